@@ -1,0 +1,14 @@
+#pragma once
+// The command table: each command adds its CLI11 subcommand and returns the function that runs
+// it once the command line is parsed. Runs return the exit code; InputErrors become exit code 2.
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace pianokpm {
+
+using CommandRunner = std::function<int()>;
+
+CommandRunner add_predict_command(CLI::App& app);
+
+}  // namespace pianokpm

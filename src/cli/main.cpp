@@ -1,0 +1,45 @@
+// pianokpm: muscle activity (EMG envelopes of six hand muscles) from hand pose and keystrokes.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <map>
+
+#include "cli/commands.h"
+#include "io/input_error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"pianokpm: hand pose and keystrokes to the EMG of six hand muscles (PianoKPM Net in C++)"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string(PIANOKPM_VERSION));
+  spdlog::set_pattern("%^[%l]%$ %v");
+
+  std::map<std::string, pianokpm::CommandRunner> runners = {
+      {"predict", pianokpm::add_predict_command(app)},
+  };
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+  try {
+    for (auto* sub : app.get_subcommands()) return runners.at(sub->get_name())();
+  } catch (const pianokpm::InputError& e) {
+    fmt::print(stderr, "pianokpm: error: {}\n", e.what());
+    return 2;
+  } catch (const std::invalid_argument& e) {
+    fmt::print(stderr, "pianokpm: error: {}\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "pianokpm: internal error: {}\n", e.what());
+    return 1;
+  }
+  return 0;
+}

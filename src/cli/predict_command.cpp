@@ -1,0 +1,110 @@
+// pianokpm predict: a whole performance (pose files, optional keystrokes) to one EMG series.
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include <fstream>
+
+#include "cli/commands.h"
+#include "cli/progress_bar.h"
+#include "data/performance.h"
+#include "data/windowing.h"
+#include "io/array_file.h"
+#include "io/atomic_file.h"
+#include "io/input_error.h"
+#include "model/checkpoint.h"
+#include "predict/predictor.h"
+
+namespace pianokpm {
+
+namespace {
+
+struct PredictCommandOptions {
+  std::string model_path;
+  std::string config_path;  // model config for official state dicts (ours carry theirs)
+  std::string pose_top, pose_right, keys, out;
+  std::string device = "cpu";
+  int threads = 0;
+  int64_t batch_windows = 64;
+};
+
+torch::Device parse_device(const std::string& name) {
+  if (name == "cpu") return torch::kCPU;
+  if (name == "cuda" || name.rfind("cuda:", 0) == 0) {
+    if (!torch::cuda::is_available()) throw InputError("--device", "CUDA is not available in this build of libtorch");
+    return torch::Device(name);
+  }
+  throw InputError("--device", "must be cpu or cuda, not '" + name + "'");
+}
+
+int run_predict(const PredictCommandOptions& o) {
+  if (o.threads > 0) torch::set_num_threads(o.threads);
+  const torch::Device device = parse_device(o.device);
+  if (o.out.size() < 4 || (o.out.substr(o.out.size() - 4) != ".csv" && o.out.substr(o.out.size() - 4) != ".npy")) {
+    throw InputError(o.out, "output must end in .csv or .npy");
+  }
+  std::optional<ModelConfig> config;
+  if (!o.config_path.empty()) {
+    try {
+      config = ModelConfig::from_json(nlohmann::json::parse(read_file(o.config_path)));
+    } catch (const nlohmann::json::exception& e) {
+      throw InputError(o.config_path, std::string("not valid JSON: ") + e.what());
+    } catch (const std::invalid_argument& e) {
+      throw InputError(o.config_path, e.what());
+    }
+  }
+  LoadedModel model = load_model(o.model_path, config);
+  const ModelConfig& c = model.net->config();
+  spdlog::info("model {} ({}, {}), device {}, {} threads", o.model_path, model.format, to_string(c.modality),
+               device.str(), torch::get_num_threads());
+
+  PerformancePaths paths;
+  if (uses_pose(c.modality)) {
+    if (o.pose_top.empty()) throw InputError("--pose-top", "this model needs the top-view pose file");
+    paths.pose_views.push_back(o.pose_top);
+    if (c.num_views >= 2) {
+      if (o.pose_right.empty()) throw InputError("--pose-right", "this model needs the right-view pose file");
+      paths.pose_views.push_back(o.pose_right);
+    }
+  }
+  if (uses_keys(c.modality)) paths.keys = o.keys;
+  const PerformanceStreams streams = load_performance(paths, c);
+  const PerformanceWindows windows(streams, c);
+
+  ProgressBar bar("predict", "windows", windows.num_windows());
+  PredictOptions po;
+  po.device = device;
+  po.batch_windows = o.batch_windows;
+  po.on_progress = [&](int64_t done, int64_t) { bar.update(done); };
+  torch::Tensor emg = predict_performance(model.net, windows, po);
+  bar.finish();
+  write_array(o.out, emg, emg_channel_names());
+  spdlog::info("wrote {} ({} rows x {} muscles, {:.2f} s of playing)", o.out, emg.size(0), emg.size(1),
+               static_cast<double>(emg.size(0)) / c.window_samples);
+  return 0;
+}
+
+}  // namespace
+
+CommandRunner add_predict_command(CLI::App& app) {
+  auto o = std::make_shared<PredictCommandOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "predict", "Estimate the EMG envelopes of one performance (one row per keystroke sample; 1024/60 rows per "
+                 "pose frame when there are no keys)");
+  cmd->add_option("-m,--model", o->model_path,
+                  "Model file: our checkpoint (.pt, carries config and modality) or an official PyTorch state dict "
+                  "(.pth, released pose+keys configuration unless --config says otherwise)")
+      ->required();
+  cmd->add_option("--config", o->config_path, "Model config JSON for an official state dict (see configs/model.json)");
+  cmd->add_option("--pose-top", o->pose_top, "Top-camera keypoints, .pkl or .npy, [T,21,C>=2] at 60 fps");
+  cmd->add_option("--pose-right", o->pose_right, "Right-camera keypoints, .pkl or .npy, [T,21,C>=2] at 60 fps");
+  cmd->add_option("--keys", o->keys, "Key depth, .pkl or .npy, [N,88] at 1024 Hz (optional for pose-only models)");
+  cmd->add_option("-o,--out", o->out, "Output EMG, .csv (header ADM,PB,1DI,2DI,3DI,4DI) or .npy [N,6]")->required();
+  cmd->add_option("--device", o->device, "cpu or cuda")->capture_default_str();
+  cmd->add_option("-t,--threads", o->threads, "CPU threads (0: libtorch's default, one per core)")->capture_default_str();
+  cmd->add_option("--batch-windows", o->batch_windows, "Windows (1 s each) per forward pass; bounds memory")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  return [o] { return run_predict(*o); };
+}
+
+}  // namespace pianokpm

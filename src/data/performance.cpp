@@ -1,0 +1,89 @@
+#include "data/performance.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <cstdlib>
+
+#include "io/array_file.h"
+#include "io/input_error.h"
+
+namespace pianokpm {
+
+namespace {
+
+std::string shape_text(const torch::Tensor& t) { return fmt::format("[{}]", fmt::join(t.sizes(), ", ")); }
+
+void require_finite(const torch::Tensor& t, const std::string& path, const char* what) {
+  if (t.numel() && !torch::isfinite(t).all().item<bool>()) {
+    const auto bad = torch::nonzero(~torch::isfinite(t)).select(1, 0)[0].item<int64_t>();
+    throw InputError(path, fmt::format("{} contain NaN or Inf (first at row {})", what, bad));
+  }
+}
+
+}  // namespace
+
+torch::Tensor load_pose_view(const std::string& path, const ModelConfig& config) {
+  torch::Tensor a = read_array(path);
+  if (a.dim() != 3 || a.size(1) != config.num_keypoints || a.size(2) < 2) {
+    throw InputError(path, fmt::format("pose has shape {}, expected [T, {}, C>=2]", shape_text(a), config.num_keypoints));
+  }
+  if (a.size(0) == 0) throw InputError(path, "pose has no frames");
+  a = a.narrow(2, 0, 2).to(torch::kFloat).reshape({a.size(0), config.num_keypoints * 2}).contiguous();
+  require_finite(a, path, "keypoints");
+  return a;
+}
+
+torch::Tensor load_keys(const std::string& path, const ModelConfig& config) {
+  torch::Tensor a = read_array(path);
+  if (a.dim() != 2 || a.size(1) != config.num_keys) {
+    throw InputError(path, fmt::format("keystrokes have shape {}, expected [N, {}]", shape_text(a), config.num_keys));
+  }
+  if (a.size(0) == 0) throw InputError(path, "keystrokes have no samples");
+  a = a.to(torch::kFloat).contiguous();
+  require_finite(a, path, "key depths");
+  return a;
+}
+
+PerformanceStreams load_performance(const PerformancePaths& paths, const ModelConfig& config) {
+  PerformanceStreams s;
+  if (uses_pose(config.modality)) {
+    if (static_cast<int>(paths.pose_views.size()) != config.num_views) {
+      throw InputError("--pose-top/--pose-right", fmt::format("this {} model needs {} pose view(s), got {}",
+                                                              to_string(config.modality), config.num_views,
+                                                              paths.pose_views.size()));
+    }
+    std::vector<torch::Tensor> views;
+    int64_t frames = -1;
+    for (const auto& p : paths.pose_views) {
+      views.push_back(load_pose_view(p, config));
+      const int64_t t = views.back().size(0);
+      if (frames >= 0 && std::llabs(t - frames) > config.pose_frames) {
+        throw InputError(p, fmt::format("has {} frames but the first view has {} (more than one window apart)", t, frames));
+      }
+      frames = frames < 0 ? t : std::min(frames, t);
+    }
+    for (auto& v : views) v = v.narrow(0, 0, frames);
+    s.pose = torch::cat(views, 1).contiguous();
+  }
+  if (uses_keys(config.modality)) {
+    if (paths.keys.empty()) {
+      throw InputError("--keys", fmt::format("this {} model needs a keystroke file", to_string(config.modality)));
+    }
+    s.keys = load_keys(paths.keys, config);
+  }
+  if (s.pose.defined() && s.keys.defined()) {
+    // Compare durations in "sample x frame" units to stay in integers.
+    const int64_t pose_len = s.pose.size(0) * config.window_samples;
+    const int64_t keys_len = s.keys.size(0) * config.pose_frames;
+    if (std::llabs(pose_len - keys_len) > int64_t{config.window_samples} * config.pose_frames) {
+      const double pose_s = static_cast<double>(s.pose.size(0)) / config.pose_frames;
+      const double keys_s = static_cast<double>(s.keys.size(0)) / config.window_samples;
+      throw InputError(paths.keys, fmt::format("keystrokes last {:.2f} windows but the pose lasts {:.2f} "
+                                               "(they must agree within one window)", keys_s, pose_s));
+    }
+  }
+  return s;
+}
+
+}  // namespace pianokpm

@@ -1,0 +1,32 @@
+#pragma once
+// One performance's input streams, loaded from array files and checked: pose views at the pose
+// rate ([T, 21, C>=2] per view, x and y used) and key depth at the keystroke rate ([N, 88]).
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+#include "model/model_config.h"
+
+namespace pianokpm {
+
+struct PerformancePaths {
+  std::vector<std::string> pose_views;  // top first; empty for keys-only models
+  std::string keys;                     // empty when there is no keystroke record
+};
+
+struct PerformanceStreams {
+  torch::Tensor pose;  // [T, views * keypoints * 2] float32, keypoint-major (k0.x, k0.y, ...); or undefined
+  torch::Tensor keys;  // [N, num_keys] float32; or undefined
+};
+
+// Reads one camera view: [T, keypoints, C>=2] -> [T, keypoints * 2] float32 (x, y).
+torch::Tensor load_pose_view(const std::string& path, const ModelConfig& config);
+// Reads key depth: [N, num_keys] float32.
+torch::Tensor load_keys(const std::string& path, const ModelConfig& config);
+
+// Loads what `config.modality` needs and checks shapes, finiteness and that the streams agree in
+// duration within one window. Every problem is an InputError naming the file.
+PerformanceStreams load_performance(const PerformancePaths& paths, const ModelConfig& config);
+
+}  // namespace pianokpm

@@ -1,0 +1,28 @@
+#pragma once
+// A small restricted unpickler (pickle protocols 2 to 5). It never runs code: a GLOBAL opcode is
+// accepted only if the caller's PickleClasses allow that exact name, and REDUCE/BUILD on it call
+// the caller's C++ handler. Every other global, and every opcode outside the data-building subset,
+// is refused with an InputError naming the file and the byte offset.
+#include <functional>
+#include <set>
+#include <string>
+
+#include "io/pickle_value.h"
+
+namespace pianokpm::pickle {
+
+// What a given kind of pickle file may contain beyond plain Python data.
+struct PickleClasses {
+  std::set<std::string> allowed_globals;  // "module.name"
+  // REDUCE / NEWOBJ: `callable` is an allowed global, `args` a tuple.
+  std::function<ValuePtr(const std::string& callable, const ValuePtr& args)> call;
+  // BUILD: finish `target` (an object `call` made) from `state`.
+  std::function<void(Value& target, const ValuePtr& state)> build;
+  // BINPERSID; empty means persistent ids are refused.
+  std::function<ValuePtr(const ValuePtr& pid)> persistent_load;
+};
+
+// Parses `bytes` (the whole pickle). `source` names the file in error messages.
+ValuePtr unpickle(const std::string& bytes, const std::string& source, const PickleClasses& classes);
+
+}  // namespace pianokpm::pickle

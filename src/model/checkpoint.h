@@ -1,0 +1,28 @@
+#pragma once
+// Model files. Two formats are read by `load_model`:
+//  - official PyTorch state dicts (`torch.save(model.state_dict())`, .pth): weights only, so the
+//    config comes from the caller (default: the released configuration, pose+keys);
+//  - our checkpoints (.pt, a libtorch archive): weights + config JSON + modality + optional
+//    training state, so `--model FILE` needs nothing else.
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+
+#include "model/pianokpm_net.h"
+
+namespace pianokpm {
+
+struct LoadedModel {
+  PianoKpmNet net{nullptr};
+  std::string format;        // "pianokpm" or "pytorch-state-dict"
+  nlohmann::json metadata;   // ours only: whatever the writer stored (training state, notes)
+};
+
+// `config_for_state_dict` applies to official state dicts only (ours carry their own config).
+LoadedModel load_model(const std::string& path, const std::optional<ModelConfig>& config_for_state_dict = {});
+
+// Writes our checkpoint atomically.
+void save_checkpoint(const std::string& path, PianoKpmNet& net, const nlohmann::json& metadata = {});
+
+}  // namespace pianokpm

@@ -1,0 +1,55 @@
+#pragma once
+// PianoKPM Net as released: a time-channel-wise (TDS) encoder over fused pose and keystroke
+// features, then an autoregressive MLP decoder at the keystroke rate. Pure tensors in and out:
+// windowing of whole performances lives in predict/.
+#include <torch/torch.h>
+
+#include "model/blocks.h"
+#include "model/model_config.h"
+
+namespace pianokpm {
+
+// Pose path, key path, fusion sum and TDS stages. Names: pose_conv.N, key_conv.N, tds_stages.N.
+class EncoderImpl : public torch::nn::Module {
+ public:
+  explicit EncoderImpl(const ModelConfig& config);
+  // pose [B, views*21*2, pose_frames] (keypoint-major x,y; top view first), keys [B, 88, samples];
+  // either may be undefined when the modality lacks it. Returns features [B, F, samples].
+  torch::Tensor forward(const torch::Tensor& pose, const torch::Tensor& keys);
+
+ private:
+  ModelConfig config_;
+  torch::nn::ModuleList pose_conv_{nullptr}, key_conv_{nullptr}, tds_stages_{nullptr};
+};
+TORCH_MODULE(Encoder);
+
+// e_0 = 0; e_t = scale * MLP([h_t, e_{t-1}]) for t = 1..T, each window from zero state.
+// MLP names: mlp.0 Linear, mlp.1 LayerNorm, mlp.2 LeakyReLU, mlp.3, mlp.4, mlp.5, mlp.6 Linear.
+class ArDecoderImpl : public torch::nn::Module {
+ public:
+  explicit ArDecoderImpl(const ModelConfig& config);
+  torch::Tensor forward(const torch::Tensor& features);  // [B, F, T] -> [B, emg, T]
+
+ private:
+  ModelConfig config_;
+  torch::nn::Sequential mlp_{nullptr};
+};
+TORCH_MODULE(ArDecoder);
+
+// Names: network (the encoder), decoder.
+class PianoKpmNetImpl : public torch::nn::Module {
+ public:
+  explicit PianoKpmNetImpl(const ModelConfig& config);
+  torch::Tensor forward(const torch::Tensor& pose, const torch::Tensor& keys);  // -> [B, emg, T]
+  const ModelConfig& config() const { return config_; }
+  Encoder encoder() { return encoder_; }
+  ArDecoder decoder() { return decoder_; }
+
+ private:
+  ModelConfig config_;
+  Encoder encoder_{nullptr};
+  ArDecoder decoder_{nullptr};
+};
+TORCH_MODULE(PianoKpmNet);
+
+}  // namespace pianokpm

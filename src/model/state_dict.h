@@ -1,0 +1,22 @@
+#pragma once
+// Strict weight loading: every tensor of the model must be in the file with its exact shape, and
+// every tensor in the file must belong to the model. Errors name the tensor and the file.
+#include <string>
+
+#include "io/torch_zip.h"
+#include "model/pianokpm_net.h"
+
+namespace pianokpm {
+
+// The release registers its encoder twice: network.pose_tds.N / network.key_tds.N alias
+// network.pose_conv.N (N < number of front blocks) or network.tds_stages.(N - front).
+// Returns the canonical name, or `name` unchanged when it is no alias.
+std::string canonical_tensor_name(const std::string& name, const ModelConfig& config);
+
+// Copies `tensors` into `model` (converted to the model's dtype). Aliases must equal their target.
+void load_named_tensors(PianoKpmNet& model, const NamedTensors& tensors, const std::string& source);
+
+// The model's tensors (parameters then buffers) by name, for saving.
+NamedTensors named_tensors(PianoKpmNet& model);
+
+}  // namespace pianokpm

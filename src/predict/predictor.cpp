@@ -1,0 +1,31 @@
+#include "predict/predictor.h"
+
+#include <stdexcept>
+
+namespace pianokpm {
+
+void PredictOptions::check() const {
+  if (batch_windows < 1) throw std::invalid_argument("batch_windows must be >= 1");
+}
+
+torch::Tensor predict_performance(PianoKpmNet& net, const PerformanceWindows& windows, const PredictOptions& options) {
+  options.check();
+  torch::NoGradGuard no_grad;
+  net->eval();
+  net->to(options.device);
+  const auto& config = net->config();
+  const int64_t total = windows.num_windows();
+  torch::Tensor out = torch::empty({total * config.window_samples, config.emg_channels});
+  for (int64_t first = 0; first < total; first += options.batch_windows) {
+    const int64_t count = std::min(options.batch_windows, total - first);
+    auto to_device = [&](const torch::Tensor& t) { return t.defined() ? t.to(options.device) : t; };
+    torch::Tensor emg = net->forward(to_device(windows.pose(first, count)), to_device(windows.keys(first, count)));
+    // [count, emg, samples] -> rows of the output
+    out.narrow(0, first * config.window_samples, count * config.window_samples)
+        .copy_(emg.permute({0, 2, 1}).reshape({count * config.window_samples, config.emg_channels}));
+    if (options.on_progress) options.on_progress(first + count, total);
+  }
+  return out.narrow(0, 0, windows.output_samples()).contiguous();
+}
+
+}  // namespace pianokpm
