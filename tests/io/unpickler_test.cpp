@@ -1,0 +1,107 @@
+#include "io/array_file.h"
+#include "io/input_error.h"
+#include "io/numpy_pickle.h"
+#include "test_support.h"
+
+namespace pianokpm {
+namespace {
+
+using testing::fixture;
+using testing::official;
+
+// Every fixture array is 1.5 * i in C order, shape (2, 3).
+torch::Tensor expected_2x3() { return torch::arange(6, torch::kDouble).mul(1.5).reshape({2, 3}); }
+
+void expect_error(const std::string& path, const std::string& fragment) {
+  try {
+    read_array(path);
+    FAIL() << "no error for " << path;
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find(path), std::string::npos) << what;
+    EXPECT_NE(what.find(fragment), std::string::npos) << what;
+  }
+}
+
+TEST(NumpyPickle, ReadsOfficialReleaseFiles) {
+  auto pose = read_array(official("performance/hand_data/keyp_top/t1_p1_1.pkl"));
+  EXPECT_EQ(pose.sizes(), (std::vector<int64_t>{210, 21, 3}));
+  EXPECT_EQ(pose.scalar_type(), torch::kFloat);
+  auto keys = read_array(official("performance/keystroke_data/t1_p1_1.pkl"));
+  EXPECT_EQ(keys.sizes(), (std::vector<int64_t>{3584, 88}));
+  EXPECT_EQ(keys.scalar_type(), torch::kDouble);
+  EXPECT_TRUE(torch::isfinite(keys).all().item<bool>());
+}
+
+class AllProtocols : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(AllProtocols, ReadsFloat64InEveryProtocolAndNumpyVersion) {
+  auto a = read_array(fixture("pickles/" + GetParam()));
+  EXPECT_EQ(a.scalar_type(), torch::kDouble);
+  EXPECT_TRUE(torch::equal(a, expected_2x3()));
+}
+
+INSTANTIATE_TEST_SUITE_P(Files, AllProtocols,
+                         ::testing::Values("numpy_core_p2_f8.pkl", "numpy_core_p3_f8.pkl", "numpy_core_p4_f8.pkl",
+                                           "numpy_core_p5_f8.pkl", "numpy__core_p2_f8.pkl", "numpy__core_p3_f8.pkl",
+                                           "numpy__core_p4_f8.pkl", "numpy__core_p5_f8.pkl", "f8_bigendian_p4.pkl",
+                                           "list_p2.pkl", "list_p4.pkl"));
+
+TEST(NumpyPickle, FortranOrderIsReorderedToLogicalLayout) {
+  for (const char* name : {"numpy_core_p4_f4_fortran.pkl", "numpy_core_p5_f4_fortran.pkl", "numpy__core_p4_f4_fortran.pkl",
+                           "numpy__core_p5_f4_fortran.pkl"}) {
+    auto a = read_array(fixture(std::string("pickles/") + name));
+    EXPECT_EQ(a.scalar_type(), torch::kFloat) << name;
+    EXPECT_TRUE(torch::equal(a.to(torch::kDouble), expected_2x3())) << name;
+  }
+}
+
+TEST(NumpyPickle, IntegerDtypes) {
+  EXPECT_TRUE(torch::equal(read_array(fixture("pickles/i4_p4.pkl")), torch::tensor({-3, -2, -1, 0, 1, 2}, torch::kInt)));
+  EXPECT_TRUE(torch::equal(read_array(fixture("pickles/i8_p2.pkl")),
+                           torch::tensor(std::vector<int64_t>{-3, -2, -1, 0, 1, int64_t{1} << 40})));
+  EXPECT_TRUE(torch::equal(read_array(fixture("pickles/u1_p4.pkl")),
+                           torch::tensor({0, 1, 2, 127, 128, 255}, torch::kByte)));
+}
+
+TEST(NumpyPickle, RefusesCodeExecutionGlobals) {
+  expect_error(fixture("pickles/exploit_os_system_p4.pkl"), "refuses to load 'posix.system'");
+  expect_error(fixture("pickles/exploit_os_system_p2.pkl"), "refuses to load 'posix.system'");
+}
+
+TEST(NumpyPickle, RefusesNonNumericContent) {
+  expect_error(fixture("pickles/dict_p4.pkl"), "holds a dict");
+  expect_error(fixture("pickles/string_p4.pkl"), "holds a string");
+  expect_error(fixture("pickles/ragged_list_p4.pkl"), "ragged");
+  expect_error(fixture("pickles/object_dtype_p4.pkl"), "dtype '|O'");
+  expect_error(fixture("pickles/shape_mismatch_p4.pkl"), "inconsistent array data");
+}
+
+TEST(NumpyPickle, TruncatedFilesFailCleanlyAtEveryLength) {
+  const std::string bytes = testing::read_bytes(fixture("pickles/numpy_core_p4_f8.pkl"));
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    EXPECT_THROW(parse_numpy_pickle(bytes.substr(0, n), "cut.pkl"), InputError) << "length " << n;
+  }
+}
+
+TEST(NumpyPickle, RefusesUnknownOpcodeAndOldProtocols) {
+  EXPECT_THROW(parse_numpy_pickle(std::string("\x80\x01N.", 4), "p1.pkl"), InputError);
+  try {
+    parse_numpy_pickle(std::string("\x80\x04i.", 4), "inst.pkl");  // INST: builds arbitrary objects
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("opcode 0x69"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ArrayFile, MissingAndEmptyFiles) {
+  expect_error("/nonexistent/pose.pkl", "file not found");
+  testing::ScratchDir dir;
+  testing::write_bytes(dir / "empty.npy", "");
+  expect_error(dir / "empty.npy", "empty");
+  testing::write_bytes(dir / "x.txt", "1,2");
+  expect_error(dir / "x.txt", "unknown array format");
+}
+
+}  // namespace
+}  // namespace pianokpm

@@ -1,0 +1,78 @@
+#include "data/performance.h"
+#include "io/array_file.h"
+#include "io/input_error.h"
+#include "model/checkpoint.h"
+#include "predict/predictor.h"
+#include "test_support.h"
+
+namespace pianokpm {
+namespace {
+
+using testing::official;
+
+PerformancePaths official_performance() {
+  return {{official("performance/hand_data/keyp_top/t1_p1_1.pkl"), official("performance/hand_data/keyp_right/t1_p1_1.pkl")},
+          official("performance/keystroke_data/t1_p1_1.pkl")};
+}
+
+TEST(Predictor, ReproducesOfficialPerformanceOnCompleteWindows) {
+  auto model = load_model(official("state_dict.pth"));
+  const auto streams = load_performance(official_performance(), model.net->config());
+  PerformanceWindows windows(streams, model.net->config());
+  EXPECT_EQ(windows.num_windows(), 4);  // 3.5 s: the last window is partial
+  PredictOptions options;
+  options.batch_windows = 3;  // chunking must not change the result
+  std::vector<int64_t> progress;
+  options.on_progress = [&](int64_t done, int64_t) { progress.push_back(done); };
+  auto emg = predict_performance(model.net, windows, options);
+  EXPECT_EQ(emg.sizes(), (std::vector<int64_t>{3584, 6}));  // one row per keystroke sample
+  EXPECT_EQ(progress, (std::vector<int64_t>{3, 4}));
+  auto expected = read_array(official("performance_expected_emg_tc.npy"));
+  EXPECT_LE(testing::max_abs_diff(emg.narrow(0, 0, expected.size(0)), expected), 1e-4);
+  EXPECT_TRUE(torch::isfinite(emg).all().item<bool>());
+}
+
+TEST(Windowing, PoseOnlyOutputHas1024Over60RowsPerFrame) {
+  ModelConfig c;
+  c.modality = Modality::kPoseOnly;
+  PerformanceStreams s;
+  s.pose = torch::randn({90, 84});
+  PerformanceWindows w(s, c);
+  EXPECT_EQ(w.output_samples(), 1536);
+  EXPECT_EQ(w.num_windows(), 2);
+  auto last = w.pose(1, 1);
+  EXPECT_EQ(last.sizes(), (std::vector<int64_t>{1, 84, 60}));
+  // Frames 60..89 then the last frame repeated.
+  EXPECT_TRUE(torch::equal(last[0].select(1, 0), s.pose[60]));
+  EXPECT_TRUE(torch::equal(last[0].select(1, 59), s.pose[89]));
+  EXPECT_FALSE(w.keys(0, 1).defined());
+}
+
+TEST(Windowing, KeysWindowsAreContiguousSlices) {
+  ModelConfig c;
+  c.modality = Modality::kKeysOnly;
+  PerformanceStreams s;
+  s.keys = torch::rand({2048, 88});
+  PerformanceWindows w(s, c);
+  EXPECT_EQ(w.num_windows(), 2);
+  EXPECT_TRUE(torch::equal(w.keys(1, 1)[0].t(), s.keys.narrow(0, 1024, 1024)));
+}
+
+TEST(Performance, DurationMismatchOfMoreThanOneWindowIsAnError) {
+  testing::ScratchDir dir;
+  write_array(dir / "keys.npy", torch::zeros({3584 + 2 * 1024, 88}));
+  auto paths = official_performance();
+  paths.keys = dir / "keys.npy";
+  try {
+    load_performance(paths, ModelConfig{});
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("agree within one window"), std::string::npos) << e.what();
+  }
+  // Within one window is fine (the release's own files differ by rounding).
+  write_array(dir / "keys.npy", torch::zeros({3584 + 1000, 88}));
+  EXPECT_NO_THROW(load_performance(paths, ModelConfig{}));
+}
+
+}  // namespace
+}  // namespace pianokpm
