@@ -2,7 +2,7 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
-#include <fstream>
+#include <thread>
 
 #include "cli/commands.h"
 #include "cli/progress_bar.h"
@@ -37,7 +37,8 @@ torch::Device parse_device(const std::string& name) {
 }
 
 int run_predict(const PredictCommandOptions& o) {
-  if (o.threads > 0) torch::set_num_threads(o.threads);
+  // OpenMP may see fewer cores than the machine has (it reported 1 of 2 here): ask for all.
+  torch::set_num_threads(o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   const torch::Device device = parse_device(o.device);
   if (o.out.size() < 4 || (o.out.substr(o.out.size() - 4) != ".csv" && o.out.substr(o.out.size() - 4) != ".npy")) {
     throw InputError(o.out, "output must end in .csv or .npy");
@@ -100,7 +101,7 @@ CommandRunner add_predict_command(CLI::App& app) {
   cmd->add_option("--keys", o->keys, "Key depth, .pkl or .npy, [N,88] at 1024 Hz (optional for pose-only models)");
   cmd->add_option("-o,--out", o->out, "Output EMG, .csv (header ADM,PB,1DI,2DI,3DI,4DI) or .npy [N,6]")->required();
   cmd->add_option("--device", o->device, "cpu or cuda")->capture_default_str();
-  cmd->add_option("-t,--threads", o->threads, "CPU threads (0: libtorch's default, one per core)")->capture_default_str();
+  cmd->add_option("-t,--threads", o->threads, "CPU threads (0: one per core)")->capture_default_str();
   cmd->add_option("--batch-windows", o->batch_windows, "Windows (1 s each) per forward pass; bounds memory")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);

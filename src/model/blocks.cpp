@@ -1,21 +1,21 @@
 #include "model/blocks.h"
 
+#include "model/fused_ops.h"
+
 namespace pianokpm {
 
 namespace nn = torch::nn;
 
-torch::Tensor channel_layer_norm(const torch::Tensor& x, nn::LayerNorm& norm) {
-  return norm(x.transpose(1, 2)).transpose(1, 2);
-}
-
 Conv1dBlockImpl::Conv1dBlockImpl(int in_channels, int out_channels, int kernel, double eps) {
-  conv_ = register_module(
-      "conv", nn::Sequential(nn::Conv1d(nn::Conv1dOptions(in_channels, out_channels, kernel).padding((kernel - 1) / 2)),
-                             nn::ReLU()));
+  // The release wraps Conv1d and ReLU in a Sequential named `conv`; the ReLU is fused below.
+  conv_ = nn::Conv1d(nn::Conv1dOptions(in_channels, out_channels, kernel).padding((kernel - 1) / 2));
+  register_module("conv", nn::Sequential(conv_, nn::ReLU()));
   norm_ = register_module("norm", nn::LayerNorm(nn::LayerNormOptions({out_channels}).eps(eps)));
 }
 
-torch::Tensor Conv1dBlockImpl::forward(const torch::Tensor& x) { return channel_layer_norm(conv_->forward(x), norm_); }
+torch::Tensor Conv1dBlockImpl::forward(const torch::Tensor& x) {
+  return channel_layer_norm(conv_(x), {}, /*relu_first=*/true, norm_->weight, norm_->bias, norm_->options.eps());
+}
 
 TdsConvBlockImpl::TdsConvBlockImpl(int channels, int width, int kernel, double eps)
     : channels_(channels), width_(width) {
@@ -26,8 +26,9 @@ TdsConvBlockImpl::TdsConvBlockImpl(int channels, int width, int kernel, double e
 
 torch::Tensor TdsConvBlockImpl::forward(const torch::Tensor& x) {
   const auto b = x.size(0), t = x.size(2);
-  auto y = torch::relu(conv2d_(x.reshape({b, channels_, width_, t}))).reshape({b, channels_ * width_, t});
-  return channel_layer_norm(y + x, layer_norm_);
+  auto y = conv2d_(x.reshape({b, channels_, width_, t})).reshape({b, channels_ * width_, t});
+  return channel_layer_norm(y, x, /*relu_first=*/true, layer_norm_->weight, layer_norm_->bias,
+                            layer_norm_->options.eps());
 }
 
 TdsFcBlockImpl::TdsFcBlockImpl(int features, double eps) {
@@ -37,8 +38,11 @@ TdsFcBlockImpl::TdsFcBlockImpl(int features, double eps) {
 }
 
 torch::Tensor TdsFcBlockImpl::forward(const torch::Tensor& x) {
-  auto xt = x.transpose(1, 2);  // [B, T, C]
-  return layer_norm_(fc_block_->forward(xt) + xt).transpose(1, 2);
+  auto* first = fc_block_[0]->as<nn::LinearImpl>();
+  auto* second = fc_block_[2]->as<nn::LinearImpl>();
+  auto h = torch::relu(channel_linear(x, first->weight, first->bias));
+  return channel_layer_norm(channel_linear(h, second->weight, second->bias), x, /*relu_first=*/false,
+                            layer_norm_->weight, layer_norm_->bias, layer_norm_->options.eps());
 }
 
 TdsStageImpl::TdsStageImpl(int channels, int width, int conv_kernel, int tds_kernel, int num_blocks,
@@ -64,7 +68,7 @@ torch::Tensor TdsStageImpl::forward(const torch::Tensor& x) {
     y = tds_blocks_[i]->as<TdsConvBlockImpl>()->forward(y);
     y = tds_blocks_[i + 1]->as<TdsFcBlockImpl>()->forward(y);
   }
-  if (linear_layer_) y = linear_layer_(y.transpose(1, 2)).transpose(1, 2);
+  if (linear_layer_) y = channel_linear(y, linear_layer_->weight, linear_layer_->bias);
   return y;
 }
 

@@ -5,9 +5,6 @@
 
 namespace pianokpm {
 
-// LayerNorm over the channel axis of a [B, C, T] tensor.
-torch::Tensor channel_layer_norm(const torch::Tensor& x, torch::nn::LayerNorm& norm);
-
 // Conv1d -> ReLU -> LayerNorm over channels. Names: conv.0 (the Conv1d), norm.
 class Conv1dBlockImpl : public torch::nn::Module {
  public:
@@ -15,7 +12,7 @@ class Conv1dBlockImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& x);  // [B, Cin, T] -> [B, Cout, T]
 
  private:
-  torch::nn::Sequential conv_{nullptr};
+  torch::nn::Conv1d conv_{nullptr};  // registered inside the `conv` Sequential
   torch::nn::LayerNorm norm_{nullptr};
 };
 TORCH_MODULE(Conv1dBlock);

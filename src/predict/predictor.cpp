@@ -6,6 +6,7 @@ namespace pianokpm {
 
 void PredictOptions::check() const {
   if (batch_windows < 1) throw std::invalid_argument("batch_windows must be >= 1");
+  if (encoder_batch_windows < 1) throw std::invalid_argument("encoder_batch_windows must be >= 1");
 }
 
 torch::Tensor predict_performance(PianoKpmNet& net, const PerformanceWindows& windows, const PredictOptions& options) {
@@ -19,7 +20,12 @@ torch::Tensor predict_performance(PianoKpmNet& net, const PerformanceWindows& wi
   for (int64_t first = 0; first < total; first += options.batch_windows) {
     const int64_t count = std::min(options.batch_windows, total - first);
     auto to_device = [&](const torch::Tensor& t) { return t.defined() ? t.to(options.device) : t; };
-    torch::Tensor emg = net->forward(to_device(windows.pose(first, count)), to_device(windows.keys(first, count)));
+    std::vector<torch::Tensor> features;
+    for (int64_t sub = first; sub < first + count; sub += options.encoder_batch_windows) {
+      const int64_t n = std::min(options.encoder_batch_windows, first + count - sub);
+      features.push_back(net->encoder()->forward(to_device(windows.pose(sub, n)), to_device(windows.keys(sub, n))));
+    }
+    torch::Tensor emg = net->decoder()->forward(torch::cat(features, 0));
     // [count, emg, samples] -> rows of the output
     out.narrow(0, first * config.window_samples, count * config.window_samples)
         .copy_(emg.permute({0, 2, 1}).reshape({count * config.window_samples, config.emg_channels}));
