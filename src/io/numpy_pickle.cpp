@@ -139,7 +139,8 @@ namespace {
 constexpr int kMaxListDepth = 32;
 
 void flatten_numbers(const ValuePtr& v, int depth, std::vector<int64_t>& shape, std::vector<double>& out,
-                     const std::string& source) {
+                     int64_t& budget, const std::string& source) {
+  if (--budget < 0) throw InputError(source, "nested lists larger than the file can hold (shared references)");
   if (v->kind == Kind::kInt || v->kind == Kind::kFloat || v->kind == Kind::kBool) {
     if (depth != static_cast<int>(shape.size())) throw InputError(source, "holds ragged nested lists");
     out.push_back(v->kind == Kind::kFloat ? v->real : v->kind == Kind::kInt ? static_cast<double>(v->integer)
@@ -157,24 +158,26 @@ void flatten_numbers(const ValuePtr& v, int depth, std::vector<int64_t>& shape, 
   } else if (shape[depth] != n) {
     throw InputError(source, "holds ragged nested lists");
   }
-  for (const auto& item : v->items) flatten_numbers(item, depth + 1, shape, out, source);
+  for (const auto& item : v->items) flatten_numbers(item, depth + 1, shape, out, budget, source);
 }
 
 }  // namespace
 
-torch::Tensor numeric_tensor_from_value(const ValuePtr& value, const std::string& source) {
+torch::Tensor numeric_tensor_from_value(const ValuePtr& value, const std::string& source, int64_t max_nodes) {
   if (value->kind == Kind::kTensor) return value->tensor;
   if (value->kind == Kind::kList || value->kind == Kind::kTuple) {
     std::vector<int64_t> shape;
     std::vector<double> numbers;
-    flatten_numbers(value, 0, shape, numbers, source);
+    flatten_numbers(value, 0, shape, numbers, max_nodes, source);
     return torch::tensor(numbers, torch::kDouble).reshape(shape);
   }
   throw InputError(source, "holds " + describe(value->kind) + ", expected a numeric array");
 }
 
 torch::Tensor parse_numpy_pickle(const std::string& bytes, const std::string& source) {
-  return numeric_tensor_from_value(pickle::unpickle(bytes, source, numpy_pickle_classes()), source);
+  const pickle::Unpickled result = pickle::unpickle(bytes, source, numpy_pickle_classes());
+  // Each list element costs at least one opcode byte unless it is a shared reference.
+  return numeric_tensor_from_value(result.root(), source, static_cast<int64_t>(bytes.size()) + 1);
 }
 
 }  // namespace pianokpm

@@ -14,7 +14,9 @@ namespace pianokpm {
 pickle::PickleClasses numpy_pickle_classes();
 
 // A loaded pickle value as a numeric tensor: an ndarray as is, nested number lists as float64.
-torch::Tensor numeric_tensor_from_value(const pickle::ValuePtr& value, const std::string& source);
+// `max_nodes` bounds the list elements visited: memo references let a small pickle describe an
+// exponentially large nested list, which must be refused rather than expanded.
+torch::Tensor numeric_tensor_from_value(const pickle::ValuePtr& value, const std::string& source, int64_t max_nodes);
 
 // Parses pickle bytes holding one numeric array.
 torch::Tensor parse_numpy_pickle(const std::string& bytes, const std::string& source);

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <optional>
 
 #include "io/atomic_file.h"
 #include "io/input_error.h"
@@ -114,12 +115,13 @@ NamedTensors read_torch_state_dict(const std::string& path) {
     return v;
   };
 
-  ValuePtr root;
+  std::optional<pickle::Unpickled> result;
   try {
-    root = pickle::unpickle(pickle_bytes, path, classes);
+    result.emplace(pickle::unpickle(pickle_bytes, path, classes));
   } catch (const c10::Error& e) {
     throw InputError(path, "corrupt checkpoint record: " + first_line(e.what_without_backtrace()));
   }
+  const ValuePtr& root = result->root();
   if (root->kind != Kind::kDict) throw InputError(path, "holds " + describe(root->kind) + ", expected a state dict");
   NamedTensors tensors;
   for (const auto& [key, value] : root->entries) {

@@ -18,6 +18,15 @@ class Reader {
   Reader(const std::string& bytes, const std::string& source, const PickleClasses& classes)
       : data_(bytes), source_(source), classes_(classes) {}
 
+  ~Reader() { release_all(); }
+
+  // Hands over every container built so far (the caller then owns breaking their cycles).
+  std::vector<ValuePtr> take_containers() {
+    std::vector<ValuePtr> out;
+    out.swap(containers_);
+    return out;
+  }
+
   ValuePtr run() {
     while (true) {
       if (pos_ >= data_.size()) fail("truncated: no STOP opcode");
@@ -79,7 +88,19 @@ class Reader {
     stack_.resize(m);
     return items;
   }
-  void push(ValuePtr v) { stack_.push_back(std::move(v)); }
+  void push(ValuePtr v) {
+    if (v->kind == Kind::kList || v->kind == Kind::kTuple || v->kind == Kind::kDict) containers_.push_back(v);
+    stack_.push_back(std::move(v));
+  }
+
+  // Empties every container, breaking any reference cycles, so nothing leaks on errors.
+  void release_all() {
+    for (auto& c : containers_) {
+      c->items.clear();
+      c->entries.clear();
+    }
+    containers_.clear();
+  }
 
   void memo_put(uint64_t index) {
     if (index > kMaxMemo) fail("malformed: memo index too large");
@@ -236,15 +257,25 @@ class Reader {
   std::vector<ValuePtr> stack_;
   std::vector<size_t> marks_;
   std::unordered_map<uint64_t, ValuePtr> memo_;
+  std::vector<ValuePtr> containers_;
 };
 
 }  // namespace
 
-ValuePtr unpickle(const std::string& bytes, const std::string& source, const PickleClasses& classes) {
+Unpickled::~Unpickled() {
+  for (auto& c : containers_) {
+    c->items.clear();
+    c->entries.clear();
+  }
+}
+
+Unpickled unpickle(const std::string& bytes, const std::string& source, const PickleClasses& classes) {
   if (bytes.size() < 2 || static_cast<uint8_t>(bytes[0]) != 0x80) {
     throw InputError(source, "not a pickle file (protocol 2 or later expected)");
   }
-  return Reader(bytes, source, classes).run();
+  Reader reader(bytes, source, classes);
+  ValuePtr root = reader.run();
+  return Unpickled(std::move(root), reader.take_containers());
 }
 
 }  // namespace pianokpm::pickle

@@ -22,7 +22,24 @@ struct PickleClasses {
   std::function<ValuePtr(const ValuePtr& pid)> persistent_load;
 };
 
+// The result of unpickling. A pickle can build reference cycles (a list that contains itself),
+// which shared pointers alone would leak, so this owns every container built and empties them
+// all when it goes.
+class Unpickled {
+ public:
+  Unpickled(ValuePtr root, std::vector<ValuePtr> containers) : root_(std::move(root)), containers_(std::move(containers)) {}
+  ~Unpickled();
+  Unpickled(Unpickled&&) = default;
+  Unpickled(const Unpickled&) = delete;
+  Unpickled& operator=(const Unpickled&) = delete;
+  const ValuePtr& root() const { return root_; }
+
+ private:
+  ValuePtr root_;
+  std::vector<ValuePtr> containers_;
+};
+
 // Parses `bytes` (the whole pickle). `source` names the file in error messages.
-ValuePtr unpickle(const std::string& bytes, const std::string& source, const PickleClasses& classes);
+Unpickled unpickle(const std::string& bytes, const std::string& source, const PickleClasses& classes);
 
 }  // namespace pianokpm::pickle

@@ -105,3 +105,32 @@ TEST(ArrayFile, MissingAndEmptyFiles) {
 
 }  // namespace
 }  // namespace pianokpm
+
+namespace pianokpm {
+namespace {
+
+TEST(NumpyPickle, SelfContainingListIsRefusedWithoutLeakOrHang) {
+  // Found by fuzzing: PROTO 4, EMPTY_LIST, MEMOIZE, MARK, DUP, ..., APPENDS -> a list inside itself.
+  const std::string cyclic("\x80\x04]\x94(2]\x94(K\nG?\xf8\x00\x99\x00\x00\x00\x06ee.", 30);
+  EXPECT_THROW(parse_numpy_pickle(cyclic, "cycle.pkl"), InputError);
+}
+
+TEST(NumpyPickle, ExponentialSharedListsAreRefused) {
+  // l0 = [1.0, 1.0]; l(k+1) = [lk, lk] for 40 levels: 2^40 numbers from a few hundred bytes.
+  std::string p = "\x80\x04]";
+  p += std::string("(G?\xf0\x00\x00\x00\x00\x00\x00" "2e\x94" "0", 15);  // memo 0 = l0 = [1.0, 1.0], popped
+  for (int level = 0; level < 40; ++level) {
+    const std::string get = "h" + std::string(1, static_cast<char>(level));
+    p += "](" + get + get + "e\x94" "0";  // memo level+1 = [l_level, l_level], popped
+  }
+  p += "h" + std::string(1, static_cast<char>(40)) + ".";
+  try {
+    parse_numpy_pickle(p, "bomb.pkl");
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("larger than the file"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace pianokpm

@@ -160,3 +160,14 @@ TEST(ModelConfig, JsonRoundTripAndChecks) {
 
 }  // namespace
 }  // namespace pianokpm
+
+namespace pianokpm {
+namespace {
+
+TEST(ModelConfig, ShippedConfigFileIsTheReleasedConfiguration) {
+  const auto text = testing::read_bytes(std::string(PIANOKPM_FIXTURES) + "/../../configs/model.json");
+  EXPECT_EQ(ModelConfig::from_json(nlohmann::json::parse(text)).to_json(), ModelConfig{}.to_json());
+}
+
+}  // namespace
+}  // namespace pianokpm
