@@ -9,6 +9,7 @@
 #include "io/input_error.h"
 #include "io/npy.h"
 #include "io/numpy_pickle.h"
+#include "io/numpy_pickle_writer.h"
 
 namespace pianokpm {
 
@@ -53,13 +54,15 @@ void write_array(const std::string& path, const torch::Tensor& array, const std:
   const std::string ext = extension_of(path);
   if (ext == ".npy") {
     write_file_atomically(path, serialize_npy(array));
+  } else if (ext == ".pkl") {
+    write_file_atomically(path, serialize_numpy_pickle(array));
   } else if (ext == ".csv") {
     if (!column_names.empty() && array.dim() == 2 && array.size(1) != static_cast<int64_t>(column_names.size())) {
       throw std::invalid_argument("CSV header does not match the column count");
     }
     write_file_atomically(path, serialize_csv(array, column_names));
   } else {
-    throw InputError(path, "unknown output format '" + ext + "' (expected .csv or .npy)");
+    throw InputError(path, "unknown output format '" + ext + "' (expected .csv, .npy or .pkl)");
   }
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// Array files by extension: .pkl/.pickle (numpy pickle), .npy; writers for .npy and .csv.
+// Array files by extension: .pkl/.pickle (numpy pickle), .npy; writers for .npy, .pkl and .csv.
 #include <torch/torch.h>
 
 #include <string>

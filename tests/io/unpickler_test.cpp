@@ -134,3 +134,27 @@ TEST(NumpyPickle, ExponentialSharedListsAreRefused) {
 
 }  // namespace
 }  // namespace pianokpm
+
+#include "io/numpy_pickle_writer.h"
+
+namespace pianokpm {
+namespace {
+
+TEST(NumpyPickleWriter, ReproducesTheOfficialReleaseFilesByteForByte) {
+  // A small array (one frame) and a large one (payload outside the frames).
+  for (const char* name : {"performance/hand_data/keyp_top/t1_p1_1.pkl", "performance/keystroke_data/t1_p1_1.pkl",
+                           "performance/emg_data/t1_p1_1.pkl"}) {
+    const std::string original = testing::read_bytes(testing::official(name));
+    EXPECT_TRUE(serialize_numpy_pickle(parse_numpy_pickle(original, name)) == original) << name;
+  }
+}
+
+TEST(NumpyPickleWriter, RoundTripsOtherShapesAndTypes) {
+  for (const auto& t : {torch::arange(7, torch::kLong), torch::randn({2, 3, 4, 5}), torch::randn({300, 70000}).narrow(0, 0, 1),
+                        torch::tensor(std::vector<int32_t>{70000, -5}), torch::zeros({0, 6})}) {
+    EXPECT_TRUE(torch::equal(parse_numpy_pickle(serialize_numpy_pickle(t), "x.pkl"), t));
+  }
+}
+
+}  // namespace
+}  // namespace pianokpm
