@@ -10,5 +10,6 @@ namespace pianokpm {
 using CommandRunner = std::function<int()>;
 
 CommandRunner add_predict_command(CLI::App& app);
+CommandRunner add_synth_command(CLI::App& app);
 
 }  // namespace pianokpm

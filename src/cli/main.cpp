@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
 
   std::map<std::string, pianokpm::CommandRunner> runners = {
       {"predict", pianokpm::add_predict_command(app)},
+      {"synth", pianokpm::add_synth_command(app)},
   };
 
   try {

@@ -1,0 +1,19 @@
+#pragma once
+// Piano keyboard geometry in millimetres. Key index 0..87 = A0..C8 (MIDI note = index + 21).
+// Frame: X along the keyboard (left to right), Y towards the player (key fronts at Y = 0),
+// Z up (key tops at rest at Z = 0; a key pressed to its bed is at Z = -kKeyDipMm).
+
+namespace pianokpm::synth {
+
+constexpr int kNumKeys = 88;
+constexpr int kMidiOffset = 21;
+constexpr double kWhiteKeyWidthMm = 23.5;
+constexpr double kKeyDipMm = 10.0;
+
+bool is_black_key(int key);
+// X of the key's centre (black keys sit on the boundary of their white neighbours).
+double key_x_mm(int key);
+// Y where a fingertip strikes the key: white keys near the front, black keys further back.
+double key_strike_y_mm(int key);
+
+}  // namespace pianokpm::synth

@@ -1,0 +1,149 @@
+#include "synth/muscle_model.h"
+
+#include <algorithm>
+#include <ATen/Parallel.h>
+
+#include <cmath>
+
+#include "signal/butterworth.h"
+#include "synth/keyboard.h"
+#include "synth/random.h"
+
+namespace pianokpm::synth {
+
+namespace {
+
+// Drive of each muscle (rows: ADM, PB, 1DI, 2DI, 3DI, 4DI) by a press of each finger
+// (columns: thumb, index, middle, ring, little).
+constexpr double kFingerDrive[kNumMuscles][kNumFingers] = {
+    {0.0, 0.0, 0.0, 0.1, 1.0},  // ADM: little finger abduction and flexion
+    {1.0, 0.0, 0.0, 0.0, 0.0},  // PB: thumb abduction
+    {0.5, 1.0, 0.1, 0.0, 0.0},  // 1DI: index abduction, thumb adduction
+    {0.0, 0.2, 0.8, 0.1, 0.0},  // 2DI: middle finger, radial side
+    {0.0, 0.0, 0.7, 0.3, 0.0},  // 3DI: middle finger, ulnar side
+    {0.0, 0.0, 0.1, 1.0, 0.2},  // 4DI: ring finger
+};
+// Extra drive per unit of wide span (chords wider than kSpanFreeMm), thumb crossing, co-contraction.
+constexpr double kSpanDrive[kNumMuscles] = {0.6, 0.5, 0.3, 0.0, 0.0, 0.1};
+constexpr double kSpanFreeMm = 110.0, kSpanFullMm = 100.0;
+constexpr double kThumbCrossingDrive = 0.6;   // PB
+constexpr double kCoContraction = 0.25;       // all muscles, chords of 3+ notes and octaves
+constexpr double kBurstAfterBedS = 0.03;      // the burst lasts until just after contact
+constexpr double kHoldFraction = 0.3;         // holding a key down takes less
+constexpr double kOnsetJitterS = 0.006;
+
+double loudness_factor(int velocity) { return 0.25 + 0.75 * std::pow(velocity / 127.0, 1.2); }
+
+}  // namespace
+
+torch::Tensor muscle_excitation(const Score& score, const Pianist& p, double seconds, double rate_hz,
+                                std::mt19937_64& rng) {
+  const auto rows = static_cast<int64_t>(std::llround(seconds * rate_hz));
+  torch::Tensor e = torch::zeros({rows, kNumMuscles}, torch::kDouble);
+  double* pe = e.data_ptr<double>();
+  std::normal_distribution<double> jitter(0.0, kOnsetJitterS);
+  for (const Note& n : score.notes) {
+    const double span = std::clamp((n.chord_span_mm - kSpanFreeMm) / kSpanFullMm, 0.0, 1.0);
+    const bool co = n.chord_size >= 3 || (n.chord_size == 2 && n.chord_span_mm > kSpanFreeMm);
+    const double onset = n.t_bed_s - p.emd_s + jitter(rng);
+    std::array<double, kNumMuscles> drive{};
+    for (int m = 0; m < kNumMuscles; ++m) {
+      double d = kFingerDrive[m][n.finger - 1] + kSpanDrive[m] * span + (co ? kCoContraction : 0.0);
+      if (m == 1 && n.thumb_crossing) d += kThumbCrossingDrive;
+      // Chord notes share the hand's effort.
+      drive[m] = p.gain[m] * d * loudness_factor(n.velocity) / std::sqrt(static_cast<double>(n.chord_size));
+    }
+    const auto first = std::max<int64_t>(0, static_cast<int64_t>(std::ceil(onset * rate_hz)));
+    const auto last = std::min<int64_t>(rows - 1, static_cast<int64_t>(std::floor(n.t_release_s * rate_hz)));
+    for (int64_t i = first; i <= last; ++i) {
+      const double t = static_cast<double>(i) / rate_hz;
+      const double level = t <= n.t_bed_s + kBurstAfterBedS ? 1.0 : kHoldFraction;
+      for (int m = 0; m < kNumMuscles; ++m) pe[i * kNumMuscles + m] += level * drive[m];
+    }
+  }
+  const torch::Tensor tonic = torch::tensor(std::vector<double>(p.tonic.begin(), p.tonic.end()), torch::kDouble);
+  return (e + tonic).clamp(0.0, 1.0);
+}
+
+torch::Tensor muscle_activation(const torch::Tensor& excitation, const Pianist& p, double rate_hz) {
+  torch::Tensor a = torch::empty_like(excitation);
+  const int64_t rows = excitation.size(0);
+  const double* pe = excitation.data_ptr<double>();
+  double* pa = a.data_ptr<double>();
+  const double up = 1.0 - std::exp(-1.0 / (rate_hz * p.tau_activation_s));
+  const double down = 1.0 - std::exp(-1.0 / (rate_hz * p.tau_deactivation_s));
+  for (int m = 0; m < kNumMuscles; ++m) {
+    double state = rows ? pe[m] : 0.0;
+    for (int64_t i = 0; i < rows; ++i) {
+      const double target = pe[i * kNumMuscles + m];
+      state += (target > state ? up : down) * (target - state);
+      pa[i * kNumMuscles + m] = state;
+    }
+  }
+  return a;
+}
+
+torch::Tensor raw_emg(const torch::Tensor& activation, const Pianist& p, double rate_hz, std::mt19937_64& rng) {
+  const int64_t rows = activation.size(0);
+  torch::Tensor raw = torch::empty({rows, kNumMuscles}, torch::kDouble);
+  const double* pa = activation.data_ptr<double>();
+  double* pr = raw.data_ptr<double>();
+  // Motor-unit action potential trains seen through the skin: band-limited to 20-450 Hz.
+  const auto band = design_butterworth({FilterKind::kBandPass, 6, 20.0, 450.0, rate_hz});
+  std::normal_distribution<double> white(0.0, 1.0);
+  std::uniform_real_distribution<double> phase(0.0, 2 * M_PI);
+  for (int m = 0; m < kNumMuscles; ++m) {
+    std::vector<double> carrier(static_cast<size_t>(rows));
+    for (double& v : carrier) v = white(rng);
+    sos_filter(band, carrier);
+    double power = 0;
+    for (double v : carrier) power += v * v;
+    const double scale = rows ? 1.0 / std::sqrt(power / static_cast<double>(rows) + 1e-30) : 1.0;
+    const double hum_phase = phase(rng);
+    for (int64_t i = 0; i < rows; ++i) {
+      const double t = static_cast<double>(i) / rate_hz;
+      pr[i * kNumMuscles + m] = p.electrode_mv[m] * pa[i * kNumMuscles + m] * carrier[i] * scale +
+                                p.sensor_noise_mv * white(rng) + p.hum_mv * std::sin(2 * M_PI * kMainsHz * t + hum_phase);
+    }
+  }
+  return raw;
+}
+
+torch::Tensor normalised_envelope(const torch::Tensor& raw, double rate_hz, const std::array<double, 6>& mvc,
+                                  const EmgEnvelopeOptions& options) {
+  std::vector<std::vector<double>> channels(kNumMuscles);
+  at::parallel_for(0, kNumMuscles, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t m = begin; m < end; ++m) {
+      torch::Tensor column = raw.select(1, m).contiguous();
+      std::vector<double> x(column.data_ptr<double>(), column.data_ptr<double>() + column.numel());
+      channels[m] = emg_envelope(x, rate_hz, options);
+      for (double& v : channels[m]) v = std::clamp(v / mvc[m], 0.0, 1.0);
+    }
+  });
+  const auto n = static_cast<int64_t>(channels[0].size());
+  torch::Tensor out = torch::empty({n, kNumMuscles});
+  float* po = out.data_ptr<float>();
+  for (int m = 0; m < kNumMuscles; ++m)
+    for (int64_t i = 0; i < n; ++i) po[i * kNumMuscles + m] = static_cast<float>(channels[m][i]);
+  return out;
+}
+
+std::array<double, 6> mvc_reference(const Pianist& p, double rate_hz, const EmgEnvelopeOptions& options, uint64_t seed) {
+  constexpr double kTrialS = 2.0;
+  std::mt19937_64 rng(mix_seed(seed, 0x3C0A7ull, static_cast<uint64_t>(p.id)));
+  const torch::Tensor full = torch::ones({static_cast<int64_t>(kTrialS * rate_hz), kNumMuscles}, torch::kDouble);
+  const torch::Tensor raw = raw_emg(full, p, rate_hz, rng);
+  std::array<double, 6> mvc{};
+  for (int m = 0; m < kNumMuscles; ++m) {
+    torch::Tensor column = raw.select(1, m).contiguous();
+    std::vector<double> x(column.data_ptr<double>(), column.data_ptr<double>() + column.numel());
+    const auto e = emg_envelope(x, rate_hz, options);
+    double sum = 0;
+    const size_t a = e.size() / 4, b = 3 * e.size() / 4;  // the steady middle of the trial
+    for (size_t i = a; i < b; ++i) sum += e[i];
+    mvc[m] = sum / static_cast<double>(b - a);
+  }
+  return mvc;
+}
+
+}  // namespace pianokpm::synth
