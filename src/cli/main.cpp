@@ -16,6 +16,9 @@ int main(int argc, char** argv) {
   std::map<std::string, pianokpm::CommandRunner> runners = {
       {"predict", pianokpm::add_predict_command(app)},
       {"synth", pianokpm::add_synth_command(app)},
+#ifdef PIANOKPM_HAVE_CAIRO
+      {"plot", pianokpm::add_plot_command(app)},
+#endif
   };
 
   try {

@@ -31,6 +31,7 @@ constexpr double kCoContraction = 0.25;       // all muscles, chords of 3+ notes
 constexpr double kBurstAfterBedS = 0.03;      // the burst lasts until just after contact
 constexpr double kHoldFraction = 0.3;         // holding a key down takes less
 constexpr double kOnsetJitterS = 0.006;
+constexpr double kDriveScale = 0.45;          // playing takes a fraction of a maximal contraction
 
 double loudness_factor(int velocity) { return 0.25 + 0.75 * std::pow(velocity / 127.0, 1.2); }
 
@@ -51,7 +52,7 @@ torch::Tensor muscle_excitation(const Score& score, const Pianist& p, double sec
       double d = kFingerDrive[m][n.finger - 1] + kSpanDrive[m] * span + (co ? kCoContraction : 0.0);
       if (m == 1 && n.thumb_crossing) d += kThumbCrossingDrive;
       // Chord notes share the hand's effort.
-      drive[m] = p.gain[m] * d * loudness_factor(n.velocity) / std::sqrt(static_cast<double>(n.chord_size));
+      drive[m] = kDriveScale * p.gain[m] * d * loudness_factor(n.velocity) / std::sqrt(static_cast<double>(n.chord_size));
     }
     const auto first = std::max<int64_t>(0, static_cast<int64_t>(std::ceil(onset * rate_hz)));
     const auto last = std::min<int64_t>(rows - 1, static_cast<int64_t>(std::floor(n.t_release_s * rate_hz)));

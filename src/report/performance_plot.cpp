@@ -1,0 +1,202 @@
+#include "report/performance_plot.h"
+
+#include <cairo.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+
+#include "io/input_error.h"
+
+namespace pianokpm {
+
+namespace {
+
+constexpr double kMargin = 70, kGap = 28;
+const char* kMuscles[6] = {"ADM", "PB", "1DI", "2DI", "3DI", "4DI"};
+const char* kFingers[5] = {"thumb", "index", "middle", "ring", "little"};
+constexpr double kFingerColours[5][3] = {{0.85, 0.37, 0.01}, {0.46, 0.44, 0.70}, {0.11, 0.62, 0.47},
+                                         {0.91, 0.16, 0.54}, {0.40, 0.65, 0.12}};
+
+struct Panel {
+  double x, y, w, h;
+};
+
+void text(cairo_t* cr, double x, double y, const std::string& s, double size = 13, bool bold = false) {
+  cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size(cr, size);
+  cairo_move_to(cr, x, y);
+  cairo_show_text(cr, s.c_str());
+}
+
+void frame(cairo_t* cr, const Panel& p, const std::string& label) {
+  cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+  cairo_set_line_width(cr, 1);
+  cairo_rectangle(cr, p.x, p.y, p.w, p.h);
+  cairo_stroke(cr);
+  text(cr, p.x, p.y - 8, label, 14, true);
+}
+
+// Draws rows [first, last) of `series` (one column) scaled to lo..hi into a lane of the panel.
+void polyline(cairo_t* cr, const Panel& lane, const float* series, int64_t stride, int64_t first, int64_t last, double lo,
+              double hi) {
+  const int64_t n = last - first;
+  if (n < 2) return;
+  const int64_t step = std::max<int64_t>(1, n / static_cast<int64_t>(lane.w * 2));
+  for (int64_t i = 0; i < n; i += step) {
+    const double v = std::clamp((series[(first + i) * stride] - lo) / (hi - lo), 0.0, 1.0);
+    const double x = lane.x + lane.w * static_cast<double>(i) / static_cast<double>(n - 1);
+    const double y = lane.y + lane.h * (1 - v);
+    if (i == 0) cairo_move_to(cr, x, y); else cairo_line_to(cr, x, y);
+  }
+  cairo_stroke(cr);
+}
+
+void time_axis(cairo_t* cr, const Panel& p, double from_s, double seconds) {
+  cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+  const double step = seconds > 12 ? 2.0 : seconds > 5 ? 1.0 : 0.5;
+  for (double t = std::ceil(from_s / step) * step; t <= from_s + seconds + 1e-9; t += step) {
+    const double x = p.x + p.w * (t - from_s) / seconds;
+    cairo_move_to(cr, x, p.y + p.h);
+    cairo_line_to(cr, x, p.y + p.h + 5);
+    cairo_stroke(cr);
+    text(cr, x - 10, p.y + p.h + 19, fmt::format("{:g}", t), 12);
+  }
+  text(cr, p.x + p.w / 2 - 20, p.y + p.h + 36, "time (s)", 13);
+}
+
+}  // namespace
+
+void PerformancePlotOptions::check() const {
+  if (!(seconds > 0) || from_s < 0) throw std::invalid_argument("plot: need from >= 0 and seconds > 0");
+  if (width_px < 400 || height_px < 400 || width_px > 10000 || height_px > 10000) {
+    throw std::invalid_argument("plot: size must be 400..10000 pixels");
+  }
+}
+
+void write_performance_plot(const PerformancePlotData& d, const PerformancePlotOptions& o, const std::string& png_path) {
+  o.check();
+  const torch::Tensor& reference = d.emg_true.defined() ? d.emg_true : d.emg_estimated.defined() ? d.emg_estimated : d.keys;
+  if (!reference.defined()) throw std::invalid_argument("plot: nothing to draw");
+  const double total_s = static_cast<double>(reference.size(0)) / d.keys_rate_hz;
+  const double from = std::min(o.from_s, std::max(0.0, total_s - 1e-3));
+  const double seconds = std::min(o.seconds, total_s - from);
+  const auto row0 = static_cast<int64_t>(from * d.keys_rate_hz), row1 = static_cast<int64_t>((from + seconds) * d.keys_rate_hz);
+
+  cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, o.width_px, o.height_px);
+  cairo_t* cr = cairo_create(surface);
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_paint(cr);
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  text(cr, kMargin, 32, d.title, 18, true);
+
+  const double w = o.width_px - kMargin - 150, top = 70;
+  const double usable = o.height_px - top - 60 - 2 * kGap;
+  const Panel keys_panel{kMargin, top, w, usable * 0.2};
+  const Panel pose_panel{kMargin, keys_panel.y + keys_panel.h + kGap, w, usable * 0.2};
+  const Panel emg_panel{kMargin, pose_panel.y + pose_panel.h + kGap, w, usable * 0.6};
+
+  // Keystrokes: one row per key in the played range, darker = deeper.
+  if (d.keys.defined()) {
+    frame(cr, keys_panel, "keystrokes (key depth)");
+    auto k = d.keys.to(torch::kFloat).contiguous();
+    auto window = k.narrow(0, row0, row1 - row0);
+    auto played = torch::nonzero(window.amax(0) > 0.05).flatten();
+    if (played.numel() > 0) {
+      const int lo = played.min().item<int>(), hi = played.max().item<int>();
+      const double row_h = keys_panel.h / (hi - lo + 1);
+      const float* pk = k.data_ptr<float>();
+      const int64_t step = std::max<int64_t>(1, (row1 - row0) / static_cast<int64_t>(w));
+      for (int64_t i = row0; i < row1; i += step) {
+        const double x = keys_panel.x + keys_panel.w * static_cast<double>(i - row0) / static_cast<double>(row1 - row0);
+        for (int key = lo; key <= hi; ++key) {
+          const float depth = pk[i * 88 + key];
+          if (depth < 0.05f) continue;
+          cairo_set_source_rgb(cr, 1 - 0.9 * depth, 1 - 0.7 * depth, 1 - 0.3 * depth);
+          cairo_rectangle(cr, x, keys_panel.y + keys_panel.h - (key - lo + 1) * row_h,
+                          std::max(1.0, keys_panel.w * step / static_cast<double>(row1 - row0)), row_h);
+          cairo_fill(cr);
+        }
+      }
+      cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+      text(cr, keys_panel.x - 62, keys_panel.y + 12, fmt::format("key {}", hi + 1), 11);
+      text(cr, keys_panel.x - 62, keys_panel.y + keys_panel.h, fmt::format("key {}", lo + 1), 11);
+    }
+  }
+
+  // Fingertip heights in the side view (up = higher in the image = lifted).
+  if (d.pose_side.defined()) {
+    frame(cr, pose_panel, "fingertips, side camera (up = raised)");
+    auto pose = d.pose_side.to(torch::kFloat).contiguous();
+    const auto f0 = static_cast<int64_t>(from * d.pose_rate_hz);
+    const auto f1 = std::min<int64_t>(pose.size(0), static_cast<int64_t>((from + seconds) * d.pose_rate_hz));
+    if (f1 - f0 >= 2) {
+      auto tips = pose.narrow(0, f0, f1 - f0).index({torch::indexing::Slice(), torch::tensor({4, 8, 12, 16, 20}), 1}).contiguous();
+      const double lo = -tips.max().item<double>(), hi = -tips.min().item<double>() + 1e-6;
+      auto negated = (-tips).contiguous();
+      for (int f = 0; f < 5; ++f) {
+        cairo_set_source_rgb(cr, kFingerColours[f][0], kFingerColours[f][1], kFingerColours[f][2]);
+        cairo_set_line_width(cr, 1.3);
+        polyline(cr, pose_panel, negated.data_ptr<float>() + f, 5, 0, f1 - f0, lo, hi);
+        text(cr, pose_panel.x + pose_panel.w + 12, pose_panel.y + 14 + 16 * f, kFingers[f], 12);
+      }
+    }
+  }
+
+  // Six envelopes, one lane each, measured (black) and estimated (red).
+  frame(cr, emg_panel, "EMG envelopes (0..1)");
+  const double lane_h = emg_panel.h / 6;
+  for (int m = 0; m < 6; ++m) {
+    const Panel lane{emg_panel.x, emg_panel.y + m * lane_h + 4, emg_panel.w, lane_h - 8};
+    cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+    text(cr, emg_panel.x - 45, lane.y + lane.h / 2 + 5, kMuscles[m], 13, true);
+    if (m > 0) {
+      cairo_set_source_rgb(cr, 0.85, 0.85, 0.85);
+      cairo_move_to(cr, lane.x, lane.y - 4);
+      cairo_line_to(cr, lane.x + lane.w, lane.y - 4);
+      cairo_stroke(cr);
+    }
+    for (const torch::Tensor* series : {&d.emg_true, &d.emg_estimated}) {
+      if (!series->defined()) continue;
+      auto s = series->to(torch::kFloat).contiguous();
+      const int64_t end = std::min(row1, s.size(0));
+      const double hi = std::max(0.05, s.narrow(0, row0, end - row0).select(1, m).max().item<double>());
+      if (series == &d.emg_true) cairo_set_source_rgb(cr, 0.1, 0.1, 0.1); else cairo_set_source_rgb(cr, 0.85, 0.1, 0.1);
+      cairo_set_line_width(cr, 1.2);
+      polyline(cr, lane, s.data_ptr<float>() + m, 6, row0, end, 0.0, hi * 1.05);
+    }
+  }
+  const double lx = emg_panel.x + emg_panel.w + 12;
+  cairo_set_line_width(cr, 2);
+  if (d.emg_true.defined()) {
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    cairo_move_to(cr, lx, emg_panel.y + 12);
+    cairo_line_to(cr, lx + 20, emg_panel.y + 12);
+    cairo_stroke(cr);
+    text(cr, lx + 25, emg_panel.y + 16, "measured", 12);
+  }
+  if (d.emg_estimated.defined()) {
+    cairo_set_source_rgb(cr, 0.85, 0.1, 0.1);
+    cairo_move_to(cr, lx, emg_panel.y + 32);
+    cairo_line_to(cr, lx + 20, emg_panel.y + 32);
+    cairo_stroke(cr);
+    text(cr, lx + 25, emg_panel.y + 36, "estimated", 12);
+  }
+  time_axis(cr, emg_panel, from, seconds);
+
+  const std::string tmp = png_path + ".tmp-" + std::to_string(::getpid()) + ".png";
+  const cairo_status_t status = cairo_surface_write_to_png(surface, tmp.c_str());
+  cairo_destroy(cr);
+  cairo_surface_destroy(surface);
+  if (status != CAIRO_STATUS_SUCCESS) {
+    std::remove(tmp.c_str());
+    throw InputError(png_path, std::string("cannot write PNG: ") + cairo_status_to_string(status));
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, png_path, ec);
+  if (ec) throw InputError(png_path, "cannot move finished plot into place: " + ec.message());
+}
+
+}  // namespace pianokpm
