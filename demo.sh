@@ -1,22 +1,32 @@
 #!/usr/bin/env bash
 # Set up (install missing packages, build), then run the main job end to end on the embedded
-# data: PianoKPM Net with the official reference weights on the official reference performance.
+# default data: a small synthetic corpus made by this project (see docs/synthetic-data.md).
 set -euo pipefail
 root=$(cd "$(dirname "$0")" && pwd)
 "$root/scripts/setup.sh"
 bin=${PIANOKPM_BUILD_DIR:-$root/build}/bin/pianokpm
-data=$root/tests/fixtures/official
 out=$root/demo_out
+corpus=$out/corpus
 mkdir -p "$out"
 
-"$bin" predict \
-  --model "$data/state_dict.pth" \
-  --pose-top "$data/performance/hand_data/keyp_top/t1_p1_1.pkl" \
-  --pose-right "$data/performance/hand_data/keyp_right/t1_p1_1.pkl" \
-  --keys "$data/performance/keystroke_data/t1_p1_1.pkl" \
-  --out "$out/t1_p1_1_emg.csv"
+# The default corpus: 3 pianists x 7 tasks x 20 s, seed 42 (made once, then reused).
+if [[ ! -f $corpus/corpus.json ]]; then
+  "$bin" synth --out "$corpus" --pianists 3 --tasks 7 --takes 1 --seconds 20 --seed 42
+fi
+if "$bin" plot --help >/dev/null 2>&1; then
+  "$bin" plot --data "$corpus" --name t1_p1_1 --from 2 --seconds 4 --out "$out/t1_p1_1.png"
+fi
+
+# PianoKPM Net with the official reference weights on the official reference performance.
+ref=$root/tests/fixtures/official
+"$bin" predict --model "$ref/state_dict.pth" \
+  --pose-top "$ref/performance/hand_data/keyp_top/t1_p1_1.pkl" \
+  --pose-right "$ref/performance/hand_data/keyp_right/t1_p1_1.pkl" \
+  --keys "$ref/performance/keystroke_data/t1_p1_1.pkl" \
+  --out "$out/official_t1_p1_1_emg.csv"
 
 echo
-echo "demo: predictions (EMG envelopes, columns ADM,PB,1DI,2DI,3DI,4DI, 1024 rows per second):"
-echo "  $out/t1_p1_1_emg.csv"
-echo "demo: metrics and plots are not produced yet (training/evaluation is a later milestone)."
+echo "demo outputs:"
+echo "  synthetic corpus (release layout):  $corpus"
+echo "  plot of a synthetic performance:    $out/t1_p1_1.png"
+echo "  EMG predicted by the official reference weights: $out/official_t1_p1_1_emg.csv"

@@ -146,7 +146,7 @@ void write_performance_plot(const PerformancePlotData& d, const PerformancePlotO
   }
 
   // Six envelopes, one lane each, measured (black) and estimated (red).
-  frame(cr, emg_panel, "EMG envelopes (0..1)");
+  frame(cr, emg_panel, "EMG envelopes (each lane scaled to its largest value in the window)");
   const double lane_h = emg_panel.h / 6;
   for (int m = 0; m < 6; ++m) {
     const Panel lane{emg_panel.x, emg_panel.y + m * lane_h + 4, emg_panel.w, lane_h - 8};

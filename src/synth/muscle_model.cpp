@@ -31,7 +31,8 @@ constexpr double kCoContraction = 0.25;       // all muscles, chords of 3+ notes
 constexpr double kBurstAfterBedS = 0.03;      // the burst lasts until just after contact
 constexpr double kHoldFraction = 0.3;         // holding a key down takes less
 constexpr double kOnsetJitterS = 0.006;
-constexpr double kDriveScale = 0.45;          // playing takes a fraction of a maximal contraction
+constexpr double kDriveScale = 0.45;
+constexpr double kCarrierLowHz = 30.0, kCarrierHighHz = 350.0;          // playing takes a fraction of a maximal contraction
 
 double loudness_factor(int velocity) { return 0.25 + 0.75 * std::pow(velocity / 127.0, 1.2); }
 
@@ -89,8 +90,9 @@ torch::Tensor raw_emg(const torch::Tensor& activation, const Pianist& p, double 
   torch::Tensor raw = torch::empty({rows, kNumMuscles}, torch::kDouble);
   const double* pa = activation.data_ptr<double>();
   double* pr = raw.data_ptr<double>();
-  // Motor-unit action potential trains seen through the skin: band-limited to 20-450 Hz.
-  const auto band = design_butterworth({FilterKind::kBandPass, 6, 20.0, 450.0, rate_hz});
+  // Motor-unit action potential trains seen through the skin: most power between 30 and 350 Hz,
+  // so that the spectrum sits inside the 20-450 Hz band that recordings keep.
+  const auto band = design_butterworth({FilterKind::kBandPass, 4, kCarrierLowHz, kCarrierHighHz, rate_hz});
   std::normal_distribution<double> white(0.0, 1.0);
   std::uniform_real_distribution<double> phase(0.0, 2 * M_PI);
   for (int m = 0; m < kNumMuscles; ++m) {

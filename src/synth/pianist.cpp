@@ -28,7 +28,7 @@ Pianist Pianist::sample(int id, uint64_t seed) {
   p.tau_activation_s = uniform(0.008, 0.016);
   p.tau_deactivation_s = uniform(0.035, 0.060);
   p.hum_mv = uniform(0.03, 0.08);
-  p.sensor_noise_mv = uniform(0.005, 0.015);
+  p.sensor_noise_mv = uniform(0.002, 0.006);
   return p;
 }
 
