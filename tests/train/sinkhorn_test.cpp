@@ -1,0 +1,55 @@
+#include "train/sinkhorn.h"
+
+#include <nlohmann/json.hpp>
+
+#include "io/array_file.h"
+#include "test_support.h"
+
+namespace pianokpm {
+namespace {
+
+TEST(Sinkhorn, MatchesGeomlossValuesAndGradientsOnOfficialFixtures) {
+  const auto cases = nlohmann::json::parse(testing::read_bytes(testing::official("sinkhorn_values.json")));
+  ASSERT_EQ(cases.size(), 5u);
+  for (const auto& c : cases) {
+    const std::string prefix = "sinkhorn_" + std::to_string(c.at("case").get<int>());
+    const auto x = read_array(testing::official(prefix + "_x.npy")).to(torch::kDouble);
+    const auto y = read_array(testing::official(prefix + "_y.npy")).to(torch::kDouble);
+    const auto grad = read_array(testing::official(prefix + "_grad_x.npy")).to(torch::kDouble);
+    const double expected = c.at("value").get<double>();
+
+    auto xg = x.unsqueeze(0).clone().requires_grad_(true);
+    auto value = sinkhorn_divergence(xg, y.unsqueeze(0))[0];
+    value.backward();
+    EXPECT_NEAR(value.item<double>(), expected, 1e-6 * std::abs(expected)) << prefix;
+    const double grad_error = (xg.grad()[0] - grad).abs().max().item<double>() / grad.abs().max().item<double>();
+    EXPECT_LE(grad_error, 1e-6) << prefix;
+
+    for (int64_t block : {1, 7, 4096}) {
+      SinkhornOptions o;
+      o.block_rows = block;
+      EXPECT_NEAR(sinkhorn_divergence_blocked(x, y, o), expected, 1e-6 * std::abs(expected)) << prefix << " block " << block;
+    }
+  }
+}
+
+TEST(Sinkhorn, EpsilonScheduleFollowsNumpyArange) {
+  // diameter 1: [1] + exp(arange(0, 2 ln 0.05, 2 ln 0.5)) + [0.0025]: 1, 1/4, 1/16, 1/64, 1/256 (> 0.0025), then 0.0025
+  const auto eps = sinkhorn_epsilons(1.0, {});
+  ASSERT_EQ(eps.size(), 7u);
+  EXPECT_DOUBLE_EQ(eps[0], 1.0);
+  EXPECT_NEAR(eps[1], 1.0, 1e-15);
+  EXPECT_NEAR(eps[5], 1.0 / 256, 1e-15);
+  EXPECT_DOUBLE_EQ(eps[6], 0.0025);
+}
+
+TEST(Sinkhorn, IdenticalCloudsHaveZeroDivergenceAndBatchesAgreeWithSingles) {
+  torch::manual_seed(1);
+  auto x = torch::rand({2, 50, 6}, torch::kDouble), y = torch::rand({2, 40, 6}, torch::kDouble);
+  EXPECT_NEAR(sinkhorn_divergence(x, x).abs().max().item<double>(), 0.0, 1e-12);
+  EXPECT_GT(sinkhorn_divergence(x, y).min().item<double>(), 0.0);
+  EXPECT_NEAR(sinkhorn_divergence_blocked(x[0], x[0]), 0.0, 1e-12);
+}
+
+}  // namespace
+}  // namespace pianokpm
