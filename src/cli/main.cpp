@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
   std::map<std::string, pianokpm::CommandRunner> runners = {
       {"predict", pianokpm::add_predict_command(app)},
       {"synth", pianokpm::add_synth_command(app)},
+      {"train", pianokpm::add_train_command(app)},
+      {"eval", pianokpm::add_eval_command(app)},
 #ifdef PIANOKPM_HAVE_CAIRO
       {"plot", pianokpm::add_plot_command(app)},
 #endif

@@ -74,13 +74,19 @@ LoadedModel load_model(const std::string& path, const std::optional<ModelConfig>
   return m;
 }
 
-void save_checkpoint(const std::string& path, PianoKpmNet& net, const nlohmann::json& metadata) {
+void save_checkpoint(const std::string& path, PianoKpmNet& net, const nlohmann::json& metadata,
+                     torch::optim::Optimizer* optimizer) {
   torch::serialize::OutputArchive archive;
   archive.write(kFormatKey, c10::IValue(std::string(kFormatName)));
   archive.write("config", c10::IValue(net->config().to_json().dump()));
   archive.write("metadata", c10::IValue(metadata.is_null() ? std::string("{}") : metadata.dump()));
   for (const auto& [name, tensor] : named_tensors(net)) {
     archive.write(kWeightPrefix + name, tensor.detach().to(torch::kCPU));
+  }
+  torch::serialize::OutputArchive optimizer_archive;
+  if (optimizer) {
+    optimizer->save(optimizer_archive);
+    archive.write("optimizer", optimizer_archive);
   }
   const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
   archive.save_to(tmp);
@@ -90,6 +96,18 @@ void save_checkpoint(const std::string& path, PianoKpmNet& net, const nlohmann::
     std::filesystem::remove(tmp, ec);
     throw InputError(path, "cannot move finished checkpoint into place");
   }
+}
+
+void load_optimizer_state(const std::string& path, torch::optim::Optimizer& optimizer) {
+  torch::serialize::InputArchive archive, optimizer_archive;
+  try {
+    archive.load_from(path);
+  } catch (const c10::Error& e) {
+    const std::string what = e.what_without_backtrace();
+    throw InputError(path, "corrupt checkpoint: " + what.substr(0, what.find('\n')));
+  }
+  if (!archive.try_read("optimizer", optimizer_archive)) throw InputError(path, "checkpoint holds no optimizer state");
+  optimizer.load(optimizer_archive);
 }
 
 }  // namespace pianokpm

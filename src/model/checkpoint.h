@@ -22,7 +22,11 @@ struct LoadedModel {
 // `config_for_state_dict` applies to official state dicts only (ours carry their own config).
 LoadedModel load_model(const std::string& path, const std::optional<ModelConfig>& config_for_state_dict = {});
 
-// Writes our checkpoint atomically.
-void save_checkpoint(const std::string& path, PianoKpmNet& net, const nlohmann::json& metadata = {});
+// Writes our checkpoint atomically; with `optimizer`, its state too (for resuming training).
+void save_checkpoint(const std::string& path, PianoKpmNet& net, const nlohmann::json& metadata = {},
+                     torch::optim::Optimizer* optimizer = nullptr);
+
+// Restores the optimizer state saved with a checkpoint. Throws InputError if there is none.
+void load_optimizer_state(const std::string& path, torch::optim::Optimizer& optimizer);
 
 }  // namespace pianokpm

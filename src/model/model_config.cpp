@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 #include <stdexcept>
 
@@ -28,6 +29,11 @@ const std::vector<std::string>& emg_channel_names() {
   return names;
 }
 
+const std::vector<std::string>& architectures() {
+  static const std::vector<std::string> names = {"pianokpm", "linear_readout", "neuropose", "mean"};
+  return names;
+}
+
 int ModelConfig::feature_channels() const {
   int c = hidden_channels;
   for (const auto& s : stages)
@@ -39,6 +45,8 @@ void ModelConfig::check() const {
   auto require = [](bool ok, const std::string& what) {
     if (!ok) throw std::invalid_argument("model config: " + what);
   };
+  require(std::find(architectures().begin(), architectures().end(), architecture) != architectures().end(),
+          "architecture must be pianokpm, linear_readout, neuropose or mean, not '" + architecture + "'");
   require(num_views >= 1, "num_views must be >= 1");
   require(num_keypoints >= 1 && num_keys >= 1, "num_keypoints and num_keys must be >= 1");
   require(pose_frames >= 2 && window_samples >= 2, "pose_frames and window_samples must be >= 2");
@@ -65,7 +73,8 @@ nlohmann::json ModelConfig::to_json() const {
     sj["out_features"] = s.out_features ? nlohmann::json(*s.out_features) : nlohmann::json(nullptr);
     stages_json.push_back(sj);
   }
-  return {{"modality", to_string(modality)},
+  return {{"architecture", architecture},
+          {"modality", to_string(modality)},
           {"num_views", num_views},
           {"num_keypoints", num_keypoints},
           {"num_keys", num_keys},
@@ -90,6 +99,7 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& j) {
     if (!defaults.contains(it.key())) throw std::invalid_argument("model config: unknown field '" + it.key() + "'");
   }
   try {
+    if (j.contains("architecture")) c.architecture = j.at("architecture").get<std::string>();
     if (j.contains("modality")) c.modality = parse_modality(j.at("modality").get<std::string>());
     auto get = [&](const char* key, auto& field) {
       if (j.contains(key)) field = j.at(key).get<std::decay_t<decltype(field)>>();

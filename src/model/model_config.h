@@ -24,7 +24,15 @@ struct TdsStageConfig {
   std::optional<int> out_features;     // Linear projection over channels after the blocks
 };
 
+// The released network and the baselines the paper compares against, trained and evaluated by
+// the same commands: "pianokpm" (encoder + autoregressive decoder, as released),
+// "linear_readout" (the encoder with a per-step Linear read-out instead of the decoder),
+// "neuropose" (a convolutional encoder-decoder in the style of NeuroPose), "mean" (predicts the
+// training set's mean envelope).
+const std::vector<std::string>& architectures();
+
 struct ModelConfig {
+  std::string architecture = "pianokpm";
   Modality modality = Modality::kPoseAndKeys;
   int num_views = 2;                   // camera views, top first
   int num_keypoints = 21;              // MediaPipe hand layout

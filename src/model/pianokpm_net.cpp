@@ -102,8 +102,10 @@ torch::Tensor ArDecoderImpl::forward(const torch::Tensor& features) {
   auto e = torch::zeros({b, config_.emg_channels}, features.options());
   std::vector<torch::Tensor> outputs;
   outputs.reserve(steps);
+  // unbind, not select: select's backward would write a whole [B, T, H] gradient per step.
+  const std::vector<torch::Tensor> pre_steps = pre.unbind(1);
   for (int64_t t = 0; t < steps; ++t) {
-    auto x = torch::addmm(pre.select(1, t), e, w_emg);
+    auto x = torch::addmm(pre_steps[t], e, w_emg);
     x = F::leaky_relu(torch::layer_norm(x, norm_shape, norm1->weight, norm1->bias, eps1),
                       F::LeakyReLUFuncOptions().negative_slope(slope));
     x = torch::addmm(hidden_layer->bias, x, w_hidden);
@@ -115,13 +117,74 @@ torch::Tensor ArDecoderImpl::forward(const torch::Tensor& features) {
   return torch::stack(outputs, 2);  // [B, emg, T]
 }
 
+namespace {
+constexpr int kConvWidths[4] = {64, 128, 256, 256};  // NeuroPose-style stage widths
+}
+
+ConvEncoderDecoderImpl::ConvEncoderDecoderImpl(const ModelConfig& c) : config_(c) {
+  const int in = (uses_pose(c.modality) ? c.pose_channels() : 0) + (uses_keys(c.modality) ? c.num_keys : 0);
+  stem_ = register_module("stem", nn::Conv1d(nn::Conv1dOptions(in, kConvWidths[0], 7).padding(3)));
+  down_ = register_module("down", nn::ModuleList());
+  up_ = register_module("up", nn::ModuleList());
+  merge_ = register_module("merge", nn::ModuleList());
+  for (int i = 0; i < 3; ++i) {
+    down_->push_back(nn::Conv1d(nn::Conv1dOptions(kConvWidths[i], kConvWidths[i + 1], 5).stride(2).padding(2)));
+  }
+  for (int i = 3; i > 0; --i) {
+    up_->push_back(nn::ConvTranspose1d(nn::ConvTranspose1dOptions(kConvWidths[i], kConvWidths[i - 1], 4).stride(2).padding(1)));
+    merge_->push_back(nn::Conv1d(nn::Conv1dOptions(2 * kConvWidths[i - 1], kConvWidths[i - 1], 5).padding(2)));
+  }
+  head_ = register_module("head", nn::Conv1d(nn::Conv1dOptions(kConvWidths[0], c.emg_channels, 1)));
+}
+
+torch::Tensor ConvEncoderDecoderImpl::forward(const torch::Tensor& pose, const torch::Tensor& keys) {
+  std::vector<torch::Tensor> inputs;
+  if (uses_pose(config_.modality)) {
+    inputs.push_back(F::interpolate(pose, F::InterpolateFuncOptions()
+                                              .size(std::vector<int64_t>{config_.window_samples})
+                                              .mode(torch::kLinear)
+                                              .align_corners(true)));
+  }
+  if (uses_keys(config_.modality)) inputs.push_back(keys);
+  auto x = torch::relu(stem_(torch::cat(inputs, 1)));
+  std::vector<torch::Tensor> skips;
+  for (const auto& d : *down_) {
+    skips.push_back(x);
+    x = torch::relu(d->as<nn::Conv1dImpl>()->forward(x));
+  }
+  for (size_t i = 0; i < up_->size(); ++i) {
+    x = torch::relu(up_[i]->as<nn::ConvTranspose1dImpl>()->forward(x));
+    const auto& skip = skips[skips.size() - 1 - i];
+    x = torch::relu(merge_[i]->as<nn::Conv1dImpl>()->forward(torch::cat({x.narrow(2, 0, skip.size(2)), skip}, 1)));
+  }
+  return head_(x);
+}
+
 PianoKpmNetImpl::PianoKpmNetImpl(const ModelConfig& config) : config_(config) {
-  encoder_ = register_module("network", Encoder(config));
-  decoder_ = register_module("decoder", ArDecoder(config));
+  config_.check();
+  const std::string& arch = config_.architecture;
+  if (arch == "pianokpm" || arch == "linear_readout") encoder_ = register_module("network", Encoder(config));
+  if (arch == "pianokpm") decoder_ = register_module("decoder", ArDecoder(config));
+  if (arch == "linear_readout") readout_ = register_module("readout", nn::Linear(config.feature_channels(), config.emg_channels));
+  if (arch == "neuropose") neuropose_ = register_module("neuropose", ConvEncoderDecoder(config));
+  if (arch == "mean") mean_emg_ = register_buffer("mean_emg", torch::zeros({config.emg_channels}));
+}
+
+void PianoKpmNetImpl::set_mean_emg(const torch::Tensor& mean) {
+  if (!mean_emg_.defined()) throw std::logic_error("set_mean_emg: not a mean predictor");
+  torch::NoGradGuard no_grad;
+  mean_emg_.copy_(mean);
 }
 
 torch::Tensor PianoKpmNetImpl::forward(const torch::Tensor& pose, const torch::Tensor& keys) {
-  return decoder_(encoder_(pose, keys));
+  if (decoder_) return decoder_(encoder_(pose, keys));
+  if (readout_) {
+    auto features = encoder_(pose, keys);
+    return torch::matmul(readout_->weight, features) + readout_->bias.view({1, -1, 1});
+  }
+  if (neuropose_) return neuropose_(pose, keys);
+  const auto& ref = keys.defined() ? keys : pose;
+  return mean_emg_.view({1, -1, 1}).expand({ref.size(0), config_.emg_channels, config_.window_samples}).clone();
 }
 
 }  // namespace pianokpm

@@ -36,7 +36,23 @@ class ArDecoderImpl : public torch::nn::Module {
 };
 TORCH_MODULE(ArDecoder);
 
-// Names: network (the encoder), decoder.
+// NeuroPose-style baseline: a 1-D convolutional encoder-decoder (three stride-2 stages down,
+// three up, skip connections) over the pose (resampled to the keystroke rate) and keys, stacked
+// as channels.
+class ConvEncoderDecoderImpl : public torch::nn::Module {
+ public:
+  explicit ConvEncoderDecoderImpl(const ModelConfig& config);
+  torch::Tensor forward(const torch::Tensor& pose, const torch::Tensor& keys);  // -> [B, emg, T]
+
+ private:
+  ModelConfig config_;
+  torch::nn::Conv1d stem_{nullptr}, head_{nullptr};
+  torch::nn::ModuleList down_{nullptr}, up_{nullptr}, merge_{nullptr};
+};
+TORCH_MODULE(ConvEncoderDecoder);
+
+// The model behind every checkpoint, by config.architecture. Names: network (the encoder),
+// decoder (pianokpm), readout (linear_readout), neuropose, mean_emg (mean, a buffer).
 class PianoKpmNetImpl : public torch::nn::Module {
  public:
   explicit PianoKpmNetImpl(const ModelConfig& config);
@@ -44,11 +60,16 @@ class PianoKpmNetImpl : public torch::nn::Module {
   const ModelConfig& config() const { return config_; }
   Encoder encoder() { return encoder_; }
   ArDecoder decoder() { return decoder_; }
+  // The mean predictor's output, [emg].
+  void set_mean_emg(const torch::Tensor& mean);
 
  private:
   ModelConfig config_;
   Encoder encoder_{nullptr};
   ArDecoder decoder_{nullptr};
+  torch::nn::Linear readout_{nullptr};
+  ConvEncoderDecoder neuropose_{nullptr};
+  torch::Tensor mean_emg_;
 };
 TORCH_MODULE(PianoKpmNet);
 

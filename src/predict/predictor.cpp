@@ -20,12 +20,14 @@ torch::Tensor predict_performance(PianoKpmNet& net, const PerformanceWindows& wi
   for (int64_t first = 0; first < total; first += options.batch_windows) {
     const int64_t count = std::min(options.batch_windows, total - first);
     auto to_device = [&](const torch::Tensor& t) { return t.defined() ? t.to(options.device) : t; };
-    std::vector<torch::Tensor> features;
+    std::vector<torch::Tensor> parts;
     for (int64_t sub = first; sub < first + count; sub += options.encoder_batch_windows) {
       const int64_t n = std::min(options.encoder_batch_windows, first + count - sub);
-      features.push_back(net->encoder()->forward(to_device(windows.pose(sub, n)), to_device(windows.keys(sub, n))));
+      const auto pose = to_device(windows.pose(sub, n)), keys = to_device(windows.keys(sub, n));
+      parts.push_back(net->decoder() ? net->encoder()->forward(pose, keys) : net->forward(pose, keys));
     }
-    torch::Tensor emg = net->decoder()->forward(torch::cat(features, 0));
+    // The released model: features in small batches, the decoder's steps on the whole chunk.
+    torch::Tensor emg = net->decoder() ? net->decoder()->forward(torch::cat(parts, 0)) : torch::cat(parts, 0);
     // [count, emg, samples] -> rows of the output
     out.narrow(0, first * config.window_samples, count * config.window_samples)
         .copy_(emg.permute({0, 2, 1}).reshape({count * config.window_samples, config.emg_channels}));

@@ -1,0 +1,98 @@
+// pianokpm train: trains PianoKPM Net (or a baseline) on a corpus in the release layout.
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+#include "cli/commands.h"
+#include "cli/progress_bar.h"
+#include "io/atomic_file.h"
+#include "io/input_error.h"
+#include "train/trainer.h"
+
+namespace pianokpm {
+
+namespace {
+
+struct TrainCommandOptions {
+  TrainRun run;
+  std::string config_path;
+  // Flags override the config file; unset ones leave it alone.
+  std::optional<int> epochs;
+  std::optional<int64_t> batch, max_batches;
+  std::optional<double> lr;
+  std::optional<uint64_t> seed;
+  std::optional<std::string> modality, architecture, device;
+  int threads = 0;
+};
+
+int run_train(TrainCommandOptions o) {
+  torch::set_num_threads(o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  if (!o.config_path.empty()) {
+    try {
+      const auto j = nlohmann::json::parse(read_file(o.config_path));
+      if (j.contains("model")) o.run.model = ModelConfig::from_json(j.at("model"));
+      if (j.contains("train")) o.run.options = TrainOptions::from_json(j.at("train"));
+    } catch (const nlohmann::json::exception& e) {
+      throw InputError(o.config_path, std::string("not valid JSON: ") + e.what());
+    } catch (const std::invalid_argument& e) {
+      throw InputError(o.config_path, e.what());
+    }
+  }
+  if (o.epochs) o.run.options.epochs = *o.epochs;
+  if (o.batch) o.run.options.batch = *o.batch;
+  if (o.max_batches) o.run.options.max_batches_per_epoch = *o.max_batches;
+  if (o.lr) o.run.options.lr = *o.lr;
+  if (o.seed) o.run.options.seed = *o.seed;
+  if (o.device) o.run.options.device = *o.device;
+  if (o.modality) o.run.model.modality = parse_modality(*o.modality);
+  if (o.architecture) o.run.model.architecture = *o.architecture;
+  o.run.options.check();
+  o.run.model.check();
+
+  std::unique_ptr<ProgressBar> bar;
+  int bar_epoch = 0;
+  TrainProgress progress;
+  progress.on_batch = [&](int epoch, int64_t done, int64_t total, double loss) {
+    if (epoch != bar_epoch) {
+      bar = std::make_unique<ProgressBar>(fmt::format("epoch {}", epoch), "batches", total);
+      bar_epoch = epoch;
+    }
+    bar->update(done);
+    (void)loss;
+  };
+  progress.on_epoch = [&](const std::string& line) {
+    if (bar) bar->finish();
+    spdlog::info("{}", line);
+  };
+  const TrainResult r = train_model(o.run, progress);
+  spdlog::info("done after {} epochs; best validation loss {:.5f}; best model {}", r.epochs_done, r.best_val_loss,
+               r.best_checkpoint);
+  return 0;
+}
+
+}  // namespace
+
+CommandRunner add_train_command(CLI::App& app) {
+  auto o = std::make_shared<TrainCommandOptions>();
+  CLI::App* cmd = app.add_subcommand("train", "Train PianoKPM Net or a baseline on a corpus in the release layout");
+  cmd->footer("Defaults are the released training setup: AdamW lr 1e-4, StepLR every 20 epochs x0.5, gradient norm "
+              "clipped at 1.0, batch 64, 200 epochs, seed 42, early stopping after 50 epochs without improvement, "
+              "loss MSE + 1.0 x Sinkhorn divergence. RUN gets config.json, train.log, latest.pt and best.pt.");
+  cmd->add_option("--data", o->run.data_dir, "Corpus folder (release layout)")->required();
+  cmd->add_option("--split", o->run.split_path, "Split JSON; its train and val lists are used")->required();
+  cmd->add_option("-o,--out", o->run.out_dir, "Run folder (created)")->required();
+  cmd->add_option("--config", o->config_path, "JSON with optional \"model\" and \"train\" sections");
+  cmd->add_option("--epochs", o->epochs, "Epochs (default 200)");
+  cmd->add_option("--batch", o->batch, "Windows per batch (default 64)");
+  cmd->add_option("--lr", o->lr, "Learning rate (default 1e-4)");
+  cmd->add_option("--seed", o->seed, "Seed for initialisation and shuffling (default 42)");
+  cmd->add_option("--modality", o->modality, "pose+keys, pose or keys (default pose+keys)");
+  cmd->add_option("--architecture", o->architecture, "pianokpm, linear_readout, neuropose or mean (default pianokpm)");
+  cmd->add_option("--max-batches", o->max_batches, "At most this many batches per epoch (default 0: all)");
+  cmd->add_option("--device", o->device, "cpu or cuda (default cpu)");
+  cmd->add_flag("--resume", o->run.resume, "Continue from RUN/latest.pt (after an interruption, even kill -9)");
+  cmd->add_option("-t,--threads", o->threads, "CPU threads (0: one per core)")->capture_default_str();
+  return [o] { return run_train(*o); };
+}
+
+}  // namespace pianokpm

@@ -1,0 +1,51 @@
+#pragma once
+// Training and evaluation data in the release layout: a split file names performances; each has
+// hand_data/keyp_top, hand_data/keyp_right, keystroke_data and emg_data pickles. Performances are
+// cut into windows of pose_frames frames / window_samples samples, with the given overlap.
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+#include "data/performance.h"
+#include "model/model_config.h"
+
+namespace pianokpm {
+
+// Names listed under `set` ("train", "val", "test", "test_cross_user", ...) in a split JSON,
+// without the ".pkl" suffix. Errors name the file.
+std::vector<std::string> read_split(const std::string& split_path, const std::string& set);
+
+struct CorpusPerformance {
+  std::string name;
+  PerformanceStreams streams;  // pose/keys as the modality needs (both loaded when available)
+  torch::Tensor emg;           // [N, emg] float32
+};
+
+// Loads one performance and checks it: keys and EMG must have equal length, pose must agree
+// with them within one window. `needs` decides which streams are required.
+CorpusPerformance load_corpus_performance(const std::string& data_dir, const std::string& name, const ModelConfig& needs);
+
+struct WindowBatch {
+  torch::Tensor pose;  // [B, C, frames] or undefined
+  torch::Tensor keys;  // [B, 88, samples] or undefined
+  torch::Tensor emg;   // [B, emg, samples]
+};
+
+// Complete windows of every performance, starting every (window - overlap) samples.
+class WindowDataset {
+ public:
+  WindowDataset(std::vector<CorpusPerformance> performances, const ModelConfig& config, int64_t overlap_samples);
+  int64_t size() const { return static_cast<int64_t>(index_.size()); }
+  WindowBatch batch(const std::vector<int64_t>& windows) const;
+  // A permutation of all windows that depends only on (seed, epoch): resumable shuffling.
+  std::vector<int64_t> shuffled_order(uint64_t seed, int64_t epoch) const;
+  const std::vector<CorpusPerformance>& performances() const { return performances_; }
+
+ private:
+  std::vector<CorpusPerformance> performances_;
+  ModelConfig config_;
+  std::vector<std::pair<int64_t, int64_t>> index_;  // (performance, first sample)
+};
+
+}  // namespace pianokpm

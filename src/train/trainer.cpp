@@ -1,0 +1,180 @@
+#include "train/trainer.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "io/atomic_file.h"
+#include "io/input_error.h"
+#include "model/checkpoint.h"
+
+namespace pianokpm {
+
+namespace fs = std::filesystem;
+
+torch::Tensor emg_training_loss(const torch::Tensor& pred, const torch::Tensor& target, double lambda_ot,
+                                const SinkhornOptions& sinkhorn) {
+  auto loss = torch::mse_loss(pred, target);
+  if (lambda_ot > 0) {
+    // Each window's 1024 six-dimensional EMG vectors as a point cloud (time order ignored).
+    loss = loss + lambda_ot * sinkhorn_divergence(pred.transpose(1, 2), target.transpose(1, 2), sinkhorn).mean();
+  }
+  return loss;
+}
+
+namespace {
+
+torch::Tensor to_device(const torch::Tensor& t, const torch::Device& d) { return t.defined() ? t.to(d) : t; }
+
+WindowDataset load_set(const TrainRun& run, const std::string& set, int64_t overlap) {
+  std::vector<CorpusPerformance> perfs;
+  for (const auto& name : read_split(run.split_path, set)) perfs.push_back(load_corpus_performance(run.data_dir, name, run.model));
+  return WindowDataset(std::move(perfs), run.model, overlap);
+}
+
+torch::Device parse_device(const std::string& name) {
+  if (name == "cpu") return torch::kCPU;
+  if ((name == "cuda" || name.rfind("cuda:", 0) == 0) && torch::cuda::is_available()) return torch::Device(name);
+  throw InputError("--device", "must be cpu, or cuda where libtorch has CUDA; not '" + name + "'");
+}
+
+// The mean predictor "trains" by averaging the training envelopes.
+TrainResult train_mean_predictor(const TrainRun& run, PianoKpmNet& net, const WindowDataset& train_set,
+                                 const WindowDataset& val_set, const TrainProgress& progress) {
+  torch::Tensor sum = torch::zeros({run.model.emg_channels}, torch::kDouble);
+  int64_t rows = 0;
+  for (const auto& p : train_set.performances()) {
+    sum += p.emg.to(torch::kDouble).sum(0);
+    rows += p.emg.size(0);
+  }
+  if (rows == 0) throw InputError(run.split_path, "the training set is empty");
+  net->set_mean_emg((sum / static_cast<double>(rows)).to(torch::kFloat));
+  const auto& val = val_set.size() ? val_set : train_set;
+  TrainResult r{1, validation_loss(net, val, run.options.batch, run.options.lambda_ot, torch::kCPU),
+                (fs::path(run.out_dir) / "best.pt").string()};
+  const nlohmann::json meta = {{"epochs_done", 1}, {"best_val_loss", r.best_val_loss}, {"epochs_since_best", 0}};
+  save_checkpoint(r.best_checkpoint, net, meta);
+  save_checkpoint((fs::path(run.out_dir) / "latest.pt").string(), net, meta);
+  if (progress.on_epoch) progress.on_epoch(fmt::format("mean predictor: val loss {:.5f}", r.best_val_loss));
+  return r;
+}
+
+}  // namespace
+
+double validation_loss(PianoKpmNet& net, const WindowDataset& data, int64_t batch, double lambda_ot,
+                       const torch::Device& device) {
+  torch::NoGradGuard no_grad;
+  net->eval();
+  double total = 0;
+  int64_t count = 0;
+  for (int64_t first = 0; first < data.size(); first += batch) {
+    std::vector<int64_t> ids;
+    for (int64_t i = first; i < std::min(data.size(), first + batch); ++i) ids.push_back(i);
+    const WindowBatch b = data.batch(ids);
+    const auto pred = net->forward(to_device(b.pose, device), to_device(b.keys, device));
+    total += emg_training_loss(pred, b.emg.to(device), lambda_ot).item<double>() * static_cast<double>(ids.size());
+    count += static_cast<int64_t>(ids.size());
+  }
+  net->train();
+  return count ? total / static_cast<double>(count) : std::nan("");
+}
+
+TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
+  run.options.check();
+  run.model.check();
+  const torch::Device device = parse_device(run.options.device);
+  fs::create_directories(run.out_dir);
+  const std::string latest = (fs::path(run.out_dir) / "latest.pt").string();
+  const std::string best = (fs::path(run.out_dir) / "best.pt").string();
+  write_file_atomically((fs::path(run.out_dir) / "config.json").string(),
+                        nlohmann::json{{"model", run.model.to_json()},
+                                       {"train", run.options.to_json()},
+                                       {"data", run.data_dir},
+                                       {"split", run.split_path}}
+                                .dump(2) + "\n");
+  std::ofstream log((fs::path(run.out_dir) / "train.log").string(), std::ios::app);
+  auto say = [&](const std::string& line) {
+    log << line << std::endl;
+    if (progress.on_epoch) progress.on_epoch(line);
+  };
+
+  const WindowDataset train_set = load_set(run, "train", run.options.overlap_samples);
+  const WindowDataset val_set = load_set(run, "val", 0);
+  if (train_set.size() == 0) throw InputError(run.split_path, "the training set has no complete window");
+
+  torch::manual_seed(run.options.seed);
+  PianoKpmNet net(run.model);
+  if (run.model.architecture == "mean") return train_mean_predictor(run, net, train_set, val_set, progress);
+
+  net->to(device);
+  net->train();
+  torch::optim::AdamW optimizer(net->parameters(),
+                                torch::optim::AdamWOptions(run.options.lr).weight_decay(run.options.weight_decay));
+  int start_epoch = 0, since_best = 0;
+  double best_val = std::numeric_limits<double>::infinity();
+  if (run.resume && fs::exists(latest)) {
+    LoadedModel saved = load_model(latest);
+    if (saved.net->config().to_json() != run.model.to_json()) {
+      throw InputError(latest, "was trained with another model config; resume with the same one");
+    }
+    torch::NoGradGuard no_grad;
+    auto src = saved.net->named_parameters();
+    for (auto& p : net->named_parameters()) p.value().copy_(src[p.key()]);
+    load_optimizer_state(latest, optimizer);
+    start_epoch = saved.metadata.at("epochs_done").get<int>();
+    best_val = saved.metadata.at("best_val_loss").get<double>();
+    since_best = saved.metadata.at("epochs_since_best").get<int>();
+    say(fmt::format("resumed from {} after epoch {}", latest, start_epoch));
+  }
+
+  const int64_t batches_all = (train_set.size() + run.options.batch - 1) / run.options.batch;
+  const int64_t batches = run.options.max_batches_per_epoch > 0 ? std::min(batches_all, run.options.max_batches_per_epoch)
+                                                                 : batches_all;
+  int epoch = start_epoch;
+  for (; epoch < run.options.epochs && since_best < run.options.patience_epochs; ++epoch) {
+    const double lr = run.options.lr * std::pow(run.options.lr_gamma, epoch / run.options.lr_step_epochs);
+    for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+    const auto order = train_set.shuffled_order(run.options.seed, epoch);
+    const auto t0 = std::chrono::steady_clock::now();
+    double loss_sum = 0;
+    for (int64_t b = 0; b < batches; ++b) {
+      const int64_t first = b * run.options.batch;
+      const std::vector<int64_t> ids(order.begin() + first,
+                                     order.begin() + std::min<int64_t>(first + run.options.batch, train_set.size()));
+      const WindowBatch batch = train_set.batch(ids);
+      optimizer.zero_grad();
+      const auto pred = net->forward(to_device(batch.pose, device), to_device(batch.keys, device));
+      auto loss = emg_training_loss(pred, batch.emg.to(device), run.options.lambda_ot);
+      if (!std::isfinite(loss.item<double>())) throw std::runtime_error(fmt::format("training diverged at epoch {}", epoch + 1));
+      loss.backward();
+      torch::nn::utils::clip_grad_norm_(net->parameters(), run.options.grad_clip_norm);
+      optimizer.step();
+      loss_sum += loss.item<double>();
+      if (progress.on_batch) progress.on_batch(epoch + 1, b + 1, batches, loss_sum / static_cast<double>(b + 1));
+    }
+    const double train_loss = loss_sum / static_cast<double>(batches);
+    const double val = val_set.size() ? validation_loss(net, val_set, run.options.batch, run.options.lambda_ot, device)
+                                      : train_loss;
+    const bool improved = val < best_val;
+    if (improved) {
+      best_val = val;
+      since_best = 0;
+    } else {
+      ++since_best;
+    }
+    const nlohmann::json meta = {{"epochs_done", epoch + 1}, {"best_val_loss", best_val}, {"epochs_since_best", since_best},
+                                 {"train_loss", train_loss}, {"val_loss", val}, {"seed", run.options.seed}};
+    if (improved) save_checkpoint(best, net, meta);
+    save_checkpoint(latest, net, meta, &optimizer);  // last: a kill before this replays the epoch
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    say(fmt::format("epoch {} lr {:.3g} train loss {:.5f} val loss {:.5f}{} ({:.1f} s)", epoch + 1, lr, train_loss, val,
+                    improved ? " best" : "", seconds));
+  }
+  if (since_best >= run.options.patience_epochs) say(fmt::format("early stop: no improvement for {} epochs", since_best));
+  return {epoch, best_val, best};
+}
+
+}  // namespace pianokpm

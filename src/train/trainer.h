@@ -1,0 +1,45 @@
+#pragma once
+// The training loop as released: windows with overlap, shuffled batches, AdamW, StepLR, gradient
+// clipping, loss = MSE + lambda * Sinkhorn divergence, validation every epoch, early stopping,
+// best and latest checkpoints written atomically, exact resume after any interruption.
+#include <functional>
+#include <string>
+
+#include "data/corpus_dataset.h"
+#include "model/pianokpm_net.h"
+#include "train/sinkhorn.h"
+#include "train/train_options.h"
+
+namespace pianokpm {
+
+struct TrainRun {
+  std::string data_dir;    // release layout
+  std::string split_path;  // uses its "train" and "val" lists
+  std::string out_dir;     // RUN: config.json, train.log, latest.pt, best.pt
+  ModelConfig model;
+  TrainOptions options;
+  bool resume = false;     // continue from RUN/latest.pt
+};
+
+struct TrainProgress {
+  std::function<void(int epoch, int64_t batches_done, int64_t batches_total, double loss)> on_batch;
+  std::function<void(const std::string& line)> on_epoch;  // one summary line per epoch
+};
+
+struct TrainResult {
+  int epochs_done = 0;
+  double best_val_loss = 0;
+  std::string best_checkpoint;
+};
+
+// Per-window MSE + lambda * Sinkhorn divergence, averaged over the batch; pred/target [B, C, T].
+torch::Tensor emg_training_loss(const torch::Tensor& pred, const torch::Tensor& target, double lambda_ot,
+                                const SinkhornOptions& sinkhorn = {});
+
+// Mean loss over all windows of `data`, without gradient.
+double validation_loss(PianoKpmNet& net, const WindowDataset& data, int64_t batch, double lambda_ot,
+                       const torch::Device& device);
+
+TrainResult train_model(const TrainRun& run, const TrainProgress& progress = {});
+
+}  // namespace pianokpm
