@@ -31,6 +31,21 @@ class ScratchDir {
   std::filesystem::path path_;
 };
 
+// A named folder for state shared by the tests of one suite (removed when the object goes).
+class ScratchDirAt {
+ public:
+  explicit ScratchDirAt(const std::string& name)
+      : path_(std::filesystem::temp_directory_path() / (name + "_" + std::to_string(::getpid()))) {
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~ScratchDirAt() { std::filesystem::remove_all(path_); }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
 struct CommandResult {
   int exit_code = -1;
   std::string output;  // stdout and stderr together

@@ -1,0 +1,107 @@
+// train and eval end to end on a tiny corpus and a tiny model: outputs, kill -9 + --resume, errors.
+#include <signal.h>
+
+#include <chrono>
+#include <thread>
+
+#include "io/array_file.h"
+#include "model/checkpoint.h"
+#include "model/state_dict.h"
+#include "test_support.h"
+
+namespace pianokpm {
+namespace {
+
+using testing::run_cli;
+
+class TrainEvalCli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    corpus_ = new testing::ScratchDirAt("pianokpm_train_eval_corpus");
+    const auto r = run_cli("synth --out " + corpus() + " --pianists 2 --tasks 2 --takes 1 --seconds 5 --seed 3");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  static void TearDownTestSuite() { delete corpus_; }
+  static std::string corpus() { return corpus_->path().string(); }
+  static std::string train_args(const std::string& out) {
+    return "train --data " + corpus() + " --split " + corpus() + "/dataset_architectural.json --config " +
+           testing::fixture("configs/tiny_model.json") + " --threads 1 --out " + out;
+  }
+  static testing::ScratchDirAt* corpus_;
+};
+testing::ScratchDirAt* TrainEvalCli::corpus_ = nullptr;
+
+TEST_F(TrainEvalCli, KillNineThenResumeEndsWithTheSameWeights) {
+  testing::ScratchDir dir;
+  const auto straight = run_cli(train_args(dir / "a") + " --epochs 4");
+  ASSERT_EQ(straight.exit_code, 0) << straight.output;
+
+  // Start the same run, kill it hard once it has finished an epoch, then resume.
+  const std::string cmd = std::string(PIANOKPM_BIN) + " " + train_args(dir / "b") + " --epochs 4 > /dev/null 2>&1 & echo $!";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  int pid = 0;
+  ASSERT_EQ(std::fscanf(p, "%d", &pid), 1);
+  ::pclose(p);
+  for (int i = 0; i < 600 && testing::read_bytes(dir / "b/train.log").find("epoch 2 ") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ::kill(pid, SIGKILL);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const auto resumed = run_cli(train_args(dir / "b") + " --epochs 4 --resume");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("resumed from"), std::string::npos) << resumed.output;
+
+  auto a = load_model(dir / "a/latest.pt"), b = load_model(dir / "b/latest.pt");
+  EXPECT_EQ(a.metadata.at("epochs_done"), 4);
+  EXPECT_EQ(b.metadata.at("epochs_done"), 4);
+  auto wa = named_tensors(a.net), wb = named_tensors(b.net);
+  ASSERT_EQ(wa.size(), wb.size());
+  for (size_t i = 0; i < wa.size(); ++i) EXPECT_LE(testing::max_abs_diff(wa[i].second, wb[i].second), 1e-6) << wa[i].first;
+}
+
+TEST_F(TrainEvalCli, BaselinesTrainAndEvalWritesMetricsPredictionsAndPlots) {
+  testing::ScratchDir dir;
+  for (const char* arch : {"mean", "linear_readout", "neuropose"}) {
+    const auto r = run_cli(train_args(dir / arch) + " --epochs 1 --architecture " + arch);
+    ASSERT_EQ(r.exit_code, 0) << arch << ": " << r.output;
+    EXPECT_EQ(load_model(dir / (std::string(arch) + "/best.pt")).net->config().architecture, arch);
+  }
+  const auto e = run_cli("eval --model " + (dir / "linear_readout/best.pt") + " --data " + corpus() + " --split " + corpus() +
+                         "/dataset_held_out.json --set test_cross_user --out " + (dir / "eval"));
+  ASSERT_EQ(e.exit_code, 0) << e.output;
+  const auto metrics = nlohmann::json::parse(testing::read_bytes(dir / "eval/metrics.json"));
+  ASSERT_FALSE(metrics.at("performances").empty());
+  for (const auto& row : metrics.at("performances")) {
+    EXPECT_GT(row.at("rmse").get<double>(), 0.0);
+    EXPECT_TRUE(row.at("otd").is_number());
+    const std::string name = row.at("name");
+    EXPECT_EQ(read_array(dir / ("eval/predictions/" + name + ".npy")).size(1), 6);
+#ifdef PIANOKPM_HAVE_CAIRO
+    EXPECT_TRUE(std::filesystem::exists(dir / ("eval/plots/" + name + ".png")));
+#endif
+  }
+  EXPECT_NE(testing::read_bytes(dir / "eval/metrics.md").find("| **mean** |"), std::string::npos);
+}
+
+TEST_F(TrainEvalCli, MissingOrInconsistentPerformanceFilesAreClearErrors) {
+  testing::ScratchDir dir;
+  // A split naming a performance that is not there.
+  testing::write_bytes(dir / "split.json", R"({"train": ["t9_p9_9.pkl"], "val": []})");
+  auto r = run_cli("train --data " + corpus() + " --split " + (dir / "split.json") + " --out " + (dir / "run"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("t9_p9_9.pkl: file not found"), std::string::npos) << r.output;
+  // EMG shorter than the keystrokes.
+  std::filesystem::copy(corpus(), dir / "c", std::filesystem::copy_options::recursive);
+  write_array(dir / "c/emg_data/t1_p1_1.pkl", torch::zeros({100, 6}));
+  testing::write_bytes(dir / "split2.json", R"({"train": ["t1_p1_1.pkl"], "val": []})");
+  r = run_cli("train --data " + (dir / "c") + " --split " + (dir / "split2.json") + " --out " + (dir / "run2"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("t1_p1_1.pkl: EMG has 100 rows but the keystrokes have 5120"), std::string::npos) << r.output;
+  // An unknown set name.
+  r = run_cli("eval --model x.pt --data " + corpus() + " --split " + corpus() + "/dataset_held_out.json --set nope --out " +
+              (dir / "e"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+}
+
+}  // namespace
+}  // namespace pianokpm
