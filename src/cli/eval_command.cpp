@@ -4,8 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
-#include <thread>
 
+#include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/progress_bar.h"
 #include "data/corpus_dataset.h"
@@ -68,16 +68,8 @@ std::string fmt_number(const nlohmann::json& v, const char* spec = "{:.4f}") {
 }
 
 int run_eval(const EvalCommandOptions& o) {
-  torch::set_num_threads(o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
-  std::optional<ModelConfig> config;
-  if (!o.config_path.empty()) {
-    try {
-      config = ModelConfig::from_json(nlohmann::json::parse(read_file(o.config_path)));
-    } catch (const std::exception& e) {
-      throw InputError(o.config_path, e.what());
-    }
-  }
-  LoadedModel model = load_model(o.model_path, config);
+  apply_thread_count(o.threads);
+  LoadedModel model = load_model(o.model_path, read_model_config_option(o.config_path));
   const ModelConfig& c = model.net->config();
   const auto names = read_split(o.split_path, o.set);
   if (names.empty()) throw InputError(o.split_path, "the set '" + o.set + "' is empty");

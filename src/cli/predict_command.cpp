@@ -2,8 +2,8 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
-#include <thread>
 
+#include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/progress_bar.h"
 #include "data/performance.h"
@@ -12,6 +12,7 @@
 #include "io/atomic_file.h"
 #include "io/input_error.h"
 #include "model/checkpoint.h"
+#include "model/device.h"
 #include "predict/predictor.h"
 
 namespace pianokpm {
@@ -27,33 +28,13 @@ struct PredictCommandOptions {
   int64_t batch_windows = 64;
 };
 
-torch::Device parse_device(const std::string& name) {
-  if (name == "cpu") return torch::kCPU;
-  if (name == "cuda" || name.rfind("cuda:", 0) == 0) {
-    if (!torch::cuda::is_available()) throw InputError("--device", "CUDA is not available in this build of libtorch");
-    return torch::Device(name);
-  }
-  throw InputError("--device", "must be cpu or cuda, not '" + name + "'");
-}
-
 int run_predict(const PredictCommandOptions& o) {
-  // OpenMP may see fewer cores than the machine has (it reported 1 of 2 here): ask for all.
-  torch::set_num_threads(o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  apply_thread_count(o.threads);
   const torch::Device device = parse_device(o.device);
   if (o.out.size() < 4 || (o.out.substr(o.out.size() - 4) != ".csv" && o.out.substr(o.out.size() - 4) != ".npy")) {
     throw InputError(o.out, "output must end in .csv or .npy");
   }
-  std::optional<ModelConfig> config;
-  if (!o.config_path.empty()) {
-    try {
-      config = ModelConfig::from_json(nlohmann::json::parse(read_file(o.config_path)));
-    } catch (const nlohmann::json::exception& e) {
-      throw InputError(o.config_path, std::string("not valid JSON: ") + e.what());
-    } catch (const std::invalid_argument& e) {
-      throw InputError(o.config_path, e.what());
-    }
-  }
-  LoadedModel model = load_model(o.model_path, config);
+  LoadedModel model = load_model(o.model_path, read_model_config_option(o.config_path));
   const ModelConfig& c = model.net->config();
   spdlog::info("model {} ({}, {}), device {}, {} threads", o.model_path, model.format, to_string(c.modality),
                device.str(), torch::get_num_threads());

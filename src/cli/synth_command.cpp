@@ -4,6 +4,7 @@
 #include <chrono>
 #include <thread>
 
+#include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/progress_bar.h"
 #include "synth/corpus.h"
@@ -39,7 +40,7 @@ struct SynthCommandOptions {
 };
 
 int run_synth(const SynthCommandOptions& o) {
-  torch::set_num_threads(o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  apply_thread_count(o.threads);
   o.synth.check();
   const auto start = std::chrono::steady_clock::now();
   const int64_t total = int64_t{o.synth.pianists} * o.synth.tasks * o.synth.takes;

@@ -1,8 +1,8 @@
 // pianokpm train: trains PianoKPM Net (or a baseline) on a corpus in the release layout.
 #include <spdlog/spdlog.h>
 
-#include <thread>
 
+#include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/progress_bar.h"
 #include "io/atomic_file.h"
@@ -26,7 +26,7 @@ struct TrainCommandOptions {
 };
 
 int run_train(TrainCommandOptions o) {
-  torch::set_num_threads(o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  apply_thread_count(o.threads);
   if (!o.config_path.empty()) {
     try {
       const auto j = nlohmann::json::parse(read_file(o.config_path));

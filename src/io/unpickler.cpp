@@ -13,6 +13,14 @@ namespace {
 
 constexpr size_t kMaxMemo = 1u << 24;
 
+void clear_containers(std::vector<ValuePtr>& containers) {
+  for (auto& c : containers) {
+    c->items.clear();
+    c->entries.clear();
+  }
+  containers.clear();
+}
+
 class Reader {
  public:
   Reader(const std::string& bytes, const std::string& source, const PickleClasses& classes)
@@ -94,13 +102,7 @@ class Reader {
   }
 
   // Empties every container, breaking any reference cycles, so nothing leaks on errors.
-  void release_all() {
-    for (auto& c : containers_) {
-      c->items.clear();
-      c->entries.clear();
-    }
-    containers_.clear();
-  }
+  void release_all() { clear_containers(containers_); }
 
   void memo_put(uint64_t index) {
     if (index > kMaxMemo) fail("malformed: memo index too large");
@@ -262,12 +264,7 @@ class Reader {
 
 }  // namespace
 
-Unpickled::~Unpickled() {
-  for (auto& c : containers_) {
-    c->items.clear();
-    c->entries.clear();
-  }
-}
+Unpickled::~Unpickled() { clear_containers(containers_); }
 
 Unpickled unpickle(const std::string& bytes, const std::string& source, const PickleClasses& classes) {
   if (bytes.size() < 2 || static_cast<uint8_t>(bytes[0]) != 0x80) {

@@ -9,7 +9,9 @@
 
 #include "io/atomic_file.h"
 #include "io/input_error.h"
+#include "model/blas_threads.h"
 #include "model/checkpoint.h"
+#include "model/device.h"
 
 namespace pianokpm {
 
@@ -33,12 +35,6 @@ WindowDataset load_set(const TrainRun& run, const std::string& set, int64_t over
   std::vector<CorpusPerformance> perfs;
   for (const auto& name : read_split(run.split_path, set)) perfs.push_back(load_corpus_performance(run.data_dir, name, run.model));
   return WindowDataset(std::move(perfs), run.model, overlap);
-}
-
-torch::Device parse_device(const std::string& name) {
-  if (name == "cpu") return torch::kCPU;
-  if ((name == "cuda" || name.rfind("cuda:", 0) == 0) && torch::cuda::is_available()) return torch::Device(name);
-  throw InputError("--device", "must be cpu, or cuda where libtorch has CUDA; not '" + name + "'");
 }
 
 // The mean predictor "trains" by averaging the training envelopes.
@@ -105,6 +101,7 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
   const WindowDataset val_set = load_set(run, "val", 0);
   if (train_set.size() == 0) throw InputError(run.split_path, "the training set has no complete window");
 
+  set_blas_threads(1);  // see blas_threads.h: 2x faster steps on 2 cores
   torch::manual_seed(run.options.seed);
   PianoKpmNet net(run.model);
   if (run.model.architecture == "mean") return train_mean_predictor(run, net, train_set, val_set, progress);

@@ -1,0 +1,28 @@
+#include "cli/cli_common.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "io/atomic_file.h"
+#include "io/input_error.h"
+
+namespace pianokpm {
+
+void apply_thread_count(int threads) {
+  torch::set_num_threads(threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+}
+
+std::optional<ModelConfig> read_model_config_option(const std::string& path) {
+  if (path.empty()) return std::nullopt;
+  try {
+    return ModelConfig::from_json(nlohmann::json::parse(read_file(path)));
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(path, std::string("not valid JSON: ") + e.what());
+  } catch (const std::invalid_argument& e) {
+    throw InputError(path, e.what());
+  }
+}
+
+}  // namespace pianokpm

@@ -1,0 +1,16 @@
+#pragma once
+// Option handling shared by the commands.
+#include <optional>
+#include <string>
+
+#include "model/model_config.h"
+
+namespace pianokpm {
+
+// OpenMP may see fewer cores than the machine has (it reported 1 of 2 here): 0 means all cores.
+void apply_thread_count(int threads);
+
+// The model config JSON given with --config (for official state dicts); nothing when empty.
+std::optional<ModelConfig> read_model_config_option(const std::string& path);
+
+}  // namespace pianokpm

@@ -1,0 +1,16 @@
+#include "model/blas_threads.h"
+
+#include <dlfcn.h>
+
+namespace pianokpm {
+
+bool set_blas_threads(int threads) {
+  // Looked up at run time: Debian's libblas.so.3 may be OpenBLAS or the reference BLAS.
+  using SetThreads = void (*)(int);
+  auto* fn = reinterpret_cast<SetThreads>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+  if (!fn) return false;
+  fn(threads);
+  return true;
+}
+
+}  // namespace pianokpm

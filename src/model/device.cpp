@@ -1,0 +1,16 @@
+#include "model/device.h"
+
+#include "io/input_error.h"
+
+namespace pianokpm {
+
+torch::Device parse_device(const std::string& name) {
+  if (name == "cpu") return torch::kCPU;
+  if (name == "cuda" || name.rfind("cuda:", 0) == 0) {
+    if (!torch::cuda::is_available()) throw InputError("--device", "CUDA is not available in this build of libtorch");
+    return torch::Device(name);
+  }
+  throw InputError("--device", "must be cpu or cuda, not '" + name + "'");
+}
+
+}  // namespace pianokpm
