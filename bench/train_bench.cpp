@@ -1,0 +1,49 @@
+// One training step of PianoKPM Net (forward, MSE + Sinkhorn loss, backward, AdamW step) and
+// the Sinkhorn loss alone (docs/performance.md).
+#include <benchmark/benchmark.h>
+#include <torch/torch.h>
+
+#include <thread>
+
+#include "model/blas_threads.h"
+#include "model/pianokpm_net.h"
+#include "train/sinkhorn.h"
+#include "train/trainer.h"
+
+namespace pianokpm {
+namespace {
+
+void BM_TrainStep(benchmark::State& state) {
+  torch::set_num_threads(static_cast<int>(std::thread::hardware_concurrency()));
+  set_blas_threads(1);  // as train_model does
+  const int64_t batch = state.range(0);
+  torch::manual_seed(0);
+  PianoKpmNet net(ModelConfig{});
+  torch::optim::AdamW optimizer(net->parameters(), torch::optim::AdamWOptions(1e-4));
+  auto pose = torch::rand({batch, 84, 60}), keys = torch::rand({batch, 88, 1024}), emg = torch::rand({batch, 6, 1024});
+  for (auto _ : state) {
+    optimizer.zero_grad();
+    auto loss = emg_training_loss(net->forward(pose, keys), emg, 1.0);
+    loss.backward();
+    torch::nn::utils::clip_grad_norm_(net->parameters(), 1.0);
+    optimizer.step();
+  }
+  state.counters["threads"] = torch::get_num_threads();
+}
+BENCHMARK(BM_TrainStep)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+
+void BM_SinkhornLossBatch(benchmark::State& state) {
+  torch::set_num_threads(static_cast<int>(std::thread::hardware_concurrency()));
+  const int64_t batch = state.range(0);
+  auto x = torch::rand({batch, 1024, 6}).requires_grad_(true), y = torch::rand({batch, 1024, 6});
+  for (auto _ : state) {
+    auto v = sinkhorn_divergence(x, y).mean();
+    v.backward();
+  }
+}
+BENCHMARK(BM_SinkhornLossBatch)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+
+}  // namespace
+}  // namespace pianokpm
+
+BENCHMARK_MAIN();
