@@ -43,6 +43,16 @@ void BM_SinkhornLossBatch(benchmark::State& state) {
 }
 BENCHMARK(BM_SinkhornLossBatch)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 
+// OTD of two n-point clouds in 6-D without gradient, blocked (evaluation of whole performances).
+void BM_OtdBlocked(benchmark::State& state) {
+  torch::set_num_threads(static_cast<int>(std::thread::hardware_concurrency()));
+  const int64_t n = state.range(0);
+  torch::manual_seed(0);
+  auto x = torch::rand({n, 6}), y = torch::rand({n, 6});
+  for (auto _ : state) benchmark::DoNotOptimize(sinkhorn_divergence_blocked(x, y));
+}
+BENCHMARK(BM_OtdBlocked)->Arg(10000)->Arg(100000)->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
+
 }  // namespace
 }  // namespace pianokpm
 
