@@ -158,11 +158,17 @@ void write_performance_plot(const PerformancePlotData& d, const PerformancePlotO
       cairo_line_to(cr, lane.x + lane.w, lane.y - 4);
       cairo_stroke(cr);
     }
+    // Measured and estimated share the lane's scale, so their amplitudes compare.
+    double hi = 0.05;
+    for (const torch::Tensor* series : {&d.emg_true, &d.emg_estimated}) {
+      if (!series->defined()) continue;
+      const int64_t end = std::min(row1, series->size(0));
+      if (end > row0) hi = std::max(hi, series->narrow(0, row0, end - row0).select(1, m).max().item<double>());
+    }
     for (const torch::Tensor* series : {&d.emg_true, &d.emg_estimated}) {
       if (!series->defined()) continue;
       auto s = series->to(torch::kFloat).contiguous();
       const int64_t end = std::min(row1, s.size(0));
-      const double hi = std::max(0.05, s.narrow(0, row0, end - row0).select(1, m).max().item<double>());
       if (series == &d.emg_true) cairo_set_source_rgb(cr, 0.1, 0.1, 0.1); else cairo_set_source_rgb(cr, 0.85, 0.1, 0.1);
       cairo_set_line_width(cr, 1.2);
       polyline(cr, lane, s.data_ptr<float>() + m, 6, row0, end, 0.0, hi * 1.05);
