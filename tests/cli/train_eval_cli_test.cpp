@@ -42,7 +42,7 @@ TEST_F(TrainEvalCli, KillNineThenResumeEndsWithTheSameWeights) {
   int pid = 0;
   ASSERT_EQ(std::fscanf(p, "%d", &pid), 1);
   ::pclose(p);
-  for (int i = 0; i < 600 && testing::read_bytes(dir / "b/train.log").find("epoch 2 ") == std::string::npos; ++i) {
+  for (int i = 0; i < 2400 && testing::read_bytes(dir / "b/train.log").find("epoch 2 ") == std::string::npos; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   ::kill(pid, SIGKILL);
