@@ -58,15 +58,8 @@ torch::Tensor parse_npy(const std::string& bytes, const std::string& source) {
 }
 
 std::string serialize_npy(const torch::Tensor& tensor) {
-  torch::Tensor t = tensor.detach().to(torch::kCPU).contiguous();
-  std::string descr;
-  switch (t.scalar_type()) {
-    case torch::kFloat: descr = "<f4"; break;
-    case torch::kDouble: descr = "<f8"; break;
-    case torch::kLong: descr = "<i8"; break;
-    case torch::kInt: descr = "<i4"; break;
-    default: t = t.to(torch::kFloat); descr = "<f4";
-  }
+  const auto [t, kind_and_size] = numpy_writable(tensor);
+  const std::string descr = "<" + kind_and_size;
   std::vector<std::string> dims;
   for (int64_t d : t.sizes()) dims.push_back(std::to_string(d));
   const std::string shape = fmt::format("{}{}", fmt::join(dims, ", "), dims.size() == 1 ? "," : "");

@@ -87,4 +87,15 @@ torch::Tensor tensor_from_buffer(const NumpyDtype& dtype, const std::vector<int6
   return t;
 }
 
+NumpyWritable numpy_writable(const torch::Tensor& tensor) {
+  torch::Tensor t = tensor.detach().to(torch::kCPU).contiguous();
+  switch (t.scalar_type()) {
+    case torch::kFloat: return {t, "f4"};
+    case torch::kDouble: return {t, "f8"};
+    case torch::kInt: return {t, "i4"};
+    case torch::kLong: return {t, "i8"};
+    default: return {t.to(torch::kFloat), "f4"};
+  }
+}
+
 }  // namespace pianokpm

@@ -24,4 +24,12 @@ torch::Tensor tensor_from_buffer(const NumpyDtype& dtype, const std::vector<int6
                                  bool fortran_order, const char* data, size_t size_bytes,
                                  const std::string& source);
 
+// A C-contiguous CPU copy of `tensor` in a type the writers store (float32/64, int32/64; other
+// types become float32) with its numpy type without byte order ("f4"); data little-endian.
+struct NumpyWritable {
+  torch::Tensor tensor;
+  std::string kind_and_size;
+};
+NumpyWritable numpy_writable(const torch::Tensor& tensor);
+
 }  // namespace pianokpm

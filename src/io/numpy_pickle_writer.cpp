@@ -1,6 +1,8 @@
 #include "io/numpy_pickle_writer.h"
 
 #include <cstring>
+
+#include "io/numpy_dtype.h"
 #include <stdexcept>
 
 namespace pianokpm {
@@ -87,15 +89,7 @@ class FramedWriter {
 }  // namespace
 
 std::string serialize_numpy_pickle(const torch::Tensor& array) {
-  torch::Tensor t = array.detach().to(torch::kCPU).contiguous();
-  std::string descr;
-  switch (t.scalar_type()) {
-    case torch::kFloat: descr = "f4"; break;
-    case torch::kDouble: descr = "f8"; break;
-    case torch::kInt: descr = "i4"; break;
-    case torch::kLong: descr = "i8"; break;
-    default: t = t.to(torch::kFloat); descr = "f4";
-  }
+  const auto [t, descr] = numpy_writable(array);
   FramedWriter w;
   w.unicode("numpy.core.multiarray");
   w.unicode("_reconstruct");
