@@ -71,11 +71,9 @@ int run_eval(const EvalCommandOptions& o) {
   apply_thread_count(o.threads);
   LoadedModel model = load_model(o.model_path, read_model_config_option(o.config_path));
   const ModelConfig& c = model.net->config();
-  const auto names = read_split(o.split_path, o.set);
-  if (names.empty()) throw InputError(o.split_path, "the set '" + o.set + "' is empty");
   // Load everything first: a bad file stops the run before any output is written.
-  std::vector<CorpusPerformance> perfs;
-  for (const auto& name : names) perfs.push_back(load_corpus_performance(o.data_dir, name, c));
+  const std::vector<CorpusPerformance> perfs = load_split_performances(o.data_dir, o.split_path, o.set, c);
+  if (perfs.empty()) throw InputError(o.split_path, "the set '" + o.set + "' is empty");
 
   fs::create_directories(fs::path(o.out_dir) / "predictions");
   fs::create_directories(fs::path(o.out_dir) / "plots");

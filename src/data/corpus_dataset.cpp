@@ -66,6 +66,13 @@ CorpusPerformance load_corpus_performance(const std::string& data_dir, const std
   return p;
 }
 
+std::vector<CorpusPerformance> load_split_performances(const std::string& data_dir, const std::string& split_path,
+                                                       const std::string& set, const ModelConfig& needs) {
+  std::vector<CorpusPerformance> perfs;
+  for (const auto& name : read_split(split_path, set)) perfs.push_back(load_corpus_performance(data_dir, name, needs));
+  return perfs;
+}
+
 WindowDataset::WindowDataset(std::vector<CorpusPerformance> performances, const ModelConfig& config, int64_t overlap)
     : performances_(std::move(performances)), config_(config) {
   const int64_t samples = config.window_samples, frames = config.pose_frames;

@@ -26,6 +26,10 @@ struct CorpusPerformance {
 // with them within one window. `needs` decides which streams are required.
 CorpusPerformance load_corpus_performance(const std::string& data_dir, const std::string& name, const ModelConfig& needs);
 
+// Every performance listed under `set` in the split file, loaded and checked as above.
+std::vector<CorpusPerformance> load_split_performances(const std::string& data_dir, const std::string& split_path,
+                                                       const std::string& set, const ModelConfig& needs);
+
 struct WindowBatch {
   torch::Tensor pose;  // [B, C, frames] or undefined
   torch::Tensor keys;  // [B, 88, samples] or undefined

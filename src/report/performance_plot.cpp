@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <vector>
 #include <cstdio>
 #include <filesystem>
 
@@ -147,6 +149,17 @@ void write_performance_plot(const PerformancePlotData& d, const PerformancePlotO
 
   // Six envelopes, one lane each, measured (black) and estimated (red).
   frame(cr, emg_panel, "EMG envelopes (each lane scaled to its largest value in the window)");
+  // Each series once as float32 with its colour; measured and estimated share a lane's scale.
+  struct Series {
+    torch::Tensor values;
+    std::array<double, 3> rgb;
+    const char* label;
+  };
+  std::vector<Series> series;
+  if (d.emg_true.defined()) series.push_back({d.emg_true.to(torch::kFloat).contiguous(), {0.1, 0.1, 0.1}, "measured"});
+  if (d.emg_estimated.defined()) {
+    series.push_back({d.emg_estimated.to(torch::kFloat).contiguous(), {0.85, 0.1, 0.1}, "estimated"});
+  }
   const double lane_h = emg_panel.h / 6;
   for (int m = 0; m < 6; ++m) {
     const Panel lane{emg_panel.x, emg_panel.y + m * lane_h + 4, emg_panel.w, lane_h - 8};
@@ -158,37 +171,27 @@ void write_performance_plot(const PerformancePlotData& d, const PerformancePlotO
       cairo_line_to(cr, lane.x + lane.w, lane.y - 4);
       cairo_stroke(cr);
     }
-    // Measured and estimated share the lane's scale, so their amplitudes compare.
     double hi = 0.05;
-    for (const torch::Tensor* series : {&d.emg_true, &d.emg_estimated}) {
-      if (!series->defined()) continue;
-      const int64_t end = std::min(row1, series->size(0));
-      if (end > row0) hi = std::max(hi, series->narrow(0, row0, end - row0).select(1, m).max().item<double>());
+    for (const auto& s : series) {
+      const int64_t end = std::min(row1, s.values.size(0));
+      if (end > row0) hi = std::max(hi, s.values.narrow(0, row0, end - row0).select(1, m).max().item<double>());
     }
-    for (const torch::Tensor* series : {&d.emg_true, &d.emg_estimated}) {
-      if (!series->defined()) continue;
-      auto s = series->to(torch::kFloat).contiguous();
-      const int64_t end = std::min(row1, s.size(0));
-      if (series == &d.emg_true) cairo_set_source_rgb(cr, 0.1, 0.1, 0.1); else cairo_set_source_rgb(cr, 0.85, 0.1, 0.1);
+    for (const auto& s : series) {
+      cairo_set_source_rgb(cr, s.rgb[0], s.rgb[1], s.rgb[2]);
       cairo_set_line_width(cr, 1.2);
-      polyline(cr, lane, s.data_ptr<float>() + m, 6, row0, end, 0.0, hi * 1.05);
+      polyline(cr, lane, s.values.data_ptr<float>() + m, 6, row0, std::min(row1, s.values.size(0)), 0.0, hi * 1.05);
     }
   }
+  // Legend.
   const double lx = emg_panel.x + emg_panel.w + 12;
   cairo_set_line_width(cr, 2);
-  if (d.emg_true.defined()) {
-    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-    cairo_move_to(cr, lx, emg_panel.y + 12);
-    cairo_line_to(cr, lx + 20, emg_panel.y + 12);
+  for (size_t i = 0; i < series.size(); ++i) {
+    const double y = emg_panel.y + 12 + 20 * static_cast<double>(i);
+    cairo_set_source_rgb(cr, series[i].rgb[0], series[i].rgb[1], series[i].rgb[2]);
+    cairo_move_to(cr, lx, y);
+    cairo_line_to(cr, lx + 20, y);
     cairo_stroke(cr);
-    text(cr, lx + 25, emg_panel.y + 16, "measured", 12);
-  }
-  if (d.emg_estimated.defined()) {
-    cairo_set_source_rgb(cr, 0.85, 0.1, 0.1);
-    cairo_move_to(cr, lx, emg_panel.y + 32);
-    cairo_line_to(cr, lx + 20, emg_panel.y + 32);
-    cairo_stroke(cr);
-    text(cr, lx + 25, emg_panel.y + 36, "estimated", 12);
+    text(cr, lx + 25, y + 4, series[i].label, 12);
   }
   time_axis(cr, emg_panel, from, seconds);
 

@@ -32,9 +32,7 @@ namespace {
 torch::Tensor to_device(const torch::Tensor& t, const torch::Device& d) { return t.defined() ? t.to(d) : t; }
 
 WindowDataset load_set(const TrainRun& run, const std::string& set, int64_t overlap) {
-  std::vector<CorpusPerformance> perfs;
-  for (const auto& name : read_split(run.split_path, set)) perfs.push_back(load_corpus_performance(run.data_dir, name, run.model));
-  return WindowDataset(std::move(perfs), run.model, overlap);
+  return WindowDataset(load_split_performances(run.data_dir, run.split_path, set, run.model), run.model, overlap);
 }
 
 // The mean predictor "trains" by averaging the training envelopes.
