@@ -22,7 +22,7 @@ namespace {
 struct PredictCommandOptions {
   std::string model_path;
   std::string config_path;  // model config for official state dicts (ours carry theirs)
-  std::string pose_top, pose_right, keys, out;
+  std::string pose_top, pose_right, keys, midi, out;
   std::string device = "cpu";
   int threads = 0;
   int64_t batch_windows = 64;
@@ -48,7 +48,10 @@ int run_predict(const PredictCommandOptions& o) {
       paths.pose_views.push_back(o.pose_right);
     }
   }
-  if (uses_keys(c.modality)) paths.keys = o.keys;
+  if (uses_keys(c.modality)) {
+    paths.keys = o.midi.empty() ? o.keys : o.midi;
+    paths.keys_from_midi = !o.midi.empty();
+  }
   const PerformanceStreams streams = load_performance(paths, c);
   const PerformanceWindows windows(streams, c);
 
@@ -79,7 +82,11 @@ CommandRunner add_predict_command(CLI::App& app) {
   cmd->add_option("--config", o->config_path, "Model config JSON for an official state dict (see configs/model.json)");
   cmd->add_option("--pose-top", o->pose_top, "Top-camera keypoints, .pkl or .npy, [T,21,C>=2] at 60 fps");
   cmd->add_option("--pose-right", o->pose_right, "Right-camera keypoints, .pkl or .npy, [T,21,C>=2] at 60 fps");
-  cmd->add_option("--keys", o->keys, "Key depth, .pkl or .npy, [N,88] at 1024 Hz (optional for pose-only models)");
+  auto* keys = cmd->add_option("--keys", o->keys,
+                               "Key depth, .pkl or .npy, [N,88] at 1024 Hz, or a MIDI file (optional for pose-only models)");
+  cmd->add_option("--midi", o->midi,
+                  "Keystrokes from a standard MIDI file (format 0/1), shaped into key depth like the synthetic corpus")
+      ->excludes(keys);
   cmd->add_option("-o,--out", o->out, "Output EMG, .csv (header ADM,PB,1DI,2DI,3DI,4DI) or .npy [N,6]")->required();
   cmd->add_option("--device", o->device, "cpu or cuda")->capture_default_str();
   cmd->add_option("-t,--threads", o->threads, "CPU threads (0: one per core)")->capture_default_str();

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 
+#include "data/midi_keystrokes.h"
 #include "io/array_file.h"
 #include "io/input_error.h"
 
@@ -34,7 +35,13 @@ torch::Tensor load_pose_view(const std::string& path, const ModelConfig& config)
   return a;
 }
 
-torch::Tensor load_keys(const std::string& path, const ModelConfig& config) {
+torch::Tensor load_keys(const std::string& path, const ModelConfig& config, double duration_s, bool from_midi) {
+  if (from_midi || is_midi_path(path)) {
+    MidiKeystrokeOptions options;
+    options.rate_hz = config.window_samples;  // samples per 1-s window
+    options.duration_s = duration_s;
+    return midi_to_key_depth(read_midi(path), options);
+  }
   torch::Tensor a = read_array(path);
   if (a.dim() != 2 || a.size(1) != config.num_keys) {
     throw InputError(path, fmt::format("keystrokes have shape {}, expected [N, {}]", shape_text(a), config.num_keys));
@@ -70,7 +77,9 @@ PerformanceStreams load_performance(const PerformancePaths& paths, const ModelCo
     if (paths.keys.empty()) {
       throw InputError("--keys", fmt::format("this {} model needs a keystroke file", to_string(config.modality)));
     }
-    s.keys = load_keys(paths.keys, config);
+    // MIDI has no length of its own beyond its last event: render it over the pose's duration.
+    const double pose_s = s.pose.defined() ? static_cast<double>(s.pose.size(0)) / config.pose_frames : 0.0;
+    s.keys = load_keys(paths.keys, config, pose_s, paths.keys_from_midi);
   }
   if (s.pose.defined() && s.keys.defined()) {
     // Compare durations in "sample x frame" units to stay in integers.

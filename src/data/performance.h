@@ -13,6 +13,7 @@ namespace pianokpm {
 struct PerformancePaths {
   std::vector<std::string> pose_views;  // top first; empty for keys-only models
   std::string keys;                     // empty when there is no keystroke record
+  bool keys_from_midi = false;          // read `keys` as MIDI whatever its name (.mid/.midi always are)
 };
 
 struct PerformanceStreams {
@@ -22,8 +23,10 @@ struct PerformanceStreams {
 
 // Reads one camera view: [T, keypoints, C>=2] -> [T, keypoints * 2] float32 (x, y).
 torch::Tensor load_pose_view(const std::string& path, const ModelConfig& config);
-// Reads key depth: [N, num_keys] float32.
-torch::Tensor load_keys(const std::string& path, const ModelConfig& config);
+// Reads key depth: [N, num_keys] float32, from an array file or a MIDI file (.mid/.midi, rendered
+// at the keystroke rate over `duration_s`, or up to its last event when 0).
+torch::Tensor load_keys(const std::string& path, const ModelConfig& config, double duration_s = 0.0,
+                        bool from_midi = false);
 
 // Loads what `config.modality` needs and checks shapes, finiteness and that the streams agree in
 // duration within one window. Every problem is an InputError naming the file.

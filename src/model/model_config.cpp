@@ -64,6 +64,8 @@ void ModelConfig::check() const {
   }
   require(layer_norm_eps > 0, "layer_norm_eps must be > 0");
   require(decoder_hidden >= 1 && emg_channels >= 1, "decoder_hidden and emg_channels must be >= 1");
+  require(pose_scale.size() == 2 && pose_scale[0] > 0 && pose_scale[1] > 0,
+          "pose_scale must be two positive numbers [x, y]");
 }
 
 nlohmann::json ModelConfig::to_json() const {
@@ -89,7 +91,8 @@ nlohmann::json ModelConfig::to_json() const {
           {"decoder_hidden", decoder_hidden},
           {"emg_channels", emg_channels},
           {"decoder_output_scale", decoder_output_scale},
-          {"leaky_relu_slope", leaky_relu_slope}};
+          {"leaky_relu_slope", leaky_relu_slope},
+          {"pose_scale", pose_scale}};
 }
 
 ModelConfig ModelConfig::from_json(const nlohmann::json& j) {
@@ -118,6 +121,7 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& j) {
     get("emg_channels", c.emg_channels);
     get("decoder_output_scale", c.decoder_output_scale);
     get("leaky_relu_slope", c.leaky_relu_slope);
+    get("pose_scale", c.pose_scale);
     if (j.contains("stages")) {
       c.stages.clear();
       for (const auto& sj : j.at("stages")) {

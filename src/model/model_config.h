@@ -49,6 +49,10 @@ struct ModelConfig {
   int emg_channels = 6;                // ADM, PB, 1DI, 2DI, 3DI, 4DI
   double decoder_output_scale = 0.01;  // e_t = scale * MLP([h_t, e_{t-1}])
   double leaky_relu_slope = 0.01;
+  // Multiplies keypoint x and y before the network. The release feeds MediaPipe's normalised
+  // 0..1 coordinates (1, 1); models trained on pixel keypoints use 1/width, 1/height so that
+  // pixel inputs reach the network on the same 0..1 scale.
+  std::vector<double> pose_scale = {1.0, 1.0};
 
   int pose_channels() const { return num_views * num_keypoints * 2; }
   int feature_channels() const;  // encoder output width (last projection)

@@ -176,7 +176,17 @@ void PianoKpmNetImpl::set_mean_emg(const torch::Tensor& mean) {
   mean_emg_.copy_(mean);
 }
 
-torch::Tensor PianoKpmNetImpl::forward(const torch::Tensor& pose, const torch::Tensor& keys) {
+torch::Tensor PianoKpmNetImpl::scaled_pose(const torch::Tensor& pose) const {
+  if (!pose.defined() || (config_.pose_scale[0] == 1.0 && config_.pose_scale[1] == 1.0)) return pose;
+  // pose rows are keypoint-major x, y, x, y, ...
+  auto scale = torch::tensor({config_.pose_scale[0], config_.pose_scale[1]}, pose.options())
+                   .repeat({pose.size(1) / 2})
+                   .view({1, -1, 1});
+  return pose * scale;
+}
+
+torch::Tensor PianoKpmNetImpl::forward(const torch::Tensor& raw_pose, const torch::Tensor& keys) {
+  const torch::Tensor pose = scaled_pose(raw_pose);
   if (decoder_) return decoder_(encoder_(pose, keys));
   if (readout_) {
     auto features = encoder_(pose, keys);

@@ -70,6 +70,8 @@ class PianoKpmNetImpl : public torch::nn::Module {
   torch::nn::Linear readout_{nullptr};
   ConvEncoderDecoder neuropose_{nullptr};
   torch::Tensor mean_emg_;
+
+  torch::Tensor scaled_pose(const torch::Tensor& pose) const;  // applies config.pose_scale
 };
 TORCH_MODULE(PianoKpmNet);
 

@@ -169,5 +169,23 @@ TEST(PredictCli, BadOptionsExitWithCode2) {
                    "--device", "must be cpu or cuda");
 }
 
+TEST(PredictCli, TakesKeystrokesFromMidiOverThePoseDuration) {
+  testing::ScratchDir dir;
+  const std::string midi = testing::fixture("midi/04-FrereJacques.mid");
+  const auto r = run_cli("predict --model " + kModel + " --pose-top " + kTop + " --pose-right " + kRight +
+                         " --midi " + midi + " --out " + dir / "emg.npy");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto emg = read_array(dir / "emg.npy");
+  const auto from_keys = run_cli(predict_args(kModel, kTop, kRight, kKeys, dir / "keys.npy"));
+  ASSERT_EQ(from_keys.exit_code, 0) << from_keys.output;
+  const auto reference = read_array(dir / "keys.npy");
+  EXPECT_EQ(emg.sizes(), reference.sizes());  // rendered over the pose's duration
+  EXPECT_TRUE(torch::isfinite(emg).all().item<bool>());
+  EXPECT_GT(testing::max_abs_diff(emg, reference), 1e-4);  // different keys, different EMG
+  expect_bad_input("predict --model " + kModel + " --pose-top " + kTop + " --pose-right " + kRight + " --midi " +
+                       kKeys + " --out " + dir / "bad.npy",
+                   dir / "bad.npy", kKeys, "no MThd");
+}
+
 }  // namespace
 }  // namespace pianokpm
