@@ -25,4 +25,13 @@ std::optional<ModelConfig> read_model_config_option(const std::string& path) {
   }
 }
 
+void require_output_extension(const std::string& path, const std::vector<std::string>& extensions) {
+  std::string list;
+  for (const auto& ext : extensions) {
+    if (path.size() > ext.size() && path.compare(path.size() - ext.size(), ext.size(), ext) == 0) return;
+    list += (list.empty() ? "" : ", ") + ext;
+  }
+  throw InputError(path, "output must end in " + list);
+}
+
 }  // namespace pianokpm

@@ -2,6 +2,7 @@
 // Option handling shared by the commands.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "model/model_config.h"
 
@@ -12,5 +13,8 @@ void apply_thread_count(int threads);
 
 // The model config JSON given with --config (for official state dicts); nothing when empty.
 std::optional<ModelConfig> read_model_config_option(const std::string& path);
+
+// Throws InputError naming `path` unless it ends in one of `extensions` (".csv", ...).
+void require_output_extension(const std::string& path, const std::vector<std::string>& extensions);
 
 }  // namespace pianokpm

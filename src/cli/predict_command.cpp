@@ -31,9 +31,7 @@ struct PredictCommandOptions {
 int run_predict(const PredictCommandOptions& o) {
   apply_thread_count(o.threads);
   const torch::Device device = parse_device(o.device);
-  if (o.out.size() < 4 || (o.out.substr(o.out.size() - 4) != ".csv" && o.out.substr(o.out.size() - 4) != ".npy")) {
-    throw InputError(o.out, "output must end in .csv or .npy");
-  }
+  require_output_extension(o.out, {".csv", ".npy"});
   LoadedModel model = load_model(o.model_path, read_model_config_option(o.config_path));
   const ModelConfig& c = model.net->config();
   spdlog::info("model {} ({}, {}), device {}, {} threads", o.model_path, model.format, to_string(c.modality),

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "signal/butterworth.h"
+#include "signal/notch.h"
 
 namespace pianokpm {
 
@@ -14,6 +15,9 @@ void EmgEnvelopeOptions::check(double input_rate_hz) const {
   }
   if (!(lowpass_hz > 0 && lowpass_hz < output_rate_hz / 2)) {
     throw std::invalid_argument("emg: the low-pass cutoff must lie below half the output rate");
+  }
+  if (notch_hz != 0 && !(notch_hz > 0 && notch_hz < input_rate_hz / 2 && notch_q > 0)) {
+    throw std::invalid_argument("emg: the notch must lie in (0, rate/2) with a positive quality factor");
   }
   if (!(output_rate_hz > 0)) throw std::invalid_argument("emg: output_rate_hz must be > 0");
 }
@@ -39,6 +43,7 @@ std::vector<double> emg_envelope(const std::vector<double>& raw, double input_ra
   const double mean = std::accumulate(x.begin(), x.end(), 0.0) / static_cast<double>(x.size());
   for (double& v : x) v -= mean;
   sos_filtfilt(design_butterworth({FilterKind::kBandPass, o.band_order, o.band_low_hz, o.band_high_hz, input_rate_hz}), x);
+  if (o.notch_hz > 0) sos_filtfilt({design_notch(o.notch_hz, o.notch_q, input_rate_hz)}, x);
   for (double& v : x) v = std::abs(v);
   sos_filtfilt(design_butterworth({FilterKind::kLowPass, o.lowpass_order, o.lowpass_hz, 0, input_rate_hz}), x);
   return resample_linear(x, input_rate_hz, o.output_rate_hz);

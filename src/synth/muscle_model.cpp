@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "signal/butterworth.h"
+#include "signal/envelope_normalisation.h"
 #include "synth/keyboard.h"
 #include "synth/random.h"
 
@@ -115,12 +116,15 @@ torch::Tensor raw_emg(const torch::Tensor& activation, const Pianist& p, double 
 torch::Tensor normalised_envelope(const torch::Tensor& raw, double rate_hz, const std::array<double, 6>& mvc,
                                   const EmgEnvelopeOptions& options) {
   std::vector<std::vector<double>> channels(kNumMuscles);
+  EnvelopeNormalisation mvc_normalisation;
+  mvc_normalisation.kind = NormalisationKind::kMvc;
+  mvc_normalisation.mvc.assign(mvc.begin(), mvc.end());
   at::parallel_for(0, kNumMuscles, 1, [&](int64_t begin, int64_t end) {
     for (int64_t m = begin; m < end; ++m) {
       torch::Tensor column = raw.select(1, m).contiguous();
       std::vector<double> x(column.data_ptr<double>(), column.data_ptr<double>() + column.numel());
       channels[m] = emg_envelope(x, rate_hz, options);
-      for (double& v : channels[m]) v = std::clamp(v / mvc[m], 0.0, 1.0);
+      normalise_envelope(channels[m], mvc_normalisation, static_cast<size_t>(m));
     }
   });
   const auto n = static_cast<int64_t>(channels[0].size());

@@ -1,0 +1,102 @@
+// Biosignal readers: an EDF+ file this project did not write (values checked against a direct
+// decoding of its records), CSV and arrays, and the errors users meet.
+#include "io/input_error.h"
+#include "io/signal_recording.h"
+#include "test_support.h"
+
+namespace pianokpm {
+namespace {
+
+using testing::fixture;
+
+std::string error_of(const std::string& path, const SignalReadOptions& o = {}) {
+  try {
+    read_signals(path, o);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(SignalRecording, ReadsPhysionetEdfPlusWithLabelsUnitsAndRate) {
+  if (!have_biosig()) GTEST_SKIP() << "built without libbiosig";
+  const SignalRecording rec = read_signals(fixture("edf/S001R01.edf"), {});
+  // PhysioNet EEGMMIDB: 64 EEG channels at 160 Hz; 61 one-second records; annotations not a channel
+  ASSERT_EQ(rec.channels.size(), 64u);
+  EXPECT_EQ(rec.channels.front().label, "Fc5.");
+  EXPECT_EQ(rec.channels[1].label, "Fc3.");
+  EXPECT_EQ(rec.channels.back().label, "Iz..");
+  for (const auto& c : rec.channels) {
+    EXPECT_EQ(c.rate_hz, 160.0);
+    EXPECT_EQ(c.unit, "uV");
+    EXPECT_EQ(c.samples.size(), 61u * 160u);
+  }
+  // Record 0 decoded by hand: digital = physical here (+-8092 both), int16 little-endian
+  EXPECT_DOUBLE_EQ(rec.channels[0].samples[0], -16.0);
+  EXPECT_DOUBLE_EQ(rec.channels[0].samples[1], -56.0);
+  EXPECT_DOUBLE_EQ(rec.channels[0].samples[2], -55.0);
+  EXPECT_DOUBLE_EQ(rec.channels[1].samples[0], -29.0);
+}
+
+TEST(SignalRecording, SelectsChannelsByLabelOrIndexInOrder) {
+  if (!have_biosig()) GTEST_SKIP() << "built without libbiosig";
+  SignalReadOptions o;
+  o.channels = {"Fc3.", "0"};
+  const SignalRecording rec = read_signals(fixture("edf/S001R01.edf"), o);
+  ASSERT_EQ(rec.channels.size(), 2u);
+  EXPECT_EQ(rec.channels[0].label, "Fc3.");
+  EXPECT_EQ(rec.channels[1].label, "Fc5.");
+  o.channels = {"FDI"};
+  EXPECT_NE(error_of(fixture("edf/S001R01.edf"), o).find("no channel 'FDI'"), std::string::npos);
+  o = {};
+  o.rate_hz = 1000;
+  EXPECT_NE(error_of(fixture("edf/S001R01.edf"), o).find("carries its own sampling rate"), std::string::npos);
+}
+
+TEST(SignalRecording, RejectsTruncatedAndCorruptEdf) {
+  if (!have_biosig()) GTEST_SKIP() << "built without libbiosig";
+  testing::ScratchDir dir;
+  const std::string bytes = testing::read_bytes(fixture("edf/S001R01.edf"));
+  testing::write_bytes(dir / "cut.edf", bytes.substr(0, bytes.size() / 2));
+  const std::string cut = error_of(dir / "cut.edf");
+  EXPECT_NE(cut.find("cut.edf"), std::string::npos) << cut;
+  std::string bad_header = bytes;
+  bad_header.replace(252, 4, "xx  ");  // number of signals not a number
+  testing::write_bytes(dir / "header.edf", bad_header);
+  const std::string header = error_of(dir / "header.edf");
+  EXPECT_NE(header.find("header.edf"), std::string::npos) << header;
+  testing::write_bytes(dir / "empty.edf", "");
+  EXPECT_NE(error_of(dir / "empty.edf").find("empty.edf"), std::string::npos);
+  for (const auto& e : {cut, header}) EXPECT_EQ(e.find('\n'), std::string::npos) << e;
+}
+
+TEST(SignalRecording, ReadsCsvWithHeaderAndOptionalTimeColumn) {
+  testing::ScratchDir dir;
+  testing::write_bytes(dir / "timed.csv", "time,FDI,ADM\n0.000,1,2\n0.001,3,4\n0.002,5,6\n");
+  const SignalRecording timed = read_signals(dir / "timed.csv", {});
+  ASSERT_EQ(timed.channels.size(), 2u);
+  EXPECT_EQ(timed.channels[1].label, "ADM");
+  EXPECT_NEAR(timed.channels[0].rate_hz, 1000.0, 1e-9);
+  EXPECT_EQ(timed.channels[1].samples, (std::vector<double>{2, 4, 6}));
+
+  testing::write_bytes(dir / "plain.csv", "FDI,ADM\n1,2\n3,4\n");
+  EXPECT_NE(error_of(dir / "plain.csv").find("--rate"), std::string::npos);
+  SignalReadOptions o;
+  o.rate_hz = 2000;
+  EXPECT_EQ(read_signals(dir / "plain.csv", o).channels[0].rate_hz, 2000.0);
+
+  testing::write_bytes(dir / "ragged.csv", "FDI,ADM\n1,2\n3\n");
+  EXPECT_NE(error_of(dir / "ragged.csv", o).find("line 3 has 1 fields but the header has 2"), std::string::npos);
+  testing::write_bytes(dir / "nan.csv", "FDI,ADM\n1,2\nnan,4\n");
+  EXPECT_NE(error_of(dir / "nan.csv", o).find("sample 1 is not a finite number"), std::string::npos);
+  testing::write_bytes(dir / "text.csv", "FDI,ADM\n1,abc\n");
+  EXPECT_NE(error_of(dir / "text.csv", o).find("'abc' is not a number"), std::string::npos);
+  testing::write_bytes(dir / "noheader.csv", "1,2\n3,4\n");
+  EXPECT_NE(error_of(dir / "noheader.csv", o).find("header"), std::string::npos);
+  EXPECT_NE(error_of(dir / "missing.csv", o).find("no such file"), std::string::npos);
+  testing::write_bytes(dir / "x.wav", "RIFF");
+  EXPECT_NE(error_of(dir / "x.wav", o).find("unknown signal format"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pianokpm
