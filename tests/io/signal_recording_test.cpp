@@ -38,6 +38,30 @@ TEST(SignalRecording, ReadsPhysionetEdfPlusWithLabelsUnitsAndRate) {
   EXPECT_DOUBLE_EQ(rec.channels[1].samples[0], -29.0);
 }
 
+TEST(SignalRecording, ReadsSixteenBitEdfAndTwentyFourBitBdfInPhysicalUnits) {
+  if (!have_biosig()) GTEST_SKIP() << "built without libbiosig";
+  // tests/fixtures/edf/make_small_edf_bdf.py: digital (37 i + 1000 s + r) mod 2000 - 1000,
+  // -10..10 mV over the whole digital range
+  for (const auto& [file, dmin, dmax] : std::vector<std::tuple<std::string, double, double>>{
+           {"edf/small.edf", -32768, 32767}, {"edf/small.bdf", -8388608, 8388607}}) {
+    const SignalRecording rec = read_signals(fixture(file), {});
+    ASSERT_EQ(rec.channels.size(), 2u) << file;
+    EXPECT_EQ(rec.channels[1].label, "ADM");
+    EXPECT_EQ(rec.channels[1].unit, "mV");
+    EXPECT_EQ(rec.channels[0].rate_hz, 100.0);
+    ASSERT_EQ(rec.channels[0].samples.size(), 200u);
+    auto physical = [&](int i, int s, int r) {
+      const double digital = (i * 37 + s * 1000 + r) % 2000 - 1000;
+      return (digital - dmin) * 20.0 / (dmax - dmin) - 10.0;
+    };
+    for (int r = 0; r < 2; ++r)
+      for (int s = 0; s < 2; ++s)
+        for (int i : {0, 1, 57, 99}) {
+          EXPECT_NEAR(rec.channels[s].samples[r * 100 + i], physical(i, s, r), 1e-9) << file << " " << r << s << i;
+        }
+  }
+}
+
 TEST(SignalRecording, SelectsChannelsByLabelOrIndexInOrder) {
   if (!have_biosig()) GTEST_SKIP() << "built without libbiosig";
   SignalReadOptions o;
