@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
       {"train", pianokpm::add_train_command(app)},
       {"eval", pianokpm::add_eval_command(app)},
       {"emg", pianokpm::add_emg_command(app)},
+      {"convert", pianokpm::add_convert_command(app)},
 #ifdef PIANOKPM_HAVE_CAIRO
       {"plot", pianokpm::add_plot_command(app)},
 #endif

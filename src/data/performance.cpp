@@ -8,6 +8,7 @@
 #include "data/midi_keystrokes.h"
 #include "io/array_file.h"
 #include "io/input_error.h"
+#include "io/keypoint_text.h"
 
 namespace pianokpm {
 
@@ -24,15 +25,20 @@ void require_finite(const torch::Tensor& t, const std::string& path, const char*
 
 }  // namespace
 
-torch::Tensor load_pose_view(const std::string& path, const ModelConfig& config) {
-  torch::Tensor a = read_array(path);
+torch::Tensor read_pose_array(const std::string& path, const ModelConfig& config) {
+  torch::Tensor a = is_keypoint_text_path(path) ? read_keypoints_text(path, config.num_keypoints) : read_array(path);
   if (a.dim() != 3 || a.size(1) != config.num_keypoints || a.size(2) < 2) {
     throw InputError(path, fmt::format("pose has shape {}, expected [T, {}, C>=2]", shape_text(a), config.num_keypoints));
   }
   if (a.size(0) == 0) throw InputError(path, "pose has no frames");
-  a = a.narrow(2, 0, 2).to(torch::kFloat).reshape({a.size(0), config.num_keypoints * 2}).contiguous();
-  require_finite(a, path, "keypoints");
+  a = a.to(torch::kFloat).contiguous();
+  require_finite(a.narrow(2, 0, 2), path, "keypoints");
   return a;
+}
+
+torch::Tensor load_pose_view(const std::string& path, const ModelConfig& config) {
+  const torch::Tensor a = read_pose_array(path, config);
+  return a.narrow(2, 0, 2).reshape({a.size(0), config.num_keypoints * 2}).contiguous();
 }
 
 torch::Tensor load_keys(const std::string& path, const ModelConfig& config, double duration_s, bool from_midi) {

@@ -21,6 +21,8 @@ struct PerformanceStreams {
   torch::Tensor keys;  // [N, num_keys] float32; or undefined
 };
 
+// Reads one camera view as stored (.pkl, .npy, .csv, .json): [T, keypoints, C>=2] float32, checked.
+torch::Tensor read_pose_array(const std::string& path, const ModelConfig& config);
 // Reads one camera view: [T, keypoints, C>=2] -> [T, keypoints * 2] float32 (x, y).
 torch::Tensor load_pose_view(const std::string& path, const ModelConfig& config);
 // Reads key depth: [N, num_keys] float32, from an array file or a MIDI file (.mid/.midi, rendered

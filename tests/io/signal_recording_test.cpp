@@ -94,6 +94,26 @@ TEST(SignalRecording, RejectsTruncatedAndCorruptEdf) {
   for (const auto& e : {cut, header}) EXPECT_EQ(e.find('\n'), std::string::npos) << e;
 }
 
+TEST(SignalRecording, ChecksEdfHeaderFieldsBeforeLibbiosigSeesThem) {
+  if (!have_biosig()) GTEST_SKIP() << "built without libbiosig";
+  // Found by fuzzing: libbiosig 3.0 dies of SIGFPE on a non-numeric record count.
+  const std::string crash = error_of(fixture("edf/regressions/non_numeric_record_count.edf"));
+  EXPECT_NE(crash.find("number of data records"), std::string::npos) << crash;
+  testing::ScratchDir dir;
+  const std::string good = testing::read_bytes(fixture("edf/small.edf"));
+  auto with = [&](size_t offset, const std::string& text) {
+    std::string b = good;
+    b.replace(offset, text.size(), text);
+    testing::write_bytes(dir / "x.edf", b);
+    return error_of(dir / "x.edf");
+  };
+  EXPECT_NE(with(184, "999     ").find("header size 999 does not match 2 signals"), std::string::npos);
+  EXPECT_NE(with(244, "0       ").find("duration must be positive"), std::string::npos);
+  EXPECT_NE(with(256 + 2 * (16 + 80 + 8 + 8 + 8 + 8 + 8 + 80), "0       ").find("signal 1 has 0 samples per record"),
+            std::string::npos);
+  EXPECT_NE(with(236, "5       ").find("truncated: the header promises 5 data records"), std::string::npos);
+}
+
 TEST(SignalRecording, ReadsCsvWithHeaderAndOptionalTimeColumn) {
   testing::ScratchDir dir;
   testing::write_bytes(dir / "timed.csv", "time,FDI,ADM\n0.000,1,2\n0.001,3,4\n0.002,5,6\n");

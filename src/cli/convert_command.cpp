@@ -1,0 +1,72 @@
+// pianokpm convert: one performance of a user's own recording into the release layout.
+#include <spdlog/spdlog.h>
+
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+#include "cli/emg_options.h"
+#include "data/performance_import.h"
+#include "io/input_error.h"
+
+namespace pianokpm {
+
+namespace {
+
+struct ConvertCommandOptions {
+  std::string out, name, pose_top, pose_right, keys, midi, emg_raw, emg_envelope, split, set = "train";
+  EmgProcessingFlags processing;
+  std::string config_path;
+};
+
+int run_convert(const ConvertCommandOptions& o) {
+  const ModelConfig layout = read_model_config_option(o.config_path).value_or(ModelConfig{});
+  PerformanceSources s;
+  if (!o.pose_top.empty()) s.pose_views.push_back(o.pose_top);
+  if (!o.pose_right.empty()) {
+    if (o.pose_top.empty()) throw InputError("--pose-right", "give --pose-top too (the top view comes first)");
+    s.pose_views.push_back(o.pose_right);
+  }
+  s.keys = o.midi.empty() ? o.keys : o.midi;
+  s.keys_from_midi = !o.midi.empty();
+  s.emg_raw = o.emg_raw;
+  s.emg_read = o.processing.read;
+  s.envelope = o.processing.envelope;
+  s.normalisation = o.processing.normalisation();
+  s.emg_envelope = o.emg_envelope;
+  const ImportedPerformance r = import_performance(s, layout, o.out, o.name);
+  for (const auto& f : r.written) spdlog::info("wrote {}", f);
+  spdlog::info("{}: {} pose frames, {} keystroke/EMG samples ({:.2f} s)", o.name, r.pose_frames, r.samples,
+               static_cast<double>(r.samples) / layout.window_samples);
+  if (!o.split.empty()) {
+    add_to_split(o.split, o.set, o.name);
+    spdlog::info("listed {}.pkl under '{}' in {}", o.name, o.set, o.split);
+  }
+  return 0;
+}
+
+}  // namespace
+
+CommandRunner add_convert_command(CLI::App& app) {
+  auto o = std::make_shared<ConvertCommandOptions>();
+  CLI::App* cmd = app.add_subcommand("convert", "Put one performance of your own recordings into the release layout");
+  cmd->footer(
+      "Writes DIR/hand_data/keyp_top|keyp_right/NAME.pkl, keystroke_data/NAME.pkl and emg_data/NAME.pkl (numpy "
+      "pickles as in the PianoKPM release), so that `train` and `eval` run on your data unchanged. Keystrokes and EMG "
+      "are cut to the shorter of the two (they must agree within one window); MIDI is rendered over the EMG's (or "
+      "the pose's) duration. Raw EMG goes through the same processing as `pianokpm emg`.");
+  cmd->add_option("-o,--out", o->out, "Corpus folder (created)")->required();
+  cmd->add_option("--name", o->name, "Performance name, e.g. t1_p21_1 (files are NAME.pkl)")->required();
+  cmd->add_option("--pose-top", o->pose_top, "Top-camera keypoints: .pkl, .npy, .csv or .json [T,21,C>=2] at 60 fps");
+  cmd->add_option("--pose-right", o->pose_right, "Right-camera keypoints, same formats");
+  auto* keys = cmd->add_option("--keys", o->keys, "Key depth [N,88] at 1024 Hz (.pkl, .npy), or a .mid file");
+  cmd->add_option("--midi", o->midi, "Keystrokes from a standard MIDI file")->excludes(keys);
+  auto* raw = cmd->add_option("--emg", o->emg_raw, "Raw EMG: .edf, .bdf, .gdf, .csv, .npy or .pkl (6 channels)");
+  cmd->add_option("--emg-envelope", o->emg_envelope, "An EMG envelope already at 1024 Hz, [N,6] .pkl or .npy")
+      ->excludes(raw);
+  cmd->add_option("--split", o->split, "Split file to list the performance in (created if missing)");
+  cmd->add_option("--set", o->set, "Which list of the split file: train, val, test, ...")->capture_default_str();
+  cmd->add_option("--config", o->config_path, "Model config JSON for the layout (keypoints, keys, rates)");
+  add_emg_processing_options(cmd, o->processing);
+  return [o] { return run_convert(*o); };
+}
+
+}  // namespace pianokpm
