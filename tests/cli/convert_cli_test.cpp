@@ -1,0 +1,97 @@
+// pianokpm convert: a performance given as raw EMG, key depth or MIDI, and keypoints in any
+// supported format, into the release layout that `train` and `eval` read unchanged.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "io/array_file.h"
+#include "io/atomic_file.h"
+#include "test_support.h"
+
+namespace pianokpm {
+namespace {
+
+using testing::run_cli;
+
+class ConvertCli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    corpus_ = new testing::ScratchDirAt("pianokpm_convert_corpus");
+    const auto r = run_cli("synth --out " + (corpus_->path() / "c").string() +
+                           " --pianists 2 --tasks 1 --takes 1 --seconds 6 --seed 9");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  static void TearDownTestSuite() { delete corpus_; }
+  static std::string src(const std::string& rel) { return (corpus_->path() / "c" / rel).string(); }
+  static std::string mvc_of(const std::string& name) {
+    const auto meta = nlohmann::json::parse(read_file(src("meta/" + name + ".json")));
+    std::string mvc;
+    for (double v : meta.at("mvc_reference_mv")) mvc += (mvc.empty() ? "" : ",") + fmt::format("{:.17g}", v);
+    return mvc;
+  }
+  static testing::ScratchDirAt* corpus_;
+};
+testing::ScratchDirAt* ConvertCli::corpus_ = nullptr;
+
+TEST_F(ConvertCli, RebuildsTheReleaseLayoutFromRawEmgAndTrainRunsOnIt) {
+  testing::ScratchDir dir;
+  const std::string out = dir / "mine", split = dir / "mine/split.json";
+  for (const auto& [name, set] : {std::pair<std::string, std::string>{"t1_p1_1", "train"}, {"t1_p2_1", "val"}}) {
+    const auto r = run_cli("convert --out " + out + " --name " + name + " --pose-top " +
+                           src("hand_data/keyp_top/" + name + ".pkl") + " --pose-right " +
+                           src("hand_data/keyp_right/" + name + ".pkl") + " --keys " +
+                           src("keystroke_data/" + name + ".pkl") + " --emg " + src("emg_raw/" + name + ".pkl") +
+                           " --rate 2000 --normalise mvc --mvc " + mvc_of(name) + " --split " + split + " --set " + set);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  const std::string f = "t1_p1_1.pkl";
+  EXPECT_TRUE(torch::equal(read_array(out + "/keystroke_data/" + f), read_array(src("keystroke_data/" + f))));
+  EXPECT_TRUE(torch::equal(read_array(out + "/hand_data/keyp_top/" + f), read_array(src("hand_data/keyp_top/" + f))));
+  EXPECT_LT(testing::max_abs_diff(read_array(out + "/emg_data/" + f), read_array(src("emg_data/" + f))), 1e-5);
+  const auto listed = nlohmann::json::parse(read_file(split));
+  EXPECT_EQ(listed.at("train"), nlohmann::json::array({"t1_p1_1.pkl"}));
+  EXPECT_EQ(listed.at("val"), nlohmann::json::array({"t1_p2_1.pkl"}));
+  const auto train = run_cli("train --data " + out + " --split " + split + " --out " + dir / "run" +
+                             " --architecture mean --epochs 1");
+  EXPECT_EQ(train.exit_code, 0) << train.output;
+}
+
+TEST_F(ConvertCli, TakesMidiAndCsvKeypoints) {
+  testing::ScratchDir dir;
+  // the top view as CSV: header, then x0,y0,c0,... per frame
+  const auto top = read_array(src("hand_data/keyp_top/t1_p1_1.pkl"));
+  std::string csv;
+  for (int k = 0; k < 21; ++k) csv += fmt::format("{}x{},y{},c{}", k ? "," : "", k, k, k);
+  csv += "\n";
+  const auto flat = top.reshape({top.size(0), -1});
+  for (int64_t t = 0; t < flat.size(0); ++t) {
+    for (int64_t c = 0; c < flat.size(1); ++c) csv += fmt::format("{}{:.9g}", c ? "," : "", flat[t][c].item<float>());
+    csv += "\n";
+  }
+  testing::write_bytes(dir / "top.csv", csv);
+  const auto r = run_cli("convert --out " + dir / "mine" + " --name t1_p1_1 --pose-top " + dir / "top.csv" +
+                         " --midi " + src("midi/t1_p1_1.mid") + " --emg-envelope " + src("emg_data/t1_p1_1.pkl"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_LT(testing::max_abs_diff(read_array(dir / "mine/hand_data/keyp_top/t1_p1_1.pkl"), top), 1e-4);
+  const auto keys = read_array(dir / "mine/keystroke_data/t1_p1_1.pkl");
+  const auto corpus_keys = read_array(src("keystroke_data/t1_p1_1.pkl"));
+  ASSERT_EQ(keys.sizes(), corpus_keys.sizes());  // rendered over the EMG's duration
+  // The corpus's MIDI carries the same notes its key depth was rendered from, quantised to ticks.
+  EXPECT_GT(torch::mean((keys > 0.5).eq(corpus_keys > 0.5).to(torch::kFloat)).item<float>(), 0.99f);
+}
+
+TEST_F(ConvertCli, DisagreeingLengthsAndWrongChannelCountsAreErrorsWithNoOutput) {
+  testing::ScratchDir dir;
+  const auto r = run_cli("convert --out " + dir / "mine" + " --name x --keys " + src("keystroke_data/t1_p1_1.pkl") +
+                         " --emg " + testing::fixture("edf/small.edf") + " --band-high 45 --lowpass 5");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("the release layout needs 6"), std::string::npos) << r.output;
+  write_array(dir / "short.npy", torch::zeros({100, 6}));
+  const auto r2 = run_cli("convert --out " + dir / "mine" + " --name x --keys " + src("keystroke_data/t1_p1_1.pkl") +
+                          " --emg-envelope " + dir / "short.npy");
+  EXPECT_EQ(r2.exit_code, 2) << r2.output;
+  EXPECT_NE(r2.output.find("more than one window apart"), std::string::npos) << r2.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "mine"));
+}
+
+}  // namespace
+}  // namespace pianokpm
