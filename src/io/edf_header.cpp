@@ -56,6 +56,11 @@ EdfHeaderSummary check_edf_header(const std::string& head, int64_t file_size, co
     bad(path, fmt::format("the file has {} bytes, fewer than the 256 of the fixed header", file_size));
   }
   if (!looks_like_edf(head)) bad(path, "version field is neither EDF '0' nor BDF '\\xffBIOSEMI'");
+  // libbiosig sniffs the whole header for other formats' magic text before it tries EDF; this one
+  // sends it after a companion file it then reads through a null FILE* (found by fuzzing).
+  for (const char* magic : {"ALPHA-TRACE-MEDICAL"}) {
+    if (head.find(magic) != std::string::npos) bad(path, fmt::format("header text contains '{}'", magic));
+  }
   EdfHeaderSummary s;
   s.bdf = head[0] == '\xff';
   s.header_bytes = integer_field(head, 184, 8, path, "header size");

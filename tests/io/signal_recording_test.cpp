@@ -99,6 +99,9 @@ TEST(SignalRecording, ChecksEdfHeaderFieldsBeforeLibbiosigSeesThem) {
   // Found by fuzzing: libbiosig 3.0 dies of SIGFPE on a non-numeric record count.
   const std::string crash = error_of(fixture("edf/regressions/non_numeric_record_count.edf"));
   EXPECT_NE(crash.find("number of data records"), std::string::npos) << crash;
+  // Found by fuzzing: another format's magic text in the header sends libbiosig through a null FILE*.
+  const std::string magic = error_of(fixture("edf/regressions/alpha_trace_magic_in_header.edf"));
+  EXPECT_NE(magic.find("ALPHA-TRACE-MEDICAL"), std::string::npos) << magic;
   testing::ScratchDir dir;
   const std::string good = testing::read_bytes(fixture("edf/small.edf"));
   auto with = [&](size_t offset, const std::string& text) {
