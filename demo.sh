@@ -33,11 +33,23 @@ ref=$root/tests/fixtures/official
   --keys "$ref/performance/keystroke_data/t1_p1_1.pkl" \
   --out "$out/official_t1_p1_1_emg.csv"
 
+# Lab recordings in: raw EMG (here the corpus's simulated amplifier signal, 2000 Hz) to envelopes,
+# and keystrokes from MIDI instead of sensed key depth.
+"$bin" emg --in "$corpus/emg_raw/t1_p1_1.pkl" --rate 2000 --notch 50 --normalise percentile \
+  --out "$out/t1_p1_1_envelope_from_raw.csv"
+"$bin" predict --model "$ref/state_dict.pth" \
+  --pose-top "$ref/performance/hand_data/keyp_top/t1_p1_1.pkl" \
+  --pose-right "$ref/performance/hand_data/keyp_right/t1_p1_1.pkl" \
+  --midi "$root/tests/fixtures/midi/04-FrereJacques.mid" \
+  --out "$out/official_with_midi_keys_emg.csv"
+
 echo
 echo "demo outputs:"
 echo "  synthetic corpus (release layout):  $corpus"
 echo "  plot of a synthetic performance:    $out/t1_p1_1.png"
 echo "  EMG predicted by the official reference weights: $out/official_t1_p1_1_emg.csv"
+echo "  the same with keystrokes taken from a MIDI file:  $out/official_with_midi_keys_emg.csv"
+echo "  envelopes computed from raw EMG (pianokpm emg):   $out/t1_p1_1_envelope_from_raw.csv"
 echo "  mean-predictor baseline on the test split: $out/eval_mean/metrics.md (metrics.json, plots/, predictions/)"
 echo
 cat "$out/eval_mean/metrics.md"

@@ -17,14 +17,15 @@ ProgressBar::ProgressBar(std::string label, std::string unit, int64_t total)
 
 ProgressBar::~ProgressBar() { finish(); }
 
-void ProgressBar::update(int64_t done) {
+void ProgressBar::update(int64_t done, const std::string& note) {
   if (!enabled_ || total_ <= 0) return;
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0.0;
   const double left = rate > 0 ? static_cast<double>(total_ - done) / rate : 0.0;
   const int filled = static_cast<int>(kBarWidth * done / total_);
-  fmt::print(stderr, "\r{} [{}{}] {}/{} {} {:.1f} {}/s, {:.0f} s left ", label_, std::string(filled, '#'),
-             std::string(kBarWidth - filled, '-'), done, total_, unit_, rate, unit_, left);
+  fmt::print(stderr, "\r{} [{}{}] {}/{} {} {:.1f} {}/s, {:.0f} s left{}{} ", label_, std::string(filled, '#'),
+             std::string(kBarWidth - filled, '-'), done, total_, unit_, rate, unit_, left, note.empty() ? "" : ", ",
+             note);
   std::fflush(stderr);
 }
 

@@ -11,7 +11,8 @@ class ProgressBar {
  public:
   ProgressBar(std::string label, std::string unit, int64_t total);
   ~ProgressBar();
-  void update(int64_t done);
+  // `note` is shown after the rate (e.g. the running training loss).
+  void update(int64_t done, const std::string& note = "");
   void finish();
 
  private:

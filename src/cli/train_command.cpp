@@ -57,8 +57,7 @@ int run_train(TrainCommandOptions o) {
       bar = std::make_unique<ProgressBar>(fmt::format("epoch {}", epoch), "batches", total);
       bar_epoch = epoch;
     }
-    bar->update(done);
-    (void)loss;
+    bar->update(done, fmt::format("loss {:.5f}", loss));
   };
   progress.on_epoch = [&](const std::string& line) {
     if (bar) bar->finish();
