@@ -47,11 +47,18 @@ BENCHMARK(BM_SinkhornLossBatch)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealT
 void BM_OtdBlocked(benchmark::State& state) {
   torch::set_num_threads(static_cast<int>(std::thread::hardware_concurrency()));
   const int64_t n = state.range(0);
+  SinkhornOptions o;
+  o.block_rows = state.range(1);
   torch::manual_seed(0);
   auto x = torch::rand({n, 6}), y = torch::rand({n, 6});
-  for (auto _ : state) benchmark::DoNotOptimize(sinkhorn_divergence_blocked(x, y));
+  for (auto _ : state) benchmark::DoNotOptimize(sinkhorn_divergence_blocked(x, y, o));
 }
-BENCHMARK(BM_OtdBlocked)->Arg(10000)->Arg(100000)->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
+BENCHMARK(BM_OtdBlocked)
+    ->Args({10000, 512})
+    ->Args({100000, 512})
+    ->Unit(benchmark::kSecond)
+    ->UseRealTime()
+    ->Iterations(1);
 
 }  // namespace
 }  // namespace pianokpm

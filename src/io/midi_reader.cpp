@@ -206,7 +206,9 @@ MidiFile parse_midi(const uint8_t* data, size_t size, const std::string& name) {
   std::vector<TrackEvents> tracks;
   size_t pos = 8 + header_len;
   while (pos + 8 <= size) {
-    const std::string id(reinterpret_cast<const char*>(data + pos), 4);
+    std::string id(reinterpret_cast<const char*>(data + pos), 4);
+    for (char& ch : id)
+      if (ch < 32 || ch > 126) ch = '?';  // error messages stay printable, one line
     ByteCursor len_cursor(data, pos + 4, pos + 8, name);
     const uint32_t len = len_cursor.be(4);
     if (len > size - pos - 8) {

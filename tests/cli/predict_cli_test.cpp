@@ -185,6 +185,16 @@ TEST(PredictCli, TakesKeystrokesFromMidiOverThePoseDuration) {
   expect_bad_input("predict --model " + kModel + " --pose-top " + kTop + " --pose-right " + kRight + " --midi " +
                        kKeys + " --out " + dir / "bad.npy",
                    dir / "bad.npy", kKeys, "no MThd");
+  std::string cut = testing::read_bytes(midi);
+  cut[21] = 0x7F;  // first track claims more bytes than the file has
+  testing::write_bytes(dir / "cut.mid", cut);
+  expect_bad_input("predict --model " + kModel + " --pose-top " + kTop + " --pose-right " + kRight + " --midi " +
+                       dir / "cut.mid" + " --out " + dir / "bad.npy",
+                   dir / "bad.npy", dir / "cut.mid", "claims");
+  testing::write_bytes(dir / "running.mid", std::string("MThd\0\0\0\6\0\0\0\1\0\x60MTrk\0\0\0\3\0\x3c\x40", 25));
+  expect_bad_input("predict --model " + kModel + " --pose-top " + kTop + " --pose-right " + kRight + " --midi " +
+                       dir / "running.mid" + " --out " + dir / "bad.npy",
+                   dir / "bad.npy", dir / "running.mid", "running status with no previous status");
 }
 
 }  // namespace
