@@ -63,6 +63,22 @@ EdfHeaderSummary check_edf_header(const std::string& head, int64_t file_size, co
   }
   EdfHeaderSummary s;
   s.bdf = head[0] == '\xff';
+  auto check_ascii = [&](int64_t from, int64_t to) {  // the specification allows printable US-ASCII only
+    for (int64_t i = from; i < to; ++i) {
+      const auto c = static_cast<unsigned char>(head[static_cast<size_t>(i)]);
+      if (c < 32 || c > 126) bad(path, fmt::format("byte {} (0x{:02X}) is not printable ASCII", i, c));
+    }
+  };
+  check_ascii(1, kFixedHeaderBytes);
+  auto check_clock = [&](int64_t offset, const char* name) {  // dd.mm.yy or hh.mm.ss
+    const std::string f = head.substr(static_cast<size_t>(offset), 8);
+    for (int i = 0; i < 8; ++i) {
+      const bool ok = (i == 2 || i == 5) ? f[i] == '.' : (f[i] >= '0' && f[i] <= '9');
+      if (!ok) bad(path, fmt::format("{} '{}' is not in the form {}", name, f, offset == 168 ? "dd.mm.yy" : "hh.mm.ss"));
+    }
+  };
+  check_clock(168, "start date");
+  check_clock(176, "start time");
   s.header_bytes = integer_field(head, 184, 8, path, "header size");
   s.records = integer_field(head, 236, 8, path, "number of data records");
   s.record_seconds = number_field(head, 244, 8, path, "data record duration");
@@ -76,6 +92,7 @@ EdfHeaderSummary check_edf_header(const std::string& head, int64_t file_size, co
   if (file_size < s.header_bytes || static_cast<int64_t>(head.size()) < s.header_bytes) {
     bad(path, fmt::format("the file ends inside its header ({} of {} bytes)", file_size, s.header_bytes));
   }
+  check_ascii(kFixedHeaderBytes, s.header_bytes);
   const int64_t ns = s.signals, base = kFixedHeaderBytes;
   // per-signal fields, each an array of ns entries: label 16, transducer 80, unit 8, phys min 8,
   // phys max 8, dig min 8, dig max 8, prefiltering 80, samples per record 8, reserved 32
