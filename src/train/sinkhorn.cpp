@@ -3,6 +3,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "train/fused_softmin.h"
+
 namespace pianokpm {
 
 void SinkhornOptions::check() const {
@@ -88,9 +90,11 @@ torch::Tensor sinkhorn_divergence(const torch::Tensor& x, const torch::Tensor& y
 
 namespace {
 
-// softmin over all of y for every x row, a block of rows at a time: [N]
+// softmin over all of y for every x row, a block of rows at a time: [N]. float32 CPU clouds take
+// the fused kernel (no cost matrix at all); others (float64, CUDA) go through blocks of costs.
 torch::Tensor softmin_blocked(double eps, const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& h,
                               int64_t block) {
+  if (x.scalar_type() == torch::kFloat && x.is_cpu()) return fused_softmin(eps, x, y, h);
   const int64_t n = x.size(0);
   torch::Tensor out = torch::empty({n}, x.options());
   const auto yy = (y.pow(2).sum(1) / 2).unsqueeze(0);

@@ -1,0 +1,160 @@
+#include "train/fused_softmin.h"
+
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+namespace pianokpm {
+
+namespace {
+
+constexpr int64_t kRowsPerTask = 16;
+constexpr int64_t kSumBlock = 256;  // float partial sums, then double
+
+// Cephes-style expf on x <= 0: 2^n * p(r), r = x - n ln 2, |r| <= ln2 / 2. Branch-free so the
+// compiler vectorises the loops that call it.
+inline float exp_nonpositive(float x) {
+  x = std::max(x, -87.0f);  // below: exp underflows; keep 2^n a normal float
+  const float shift = 12582912.0f;  // 1.5 * 2^23: adding it rounds to the nearest integer
+  const float n = (x * 1.44269504088896341f + shift) - shift;
+  float r = x - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return p * scale;
+}
+
+#ifdef __SSE2__
+// exp_nonpositive on four lanes (SSE2 is the x86-64 baseline): the bit trick for 2^n keeps the
+// compiler from vectorising the scalar version.
+inline __m128 exp_nonpositive4(__m128 x) {
+  x = _mm_max_ps(x, _mm_set1_ps(-87.0f));
+  const __m128 shift = _mm_set1_ps(12582912.0f);
+  const __m128 n = _mm_sub_ps(_mm_add_ps(_mm_mul_ps(x, _mm_set1_ps(1.44269504088896341f)), shift), shift);
+  __m128 r = _mm_sub_ps(x, _mm_mul_ps(n, _mm_set1_ps(0.693359375f)));
+  r = _mm_sub_ps(r, _mm_mul_ps(n, _mm_set1_ps(-2.12194440e-4f)));
+  __m128 p = _mm_set1_ps(1.9875691500e-4f);
+  p = _mm_add_ps(_mm_mul_ps(p, r), _mm_set1_ps(1.3981999507e-3f));
+  p = _mm_add_ps(_mm_mul_ps(p, r), _mm_set1_ps(8.3334519073e-3f));
+  p = _mm_add_ps(_mm_mul_ps(p, r), _mm_set1_ps(4.1665795894e-2f));
+  p = _mm_add_ps(_mm_mul_ps(p, r), _mm_set1_ps(1.6666665459e-1f));
+  p = _mm_add_ps(_mm_mul_ps(p, r), _mm_set1_ps(5.0000001201e-1f));
+  p = _mm_add_ps(_mm_add_ps(_mm_mul_ps(_mm_mul_ps(p, r), r), r), _mm_set1_ps(1.0f));
+  const __m128i bits = _mm_slli_epi32(_mm_add_epi32(_mm_cvtps_epi32(n), _mm_set1_epi32(127)), 23);
+  return _mm_mul_ps(p, _mm_castsi128_ps(bits));
+}
+#endif
+
+// sum_j exp(z_j - zmax), in place of nothing: z is left unchanged.
+double sum_exp_shifted(const float* z, int64_t m, float zmax) {
+  double total = 0;
+  for (int64_t j0 = 0; j0 < m; j0 += kSumBlock) {
+    const int64_t j1 = std::min(m, j0 + kSumBlock);
+    int64_t j = j0;
+    float partial = 0;
+#ifdef __SSE2__
+    __m128 acc = _mm_setzero_ps();
+    const __m128 shift = _mm_set1_ps(zmax);
+    for (; j + 4 <= j1; j += 4) acc = _mm_add_ps(acc, exp_nonpositive4(_mm_sub_ps(_mm_loadu_ps(z + j), shift)));
+    float lanes[4];
+    _mm_storeu_ps(lanes, acc);
+    partial = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+#endif
+    for (; j < j1; ++j) partial += exp_nonpositive(z[j] - zmax);
+    total += partial;
+  }
+  return total;
+}
+
+inline float max_of(const float* v, int64_t n) {
+  float m = -std::numeric_limits<float>::infinity();
+  int64_t j = 0;
+#ifdef __SSE2__
+  __m128 acc = _mm_set1_ps(m);
+  for (; j + 4 <= n; j += 4) acc = _mm_max_ps(acc, _mm_loadu_ps(v + j));
+  float lanes[4];
+  _mm_storeu_ps(lanes, acc);
+  m = std::max(std::max(lanes[0], lanes[1]), std::max(lanes[2], lanes[3]));
+#endif
+  for (; j < n; ++j) m = std::max(m, v[j]);
+  return m;
+}
+
+// z_j = h_j - |x - y_j|^2 / (2 eps), y stored coordinate-major [D, M]. One pass over j when the
+// dimension is known at compile time (the six EMG channels), so the loop vectorises.
+constexpr int64_t kEmgDims = 6;
+
+template <int64_t D>
+void exponents_fixed_dims(const float* x, const float* y, const float* h, int64_t m, float inv_2eps, float* z) {
+  for (int64_t j = 0; j < m; ++j) {
+    float sq = 0;
+    for (int64_t k = 0; k < D; ++k) {
+      const float diff = x[k] - y[k * m + j];
+      sq += diff * diff;
+    }
+    z[j] = h[j] - sq * inv_2eps;
+  }
+}
+
+void exponents_any_dims(const float* x, int64_t d, const float* y, const float* h, int64_t m, float inv_2eps, float* z) {
+  std::copy(h, h + m, z);
+  for (int64_t k = 0; k < d; ++k) {
+    const float* yk = y + k * m;
+    for (int64_t j = 0; j < m; ++j) {
+      const float diff = x[k] - yk[j];
+      z[j] -= diff * diff * inv_2eps;
+    }
+  }
+}
+
+}  // namespace
+
+float fused_exp_nonpositive(float x) { return exp_nonpositive(x); }
+
+torch::Tensor fused_softmin(double eps, const torch::Tensor& x_in, const torch::Tensor& y_in, const torch::Tensor& h_in) {
+  TORCH_CHECK(x_in.scalar_type() == torch::kFloat && y_in.scalar_type() == torch::kFloat && x_in.is_cpu(),
+              "fused_softmin: float32 CPU tensors");
+  const auto x = x_in.contiguous(), h = h_in.contiguous();
+  const auto yt = y_in.t().contiguous();  // [D, M]: one contiguous row per coordinate
+  const int64_t n = x.size(0), m = y_in.size(0), d = x.size(1);
+  const float* px = x.data_ptr<float>();
+  const float* py = yt.data_ptr<float>();
+  const float* ph = h.data_ptr<float>();
+  const auto inv_2eps = static_cast<float>(0.5 / eps);
+  torch::Tensor out = torch::empty({n}, x.options());
+  float* po = out.data_ptr<float>();
+  at::parallel_for(0, n, kRowsPerTask, [&](int64_t begin, int64_t end) {
+    std::vector<float> z(static_cast<size_t>(m));
+    for (int64_t i = begin; i < end; ++i) {
+      const float* xi = px + i * d;
+      if (d == kEmgDims) {
+        exponents_fixed_dims<kEmgDims>(xi, py, ph, m, inv_2eps, z.data());
+      } else {
+        exponents_any_dims(xi, d, py, ph, m, inv_2eps, z.data());
+      }
+      const float zmax = max_of(z.data(), m);
+      const double total = sum_exp_shifted(z.data(), m, zmax);
+      po[i] = static_cast<float>(-eps * (static_cast<double>(zmax) + std::log(total)));
+    }
+  });
+  return out;
+}
+
+}  // namespace pianokpm
