@@ -27,9 +27,10 @@ std::optional<ModelConfig> read_model_config_option(const std::string& path) {
 
 void require_output_extension(const std::string& path, const std::vector<std::string>& extensions) {
   std::string list;
-  for (const auto& ext : extensions) {
+  for (size_t i = 0; i < extensions.size(); ++i) {
+    const std::string& ext = extensions[i];
     if (path.size() > ext.size() && path.compare(path.size() - ext.size(), ext.size(), ext) == 0) return;
-    list += (list.empty() ? "" : ", ") + ext;
+    list += (i == 0 ? "" : i + 1 == extensions.size() ? " or " : ", ") + ext;
   }
   throw InputError(path, "output must end in " + list);
 }

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Reproduces docs/results.md: the synthetic corpus, every model trained on the architectural and
+# the held-out split, each evaluated on its test sets. Long on a CPU (see docs/results.md for the
+# step budgets used); pass a GPU with DEVICE=cuda. Usage: scripts/compare_models.sh [WORK_DIR]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=${PIANOKPM_BIN:-$root/build/bin/pianokpm}
+work=${1:-$root/results_work}
+device=${DEVICE:-cpu}
+epochs=${EPOCHS:-40}   # of 50 batches of 8 windows each (configs/train_synthetic.json)
+corpus=$work/corpus6
+mkdir -p "$work"
+
+[[ -f $corpus/corpus.json ]] || "$bin" synth --out "$corpus" --pianists 6 --tasks 7 --takes 1 --seconds 30 --seed 42
+
+models=("mean pianokpm pose+keys" "neuropose neuropose pose+keys" "linear_readout linear_readout pose+keys"
+        "pianokpm pianokpm pose+keys" "pianokpm_pose pianokpm pose" "pianokpm_keys pianokpm keys")
+for split in architectural held_out; do
+  for entry in "${models[@]}"; do
+    read -r name arch modality <<<"$entry"
+    run=$work/runs/${name}_$split
+    "$bin" train --data "$corpus" --split "$corpus/dataset_$split.json" --out "$run" \
+      --config "$root/configs/train_synthetic.json" --architecture "$arch" --modality "$modality" \
+      --epochs "$epochs" --device "$device" $([[ -f $run/latest.pt ]] && echo --resume)
+    if [[ $split == architectural ]]; then sets=(test); else sets=(test_cross_user test_cross_task); fi
+    for set in "${sets[@]}"; do
+      "$bin" eval --model "$run/best.pt" --data "$corpus" --split "$corpus/dataset_$split.json" --set "$set" \
+        --out "$work/eval/${name}_$set"
+    done
+  done
+done
+echo "metrics: $work/eval/*/metrics.md"
