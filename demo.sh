@@ -6,24 +6,32 @@ root=$(cd "$(dirname "$0")" && pwd)
 "$root/scripts/setup.sh"
 bin=${PIANOKPM_BUILD_DIR:-$root/build}/bin/pianokpm
 out=$root/demo_out
-corpus=$out/corpus
+corpus=$out/corpus6
+model=$root/assets/models/synthetic_architectural.pt
 mkdir -p "$out"
 
-# The default corpus: 3 pianists x 7 tasks x 20 s, seed 42 (made once, then reused).
+# The default corpus: 6 pianists x 7 tasks x 30 s, seed 42 (made once, then reused): the corpus
+# the shipped model was trained on (its test split was never trained on).
 if [[ ! -f $corpus/corpus.json ]]; then
-  "$bin" synth --out "$corpus" --pianists 3 --tasks 7 --takes 1 --seconds 20 --seed 42
+  "$bin" synth --out "$corpus" --pianists 6 --tasks 7 --takes 1 --seconds 30 --seed 42
 fi
 if "$bin" plot --help >/dev/null 2>&1; then
   "$bin" plot --data "$corpus" --name t1_p1_1 --from 2 --seconds 4 --out "$out/t1_p1_1.png"
 fi
 
-# The training and evaluation pipeline end to end with the quickest baseline (the mean
-# predictor); a trained PianoKPM Net is not shipped yet (docs/results.md).
+# The shipped model (trained on this corpus's architectural training split; docs/results.md) on
+# held-out performances: one prediction, then the test split's metrics and figures, beside the
+# mean predictor (trained here in seconds).
+split=$corpus/dataset_architectural.json
+test_name=$(grep -A1 '"test"' "$split" | tail -n 1 | tr -d ' ",[' | sed 's/\.pkl$//')
+"$bin" predict --model "$model" --pose-top "$corpus/hand_data/keyp_top/$test_name.pkl" \
+  --pose-right "$corpus/hand_data/keyp_right/$test_name.pkl" --keys "$corpus/keystroke_data/$test_name.pkl" \
+  --out "$out/${test_name}_emg.csv"
+"$bin" eval --model "$model" --data "$corpus" --split "$split" --set test --out "$out/eval_shipped"
 if [[ ! -f $out/runs/mean/best.pt ]]; then
-  "$bin" train --data "$corpus" --split "$corpus/dataset_architectural.json" --out "$out/runs/mean" --architecture mean
+  "$bin" train --data "$corpus" --split "$split" --out "$out/runs/mean" --architecture mean
 fi
-"$bin" eval --model "$out/runs/mean/best.pt" --data "$corpus" --split "$corpus/dataset_architectural.json" \
-  --set test --out "$out/eval_mean" --no-otd
+"$bin" eval --model "$out/runs/mean/best.pt" --data "$corpus" --split "$split" --set test --out "$out/eval_mean"
 
 # PianoKPM Net with the official reference weights on the official reference performance.
 ref=$root/tests/fixtures/official
@@ -50,6 +58,12 @@ echo "  plot of a synthetic performance:    $out/t1_p1_1.png"
 echo "  EMG predicted by the official reference weights: $out/official_t1_p1_1_emg.csv"
 echo "  the same with keystrokes taken from a MIDI file:  $out/official_with_midi_keys_emg.csv"
 echo "  envelopes computed from raw EMG (pianokpm emg):   $out/t1_p1_1_envelope_from_raw.csv"
-echo "  mean-predictor baseline on the test split: $out/eval_mean/metrics.md (metrics.json, plots/, predictions/)"
+echo "  shipped model's EMG for held-out performance $test_name: $out/${test_name}_emg.csv"
+echo "  shipped model on the test split:  $out/eval_shipped/metrics.md (metrics.json, plots/, predictions/)"
+echo "  mean predictor on the test split: $out/eval_mean/metrics.md"
 echo
+echo "shipped model ($model):"
+cat "$out/eval_shipped/metrics.md"
+echo
+echo "mean predictor:"
 cat "$out/eval_mean/metrics.md"
