@@ -46,7 +46,13 @@ torch::Tensor load_keys(const std::string& path, const ModelConfig& config, doub
     MidiKeystrokeOptions options;
     options.rate_hz = config.window_samples;  // samples per 1-s window
     options.duration_s = duration_s;
-    return midi_to_key_depth(read_midi(path), options);
+    const MidiFile midi = read_midi(path);
+    constexpr double kMaxMidiHours = 24;  // a corrupt delta time must not allocate terabytes
+    if (duration_s <= 0 && midi.duration_s > kMaxMidiHours * 3600) {
+      throw InputError(path, fmt::format("MIDI file lasts {:.0f} h; files over {:.0f} h are refused",
+                                         midi.duration_s / 3600, kMaxMidiHours));
+    }
+    return midi_to_key_depth(midi, options);
   }
   torch::Tensor a = read_array(path);
   if (a.dim() != 2 || a.size(1) != config.num_keys) {
