@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -113,7 +114,8 @@ std::vector<SignalChannel> select_channels(std::vector<SignalChannel> all, const
   std::vector<SignalChannel> out;
   for (const auto& w : wanted) {
     auto it = std::find_if(all.begin(), all.end(), [&](const SignalChannel& c) { return c.label == w; });
-    if (it == all.end() && !w.empty() && std::all_of(w.begin(), w.end(), ::isdigit)) {
+    const bool is_index = !w.empty() && std::all_of(w.begin(), w.end(), [](unsigned char ch) { return std::isdigit(ch); });
+    if (it == all.end() && is_index) {
       const size_t index = std::stoul(w);
       if (index < all.size()) it = all.begin() + static_cast<std::ptrdiff_t>(index);
     }
