@@ -5,6 +5,7 @@
 // A0..C8 are left out.
 #include <torch/torch.h>
 
+#include "io/file_names.h"
 #include "io/midi_reader.h"
 
 namespace pianokpm {
@@ -22,10 +23,8 @@ struct MidiKeystrokeOptions {
 torch::Tensor midi_to_key_depth(const MidiFile& midi, const MidiKeystrokeOptions& options);
 
 inline bool is_midi_path(const std::string& path) {
-  auto ends_with = [&](const std::string& ext) {
-    return path.size() >= ext.size() && path.compare(path.size() - ext.size(), ext.size(), ext) == 0;
-  };
-  return ends_with(".mid") || ends_with(".midi") || ends_with(".MID") || ends_with(".MIDI");
+  const std::string ext = lowercase_extension(path);
+  return ext == ".mid" || ext == ".midi";
 }
 
 }  // namespace pianokpm

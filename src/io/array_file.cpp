@@ -3,26 +3,18 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <filesystem>
 
 #include "io/atomic_file.h"
 #include "io/input_error.h"
+#include "io/file_names.h"
 #include "io/npy.h"
 #include "io/numpy_pickle.h"
 #include "io/numpy_pickle_writer.h"
 
 namespace pianokpm {
 
-namespace {
-std::string extension_of(const std::string& path) {
-  std::string ext = std::filesystem::path(path).extension().string();
-  for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return ext;
-}
-}  // namespace
-
 torch::Tensor read_array(const std::string& path) {
-  const std::string ext = extension_of(path);
+  const std::string ext = lowercase_extension(path);
   if (ext != ".pkl" && ext != ".pickle" && ext != ".npy") {
     throw InputError(path, "unknown array format '" + ext + "' (expected .pkl or .npy)");
   }
@@ -51,7 +43,7 @@ std::string serialize_csv(const torch::Tensor& array, const std::vector<std::str
 }
 
 void write_array(const std::string& path, const torch::Tensor& array, const std::vector<std::string>& column_names) {
-  const std::string ext = extension_of(path);
+  const std::string ext = lowercase_extension(path);
   if (ext == ".npy") {
     write_file_atomically(path, serialize_npy(array));
   } else if (ext == ".pkl") {

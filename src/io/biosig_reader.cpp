@@ -4,9 +4,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 
 #include "io/edf_header.h"
@@ -37,26 +35,7 @@ std::string biosig_error(HDRTYPE* h) {
 
 SignalRecording read_biosig(const std::string& path) {
   if (!std::filesystem::is_regular_file(path)) throw InputError(path, "no such file");
-  {
-    // libbiosig trusts EDF/BDF header fields (a bad one can crash it): check them first.
-    std::ifstream in(path, std::ios::binary);
-    std::string head(8, '\0');
-    in.read(head.data(), 8);
-    head.resize(static_cast<size_t>(in.gcount()));
-    const auto size = static_cast<int64_t>(std::filesystem::file_size(path));
-    const bool edf_name = path.size() > 4 && (path.compare(path.size() - 4, 4, ".edf") == 0 ||
-                                              path.compare(path.size() - 4, 4, ".bdf") == 0 ||
-                                              path.compare(path.size() - 4, 4, ".EDF") == 0 ||
-                                              path.compare(path.size() - 4, 4, ".BDF") == 0);
-    if (edf_name || looks_like_edf(head)) {
-      const size_t want = static_cast<size_t>(std::min<int64_t>(size, 256 + 256 * 4096));
-      head.resize(want);
-      in.clear();
-      in.seekg(0);
-      in.read(head.data(), static_cast<std::streamsize>(want));
-      check_edf_header(head, size, path);
-    }
-  }
+  check_edf_file(path);  // libbiosig trusts EDF/BDF header fields, and a bad one can crash it
   std::unique_ptr<HDRTYPE, HeaderCloser> hdr(sopen(path.c_str(), "r", nullptr));
   HDRTYPE* h = hdr.get();
   if (!h || serror2(h)) throw InputError(path, "not a readable biosignal file: " + biosig_error(h));

@@ -5,7 +5,10 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 
+#include "io/file_names.h"
 #include "io/input_error.h"
 
 namespace pianokpm {
@@ -117,6 +120,16 @@ EdfHeaderSummary check_edf_header(const std::string& head, int64_t file_size, co
                                        "{} bytes of data", s.records, s.record_bytes, file_size - s.header_bytes));
   }
   return s;
+}
+
+void check_edf_file(const std::string& path) {
+  const auto size = static_cast<int64_t>(std::filesystem::file_size(path));
+  std::string head(static_cast<size_t>(std::min(size, kFixedHeaderBytes + kBytesPerSignalHeader * kMaxSignals)), '\0');
+  std::ifstream in(path, std::ios::binary);
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(in.gcount()));
+  const std::string ext = lowercase_extension(path);
+  if (ext == ".edf" || ext == ".bdf" || looks_like_edf(head)) check_edf_header(head, size, path);
 }
 
 }  // namespace pianokpm

@@ -23,4 +23,8 @@ bool looks_like_edf(const std::string& first_bytes);
 // its header size (or all of a shorter file); `file_size` is the whole file's.
 EdfHeaderSummary check_edf_header(const std::string& head, int64_t file_size, const std::string& path);
 
+// Reads the header of `path` once and checks it when the file is named .edf/.bdf or starts like
+// an EDF/BDF file; other files (GDF, ...) are left to libbiosig.
+void check_edf_file(const std::string& path);
+
 }  // namespace pianokpm

@@ -7,26 +7,18 @@
 #include <sstream>
 
 #include "io/atomic_file.h"
+#include "io/file_names.h"
 #include "io/input_error.h"
 
 namespace pianokpm {
 
 namespace {
 
-std::vector<std::string> split_fields(const std::string& line) {
-  std::vector<std::string> fields;
-  std::string f;
-  std::istringstream in(line);
-  while (std::getline(in, f, ',')) fields.push_back(f);
-  if (!line.empty() && line.back() == ',') fields.emplace_back();
-  return fields;
-}
-
 torch::Tensor read_csv(const std::string& path, int k) {
   std::istringstream in(read_file(path));
   std::string line;
   if (!std::getline(in, line)) throw InputError(path, "empty keypoint CSV (a header row is needed)");
-  const auto header = split_fields(line);
+  const auto header = split_csv_line(line);
   const size_t n = header.size();
   size_t skip = 0;
   if ((n == static_cast<size_t>(2 * k + 1) || n == static_cast<size_t>(3 * k + 1))) skip = 1;  // frame/time column
@@ -40,7 +32,7 @@ torch::Tensor read_csv(const std::string& path, int k) {
   while (std::getline(in, line)) {
     ++line_number;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const auto fields = split_fields(line);
+    const auto fields = split_csv_line(line);
     if (fields.size() != n) {
       throw InputError(path, fmt::format("line {} has {} fields but the header has {}", line_number, fields.size(), n));
     }
@@ -93,8 +85,7 @@ torch::Tensor read_json(const std::string& path, int k) {
 }  // namespace
 
 torch::Tensor read_keypoints_text(const std::string& path, int num_keypoints) {
-  const bool json = path.size() >= 5 && path.compare(path.size() - 5, 5, ".json") == 0;
-  return json ? read_json(path, num_keypoints) : read_csv(path, num_keypoints);
+  return lowercase_extension(path) == ".json" ? read_json(path, num_keypoints) : read_csv(path, num_keypoints);
 }
 
 }  // namespace pianokpm

@@ -8,17 +8,16 @@
 
 #include <string>
 
+#include "io/file_names.h"
+
 namespace pianokpm {
 
 // Every problem (ragged row, wrong column count, non-number) is an InputError naming `path`.
 torch::Tensor read_keypoints_text(const std::string& path, int num_keypoints);
 
 inline bool is_keypoint_text_path(const std::string& path) {
-  auto ends_with = [&](const char* ext) {
-    const std::string e(ext);
-    return path.size() >= e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0;
-  };
-  return ends_with(".csv") || ends_with(".json");
+  const std::string ext = lowercase_extension(path);
+  return ext == ".csv" || ext == ".json";
 }
 
 }  // namespace pianokpm

@@ -11,6 +11,7 @@
 
 #include "io/array_file.h"
 #include "io/atomic_file.h"
+#include "io/file_names.h"
 #include "io/input_error.h"
 #ifdef PIANOKPM_HAVE_BIOSIG
 #include "io/biosig_reader.h"
@@ -20,28 +21,9 @@ namespace pianokpm {
 
 namespace {
 
-std::string lower_extension(const std::string& path) {
-  std::string ext = std::filesystem::path(path).extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  return ext;
-}
-
 bool is_time_column(std::string label) {
   std::transform(label.begin(), label.end(), label.begin(), [](unsigned char c) { return std::tolower(c); });
   return label == "time" || label == "time_s" || label == "t" || label == "seconds";
-}
-
-std::vector<std::string> split_csv_line(const std::string& line) {
-  std::vector<std::string> fields;
-  std::string field;
-  std::istringstream in(line);
-  while (std::getline(in, field, ',')) {
-    const auto first = field.find_first_not_of(" \t\r\"");
-    const auto last = field.find_last_not_of(" \t\r\"");
-    fields.push_back(first == std::string::npos ? "" : field.substr(first, last - first + 1));
-  }
-  if (!line.empty() && line.back() == ',') fields.emplace_back();
-  return fields;
 }
 
 // CSV with a header row of channel labels; a first column named time/time_s/t/seconds gives the rate.
@@ -142,7 +124,7 @@ bool have_biosig() {
 
 SignalRecording read_signals(const std::string& path, const SignalReadOptions& options) {
   if (!std::filesystem::exists(path)) throw InputError(path, "no such file");
-  const std::string ext = lower_extension(path);
+  const std::string ext = lowercase_extension(path);
   SignalRecording rec;
   bool carries_rate = true;
   if (ext == ".csv") {

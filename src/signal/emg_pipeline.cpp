@@ -25,8 +25,7 @@ ProcessedEmg process_emg(const SignalRecording& rec, const EmgEnvelopeOptions& e
     for (int64_t c = begin; c < end; ++c) {
       const auto& ch = rec.channels[static_cast<size_t>(c)];
       env[c] = emg_envelope(ch.samples, ch.rate_hz, envelope);
-      out.references[c] = normalisation_reference(env[c], normalisation, static_cast<size_t>(c));
-      normalise_envelope(env[c], normalisation, static_cast<size_t>(c));
+      out.references[c] = normalise_envelope(env[c], normalisation, static_cast<size_t>(c));
     }
   });
   size_t rows = env.empty() ? 0 : env[0].size();

@@ -57,13 +57,14 @@ double normalisation_reference(const std::vector<double>& x, const EnvelopeNorma
   return 1.0;
 }
 
-void normalise_envelope(std::vector<double>& x, const EnvelopeNormalisation& n, size_t channel) {
+double normalise_envelope(std::vector<double>& x, const EnvelopeNormalisation& n, size_t channel) {
   const double ref = normalisation_reference(x, n, channel);
-  if (n.kind == NormalisationKind::kNone) return;
+  if (n.kind == NormalisationKind::kNone) return ref;
   for (double& v : x) {
     v = ref > 0 ? v / ref : 0.0;  // a silent channel (reference 0) stays 0 rather than NaN
     if (n.clip_to_unit) v = std::clamp(v, 0.0, 1.0);
   }
+  return ref;
 }
 
 }  // namespace pianokpm

@@ -23,6 +23,7 @@ struct EnvelopeNormalisation {
 
 // The divisor for one channel's envelope (1 for kNone); linear-interpolated percentile.
 double normalisation_reference(const std::vector<double>& envelope, const EnvelopeNormalisation& n, size_t channel);
-void normalise_envelope(std::vector<double>& envelope, const EnvelopeNormalisation& n, size_t channel);
+// Divides (and clips) in place; returns the divisor used.
+double normalise_envelope(std::vector<double>& envelope, const EnvelopeNormalisation& n, size_t channel);
 
 }  // namespace pianokpm

@@ -19,7 +19,7 @@ TEST(EnvelopeNormalisation, ReferencesAreKnownValues) {
   n.mvc = {8.0, 2.0};
   EXPECT_DOUBLE_EQ(normalisation_reference(x, n, 1), 2.0);
   std::vector<double> y = x;
-  normalise_envelope(y, n, 1);  // divided by 2, clipped at 1
+  EXPECT_DOUBLE_EQ(normalise_envelope(y, n, 1), 2.0);  // divided by 2, clipped at 1
   EXPECT_EQ(y, (std::vector<double>{0.0, 1.0, 0.5, 1.0, 1.0}));
   n.clip_to_unit = false;
   y = x;

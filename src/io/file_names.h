@@ -1,0 +1,15 @@
+#pragma once
+// What the readers dispatch on: a path's extension, lower-cased, and one CSV line's fields.
+#include <string>
+#include <vector>
+
+namespace pianokpm {
+
+// ".pkl" for "a/B.PKL"; "" when there is none.
+std::string lowercase_extension(const std::string& path);
+
+// Comma-separated fields with surrounding spaces, tabs, carriage returns and double quotes
+// trimmed; a trailing comma gives a last empty field.
+std::vector<std::string> split_csv_line(const std::string& line);
+
+}  // namespace pianokpm
