@@ -8,7 +8,7 @@ build_dir=${PIANOKPM_BUILD_DIR:-$root/build}
 # libopenblas0-pthread matters: Debian's libtorch calls the system BLAS, and the reference BLAS
 # Debian selects by default makes matrix products about 45x slower.
 packages=(cmake ninja-build g++ pkg-config libtorch-dev libopenblas0-pthread nlohmann-json3-dev
-  libcli11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libcairo2-dev libbiosig-dev)
+  libcli11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libcairo2-dev libbiosig-dev libopencv-dev npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -21,6 +21,9 @@ if ((${#missing[@]})); then
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+
+# MediaPipe Hands' models for `pianokpm pose`, from npm (no download at run time).
+"$root/scripts/fetch_mediapipe_models.sh"
 
 if [[ ! -f $build_dir/build.ninja ]]; then
   cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release
