@@ -15,6 +15,9 @@ CommandRunner add_train_command(CLI::App& app);
 CommandRunner add_eval_command(CLI::App& app);
 CommandRunner add_emg_command(CLI::App& app);
 CommandRunner add_convert_command(CLI::App& app);
+#ifdef PIANOKPM_HAVE_OPENCV
+CommandRunner add_pose_command(CLI::App& app);
+#endif
 #ifdef PIANOKPM_HAVE_CAIRO
 CommandRunner add_plot_command(CLI::App& app);
 #endif

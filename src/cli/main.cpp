@@ -20,6 +20,9 @@ int main(int argc, char** argv) {
       {"eval", pianokpm::add_eval_command(app)},
       {"emg", pianokpm::add_emg_command(app)},
       {"convert", pianokpm::add_convert_command(app)},
+#ifdef PIANOKPM_HAVE_OPENCV
+      {"pose", pianokpm::add_pose_command(app)},
+#endif
 #ifdef PIANOKPM_HAVE_CAIRO
       {"plot", pianokpm::add_plot_command(app)},
 #endif

@@ -1,0 +1,132 @@
+#include "pose/video_pose.h"
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
+
+#include <filesystem>
+#include <optional>
+#include <unistd.h>
+
+#include "io/file_names.h"
+#include "io/input_error.h"
+#include "pose/frame_source.h"
+#include "pose/pose_track.h"
+#include "pose/skeleton_overlay.h"
+
+namespace pianokpm::pose {
+
+namespace {
+
+// The tracked hand the output follows, if any.
+std::optional<size_t> pick_hand(const std::vector<TrackedHand>& hands, const std::string& side) {
+  std::optional<size_t> best;
+  for (size_t i = 0; i < hands.size(); ++i) {
+    const HandLandmarks& h = hands[i].landmarks;
+    if (side != "any" && (h.right_hand > 0.5f) != (side == "right")) continue;
+    if (!best || h.presence > hands[*best].landmarks.presence) best = i;
+  }
+  return best;
+}
+
+// Written under a temporary name in the same folder and renamed when complete.
+class OverlayWriter {
+ public:
+  OverlayWriter(const std::string& path, bool single_image, double fps)
+      : path_(path), single_image_(single_image), fps_(fps) {
+    const std::filesystem::path p(path);
+    temp_ = (p.parent_path() / ("." + p.stem().string() + ".partial-" + std::to_string(::getpid()) + p.extension().string())).string();
+  }
+  ~OverlayWriter() {
+    if (!done_) std::filesystem::remove(temp_);
+  }
+  void write(const cv::Mat& frame) {
+    if (single_image_) {
+      if (!cv::imwrite(temp_, frame)) throw InputError(path_, "cannot write the overlay image");
+      return;
+    }
+    if (!video_.isOpened()) {
+      video_.open(temp_, cv::VideoWriter::fourcc('m', 'p', '4', 'v'), fps_, frame.size());
+      if (!video_.isOpened()) throw InputError(path_, "cannot write the overlay video (use .mp4 or .avi)");
+    }
+    video_.write(frame);
+  }
+  void finish() {
+    if (video_.isOpened()) video_.release();
+    std::filesystem::rename(temp_, path_);
+    done_ = true;
+  }
+
+ private:
+  std::string path_, temp_;
+  bool single_image_;
+  double fps_;
+  cv::VideoWriter video_;
+  bool done_ = false;
+};
+
+}  // namespace
+
+void VideoPoseOptions::check() const {
+  tracker.check();
+  if (hand != "right" && hand != "left" && hand != "any") throw std::invalid_argument("--hand must be right, left or any, not '" + hand + "'");
+  if (!(rate_hz >= 0)) throw std::invalid_argument("the pose rate must not be negative");
+}
+
+VideoPose extract_pose(const std::string& input, const VideoPoseOptions& options, const FrameProgress& progress) {
+  options.check();
+  FrameSource frames(input, options.images_fps, options.fallback_fps);
+  HandTrackerOptions tracker_options = options.tracker;
+  // Unrelated still images are detected afresh; frames of one video or folder are tracked.
+  if (!frames.is_video() && frames.frame_count_hint() == 1) tracker_options.static_images = true;
+  HandTracker tracker(tracker_options);
+
+  std::optional<OverlayWriter> overlay;
+  if (!options.overlay_path.empty()) {
+    const bool single = frames.frame_count_hint() == 1 && !frames.is_video();
+    if (single != is_image_path(options.overlay_path))
+      throw InputError(options.overlay_path, single ? "the overlay of one image must be an image file (.png, .jpg)"
+                                                    : "the overlay of a video or image folder must be a video file (.mp4, .avi)");
+    overlay.emplace(options.overlay_path, single, frames.fps());
+  }
+
+  VideoPose result;
+  PoseTrack track;
+  cv::Mat bgr, rgb;
+  double t = 0;
+  while (frames.next(bgr, t)) {
+    if (result.source_frames == 0) {
+      result.width = bgr.cols, result.height = bgr.rows;
+    } else if (bgr.cols != result.width || bgr.rows != result.height) {
+      throw InputError(input, "frames change size part way (" + std::to_string(result.width) + "x" + std::to_string(result.height) +
+                                  " then " + std::to_string(bgr.cols) + "x" + std::to_string(bgr.rows) + ")");
+    }
+    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+    const std::vector<TrackedHand> hands = tracker.process(rgb);
+    const std::optional<size_t> chosen = pick_hand(hands, options.hand);
+    std::array<float, kHandLandmarks * 3> frame{};
+    if (chosen) {
+      const HandLandmarks& h = hands[*chosen].landmarks;
+      for (int k = 0; k < kHandLandmarks; ++k) {
+        frame[3 * k] = h.points[k][0] * static_cast<float>(bgr.cols);
+        frame[3 * k + 1] = h.points[k][1] * static_cast<float>(bgr.rows);
+        frame[3 * k + 2] = h.presence;
+      }
+      ++result.frames_with_hand;
+    }
+    track.add(t, frame);
+    if (overlay) {
+      for (size_t i = 0; i < hands.size(); ++i) draw_skeleton(bgr, hands[i].landmarks, chosen && *chosen == i);
+      overlay->write(bgr);
+    }
+    ++result.source_frames;
+    if (progress) progress(result.source_frames, frames.frame_count_hint());
+  }
+  if (result.source_frames == 0) throw InputError(input, "no frame could be decoded (empty, corrupt or truncated video)");
+  result.source_fps = frames.fps();
+  result.keypoints = (options.rate_hz > 0 ? resample(track, options.rate_hz) : track).to_tensor();
+  if (overlay) overlay->finish();
+  return result;
+}
+
+}  // namespace pianokpm::pose

@@ -1,0 +1,35 @@
+#pragma once
+// extract_pose: video (or images) -> one hand's 21 keypoints per frame in image pixels with a
+// confidence, resampled to the EMG model's pose rate; optionally an overlay video or image with
+// the tracked skeletons drawn on the frames.
+#include <torch/torch.h>
+
+#include <functional>
+#include <string>
+
+#include "pose/hand_tracker.h"
+
+namespace pianokpm::pose {
+
+struct VideoPoseOptions {
+  HandTrackerOptions tracker;
+  std::string hand = "right";  // right, left or any (the most confident hand)
+  double rate_hz = 60;         // output rate; 0 keeps the source frames
+  double images_fps = 0;       // rate of an image folder
+  double fallback_fps = 0;     // for videos that do not state their rate
+  std::string overlay_path;    // empty: none
+  void check() const;
+};
+
+struct VideoPose {
+  torch::Tensor keypoints;  // [T, 21, 3]: x, y in pixels of the source frames, confidence
+  int width = 0, height = 0;
+  int64_t source_frames = 0, frames_with_hand = 0;
+  double source_fps = 0;
+};
+
+using FrameProgress = std::function<void(int64_t done, int64_t total)>;  // total -1 when unknown
+
+VideoPose extract_pose(const std::string& input, const VideoPoseOptions& options, const FrameProgress& progress = {});
+
+}  // namespace pianokpm::pose
