@@ -31,6 +31,9 @@ int run_pose(PoseCommandOptions o) {
   };
   const pose::VideoPose result = pose::extract_pose(o.video, o.pose, progress);
   if (bar) bar->finish();
+  if (result.stated_frames > result.source_frames + 1)
+    spdlog::warn("{}: the video ended after {} of the {} frames its header states (truncated?)", o.video, result.source_frames,
+                 result.stated_frames);
   torch::Tensor k = result.keypoints;
   if (lowercase_extension(o.out) == ".csv") {
     std::vector<std::string> header;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 
 #include "io/file_names.h"
@@ -36,7 +37,11 @@ FrameSource::FrameSource(const std::string& path, double images_fps, double fall
     count_hint_ = 1;
     return;
   }
-  video_.open(path, cv::CAP_ANY);
+  // FFmpeg only: it reads nearly every format, and letting OpenCV fall through to GStreamer on a
+  // broken file prints pages of GStreamer warnings. FFmpeg's own messages are silenced too (the
+  // error we raise names the file), unless the user sets OPENCV_FFMPEG_LOGLEVEL.
+  ::setenv("OPENCV_FFMPEG_LOGLEVEL", "-8", 0);
+  video_.open(path, cv::CAP_FFMPEG);
   if (!video_.isOpened()) throw InputError(path, "cannot open the video (corrupt, truncated or a format OpenCV cannot decode)");
   fps_ = video_.get(cv::CAP_PROP_FPS);
   if (!(fps_ > 0 && fps_ < 10000)) {

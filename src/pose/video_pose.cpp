@@ -124,6 +124,7 @@ VideoPose extract_pose(const std::string& input, const VideoPoseOptions& options
   }
   if (result.source_frames == 0) throw InputError(input, "no frame could be decoded (empty, corrupt or truncated video)");
   result.source_fps = frames.fps();
+  result.stated_frames = frames.frame_count_hint();
   result.keypoints = (options.rate_hz > 0 ? resample(track, options.rate_hz) : track).to_tensor();
   if (overlay) overlay->finish();
   return result;

@@ -25,6 +25,7 @@ struct VideoPose {
   torch::Tensor keypoints;  // [T, 21, 3]: x, y in pixels of the source frames, confidence
   int width = 0, height = 0;
   int64_t source_frames = 0, frames_with_hand = 0;
+  int64_t stated_frames = -1;  // what the video's header promised (-1: unknown)
   double source_fps = 0;
 };
 
