@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include <memory>
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
@@ -14,6 +15,9 @@
 #include "model/checkpoint.h"
 #include "model/device.h"
 #include "predict/predictor.h"
+#ifdef PIANOKPM_HAVE_OPENCV
+#include "pose/video_pose.h"
+#endif
 
 namespace pianokpm {
 
@@ -23,10 +27,41 @@ struct PredictCommandOptions {
   std::string model_path;
   std::string config_path;  // model config for official state dicts (ours carry theirs)
   std::string pose_top, pose_right, keys, midi, out;
+  std::string video_top, video_right, hand = "right", pose_model = "full", overlay_top;
   std::string device = "cpu";
   int threads = 0;
   int64_t batch_windows = 64;
 };
+
+// Tracks the hand in a video at the pose rate, in the units the model was trained on: normalized
+// image coordinates divided by its pose_scale (1: the release's 0..1 coordinates; 1/1280, 1/720:
+// the synthetic corpus's pixels).
+torch::Tensor pose_from_video(const std::string& video, const std::string& overlay, const PredictCommandOptions& o,
+                              const ModelConfig& c) {
+#ifdef PIANOKPM_HAVE_OPENCV
+  pose::VideoPoseOptions vo;
+  vo.tracker.model_dir = PIANOKPM_DEFAULT_MEDIAPIPE_DIR;
+  vo.tracker.complexity = o.pose_model;
+  vo.hand = o.hand;
+  vo.rate_hz = c.pose_frames;
+  vo.overlay_path = overlay;
+  std::unique_ptr<ProgressBar> bar;
+  const pose::VideoPose p = pose::extract_pose(video, vo, [&](int64_t done, int64_t total) {
+    if (!bar) bar = std::make_unique<ProgressBar>("pose", "frames", total > 0 ? total : 0);
+    bar->update(done);
+  });
+  if (bar) bar->finish();
+  spdlog::info("{}: {} frames, the {} hand in {}", video, p.source_frames, o.hand, p.frames_with_hand);
+  if (p.frames_with_hand == 0) throw InputError(video, "no " + o.hand + " hand was found in any frame");
+  torch::Tensor k = p.keypoints.clone();
+  k.select(2, 0).div_(static_cast<double>(p.width) * c.pose_scale[0]);
+  k.select(2, 1).div_(static_cast<double>(p.height) * c.pose_scale[1]);
+  return k;
+#else
+  (void)overlay, (void)o, (void)c;
+  throw InputError(video, "this build has no OpenCV, so no video input (give keypoint files with --pose-top)");
+#endif
+}
 
 int run_predict(const PredictCommandOptions& o) {
   apply_thread_count(o.threads);
@@ -39,11 +74,18 @@ int run_predict(const PredictCommandOptions& o) {
 
   PerformancePaths paths;
   if (uses_pose(c.modality)) {
-    if (o.pose_top.empty()) throw InputError("--pose-top", "this model needs the top-view pose file");
-    paths.pose_views.push_back(o.pose_top);
+    const std::string top = o.video_top.empty() ? o.pose_top : o.video_top;
+    const std::string right = o.video_right.empty() ? o.pose_right : o.video_right;
+    if (top.empty()) throw InputError("--pose-top", "this model needs the top view (--pose-top or --video-top)");
+    paths.pose_views.push_back(top);
     if (c.num_views >= 2) {
-      if (o.pose_right.empty()) throw InputError("--pose-right", "this model needs the right-view pose file");
-      paths.pose_views.push_back(o.pose_right);
+      if (right.empty())
+        throw InputError("--pose-right", "this model reads two views: give --pose-right or --video-right, or use a one-view model");
+      paths.pose_views.push_back(right);
+    }
+    for (size_t v = 0; v < paths.pose_views.size(); ++v) {
+      const bool video = v == 0 ? !o.video_top.empty() : !o.video_right.empty();
+      paths.pose_view_arrays.push_back(video ? pose_from_video(paths.pose_views[v], v == 0 ? o.overlay_top : "", o, c) : torch::Tensor());
     }
   }
   if (uses_keys(c.modality)) {
@@ -80,6 +122,12 @@ CommandRunner add_predict_command(CLI::App& app) {
   cmd->add_option("--config", o->config_path, "Model config JSON for an official state dict (see configs/model.json)");
   cmd->add_option("--pose-top", o->pose_top, "Top-camera keypoints, .pkl or .npy, [T,21,C>=2] at 60 fps");
   cmd->add_option("--pose-right", o->pose_right, "Right-camera keypoints, .pkl or .npy, [T,21,C>=2] at 60 fps");
+  cmd->add_option("--video-top", o->video_top, "Top-camera video (or image folder): hand tracked with MediaPipe Hands")
+      ->excludes("--pose-top");
+  cmd->add_option("--video-right", o->video_right, "Right-camera video, for two-view models")->excludes("--pose-right");
+  cmd->add_option("--hand", o->hand, "Hand to track in the videos: right, left or any")->capture_default_str();
+  cmd->add_option("--pose-model", o->pose_model, "MediaPipe model size for videos: full or lite")->capture_default_str();
+  cmd->add_option("--overlay", o->overlay_top, "Write the top video with the tracked skeletons (.mp4/.avi)");
   auto* keys = cmd->add_option("--keys", o->keys,
                                "Key depth, .pkl or .npy, [N,88] at 1024 Hz, or a MIDI file (optional for pose-only models)");
   cmd->add_option("--midi", o->midi,

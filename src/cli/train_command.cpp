@@ -22,6 +22,7 @@ struct TrainCommandOptions {
   std::optional<double> lr;
   std::optional<uint64_t> seed;
   std::optional<std::string> modality, architecture, device;
+  std::optional<int> views;
   int threads = 0;
 };
 
@@ -46,6 +47,7 @@ int run_train(TrainCommandOptions o) {
   if (o.device) o.run.options.device = *o.device;
   if (o.modality) o.run.model.modality = parse_modality(*o.modality);
   if (o.architecture) o.run.model.architecture = *o.architecture;
+  if (o.views) o.run.model.num_views = *o.views;
   o.run.options.check();
   o.run.model.check();
 
@@ -87,6 +89,8 @@ CommandRunner add_train_command(CLI::App& app) {
   cmd->add_option("--seed", o->seed, "Seed for initialisation and shuffling (default 42)");
   cmd->add_option("--modality", o->modality, "pose+keys, pose or keys (default pose+keys)");
   cmd->add_option("--architecture", o->architecture, "pianokpm, linear_readout, neuropose or mean (default pianokpm)");
+  cmd->add_option("--views", o->views, "Camera views the model reads: 2 (top and right, as released) or 1 (top only)")
+      ->check(CLI::Range(1, 2));
   cmd->add_option("--max-batches", o->max_batches, "At most this many batches per epoch (default 0: all)");
   cmd->add_option("--device", o->device, "cpu or cuda (default cpu)");
   cmd->add_flag("--resume", o->run.resume, "Continue from RUN/latest.pt (after an interruption, even kill -9)");

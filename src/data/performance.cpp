@@ -74,8 +74,16 @@ PerformanceStreams load_performance(const PerformancePaths& paths, const ModelCo
     }
     std::vector<torch::Tensor> views;
     int64_t frames = -1;
-    for (const auto& p : paths.pose_views) {
-      views.push_back(load_pose_view(p, config));
+    for (size_t i = 0; i < paths.pose_views.size(); ++i) {
+      const std::string& p = paths.pose_views[i];
+      if (i < paths.pose_view_arrays.size() && paths.pose_view_arrays[i].defined()) {
+        const torch::Tensor& a = paths.pose_view_arrays[i];
+        if (a.dim() != 3 || a.size(1) != config.num_keypoints || a.size(2) < 2 || a.size(0) == 0)
+          throw InputError(p, fmt::format("pose has shape {}, expected [T, {}, C>=2]", shape_text(a), config.num_keypoints));
+        views.push_back(a.narrow(2, 0, 2).reshape({a.size(0), config.num_keypoints * 2}).to(torch::kFloat).contiguous());
+      } else {
+        views.push_back(load_pose_view(p, config));
+      }
       const int64_t t = views.back().size(0);
       if (frames >= 0 && std::llabs(t - frames) > config.pose_frames) {
         throw InputError(p, fmt::format("has {} frames but the first view has {} (more than one window apart)", t, frames));

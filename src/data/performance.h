@@ -14,6 +14,9 @@ struct PerformancePaths {
   std::vector<std::string> pose_views;  // top first; empty for keys-only models
   std::string keys;                     // empty when there is no keystroke record
   bool keys_from_midi = false;          // read `keys` as MIDI whatever its name (.mid/.midi always are)
+  // Views already in memory ([T, keypoints, C>=2], e.g. tracked from video), used in place of the
+  // files; `pose_views` then only names them in messages.
+  std::vector<torch::Tensor> pose_view_arrays;
 };
 
 struct PerformanceStreams {

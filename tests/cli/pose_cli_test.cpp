@@ -16,7 +16,7 @@ using testing::run_cli;
 
 std::string photo() { return testing::fixture("hands/nocurl.jpg"); }
 
-// A 30 fps MJPEG video: the photo sliding right by 4 px a frame, or noise when `with_hand` is false.
+// A 30 fps MJPEG video: the photo sliding right by 4 px a frame (for 10 frames, then again), or noise when `with_hand` is false.
 void write_video(const std::string& path, int frames, bool with_hand) {
   const cv::Mat image = cv::imread(photo());
   cv::VideoWriter video(path, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 30, cv::Size(image.cols + 40, image.rows));
@@ -24,7 +24,8 @@ void write_video(const std::string& path, int frames, bool with_hand) {
   for (int i = 0; i < frames; ++i) {
     cv::Mat frame;
     if (with_hand) {
-      cv::copyMakeBorder(image, frame, 0, 0, 4 * i, 40 - 4 * i, cv::BORDER_REPLICATE);
+      const int shift = 4 * (i % 11);  // back to the start after 10 moves
+      cv::copyMakeBorder(image, frame, 0, 0, shift, 40 - shift, cv::BORDER_REPLICATE);
     } else {
       frame = cv::Mat(image.rows, image.cols + 40, CV_8UC3);
       cv::randu(frame, cv::Scalar::all(90), cv::Scalar::all(110));
@@ -97,6 +98,32 @@ TEST(PoseCli, TruncatedVideoEndsEarlyOrFailsCleanly) {
       EXPECT_FALSE(std::filesystem::exists(dir / "k.npy"));
     }
   }
+}
+
+TEST(PoseCli, PredictStraightFromOneVideo) {
+  // A one-view, pose-only model trained for two steps on a tiny synthetic corpus, then predict
+  // from a video: keypoints tracked, scaled to the model's units, EMG out.
+  testing::ScratchDir dir;
+  ASSERT_EQ(run_cli("synth --out " + dir / "c" + " --pianists 2 --tasks 2 --takes 1 --seconds 4 --seed 3").exit_code, 0);
+  const auto t = run_cli("train --data " + dir / "c" + " --split " + dir / "c/dataset_architectural.json" + " --out " + dir / "run" +
+                         " --architecture neuropose --modality pose --views 1 --epochs 1 --max-batches 1 --batch 2");
+  ASSERT_EQ(t.exit_code, 0) << t.output;
+  write_video(dir / "v.avi", 30, true);  // 1 s at 30 fps
+  const auto r = run_cli("predict --model " + dir / "run/best.pt" + " --video-top " + dir / "v.avi" +
+                         " --hand any --pose-model lite --overlay " + dir / "o.avi" + " --out " + dir / "emg.npy");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const torch::Tensor emg = read_array(dir / "emg.npy");
+  EXPECT_EQ(emg.size(1), 6);
+  EXPECT_NEAR(static_cast<double>(emg.size(0)), 1024.0 * 59 / 60, 1024.0 / 60);  // 0 .. 29/30 s of pose at 60 Hz
+  EXPECT_TRUE(torch::isfinite(emg).all().item<bool>());
+  EXPECT_TRUE(std::filesystem::exists(dir / "o.avi"));
+  // A video in which no hand is ever found is refused by name, with no output.
+  write_video(dir / "empty.avi", 3, false);
+  const auto none = run_cli("predict --model " + dir / "run/best.pt" + " --video-top " + dir / "empty.avi" +
+                            " --pose-model lite --out " + dir / "e2.npy");
+  EXPECT_EQ(none.exit_code, 2) << none.output;
+  EXPECT_NE(none.output.find("empty.avi: no right hand was found"), std::string::npos) << none.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "e2.npy"));
 }
 
 TEST(PoseCli, BadInputIsOneLineAndNoOutput) {
