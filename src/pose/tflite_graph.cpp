@@ -44,6 +44,16 @@ std::vector<int64_t> int_values(const torch::Tensor& t) {
   return std::vector<int64_t>(c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel());
 }
 
+size_t minimum_inputs(TfliteOpKind kind) {
+  switch (kind) {
+    case TfliteOpKind::kDequantize:
+    case TfliteOpKind::kLogistic:
+    case TfliteOpKind::kMaxPool2d:
+    case TfliteOpKind::kConcatenation: return 1;
+    default: return 2;  // data and a second operand (weights, shape, axes, padding, alpha)
+  }
+}
+
 }  // namespace
 
 std::pair<int64_t, int64_t> tf_padding(int64_t in, int64_t kernel, int64_t stride, bool same) {
@@ -64,10 +74,14 @@ TfliteGraph::TfliteGraph(TfliteModel model, std::string source, torch::Device de
       if (t >= 0) last_use_[static_cast<size_t>(t)] = i;
   for (int t : model_.outputs) last_use_[static_cast<size_t>(t)] = model_.operators.size();
   // Dry run: every shape and index error surfaces now, named after the model file.
+  constexpr int64_t kMaxInputValues = int64_t{1} << 26;  // 256 MB of float32: far above any image model
   std::vector<torch::Tensor> zeros;
   for (int t : model_.inputs) {
     const TfliteTensor& in = model_.tensors[static_cast<size_t>(t)];
     if (in.type != TfliteType::kFloat32) throw InputError(source_, "input '" + in.name + "' is not float32");
+    int64_t values = 1;
+    for (int64_t d : in.shape) values *= d;
+    if (values > kMaxInputValues) throw InputError(source_, "input '" + in.name + "' is implausibly large");
     zeros.push_back(torch::zeros(in.shape));
   }
   const auto outputs = run(zeros);
@@ -85,6 +99,8 @@ void TfliteGraph::fold_constants() {
   prepared_.assign(model_.operators.size(), Prepared{});
   for (size_t i = 0; i < model_.operators.size(); ++i) {
     const TfliteOperator& op = model_.operators[i];
+    if (op.inputs.size() < minimum_inputs(op.kind) || op.inputs.empty() || op.inputs[0] < 0)
+      throw InputError(source_, fmt::format("{} (operator {}) has {} inputs", op_name(op.kind), i, op.inputs.size()));
     auto input = [&](size_t k) -> torch::Tensor {
       if (k >= op.inputs.size() || op.inputs[k] < 0) return {};
       return constants_[static_cast<size_t>(op.inputs[k])];

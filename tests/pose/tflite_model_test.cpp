@@ -4,6 +4,8 @@
 #include <iterator>
 #include <map>
 
+#include <nlohmann/json.hpp>
+
 #include "io/input_error.h"
 #include "pose/flatbuffer_view.h"
 #include "pose/tflite_graph.h"
@@ -133,6 +135,26 @@ TEST(TfliteGraph, TensorFlowSamePadding) {
   EXPECT_EQ(tf_padding(48, 5, 1, true), P(2, 2));
   EXPECT_EQ(tf_padding(7, 3, 2, true), P(1, 1));  // odd size: out 4, total 2
   EXPECT_EQ(tf_padding(48, 5, 1, false), P(0, 0));
+}
+
+TEST(TfliteGraph, TinyModelsMatchPlainLoopArithmetic) {
+  // Written by tests/fixtures/tflite/make_tiny_models.py, which also computed the expected outputs
+  // with plain float64 loops over TFLite's definitions (NHWC, SAME padding, half-pixel resize).
+  std::ifstream in(testing::fixture("tflite/tiny_models.json"));
+  const nlohmann::json expected = nlohmann::json::parse(in);
+  for (const std::string name : {"tiny_conv", "tiny_resize"}) {
+    SCOPED_TRACE(name);
+    const nlohmann::json& e = expected[name];
+    const TfliteGraph g = TfliteGraph::load(testing::fixture("tflite/" + name + ".tflite"));
+    const auto x = torch::tensor(e["input"].get<std::vector<float>>()).view(e["input_shape"].get<std::vector<int64_t>>());
+    const auto out = g.run({x});
+    ASSERT_EQ(out.size(), e["outputs"].size());
+    for (size_t i = 0; i < out.size(); ++i) {
+      EXPECT_EQ(out[i].sizes().vec(), e["output_shapes"][i].get<std::vector<int64_t>>());
+      const auto want = torch::tensor(e["outputs"][i].get<std::vector<double>>(), torch::kDouble);
+      EXPECT_LT(testing::max_abs_diff(out[i].flatten(), want), 1e-5) << "output " << i;
+    }
+  }
 }
 
 }  // namespace
