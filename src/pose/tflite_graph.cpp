@@ -44,6 +44,9 @@ std::vector<int64_t> int_values(const torch::Tensor& t) {
   return std::vector<int64_t>(c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel());
 }
 
+// Bounds on sizes a model states in its constants, so that a corrupt file cannot ask for terabytes.
+constexpr int64_t kMaxExtent = 1 << 14;
+
 size_t minimum_inputs(TfliteOpKind kind) {
   switch (kind) {
     case TfliteOpKind::kDequantize:
@@ -130,9 +133,13 @@ void TfliteGraph::fold_constants() {
       case TfliteOpKind::kResizeBilinear:
         if (!op.align_corners && !op.half_pixel_centers)
           throw InputError(source_, "RESIZE_BILINEAR without half-pixel centres or aligned corners is not supported");
-        need_constant(1, 1, "size");
+        for (int64_t v : int_values(need_constant(1, 1, "size")))
+          if (v < 1 || v > kMaxExtent) throw InputError(source_, fmt::format("RESIZE_BILINEAR (operator {}) to size {}", i, v));
         break;
-      case TfliteOpKind::kPad: need_constant(1, 2, "padding table"); break;
+      case TfliteOpKind::kPad:
+        for (int64_t v : int_values(need_constant(1, 2, "padding table")))
+          if (v < 0 || v > kMaxExtent) throw InputError(source_, fmt::format("PAD (operator {}) by {}", i, v));
+        break;
       case TfliteOpKind::kMean: need_constant(1, 1, "axis list"); break;
       case TfliteOpKind::kReshape:
         if (!input(1).defined()) throw InputError(source_, fmt::format("RESHAPE (operator {}) needs a constant shape", i));
@@ -162,8 +169,12 @@ std::vector<torch::Tensor> TfliteGraph::run(const std::vector<torch::Tensor>& in
       for (int t : op.inputs)
         if (t >= 0 && last_use_[static_cast<size_t>(t)] == i) values[static_cast<size_t>(t)] = Value{};
     }
+  } catch (const InputError&) {
+    throw;
   } catch (const c10::Error& e) {
     throw InputError(source_, std::string("the model's graph does not run: ") + e.what_without_backtrace());
+  } catch (const std::exception& e) {  // libtorch also throws plain runtime_errors on bad shapes
+    throw InputError(source_, std::string("the model's graph does not run: ") + e.what());
   }
   std::vector<torch::Tensor> out;
   for (int t : model_.outputs) {

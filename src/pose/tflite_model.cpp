@@ -87,8 +87,10 @@ void read_options(const FlatTable& op_table, TfliteOperator& op, const std::stri
     case TfliteOpKind::kMean: op.keep_dims = o.uint8(0) != 0; break;
     default: break;
   }
-  if (op.stride_w < 1 || op.stride_h < 1 || op.filter_w < 1 || op.filter_h < 1 || op.depth_multiplier < 1)
-    throw InputError(source, std::string(op_name(op.kind)) + " has a stride, filter size or depth multiplier below 1");
+  constexpr int kMaxWindow = 1024;  // strides and pooling windows; far above any real model's
+  for (int v : {op.stride_w, op.stride_h, op.filter_w, op.filter_h, op.depth_multiplier})
+    if (v < 1 || v > kMaxWindow)
+      throw InputError(source, std::string(op_name(op.kind)) + " has a stride, filter size or depth multiplier of " + std::to_string(v));
   if (op.dilation_w != 1 || op.dilation_h != 1)
     throw InputError(source, std::string(op_name(op.kind)) + " with dilation is not supported");
 }

@@ -137,6 +137,14 @@ TEST(TfliteGraph, TensorFlowSamePadding) {
   EXPECT_EQ(tf_padding(48, 5, 1, false), P(0, 0));
 }
 
+TEST(TfliteGraph, FuzzerFindingsAreInputErrors) {
+  // Inputs that once crashed fuzz/tflite_fuzz, kept as regressions.
+  for (const auto& entry : std::filesystem::directory_iterator(testing::fixture("tflite/regressions"))) {
+    SCOPED_TRACE(entry.path().string());
+    EXPECT_THROW(TfliteGraph::load(entry.path().string()), InputError);
+  }
+}
+
 TEST(TfliteGraph, TinyModelsMatchPlainLoopArithmetic) {
   // Written by tests/fixtures/tflite/make_tiny_models.py, which also computed the expected outputs
   // with plain float64 loops over TFLite's definitions (NHWC, SAME padding, half-pixel resize).
