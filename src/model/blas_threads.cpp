@@ -13,4 +13,10 @@ bool set_blas_threads(int threads) {
   return true;
 }
 
+int blas_threads() {
+  using GetThreads = int (*)();
+  auto* fn = reinterpret_cast<GetThreads>(::dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+  return fn ? fn() : 0;
+}
+
 }  // namespace pianokpm

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "io/input_error.h"
+#include "model/blas_threads.h"
 
 namespace pianokpm::pose {
 
@@ -118,12 +119,18 @@ void TfliteGraph::fold_constants() {
       case TfliteOpKind::kDequantize:
         if (input(0).defined()) constants_[static_cast<size_t>(op.outputs[0])] = input(0).to(torch::kFloat);
         break;
-      case TfliteOpKind::kConv2d:  // [O, KH, KW, I] -> [O, I, KH, KW]
-        prepared_[i].weight = need_constant(1, 4, "weight").permute({0, 3, 1, 2}).contiguous();
+      case TfliteOpKind::kConv2d: {  // [O, KH, KW, I] -> [O, I, KH, KW]
+        const torch::Tensor w = need_constant(1, 4, "weight");
+        prepared_[i].weight = w.permute({0, 3, 1, 2}).contiguous(torch::MemoryFormat::ChannelsLast);
         prepared_[i].bias = input(2);
+        // 1x1 stride-1 convolutions (most of these models' arithmetic) are one matrix product
+        // over the channels-last pixels: [H*W, I] x [I, O].
+        if (w.size(1) == 1 && w.size(2) == 1 && op.stride_h == 1 && op.stride_w == 1)
+          prepared_[i].pointwise = w.reshape({w.size(0), w.size(3)}).t().contiguous();
         break;
+      }
       case TfliteOpKind::kDepthwiseConv2d:  // [1, KH, KW, C*M] -> [C*M, 1, KH, KW]
-        prepared_[i].weight = need_constant(1, 4, "weight").permute({3, 0, 1, 2}).contiguous();
+        prepared_[i].weight = need_constant(1, 4, "weight").permute({3, 0, 1, 2}).contiguous(torch::MemoryFormat::ChannelsLast);
         prepared_[i].bias = input(2);
         break;
       case TfliteOpKind::kFullyConnected:
@@ -153,13 +160,15 @@ std::vector<torch::Tensor> TfliteGraph::run(const std::vector<torch::Tensor>& in
   if (inputs.size() != model_.inputs.size())
     throw std::invalid_argument(fmt::format("{}: {} inputs given, the model takes {}", source_, inputs.size(), model_.inputs.size()));
   torch::NoGradGuard no_grad;
+  // The products here are small; OpenBLAS's own threads beside libtorch's cost 3x (measured).
+  const ScopedBlasThreads one_blas_thread(1);
   std::vector<Value> values(model_.tensors.size());
   for (size_t i = 0; i < inputs.size(); ++i) {
     const auto& shape = model_.tensors[static_cast<size_t>(model_.inputs[i])].shape;
     if (inputs[i].sizes().vec() != shape)
       throw std::invalid_argument(fmt::format("{}: input {} has shape {}, the model takes {}", source_, i, inputs[i].sizes().vec(), shape));
     torch::Tensor x = inputs[i].to(device_, torch::kFloat);
-    values[static_cast<size_t>(model_.inputs[i])] = x.dim() == 4 ? Value{x.permute({0, 3, 1, 2}).contiguous(), true} : Value{x, false};
+    values[static_cast<size_t>(model_.inputs[i])] = x.dim() == 4 ? Value{x.permute({0, 3, 1, 2}).contiguous(torch::MemoryFormat::ChannelsLast), true} : Value{x, false};
   }
   try {
     for (size_t i = 0; i < model_.operators.size(); ++i) {
@@ -200,7 +209,7 @@ TfliteGraph::Value TfliteGraph::evaluate(size_t op_index, const std::vector<Valu
   auto channel_first = [&](size_t k) {
     Value v = value(k);
     if (v.t.dim() != 4) throw InputError(source_, fmt::format("{} (operator {}) needs a 4-D input", op_name(op.kind), op_index));
-    return v.nchw ? v.t : v.t.permute({0, 3, 1, 2}).contiguous();
+    return v.nchw ? v.t : v.t.permute({0, 3, 1, 2}).contiguous(torch::MemoryFormat::ChannelsLast);
   };
   const Prepared& p = prepared_[op_index];
 
@@ -208,6 +217,12 @@ TfliteGraph::Value TfliteGraph::evaluate(size_t op_index, const std::vector<Valu
     case TfliteOpKind::kConv2d:
     case TfliteOpKind::kDepthwiseConv2d: {
       torch::Tensor x = channel_first(0);
+      if (p.pointwise.defined() && x.size(1) == p.pointwise.size(0)) {
+        const torch::Tensor pixels = x.permute({0, 2, 3, 1}).contiguous().view({-1, x.size(1)});
+        torch::Tensor y = p.bias.defined() ? torch::addmm(p.bias, pixels, p.pointwise) : torch::mm(pixels, p.pointwise);
+        y = y.view({x.size(0), x.size(2), x.size(3), -1}).permute({0, 3, 1, 2});  // NCHW view, channels-last memory
+        return {activate(y, op.activation), true};
+      }
       const auto [top, bottom] = tf_padding(x.size(2), p.weight.size(2), op.stride_h, op.same_padding);
       const auto [left, right] = tf_padding(x.size(3), p.weight.size(3), op.stride_w, op.same_padding);
       if (top || bottom || left || right) x = F::pad(x, F::PadFuncOptions({left, right, top, bottom}));

@@ -1,7 +1,7 @@
 #pragma once
 // TfliteGraph: runs a TfliteModel with libtorch operators, on the CPU or a GPU. Constants
 // (float16 weights behind DEQUANTIZE) are folded to float32 once at load, convolution weights are
-// re-laid out for torch, and 4-D activations are kept channel-first (NCHW) inside; inputs and
+// re-laid out for torch, and 4-D activations are kept as NCHW tensors in channels-last memory inside; inputs and
 // outputs keep TFLite's own layout (NHWC). Loading runs the graph once on zeros, so a model whose
 // shapes do not fit together is rejected at load with an InputError, not at the first frame.
 #include <torch/torch.h>
@@ -34,6 +34,7 @@ class TfliteGraph {
   };
   struct Prepared {
     torch::Tensor weight, bias;  // torch layouts, for convolutions and fully connected layers
+    torch::Tensor pointwise;     // [I, O] for 1x1 stride-1 convolutions, run as a matrix product
   };
   Value evaluate(size_t op_index, const std::vector<Value>& values) const;
   void fold_constants();
