@@ -45,8 +45,10 @@ std::vector<int64_t> int_values(const torch::Tensor& t) {
   return std::vector<int64_t>(c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel());
 }
 
-// Bounds on sizes a model states in its constants, so that a corrupt file cannot ask for terabytes.
+// Bounds on sizes a model states in its constants and on any tensor it makes, so that a corrupt
+// file cannot ask for terabytes.
 constexpr int64_t kMaxExtent = 1 << 14;
+constexpr int64_t kMaxValues = int64_t{1} << 26;  // 256 MB of float32
 
 size_t minimum_inputs(TfliteOpKind kind) {
   switch (kind) {
@@ -78,14 +80,13 @@ TfliteGraph::TfliteGraph(TfliteModel model, std::string source, torch::Device de
       if (t >= 0) last_use_[static_cast<size_t>(t)] = i;
   for (int t : model_.outputs) last_use_[static_cast<size_t>(t)] = model_.operators.size();
   // Dry run: every shape and index error surfaces now, named after the model file.
-  constexpr int64_t kMaxInputValues = int64_t{1} << 26;  // 256 MB of float32: far above any image model
   std::vector<torch::Tensor> zeros;
   for (int t : model_.inputs) {
     const TfliteTensor& in = model_.tensors[static_cast<size_t>(t)];
     if (in.type != TfliteType::kFloat32) throw InputError(source_, "input '" + in.name + "' is not float32");
     int64_t values = 1;
     for (int64_t d : in.shape) values *= d;
-    if (values > kMaxInputValues) throw InputError(source_, "input '" + in.name + "' is implausibly large");
+    if (values > kMaxValues) throw InputError(source_, "input '" + in.name + "' is implausibly large");
     zeros.push_back(torch::zeros(in.shape));
   }
   const auto outputs = run(zeros);
@@ -212,12 +213,24 @@ TfliteGraph::Value TfliteGraph::evaluate(size_t op_index, const std::vector<Valu
     return v.nchw ? v.t : v.t.permute({0, 3, 1, 2}).contiguous(torch::MemoryFormat::ChannelsLast);
   };
   const Prepared& p = prepared_[op_index];
+  // Every operator's output size is checked before it is allocated: a corrupt model must not ask
+  // for gigabytes (the largest tensor of MediaPipe's models has 0.3 M values).
+  auto require_size = [&](double values) {
+    if (values > static_cast<double>(kMaxValues))
+      throw InputError(source_, fmt::format("{} (operator {}) would make a tensor of {:.3g} values", op_name(op.kind), op_index, values));
+  };
+  auto numel_of = [](const std::vector<int64_t>& shape) {
+    double n = 1;
+    for (int64_t d : shape) n *= static_cast<double>(d);
+    return n;
+  };
 
   switch (op.kind) {
     case TfliteOpKind::kConv2d:
     case TfliteOpKind::kDepthwiseConv2d: {
       torch::Tensor x = channel_first(0);
       if (p.pointwise.defined() && x.size(1) == p.pointwise.size(0)) {
+        require_size(numel_of({x.size(0), x.size(2), x.size(3), p.pointwise.size(1)}));
         const torch::Tensor pixels = x.permute({0, 2, 3, 1}).contiguous().view({-1, x.size(1)});
         torch::Tensor y = p.bias.defined() ? torch::addmm(p.bias, pixels, p.pointwise) : torch::mm(pixels, p.pointwise);
         y = y.view({x.size(0), x.size(2), x.size(3), -1}).permute({0, 3, 1, 2});  // NCHW view, channels-last memory
@@ -226,6 +239,7 @@ TfliteGraph::Value TfliteGraph::evaluate(size_t op_index, const std::vector<Valu
       const auto [top, bottom] = tf_padding(x.size(2), p.weight.size(2), op.stride_h, op.same_padding);
       const auto [left, right] = tf_padding(x.size(3), p.weight.size(3), op.stride_w, op.same_padding);
       if (top || bottom || left || right) x = F::pad(x, F::PadFuncOptions({left, right, top, bottom}));
+      require_size(numel_of({x.size(0), p.weight.size(0), (x.size(2) + top + bottom) / op.stride_h + 1, (x.size(3) + left + right) / op.stride_w + 1}));
       const int64_t groups = op.kind == TfliteOpKind::kDepthwiseConv2d ? x.size(1) : 1;
       torch::Tensor y = torch::conv2d(x, p.weight, p.bias, torch::IntArrayRef{op.stride_h, op.stride_w}, torch::IntArrayRef{0, 0},
                                           torch::IntArrayRef{1, 1}, groups);
@@ -235,18 +249,21 @@ TfliteGraph::Value TfliteGraph::evaluate(size_t op_index, const std::vector<Valu
       torch::Tensor x = channel_first(0);
       const auto [top, bottom] = tf_padding(x.size(2), op.filter_h, op.stride_h, op.same_padding);
       const auto [left, right] = tf_padding(x.size(3), op.filter_w, op.stride_w, op.same_padding);
+      require_size(numel_of({x.size(0), x.size(1), x.size(2) + top + bottom, x.size(3) + left + right}));
       if (top || bottom || left || right)
         x = F::pad(x, F::PadFuncOptions({left, right, top, bottom}).value(-std::numeric_limits<float>::infinity()));
       return {activate(torch::max_pool2d(x, {op.filter_h, op.filter_w}, {op.stride_h, op.stride_w}), op.activation), true};
     }
     case TfliteOpKind::kAdd: {
       const Value a = value(0), b = value(1);
+      require_size(numel_of(at::infer_size(plain(a).sizes(), plain(b).sizes())));
       if (a.nchw && b.nchw) return {activate(a.t + b.t, op.activation), true};
       return {activate(plain(a) + plain(b), op.activation), false};
     }
     case TfliteOpKind::kPrelu: {
       const Value x = value(0);
       const torch::Tensor alpha = value(1).t;
+      require_size(numel_of(at::infer_size(plain(x).sizes(), alpha.sizes())));
       if (x.nchw && alpha.numel() == x.t.size(1)) return {torch::prelu(x.t, alpha.flatten()), true};
       const torch::Tensor v = plain(x);
       return {torch::where(v >= 0, v, v * alpha), false};
@@ -261,6 +278,9 @@ TfliteGraph::Value TfliteGraph::evaluate(size_t op_index, const std::vector<Valu
       const auto table = int_values(value(1).t);
       const int64_t rank = x.t.dim();
       if (static_cast<int64_t>(table.size()) != 2 * rank) throw InputError(source_, fmt::format("PAD (operator {}) has a padding table for another rank", op_index));
+      std::vector<int64_t> padded = x.t.sizes().vec();
+      for (int64_t d = 0; d < rank; ++d) padded[static_cast<size_t>(d)] += table[2 * d] + table[2 * d + 1];  // NHWC order: same product
+      require_size(numel_of(padded));
       std::vector<int64_t> pads;  // torch order: last axis first
       for (int64_t d = rank - 1; d >= 0; --d) {
         const int64_t axis = x.nchw ? std::vector<int64_t>{0, 3, 1, 2}[static_cast<size_t>(d)] : d;  // NCHW axis d holds NHWC axis
@@ -272,6 +292,7 @@ TfliteGraph::Value TfliteGraph::evaluate(size_t op_index, const std::vector<Valu
       torch::Tensor x = channel_first(0);
       const auto size = int_values(value(1).t);
       if (size.size() != 2) throw InputError(source_, fmt::format("RESIZE_BILINEAR (operator {}) needs [height, width]", op_index));
+      require_size(numel_of({x.size(0), x.size(1), size[0], size[1]}));
       // half-pixel centres without aligned corners is torch's align_corners=false
       return {F::interpolate(x, F::InterpolateFuncOptions().size(size).mode(torch::kBilinear).align_corners(op.align_corners)), true};
     }
@@ -287,7 +308,9 @@ TfliteGraph::Value TfliteGraph::evaluate(size_t op_index, const std::vector<Valu
       const int64_t axis = op.axis < 0 ? op.axis + rank : op.axis;
       if (axis < 0 || axis >= rank) throw InputError(source_, fmt::format("CONCATENATION (operator {}) has axis {} for rank {}", op_index, op.axis, rank));
       std::vector<torch::Tensor> ts;
-      for (const Value& v : parts) ts.push_back(all_nchw ? v.t : plain(v));
+      double total = 0;
+      for (const Value& v : parts) ts.push_back(all_nchw ? v.t : plain(v)), total += static_cast<double>(v.t.numel());
+      require_size(total);
       return {activate(torch::cat(ts, all_nchw ? nchw_axis(axis) : axis), op.activation), all_nchw};
     }
     case TfliteOpKind::kMean: {
@@ -298,6 +321,7 @@ TfliteGraph::Value TfliteGraph::evaluate(size_t op_index, const std::vector<Valu
     }
     case TfliteOpKind::kFullyConnected: {
       const torch::Tensor x = plain(value(0)).contiguous().reshape({-1, p.weight.size(1)});
+      require_size(numel_of({x.size(0), p.weight.size(0)}));
       torch::Tensor y = p.bias.defined() ? torch::addmm(p.bias, x, p.weight.t()) : torch::mm(x, p.weight.t());
       return {activate(y, op.activation), false};
     }
