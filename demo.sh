@@ -52,6 +52,14 @@ ref=$root/tests/fixtures/official
   --midi "$root/tests/fixtures/midi/04-FrereJacques.mid" \
   --out "$out/official_with_midi_keys_emg.csv"
 
+# From a camera: MediaPipe Hands (its own models, run by pianokpm) on a photograph of a real hand.
+pose_out=()
+if "$bin" pose --help >/dev/null 2>&1; then
+  "$bin" pose --video "$root/tests/fixtures/hands/halfcurl.jpg" --hand any --out "$out/photo_keypoints.csv" \
+    --overlay "$out/photo_skeleton.png"
+  pose_out=("  hand keypoints from a photograph (pianokpm pose): $out/photo_keypoints.csv, overlay $out/photo_skeleton.png")
+fi
+
 echo
 echo "demo outputs:"
 echo "  synthetic corpus (release layout):  $corpus"
@@ -62,6 +70,7 @@ echo "  envelopes computed from raw EMG (pianokpm emg):   $out/t1_p1_1_envelope_
 echo "  shipped model's EMG for held-out performance $test_name: $out/${test_name}_emg.csv"
 echo "  shipped model on the test split:  $out/eval_shipped/metrics.md (metrics.json, plots/, predictions/)"
 echo "  mean predictor on the test split: $out/eval_mean/metrics.md"
+((${#pose_out[@]})) && printf '%s\n' "${pose_out[@]}"
 echo
 echo "shipped model ($model):"
 cat "$out/eval_shipped/metrics.md"

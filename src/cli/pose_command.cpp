@@ -70,6 +70,11 @@ CommandRunner add_pose_command(CLI::App& app) {
   cmd->add_option("--rate", o->pose.rate_hz, "Output rate in Hz (0: one row per source frame)")->capture_default_str();
   cmd->add_option("--fps", o->pose.images_fps, "Frame rate of an image folder, or of a video that does not state one");
   cmd->add_option("--models", o->pose.tracker.model_dir, "Folder with MediaPipe's .tflite files")->capture_default_str();
+  cmd->add_option("--max-hands", o->pose.tracker.max_hands,
+                  "Hands MediaPipe follows (2, its default, runs the palm detector every frame while only one is in "
+                  "view; 1 runs it only when the hand is lost)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 4));
   cmd->add_option("--min-detection-confidence", o->pose.tracker.min_detection_confidence, "Palm score threshold")->capture_default_str();
   cmd->add_option("--min-tracking-confidence", o->pose.tracker.min_tracking_confidence, "Hand presence threshold")->capture_default_str();
   cmd->add_option("-t,--threads", o->threads, "CPU threads (0: one per core)")->capture_default_str();
