@@ -77,6 +77,7 @@ CommandRunner add_pose_command(CLI::App& app) {
       ->check(CLI::Range(1, 4));
   cmd->add_option("--min-detection-confidence", o->pose.tracker.min_detection_confidence, "Palm score threshold")->capture_default_str();
   cmd->add_option("--min-tracking-confidence", o->pose.tracker.min_tracking_confidence, "Hand presence threshold")->capture_default_str();
+  cmd->add_option("--device", o->pose.device, "Run the networks on cpu or cuda")->capture_default_str();
   cmd->add_option("-t,--threads", o->threads, "CPU threads (0: one per core)")->capture_default_str();
   return [o] {
     o->pose.fallback_fps = o->pose.images_fps;

@@ -45,6 +45,7 @@ torch::Tensor pose_from_video(const std::string& video, const std::string& overl
   vo.hand = o.hand;
   vo.rate_hz = c.pose_frames;
   vo.overlay_path = overlay;
+  vo.device = o.device;
   std::unique_ptr<ProgressBar> bar;
   const pose::VideoPose p = pose::extract_pose(video, vo, [&](int64_t done, int64_t total) {
     if (!bar) bar = std::make_unique<ProgressBar>("pose", "frames", total > 0 ? total : 0);

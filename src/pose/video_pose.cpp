@@ -71,6 +71,8 @@ void VideoPoseOptions::check() const {
   tracker.check();
   if (hand != "right" && hand != "left" && hand != "any") throw std::invalid_argument("--hand must be right, left or any, not '" + hand + "'");
   if (!(rate_hz >= 0)) throw std::invalid_argument("the pose rate must not be negative");
+  if (device != "cpu" && device.rfind("cuda", 0) != 0) throw std::invalid_argument("--device must be cpu or cuda, not '" + device + "'");
+  if (device != "cpu" && !torch::cuda::is_available()) throw std::invalid_argument("--device " + device + ": this libtorch has no CUDA device");
 }
 
 VideoPose extract_pose(const std::string& input, const VideoPoseOptions& options, const FrameProgress& progress) {
@@ -79,7 +81,7 @@ VideoPose extract_pose(const std::string& input, const VideoPoseOptions& options
   HandTrackerOptions tracker_options = options.tracker;
   // Unrelated still images are detected afresh; frames of one video or folder are tracked.
   if (!frames.is_video() && frames.frame_count_hint() == 1) tracker_options.static_images = true;
-  HandTracker tracker(tracker_options);
+  HandTracker tracker(tracker_options, torch::Device(options.device));
 
   std::optional<OverlayWriter> overlay;
   if (!options.overlay_path.empty()) {

@@ -18,6 +18,7 @@ struct VideoPoseOptions {
   double images_fps = 0;       // rate of an image folder
   double fallback_fps = 0;     // for videos that do not state their rate
   std::string overlay_path;    // empty: none
+  std::string device = "cpu";  // where the two networks run: cpu or cuda
   void check() const;
 };
 
