@@ -51,7 +51,7 @@ torch::Tensor sinkhorn_divergence(const torch::Tensor& x, const torch::Tensor& y
     throw std::invalid_argument("sinkhorn: expected x [B, N, D] and y [B, M, D]");
   }
   const int64_t b = x.size(0), n = x.size(1), m = y.size(1);
-  const auto eps_list = sinkhorn_epsilons(joint_diameter(x.detach(), y.detach()), o);
+  const auto eps_list = sinkhorn_epsilons(o.diameter > 0 ? o.diameter : joint_diameter(x.detach(), y.detach()), o);
   const auto opts = x.options().requires_grad(false);
   const auto a_log = torch::full({b, n}, -std::log(static_cast<double>(n)), opts);
   const auto b_log = torch::full({b, m}, -std::log(static_cast<double>(m)), opts);
@@ -118,7 +118,7 @@ double sinkhorn_divergence_blocked(const torch::Tensor& x_in, const torch::Tenso
   torch::NoGradGuard no_grad;
   const auto x = x_in.contiguous(), y = y_in.contiguous();
   const int64_t n = x.size(0), m = y.size(0), k = o.block_rows;
-  const auto eps_list = sinkhorn_epsilons(joint_diameter(x, y), o);
+  const auto eps_list = sinkhorn_epsilons(o.diameter > 0 ? o.diameter : joint_diameter(x, y), o);
   const auto a_log = torch::full({n}, -std::log(static_cast<double>(n)), x.options());
   const auto b_log = torch::full({m}, -std::log(static_cast<double>(m)), x.options());
   double eps = eps_list.front();

@@ -13,6 +13,9 @@ struct SinkhornOptions {
   double blur = 0.05;        // final epsilon = blur^2
   double scaling = 0.5;      // epsilon annealing factor (per step, on blur)
   int64_t block_rows = 512;  // blocked variant: rows of the cost matrix held at once
+  // > 0: the diameter that sets the schedule, instead of the inputs' own; data-parallel training
+  // passes the whole batch's so that each process's share is scored as in the whole batch.
+  double diameter = 0;
 
   void check() const;  // throws std::invalid_argument
 };

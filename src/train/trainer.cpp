@@ -37,7 +37,7 @@ WindowDataset load_set(const TrainRun& run, const std::string& set, int64_t over
 
 // The mean predictor "trains" by averaging the training envelopes.
 TrainResult train_mean_predictor(const TrainRun& run, PianoKpmNet& net, const WindowDataset& train_set,
-                                 const WindowDataset& val_set, const TrainProgress& progress) {
+                                 const WindowDataset& val_set, const TrainProgress& progress, bool main_process) {
   torch::Tensor sum = torch::zeros({run.model.emg_channels}, torch::kDouble);
   int64_t rows = 0;
   for (const auto& p : train_set.performances()) {
@@ -49,50 +49,78 @@ TrainResult train_mean_predictor(const TrainRun& run, PianoKpmNet& net, const Wi
   const auto& val = val_set.size() ? val_set : train_set;
   TrainResult r{1, validation_loss(net, val, run.options.batch, run.options.lambda_ot, torch::kCPU),
                 (fs::path(run.out_dir) / "best.pt").string()};
-  const nlohmann::json meta = {{"epochs_done", 1}, {"best_val_loss", r.best_val_loss}, {"epochs_since_best", 0}};
-  save_checkpoint(r.best_checkpoint, net, meta);
-  save_checkpoint((fs::path(run.out_dir) / "latest.pt").string(), net, meta);
-  if (progress.on_epoch) progress.on_epoch(fmt::format("mean predictor: val loss {:.5f}", r.best_val_loss));
+  if (main_process) {
+    const nlohmann::json meta = {{"epochs_done", 1}, {"best_val_loss", r.best_val_loss}, {"epochs_since_best", 0}};
+    save_checkpoint(r.best_checkpoint, net, meta);
+    save_checkpoint((fs::path(run.out_dir) / "latest.pt").string(), net, meta);
+    if (progress.on_epoch) progress.on_epoch(fmt::format("mean predictor: val loss {:.5f}", r.best_val_loss));
+  }
   return r;
 }
 
 }  // namespace
 
 double validation_loss(PianoKpmNet& net, const WindowDataset& data, int64_t batch, double lambda_ot,
-                       const torch::Device& device) {
+                       const torch::Device& device, DataParallel* parallel) {
   torch::NoGradGuard no_grad;
   net->eval();
+  DataParallel single;
+  DataParallel& world = parallel ? *parallel : single;
   double total = 0;
-  int64_t count = 0;
   for (int64_t first = 0; first < data.size(); first += batch) {
     std::vector<int64_t> ids;
     for (int64_t i = first; i < std::min(data.size(), first + batch); ++i) ids.push_back(i);
-    const WindowBatch b = data.batch(ids);
-    const auto pred = net->forward(to_device(b.pose, device), to_device(b.keys, device));
-    total += emg_training_loss(pred, b.emg.to(device), lambda_ot).item<double>() * static_cast<double>(ids.size());
-    count += static_cast<int64_t>(ids.size());
+    const std::vector<int64_t> mine = world.shard(ids);
+    SinkhornOptions sinkhorn;
+    torch::Tensor pred, target;
+    if (!mine.empty()) {
+      const WindowBatch b = data.batch(mine);
+      pred = net->forward(to_device(b.pose, device), to_device(b.keys, device));
+      target = b.emg.to(device);
+    }
+    if (world.size() > 1) {
+      const int64_t c = net->config().emg_channels;
+      sinkhorn.diameter = world.batch_diameter(pred.defined() ? pred : torch::zeros({0, c, 0}),
+                                               target.defined() ? target : torch::zeros({0, c, 0}));
+    }
+    if (!mine.empty()) total += emg_training_loss(pred, target, lambda_ot, sinkhorn).item<double>() * static_cast<double>(mine.size());
   }
   net->train();
-  return count ? total / static_cast<double>(count) : std::nan("");
+  if (world.size() > 1) {
+    std::vector<torch::Tensor> sum{torch::tensor({total}, torch::kDouble)};
+    world.all_reduce_sum(sum);
+    total = sum[0].item<double>();
+  }
+  return data.size() ? total / static_cast<double>(data.size()) : std::nan("");
 }
 
 TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
   run.options.check();
   run.model.check();
   const torch::Device device = parse_device(run.options.device);
-  fs::create_directories(run.out_dir);
+  const std::shared_ptr<DataParallel> parallel = run.parallel ? run.parallel : make_data_parallel();
+  const bool main_process = parallel->is_main();
   const std::string latest = (fs::path(run.out_dir) / "latest.pt").string();
   const std::string best = (fs::path(run.out_dir) / "best.pt").string();
-  write_file_atomically((fs::path(run.out_dir) / "config.json").string(),
-                        nlohmann::json{{"model", run.model.to_json()},
-                                       {"train", run.options.to_json()},
-                                       {"data", run.data_dir},
-                                       {"split", run.split_path}}
-                                .dump(2) + "\n");
-  std::ofstream log((fs::path(run.out_dir) / "train.log").string(), std::ios::app);
+  std::ofstream log;
+  if (main_process) {
+    fs::create_directories(run.out_dir);
+    write_file_atomically((fs::path(run.out_dir) / "config.json").string(),
+                          nlohmann::json{{"model", run.model.to_json()},
+                                         {"train", run.options.to_json()},
+                                         {"data", run.data_dir},
+                                         {"split", run.split_path},
+                                         {"processes", parallel->size()}}
+                                  .dump(2) + "\n");
+    log.open((fs::path(run.out_dir) / "train.log").string(), std::ios::app);
+  }
   auto say = [&](const std::string& line) {
+    if (!main_process) return;
     log << line << std::endl;
     if (progress.on_epoch) progress.on_epoch(line);
+  };
+  auto save = [&](const std::string& path, PianoKpmNet& net, const nlohmann::json& meta, torch::optim::Optimizer* opt) {
+    if (main_process) save_checkpoint(path, net, meta, opt);
   };
 
   const WindowDataset train_set = load_set(run, "train", run.options.overlap_samples);
@@ -102,7 +130,7 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
   set_blas_threads(1);  // see blas_threads.h: 2x faster steps on 2 cores
   torch::manual_seed(run.options.seed);
   PianoKpmNet net(run.model);
-  if (run.model.architecture == "mean") return train_mean_predictor(run, net, train_set, val_set, progress);
+  if (run.model.architecture == "mean") return train_mean_predictor(run, net, train_set, val_set, progress, main_process);
 
   net->to(device);
   net->train();
@@ -139,19 +167,43 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
       const int64_t first = b * run.options.batch;
       const std::vector<int64_t> ids(order.begin() + first,
                                      order.begin() + std::min<int64_t>(first + run.options.batch, train_set.size()));
-      const WindowBatch batch = train_set.batch(ids);
+      const std::vector<int64_t> mine = parallel->shard(ids);  // all of them in a single process
+      // This process's share of the global batch's mean loss (see DataParallel::average_gradients).
+      const double share = static_cast<double>(mine.size()) / static_cast<double>(ids.size());
       optimizer.zero_grad();
-      const auto pred = net->forward(to_device(batch.pose, device), to_device(batch.keys, device));
-      auto loss = emg_training_loss(pred, batch.emg.to(device), run.options.lambda_ot);
-      if (!std::isfinite(loss.item<double>())) throw std::runtime_error(fmt::format("training diverged at epoch {}", epoch + 1));
-      loss.backward();
+      double batch_loss = 0;
+      torch::Tensor pred, target;
+      if (!mine.empty()) {
+        const WindowBatch batch = train_set.batch(mine);
+        pred = net->forward(to_device(batch.pose, device), to_device(batch.keys, device));
+        target = batch.emg.to(device);
+      }
+      SinkhornOptions sinkhorn;
+      if (parallel->size() > 1) {
+        const int64_t c = run.model.emg_channels;
+        sinkhorn.diameter = parallel->batch_diameter(pred.defined() ? pred : torch::zeros({0, c, 0}),
+                                                     target.defined() ? target : torch::zeros({0, c, 0}));
+      }
+      if (!mine.empty()) {
+        auto loss = emg_training_loss(pred, target, run.options.lambda_ot, sinkhorn);
+        batch_loss = loss.item<double>();
+        if (!std::isfinite(batch_loss)) throw std::runtime_error(fmt::format("training diverged at epoch {}", epoch + 1));
+        if (parallel->size() > 1) loss = loss * (share * parallel->size());
+        loss.backward();
+      }
+      parallel->average_gradients(net->parameters());
       torch::nn::utils::clip_grad_norm_(net->parameters(), run.options.grad_clip_norm);
       optimizer.step();
-      loss_sum += loss.item<double>();
-      if (progress.on_batch) progress.on_batch(epoch + 1, b + 1, batches, loss_sum / static_cast<double>(b + 1));
+      loss_sum += batch_loss * share;
+      if (progress.on_batch && main_process) progress.on_batch(epoch + 1, b + 1, batches, loss_sum / static_cast<double>(b + 1));
+    }
+    if (parallel->size() > 1) {
+      std::vector<torch::Tensor> sum{torch::tensor({loss_sum}, torch::kDouble)};
+      parallel->all_reduce_sum(sum);
+      loss_sum = sum[0].item<double>();
     }
     const double train_loss = loss_sum / static_cast<double>(batches);
-    const double val = val_set.size() ? validation_loss(net, val_set, run.options.batch, run.options.lambda_ot, device)
+    const double val = val_set.size() ? validation_loss(net, val_set, run.options.batch, run.options.lambda_ot, device, parallel.get())
                                       : train_loss;
     const bool improved = val < best_val;
     if (improved) {
@@ -162,8 +214,8 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
     }
     const nlohmann::json meta = {{"epochs_done", epoch + 1}, {"best_val_loss", best_val}, {"epochs_since_best", since_best},
                                  {"train_loss", train_loss}, {"val_loss", val}, {"seed", run.options.seed}};
-    if (improved) save_checkpoint(best, net, meta);
-    save_checkpoint(latest, net, meta, &optimizer);  // last: a kill before this replays the epoch
+    if (improved) save(best, net, meta, nullptr);
+    save(latest, net, meta, &optimizer);  // last: a kill before this replays the epoch
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     say(fmt::format("epoch {} lr {:.3g} train loss {:.5f} val loss {:.5f}{} ({:.1f} s)", epoch + 1, lr, train_loss, val,
                     improved ? " best" : "", seconds));

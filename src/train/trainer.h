@@ -3,10 +3,12 @@
 // clipping, loss = MSE + lambda * Sinkhorn divergence, validation every epoch, early stopping,
 // best and latest checkpoints written atomically, exact resume after any interruption.
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "data/corpus_dataset.h"
 #include "model/pianokpm_net.h"
+#include "train/data_parallel.h"
 #include "train/sinkhorn.h"
 #include "train/train_options.h"
 
@@ -19,6 +21,9 @@ struct TrainRun {
   ModelConfig model;
   TrainOptions options;
   bool resume = false;     // continue from RUN/latest.pt
+  // The processes sharing each batch (none: make_data_parallel(), which finds an MPI launch).
+  // Only the first process writes RUN's files; all read RUN/latest.pt when resuming.
+  std::shared_ptr<DataParallel> parallel;
 };
 
 struct TrainProgress {
@@ -36,9 +41,10 @@ struct TrainResult {
 torch::Tensor emg_training_loss(const torch::Tensor& pred, const torch::Tensor& target, double lambda_ot,
                                 const SinkhornOptions& sinkhorn = {});
 
-// Mean loss over all windows of `data`, without gradient.
+// Mean loss over all windows of `data`, without gradient; with `parallel`, each process scores its
+// share of the windows and the sums are combined.
 double validation_loss(PianoKpmNet& net, const WindowDataset& data, int64_t batch, double lambda_ot,
-                       const torch::Device& device);
+                       const torch::Device& device, DataParallel* parallel = nullptr);
 
 TrainResult train_model(const TrainRun& run, const TrainProgress& progress = {});
 
