@@ -48,7 +48,7 @@ std::vector<int64_t> int_values(const torch::Tensor& t) {
 // Bounds on sizes a model states in its constants and on any tensor it makes, so that a corrupt
 // file cannot ask for terabytes.
 constexpr int64_t kMaxExtent = 1 << 14;
-constexpr int64_t kMaxValues = int64_t{1} << 26;  // 256 MB of float32
+constexpr int64_t kMaxValues = int64_t{1} << 24;  // 64 MB of float32, 50 times the largest tensor of these models
 
 size_t minimum_inputs(TfliteOpKind kind) {
   switch (kind) {
@@ -278,8 +278,8 @@ TfliteGraph::Value TfliteGraph::evaluate(size_t op_index, const std::vector<Valu
       const auto table = int_values(value(1).t);
       const int64_t rank = x.t.dim();
       if (static_cast<int64_t>(table.size()) != 2 * rank) throw InputError(source_, fmt::format("PAD (operator {}) has a padding table for another rank", op_index));
-      std::vector<int64_t> padded = x.t.sizes().vec();
-      for (int64_t d = 0; d < rank; ++d) padded[static_cast<size_t>(d)] += table[2 * d] + table[2 * d + 1];  // NHWC order: same product
+      std::vector<int64_t> padded = plain(x).sizes().vec();  // in the table's (NHWC) axis order
+      for (int64_t d = 0; d < rank; ++d) padded[static_cast<size_t>(d)] += table[2 * d] + table[2 * d + 1];
       require_size(numel_of(padded));
       std::vector<int64_t> pads;  // torch order: last axis first
       for (int64_t d = rank - 1; d >= 0; --d) {
