@@ -8,13 +8,16 @@ build_dir=${PIANOKPM_BUILD_DIR:-$root/build}
 # libopenblas0-pthread matters: Debian's libtorch calls the system BLAS, and the reference BLAS
 # Debian selects by default makes matrix products about 45x slower.
 packages=(cmake ninja-build g++ pkg-config libtorch-dev libopenblas0-pthread nlohmann-json3-dev
-  libcli11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libcairo2-dev libbiosig-dev libopencv-dev npm
+  libcli11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libcairo2-dev libbiosig-dev libopencv-dev
   libopenmpi-dev openmpi-bin)
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# npm (for MediaPipe's models) may come with a nodejs from elsewhere (NodeSource ships its own
+# npm, which conflicts with Debian's package): install Debian's only when there is none.
+command -v npm >/dev/null || missing+=(npm)
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}"
   sudo_cmd=()
