@@ -70,6 +70,19 @@ TEST(PoseCli, VideoIsTrackedAndResampledTo60Hz) {
   EXPECT_EQ(read_array(dir / "raw.npy").size(0), 10);
 }
 
+TEST(PoseCli, ImageFolderAtAGivenRate) {
+  testing::ScratchDir dir;
+  std::filesystem::create_directories(dir / "frames");
+  for (const char* name : {"b.jpg", "a.jpg", "c.jpg"}) std::filesystem::copy_file(photo(), dir / (std::string("frames/") + name));
+  testing::write_bytes(dir / "frames/notes.txt", "not an image");
+  const auto r = run_cli("pose --video " + dir / "frames" + " --fps 30 --out " + dir / "k.npy" + " --hand any --model lite");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(read_array(dir / "k.npy").size(0), 5);  // frames at 0, 1/30, 2/30 s -> 60 Hz: 0 .. 4/60
+  std::filesystem::create_directories(dir / "empty");
+  expect_error("pose --video " + dir / "empty" + " --fps 30 --out " + dir / "e.npy", dir / "e.npy", "holds no image files");
+  expect_error("pose --video " + dir / "frames" + " --out " + dir / "e.npy", dir / "e.npy", "needs a frame rate");
+}
+
 TEST(PoseCli, VideoWithoutHandsGivesConfidenceZero) {
   testing::ScratchDir dir;
   write_video(dir / "v.avi", 4, false);
