@@ -38,7 +38,8 @@ class OverlayWriter {
     temp_ = (p.parent_path() / ("." + p.stem().string() + ".partial-" + std::to_string(::getpid()) + p.extension().string())).string();
   }
   ~OverlayWriter() {
-    if (!done_) std::filesystem::remove(temp_);
+    std::error_code ignored;
+    if (!done_) std::filesystem::remove(temp_, ignored);
   }
   void write(const cv::Mat& frame) {
     if (single_image_) {
