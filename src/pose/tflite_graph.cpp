@@ -188,7 +188,8 @@ std::vector<torch::Tensor> TfliteGraph::run(const std::vector<torch::Tensor>& in
   }
   std::vector<torch::Tensor> out;
   for (int t : model_.outputs) {
-    const Value& v = values[static_cast<size_t>(t)];
+    const auto k = static_cast<size_t>(t);
+    const Value v = constants_[k].defined() ? Value{constants_[k], false} : values[k];
     if (!v.t.defined()) throw InputError(source_, "an output is never computed");
     out.push_back(v.nchw ? v.t.permute({0, 2, 3, 1}).contiguous() : v.t);
   }
