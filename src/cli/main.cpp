@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
       {"eval", pianokpm::add_eval_command(app)},
       {"emg", pianokpm::add_emg_command(app)},
       {"convert", pianokpm::add_convert_command(app)},
+      {"bench", pianokpm::add_bench_command(app)},
 #ifdef PIANOKPM_HAVE_OPENCV
       {"pose", pianokpm::add_pose_command(app)},
 #endif

@@ -1,0 +1,144 @@
+// pianokpm bench: the speed table of the speed issue, measured on the machine it runs on (CPU or
+// CUDA), beside the released implementation's figures. Weights are random (speed does not depend
+// on them), so the command needs no model file.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+#include "data/windowing.h"
+#include "model/blas_threads.h"
+#include "model/device.h"
+#include "model/pianokpm_net.h"
+#include "predict/predictor.h"
+#include "train/trainer.h"
+#ifdef PIANOKPM_HAVE_OPENCV
+#include "pose/hand_landmarker.h"
+#include "pose/palm_detector.h"
+#endif
+
+namespace pianokpm {
+
+namespace {
+
+struct BenchCommandOptions {
+  std::string device = "cpu";
+  int threads = 0, repeats = 3;
+  std::string models = PIANOKPM_DEFAULT_MEDIAPIPE_DIR;
+};
+
+// Median wall time of `repeats` runs after one warm-up run, in seconds.
+double time_it(int repeats, const std::function<void()>& work, const torch::Device& device) {
+  auto sync = [&] {
+    if (device.is_cuda()) torch::cuda::synchronize();
+  };
+  work();
+  sync();
+  std::vector<double> times;
+  for (int i = 0; i < repeats; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    work();
+    sync();
+    times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+PerformanceStreams random_performance(int seconds, const ModelConfig& c) {
+  PerformanceStreams s;
+  s.pose = torch::rand({static_cast<int64_t>(seconds) * c.pose_frames, c.pose_channels()}) * 500;
+  s.keys = torch::rand({static_cast<int64_t>(seconds) * c.window_samples, c.num_keys});
+  return s;
+}
+
+int run_bench(const BenchCommandOptions& o) {
+  apply_thread_count(o.threads);
+  const torch::Device device = parse_device(o.device);
+  torch::manual_seed(0);
+  const bool cpu = device.is_cpu();
+  fmt::print("pianokpm bench on {} ({} CPU threads), fp32, median of {} runs after a warm-up\n\n", device.str(),
+             torch::get_num_threads(), o.repeats);
+  fmt::print("| work | pianokpm | released (same kind of machine) | goal |\n|---|---|---|---|\n");
+
+  PianoKpmNet net{ModelConfig{}};
+  net->to(device);
+  net->eval();
+  const ModelConfig& c = net->config();
+  PredictOptions po;
+  po.device = device;
+  {
+    const PerformanceWindows minute(random_performance(60, c), c);
+    const double t = time_it(o.repeats, [&] { predict_performance(net, minute, po); }, device);
+    fmt::print("| predict, 60 s of playing | {:.2f} s, {:.1f}x real time | {} | {} |\n", t, 60 / t,
+               cpu ? "7.8 s, 7.7x (2 cores)" : "-", cpu ? ">= 20x (2 cores)" : "-");
+    const PerformanceWindows one(random_performance(1, c), c);
+    const double t1 = time_it(o.repeats, [&] { predict_performance(net, one, po); }, device);
+    fmt::print("| predict, one 1-s window (latency) | {:.0f} ms | {} | {} |\n", 1000 * t1, cpu ? "151 ms (2 cores)" : "198 ms (H100)",
+               cpu ? "<= 60 ms (2 cores)" : "<= 10 ms (H100)");
+    if (!cpu) {
+      const PerformanceWindows many(random_performance(300, c), c);
+      const double t300 = time_it(o.repeats, [&] { predict_performance(net, many, po); }, device);
+      fmt::print("| predict, 300 windows | {:.0f} ms | 346 ms (H100) | <= 60 ms (H100) |\n", 1000 * t300);
+    }
+  }
+  {
+    const int64_t batch = cpu ? 8 : 64;
+    if (cpu) set_blas_threads(1);  // as training does
+    net->train();
+    torch::optim::AdamW optimizer(net->parameters(), torch::optim::AdamWOptions(1e-4));
+    const auto pose = torch::rand({batch, c.pose_channels(), c.pose_frames}, device);
+    const auto keys = torch::rand({batch, c.num_keys, c.window_samples}, device);
+    const auto emg = torch::rand({batch, c.emg_channels, c.window_samples}, device);
+    const double t = time_it(o.repeats, [&] {
+      optimizer.zero_grad();
+      auto loss = emg_training_loss(net->forward(pose, keys), emg, 1.0);
+      loss.backward();
+      torch::nn::utils::clip_grad_norm_(net->parameters(), 1.0);
+      optimizer.step();
+    }, device);
+    fmt::print("| training step, batch {}, MSE + Sinkhorn, AdamW | {:.2f} s | {} | {} |\n", batch, t,
+               cpu ? "6.5 s (2 cores)" : "1.65 s (H100)", cpu ? "<= 2 s (2 cores)" : "<= 0.2 s (H100)");
+  }
+#ifdef PIANOKPM_HAVE_OPENCV
+  try {
+    // Both MediaPipe models on one 640x480 frame: the cost of a frame on which the palm detector
+    // runs (MediaPipe's default while fewer than two hands are followed).
+    const cv::Mat frame(480, 640, CV_8UC3, cv::Scalar(128, 120, 110));
+    for (const std::string size : {"lite", "full"}) {
+      const pose::PalmDetector palms(o.models + "/palm_detection_" + size + ".tflite", {}, device);
+      const pose::HandLandmarker landmarks(o.models + "/hand_landmark_" + size + ".tflite", device);
+      const pose::NormRect roi{0.5f, 0.5f, 0.4f, 0.4f * 640 / 480, 0.3f};
+      const double t = time_it(std::max(o.repeats, 10), [&] {
+        palms.detect(frame);
+        landmarks.run(frame, roi);
+      }, device);
+      const double tl = time_it(std::max(o.repeats, 10), [&] { landmarks.run(frame, roi); }, device);
+      fmt::print("| pose, 640x480 frame, {} models: palm + landmarks / landmarks only (tracking) | {:.1f} ms ({:.0f} fps) / {:.1f} ms ({:.0f} fps) | - | >= 30 fps lite (2 cores) |\n",
+                 size, 1000 * t, 1 / t, 1000 * tl, 1 / tl);
+    }
+  } catch (const std::exception& e) {
+    fmt::print("| pose | not measured: {} | - | - |\n", e.what());
+  }
+#endif
+  fmt::print("\nReleased figures: the facts doc's measurements of the PyTorch release (H100; 2-core CPU with OpenBLAS).\n");
+  return 0;
+}
+
+}  // namespace
+
+CommandRunner add_bench_command(CLI::App& app) {
+  auto o = std::make_shared<BenchCommandOptions>();
+  CLI::App* cmd = app.add_subcommand("bench", "Measure the speed table (predict, training step, pose) on this machine");
+  cmd->add_option("--device", o->device, "cpu or cuda")->capture_default_str();
+  cmd->add_option("-t,--threads", o->threads, "CPU threads (0: one per core)")->capture_default_str();
+  cmd->add_option("--repeats", o->repeats, "Timed runs per row (the median is shown)")->capture_default_str()->check(CLI::Range(1, 100));
+  cmd->add_option("--models", o->models, "Folder with MediaPipe's .tflite files (pose rows)")->capture_default_str();
+  return [o] { return run_bench(*o); };
+}
+
+}  // namespace pianokpm
