@@ -32,7 +32,16 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 echo "fetch_mediapipe_models: npm pack @mediapipe/hands@$version"
-(cd "$work" && npm pack --silent "@mediapipe/hands@$version" >/dev/null 2>&1 && tar xzf mediapipe-hands-$version.tgz)
+for attempt in 1 2 3; do  # the registry may hiccup; a failed pack leaves nothing behind
+  (cd "$work" && npm pack --silent "@mediapipe/hands@$version" >npm.log 2>&1) && break
+  sleep $((attempt * 5))
+done
+if [[ ! -f $work/mediapipe-hands-$version.tgz ]]; then
+  echo "fetch_mediapipe_models: npm pack @mediapipe/hands@$version failed:" >&2
+  tail -5 "$work/npm.log" >&2
+  exit 1
+fi
+(cd "$work" && tar xzf mediapipe-hands-$version.tgz)
 pkg=$work/package
 mkdir -p "$dest.partial"
 cp "$pkg/hand_landmark_full.tflite" "$pkg/hand_landmark_lite.tflite" "$dest.partial/"
