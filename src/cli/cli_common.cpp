@@ -3,8 +3,10 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <memory>
 #include <thread>
 
+#include "cli/progress_bar.h"
 #include "io/atomic_file.h"
 #include "io/input_error.h"
 
@@ -34,5 +36,17 @@ void require_output_extension(const std::string& path, const std::vector<std::st
   }
   throw InputError(path, "output must end in " + list);
 }
+
+#ifdef PIANOKPM_HAVE_OPENCV
+pose::VideoPose extract_pose_with_progress(const std::string& video, const pose::VideoPoseOptions& options) {
+  std::unique_ptr<ProgressBar> bar;  // made at the first frame, once the frame count is known
+  pose::VideoPose result = pose::extract_pose(video, options, [&](int64_t done, int64_t total) {
+    if (!bar) bar = std::make_unique<ProgressBar>("pose", "frames", total > 0 ? total : 0);
+    bar->update(done);
+  });
+  if (bar) bar->finish();
+  return result;
+}
+#endif
 
 }  // namespace pianokpm

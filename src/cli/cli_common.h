@@ -5,6 +5,9 @@
 #include <vector>
 
 #include "model/model_config.h"
+#ifdef PIANOKPM_HAVE_OPENCV
+#include "pose/video_pose.h"
+#endif
 
 namespace pianokpm {
 
@@ -16,5 +19,10 @@ std::optional<ModelConfig> read_model_config_option(const std::string& path);
 
 // Throws InputError naming `path` unless it ends in one of `extensions` (".csv", ...).
 void require_output_extension(const std::string& path, const std::vector<std::string>& extensions);
+
+#ifdef PIANOKPM_HAVE_OPENCV
+// pose::extract_pose with a progress bar (frames, rate, time left) on a terminal.
+pose::VideoPose extract_pose_with_progress(const std::string& video, const pose::VideoPoseOptions& options);
+#endif
 
 }  // namespace pianokpm

@@ -2,11 +2,8 @@
 // confidence), at the EMG model's pose rate, with MediaPipe Hands' own models run in libtorch.
 #include <spdlog/spdlog.h>
 
-#include <memory>
-
 #include "cli/cli_common.h"
 #include "cli/commands.h"
-#include "cli/progress_bar.h"
 #include "io/array_file.h"
 #include "io/file_names.h"
 #include "pose/video_pose.h"
@@ -24,13 +21,7 @@ struct PoseCommandOptions {
 int run_pose(PoseCommandOptions o) {
   apply_thread_count(o.threads);
   require_output_extension(o.out, {".npy", ".pkl", ".csv"});
-  std::unique_ptr<ProgressBar> bar;
-  auto progress = [&](int64_t done, int64_t total) {
-    if (!bar) bar = std::make_unique<ProgressBar>("pose", "frames", total > 0 ? total : 0);
-    bar->update(done);
-  };
-  const pose::VideoPose result = pose::extract_pose(o.video, o.pose, progress);
-  if (bar) bar->finish();
+  const pose::VideoPose result = extract_pose_with_progress(o.video, o.pose);
   if (result.stated_frames > result.source_frames + 1)
     spdlog::warn("{}: the video ended after {} of the {} frames its header states (truncated?)", o.video, result.source_frames,
                  result.stated_frames);

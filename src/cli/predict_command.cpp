@@ -2,8 +2,6 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
-#include <memory>
-
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/progress_bar.h"
@@ -46,12 +44,7 @@ torch::Tensor pose_from_video(const std::string& video, const std::string& overl
   vo.rate_hz = c.pose_frames;
   vo.overlay_path = overlay;
   vo.device = o.device;
-  std::unique_ptr<ProgressBar> bar;
-  const pose::VideoPose p = pose::extract_pose(video, vo, [&](int64_t done, int64_t total) {
-    if (!bar) bar = std::make_unique<ProgressBar>("pose", "frames", total > 0 ? total : 0);
-    bar->update(done);
-  });
-  if (bar) bar->finish();
+  const pose::VideoPose p = extract_pose_with_progress(video, vo);
   spdlog::info("{}: {} frames, the {} hand in {}", video, p.source_frames, o.hand, p.frames_with_hand);
   if (p.frames_with_hand == 0) throw InputError(video, "no " + o.hand + " hand was found in any frame");
   torch::Tensor k = p.keypoints.clone();

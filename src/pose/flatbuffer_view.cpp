@@ -52,22 +52,16 @@ std::optional<size_t> FlatTable::field_pos(int field) const {
   return pos_ + offset;
 }
 
-uint8_t FlatTable::uint8(int field, uint8_t fallback) const {
+template <typename T>
+T FlatTable::scalar(int field, T fallback) const {
   const auto p = field_pos(field);
-  return p ? load<uint8_t>(*bytes_, *p, "field") : fallback;
+  return p ? load<T>(*bytes_, *p, "field") : fallback;
 }
-int32_t FlatTable::int32(int field, int32_t fallback) const {
-  const auto p = field_pos(field);
-  return p ? load<int32_t>(*bytes_, *p, "field") : fallback;
-}
-uint32_t FlatTable::uint32(int field, uint32_t fallback) const {
-  const auto p = field_pos(field);
-  return p ? load<uint32_t>(*bytes_, *p, "field") : fallback;
-}
-uint64_t FlatTable::uint64(int field, uint64_t fallback) const {
-  const auto p = field_pos(field);
-  return p ? load<uint64_t>(*bytes_, *p, "field") : fallback;
-}
+
+uint8_t FlatTable::uint8(int field, uint8_t fallback) const { return scalar(field, fallback); }
+int32_t FlatTable::int32(int field, int32_t fallback) const { return scalar(field, fallback); }
+uint32_t FlatTable::uint32(int field, uint32_t fallback) const { return scalar(field, fallback); }
+uint64_t FlatTable::uint64(int field, uint64_t fallback) const { return scalar(field, fallback); }
 
 std::string FlatTable::string(int field) const {
   const auto p = field_pos(field);

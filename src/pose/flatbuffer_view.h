@@ -49,6 +49,8 @@ class FlatTable {
   std::optional<size_t> field_pos(int field) const;
 
  private:
+  template <typename T>
+  T scalar(int field, T fallback) const;
   const std::vector<uint8_t>* bytes_;
   size_t pos_;
   size_t vtable_ = 0;

@@ -50,6 +50,13 @@ std::vector<int64_t> int_values(const torch::Tensor& t) {
 constexpr int64_t kMaxExtent = 1 << 14;
 constexpr int64_t kMaxValues = int64_t{1} << 24;  // 64 MB of float32, 50 times the largest tensor of these models
 
+// Element count of a shape, in double so that a corrupt shape cannot overflow the check.
+double numel_of(const std::vector<int64_t>& shape) {
+  double n = 1;
+  for (int64_t d : shape) n *= static_cast<double>(d);
+  return n;
+}
+
 size_t minimum_inputs(TfliteOpKind kind) {
   switch (kind) {
     case TfliteOpKind::kDequantize:
@@ -84,9 +91,7 @@ TfliteGraph::TfliteGraph(TfliteModel model, std::string source, torch::Device de
   for (int t : model_.inputs) {
     const TfliteTensor& in = model_.tensors[static_cast<size_t>(t)];
     if (in.type != TfliteType::kFloat32) throw InputError(source_, "input '" + in.name + "' is not float32");
-    int64_t values = 1;
-    for (int64_t d : in.shape) values *= d;
-    if (values > kMaxValues) throw InputError(source_, "input '" + in.name + "' is implausibly large");
+    if (numel_of(in.shape) > static_cast<double>(kMaxValues)) throw InputError(source_, "input '" + in.name + "' is implausibly large");
     zeros.push_back(torch::zeros(in.shape));
   }
   const auto outputs = run(zeros);
@@ -219,11 +224,6 @@ TfliteGraph::Value TfliteGraph::evaluate(size_t op_index, const std::vector<Valu
   auto require_size = [&](double values) {
     if (values > static_cast<double>(kMaxValues))
       throw InputError(source_, fmt::format("{} (operator {}) would make a tensor of {:.3g} values", op_name(op.kind), op_index, values));
-  };
-  auto numel_of = [](const std::vector<int64_t>& shape) {
-    double n = 1;
-    for (int64_t d : shape) n *= static_cast<double>(d);
-    return n;
   };
 
   switch (op.kind) {
