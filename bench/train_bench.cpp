@@ -64,3 +64,33 @@ BENCHMARK(BM_OtdBlocked)
 }  // namespace pianokpm
 
 BENCHMARK_MAIN();
+
+namespace pianokpm {
+namespace {
+
+// The decoder alone, forward (and backward where range(2) is 1), fused (range(1) 0) or composed
+// from libtorch operations (1): what the fused recurrence saves (docs/performance.md).
+void BM_Decoder(benchmark::State& state) {
+  torch::set_num_threads(static_cast<int>(std::thread::hardware_concurrency()));
+  const int64_t batch = state.range(0);
+  const bool composed = state.range(1) != 0, backward = state.range(2) != 0;
+  torch::manual_seed(0);
+  ModelConfig c;
+  ArDecoder decoder(c);
+  const auto features = torch::randn({batch, c.feature_channels(), c.window_samples});
+  for (auto _ : state) {
+    torch::AutoGradMode grad(backward);
+    auto out = composed ? decoder->forward_composed(features) : decoder->forward(features);
+    if (backward) out.sum().backward();
+    benchmark::DoNotOptimize(out);
+  }
+}
+BENCHMARK(BM_Decoder)
+    ->ArgsProduct({{1, 8, 60}, {0, 1}, {0, 1}})
+    ->ArgNames({"batch", "composed", "backward"})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MinTime(2.0);
+
+}  // namespace
+}  // namespace pianokpm

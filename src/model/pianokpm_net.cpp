@@ -2,6 +2,8 @@
 
 #include <ATen/Parallel.h>
 
+#include "model/decoder_recurrence.h"
+
 #include <stdexcept>
 
 namespace pianokpm {
@@ -69,7 +71,11 @@ ArDecoderImpl::ArDecoderImpl(const ModelConfig& config) : config_(config) {
                             nn::Linear(h, config.emg_channels)));
 }
 
-torch::Tensor ArDecoderImpl::forward(const torch::Tensor& features) {
+torch::Tensor ArDecoderImpl::forward(const torch::Tensor& features) { return run(features, /*composed=*/false); }
+
+torch::Tensor ArDecoderImpl::forward_composed(const torch::Tensor& features) { return run(features, /*composed=*/true); }
+
+torch::Tensor ArDecoderImpl::run(const torch::Tensor& features, bool composed) {
   // The first Linear sees [h_t, e_{t-1}]; its h_t part does not depend on the recursion, so
   // it is computed for all steps in one matrix product and only the e part stays in the loop.
   auto* in_layer = mlp_[0]->as<nn::LinearImpl>();
@@ -82,12 +88,9 @@ torch::Tensor ArDecoderImpl::forward(const torch::Tensor& features) {
   if (features.size(1) != f) throw std::invalid_argument("decoder: features have the wrong channel count");
 
   auto w_feat = in_layer->weight.narrow(1, 0, f);
-  auto w_emg = in_layer->weight.narrow(1, f, config_.emg_channels).t();
   auto pre = torch::addmm(in_layer->bias, features.transpose(1, 2).reshape({b * steps, f}), w_feat.t())
                  .view({b, steps, h});
   const double slope = config_.leaky_relu_slope, scale = config_.decoder_output_scale;
-  const std::vector<int64_t> norm_shape{h};
-  auto w_hidden = hidden_layer->weight.t(), w_out = out_layer->weight.t();
   const double eps1 = norm1->options.eps(), eps2 = norm2->options.eps();
 
   // Each step's products go to the BLAS's own threads; OpenMP workers spinning beside them on the
@@ -99,6 +102,17 @@ torch::Tensor ArDecoderImpl::forward(const torch::Tensor& features) {
     ~RestoreThreads() { at::set_num_threads(n); }
   } restore{omp_threads};
 
+  if (!composed && decoder_recurrence_supported(pre)) {
+    const DecoderStepWeights w{in_layer->weight.narrow(1, f, config_.emg_channels),
+                               norm1->weight, norm1->bias, hidden_layer->weight, hidden_layer->bias,
+                               norm2->weight, norm2->bias, out_layer->weight, out_layer->bias,
+                               eps1, eps2, slope, scale};
+    return decoder_recurrence(pre, w).transpose(1, 2).contiguous();  // [B, emg, T]
+  }
+
+  auto w_emg = in_layer->weight.narrow(1, f, config_.emg_channels).t();
+  const std::vector<int64_t> norm_shape{h};
+  auto w_hidden = hidden_layer->weight.t(), w_out = out_layer->weight.t();
   auto e = torch::zeros({b, config_.emg_channels}, features.options());
   std::vector<torch::Tensor> outputs;
   outputs.reserve(steps);

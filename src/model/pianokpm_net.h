@@ -28,11 +28,16 @@ TORCH_MODULE(Encoder);
 class ArDecoderImpl : public torch::nn::Module {
  public:
   explicit ArDecoderImpl(const ModelConfig& config);
-  torch::Tensor forward(const torch::Tensor& features);  // [B, F, T] -> [B, emg, T]
+  // [B, F, T] -> [B, emg, T]; on CPU (float32/float64) the recurrence is one fused operation
+  // (model/decoder_recurrence.h), elsewhere composed from libtorch operations.
+  torch::Tensor forward(const torch::Tensor& features);
+  // Always the composed path: the plain reference the fused one is tested against.
+  torch::Tensor forward_composed(const torch::Tensor& features);
 
  private:
   ModelConfig config_;
   torch::nn::Sequential mlp_{nullptr};
+  torch::Tensor run(const torch::Tensor& features, bool composed);
 };
 TORCH_MODULE(ArDecoder);
 
