@@ -43,6 +43,19 @@ torch::Tensor softmin(double eps, const torch::Tensor& c, const torch::Tensor& h
   return -eps * torch::logsumexp(h.unsqueeze(1) - c / eps, 2);
 }
 
+// The soft-min of a batch of clouds without gradient: float32 on the CPU through the fused kernel
+// window by window (no cost matrix, and 3-4x less time than the [B, N, M] tensor passes),
+// otherwise from the precomputed costs c.
+torch::Tensor batched_softmin(double eps, const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& c,
+                              const torch::Tensor& h) {
+  if (c.defined()) return softmin(eps, c, h);
+  const auto hc = h.contiguous();
+  std::vector<torch::Tensor> rows;
+  rows.reserve(static_cast<size_t>(x.size(0)));
+  for (int64_t i = 0; i < x.size(0); ++i) rows.push_back(fused_softmin(eps, x[i], y[i], hc[i]));
+  return torch::stack(rows);
+}
+
 }  // namespace
 
 torch::Tensor sinkhorn_divergence(const torch::Tensor& x, const torch::Tensor& y, const SinkhornOptions& o) {
@@ -59,17 +72,27 @@ torch::Tensor sinkhorn_divergence(const torch::Tensor& x, const torch::Tensor& y
   torch::Tensor f_ba, g_ab, f_aa, g_bb;
   {
     torch::NoGradGuard no_grad;
-    const auto c_xy = half_squared_distances(x, y), c_yx = c_xy.transpose(1, 2);
-    const auto c_xx = half_squared_distances(x, x), c_yy = half_squared_distances(y, y);
+    const auto xc = x.detach().contiguous(), yc = y.detach().contiguous();
+    torch::Tensor c_xy, c_yx, c_xx, c_yy;  // left undefined where the fused soft-min needs none
+    if (!(x.is_cpu() && x.scalar_type() == torch::kFloat)) {
+      c_xy = half_squared_distances(xc, yc);
+      c_yx = c_xy.transpose(1, 2);
+      c_xx = half_squared_distances(xc, xc);
+      c_yy = half_squared_distances(yc, yc);
+    }
+    auto softmin_xy = [&](double e, const torch::Tensor& h) { return batched_softmin(e, xc, yc, c_xy, h); };
+    auto softmin_yx = [&](double e, const torch::Tensor& h) { return batched_softmin(e, yc, xc, c_yx, h); };
+    auto softmin_xx = [&](double e, const torch::Tensor& h) { return batched_softmin(e, xc, xc, c_xx, h); };
+    auto softmin_yy = [&](double e, const torch::Tensor& h) { return batched_softmin(e, yc, yc, c_yy, h); };
     double eps = eps_list.front();
-    f_ba = softmin(eps, c_xy, b_log);
-    g_ab = softmin(eps, c_yx, a_log);
-    f_aa = softmin(eps, c_xx, a_log);
-    g_bb = softmin(eps, c_yy, b_log);
+    f_ba = softmin_xy(eps, b_log);
+    g_ab = softmin_yx(eps, a_log);
+    f_aa = softmin_xx(eps, a_log);
+    g_bb = softmin_yy(eps, b_log);
     for (double e : eps_list) {
       eps = e;
-      auto ft_ba = softmin(eps, c_xy, b_log + g_ab / eps), gt_ab = softmin(eps, c_yx, a_log + f_ba / eps);
-      auto ft_aa = softmin(eps, c_xx, a_log + f_aa / eps), gt_bb = softmin(eps, c_yy, b_log + g_bb / eps);
+      auto ft_ba = softmin_xy(eps, b_log + g_ab / eps), gt_ab = softmin_yx(eps, a_log + f_ba / eps);
+      auto ft_aa = softmin_xx(eps, a_log + f_aa / eps), gt_bb = softmin_yy(eps, b_log + g_bb / eps);
       f_ba = (f_ba + ft_ba) / 2;
       g_ab = (g_ab + gt_ab) / 2;
       f_aa = (f_aa + ft_aa) / 2;

@@ -33,6 +33,28 @@ TEST(Sinkhorn, MatchesGeomlossValuesAndGradientsOnOfficialFixtures) {
   }
 }
 
+TEST(Sinkhorn, Float32TrainingLossTakesFusedSoftminAndMatchesFixtures) {
+  // float32 on the CPU runs the annealing iterations through the fused soft-min (no cost matrix);
+  // the value and gradient stay those of geomloss to float32 accuracy.
+  const auto cases = nlohmann::json::parse(testing::read_bytes(testing::official("sinkhorn_values.json")));
+  for (const auto& c : cases) {
+    const std::string prefix = "sinkhorn_" + std::to_string(c.at("case").get<int>());
+    const auto x = read_array(testing::official(prefix + "_x.npy")).to(torch::kFloat);
+    const auto y = read_array(testing::official(prefix + "_y.npy")).to(torch::kFloat);
+    const auto grad = read_array(testing::official(prefix + "_grad_x.npy")).to(torch::kDouble);
+    const double expected = c.at("value").get<double>();
+    auto xg = torch::stack({x, x}).requires_grad_(true);  // a batch of two windows
+    auto value = sinkhorn_divergence(xg, torch::stack({y, y}));
+    value.sum().backward();
+    for (int64_t i = 0; i < 2; ++i) {
+      EXPECT_NEAR(value[i].item<double>(), expected, 1e-4 * std::abs(expected) + 1e-7) << prefix;
+      const double grad_error =
+          (xg.grad()[i].to(torch::kDouble) - grad).abs().max().item<double>() / grad.abs().max().item<double>();
+      EXPECT_LE(grad_error, 1e-4) << prefix;
+    }
+  }
+}
+
 TEST(Sinkhorn, EpsilonScheduleFollowsNumpyArange) {
   // diameter 1: [1] + exp(arange(0, 2 ln 0.05, 2 ln 0.5)) + [0.0025]: 1, 1/4, 1/16, 1/64, 1/256 (> 0.0025), then 0.0025
   const auto eps = sinkhorn_epsilons(1.0, {});
