@@ -1,14 +1,19 @@
 #include "data/windowing.h"
 
+#include <algorithm>
+
 namespace pianokpm {
 
 namespace {
 
-// Cuts or pads (repeating the last row) `x` [n, C] to exactly `rows` rows.
-torch::Tensor fit_rows(const torch::Tensor& x, int64_t rows) {
+// Rows [first, first + count) of `x` [n, C], the rows past its end repeating its last row. Only
+// the windows asked for are copied: a one-hour keystroke stream (1.3 GB) is never duplicated.
+torch::Tensor rows_padded(const torch::Tensor& x, int64_t first, int64_t count) {
   const int64_t n = x.size(0);
-  if (n >= rows) return x.narrow(0, 0, rows).contiguous();
-  return torch::cat({x, x.narrow(0, n - 1, 1).expand({rows - n, x.size(1)})}, 0).contiguous();
+  const int64_t have = std::clamp<int64_t>(n - first, 0, count);
+  if (have == count) return x.narrow(0, first, count);
+  const auto last = x.narrow(0, n - 1, 1).expand({count - have, x.size(1)});
+  return have > 0 ? torch::cat({x.narrow(0, first, have), last}, 0) : last;
 }
 
 }  // namespace
@@ -24,20 +29,26 @@ PerformanceWindows::PerformanceWindows(const PerformanceStreams& streams, const 
     throw std::invalid_argument("a performance needs pose or keystrokes");
   }
   num_windows_ = (output_samples_ + samples - 1) / samples;
-  if (streams.pose.defined()) pose_ = fit_rows(streams.pose, num_windows_ * frames);
-  if (streams.keys.defined()) keys_ = fit_rows(streams.keys, num_windows_ * samples);
+  if (streams.pose.defined()) pose_ = streams.pose.contiguous();
+  if (streams.keys.defined()) keys_ = streams.keys.contiguous();
 }
 
 torch::Tensor PerformanceWindows::pose(int64_t first, int64_t count) const {
   if (!pose_.defined()) return {};
   const int64_t frames = config_.pose_frames;
-  return pose_.narrow(0, first * frames, count * frames).view({count, frames, pose_.size(1)}).permute({0, 2, 1}).contiguous();
+  return rows_padded(pose_, first * frames, count * frames)
+      .reshape({count, frames, pose_.size(1)})
+      .permute({0, 2, 1})
+      .contiguous();
 }
 
 torch::Tensor PerformanceWindows::keys(int64_t first, int64_t count) const {
   if (!keys_.defined()) return {};
   const int64_t samples = config_.window_samples;
-  return keys_.narrow(0, first * samples, count * samples).view({count, samples, keys_.size(1)}).permute({0, 2, 1}).contiguous();
+  return rows_padded(keys_, first * samples, count * samples)
+      .reshape({count, samples, keys_.size(1)})
+      .permute({0, 2, 1})
+      .contiguous();
 }
 
 }  // namespace pianokpm

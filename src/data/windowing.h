@@ -23,7 +23,7 @@ class PerformanceWindows {
 
  private:
   int64_t num_windows_ = 0, output_samples_ = 0;
-  torch::Tensor pose_, keys_;  // padded to whole windows: [W * frames, C], [W * samples, 88]
+  torch::Tensor pose_, keys_;  // as given: [frames, C], [samples, 88]; the last window padded when cut
   ModelConfig config_;
 };
 

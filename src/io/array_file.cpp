@@ -7,6 +7,7 @@
 #include "io/atomic_file.h"
 #include "io/input_error.h"
 #include "io/file_names.h"
+#include "io/mapped_file.h"
 #include "io/npy.h"
 #include "io/numpy_pickle.h"
 #include "io/numpy_pickle_writer.h"
@@ -18,9 +19,11 @@ torch::Tensor read_array(const std::string& path) {
   if (ext != ".pkl" && ext != ".pickle" && ext != ".npy") {
     throw InputError(path, "unknown array format '" + ext + "' (expected .pkl or .npy)");
   }
-  const std::string bytes = read_file(path);
-  if (bytes.empty()) throw InputError(path, "file is empty");
-  return ext == ".npy" ? parse_npy(bytes, path) : parse_numpy_pickle(bytes, path);
+  // Mapped, not read into a string: the array is then the only copy in memory (see mapped_file.h).
+  const MappedFile file(path);
+  if (file.bytes().empty()) throw InputError(path, "file is empty");
+  return ext == ".npy" ? parse_npy(file.bytes(), path, file.releaser())
+                       : parse_numpy_pickle(file.bytes(), path, file.releaser());
 }
 
 std::string serialize_csv(const torch::Tensor& array, const std::vector<std::string>& column_names) {

@@ -6,6 +6,7 @@
 #include <regex>
 
 #include "io/input_error.h"
+#include "io/mapped_file.h"
 #include "io/numpy_dtype.h"
 
 namespace pianokpm {
@@ -24,7 +25,7 @@ std::string header_field(const std::string& header, const std::string& key, cons
 
 }  // namespace
 
-torch::Tensor parse_npy(const std::string& bytes, const std::string& source) {
+torch::Tensor parse_npy(std::string_view bytes, const std::string& source, const ReleaseRange& release) {
   if (bytes.size() < 10 || bytes.compare(0, kMagic.size(), kMagic) != 0) {
     throw InputError(source, "not a .npy file (bad magic)");
   }
@@ -41,7 +42,7 @@ torch::Tensor parse_npy(const std::string& bytes, const std::string& source) {
     throw InputError(source, fmt::format("unsupported .npy version {}", major));
   }
   if (header_len > bytes.size() - offset) throw InputError(source, "truncated .npy header");
-  const std::string header = bytes.substr(offset, header_len);
+  const std::string header(bytes.substr(offset, header_len));
   std::string descr = header_field(header, "descr", source);
   descr = descr.substr(1, descr.size() - 2);
   const bool fortran = header_field(header, "fortran_order", source) == "True";
@@ -54,7 +55,8 @@ torch::Tensor parse_npy(const std::string& bytes, const std::string& source) {
   }
   const NumpyDtype dtype = NumpyDtype::parse(descr, source);
   const size_t data_offset = offset + header_len;
-  return tensor_from_buffer(dtype, shape, fortran, bytes.data() + data_offset, bytes.size() - data_offset, source);
+  return tensor_from_bytes(dtype, shape, fortran, copy_to_byte_tensor(bytes.substr(data_offset), data_offset, release),
+                           source);
 }
 
 std::string serialize_npy(const torch::Tensor& tensor) {

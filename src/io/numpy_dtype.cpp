@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "io/input_error.h"
+#include "io/mapped_file.h"
 
 namespace pianokpm {
 
@@ -47,11 +48,9 @@ torch::ScalarType storage_type(const NumpyDtype& d) {
   }
 }
 
-}  // namespace
-
-torch::Tensor tensor_from_buffer(const NumpyDtype& dtype, const std::vector<int64_t>& shape,
-                                 bool fortran_order, const char* data, size_t size_bytes,
-                                 const std::string& source) {
+// Checks that `size_bytes` is exactly prod(shape) items; returns it.
+uint64_t expected_bytes(const NumpyDtype& dtype, const std::vector<int64_t>& shape, size_t size_bytes,
+                        const std::string& source) {
   uint64_t count = 1;
   for (int64_t n : shape) {
     if (n < 0) throw InputError(source, "negative array dimension");
@@ -64,11 +63,28 @@ torch::Tensor tensor_from_buffer(const NumpyDtype& dtype, const std::vector<int6
     throw InputError(source, fmt::format("truncated or inconsistent array data: shape needs {} bytes, file has {}",
                                          count * dtype.item_size, size_bytes));
   }
+  return size_bytes;
+}
+
+}  // namespace
+
+torch::Tensor tensor_from_buffer(const NumpyDtype& dtype, const std::vector<int64_t>& shape,
+                                 bool fortran_order, const char* data, size_t size_bytes,
+                                 const std::string& source) {
+  expected_bytes(dtype, shape, size_bytes, source);  // before allocating
+  return tensor_from_bytes(dtype, shape, fortran_order, copy_to_byte_tensor({data, size_bytes}, 0, {}), source);
+}
+
+torch::Tensor tensor_from_bytes(const NumpyDtype& dtype, const std::vector<int64_t>& shape, bool fortran_order,
+                                const torch::Tensor& bytes, const std::string& source) {
+  const uint64_t count = expected_bytes(dtype, shape, static_cast<size_t>(bytes.numel()), source) / dtype.item_size;
   std::vector<int64_t> layout = shape;
   if (fortran_order) std::reverse(layout.begin(), layout.end());
-  torch::Tensor t = torch::empty(layout, torch::TensorOptions().dtype(storage_type(dtype)));
-  std::memcpy(t.data_ptr(), data, size_bytes);
+  // The same memory seen as items (the byte tensor's storage is aligned for any item size).
+  torch::Tensor t = count == 0 ? torch::empty(layout, torch::TensorOptions().dtype(storage_type(dtype)))
+                               : bytes.view(storage_type(dtype)).view(layout);
   if (dtype.byte_order == '>' && dtype.item_size > 1) {
+    t = t.clone();  // the bytes may back another array of the same pickle (memo)
     auto* p = static_cast<char*>(t.data_ptr());
     for (uint64_t i = 0; i < count; ++i) std::reverse(p + i * dtype.item_size, p + (i + 1) * dtype.item_size);
   }

@@ -24,6 +24,11 @@ torch::Tensor tensor_from_buffer(const NumpyDtype& dtype, const std::vector<int6
                                  bool fortran_order, const char* data, size_t size_bytes,
                                  const std::string& source);
 
+// The same from a uint8 tensor of exactly the array's bytes, without copying: the result shares
+// its memory (byte-swapped in place where big-endian).
+torch::Tensor tensor_from_bytes(const NumpyDtype& dtype, const std::vector<int64_t>& shape, bool fortran_order,
+                                const torch::Tensor& bytes, const std::string& source);
+
 // A C-contiguous CPU copy of `tensor` in a type the writers store (float32/64, int32/64; other
 // types become float32) with its numpy type without byte order ("f4"); data little-endian.
 struct NumpyWritable {

@@ -64,6 +64,12 @@ ValuePtr make_scalar(const ValuePtr& args) {
   return t.is_floating_point() ? Value::from_float(t.item<double>()) : Value::from_int(t.item<int64_t>());
 }
 
+// An array over a bytes Value: large payloads (a byte tensor, see unpickler.h) are shared, not copied.
+torch::Tensor array_from_bytes(const NumpyDtype& d, const std::vector<int64_t>& shape, bool fortran, const Value& data) {
+  if (data.tensor.defined()) return tensor_from_bytes(d, shape, fortran, data.tensor, "");
+  return tensor_from_buffer(d, shape, fortran, data.text.data(), data.text.size(), "");
+}
+
 }  // namespace
 
 pickle::PickleClasses numpy_pickle_classes() {
@@ -99,8 +105,7 @@ pickle::PickleClasses numpy_pickle_classes() {
       const auto& dtype = arg(args, 1, Kind::kDtype, "array dtype");
       const auto& order = arg(args, 3, Kind::kString, "array order");
       NumpyDtype d = NumpyDtype::parse(std::string(1, dtype->byte_order) + dtype->text, "");
-      return Value::from_tensor(tensor_from_buffer(d, shape_of(args->items.at(2)), order->text == "F",
-                                                   buf->text.data(), buf->text.size(), ""));
+      return Value::from_tensor(array_from_bytes(d, shape_of(args->items.at(2)), order->text == "F", *buf));
     }
     throw std::runtime_error("refuses to call '" + fn + "'");
   };
@@ -123,9 +128,13 @@ pickle::PickleClasses numpy_pickle_classes() {
       if (data->kind != Kind::kBytes && data->kind != Kind::kString) {
         throw std::runtime_error("malformed numpy pickle: array data is " + describe(data->kind));
       }
-      const std::string raw = data->kind == Kind::kString ? latin1_from_utf8(data->text) : data->text;
       NumpyDtype d = NumpyDtype::parse(std::string(1, dtype->byte_order) + dtype->text, "");
-      target.tensor = tensor_from_buffer(d, shape, fortran->boolean, raw.data(), raw.size(), "");
+      if (data->kind == Kind::kString) {  // protocol 2: latin-1 text
+        const std::string raw = latin1_from_utf8(data->text);
+        target.tensor = tensor_from_buffer(d, shape, fortran->boolean, raw.data(), raw.size(), "");
+      } else {
+        target.tensor = array_from_bytes(d, shape, fortran->boolean, *data);
+      }
       target.kind = Kind::kTensor;
       return;
     }
@@ -174,8 +183,8 @@ torch::Tensor numeric_tensor_from_value(const ValuePtr& value, const std::string
   throw InputError(source, "holds " + describe(value->kind) + ", expected a numeric array");
 }
 
-torch::Tensor parse_numpy_pickle(const std::string& bytes, const std::string& source) {
-  const pickle::Unpickled result = pickle::unpickle(bytes, source, numpy_pickle_classes());
+torch::Tensor parse_numpy_pickle(std::string_view bytes, const std::string& source, const ReleaseRange& release) {
+  const pickle::Unpickled result = pickle::unpickle(bytes, source, numpy_pickle_classes(), release);
   // Each list element costs at least one opcode byte unless it is a shared reference.
   return numeric_tensor_from_value(result.root(), source, static_cast<int64_t>(bytes.size()) + 1);
 }

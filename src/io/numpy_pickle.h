@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <string>
+#include <string_view>
 
 #include "io/unpickler.h"
 
@@ -18,7 +19,7 @@ pickle::PickleClasses numpy_pickle_classes();
 // exponentially large nested list, which must be refused rather than expanded.
 torch::Tensor numeric_tensor_from_value(const pickle::ValuePtr& value, const std::string& source, int64_t max_nodes);
 
-// Parses pickle bytes holding one numeric array.
-torch::Tensor parse_numpy_pickle(const std::string& bytes, const std::string& source);
+// Parses pickle bytes holding one numeric array; `release` as in unpickle().
+torch::Tensor parse_numpy_pickle(std::string_view bytes, const std::string& source, const ReleaseRange& release = {});
 
 }  // namespace pianokpm

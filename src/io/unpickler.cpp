@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "io/input_error.h"
+#include "io/mapped_file.h"
 
 namespace pianokpm::pickle {
 
@@ -23,8 +24,8 @@ void clear_containers(std::vector<ValuePtr>& containers) {
 
 class Reader {
  public:
-  Reader(const std::string& bytes, const std::string& source, const PickleClasses& classes)
-      : data_(bytes), source_(source), classes_(classes) {}
+  Reader(std::string_view bytes, const std::string& source, const PickleClasses& classes, const ReleaseRange& release)
+      : data_(bytes), release_(release), source_(source), classes_(classes) {}
 
   ~Reader() { release_all(); }
 
@@ -66,14 +67,24 @@ class Reader {
   }
   std::string take(uint64_t n) {
     if (n > data_.size() - pos_) fail("truncated pickle: a " + std::to_string(n) + "-byte field runs past the end");
-    std::string s = data_.substr(pos_, n);
+    std::string s(data_.substr(pos_, n));
     pos_ += n;
     return s;
+  }
+  // An array's payload: large ones go straight into a byte tensor that the array will share,
+  // releasing the source as they are copied, instead of into a string that is copied again.
+  ValuePtr bytes_value(uint64_t n) {
+    if (n < kLargeBytes) return Value::from_bytes(take(n));
+    if (n > data_.size() - pos_) fail("truncated pickle: a " + std::to_string(n) + "-byte field runs past the end");
+    ValuePtr v = Value::from_bytes({});
+    v->tensor = copy_to_byte_tensor(data_.substr(pos_, n), pos_, release_);
+    pos_ += n;
+    return v;
   }
   std::string line() {
     const size_t end = data_.find('\n', pos_);
     if (end == std::string::npos) fail("truncated pickle: unterminated line");
-    std::string s = data_.substr(pos_, end - pos_);
+    std::string s(data_.substr(pos_, end - pos_));
     pos_ = end + 1;
     return s;
   }
@@ -184,9 +195,9 @@ class Reader {
       case 'U': push(Value::from_bytes(take(byte()))); break;          // SHORT_BINSTRING (py2 str)
       case 'T': push(Value::from_bytes(take(uint_le(4)))); break;      // BINSTRING
       case 'C': push(Value::from_bytes(take(byte()))); break;          // SHORT_BINBYTES
-      case 'B': push(Value::from_bytes(take(uint_le(4)))); break;      // BINBYTES
+      case 'B': push(bytes_value(uint_le(4))); break;                  // BINBYTES
       case 0x8e: case 0x96:                                             // BINBYTES8, BYTEARRAY8
-        push(Value::from_bytes(take(uint_le(8))));
+        push(bytes_value(uint_le(8)));
         break;
       case 0x98: break;  // READONLY_BUFFER: in-band buffers are plain bytes to us
       case ')': push(Value::tuple({})); break;
@@ -251,7 +262,8 @@ class Reader {
     }
   }
 
-  const std::string& data_;
+  std::string_view data_;
+  const ReleaseRange& release_;
   const std::string& source_;
   const PickleClasses& classes_;
   size_t pos_ = 0;
@@ -266,11 +278,12 @@ class Reader {
 
 Unpickled::~Unpickled() { clear_containers(containers_); }
 
-Unpickled unpickle(const std::string& bytes, const std::string& source, const PickleClasses& classes) {
+Unpickled unpickle(std::string_view bytes, const std::string& source, const PickleClasses& classes,
+                   const ReleaseRange& release) {
   if (bytes.size() < 2 || static_cast<uint8_t>(bytes[0]) != 0x80) {
     throw InputError(source, "not a pickle file (protocol 2 or later expected)");
   }
-  Reader reader(bytes, source, classes);
+  Reader reader(bytes, source, classes, release);
   ValuePtr root = reader.run();
   return Unpickled(std::move(root), reader.take_containers());
 }

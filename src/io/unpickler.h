@@ -6,6 +6,9 @@
 #include <functional>
 #include <set>
 #include <string>
+#include <string_view>
+
+#include "io/mapped_file.h"
 
 #include "io/pickle_value.h"
 
@@ -39,7 +42,11 @@ class Unpickled {
   std::vector<ValuePtr> containers_;
 };
 
-// Parses `bytes` (the whole pickle). `source` names the file in error messages.
-Unpickled unpickle(const std::string& bytes, const std::string& source, const PickleClasses& classes);
+// Parses `bytes` (the whole pickle). `source` names the file in error messages. Byte fields of
+// kLargeBytes or more become Values whose `tensor` (uint8) holds them instead of `text`; `release`
+// (may be empty) is told which parts of `bytes` have been copied out.
+constexpr uint64_t kLargeBytes = uint64_t{1} << 20;
+Unpickled unpickle(std::string_view bytes, const std::string& source, const PickleClasses& classes,
+                   const ReleaseRange& release = {});
 
 }  // namespace pianokpm::pickle
