@@ -1,6 +1,7 @@
 // pianokpm train: trains PianoKPM Net (or a baseline) on a corpus in the release layout.
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
@@ -26,19 +27,25 @@ struct TrainCommandOptions {
   int threads = 0;
 };
 
+// Reads the "model" and "train" sections of a JSON file into the run (missing ones keep their values).
+void apply_config_file(const std::string& path, TrainRun& run) {
+  try {
+    const auto j = nlohmann::json::parse(read_file(path));
+    if (j.contains("model")) run.model = ModelConfig::from_json(j.at("model"));
+    if (j.contains("train")) run.options = TrainOptions::from_json(j.at("train"));
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(path, std::string("not valid JSON: ") + e.what());
+  } catch (const std::invalid_argument& e) {
+    throw InputError(path, e.what());
+  }
+}
+
 int run_train(TrainCommandOptions o) {
   apply_thread_count(o.threads);
-  if (!o.config_path.empty()) {
-    try {
-      const auto j = nlohmann::json::parse(read_file(o.config_path));
-      if (j.contains("model")) o.run.model = ModelConfig::from_json(j.at("model"));
-      if (j.contains("train")) o.run.options = TrainOptions::from_json(j.at("train"));
-    } catch (const nlohmann::json::exception& e) {
-      throw InputError(o.config_path, std::string("not valid JSON: ") + e.what());
-    } catch (const std::invalid_argument& e) {
-      throw InputError(o.config_path, e.what());
-    }
-  }
+  // --resume continues with the run's own settings; --config and flags still override them.
+  const std::string run_config = (std::filesystem::path(o.run.out_dir) / "config.json").string();
+  if (o.run.resume && std::filesystem::exists(run_config)) apply_config_file(run_config, o.run);
+  if (!o.config_path.empty()) apply_config_file(o.config_path, o.run);
   if (o.epochs) o.run.options.epochs = *o.epochs;
   if (o.batch) o.run.options.batch = *o.batch;
   if (o.max_batches) o.run.options.max_batches_per_epoch = *o.max_batches;

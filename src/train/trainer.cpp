@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "io/atomic_file.h"
 #include "io/input_error.h"
@@ -102,6 +103,14 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
   const bool main_process = parallel->is_main();
   const std::string latest = (fs::path(run.out_dir) / "latest.pt").string();
   const std::string best = (fs::path(run.out_dir) / "best.pt").string();
+  // A resumed run must continue the same model: checked before anything in RUN is rewritten.
+  std::optional<LoadedModel> resumed;
+  if (run.resume && fs::exists(latest)) {
+    resumed.emplace(load_model(latest));
+    if (resumed->net->config().to_json() != run.model.to_json()) {
+      throw InputError(latest, "was trained with another model config; resume with the same one");
+    }
+  }
   std::ofstream log;
   if (main_process) {
     fs::create_directories(run.out_dir);
@@ -138,11 +147,8 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
                                 torch::optim::AdamWOptions(run.options.lr).weight_decay(run.options.weight_decay));
   int start_epoch = 0, since_best = 0;
   double best_val = std::numeric_limits<double>::infinity();
-  if (run.resume && fs::exists(latest)) {
-    LoadedModel saved = load_model(latest);
-    if (saved.net->config().to_json() != run.model.to_json()) {
-      throw InputError(latest, "was trained with another model config; resume with the same one");
-    }
+  if (resumed) {
+    const LoadedModel& saved = *resumed;
     torch::NoGradGuard no_grad;
     auto src = saved.net->named_parameters();
     for (auto& p : net->named_parameters()) p.value().copy_(src[p.key()]);

@@ -47,7 +47,15 @@ TEST_F(TrainEvalCli, KillNineThenResumeEndsWithTheSameWeights) {
   }
   ::kill(pid, SIGKILL);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  const auto resumed = run_cli(train_args(dir / "b") + " --epochs 4 --resume");
+  // Resuming with another model is refused, and leaves the run's record as it was.
+  const std::string config_before = testing::read_bytes(dir / "b/config.json");
+  const auto wrong = run_cli(train_args(dir / "b") + " --epochs 4 --resume --architecture neuropose");
+  EXPECT_EQ(wrong.exit_code, 2) << wrong.output;
+  EXPECT_NE(wrong.output.find("another model config"), std::string::npos) << wrong.output;
+  EXPECT_EQ(testing::read_bytes(dir / "b/config.json"), config_before);
+  // --resume alone takes the run's own settings (tiny model, 4 epochs) from RUN/config.json.
+  const auto resumed = run_cli("train --data " + corpus() + " --split " + corpus() +
+                               "/dataset_architectural.json --threads 1 --out " + (dir / "b") + " --resume");
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
   EXPECT_NE(resumed.output.find("resumed from"), std::string::npos) << resumed.output;
 
