@@ -93,6 +93,14 @@ torch::Tensor ArDecoderImpl::run(const torch::Tensor& features, bool composed) {
   const double slope = config_.leaky_relu_slope, scale = config_.decoder_output_scale;
   const double eps1 = norm1->options.eps(), eps2 = norm2->options.eps();
 
+  if (!composed && decoder_recurrence_supported(pre)) {
+    const DecoderStepWeights w{in_layer->weight.narrow(1, f, config_.emg_channels),
+                               norm1->weight, norm1->bias, hidden_layer->weight, hidden_layer->bias,
+                               norm2->weight, norm2->bias, out_layer->weight, out_layer->bias,
+                               eps1, eps2, slope, scale};
+    return decoder_recurrence(pre, w).transpose(1, 2).contiguous();  // [B, emg, T]
+  }
+
   // Each step's products go to the BLAS's own threads; OpenMP workers spinning beside them on the
   // same cores slow the loop down about 4x (measured on 2 cores), so the loop runs with one.
   const int omp_threads = at::get_num_threads();
@@ -101,14 +109,6 @@ torch::Tensor ArDecoderImpl::run(const torch::Tensor& features, bool composed) {
     int n;
     ~RestoreThreads() { at::set_num_threads(n); }
   } restore{omp_threads};
-
-  if (!composed && decoder_recurrence_supported(pre)) {
-    const DecoderStepWeights w{in_layer->weight.narrow(1, f, config_.emg_channels),
-                               norm1->weight, norm1->bias, hidden_layer->weight, hidden_layer->bias,
-                               norm2->weight, norm2->bias, out_layer->weight, out_layer->bias,
-                               eps1, eps2, slope, scale};
-    return decoder_recurrence(pre, w).transpose(1, 2).contiguous();  // [B, emg, T]
-  }
 
   auto w_emg = in_layer->weight.narrow(1, f, config_.emg_channels).t();
   const std::vector<int64_t> norm_shape{h};
