@@ -102,16 +102,16 @@ PIANOKPM_VECTOR_CLONES void dot4(const S* w, int64_t stride, const S* x, int64_t
   out[3] = a3;
 }
 
-// Up to this many rows the hidden layer runs on our threads with L2-resident weights (above, the
-// BLAS's matrix product wins).
-constexpr int64_t kSmallBatch = 2;
+// Batch rows per task of the per-row loops (fewer run inline, without waking another thread).
+constexpr int64_t kRowsPerTask = 4;
 
-// z = W x + bias for a few rows x [b, h]: the hidden layer of small batches (one window's
-// latency). The output rows are split between the threads, so each core reads only its half of
-// W (512 KB of the 1 MB matrix), which then stays in its own L2 cache from step to step; one BLAS
-// call per step instead streams the whole matrix from L3 every time.
+// z = W x + bias for the rows x [b, h]. The output rows are split between the threads, so each
+// core reads only its half of W (512 KB of the 1 MB matrix), which then stays in its own L2 cache
+// from step to step; a BLAS call per step instead streams the whole matrix from L3 every time
+// (one window: 32 -> 12 ms), and with the BLAS out of the loop its threads cannot compete with
+// libtorch's (see predict/predictor.cpp).
 template <typename S>
-void hidden_layer_small_batch(const S* x, const S* weight, const S* bias, int64_t b, int64_t h, S* z) {
+void hidden_layer(const S* x, const S* weight, const S* bias, int64_t b, int64_t h, S* z) {
   constexpr int64_t kRows = 4;  // dot4
   const int64_t blocks = (h + kRows - 1) / kRows;
   const int64_t grain = (blocks + at::get_num_threads() - 1) / at::get_num_threads();
@@ -131,19 +131,15 @@ void hidden_layer_small_batch(const S* x, const S* weight, const S* bias, int64_
   });
 }
 
-// Above kSmallBatch every step calls the BLAS; OpenMP workers spinning beside the BLAS's own
+// The backward pass calls the BLAS every step; OpenMP workers spinning beside the BLAS's own
 // threads on the same cores slow such a loop down about 4x (measured on 2 cores), so it runs
-// with one OpenMP thread. Small batches use the OpenMP threads themselves and no BLAS.
-class StepThreads {
+// with one OpenMP thread.
+class SingleOpenMpThread {
  public:
-  explicit StepThreads(int64_t batch) : saved_(batch > kSmallBatch ? at::get_num_threads() : 0) {
-    if (saved_) at::set_num_threads(1);
-  }
-  ~StepThreads() {
-    if (saved_) at::set_num_threads(saved_);
-  }
-  StepThreads(const StepThreads&) = delete;
-  StepThreads& operator=(const StepThreads&) = delete;
+  SingleOpenMpThread() : saved_(at::get_num_threads()) { at::set_num_threads(1); }
+  ~SingleOpenMpThread() { at::set_num_threads(saved_); }
+  SingleOpenMpThread(const SingleOpenMpThread&) = delete;
+  SingleOpenMpThread& operator=(const SingleOpenMpThread&) = delete;
 
  private:
   int saved_;
@@ -159,13 +155,11 @@ template <typename S>
 torch::Tensor run_forward(const torch::Tensor& pre, const DecoderStepWeights& w, Saved* keep) {
   const int64_t b = pre.size(0), steps = pre.size(1), h = pre.size(2), e = w.w_out.size(0);
   const int64_t slots = keep ? steps : 1;  // inference reuses one step's buffers
-  const StepThreads threads(b);
   const auto opts = pre.options();
   Saved s{torch::empty({slots, b, h}, opts), torch::empty({slots, b, h}, opts), torch::empty({slots, b}, opts),
           torch::empty({slots, b, h}, opts), torch::empty({slots, b, h}, opts), torch::empty({slots, b}, opts)};
   torch::Tensor out = torch::empty({b, steps, e}, opts);
   torch::Tensor z1 = torch::empty({b, h}, opts), z2 = torch::empty({b, h}, opts);
-  const torch::Tensor w_hidden_t = w.w_hidden.t();
   std::vector<S> state(static_cast<size_t>(b * e), S(0));
 
   const S* pp = pre.data_ptr<S>();
@@ -180,23 +174,22 @@ torch::Tensor run_forward(const torch::Tensor& pre, const DecoderStepWeights& w,
     S* xh1 = s.xhat1[slot].data_ptr<S>();
     S* a1 = s.a1[slot].data_ptr<S>();
     S* r1 = s.rstd1[slot].data_ptr<S>();
-    for (int64_t i = 0; i < b; ++i) {
-      const S* pre_row = pp + (i * steps + t) * h;
-      const S* prev = state.data() + i * e;
-      S* z = pz1 + i * h;
-      std::copy(pre_row, pre_row + h, z);
-      for (int64_t k = 0; k < e; ++k) axpy(z, we + k * h, prev[k], h);
-      layer_norm_leaky_row(z, g1, b1, h, w.eps1, w.slope, xh1 + i * h, a1 + i * h, r1 + i);
-    }
-    if (b <= kSmallBatch) {
-      hidden_layer_small_batch(a1, w.w_hidden.data_ptr<S>(), w.b_hidden.data_ptr<S>(), b, h, pz2);
-    } else {
-      torch::addmm_out(z2, w.b_hidden, s.a1[slot], w_hidden_t);
-    }
+    at::parallel_for(0, b, kRowsPerTask, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) {
+        const S* pre_row = pp + (i * steps + t) * h;
+        const S* prev = state.data() + i * e;
+        S* z = pz1 + i * h;
+        std::copy(pre_row, pre_row + h, z);
+        for (int64_t k = 0; k < e; ++k) axpy(z, we + k * h, prev[k], h);
+        layer_norm_leaky_row(z, g1, b1, h, w.eps1, w.slope, xh1 + i * h, a1 + i * h, r1 + i);
+      }
+    });
+    hidden_layer(a1, w.w_hidden.data_ptr<S>(), w.b_hidden.data_ptr<S>(), b, h, pz2);
     S* xh2 = s.xhat2[slot].data_ptr<S>();
     S* a2 = s.a2[slot].data_ptr<S>();
     S* r2 = s.rstd2[slot].data_ptr<S>();
-    for (int64_t i = 0; i < b; ++i) {
+    at::parallel_for(0, b, kRowsPerTask, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
       layer_norm_leaky_row(pz2 + i * h, g2, b2, h, w.eps2, w.slope, xh2 + i * h, a2 + i * h, r2 + i);
       const S* row = a2 + i * h;
       for (int64_t k = 0; k < e; ++k) {
@@ -205,6 +198,7 @@ torch::Tensor run_forward(const torch::Tensor& pre, const DecoderStepWeights& w,
         po[(i * steps + t) * e + k] = v;
       }
     }
+    });
   }
   if (keep) *keep = std::move(s);
   return out;
@@ -219,7 +213,7 @@ Gradients run_backward(const torch::Tensor& grad_out, const torch::Tensor& out, 
                        const Saved& s) {
   const int64_t b = out.size(0), steps = out.size(1), e = out.size(2), h = w.w_hidden.size(0);
   const auto opts = out.options();
-  const StepThreads threads(kSmallBatch + 1);  // every backward step calls the BLAS
+  const SingleOpenMpThread one_thread;
   torch::Tensor grad_pre = torch::empty({b, steps, h}, opts);
   torch::Tensor dy3 = torch::empty({steps, b, e}, opts);
   torch::Tensor dz2 = torch::empty({steps, b, h}, opts);

@@ -1,6 +1,9 @@
 #include "predict/predictor.h"
 
+#include <optional>
 #include <stdexcept>
+
+#include "model/blas_threads.h"
 
 namespace pianokpm {
 
@@ -12,6 +15,10 @@ void PredictOptions::check() const {
 torch::Tensor predict_performance(PianoKpmNet& net, const PerformanceWindows& windows, const PredictOptions& options) {
   options.check();
   torch::NoGradGuard no_grad;
+  // OpenBLAS's own threads, spin-yielding between its calls, steal the cores from libtorch's
+  // OpenMP workers: one window took 70-78 ms with them and 51 ms without (2 cores, bench/).
+  std::optional<ScopedBlasThreads> single_threaded_blas;
+  if (options.device.is_cpu()) single_threaded_blas.emplace(1);
   net->eval();
   net->to(options.device);
   const auto& config = net->config();
