@@ -15,6 +15,7 @@
 #include "model/device.h"
 #include "model/pianokpm_net.h"
 #include "predict/predictor.h"
+#include "train/heap_reuse.h"
 #include "train/trainer.h"
 #ifdef PIANOKPM_HAVE_OPENCV
 #include "pose/hand_landmarker.h"
@@ -88,7 +89,10 @@ int run_bench(const BenchCommandOptions& o) {
   }
   {
     const int64_t batch = cpu ? 8 : 64;
-    if (cpu) set_blas_threads(1);  // as training does
+    if (cpu) {  // as training does
+      set_blas_threads(1);
+      keep_freed_memory_for_reuse();
+    }
     net->train();
     torch::optim::AdamW optimizer(net->parameters(), torch::optim::AdamWOptions(1e-4));
     const auto pose = torch::rand({batch, c.pose_channels(), c.pose_frames}, device);

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <vector>
 
+#include "model/vector_clones.h"
+
 namespace pianokpm {
 
 namespace {
@@ -14,14 +16,8 @@ using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
 // The loops below are written for the compiler's vectoriser: reductions are marked `omp simd`
-// (the build has OpenMP), the other loops run along contiguous rows. The build targets plain
-// x86-64 (SSE2), where these loops ran 2-3x slower than libtorch's own AVX2/AVX-512 kernels,
-// so with GCC each row kernel is also compiled for AVX2 and AVX-512 and picked at load time.
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define PIANOKPM_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define PIANOKPM_VECTOR_CLONES
-#endif
+// (the build has OpenMP), the other loops run along contiguous rows; each row kernel is also
+// compiled for AVX2 and AVX-512 (vector_clones.h).
 
 // LayerNorm over one row of h values then LeakyReLU; keeps x-hat and 1/sigma for the backward pass.
 template <typename S>

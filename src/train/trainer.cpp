@@ -13,6 +13,7 @@
 #include "model/blas_threads.h"
 #include "model/checkpoint.h"
 #include "model/device.h"
+#include "train/heap_reuse.h"
 
 namespace pianokpm {
 
@@ -137,6 +138,7 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
   if (train_set.size() == 0) throw InputError(run.split_path, "the training set has no complete window");
 
   set_blas_threads(1);  // see blas_threads.h: 2x faster steps on 2 cores
+  keep_freed_memory_for_reuse();  // see heap_reuse.h
   torch::manual_seed(run.options.seed);
   PianoKpmNet net(run.model);
   if (run.model.architecture == "mean") return train_mean_predictor(run, net, train_set, val_set, progress, main_process);
