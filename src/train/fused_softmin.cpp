@@ -87,16 +87,24 @@ __attribute__((target("avx512f"))) inline __m512 exp_nonpositive16(__m512 x) {
   return _mm512_mul_ps(p, _mm512_castsi512_ps(bits));
 }
 
-__attribute__((target("avx512f"))) double sum_exp_shifted_avx512(const float* z, int64_t m, float zmax) {
+__attribute__((target("avx512f"))) double sum_exp_shifted_avx512(const float* z, int64_t m, float zmax, float* out) {
   double total = 0;
   const __m512 shift = _mm512_set1_ps(zmax);
   for (int64_t j0 = 0; j0 < m; j0 += kSumBlock) {
     const int64_t j1 = std::min(m, j0 + kSumBlock);
     int64_t j = j0;
     __m512 acc = _mm512_setzero_ps();
-    for (; j + 16 <= j1; j += 16) acc = _mm512_add_ps(acc, exp_nonpositive16(_mm512_sub_ps(_mm512_loadu_ps(z + j), shift)));
+    for (; j + 16 <= j1; j += 16) {
+      const __m512 v = exp_nonpositive16(_mm512_sub_ps(_mm512_loadu_ps(z + j), shift));
+      if (out) _mm512_storeu_ps(out + j, v);
+      acc = _mm512_add_ps(acc, v);
+    }
     float partial = _mm512_reduce_add_ps(acc);
-    for (; j < j1; ++j) partial += exp_nonpositive(z[j] - zmax);
+    for (; j < j1; ++j) {
+      const float v = exp_nonpositive(z[j] - zmax);
+      if (out) out[j] = v;
+      partial += v;
+    }
     total += partial;
   }
   return total;
@@ -115,10 +123,10 @@ __attribute__((target("avx512f"))) float max_of_avx512(const float* v, int64_t n
 const bool kHaveAvx512 = __builtin_cpu_supports("avx512f");
 #endif
 
-// sum_j exp(z_j - zmax), in place of nothing: z is left unchanged.
-double sum_exp_shifted(const float* z, int64_t m, float zmax) {
+// sum_j exp(z_j - zmax); each exp(z_j - zmax) is also written to out[j] when out is given.
+double sum_exp_shifted(const float* z, int64_t m, float zmax, float* out = nullptr) {
 #ifdef PIANOKPM_AVX512_SOFTMIN
-  if (kHaveAvx512) return sum_exp_shifted_avx512(z, m, zmax);
+  if (kHaveAvx512) return sum_exp_shifted_avx512(z, m, zmax, out);
 #endif
   double total = 0;
   for (int64_t j0 = 0; j0 < m; j0 += kSumBlock) {
@@ -128,12 +136,33 @@ double sum_exp_shifted(const float* z, int64_t m, float zmax) {
 #ifdef __SSE2__
     __m128 acc = _mm_setzero_ps();
     const __m128 shift = _mm_set1_ps(zmax);
-    for (; j + 4 <= j1; j += 4) acc = _mm_add_ps(acc, exp_nonpositive4(_mm_sub_ps(_mm_loadu_ps(z + j), shift)));
+    for (; j + 4 <= j1; j += 4) {
+      const __m128 v = exp_nonpositive4(_mm_sub_ps(_mm_loadu_ps(z + j), shift));
+      if (out) _mm_storeu_ps(out + j, v);
+      acc = _mm_add_ps(acc, v);
+    }
     float lanes[4];
     _mm_storeu_ps(lanes, acc);
     partial = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
 #endif
-    for (; j < j1; ++j) partial += exp_nonpositive(z[j] - zmax);
+    for (; j < j1; ++j) {
+      const float v = exp_nonpositive(z[j] - zmax);
+      if (out) out[j] = v;
+      partial += v;
+    }
+    total += partial;
+  }
+  return total;
+}
+
+// sum_j w_j v_j in float blocks accumulated in double.
+PIANOKPM_VECTOR_CLONES double weighted_sum(const float* w, const float* v, int64_t m) {
+  double total = 0;
+  for (int64_t j0 = 0; j0 < m; j0 += kSumBlock) {
+    const int64_t j1 = std::min(m, j0 + kSumBlock);
+    float partial = 0;
+#pragma omp simd reduction(+ : partial)
+    for (int64_t j = j0; j < j1; ++j) partial += w[j] * v[j];
     total += partial;
   }
   return total;
@@ -187,7 +216,8 @@ PIANOKPM_VECTOR_CLONES void exponents_any_dims(const float* x, int64_t d, const 
 
 float fused_exp_nonpositive(float x) { return exp_nonpositive(x); }
 
-torch::Tensor fused_softmin(double eps, const torch::Tensor& x_in, const torch::Tensor& y_in, const torch::Tensor& h_in) {
+torch::Tensor fused_softmin(double eps, const torch::Tensor& x_in, const torch::Tensor& y_in, const torch::Tensor& h_in,
+                            torch::Tensor* barycentre) {
   TORCH_CHECK(x_in.scalar_type() == torch::kFloat && y_in.scalar_type() == torch::kFloat && x_in.is_cpu(),
               "fused_softmin: float32 CPU tensors");
   const auto x = x_in.contiguous(), h = h_in.contiguous();
@@ -199,8 +229,13 @@ torch::Tensor fused_softmin(double eps, const torch::Tensor& x_in, const torch::
   const auto inv_2eps = static_cast<float>(0.5 / eps);
   torch::Tensor out = torch::empty({n}, x.options());
   float* po = out.data_ptr<float>();
+  float* pb = nullptr;
+  if (barycentre) {
+    *barycentre = torch::empty({n, d}, x.options());
+    pb = barycentre->data_ptr<float>();
+  }
   at::parallel_for(0, n, kRowsPerTask, [&](int64_t begin, int64_t end) {
-    std::vector<float> z(static_cast<size_t>(m));
+    std::vector<float> z(static_cast<size_t>(m)), weights(pb ? static_cast<size_t>(m) : 0);
     for (int64_t i = begin; i < end; ++i) {
       const float* xi = px + i * d;
       if (d == kEmgDims) {
@@ -209,8 +244,11 @@ torch::Tensor fused_softmin(double eps, const torch::Tensor& x_in, const torch::
         exponents_any_dims(xi, d, py, ph, m, inv_2eps, z.data());
       }
       const float zmax = max_of(z.data(), m);
-      const double total = sum_exp_shifted(z.data(), m, zmax);
+      const double total = sum_exp_shifted(z.data(), m, zmax, pb ? weights.data() : nullptr);
       po[i] = static_cast<float>(-eps * (static_cast<double>(zmax) + std::log(total)));
+      if (pb) {
+        for (int64_t k = 0; k < d; ++k) pb[i * d + k] = static_cast<float>(weighted_sum(weights.data(), py + k * m, m) / total);
+      }
     }
   });
   return out;

@@ -8,8 +8,11 @@
 
 namespace pianokpm {
 
-// x [N, D], y [M, D], h [M], all float32 contiguous on the CPU -> [N] float32.
-torch::Tensor fused_softmin(double eps, const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& h);
+// x [N, D], y [M, D], h [M], all float32 contiguous on the CPU -> [N] float32. With `barycentre`,
+// also each row's soft-min weighted mean of y, sum_j p_ij y_j with p_ij the softmax over j of
+// h_j - |x_i - y_j|^2 / (2 eps): [N, D]. The gradient of f_i in x_i is x_i - barycentre_i.
+torch::Tensor fused_softmin(double eps, const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& h,
+                            torch::Tensor* barycentre = nullptr);
 
 // exp(x) for x <= 0 as used inside fused_softmin (exposed for its test).
 float fused_exp_nonpositive(float x);

@@ -56,6 +56,30 @@ torch::Tensor batched_softmin(double eps, const torch::Tensor& x, const torch::T
   return torch::stack(rows);
 }
 
+// softmin(eps, C(x, y), h) for a batch, differentiable in x only (y and h are detached, as in
+// geomloss's last extrapolation): d f_i / d x_i = x_i - sum_j p_ij y_j, the soft-min's weighted
+// mean of y, which the fused kernel returns beside f. No [B, N, M] tensor is formed.
+class SoftminOfFirstArgument : public torch::autograd::Function<SoftminOfFirstArgument> {
+ public:
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& y,
+                               const torch::Tensor& h, double eps) {
+    const auto xc = x.contiguous(), yc = y.contiguous(), hc = h.contiguous();
+    std::vector<torch::Tensor> values, barycentres;
+    for (int64_t i = 0; i < x.size(0); ++i) {
+      torch::Tensor bary;
+      values.push_back(fused_softmin(eps, xc[i], yc[i], hc[i], &bary));
+      barycentres.push_back(bary);
+    }
+    ctx->saved_data["gradient"] = xc - torch::stack(barycentres);  // [B, N, D]
+    return torch::stack(values);
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grad) {
+    const auto g = ctx->saved_data["gradient"].toTensor();
+    return {grad[0].unsqueeze(-1) * g, torch::Tensor(), torch::Tensor(), torch::Tensor()};
+  }
+};
+
 }  // namespace
 
 torch::Tensor sinkhorn_divergence(const torch::Tensor& x, const torch::Tensor& y, const SinkhornOptions& o) {
@@ -104,6 +128,13 @@ torch::Tensor sinkhorn_divergence(const torch::Tensor& x, const torch::Tensor& y
   // gives the envelope-theorem gradient a_i grad f(x_i).
   const double eps = eps_list.back();
   const auto xd = x.detach(), yd = y.detach();
+  if (x.is_cpu() && x.scalar_type() == torch::kFloat) {
+    auto F_ba = SoftminOfFirstArgument::apply(x, yd, b_log + g_ab / eps, eps);
+    auto G_ab = SoftminOfFirstArgument::apply(y, xd, a_log + f_ba / eps, eps);
+    auto F_aa = SoftminOfFirstArgument::apply(x, xd, a_log + f_aa / eps, eps);
+    auto G_bb = SoftminOfFirstArgument::apply(y, yd, b_log + g_bb / eps, eps);
+    return (F_ba - F_aa).mean(1) + (G_ab - G_bb).mean(1);
+  }
   auto F_ba = softmin(eps, half_squared_distances(x, yd), b_log + g_ab / eps);
   auto G_ab = softmin(eps, half_squared_distances(y, xd), a_log + f_ba / eps);
   auto F_aa = softmin(eps, half_squared_distances(x, xd), a_log + f_aa / eps);

@@ -36,6 +36,20 @@ TEST(FusedSoftmin, MatchesFloat64FormulaOnRandomClouds) {
   }
 }
 
+TEST(FusedSoftmin, BarycentreIsTheSoftminWeightedMeanInFloat64) {
+  torch::manual_seed(5);
+  for (int64_t dims : {6, 3})
+  for (double eps : {1.0, 0.0025}) {
+    const auto x = torch::rand({200, dims}, torch::kDouble), y = torch::rand({333, dims}, torch::kDouble);
+    const auto h = torch::randn({333}, torch::kDouble);
+    const auto p = torch::softmax(h.unsqueeze(0) - torch::cdist(x, y).pow(2) / (2 * eps), 1);  // [N, M]
+    const auto ref = torch::mm(p, y);
+    torch::Tensor got;
+    fused_softmin(eps, x.to(torch::kFloat), y.to(torch::kFloat), h.to(torch::kFloat), &got);
+    EXPECT_LT((got.to(torch::kDouble) - ref).abs().max().item<double>(), 1e-5) << "eps " << eps << ", " << dims << "-D";
+  }
+}
+
 TEST(FusedSoftmin, DivergenceOfLargeCloudsMatchesFloat64Path) {
   torch::manual_seed(4);
   const auto x = torch::rand({1500, 6}, torch::kDouble), y = torch::rand({1300, 6}, torch::kDouble).pow(2);
