@@ -120,7 +120,11 @@ __attribute__((target("avx512f"))) float max_of_avx512(const float* v, int64_t n
   return m;
 }
 
-const bool kHaveAvx512 = __builtin_cpu_supports("avx512f");
+// Initialised before main: __builtin_cpu_init must run first there.
+const bool kHaveAvx512 = [] {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") != 0;
+}();
 #endif
 
 // sum_j exp(z_j - zmax); each exp(z_j - zmax) is also written to out[j] when out is given.
