@@ -34,9 +34,9 @@ int run_pose(PoseCommandOptions o) {
   } else {
     write_array(o.out, k);
   }
-  spdlog::info("{}: {} frames of {}x{} at {:.3g} fps, {} {} hand in {} of them", o.video, result.source_frames, result.width,
-               result.height, result.source_fps, o.pose.hand == "any" ? "a" : "the", o.pose.hand == "any" ? "" : o.pose.hand,
-               result.frames_with_hand);
+  const std::string which = o.pose.hand == "any" ? "a hand" : "the " + o.pose.hand + " hand";
+  spdlog::info("{}: {} frames of {}x{} at {:.3g} fps, {} in {} of them", o.video, result.source_frames, result.width,
+               result.height, result.source_fps, which, result.frames_with_hand);
   spdlog::info("wrote {} ([{}, 21, 3]: x, y in pixels, confidence; {})", o.out, k.size(0),
                o.pose.rate_hz > 0 ? fmt::format("{} Hz", o.pose.rate_hz) : std::string("source frames"));
   if (!o.pose.overlay_path.empty()) spdlog::info("wrote {} (tracked skeletons)", o.pose.overlay_path);

@@ -185,15 +185,15 @@ torch::Tensor run_forward(const torch::Tensor& pre, const DecoderStepWeights& w,
     S* a2 = s.a2[slot].data_ptr<S>();
     S* r2 = s.rstd2[slot].data_ptr<S>();
     at::parallel_for(0, b, kRowsPerTask, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      layer_norm_leaky_row(pz2 + i * h, g2, b2, h, w.eps2, w.slope, xh2 + i * h, a2 + i * h, r2 + i);
-      const S* row = a2 + i * h;
-      for (int64_t k = 0; k < e; ++k) {
-        const S v = static_cast<S>(w.scale) * (b3[k] + dot(w3 + k * h, row, h));
-        state[static_cast<size_t>(i * e + k)] = v;
-        po[(i * steps + t) * e + k] = v;
+      for (int64_t i = begin; i < end; ++i) {
+        layer_norm_leaky_row(pz2 + i * h, g2, b2, h, w.eps2, w.slope, xh2 + i * h, a2 + i * h, r2 + i);
+        const S* row = a2 + i * h;
+        for (int64_t k = 0; k < e; ++k) {
+          const S v = static_cast<S>(w.scale) * (b3[k] + dot(w3 + k * h, row, h));
+          state[static_cast<size_t>(i * e + k)] = v;
+          po[(i * steps + t) * e + k] = v;
+        }
       }
-    }
     });
   }
   if (keep) *keep = std::move(s);
@@ -316,8 +316,9 @@ class DecoderRecurrenceFunction : public torch::autograd::Function<DecoderRecurr
     const Gradients g = AT_DISPATCH_FLOATING_TYPES(out.scalar_type(), "decoder_recurrence_backward", [&] {
       return run_backward<scalar_t>(grad, out, w, s);
     });
-    return {g.pre,      g.w_emg,        g.norm1_weight, g.norm1_bias, g.w_hidden,   g.b_hidden,   g.norm2_weight,
-            g.norm2_bias, g.w_out,      g.b_out,        torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
+    const torch::Tensor none;  // eps1, eps2, slope and scale are numbers
+    return {g.pre, g.w_emg, g.norm1_weight, g.norm1_bias, g.w_hidden, g.b_hidden, g.norm2_weight, g.norm2_bias,
+            g.w_out, g.b_out, none, none, none, none};
   }
 };
 
