@@ -5,9 +5,7 @@
 
 #include <thread>
 
-#include "model/blas_threads.h"
 #include "model/pianokpm_net.h"
-#include "train/heap_reuse.h"
 #include "train/sinkhorn.h"
 #include "train/trainer.h"
 
@@ -16,8 +14,7 @@ namespace {
 
 void BM_TrainStep(benchmark::State& state) {
   torch::set_num_threads(static_cast<int>(std::thread::hardware_concurrency()));
-  set_blas_threads(1);  // as train_model does
-  keep_freed_memory_for_reuse();
+  use_training_cpu_settings();
   const int64_t batch = state.range(0);
   torch::manual_seed(0);
   PianoKpmNet net(ModelConfig{});

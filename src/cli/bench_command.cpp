@@ -11,11 +11,9 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "data/windowing.h"
-#include "model/blas_threads.h"
 #include "model/device.h"
 #include "model/pianokpm_net.h"
 #include "predict/predictor.h"
-#include "train/heap_reuse.h"
 #include "train/trainer.h"
 #ifdef PIANOKPM_HAVE_OPENCV
 #include "pose/hand_landmarker.h"
@@ -89,10 +87,7 @@ int run_bench(const BenchCommandOptions& o) {
   }
   {
     const int64_t batch = cpu ? 8 : 64;
-    if (cpu) {  // as training does
-      set_blas_threads(1);
-      keep_freed_memory_for_reuse();
-    }
+    if (cpu) use_training_cpu_settings();
     net->train();
     torch::optim::AdamW optimizer(net->parameters(), torch::optim::AdamWOptions(1e-4));
     const auto pose = torch::rand({batch, c.pose_channels(), c.pose_frames}, device);

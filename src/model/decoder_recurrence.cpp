@@ -6,6 +6,7 @@
 #include <cmath>
 #include <vector>
 
+#include "model/blas_threads.h"
 #include "model/vector_clones.h"
 
 namespace pianokpm {
@@ -127,20 +128,6 @@ void hidden_layer(const S* x, const S* weight, const S* bias, int64_t b, int64_t
   });
 }
 
-// The backward pass calls the BLAS every step; OpenMP workers spinning beside the BLAS's own
-// threads on the same cores slow such a loop down about 4x (measured on 2 cores), so it runs
-// with one OpenMP thread.
-class SingleOpenMpThread {
- public:
-  SingleOpenMpThread() : saved_(at::get_num_threads()) { at::set_num_threads(1); }
-  ~SingleOpenMpThread() { at::set_num_threads(saved_); }
-  SingleOpenMpThread(const SingleOpenMpThread&) = delete;
-  SingleOpenMpThread& operator=(const SingleOpenMpThread&) = delete;
-
- private:
-  int saved_;
-};
-
 // Everything the forward pass keeps for the backward one, laid out [T, B, ...] so that a step's
 // rows are contiguous.
 struct Saved {
@@ -209,7 +196,7 @@ Gradients run_backward(const torch::Tensor& grad_out, const torch::Tensor& out, 
                        const Saved& s) {
   const int64_t b = out.size(0), steps = out.size(1), e = out.size(2), h = w.w_hidden.size(0);
   const auto opts = out.options();
-  const SingleOpenMpThread one_thread;
+  const ScopedOpenMpThreads one_thread(1);  // every step below calls the BLAS
   torch::Tensor grad_pre = torch::empty({b, steps, h}, opts);
   torch::Tensor dy3 = torch::empty({steps, b, e}, opts);
   torch::Tensor dz2 = torch::empty({steps, b, h}, opts);

@@ -1,10 +1,10 @@
 #include "model/pianokpm_net.h"
 
-#include <ATen/Parallel.h>
-
-#include "model/decoder_recurrence.h"
-
+#include <optional>
 #include <stdexcept>
+
+#include "model/blas_threads.h"
+#include "model/decoder_recurrence.h"
 
 namespace pianokpm {
 
@@ -101,14 +101,9 @@ torch::Tensor ArDecoderImpl::run(const torch::Tensor& features, bool composed) {
     return decoder_recurrence(pre, w).transpose(1, 2).contiguous();  // [B, emg, T]
   }
 
-  // Each step's products go to the BLAS's own threads; OpenMP workers spinning beside them on the
-  // same cores slow the loop down about 4x (measured on 2 cores), so the loop runs with one.
-  const int omp_threads = at::get_num_threads();
-  if (features.device().is_cpu()) at::set_num_threads(1);
-  struct RestoreThreads {
-    int n;
-    ~RestoreThreads() { at::set_num_threads(n); }
-  } restore{omp_threads};
+  // Each step's products go to the BLAS's own threads (see ScopedOpenMpThreads).
+  std::optional<ScopedOpenMpThreads> one_thread;
+  if (features.device().is_cpu()) one_thread.emplace(1);
 
   auto w_emg = in_layer->weight.narrow(1, f, config_.emg_channels).t();
   const std::vector<int64_t> norm_shape{h};

@@ -96,6 +96,11 @@ double validation_loss(PianoKpmNet& net, const WindowDataset& data, int64_t batc
   return data.size() ? total / static_cast<double>(data.size()) : std::nan("");
 }
 
+void use_training_cpu_settings() {
+  set_blas_threads(1);
+  keep_freed_memory_for_reuse();
+}
+
 TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
   run.options.check();
   run.model.check();
@@ -137,8 +142,7 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
   const WindowDataset val_set = load_set(run, "val", 0);
   if (train_set.size() == 0) throw InputError(run.split_path, "the training set has no complete window");
 
-  set_blas_threads(1);  // see blas_threads.h: 2x faster steps on 2 cores
-  keep_freed_memory_for_reuse();  // see heap_reuse.h
+  use_training_cpu_settings();
   torch::manual_seed(run.options.seed);
   PianoKpmNet net(run.model);
   if (run.model.architecture == "mean") return train_mean_predictor(run, net, train_set, val_set, progress, main_process);

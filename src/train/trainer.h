@@ -46,6 +46,11 @@ torch::Tensor emg_training_loss(const torch::Tensor& pred, const torch::Tensor& 
 double validation_loss(PianoKpmNet& net, const WindowDataset& data, int64_t batch, double lambda_ot,
                        const torch::Device& device, DataParallel* parallel = nullptr);
 
+// The process-wide CPU settings training runs with (train_model sets them; benchmarks of a
+// training step call this to measure the same thing): OpenBLAS single-threaded (blas_threads.h,
+// 2x faster steps on 2 cores) and freed memory kept for reuse (heap_reuse.h).
+void use_training_cpu_settings();
+
 TrainResult train_model(const TrainRun& run, const TrainProgress& progress = {});
 
 }  // namespace pianokpm
