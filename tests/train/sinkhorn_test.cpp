@@ -8,16 +8,29 @@
 namespace pianokpm {
 namespace {
 
-TEST(Sinkhorn, MatchesGeomlossValuesAndGradientsOnOfficialFixtures) {
-  const auto cases = nlohmann::json::parse(testing::read_bytes(testing::official("sinkhorn_values.json")));
-  ASSERT_EQ(cases.size(), 5u);
-  for (const auto& c : cases) {
-    const std::string prefix = "sinkhorn_" + std::to_string(c.at("case").get<int>());
-    const auto x = read_array(testing::official(prefix + "_x.npy")).to(torch::kDouble);
-    const auto y = read_array(testing::official(prefix + "_y.npy")).to(torch::kDouble);
-    const auto grad = read_array(testing::official(prefix + "_grad_x.npy")).to(torch::kDouble);
-    const double expected = c.at("value").get<double>();
+// One case of the official geomloss fixtures: clouds x, y (in `dtype`), the divergence and its
+// gradient in x (float64).
+struct SinkhornCase {
+  std::string prefix;
+  torch::Tensor x, y, grad;
+  double expected;
+};
 
+std::vector<SinkhornCase> official_cases(torch::ScalarType dtype) {
+  std::vector<SinkhornCase> out;
+  for (const auto& c : nlohmann::json::parse(testing::read_bytes(testing::official("sinkhorn_values.json")))) {
+    const std::string prefix = "sinkhorn_" + std::to_string(c.at("case").get<int>());
+    out.push_back({prefix, read_array(testing::official(prefix + "_x.npy")).to(dtype),
+                   read_array(testing::official(prefix + "_y.npy")).to(dtype),
+                   read_array(testing::official(prefix + "_grad_x.npy")).to(torch::kDouble), c.at("value").get<double>()});
+  }
+  return out;
+}
+
+TEST(Sinkhorn, MatchesGeomlossValuesAndGradientsOnOfficialFixtures) {
+  const auto cases = official_cases(torch::kDouble);
+  ASSERT_EQ(cases.size(), 5u);
+  for (const auto& [prefix, x, y, grad, expected] : cases) {
     auto xg = x.unsqueeze(0).clone().requires_grad_(true);
     auto value = sinkhorn_divergence(xg, y.unsqueeze(0))[0];
     value.backward();
@@ -36,13 +49,9 @@ TEST(Sinkhorn, MatchesGeomlossValuesAndGradientsOnOfficialFixtures) {
 TEST(Sinkhorn, Float32TrainingLossTakesFusedSoftminAndMatchesFixtures) {
   // float32 on the CPU runs the annealing iterations through the fused soft-min (no cost matrix);
   // the value and gradient stay those of geomloss to float32 accuracy.
-  const auto cases = nlohmann::json::parse(testing::read_bytes(testing::official("sinkhorn_values.json")));
-  for (const auto& c : cases) {
-    const std::string prefix = "sinkhorn_" + std::to_string(c.at("case").get<int>());
-    const auto x = read_array(testing::official(prefix + "_x.npy")).to(torch::kFloat);
-    const auto y = read_array(testing::official(prefix + "_y.npy")).to(torch::kFloat);
-    const auto grad = read_array(testing::official(prefix + "_grad_x.npy")).to(torch::kDouble);
-    const double expected = c.at("value").get<double>();
+  const auto cases = official_cases(torch::kFloat);
+  ASSERT_EQ(cases.size(), 5u);
+  for (const auto& [prefix, x, y, grad, expected] : cases) {
     auto xg = torch::stack({x, x}).requires_grad_(true);  // a batch of two windows
     auto value = sinkhorn_divergence(xg, torch::stack({y, y}));
     value.sum().backward();
