@@ -66,6 +66,11 @@ void ModelConfig::check() const {
   require(decoder_hidden >= 1 && emg_channels >= 1, "decoder_hidden and emg_channels must be >= 1");
   require(pose_scale.size() == 2 && pose_scale[0] > 0 && pose_scale[1] > 0,
           "pose_scale must be two positive numbers [x, y]");
+  require(pose_mean.size() == pose_std.size() &&
+              (pose_mean.empty() || pose_mean.size() == static_cast<size_t>(pose_channels())),
+          fmt::format("pose_mean and pose_std must both be empty or both have {} values", pose_channels()));
+  require(std::all_of(pose_std.begin(), pose_std.end(), [](double s) { return s > 0; }),
+          "pose_std values must be positive");
 }
 
 nlohmann::json ModelConfig::to_json() const {
@@ -92,7 +97,9 @@ nlohmann::json ModelConfig::to_json() const {
           {"emg_channels", emg_channels},
           {"decoder_output_scale", decoder_output_scale},
           {"leaky_relu_slope", leaky_relu_slope},
-          {"pose_scale", pose_scale}};
+          {"pose_scale", pose_scale},
+          {"pose_mean", pose_mean},
+          {"pose_std", pose_std}};
 }
 
 ModelConfig ModelConfig::from_json(const nlohmann::json& j) {
@@ -122,6 +129,8 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& j) {
     get("decoder_output_scale", c.decoder_output_scale);
     get("leaky_relu_slope", c.leaky_relu_slope);
     get("pose_scale", c.pose_scale);
+    get("pose_mean", c.pose_mean);
+    get("pose_std", c.pose_std);
     if (j.contains("stages")) {
       c.stages.clear();
       for (const auto& sj : j.at("stages")) {

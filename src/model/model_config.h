@@ -53,6 +53,12 @@ struct ModelConfig {
   // 0..1 coordinates (1, 1); models trained on pixel keypoints use 1/width, 1/height so that
   // pixel inputs reach the network on the same 0..1 scale.
   std::vector<double> pose_scale = {1.0, 1.0};
+  // Per-channel standardisation after pose_scale, (pose - mean) / std, one value per pose
+  // channel; empty (the release): none. Training computes them from the training set when asked
+  // (TrainOptions::standardise_pose): a pressing fingertip moves a few pixels while the hand
+  // moves hundreds, and on the 0..1 scale that signal is too small for the first layer to learn.
+  std::vector<double> pose_mean;
+  std::vector<double> pose_std;
 
   int pose_channels() const { return num_views * num_keypoints * 2; }
   int feature_channels() const;  // encoder output width (last projection)

@@ -185,17 +185,28 @@ void PianoKpmNetImpl::set_mean_emg(const torch::Tensor& mean) {
   mean_emg_.copy_(mean);
 }
 
-torch::Tensor PianoKpmNetImpl::scaled_pose(const torch::Tensor& pose) const {
-  if (!pose.defined() || (config_.pose_scale[0] == 1.0 && config_.pose_scale[1] == 1.0)) return pose;
-  // pose rows are keypoint-major x, y, x, y, ...
-  auto scale = torch::tensor({config_.pose_scale[0], config_.pose_scale[1]}, pose.options())
-                   .repeat({pose.size(1) / 2})
-                   .view({1, -1, 1});
-  return pose * scale;
+torch::Tensor PianoKpmNetImpl::normalised_pose(const torch::Tensor& pose) const {
+  const bool scaled = config_.pose_scale[0] != 1.0 || config_.pose_scale[1] != 1.0;
+  if (!pose.defined() || (!scaled && config_.pose_mean.empty())) return pose;
+  // pose rows are keypoint-major x, y, x, y, ...: fold the x/y scale into one per-channel affine map
+  const int64_t channels = pose.size(1);
+  std::vector<double> gain(static_cast<size_t>(channels)), offset(static_cast<size_t>(channels), 0.0);
+  for (int64_t c = 0; c < channels; ++c) {
+    const auto i = static_cast<size_t>(c);
+    gain[i] = config_.pose_scale[i % 2];
+    if (!config_.pose_mean.empty()) {
+      gain[i] /= config_.pose_std[i];
+      offset[i] = -config_.pose_mean[i] / config_.pose_std[i];
+    }
+  }
+  auto column = [&](const std::vector<double>& v) {
+    return torch::tensor(v, torch::kDouble).to(pose.options()).view({1, -1, 1});
+  };
+  return torch::addcmul(column(offset), pose, column(gain));
 }
 
 torch::Tensor PianoKpmNetImpl::forward(const torch::Tensor& raw_pose, const torch::Tensor& keys) {
-  const torch::Tensor pose = scaled_pose(raw_pose);
+  const torch::Tensor pose = normalised_pose(raw_pose);
   if (decoder_) return decoder_(encoder_(pose, keys));
   if (readout_) {
     auto features = encoder_(pose, keys);

@@ -76,7 +76,8 @@ class PianoKpmNetImpl : public torch::nn::Module {
   ConvEncoderDecoder neuropose_{nullptr};
   torch::Tensor mean_emg_;
 
-  torch::Tensor scaled_pose(const torch::Tensor& pose) const;  // applies config.pose_scale
+  // Applies config.pose_scale, then pose_mean/pose_std when present.
+  torch::Tensor normalised_pose(const torch::Tensor& pose) const;
 };
 TORCH_MODULE(PianoKpmNet);
 

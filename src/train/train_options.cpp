@@ -33,7 +33,8 @@ nlohmann::json TrainOptions::to_json() const {
           {"lambda_ot", lambda_ot},
           {"overlap_samples", overlap_samples},
           {"max_batches_per_epoch", max_batches_per_epoch},
-          {"device", device}};
+          {"device", device},
+          {"standardise_pose", standardise_pose}};
 }
 
 TrainOptions TrainOptions::from_json(const nlohmann::json& j) {
@@ -59,6 +60,7 @@ TrainOptions TrainOptions::from_json(const nlohmann::json& j) {
     get("overlap_samples", o.overlap_samples);
     get("max_batches_per_epoch", o.max_batches_per_epoch);
     get("device", o.device);
+    get("standardise_pose", o.standardise_pose);
   } catch (const nlohmann::json::exception& e) {
     throw std::invalid_argument(std::string("train config: ") + e.what());
   }

@@ -21,6 +21,10 @@ struct TrainOptions {
   int64_t overlap_samples = 256;    // training windows overlap (256 samples = 15 frames)
   int64_t max_batches_per_epoch = 0;  // 0: all; a cap makes short CPU runs possible
   std::string device = "cpu";
+  // Standardise each pose channel by the training set's mean and deviation, stored in the model
+  // config (pose_mean/pose_std) so prediction applies the same. The release feeds raw 0..1
+  // coordinates (false).
+  bool standardise_pose = false;
 
   void check() const;  // throws std::invalid_argument naming the field
   nlohmann::json to_json() const;

@@ -13,6 +13,7 @@
 #include "model/blas_threads.h"
 #include "model/checkpoint.h"
 #include "model/device.h"
+#include "data/pose_standardisation.h"
 #include "train/heap_reuse.h"
 
 namespace pianokpm {
@@ -35,6 +36,16 @@ torch::Tensor to_device(const torch::Tensor& t, const torch::Device& d) { return
 
 WindowDataset load_set(const TrainRun& run, const std::string& set, int64_t overlap) {
   return WindowDataset(load_split_performances(run.data_dir, run.split_path, set, run.model), run.model, overlap);
+}
+
+// run.model, with pose standardisation statistics from the training set when asked for and not
+// already there (a resumed run's config.json carries them).
+ModelConfig effective_model(const TrainRun& run, const WindowDataset& train_set) {
+  const ModelConfig& m = run.model;
+  if (!run.options.standardise_pose || !uses_pose(m.modality) || m.architecture == "mean" || !m.pose_mean.empty()) {
+    return m;
+  }
+  return with_standardised_pose(m, train_set.performances());
 }
 
 // The mean predictor "trains" by averaging the training envelopes.
@@ -109,11 +120,15 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
   const bool main_process = parallel->is_main();
   const std::string latest = (fs::path(run.out_dir) / "latest.pt").string();
   const std::string best = (fs::path(run.out_dir) / "best.pt").string();
+  const WindowDataset train_set = load_set(run, "train", run.options.overlap_samples);
+  const WindowDataset val_set = load_set(run, "val", 0);
+  if (train_set.size() == 0) throw InputError(run.split_path, "the training set has no complete window");
+  const ModelConfig model = effective_model(run, train_set);
   // A resumed run must continue the same model: checked before anything in RUN is rewritten.
   std::optional<LoadedModel> resumed;
   if (run.resume && fs::exists(latest)) {
     resumed.emplace(load_model(latest));
-    if (resumed->net->config().to_json() != run.model.to_json()) {
+    if (resumed->net->config().to_json() != model.to_json()) {
       throw InputError(latest, "was trained with another model config; resume with the same one");
     }
   }
@@ -121,7 +136,7 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
   if (main_process) {
     fs::create_directories(run.out_dir);
     write_file_atomically((fs::path(run.out_dir) / "config.json").string(),
-                          nlohmann::json{{"model", run.model.to_json()},
+                          nlohmann::json{{"model", model.to_json()},
                                          {"train", run.options.to_json()},
                                          {"data", run.data_dir},
                                          {"split", run.split_path},
@@ -138,14 +153,10 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
     if (main_process) save_checkpoint(path, net, meta, opt);
   };
 
-  const WindowDataset train_set = load_set(run, "train", run.options.overlap_samples);
-  const WindowDataset val_set = load_set(run, "val", 0);
-  if (train_set.size() == 0) throw InputError(run.split_path, "the training set has no complete window");
-
   use_training_cpu_settings();
   torch::manual_seed(run.options.seed);
-  PianoKpmNet net(run.model);
-  if (run.model.architecture == "mean") return train_mean_predictor(run, net, train_set, val_set, progress, main_process);
+  PianoKpmNet net(model);
+  if (model.architecture == "mean") return train_mean_predictor(run, net, train_set, val_set, progress, main_process);
 
   net->to(device);
   net->train();

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <thread>
 
+#include "data/corpus_dataset.h"
 #include "io/array_file.h"
 #include "model/checkpoint.h"
 #include "model/state_dict.h"
@@ -89,6 +90,38 @@ TEST_F(TrainEvalCli, BaselinesTrainAndEvalWritesMetricsPredictionsAndPlots) {
 #endif
   }
   EXPECT_NE(testing::read_bytes(dir / "eval/metrics.md").find("| **mean** |"), std::string::npos);
+}
+
+TEST_F(TrainEvalCli, StandardisedPoseStatisticsTravelWithTheModelAndSurviveResume) {
+  testing::ScratchDir dir;
+  auto config = nlohmann::json::parse(testing::read_bytes(testing::fixture("configs/tiny_model.json")));
+  config["train"]["standardise_pose"] = true;
+  testing::write_bytes(dir / "config.json", config.dump());
+  const std::string args = "train --data " + corpus() + " --split " + corpus() + "/dataset_architectural.json --config " +
+                           (dir / "config.json") + " --threads 1 --architecture linear_readout --out " + (dir / "run");
+  const auto r = run_cli(args + " --epochs 1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto model = load_model(dir / "run/best.pt").net->config();
+  ASSERT_EQ(model.pose_mean.size(), static_cast<size_t>(model.pose_channels()));
+  // Reference: channel 0 (top-view wrist x) of every training frame, averaged in float64.
+  double sum = 0, sum_sq = 0;
+  int64_t frames = 0;
+  for (const auto& name : read_split(corpus() + "/dataset_architectural.json", "train")) {
+    const torch::Tensor x = read_array(corpus() + "/hand_data/keyp_top/" + name + ".pkl").select(2, 0).select(1, 0).to(torch::kDouble);
+    sum += x.sum().item<double>();
+    sum_sq += x.square().sum().item<double>();
+    frames += x.size(0);
+  }
+  const double mean = sum / frames, sd = std::sqrt(sum_sq / frames - mean * mean);
+  EXPECT_NEAR(model.pose_mean[0], mean * model.pose_scale[0], 1e-9 * std::abs(mean));
+  EXPECT_NEAR(model.pose_std[0], sd * model.pose_scale[0], 1e-6 * sd);
+  // The run's record carries them, so --resume continues the same model.
+  const auto run_config = nlohmann::json::parse(testing::read_bytes(dir / "run/config.json"));
+  EXPECT_EQ(run_config.at("model").at("pose_mean").size(), model.pose_mean.size());
+  const auto resumed = run_cli("train --data " + corpus() + " --split " + corpus() + "/dataset_architectural.json --threads 1 --out " +
+                               (dir / "run") + " --resume --epochs 2");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_EQ(load_model(dir / "run/latest.pt").metadata.at("epochs_done"), 2);
 }
 
 TEST_F(TrainEvalCli, MissingOrInconsistentPerformanceFilesAreClearErrors) {
