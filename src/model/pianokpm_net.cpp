@@ -205,9 +205,14 @@ torch::Tensor PianoKpmNetImpl::normalised_pose(const torch::Tensor& pose) const 
   return torch::addcmul(column(offset), pose, column(gain));
 }
 
+torch::Tensor PianoKpmNetImpl::encode(const torch::Tensor& pose, const torch::Tensor& keys) {
+  if (!encoder_) throw std::logic_error("encode: a " + config_.architecture + " model has no encoder");
+  return encoder_(normalised_pose(pose), keys);
+}
+
 torch::Tensor PianoKpmNetImpl::forward(const torch::Tensor& raw_pose, const torch::Tensor& keys) {
+  if (decoder_) return decoder_(encode(raw_pose, keys));
   const torch::Tensor pose = normalised_pose(raw_pose);
-  if (decoder_) return decoder_(encoder_(pose, keys));
   if (readout_) {
     auto features = encoder_(pose, keys);
     return torch::matmul(readout_->weight, features) + readout_->bias.view({1, -1, 1});

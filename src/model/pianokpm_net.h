@@ -63,6 +63,10 @@ class PianoKpmNetImpl : public torch::nn::Module {
   explicit PianoKpmNetImpl(const ModelConfig& config);
   torch::Tensor forward(const torch::Tensor& pose, const torch::Tensor& keys);  // -> [B, emg, T]
   const ModelConfig& config() const { return config_; }
+  // Encoder features [B, features, T] of raw inputs: pose_scale and standardisation applied
+  // (pianokpm and linear_readout). Callers that run the decoder separately start here, not at
+  // encoder(), which takes already normalised pose.
+  torch::Tensor encode(const torch::Tensor& pose, const torch::Tensor& keys);
   Encoder encoder() { return encoder_; }
   ArDecoder decoder() { return decoder_; }
   // The mean predictor's output, [emg].

@@ -31,7 +31,7 @@ torch::Tensor predict_performance(PianoKpmNet& net, const PerformanceWindows& wi
     for (int64_t sub = first; sub < first + count; sub += options.encoder_batch_windows) {
       const int64_t n = std::min(options.encoder_batch_windows, first + count - sub);
       const auto pose = to_device(windows.pose(sub, n)), keys = to_device(windows.keys(sub, n));
-      parts.push_back(net->decoder() ? net->encoder()->forward(pose, keys) : net->forward(pose, keys));
+      parts.push_back(net->decoder() ? net->encode(pose, keys) : net->forward(pose, keys));
     }
     // The released model: features in small batches, the decoder's steps on the whole chunk.
     torch::Tensor emg = net->decoder() ? net->decoder()->forward(torch::cat(parts, 0)) : torch::cat(parts, 0);

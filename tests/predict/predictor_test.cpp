@@ -32,6 +32,31 @@ TEST(Predictor, ReproducesOfficialPerformanceOnCompleteWindows) {
   EXPECT_TRUE(torch::isfinite(emg).all().item<bool>());
 }
 
+// A model trained on pixel keypoints scales and standardises its pose input; prediction, which
+// runs the encoder and the decoder apart, must do the same as forward().
+TEST(Predictor, AppliesThePoseScaleAndStandardisationOfTheModel) {
+  ModelConfig c;
+  c.pose_scale = {1.0 / 1280, 1.0 / 720};
+  c.hidden_channels = 16;
+  c.tds_channels = c.tds_width = 4;
+  c.decoder_hidden = 16;
+  for (int i = 0; i < c.pose_channels(); ++i) {
+    c.pose_mean.push_back(0.4 + 0.001 * i);
+    c.pose_std.push_back(0.02 + 0.001 * i);
+  }
+  torch::manual_seed(11);
+  PianoKpmNet net(c);
+  PerformanceStreams s;
+  s.pose = torch::rand({120, c.pose_channels()}) * 600 + 300;  // pixels
+  s.keys = torch::rand({2048, c.num_keys});
+  PerformanceWindows windows(s, c);
+  const torch::Tensor got = predict_performance(net, windows, {});
+  torch::NoGradGuard no_grad;
+  const torch::Tensor want = net->forward(windows.pose(0, 2), windows.keys(0, 2)).permute({0, 2, 1}).reshape({2048, 6});
+  EXPECT_LE(testing::max_abs_diff(got, want), 1e-5);
+  EXPECT_GT(want.std().item<double>(), 0.0);
+}
+
 TEST(Windowing, PoseOnlyOutputHas1024Over60RowsPerFrame) {
   ModelConfig c;
   c.modality = Modality::kPoseOnly;
