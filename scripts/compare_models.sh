@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Reproduces docs/results.md: the synthetic corpus, every model trained on the architectural and
+# Reproduces docs/results.md: the synthetic corpus (8 pianists x 7 tasks x 3 takes of 30 s), every model trained on the architectural and
 # the held-out split, each evaluated on its test sets. Long on a CPU (see docs/results.md for the
 # step budgets used); pass a GPU with DEVICE=cuda. Usage: scripts/compare_models.sh [WORK_DIR]
 set -euo pipefail
@@ -8,10 +8,10 @@ bin=${PIANOKPM_BIN:-$root/build/bin/pianokpm}
 work=${1:-$root/results_work}
 device=${DEVICE:-cpu}
 epochs=${EPOCHS:-40}   # of 50 batches of 8 windows each (configs/train_synthetic.json)
-corpus=$work/corpus6
+corpus=$work/corpus8x3
 mkdir -p "$work"
 
-[[ -f $corpus/corpus.json ]] || "$bin" synth --out "$corpus" --pianists 6 --tasks 7 --takes 1 --seconds 30 --seed 42
+[[ -f $corpus/corpus.json ]] || "$bin" synth --out "$corpus" --pianists 8 --tasks 7 --takes 3 --seconds 30 --seed 42
 
 models=("mean pianokpm pose+keys" "neuropose neuropose pose+keys" "linear_readout linear_readout pose+keys"
         "pianokpm pianokpm pose+keys" "pianokpm_pose pianokpm pose" "pianokpm_keys pianokpm keys")
