@@ -8,12 +8,12 @@
 #include <fstream>
 #include <optional>
 
+#include "data/pose_standardisation.h"
 #include "io/atomic_file.h"
 #include "io/input_error.h"
 #include "model/blas_threads.h"
 #include "model/checkpoint.h"
 #include "model/device.h"
-#include "data/pose_standardisation.h"
 #include "train/heap_reuse.h"
 
 namespace pianokpm {
