@@ -43,7 +43,7 @@ int run_synth(const SynthCommandOptions& o) {
   apply_thread_count(o.threads);
   o.synth.check();
   const auto start = std::chrono::steady_clock::now();
-  const int64_t total = int64_t{o.synth.pianists} * o.synth.tasks * o.synth.takes;
+  const auto total = static_cast<int64_t>(synth::selected_performances(o.synth).size());
   ProgressBar bar("synth", "performances", total);
   synth::write_corpus(o.synth, o.out, [&](int64_t done, int64_t) { bar.update(done); });
   bar.finish();
@@ -70,6 +70,9 @@ CommandRunner add_synth_command(CLI::App& app) {
   cmd->add_option("--held-out-pianists", o->synth.held_out_pianist_fraction,
                   "Fraction of pianists kept out of training for test_cross_user")
       ->capture_default_str();
+  cmd->add_option("--only-set", o->synth.only_set,
+                  "Write only one set's performances, SPLIT:SET (e.g. architectural:test), byte for byte as in "
+                  "the whole corpus");
   cmd->add_option("-t,--threads", o->threads, "Worker threads (0: one per core)")->capture_default_str();
   return [o] { return run_synth(*o); };
 }

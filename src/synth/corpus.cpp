@@ -35,6 +35,7 @@ void SynthOptions::check() const {
   require(held_out_pianist_fraction >= 0 && held_out_pianist_fraction < 1, "held_out_pianist_fraction must be 0..1");
   require(held_out_tasks >= 0 && held_out_tasks < tasks + (tasks == 1 ? 1 : 0), "held_out_tasks must leave a task");
   envelope.check(raw_emg_rate_hz);
+  selected_performances(*this);  // rejects an unknown only_set
 }
 
 nlohmann::json SynthOptions::to_json() const {
@@ -43,6 +44,7 @@ nlohmann::json SynthOptions::to_json() const {
           {"takes", takes},
           {"seconds", seconds},
           {"seed", seed},
+          {"only_set", only_set},
           {"pose_rate_hz", pose_rate_hz},
           {"keys_rate_hz", keys_rate_hz},
           {"raw_emg_rate_hz", raw_emg_rate_hz},
@@ -171,6 +173,25 @@ nlohmann::json held_out_split(const SynthOptions& o) {
           {"held_out_tasks", std::vector<int>(unseen_tasks.begin(), unseen_tasks.end())}};
 }
 
+std::vector<std::string> selected_performances(const SynthOptions& o) {
+  std::vector<std::string> files;
+  if (o.only_set.empty()) {
+    for (const auto& e : all_entries(o)) files.push_back(e.file);
+    return files;
+  }
+  const auto colon = o.only_set.find(':');
+  const std::string split = o.only_set.substr(0, colon), set = colon == std::string::npos ? "" : o.only_set.substr(colon + 1);
+  nlohmann::json sets;
+  if (split == "architectural") sets = architectural_split(o);
+  else if (split == "held_out") sets = held_out_split(o);
+  else throw std::invalid_argument("synth: only_set must be architectural:SET or held_out:SET, not '" + o.only_set + "'");
+  if (!sets.contains(set) || !sets[set].is_array() || (!sets[set].empty() && !sets[set][0].is_string())) {
+    throw std::invalid_argument("synth: the " + split + " split has no set '" + set + "'");
+  }
+  for (const auto& name : sets[set]) files.push_back(name.get<std::string>());
+  return files;
+}
+
 void write_corpus(const SynthOptions& o, const std::string& out_dir,
                   const std::function<void(int64_t, int64_t)>& on_progress) {
   o.check();
@@ -184,7 +205,12 @@ void write_corpus(const SynthOptions& o, const std::string& out_dir,
     pianists.push_back(Pianist::sample(p, o.seed));
     mvc.push_back(mvc_reference(pianists.back(), o.raw_emg_rate_hz, o.envelope, o.seed));
   }
-  const auto entries = all_entries(o);
+  const auto chosen = selected_performances(o);
+  const std::set<std::string> wanted(chosen.begin(), chosen.end());
+  std::vector<Entry> entries;
+  for (const auto& e : all_entries(o)) {
+    if (wanted.count(e.file)) entries.push_back(e);
+  }
   std::atomic<int64_t> done{0};
   std::mutex progress_mutex;
   // One performance per task of the pool; inner parallel loops then run inline.

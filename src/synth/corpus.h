@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "signal/emg_envelope.h"
 #include "synth/pianist.h"
@@ -29,6 +30,9 @@ struct SynthOptions {
   double test_fraction = 0.15;   // architectural split
   double held_out_pianist_fraction = 0.2;  // test_cross_user
   int held_out_tasks = 1;                  // test_cross_task
+  // "SPLIT:SET" (e.g. "architectural:test"): write only that set's performances, byte for byte as
+  // in the whole corpus (the split files still list all); empty: every performance.
+  std::string only_set;
 
   void check() const;  // throws std::invalid_argument naming the bad field
   nlohmann::json to_json() const;
@@ -58,6 +62,10 @@ Performance generate_performance(const SynthOptions& options, const Pianist& pia
 // gets (performances done, total).
 void write_corpus(const SynthOptions& options, const std::string& out_dir,
                   const std::function<void(int64_t, int64_t)>& on_progress = {});
+
+// The performance files ("NAME.pkl") that `options.only_set` selects; every one when it is empty.
+// Throws std::invalid_argument for an unknown split or set.
+std::vector<std::string> selected_performances(const SynthOptions& options);
 
 // The two split files' contents for the given options.
 nlohmann::json architectural_split(const SynthOptions& options);

@@ -211,6 +211,30 @@ TEST(SynthCorpus, WritesTheReleaseLayoutDeterministically) {
   EXPECT_FALSE(held["test_cross_task"].empty());
   const auto arch = nlohmann::json::parse(testing::read_bytes(a + "/dataset_architectural.json"));
   EXPECT_EQ(arch["train"].size() + arch["val"].size() + arch["test"].size(), 9u);
+
+  // One set alone: the same bytes as in the whole corpus, and nothing else.
+  o.seed = 42;
+  o.only_set = "held_out:test_cross_user";
+  write_corpus(o, dir / "d");
+  std::set<std::string> wanted;
+  for (const std::string name : held["test_cross_user"]) wanted.insert(name.substr(0, name.size() - 4));
+  ASSERT_FALSE(wanted.empty());
+  int written = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path() / "d/emg_data")) {
+    const std::string name = entry.path().stem().string();
+    EXPECT_TRUE(wanted.count(name)) << name;
+    for (const char* sub : {"emg_data/", "emg_raw/", "keystroke_data/", "hand_data/keyp_top/", "hand_data/keyp_right/"}) {
+      const std::string rel = std::string(sub) + name + ".pkl";
+      EXPECT_EQ(testing::read_bytes(dir / ("d/" + rel)), testing::read_bytes(dir / ("a/" + rel))) << rel;
+    }
+    ++written;
+  }
+  EXPECT_EQ(written, static_cast<int>(wanted.size()));
+  EXPECT_EQ(testing::read_bytes(dir / "d/dataset_held_out.json"), testing::read_bytes(dir / "a/dataset_held_out.json"));
+  for (const char* bad : {"held_out:test", "architectural", "train", "arch:test", "held_out:held_out_pianists"}) {
+    o.only_set = bad;
+    EXPECT_THROW(o.check(), std::invalid_argument) << bad;
+  }
 }
 
 }  // namespace
