@@ -185,7 +185,9 @@ std::vector<std::string> selected_performances(const SynthOptions& o) {
   if (split == "architectural") sets = architectural_split(o);
   else if (split == "held_out") sets = held_out_split(o);
   else throw std::invalid_argument("synth: only_set must be architectural:SET or held_out:SET, not '" + o.only_set + "'");
-  if (!sets.contains(set) || !sets[set].is_array() || (!sets[set].empty() && !sets[set][0].is_string())) {
+  // The held-out split also lists pianist and task numbers; those are not sets of performances.
+  const bool metadata = set == "held_out_pianists" || set == "held_out_tasks";
+  if (metadata || !sets.contains(set)) {
     throw std::invalid_argument("synth: the " + split + " split has no set '" + set + "'");
   }
   for (const auto& name : sets[set]) files.push_back(name.get<std::string>());

@@ -231,7 +231,8 @@ TEST(SynthCorpus, WritesTheReleaseLayoutDeterministically) {
   }
   EXPECT_EQ(written, static_cast<int>(wanted.size()));
   EXPECT_EQ(testing::read_bytes(dir / "d/dataset_held_out.json"), testing::read_bytes(dir / "a/dataset_held_out.json"));
-  for (const char* bad : {"held_out:test", "architectural", "train", "arch:test", "held_out:held_out_pianists"}) {
+  for (const char* bad : {"held_out:test", "architectural", "train", "arch:test", "held_out:held_out_pianists",
+                          "held_out:held_out_tasks"}) {
     o.only_set = bad;
     EXPECT_THROW(o.check(), std::invalid_argument) << bad;
   }
