@@ -16,6 +16,7 @@ CommandRunner add_eval_command(CLI::App& app);
 CommandRunner add_emg_command(CLI::App& app);
 CommandRunner add_convert_command(CLI::App& app);
 CommandRunner add_bench_command(CLI::App& app);
+CommandRunner add_average_command(CLI::App& app);
 #ifdef PIANOKPM_HAVE_OPENCV
 CommandRunner add_pose_command(CLI::App& app);
 #endif

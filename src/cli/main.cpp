@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
       {"emg", pianokpm::add_emg_command(app)},
       {"convert", pianokpm::add_convert_command(app)},
       {"bench", pianokpm::add_bench_command(app)},
+      {"average", pianokpm::add_average_command(app)},
 #ifdef PIANOKPM_HAVE_OPENCV
       {"pose", pianokpm::add_pose_command(app)},
 #endif

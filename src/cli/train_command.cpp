@@ -24,6 +24,7 @@ struct TrainCommandOptions {
   std::optional<uint64_t> seed;
   std::optional<std::string> modality, architecture, device;
   std::optional<int> views;
+  bool keep_epochs = false;
   int threads = 0;
 };
 
@@ -52,6 +53,7 @@ int run_train(TrainCommandOptions o) {
   if (o.lr) o.run.options.lr = *o.lr;
   if (o.seed) o.run.options.seed = *o.seed;
   if (o.device) o.run.options.device = *o.device;
+  if (o.keep_epochs) o.run.options.keep_epochs = true;
   if (o.modality) o.run.model.modality = parse_modality(*o.modality);
   if (o.architecture) o.run.model.architecture = *o.architecture;
   if (o.views) o.run.model.num_views = *o.views;
@@ -100,6 +102,7 @@ CommandRunner add_train_command(CLI::App& app) {
       ->check(CLI::Range(1, 2));
   cmd->add_option("--max-batches", o->max_batches, "At most this many batches per epoch (default 0: all)");
   cmd->add_option("--device", o->device, "cpu or cuda (default cpu)");
+  cmd->add_flag("--keep-epochs", o->keep_epochs, "Also keep each epoch's weights as RUN/epochs/epoch_NNN.pt (for `average`)");
   cmd->add_flag("--resume", o->run.resume, "Continue from RUN/latest.pt (after an interruption, even kill -9)");
   cmd->add_option("-t,--threads", o->threads, "CPU threads (0: one per core)")->capture_default_str();
   return [o] { return run_train(*o); };

@@ -34,7 +34,8 @@ nlohmann::json TrainOptions::to_json() const {
           {"overlap_samples", overlap_samples},
           {"max_batches_per_epoch", max_batches_per_epoch},
           {"device", device},
-          {"standardise_pose", standardise_pose}};
+          {"standardise_pose", standardise_pose},
+          {"keep_epochs", keep_epochs}};
 }
 
 TrainOptions TrainOptions::from_json(const nlohmann::json& j) {
@@ -61,6 +62,7 @@ TrainOptions TrainOptions::from_json(const nlohmann::json& j) {
     get("max_batches_per_epoch", o.max_batches_per_epoch);
     get("device", o.device);
     get("standardise_pose", o.standardise_pose);
+    get("keep_epochs", o.keep_epochs);
   } catch (const nlohmann::json::exception& e) {
     throw std::invalid_argument(std::string("train config: ") + e.what());
   }

@@ -25,6 +25,8 @@ struct TrainOptions {
   // config (pose_mean/pose_std) so prediction applies the same. The release feeds raw 0..1
   // coordinates (false).
   bool standardise_pose = false;
+  // Also keep every epoch's weights as RUN/epochs/epoch_NNN.pt, for `pianokpm average`.
+  bool keep_epochs = false;
 
   void check() const;  // throws std::invalid_argument naming the field
   nlohmann::json to_json() const;

@@ -238,6 +238,11 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
     const nlohmann::json meta = {{"epochs_done", epoch + 1}, {"best_val_loss", best_val}, {"epochs_since_best", since_best},
                                  {"train_loss", train_loss}, {"val_loss", val}, {"seed", run.options.seed}};
     if (improved) save(best, net, meta, nullptr);
+    if (run.options.keep_epochs) {
+      const fs::path kept = fs::path(run.out_dir) / "epochs" / fmt::format("epoch_{:03d}.pt", epoch + 1);
+      if (main_process) fs::create_directories(kept.parent_path());
+      save(kept.string(), net, meta, nullptr);
+    }
     save(latest, net, meta, &optimizer);  // last: a kill before this replays the epoch
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     say(fmt::format("epoch {} lr {:.3g} train loss {:.5f} val loss {:.5f}{} ({:.1f} s)", epoch + 1, lr, train_loss, val,

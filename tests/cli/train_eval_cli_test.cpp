@@ -92,6 +92,37 @@ TEST_F(TrainEvalCli, BaselinesTrainAndEvalWritesMetricsPredictionsAndPlots) {
   EXPECT_NE(testing::read_bytes(dir / "eval/metrics.md").find("| **mean** |"), std::string::npos);
 }
 
+NamedTensors weights_of(const std::string& path) {
+  LoadedModel m = load_model(path);
+  return named_tensors(m.net);
+}
+
+TEST_F(TrainEvalCli, KeptEpochsAverageToTheirMeanWeights) {
+  testing::ScratchDir dir;
+  const auto r = run_cli(train_args(dir / "run") + " --epochs 3 --keep-epochs");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string e2 = dir / "run/epochs/epoch_002.pt", e3 = dir / "run/epochs/epoch_003.pt";
+  EXPECT_EQ(load_model(e2).metadata.at("epochs_done"), 2);
+  // The last kept epoch is the latest weights.
+  const NamedTensors w3 = weights_of(e3), latest = weights_of(dir / "run/latest.pt");
+  for (size_t i = 0; i < w3.size(); ++i) EXPECT_TRUE(torch::equal(w3[i].second, latest[i].second)) << w3[i].first;
+
+  const auto avg = run_cli("average " + e2 + " " + e3 + " -o " + (dir / "avg.pt"));
+  ASSERT_EQ(avg.exit_code, 0) << avg.output;
+  const NamedTensors w2 = weights_of(e2), wa = weights_of(dir / "avg.pt");
+  for (size_t i = 0; i < wa.size(); ++i) {
+    const torch::Tensor expected = (w2[i].second.to(torch::kDouble) + w3[i].second.to(torch::kDouble)) / 2;
+    EXPECT_LE(testing::max_abs_diff(wa[i].second, expected), 1e-7 * (1.0 + expected.abs().max().item<double>())) << wa[i].first;
+  }
+  // Another model's checkpoint is refused by name, and nothing is written.
+  const auto other = run_cli(train_args(dir / "other") + " --epochs 1 --architecture linear_readout");
+  ASSERT_EQ(other.exit_code, 0) << other.output;
+  const auto bad = run_cli("average " + e3 + " " + (dir / "other/best.pt") + " -o " + (dir / "bad.pt"));
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("other/best.pt"), std::string::npos) << bad.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "bad.pt"));
+}
+
 TEST_F(TrainEvalCli, StandardisedPoseStatisticsTravelWithTheModelAndSurviveResume) {
   testing::ScratchDir dir;
   auto config = nlohmann::json::parse(testing::read_bytes(testing::fixture("configs/tiny_model.json")));
