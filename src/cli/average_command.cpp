@@ -27,7 +27,7 @@ CommandRunner add_average_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("average", "Average the weights of several checkpoints of one training run");
   cmd->footer(
       "Stochastic weight averaging: the element-wise mean of the late checkpoints of one run (same model config "
-      "and pose statistics), e.g. latest.pt saved after each of the last epochs. Evaluate the result with `eval` "
+      "and pose statistics), e.g. RUN/epochs/epoch_NNN.pt of the last epochs of `train --keep-epochs`. Evaluate the result with `eval` "
       "like any model; it often scores better than each checkpoint alone.");
   cmd->add_option("models", o->models, "Checkpoints (.pt of ours, or official .pth)")->required()->check(CLI::ExistingFile);
   cmd->add_option("-o,--out", o->out, "Averaged checkpoint (.pt), written atomically")->required();
