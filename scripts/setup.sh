@@ -5,11 +5,12 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${PIANOKPM_BUILD_DIR:-$root/build}
 
+# chromium: the HTML report is tested in it, headless (tests/report).
 # libopenblas0-pthread matters: Debian's libtorch calls the system BLAS, and the reference BLAS
 # Debian selects by default makes matrix products about 45x slower.
 packages=(cmake ninja-build g++ pkg-config libtorch-dev libopenblas0-pthread nlohmann-json3-dev
   libcli11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libcairo2-dev libbiosig-dev libopencv-dev
-  libopenmpi-dev openmpi-bin)
+  libopenmpi-dev openmpi-bin chromium)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -28,6 +29,9 @@ fi
 
 # MediaPipe Hands' models for `pianokpm pose`, from npm (no download at run time).
 "$root/scripts/fetch_mediapipe_models.sh"
+# uPlot (inlined into HTML reports at build time) and playwright-core (drives chromium in the
+# report's browser test), from npm into web/node_modules.
+"$root/scripts/fetch_web_packages.sh"
 
 if [[ ! -f $build_dir/build.ninja ]]; then
   cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release

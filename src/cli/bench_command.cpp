@@ -14,10 +14,16 @@
 #include "model/device.h"
 #include "model/pianokpm_net.h"
 #include "predict/predictor.h"
+#include "analysis/emg_analysis.h"
+#include "report/html_report.h"
 #include "train/trainer.h"
 #ifdef PIANOKPM_HAVE_OPENCV
 #include "pose/hand_landmarker.h"
 #include "pose/palm_detector.h"
+#include "render/overlay_video.h"
+#include <opencv2/videoio.hpp>
+#include <filesystem>
+#include <unistd.h>
 #endif
 
 namespace pianokpm {
@@ -124,7 +130,50 @@ int run_bench(const BenchCommandOptions& o) {
     fmt::print("| pose | not measured: {} | - | - |\n", e.what());
   }
 #endif
-  fmt::print("\nReleased figures: the facts doc's measurements of the PyTorch release (H100; 2-core CPU with OpenBLAS).\n");
+  {
+    // The report of one minute: analysis of six envelopes with keys, and the page (no video).
+    const int64_t n = 60 * 1024;
+    const torch::Tensor emg = torch::rand({n, 6}) * 0.3;
+    const torch::Tensor keys = (torch::rand({n, 88}) > 0.999).to(torch::kFloat);
+    AnalysisOptions ao;
+    const double ta = time_it(o.repeats, [&] { analyze_emg(emg, keys, ao); }, torch::kCPU);
+    fmt::print("| analyze, 60 s of EMG with keys | {:.0f} ms | - | - |\n", 1000 * ta);
+    if (html_report_available()) {
+      ReportContent rc;
+      rc.title = "bench";
+      rc.performances.push_back({"minute", emg, torch::Tensor(), keys, nullptr, analysis_to_json(analyze_emg(emg, keys, ao), ao)});
+      const double tr = time_it(o.repeats, [&] { html_report(rc, ReportOptions{}); }, torch::kCPU);
+      fmt::print("| report page, 60 s of EMG with keys (no video) | {:.0f} ms | - | - |\n", 1000 * tr);
+    }
+  }
+#ifdef PIANOKPM_HAVE_OPENCV
+  try {
+    // render: one minute of 640x480 video at 30 fps with a tracked hand, H.264 out.
+    const auto dir = std::filesystem::temp_directory_path() / ("pianokpm_bench_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const std::string source = (dir / "source.avi").string(), out = (dir / "overlay.mp4").string();
+    {
+      cv::VideoWriter w(source, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 30, cv::Size(640, 480));
+      cv::Mat frame(480, 640, CV_8UC3);
+      for (int i = 0; i < 1800; ++i) {
+        frame.setTo(cv::Scalar(90 + i % 60, 100, 110));
+        w.write(frame);
+      }
+    }
+    render::OverlayVideoInput in;
+    in.video = source;
+    in.keypoints = torch::rand({1800, 21, 3}) * 200 + 200;
+    in.emg = torch::rand({60 * 1024, 6});
+    std::string codec;
+    const double t = time_it(o.repeats, [&] { codec = render::render_overlay_video(in, {}, out).codec; }, torch::kCPU);
+    fmt::print("| render, 60 s of 640x480 video at 30 fps ({}) | {:.1f} s, {:.1f}x real time | - | faster than real time (2 cores) |\n",
+               codec, t, 60 / t);
+    std::filesystem::remove_all(dir);
+  } catch (const std::exception& e) {
+    fmt::print("| render | not measured: {} | - | - |\n", e.what());
+  }
+#endif
+  fmt::print("\nReleased figures: measurements of the PyTorch release (H100; 2-core CPU with OpenBLAS).\n");
   return 0;
 }
 

@@ -1,5 +1,7 @@
 #include "cli/cli_common.h"
 
+#include <filesystem>
+
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -48,5 +50,9 @@ pose::VideoPose extract_pose_with_progress(const std::string& video, const pose:
   return result;
 }
 #endif
+
+bool model_is_synthetic(const std::string& model_path) {
+  return std::filesystem::path(model_path).filename().string().rfind("synthetic", 0) == 0;
+}
 
 }  // namespace pianokpm

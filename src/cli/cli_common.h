@@ -20,6 +20,10 @@ std::optional<ModelConfig> read_model_config_option(const std::string& path);
 // Throws InputError naming `path` unless it ends in one of `extensions` (".csv", ...).
 void require_output_extension(const std::string& path, const std::vector<std::string>& extensions);
 
+// Whether a model file is one of those trained on pianokpm's synthetic corpus (assets/models/synthetic_*),
+// so that outputs made with it say so.
+bool model_is_synthetic(const std::string& model_path);
+
 #ifdef PIANOKPM_HAVE_OPENCV
 // pose::extract_pose with a progress bar (frames, rate, time left) on a terminal.
 pose::VideoPose extract_pose_with_progress(const std::string& video, const pose::VideoPoseOptions& options);

@@ -22,6 +22,9 @@ CommandRunner add_pose_command(CLI::App& app);
 #endif
 #ifdef PIANOKPM_HAVE_CAIRO
 CommandRunner add_plot_command(CLI::App& app);
+CommandRunner add_analyze_command(CLI::App& app);
+CommandRunner add_report_command(CLI::App& app);
+CommandRunner add_render_command(CLI::App& app);
 #endif
 
 }  // namespace pianokpm

@@ -16,6 +16,7 @@
 #include "io/input_error.h"
 #include "model/checkpoint.h"
 #include "predict/predictor.h"
+#include "report/html_report.h"
 #ifdef PIANOKPM_HAVE_CAIRO
 #include "report/performance_plot.h"
 #endif
@@ -78,6 +79,12 @@ int run_eval(const EvalCommandOptions& o) {
   fs::create_directories(fs::path(o.out_dir) / "predictions");
   fs::create_directories(fs::path(o.out_dir) / "plots");
   std::vector<nlohmann::json> rows;
+  ReportContent report;
+  report.title = fmt::format("Estimated and measured muscle activity: {} set of {}", o.set, fs::path(o.split_path).filename().string());
+  report.provenance = fmt::format("Model {} ({}, reading {}) on the '{}' performances of {} (data {}).", o.model_path,
+                                  c.architecture, to_string(c.modality), o.set, o.split_path, o.data_dir);
+  report.synthetic_model = model_is_synthetic(o.model_path);
+  report.rate_hz = c.window_samples;
   ProgressBar bar("eval", "performances", static_cast<int64_t>(perfs.size()));
   for (const auto& perf : perfs) {
     const PerformanceWindows windows(perf.streams, c);
@@ -98,6 +105,17 @@ int run_eval(const EvalCommandOptions& o) {
       if (!std::isfinite(v.get<double>())) v = nullptr;
     if (!std::isfinite(onset.mean_abs_error_ms)) row["onset_error_ms"] = nullptr;
     rows.push_back(row);
+    double r_sum = 0;
+    int r_n = 0;
+    for (const auto& v : row["pearson"])
+      if (v.is_number()) r_sum += v.get<double>(), ++r_n;
+    ReportPerformance rp;
+    rp.name = perf.name;
+    rp.estimated = pred;
+    rp.measured = truth;
+    if (perf.streams.keys.defined()) rp.keys = perf.streams.keys.narrow(0, 0, std::min(n, perf.streams.keys.size(0)));
+    rp.metrics = {{"rmse", row["rmse"]}, {"otd", row["otd"]}, {"pearson_mean", r_n ? nlohmann::json(r_sum / r_n) : nlohmann::json()}};
+    report.performances.push_back(std::move(rp));
     write_array((fs::path(o.out_dir) / "predictions" / (perf.name + ".npy")).string(), pred);
 #ifdef PIANOKPM_HAVE_CAIRO
     PerformancePlotData d{fmt::format("{}: measured and estimated EMG ({})", perf.name, c.architecture), c.window_samples / 1.0,
@@ -140,9 +158,20 @@ int run_eval(const EvalCommandOptions& o) {
   add_row("**mean**", mean, mean_pearson);
   write_file_atomically((fs::path(o.out_dir) / "metrics.md").string(), md);
 
+  double r_sum = 0;
+  int r_n = 0;
+  for (const auto& [name, v] : mean.at("pearson").items())
+    if (v.is_number()) r_sum += v.get<double>(), ++r_n;
+  report.summary = {{"rmse", mean.at("rmse")}, {"otd", mean.at("otd")}, {"pearson_mean", r_n ? nlohmann::json(r_sum / r_n) : nlohmann::json()}};
+  // The data's dataset and its "synthetic" mark, when it is a corpus made by pianokpm synth.
+  if (fs::exists(fs::path(o.data_dir) / "corpus.json"))
+    report.provenance += " The measured EMG is simulated (a synthetic corpus made by pianokpm synth).";
+  const bool with_report = html_report_available();
+  if (with_report) write_html_report(report, ReportOptions{}, (fs::path(o.out_dir) / "report.html").string());
+
   spdlog::info("{} on {} performances: RMSE {} OTD {} onset error {} ms", o.set, rows.size(), fmt_number(mean.at("rmse")),
                fmt_number(mean.at("otd")), fmt_number(mean.at("onset_error_ms"), "{:.1f}"));
-  spdlog::info("wrote {}/metrics.json, metrics.md, predictions/, plots/", o.out_dir);
+  spdlog::info("wrote {}/metrics.json, metrics.md, {}predictions/, plots/", o.out_dir, with_report ? "report.html, " : "");
   return 0;
 }
 

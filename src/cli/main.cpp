@@ -22,8 +22,11 @@ int main(int argc, char** argv) {
       {"convert", pianokpm::add_convert_command(app)},
       {"bench", pianokpm::add_bench_command(app)},
       {"average", pianokpm::add_average_command(app)},
+      {"analyze", pianokpm::add_analyze_command(app)},
+      {"report", pianokpm::add_report_command(app)},
 #ifdef PIANOKPM_HAVE_OPENCV
       {"pose", pianokpm::add_pose_command(app)},
+      {"render", pianokpm::add_render_command(app)},
 #endif
 #ifdef PIANOKPM_HAVE_CAIRO
       {"plot", pianokpm::add_plot_command(app)},

@@ -1,10 +1,14 @@
-// pianokpm plot: a PNG of one performance of a corpus in the release layout.
+// pianokpm plot: a PNG of one performance, from a corpus in the release layout or from any EMG file
+// (e.g. what predict wrote) with its keys and keypoints when given.
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
 
 #include "cli/commands.h"
+#include "cli/emg_inputs.h"
+#include "data/performance.h"
 #include "io/array_file.h"
+#include "io/emg_table.h"
 #include "io/input_error.h"
 #include "report/performance_plot.h"
 
@@ -14,6 +18,8 @@ namespace {
 
 struct PlotCommandOptions {
   std::string data_dir, name, estimate, out;
+  std::string emg, measured, keys, midi, pose_side;
+  double rate_hz = 1024;
   PerformancePlotOptions plot;
 };
 
@@ -21,7 +27,24 @@ torch::Tensor read_if_present(const std::filesystem::path& path) {
   return std::filesystem::exists(path) ? read_array(path.string()) : torch::Tensor();
 }
 
+// Any EMG file, outside a corpus.
+int run_plot_files(const PlotCommandOptions& o) {
+  const EmgInputs in = read_emg_inputs(o.emg, o.keys, o.midi, o.rate_hz);
+  PerformancePlotData d;
+  d.title = std::filesystem::path(o.emg).stem().string();
+  d.keys_rate_hz = o.rate_hz;
+  d.emg_estimated = in.emg;
+  d.keys = in.keys;
+  if (!o.measured.empty()) d.emg_true = read_emg_table(o.measured);
+  if (!o.pose_side.empty()) d.pose_side = read_pose_array(o.pose_side, ModelConfig());
+  write_performance_plot(d, o.plot, o.out);
+  spdlog::info("wrote {}", o.out);
+  return 0;
+}
+
 int run_plot(const PlotCommandOptions& o) {
+  if (!o.emg.empty()) return run_plot_files(o);
+  if (o.data_dir.empty() || o.name.empty()) throw InputError("--emg", "give --emg FILE, or --data DIR with --name NAME");
   const std::filesystem::path root(o.data_dir);
   const std::string file = o.name + ".pkl";
   PerformancePlotData d;
@@ -43,9 +66,16 @@ int run_plot(const PlotCommandOptions& o) {
 CommandRunner add_plot_command(CLI::App& app) {
   auto o = std::make_shared<PlotCommandOptions>();
   CLI::App* cmd = app.add_subcommand("plot", "Draw keystrokes, fingertips and the six EMG envelopes of a performance as a PNG");
-  cmd->add_option("--data", o->data_dir, "Corpus folder in the release layout")->required();
-  cmd->add_option("--name", o->name, "Performance name, e.g. t1_p1_1")->required();
-  cmd->add_option("--estimate", o->estimate, "Estimated EMG [N,6] (.npy or .pkl from predict) drawn in red");
+  auto* emg = cmd->add_option("--emg", o->emg, "Any EMG [N,6] (.csv as predict writes, .npy, .pkl), outside a corpus");
+  cmd->add_option("--data", o->data_dir, "Corpus folder in the release layout")->excludes(emg);
+  cmd->add_option("--name", o->name, "Performance name in the corpus, e.g. t1_p1_1")->needs("--data");
+  cmd->add_option("--estimate", o->estimate, "Estimated EMG [N,6] (.npy or .pkl from predict) drawn in red, with --data");
+  cmd->add_option("--measured", o->measured, "Measured EMG drawn against --emg")->needs(emg);
+  auto* keys = cmd->add_option("--keys", o->keys, "Key depth [N,88] (.pkl/.npy) or MIDI, with --emg")->needs(emg);
+  cmd->add_option("--midi", o->midi, "Keystrokes from a MIDI file, with --emg")->needs(emg)->excludes(keys);
+  cmd->add_option("--pose-side", o->pose_side, "Side-camera keypoints [T,21,C>=2] at 60 fps (fingertip heights), with --emg")
+      ->needs(emg);
+  cmd->add_option("--rate", o->rate_hz, "Samples per second of --emg and keys")->capture_default_str();
   cmd->add_option("--from", o->plot.from_s, "Start of the window in seconds")->capture_default_str();
   cmd->add_option("--seconds", o->plot.seconds, "Length of the window in seconds")->capture_default_str();
   cmd->add_option("-o,--out", o->out, "Output PNG")->required();

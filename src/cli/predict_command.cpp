@@ -14,6 +14,7 @@
 #include "model/device.h"
 #include "predict/predictor.h"
 #ifdef PIANOKPM_HAVE_OPENCV
+#include "cli/render_overlay.h"
 #include "pose/video_pose.h"
 #endif
 
@@ -34,26 +35,53 @@ struct PredictCommandOptions {
 // Tracks the hand in a video at the pose rate, in the units the model was trained on: normalized
 // image coordinates divided by its pose_scale (1: the release's 0..1 coordinates; 1/1280, 1/720:
 // the synthetic corpus's pixels).
-torch::Tensor pose_from_video(const std::string& video, const std::string& overlay, const PredictCommandOptions& o,
-                              const ModelConfig& c) {
+// `source_keypoints` receives the tracked hand at the video's own frames (for the overlay).
+torch::Tensor pose_from_video(const std::string& video, const PredictCommandOptions& o, const ModelConfig& c,
+                              torch::Tensor* source_keypoints) {
 #ifdef PIANOKPM_HAVE_OPENCV
   pose::VideoPoseOptions vo;
   vo.tracker.model_dir = PIANOKPM_DEFAULT_MEDIAPIPE_DIR;
   vo.tracker.complexity = o.pose_model;
   vo.hand = o.hand;
   vo.rate_hz = c.pose_frames;
-  vo.overlay_path = overlay;
   vo.device = o.device;
   const pose::VideoPose p = extract_pose_with_progress(video, vo);
   spdlog::info("{}: {} frames, the {} hand in {}", video, p.source_frames, o.hand, p.frames_with_hand);
-  if (p.frames_with_hand == 0) throw InputError(video, "no " + o.hand + " hand was found in any frame");
+  require_hand_found(video, p, o.hand);
+  if (source_keypoints) *source_keypoints = p.source_keypoints;
   torch::Tensor k = p.keypoints.clone();
   k.select(2, 0).div_(static_cast<double>(p.width) * c.pose_scale[0]);
   k.select(2, 1).div_(static_cast<double>(p.height) * c.pose_scale[1]);
   return k;
 #else
-  (void)overlay, (void)o, (void)c;
+  (void)o, (void)c, (void)source_keypoints;
   throw InputError(video, "this build has no OpenCV, so no video input (give keypoint files with --pose-top)");
+#endif
+}
+
+// The muscle overlay of the top view: over the video when there is one, else over its keypoints.
+void write_overlay(const PredictCommandOptions& o, const ModelConfig& c, const torch::Tensor& emg,
+                   const torch::Tensor& video_keypoints) {
+#ifdef PIANOKPM_HAVE_OPENCV
+  render::OverlayVideoInput in;
+  in.emg = emg;
+  in.emg_rate_hz = c.window_samples;
+  in.emg_name = o.out;
+  if (!o.video_top.empty()) {
+    in.video = o.video_top;
+    in.keypoints = video_keypoints;
+  } else {
+    in.keypoints = read_pose_array(o.pose_top, c);
+    in.keypoints_rate_hz = c.pose_frames;
+    in.keypoints_name = o.pose_top;
+  }
+  render::OverlayVideoOptions ro;
+  if (model_is_synthetic(o.model_path)) ro.style.note = synthetic_overlay_note();
+  const auto r = render_overlay_with_progress(in, ro, o.overlay_top);
+  spdlog::info("wrote {} ({} frames at {:.2f} fps, {})", o.overlay_top, r.frames, r.fps, r.codec);
+#else
+  (void)c, (void)emg, (void)video_keypoints;
+  throw InputError(o.overlay_top, "this build has no OpenCV, so no overlay video");
 #endif
 }
 
@@ -61,12 +89,17 @@ int run_predict(const PredictCommandOptions& o) {
   apply_thread_count(o.threads);
   const torch::Device device = parse_device(o.device);
   require_output_extension(o.out, {".csv", ".npy"});
+  if (!o.overlay_top.empty()) {
+    require_output_extension(o.overlay_top, {".mp4", ".avi"});
+    if (o.video_top.empty() && o.pose_top.empty()) throw InputError("--overlay", "the overlay needs --video-top or --pose-top");
+  }
   LoadedModel model = load_model(o.model_path, read_model_config_option(o.config_path));
   const ModelConfig& c = model.net->config();
   spdlog::info("model {} ({}, {}), device {}, {} threads", o.model_path, model.format, to_string(c.modality),
                device.str(), torch::get_num_threads());
 
   PerformancePaths paths;
+  torch::Tensor overlay_keypoints;  // top view at the video's frames
   if (uses_pose(c.modality)) {
     const std::string top = o.video_top.empty() ? o.pose_top : o.video_top;
     const std::string right = o.video_right.empty() ? o.pose_right : o.video_right;
@@ -79,7 +112,8 @@ int run_predict(const PredictCommandOptions& o) {
     }
     for (size_t v = 0; v < paths.pose_views.size(); ++v) {
       const bool video = v == 0 ? !o.video_top.empty() : !o.video_right.empty();
-      paths.pose_view_arrays.push_back(video ? pose_from_video(paths.pose_views[v], v == 0 ? o.overlay_top : "", o, c) : torch::Tensor());
+      paths.pose_view_arrays.push_back(
+          video ? pose_from_video(paths.pose_views[v], o, c, v == 0 ? &overlay_keypoints : nullptr) : torch::Tensor());
     }
   }
   if (uses_keys(c.modality)) {
@@ -99,6 +133,9 @@ int run_predict(const PredictCommandOptions& o) {
   write_array(o.out, emg, emg_channel_names());
   spdlog::info("wrote {} ({} rows x {} muscles, {:.2f} s of playing)", o.out, emg.size(0), emg.size(1),
                static_cast<double>(emg.size(0)) / c.window_samples);
+  if (model_is_synthetic(o.model_path))
+    spdlog::info("these estimates come from a model trained on synthetic data (docs/synthetic-data.md)");
+  if (!o.overlay_top.empty()) write_overlay(o, c, emg, overlay_keypoints);
   return 0;
 }
 
@@ -121,7 +158,9 @@ CommandRunner add_predict_command(CLI::App& app) {
   cmd->add_option("--video-right", o->video_right, "Right-camera video, for two-view models")->excludes("--pose-right");
   cmd->add_option("--hand", o->hand, "Hand to track in the videos: right, left or any")->capture_default_str();
   cmd->add_option("--pose-model", o->pose_model, "MediaPipe model size for videos: full or lite")->capture_default_str();
-  cmd->add_option("--overlay", o->overlay_top, "Write the top video with the tracked skeletons (.mp4/.avi)");
+  cmd->add_option("--overlay", o->overlay_top,
+                  "Write the muscle overlay video (.mp4/.avi): the top video, or its keypoints, with each muscle coloured "
+                  "by its estimated activation and the traces below (as pianokpm render)");
   auto* keys = cmd->add_option("--keys", o->keys,
                                "Key depth, .pkl or .npy, [N,88] at 1024 Hz, or a MIDI file (optional for pose-only models)");
   cmd->add_option("--midi", o->midi,

@@ -116,6 +116,8 @@ VideoPose extract_pose(const std::string& input, const VideoPoseOptions& options
         frame[3 * k + 2] = h.presence;
       }
       ++result.frames_with_hand;
+    } else if (!hands.empty()) {
+      ++result.frames_with_other_hand;
     }
     track.add(t, frame);
     if (overlay) {
@@ -128,7 +130,8 @@ VideoPose extract_pose(const std::string& input, const VideoPoseOptions& options
   if (result.source_frames == 0) throw InputError(input, "no frame could be decoded (empty, corrupt or truncated video)");
   result.source_fps = frames.fps();
   result.stated_frames = frames.frame_count_hint();
-  result.keypoints = (options.rate_hz > 0 ? resample(track, options.rate_hz) : track).to_tensor();
+  result.source_keypoints = track.to_tensor();
+  result.keypoints = options.rate_hz > 0 ? resample(track, options.rate_hz).to_tensor() : result.source_keypoints;
   if (overlay) overlay->finish();
   return result;
 }

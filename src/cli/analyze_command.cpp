@@ -1,0 +1,62 @@
+// pianokpm analyze: bursts, co-contraction and keystroke-locked activation of any EMG, as JSON.
+#include <spdlog/spdlog.h>
+
+#include "analysis/emg_analysis.h"
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+#include "cli/emg_inputs.h"
+#include "io/atomic_file.h"
+#include "io/input_error.h"
+
+namespace pianokpm {
+
+namespace {
+
+struct AnalyzeCommandOptions {
+  std::string emg, keys, midi, out;
+  std::vector<std::string> pairs = {"1DI-PB", "2DI-3DI"};
+  AnalysisOptions analysis;
+};
+
+int run_analyze(AnalyzeCommandOptions o) {
+  require_output_extension(o.out, {".json"});
+  o.analysis.co_contraction_pairs.clear();
+  for (const std::string& p : o.pairs) {
+    const auto dash = p.find('-');
+    if (dash == std::string::npos) throw InputError("--pairs", "'" + p + "' is not two muscles joined by '-' (e.g. 1DI-PB)");
+    o.analysis.co_contraction_pairs.emplace_back(p.substr(0, dash), p.substr(dash + 1));
+  }
+  o.analysis.check();
+  const EmgInputs in = read_emg_inputs(o.emg, o.keys, o.midi, o.analysis.bursts.rate_hz);
+  const EmgAnalysis a = analyze_emg(in.emg, in.keys, o.analysis);
+  nlohmann::json j = analysis_to_json(a, o.analysis);
+  j["emg"]["file"] = o.emg;
+  if (in.keys.defined()) j["keystrokes"]["file"] = o.midi.empty() ? o.keys : o.midi;
+  write_file_atomically(o.out, j.dump(2) + "\n");
+  spdlog::info("wrote {} ({:.1f} s of EMG{})", o.out, static_cast<double>(a.samples) / a.rate_hz,
+               a.has_keys ? ", " + std::to_string(a.keystrokes.size()) + " keystrokes" : "");
+  return 0;
+}
+
+}  // namespace
+
+CommandRunner add_analyze_command(CLI::App& app) {
+  auto o = std::make_shared<AnalyzeCommandOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "analyze", "Analyse six EMG envelopes (estimated or measured): level, bursts, co-contraction, and with keys the "
+                 "activation around keystrokes per octave and burst-to-keystroke lead times (docs/analysis.md)");
+  cmd->add_option("--emg", o->emg, "EMG [N,6], .csv (as predict writes), .npy or .pkl")->required();
+  auto* keys = cmd->add_option("--keys", o->keys, "Key depth [N,88] (.pkl/.npy) at the EMG's rate, or a MIDI file");
+  cmd->add_option("--midi", o->midi, "Keystrokes from a MIDI file")->excludes(keys);
+  cmd->add_option("--rate", o->analysis.bursts.rate_hz, "Samples per second of the EMG (and keys)")->capture_default_str();
+  cmd->add_option("--k-sd", o->analysis.bursts.k_sd, "Burst threshold: baseline mean + k SD")->capture_default_str();
+  cmd->add_option("--min-rise", o->analysis.bursts.min_rise, "Burst threshold at least this fraction of the way from baseline to peak")
+      ->capture_default_str();
+  cmd->add_option("--min-burst", o->analysis.bursts.min_burst_s, "Shortest burst, seconds")->capture_default_str();
+  cmd->add_option("--min-gap", o->analysis.bursts.min_gap_s, "Shorter gaps between bursts are bridged, seconds")->capture_default_str();
+  cmd->add_option("--pairs", o->pairs, "Co-contraction pairs, e.g. 1DI-PB 2DI-3DI")->capture_default_str();
+  cmd->add_option("-o,--out", o->out, "Output JSON")->required();
+  return [o] { return run_analyze(*o); };
+}
+
+}  // namespace pianokpm

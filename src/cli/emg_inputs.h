@@ -1,0 +1,21 @@
+#pragma once
+// Reading an EMG file and, optionally, the keystrokes that go with it, for the commands that look
+// at EMG (analyze, report, render, plot): shapes, finiteness and matching durations checked, every
+// problem an InputError naming the file.
+#include <torch/torch.h>
+
+#include <string>
+
+namespace pianokpm {
+
+struct EmgInputs {
+  torch::Tensor emg;   // [N, 6]
+  torch::Tensor keys;  // [N', 88] key depth at the same rate, or undefined
+};
+
+// `keys` is a key-depth array (.pkl/.npy) or MIDI (also when `midi` is given); MIDI is rendered at
+// `rate_hz` over the EMG's duration. Durations must agree within `max_gap_s`.
+EmgInputs read_emg_inputs(const std::string& emg, const std::string& keys, const std::string& midi, double rate_hz,
+                          double max_gap_s = 1.0);
+
+}  // namespace pianokpm

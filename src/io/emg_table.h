@@ -1,0 +1,14 @@
+#pragma once
+// EMG envelopes from a file, checked: [N, channels] float32 from .csv (a header row of channel
+// names, optionally after a time column, as `pianokpm predict` writes), .npy or .pkl.
+#include <torch/torch.h>
+
+#include <string>
+
+namespace pianokpm {
+
+// Throws InputError naming `path` for a missing or unreadable file, a channel count other than
+// `channels`, no rows, or a value that is not finite (row and column named).
+torch::Tensor read_emg_table(const std::string& path, int64_t channels = 6);
+
+}  // namespace pianokpm

@@ -1,0 +1,260 @@
+#include "report/html_report.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <stdexcept>
+
+#include "analysis/emg_analysis.h"
+#include "analysis/muscles.h"
+#include "io/atomic_file.h"
+#include "io/input_error.h"
+#include "report/report_assets.h"
+
+namespace pianokpm {
+
+namespace {
+
+std::string escape_html(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// JSON inside <script>: "</" would end the element.
+std::string script_safe(std::string s) {
+  for (size_t at = s.find("</"); at != std::string::npos; at = s.find("</", at + 3)) s.replace(at, 2, "<\\/");
+  return s;
+}
+
+std::string base64(const std::string& bytes) {
+  static const char* table = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  for (size_t i = 0; i < bytes.size(); i += 3) {
+    const uint32_t b0 = static_cast<unsigned char>(bytes[i]);
+    const uint32_t b1 = i + 1 < bytes.size() ? static_cast<unsigned char>(bytes[i + 1]) : 0;
+    const uint32_t b2 = i + 2 < bytes.size() ? static_cast<unsigned char>(bytes[i + 2]) : 0;
+    const uint32_t v = (b0 << 16) | (b1 << 8) | b2;
+    out += table[(v >> 18) & 63];
+    out += table[(v >> 12) & 63];
+    out += i + 1 < bytes.size() ? table[(v >> 6) & 63] : '=';
+    out += i + 2 < bytes.size() ? table[v & 63] : '=';
+  }
+  return out;
+}
+
+// [N, 6] -> six arrays of bin means at the display rate, 4 significant digits.
+std::string trace_json(const torch::Tensor& emg, double rate_hz, double display_hz) {
+  const torch::Tensor e = emg.to(torch::kFloat).contiguous();
+  const int64_t n = e.size(0), channels = e.size(1);
+  const double step = rate_hz / display_hz;
+  const auto bins = std::max<int64_t>(1, static_cast<int64_t>(std::floor(static_cast<double>(n) / step)));
+  const float* p = e.data_ptr<float>();
+  std::string out = "[";
+  for (int64_t c = 0; c < channels; ++c) {
+    out += c ? ",[" : "[";
+    for (int64_t b = 0; b < bins; ++b) {
+      const auto from = static_cast<int64_t>(std::floor(b * step));
+      const auto to = std::clamp<int64_t>(static_cast<int64_t>(std::floor((b + 1) * step)), from + 1, n);
+      double sum = 0;
+      for (int64_t i = from; i < to; ++i) sum += p[i * channels + c];
+      out += fmt::format(b ? ",{:.4g}" : "{:.4g}", sum / static_cast<double>(to - from));
+    }
+    out += "]";
+  }
+  return out + "]";
+}
+
+std::string number_cell(const nlohmann::json& v, int decimals) {
+  if (!v.is_number()) return "<td>-</td>";
+  return fmt::format("<td>{:.{}f}</td>", v.get<double>(), decimals);
+}
+
+std::string analysis_tables(const nlohmann::json& a) {
+  std::string h;
+  h += "<h3>Each muscle</h3>\n<table class=\"muscles\"><tr><th>muscle</th><th>mean activation</th><th>peak</th>"
+       "<th>peak at (s)</th><th>active (% of time)</th><th>bursts</th><th>bursts per minute</th>"
+       "<th>mean burst (ms)</th><th>median burst (ms)</th><th>threshold</th></tr>\n";
+  for (const auto& m : a.at("muscles")) {
+    h += fmt::format("<tr><td>{} ({})</td>", escape_html(m.at("muscle").get<std::string>()), escape_html(m.at("name").get<std::string>()));
+    h += number_cell(m.at("mean"), 4) + number_cell(m.at("peak"), 4) + number_cell(m.at("peak_time_s"), 2);
+    h += number_cell(100.0 * m.at("active_fraction").get<double>(), 1);
+    h += fmt::format("<td>{}</td>", m.at("burst_count").get<int64_t>());
+    h += number_cell(m.at("bursts_per_minute"), 1) + number_cell(m.at("mean_burst_ms"), 0) +
+         number_cell(m.at("median_burst_ms"), 0) + number_cell(m.at("threshold"), 4) + "</tr>\n";
+  }
+  h += "</table>\n<p class=\"muted\">A burst is a stretch where the envelope stays above its threshold: "
+       "the quietest half second's mean plus 3 standard deviations, and at least a tenth of the way from there "
+       "to the peak; bursts shorter than 30 ms are ignored and gaps shorter than 30 ms are bridged.</p>\n";
+  h += "<h3>Co-contraction</h3>\n<table class=\"co-contraction\"><tr><th>muscles</th><th>index (%)</th></tr>\n";
+  for (const auto& c : a.at("co_contraction")) {
+    h += fmt::format("<tr><td>{} and {}</td>", escape_html(c.at("pair")[0].get<std::string>()),
+                     escape_html(c.at("pair")[1].get<std::string>()));
+    h += number_cell(c.at("index_percent"), 1) + "</tr>\n";
+  }
+  h += "</table>\n<p class=\"muted\">100 % when both muscles are equally active throughout, 0 % when they are "
+       "never active together (Falconer &amp; Winter's index: twice the shared activation over the sum).</p>\n";
+  const auto& k = a.at("keystrokes");
+  if (k.is_null()) return h;
+  h += fmt::format("<h3>Around the keystrokes ({} keystrokes)</h3>\n", k.at("count").get<int64_t>());
+  h += "<table class=\"regions\"><tr><th>keyboard octave</th><th>keystrokes</th>";
+  for (const auto& m : muscle_infos()) h += "<th>" + m.code + "</th>";
+  h += "</tr>\n";
+  for (const auto& r : k.at("regions")) {
+    h += fmt::format("<tr><td>{}</td><td>{}</td>", escape_html(r.at("region").get<std::string>()), r.at("keystrokes").get<int64_t>());
+    for (const auto& m : muscle_infos()) h += number_cell(r.at("mean_activation").at(m.code), 4);
+    h += "</tr>\n";
+  }
+  h += "</table>\n<p class=\"muted\">Mean activation of each muscle from 100 ms before to 100 ms after the keys "
+       "of each octave go down.</p>\n";
+  h += "<table class=\"leads\"><tr><th>muscle</th><th>keystrokes led by a burst</th><th>mean lead (ms)</th>"
+       "<th>median lead (ms)</th></tr>\n";
+  for (const auto& l : k.at("onset_lead")) {
+    h += fmt::format("<tr><td>{}</td><td>{}</td>", escape_html(l.at("muscle").get<std::string>()),
+                     l.at("keystrokes_with_onset").get<int64_t>());
+    h += number_cell(l.at("mean_ms"), 0) + number_cell(l.at("median_ms"), 0) + "</tr>\n";
+  }
+  h += "</table>\n<p class=\"muted\">Lead: how long before a key goes down the muscle's latest burst began "
+       "(bursts beginning up to 500 ms before count).</p>\n";
+  return h;
+}
+
+std::string metrics_table(const ReportContent& c) {
+  std::string h = "<table class=\"metrics\"><tr><th>performance</th><th>RMSE</th><th>OTD</th><th>mean Pearson r</th></tr>\n";
+  for (const auto& p : c.performances) {
+    if (p.metrics.is_null()) continue;
+    h += "<tr><td>" + escape_html(p.name) + "</td>" + number_cell(p.metrics.value("rmse", nlohmann::json()), 4) +
+         number_cell(p.metrics.value("otd", nlohmann::json()), 4) + number_cell(p.metrics.value("pearson_mean", nlohmann::json()), 2) +
+         "</tr>\n";
+  }
+  if (!c.summary.is_null()) {
+    h += "<tr class=\"mean\"><th>mean</th>" + number_cell(c.summary.value("rmse", nlohmann::json()), 4) +
+         number_cell(c.summary.value("otd", nlohmann::json()), 4) +
+         number_cell(c.summary.value("pearson_mean", nlohmann::json()), 2) + "</tr>\n";
+  }
+  return h + "</table>\n<p class=\"muted\">RMSE: root mean squared difference between estimated and measured "
+             "envelopes (lower is better). OTD: optimal transport (Sinkhorn) distance between the two clouds of "
+             "six-muscle activation patterns, blind to timing (lower is better). Pearson r: how closely the "
+             "estimate rises and falls with the measurement, averaged over the muscles (1 is perfect).</p>\n";
+}
+
+}  // namespace
+
+void ReportOptions::check() const {
+  if (!(display_rate_hz > 0)) throw std::invalid_argument("display_rate_hz must be positive");
+  if (!(press_threshold > 0 && press_threshold <= 1)) throw std::invalid_argument("press_threshold must be in (0, 1]");
+  if (max_inline_video_bytes < 0) throw std::invalid_argument("max_inline_video_bytes must be >= 0");
+}
+
+bool html_report_available() { return report_assets::uplot_js[0] != '\0'; }
+
+std::string html_report(const ReportContent& c, const ReportOptions& o) {
+  o.check();
+  if (!html_report_available())
+    throw std::runtime_error("this build has no uPlot (npm install in web/, then rebuild) and cannot write reports");
+  if (c.performances.empty()) throw std::invalid_argument("a report needs at least one performance");
+  const double display_hz = std::min(o.display_rate_hz, c.rate_hz);
+
+  std::string data = fmt::format("{{\"display_rate_hz\":{},\"muscles\":", display_hz);
+  nlohmann::json muscles = nlohmann::json::array();
+  for (const auto& m : muscle_infos()) muscles.push_back({{"code", m.code}, {"name", m.name}, {"function", m.function}});
+  data += muscles.dump() + ",\"performances\":[";
+  for (size_t i = 0; i < c.performances.size(); ++i) {
+    const ReportPerformance& p = c.performances[i];
+    if (!p.estimated.defined() && !p.measured.defined()) throw std::invalid_argument(p.name + ": no EMG to show");
+    data += i ? ",{" : "{";
+    data += "\"name\":" + nlohmann::json(p.name).dump();
+    data += ",\"estimated\":" + (p.estimated.defined() ? trace_json(p.estimated, c.rate_hz, display_hz) : "null");
+    data += ",\"measured\":" + (p.measured.defined() ? trace_json(p.measured, c.rate_hz, display_hz) : "null");
+    data += ",\"keystrokes\":[";
+    if (p.keys.defined()) {
+      const auto strokes = detect_keystrokes(p.keys, o.press_threshold);
+      for (size_t k = 0; k < strokes.size(); ++k)
+        data += fmt::format("{}[{:.3f},{}]", k ? "," : "", static_cast<double>(strokes[k].sample) / c.rate_hz, strokes[k].key + 1);
+    }
+    data += "]}";
+  }
+  data += "]}";
+
+  std::string h = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+  h += "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'unsafe-inline'; "
+       "style-src 'unsafe-inline'; media-src data: blob: 'self'; img-src data:\">\n";
+  h += "<title>" + escape_html(c.title) + "</title>\n<style>\n" + report_assets::uplot_css + "\n" + report_assets::page_css +
+       "</style>\n</head>\n<body>\n";
+  h += "<h1>" + escape_html(c.title) + "</h1>\n<p class=\"provenance\">" + escape_html(c.provenance) + "</p>\n";
+  if (c.synthetic_model) {
+    h += "<p class=\"notice\" id=\"synthetic-notice\"><strong>Trained on synthetic data.</strong> The estimates on this "
+         "page come from a model trained only on pianokpm's simulated pianists (no real EMG recordings were available "
+         "to train it). They show what such a model infers from the hand's movement and the keys, not a measurement of "
+         "this person's muscles.</p>\n";
+  }
+  h += "<h2>What you are looking at</h2>\n<p><strong>Activation</strong> is the envelope of a muscle's "
+       "electrical activity (EMG): the signal from electrodes on the skin, rectified and smoothed, so that it rises "
+       "when the muscle works harder and falls to near zero at rest. Values are in the normalised units of the data "
+       "the model learned from (0 = rest, about 1 = strong effort for that muscle); they are comparable over time "
+       "for one muscle, not as forces. Time is in seconds from the start of the recording.</p>\n";
+  h += "<table class=\"muscle-names\"><tr><th>short name</th><th>muscle</th><th>what it does</th></tr>\n";
+  for (const auto& m : muscle_infos())
+    h += "<tr><td>" + m.code + "</td><td>" + m.name + "</td><td>" + m.function + "</td></tr>\n";
+  h += "</table>\n";
+
+  if (!c.video_path.empty()) {
+    h += "<h2>On the hand</h2>\n<p>Each muscle is drawn where it lies, coloured by its activation at that instant "
+         "(dark: rest, yellow: strong); the strip below scrolls the six traces past a cursor at the current time.</p>\n";
+    const auto size = std::filesystem::exists(c.video_path) ? static_cast<int64_t>(std::filesystem::file_size(c.video_path)) : -1;
+    if (size < 0) throw InputError(c.video_path, "overlay video not found");
+    const std::string type = std::filesystem::path(c.video_path).extension() == ".avi" ? "video/x-msvideo" : "video/mp4";
+    if (size <= o.max_inline_video_bytes) {
+      h += "<video id=\"overlay\" controls muted src=\"data:" + type + ";base64," + base64(read_file(c.video_path)) + "\"></video>\n";
+    } else {
+      const std::string name = std::filesystem::path(c.video_path).filename().string();
+      h += "<p>The overlay video is too large to include here: open <a href=\"" + escape_html(name) + "\">" +
+           escape_html(name) + "</a> beside this file.</p>\n";
+    }
+  }
+
+  h += "<h2>Muscle activity over time</h2>\n<div class=\"controls\">";
+  if (c.performances.size() > 1) {
+    h += "<label>performance <select id=\"performance\">";
+    for (size_t i = 0; i < c.performances.size(); ++i)
+      h += fmt::format("<option value=\"{}\">{}</option>", i, escape_html(c.performances[i].name));
+    h += "</select></label> ";
+  }
+  h += "<button id=\"earlier\">&larr; earlier</button><button id=\"later\">later &rarr;</button>"
+       "<button id=\"zoom-in\">zoom in</button><button id=\"zoom-out\">zoom out</button><button id=\"reset\">whole "
+       "recording</button> <span class=\"muted\">Showing <span id=\"shown\"></span>. Drag across a chart to zoom into "
+       "that time; hover to read values (shown as averages over 1/" +
+       fmt::format("{:g}", display_hz) + " s).</span></div>\n<div id=\"traces\"></div>\n";
+
+  if (!c.summary.is_null() || std::any_of(c.performances.begin(), c.performances.end(), [](const auto& p) { return !p.metrics.is_null(); })) {
+    h += "<h2>Estimated against measured</h2>\n" + metrics_table(c);
+  }
+  for (const auto& p : c.performances) {
+    if (p.analysis.is_null()) continue;
+    h += "<h2>Analysis" + (c.performances.size() > 1 ? " of " + escape_html(p.name) : std::string()) + "</h2>\n";
+    h += "<div class=\"analysis\" data-performance=\"" + escape_html(p.name) + "\">\n" + analysis_tables(p.analysis) + "</div>\n";
+  }
+  h += "<p class=\"muted\">Made by pianokpm (PianoKPM Net in C++). This page needs no network; it can be passed on as "
+       "one file.</p>\n";
+  h += "<script type=\"application/json\" id=\"pianokpm-data\">" + script_safe(data) + "</script>\n";
+  h += "<script>" + std::string(report_assets::uplot_js) + "</script>\n<script>" + report_assets::page_js + "</script>\n";
+  h += "</body>\n</html>\n";
+  return h;
+}
+
+void write_html_report(const ReportContent& content, const ReportOptions& options, const std::string& out_path) {
+  write_file_atomically(out_path, html_report(content, options));
+}
+
+}  // namespace pianokpm
