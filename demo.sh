@@ -51,6 +51,22 @@ ref=$root/tests/fixtures/official
   --midi "$root/tests/fixtures/midi/04-FrereJacques.mid" \
   --out "$out/official_with_midi_keys_emg.csv"
 
+# One camera, no keys: a video of a real hand (the photographs in tests/fixtures/hands moving on
+# screen, made once by scripts/make_demo_video.sh) through the shipped one-camera, pose-only model,
+# to the muscle overlay video, an analysis and a report that opens from disk.
+video=$root/assets/demo/hand_moving.mp4
+top_model=$root/assets/models/synthetic_top_pose.pt
+"$bin" predict --model "$top_model" --video-top "$video" --hand any --out "$out/hand_moving_emg.csv" \
+  --overlay "$out/hand_moving_overlay.mp4"
+"$bin" analyze --emg "$out/hand_moving_emg.csv" --out "$out/hand_moving_analysis.json"
+"$bin" report --emg "$out/hand_moving_emg.csv" --video "$out/hand_moving_overlay.mp4" --model "$top_model" \
+  --title "Muscle activity estimated from one camera: hand_moving.mp4" --out "$out/hand_moving_report.html"
+# The held-out performance's prediction above, drawn and reported with its keystrokes.
+"$bin" plot --emg "$out/${test_name}_emg.csv" --keys "$corpus/keystroke_data/$test_name.pkl" --from 2 --seconds 6 \
+  --out "$out/${test_name}_emg.png"
+"$bin" report --emg "$out/${test_name}_emg.csv" --keys "$corpus/keystroke_data/$test_name.pkl" \
+  --measured "$corpus/emg_data/$test_name.pkl" --model "$model" --out "$out/${test_name}_report.html"
+
 # From a camera: MediaPipe Hands (its own models, run by pianokpm) on a photograph of a real hand.
 pose_out=()
 if "$bin" pose --help >/dev/null 2>&1; then
@@ -68,6 +84,15 @@ echo "  the same with keystrokes taken from a MIDI file:  $out/official_with_mid
 echo "  envelopes computed from raw EMG (pianokpm emg):   $out/${test_name}_envelope_from_raw.csv"
 echo "  shipped model's EMG for held-out performance $test_name: $out/${test_name}_emg.csv"
 echo "  shipped model on the test split:  $out/eval_shipped/metrics.md (metrics.json, plots/, predictions/)"
+echo "  report of that evaluation (open in a browser): $out/eval_shipped/report.html"
+echo
+echo "one camera, no keys ($top_model, trained on synthetic data):"
+echo "  video of a real hand:           $video"
+echo "  estimated EMG:                  $out/hand_moving_emg.csv"
+echo "  muscle overlay video:           $out/hand_moving_overlay.mp4"
+echo "  analysis (bursts, co-contraction): $out/hand_moving_analysis.json"
+echo "  report (open in a browser):     $out/hand_moving_report.html"
+echo "  report of held-out performance $test_name (estimated vs measured): $out/${test_name}_report.html"
 echo "  mean predictor on the test split: $out/eval_mean/metrics.md"
 ((${#pose_out[@]})) && printf '%s\n' "${pose_out[@]}"
 echo

@@ -16,13 +16,12 @@ namespace {
 using testing::run_cli;
 using testing::ScratchDir;
 
-const std::string kPerf = testing::official("performance");
-
-// The reference performance's measured EMG as the CSV predict writes (header ADM,...).
-std::string emg_csv(const ScratchDir& dir) {
+// A 12-s synthetic performance in `dir`/corpus; its EMG as the CSV predict writes (header ADM,...).
+std::string synthetic_emg_csv(const ScratchDir& dir) {
+  const auto r = run_cli("synth --out " + (dir / "corpus") + " --pianists 1 --tasks 1 --takes 1 --seconds 12 --seed 3");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
   const std::string path = dir / "emg.csv";
-  write_array(path, read_array(kPerf + "/emg_data/t1_p1_1.pkl").to(torch::kFloat),
-              {"ADM", "PB", "1DI", "2DI", "3DI", "4DI"});
+  write_array(path, read_array(dir / "corpus/emg_data/t1_p1_1.pkl").to(torch::kFloat), {"ADM", "PB", "1DI", "2DI", "3DI", "4DI"});
   return path;
 }
 
@@ -46,13 +45,15 @@ void expect_input_error(const testing::CommandResult& r, const std::string& name
 
 TEST(SeeMusclesCli, AnalyzeReportPlotRenderOnAPredictionCsv) {
   ScratchDir dir;
-  const std::string emg = emg_csv(dir);
-  const std::string keys = kPerf + "/keystroke_data/t1_p1_1.pkl";
+  const std::string emg = synthetic_emg_csv(dir);
+  const std::string perf = dir / "corpus";
+  const std::string keys = perf + "/keystroke_data/t1_p1_1.pkl";
   auto r = run_cli("analyze --emg " + emg + " --keys " + keys + " --out " + (dir / "a.json"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto a = nlohmann::json::parse(testing::read_bytes(dir / "a.json"));
   EXPECT_EQ(a.at("muscles").size(), 6u);
   EXPECT_GT(a.at("keystrokes").at("count").get<int>(), 10);
+  EXPECT_GT(a.at("muscles")[1].at("burst_count").get<int>(), 3);
 
   r = run_cli("report --emg " + emg + " --keys " + keys + " --out " + (dir / "r.html"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -69,10 +70,10 @@ TEST(SeeMusclesCli, AnalyzeReportPlotRenderOnAPredictionCsv) {
   cv::meanStdDev(png, mean, sd);
   EXPECT_GT(sd[0] + sd[1] + sd[2], 10.0) << "plot is blank";
 
-  r = run_cli("render --emg " + emg + " --pose " + kPerf + "/hand_data/keyp_top/t1_p1_1.pkl --out " + (dir / "o.mp4"));
+  r = run_cli("render --emg " + emg + " --pose " + perf + "/hand_data/keyp_top/t1_p1_1.pkl --out " + (dir / "o.mp4"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   cv::VideoCapture v(dir / "o.mp4");
-  const auto pose_frames = read_array(kPerf + "/hand_data/keyp_top/t1_p1_1.pkl").size(0);
+  const auto pose_frames = read_array(perf + "/hand_data/keyp_top/t1_p1_1.pkl").size(0);
   EXPECT_EQ(static_cast<int64_t>(v.get(cv::CAP_PROP_FRAME_COUNT)), pose_frames);
   EXPECT_NEAR(v.get(cv::CAP_PROP_FPS), 60.0, 1e-6);
 }
