@@ -94,8 +94,9 @@ double co_contraction_index(const std::vector<float>& a, const std::vector<float
   if (a.size() != b.size()) throw std::invalid_argument("co-contraction needs envelopes of equal length");
   double common = 0, total = 0;
   for (size_t i = 0; i < a.size(); ++i) {
-    common += std::min(a[i], b[i]);
-    total += static_cast<double>(a[i]) + b[i];
+    const double x = std::max(0.0f, a[i]), y = std::max(0.0f, b[i]);  // estimates may dip below 0
+    common += std::min(x, y);
+    total += x + y;
   }
   return total > 0 ? 100.0 * 2.0 * common / total : 0.0;
 }

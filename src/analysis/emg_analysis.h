@@ -6,6 +6,7 @@
 //
 // Co-contraction index (Falconer & Winter 1985): CCI = 100 * 2 * sum(min(a, b)) / sum(a + b) in
 // percent: 100 when the two envelopes are equal throughout, 0 when they are never active together.
+// Negative values (an estimate's small undershoots) count as 0.
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 

@@ -32,7 +32,7 @@ int run_analyze(AnalyzeCommandOptions o) {
   nlohmann::json j = analysis_to_json(a, o.analysis);
   j["emg"]["file"] = o.emg;
   if (in.keys.defined()) j["keystrokes"]["file"] = o.midi.empty() ? o.keys : o.midi;
-  write_file_atomically(o.out, j.dump(2) + "\n");
+  write_file_atomically(o.out, j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   spdlog::info("wrote {} ({:.1f} s of EMG{})", o.out, static_cast<double>(a.samples) / a.rate_hz,
                a.has_keys ? ", " + std::to_string(a.keystrokes.size()) + " keystrokes" : "");
   return 0;

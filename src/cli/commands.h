@@ -17,14 +17,14 @@ CommandRunner add_emg_command(CLI::App& app);
 CommandRunner add_convert_command(CLI::App& app);
 CommandRunner add_bench_command(CLI::App& app);
 CommandRunner add_average_command(CLI::App& app);
+CommandRunner add_analyze_command(CLI::App& app);
+CommandRunner add_report_command(CLI::App& app);
 #ifdef PIANOKPM_HAVE_OPENCV
 CommandRunner add_pose_command(CLI::App& app);
+CommandRunner add_render_command(CLI::App& app);
 #endif
 #ifdef PIANOKPM_HAVE_CAIRO
 CommandRunner add_plot_command(CLI::App& app);
-CommandRunner add_analyze_command(CLI::App& app);
-CommandRunner add_report_command(CLI::App& app);
-CommandRunner add_render_command(CLI::App& app);
 #endif
 
 }  // namespace pianokpm

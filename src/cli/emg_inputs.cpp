@@ -20,7 +20,7 @@ EmgInputs read_emg_inputs(const std::string& emg_path, const std::string& keys, 
   ModelConfig c;
   c.window_samples = static_cast<int>(std::lround(rate_hz));
   const double emg_s = static_cast<double>(in.emg.size(0)) / rate_hz;
-  in.keys = load_keys(key_path, c, midi.empty() ? 0.0 : emg_s, !midi.empty());
+  in.keys = load_keys(key_path, c, emg_s, !midi.empty());  // the duration applies to MIDI only
   if (in.keys.dim() != 2 || in.keys.size(1) != 88)
     throw InputError(key_path, fmt::format("keys must be [N, 88] key depth, not [{}]", fmt::join(in.keys.sizes(), ", ")));
   if (!torch::isfinite(in.keys).all().item<bool>()) throw InputError(key_path, "keys hold values that are not finite");

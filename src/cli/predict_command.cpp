@@ -47,7 +47,7 @@ torch::Tensor pose_from_video(const std::string& video, const PredictCommandOpti
   vo.device = o.device;
   const pose::VideoPose p = extract_pose_with_progress(video, vo);
   spdlog::info("{}: {} frames, the {} hand in {}", video, p.source_frames, o.hand, p.frames_with_hand);
-  require_hand_found(video, p, o.hand);
+  pose::require_hand_found(video, p, o.hand);
   if (source_keypoints) *source_keypoints = p.source_keypoints;
   torch::Tensor k = p.keypoints.clone();
   k.select(2, 0).div_(static_cast<double>(p.width) * c.pose_scale[0]);
@@ -85,7 +85,19 @@ void write_overlay(const PredictCommandOptions& o, const ModelConfig& c, const t
 #endif
 }
 
-int run_predict(const PredictCommandOptions& o) {
+// Without --model: the shipped model trained on the synthetic corpus that reads what was given.
+std::string default_model(const PredictCommandOptions& o) {
+  const bool right = !o.pose_right.empty() || !o.video_right.empty();
+  const bool keys = !o.keys.empty() || !o.midi.empty();
+  const std::string name = right && keys ? "synthetic_pianokpm.pt" : keys ? "synthetic_top_pose_keys.pt" : "synthetic_top_pose.pt";
+  return std::string(PIANOKPM_DEFAULT_MODELS_DIR) + "/" + name;
+}
+
+int run_predict(PredictCommandOptions o) {
+  if (o.model_path.empty()) {
+    o.model_path = default_model(o);
+    spdlog::info("no --model given: using {}", o.model_path);
+  }
   apply_thread_count(o.threads);
   const torch::Device device = parse_device(o.device);
   require_output_extension(o.out, {".csv", ".npy"});
@@ -130,12 +142,13 @@ int run_predict(const PredictCommandOptions& o) {
   po.on_progress = [&](int64_t done, int64_t) { bar.update(done); };
   torch::Tensor emg = predict_performance(model.net, windows, po);
   bar.finish();
+  // The overlay first: a problem with it (durations, codec) then leaves no CSV behind either.
+  if (!o.overlay_top.empty()) write_overlay(o, c, emg, overlay_keypoints);
   write_array(o.out, emg, emg_channel_names());
   spdlog::info("wrote {} ({} rows x {} muscles, {:.2f} s of playing)", o.out, emg.size(0), emg.size(1),
                static_cast<double>(emg.size(0)) / c.window_samples);
   if (model_is_synthetic(o.model_path))
     spdlog::info("these estimates come from a model trained on synthetic data (docs/synthetic-data.md)");
-  if (!o.overlay_top.empty()) write_overlay(o, c, emg, overlay_keypoints);
   return 0;
 }
 
@@ -148,8 +161,9 @@ CommandRunner add_predict_command(CLI::App& app) {
                  "pose frame when there are no keys)");
   cmd->add_option("-m,--model", o->model_path,
                   "Model file: our checkpoint (.pt, carries config and modality) or an official PyTorch state dict "
-                  "(.pth, released pose+keys configuration unless --config says otherwise)")
-      ->required();
+                  "(.pth, released pose+keys configuration unless --config says otherwise). Default: the shipped model "
+                  "(trained on synthetic data) for the inputs given: top view only, with or without keys, or both views "
+                  "with keys");
   cmd->add_option("--config", o->config_path, "Model config JSON for an official state dict (see configs/model.json)");
   cmd->add_option("--pose-top", o->pose_top, "Top-camera keypoints, .pkl or .npy, [T,21,C>=2] at 60 fps");
   cmd->add_option("--pose-right", o->pose_right, "Right-camera keypoints, .pkl or .npy, [T,21,C>=2] at 60 fps");

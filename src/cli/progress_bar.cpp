@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace pianokpm {
@@ -19,6 +20,7 @@ ProgressBar::~ProgressBar() { finish(); }
 
 void ProgressBar::update(int64_t done, const std::string& note) {
   if (!enabled_ || total_ <= 0) return;
+  done = std::min(done, total_);  // a video may hold more frames than its header says
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0.0;
   const double left = rate > 0 ? static_cast<double>(total_ - done) / rate : 0.0;

@@ -39,7 +39,7 @@ int run_render(const RenderCommandOptions& o) {
     vo.hand = o.hand;
     vo.rate_hz = 0;
     const pose::VideoPose p = extract_pose_with_progress(o.video, vo);
-    require_hand_found(o.video, p, o.hand);
+    pose::require_hand_found(o.video, p, o.hand);
     in.keypoints = p.source_keypoints;
   }
   render::OverlayVideoOptions ro = o.render;

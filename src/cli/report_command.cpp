@@ -25,6 +25,10 @@ struct ReportCommandOptions {
 
 int run_report(const ReportCommandOptions& o) {
   require_output_extension(o.out, {".html"});
+  if (!html_report_available())
+    throw InputError(o.out, "this build has no uPlot (scripts/setup.sh installs it into web/node_modules; then rebuild)");
+  if (!o.video.empty() && std::filesystem::path(o.video).extension() != ".mp4")
+    throw InputError(o.video, "the report's video must be .mp4 (H.264, as render writes it) for browsers to play it");
   const EmgInputs in = read_emg_inputs(o.emg, o.keys, o.midi, o.rate_hz);
   ReportContent c;
   c.title = o.title.empty() ? "Muscle activity: " + std::filesystem::path(o.emg).stem().string() : o.title;

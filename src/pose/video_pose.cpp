@@ -1,5 +1,7 @@
 #include "pose/video_pose.h"
 
+#include <fmt/format.h>
+
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
@@ -134,6 +136,18 @@ VideoPose extract_pose(const std::string& input, const VideoPoseOptions& options
   result.keypoints = options.rate_hz > 0 ? resample(track, options.rate_hz).to_tensor() : result.source_keypoints;
   if (overlay) overlay->finish();
   return result;
+}
+
+void require_hand_found(const std::string& video, const pose::VideoPose& p, const std::string& hand) {
+  if (p.frames_with_hand > 0) return;
+  if (p.frames_with_other_hand > 0) {
+    const std::string other = hand == "right" ? "left" : "right";
+    throw InputError(video, fmt::format("no {} hand was found in any of its {} frames, but a {} hand in {}: use --hand {} "
+                                        "(or --hand any)", hand, p.source_frames, other, p.frames_with_other_hand, other));
+  }
+  if (hand == "any") throw InputError(video, fmt::format("no hand was found in any of its {} frames (is it in view and lit?)", p.source_frames));
+  throw InputError(video, fmt::format("no {} hand was found in any of its {} frames, nor any other hand (is the hand in "
+                                      "view and lit? --hand left|right|any chooses the side)", hand, p.source_frames));
 }
 
 }  // namespace pianokpm::pose

@@ -36,4 +36,8 @@ using FrameProgress = std::function<void(int64_t done, int64_t total)>;  // tota
 
 VideoPose extract_pose(const std::string& input, const VideoPoseOptions& options, const FrameProgress& progress = {});
 
+// InputError naming `video` when the `hand` side ("right", "left", "any") was found in no frame,
+// naming the fix: the other side when only that was seen, or the choice of side otherwise.
+void require_hand_found(const std::string& video, const VideoPose& pose, const std::string& hand);
+
 }  // namespace pianokpm::pose

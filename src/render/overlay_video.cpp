@@ -93,7 +93,9 @@ class AtomicVideoWriter {
   void write(const cv::Mat& frame) { writer_.write(frame); }
   void finish() {
     writer_.release();
-    std::filesystem::rename(temp_, path_);
+    std::error_code error;
+    std::filesystem::rename(temp_, path_, error);
+    if (error) throw InputError(path_, "cannot write the video: " + error.message());
     done_ = true;
   }
 
@@ -112,7 +114,10 @@ void OverlayVideoOptions::check() const {
 }
 
 double default_activation_scale(const torch::Tensor& emg) {
-  const torch::Tensor v = emg.to(torch::kFloat).flatten();
+  torch::Tensor v = emg.to(torch::kFloat).flatten();
+  // torch::quantile refuses more than 2^24 values (45 min of EMG): every k-th value estimates it.
+  const int64_t limit = int64_t{1} << 22;
+  if (v.numel() > limit) v = v.slice(0, 0, v.numel(), (v.numel() + limit - 1) / limit);
   const double q = torch::quantile(v, 0.99).item<double>();
   return q > 0 ? q : 1.0;
 }
@@ -124,6 +129,9 @@ OverlayVideoResult render_overlay_video(const OverlayVideoInput& in, const Overl
     throw InputError(in.emg_name, "EMG must be [N, 6] (ADM, PB, 1DI, 2DI, 3DI, 4DI)");
   if (in.keypoints.defined() && (in.keypoints.dim() != 3 || in.keypoints.size(1) != 21 || in.keypoints.size(2) < 2))
     throw InputError(in.keypoints_name, fmt::format("keypoints must be [T, 21, C>=2], not [{}]", fmt::join(in.keypoints.sizes(), ", ")));
+  if (!(in.emg_rate_hz > 0) || !std::isfinite(in.emg_rate_hz)) throw InputError("--rate", "the EMG rate must be positive");
+  if (!(in.keypoints_rate_hz >= 0) || !std::isfinite(in.keypoints_rate_hz))
+    throw InputError("--pose-rate", "the keypoints' rate must be positive");
   if (in.video.empty() && !in.keypoints.defined())
     throw InputError("--video", "nothing to draw the hand from: give a video or keypoints");
   OverlayStyle style = options.style;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <stdexcept>
@@ -31,10 +32,19 @@ std::string escape_html(const std::string& s) {
   return out;
 }
 
-// JSON inside <script>: "</" would end the element.
-std::string script_safe(std::string s) {
-  for (size_t at = s.find("</"); at != std::string::npos; at = s.find("</", at + 3)) s.replace(at, 2, "<\\/");
-  return s;
+// JSON inside <script>: "<" only occurs in its strings, where \u003c reads the same and cannot
+// end or confuse the element.
+std::string script_safe(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) out += c == '<' ? std::string("\\u003c") : std::string(1, c);
+  return out;
+}
+
+std::string percent_encoded(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) out += std::isalnum(c) || c == '.' || c == '-' || c == '_' || c == '/' ? std::string(1, static_cast<char>(c)) : fmt::format("%{:02X}", c);
+  return out;
 }
 
 std::string base64(const std::string& bytes) {
@@ -69,7 +79,9 @@ std::string trace_json(const torch::Tensor& emg, double rate_hz, double display_
       const auto to = std::clamp<int64_t>(static_cast<int64_t>(std::floor((b + 1) * step)), from + 1, n);
       double sum = 0;
       for (int64_t i = from; i < to; ++i) sum += p[i * channels + c];
-      out += fmt::format(b ? ",{:.4g}" : "{:.4g}", sum / static_cast<double>(to - from));
+      const double mean = sum / static_cast<double>(to - from);
+      if (b) out += ",";
+      out += std::isfinite(mean) ? fmt::format("{:.4g}", mean) : "null";
     }
     out += "]";
   }
@@ -169,12 +181,12 @@ std::string html_report(const ReportContent& c, const ReportOptions& o) {
   std::string data = fmt::format("{{\"display_rate_hz\":{},\"muscles\":", display_hz);
   nlohmann::json muscles = nlohmann::json::array();
   for (const auto& m : muscle_infos()) muscles.push_back({{"code", m.code}, {"name", m.name}, {"function", m.function}});
-  data += muscles.dump() + ",\"performances\":[";
+  data += muscles.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + ",\"performances\":[";
   for (size_t i = 0; i < c.performances.size(); ++i) {
     const ReportPerformance& p = c.performances[i];
     if (!p.estimated.defined() && !p.measured.defined()) throw std::invalid_argument(p.name + ": no EMG to show");
     data += i ? ",{" : "{";
-    data += "\"name\":" + nlohmann::json(p.name).dump();
+    data += "\"name\":" + nlohmann::json(p.name).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     data += ",\"estimated\":" + (p.estimated.defined() ? trace_json(p.estimated, c.rate_hz, display_hz) : "null");
     data += ",\"measured\":" + (p.measured.defined() ? trace_json(p.measured, c.rate_hz, display_hz) : "null");
     data += ",\"keystrokes\":[";
@@ -219,8 +231,8 @@ std::string html_report(const ReportContent& c, const ReportOptions& o) {
       h += "<video id=\"overlay\" controls muted src=\"data:" + type + ";base64," + base64(read_file(c.video_path)) + "\"></video>\n";
     } else {
       const std::string name = std::filesystem::path(c.video_path).filename().string();
-      h += "<p>The overlay video is too large to include here: open <a href=\"" + escape_html(name) + "\">" +
-           escape_html(name) + "</a> beside this file.</p>\n";
+      h += "<p>The overlay video is too large to include here: open <a href=\"./" + escape_html(percent_encoded(name)) + "\">" +
+           escape_html(name) + "</a>, to be kept beside this file.</p>\n";
     }
   }
 

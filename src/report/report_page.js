@@ -93,5 +93,7 @@
   document.getElementById('reset').addEventListener('click', () => build(select ? Number(select.value) : 0));
   if (select) select.addEventListener('change', () => build(Number(select.value)));
   build(0);
+  // For tests and for readers' own scripts: the shown time range.
+  window.pianokpmTimeRange = () => charts.map((c) => [c.scales.x.min, c.scales.x.max]);
   document.body.dataset.ready = 'true';
 })();

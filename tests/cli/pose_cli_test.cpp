@@ -129,13 +129,16 @@ TEST(PoseCli, PredictStraightFromOneVideo) {
   EXPECT_EQ(emg.size(1), 6);
   EXPECT_NEAR(static_cast<double>(emg.size(0)), 1024.0 * 59 / 60, 1024.0 / 60);  // 0 .. 29/30 s of pose at 60 Hz
   EXPECT_TRUE(torch::isfinite(emg).all().item<bool>());
-  EXPECT_TRUE(std::filesystem::exists(dir / "o.avi"));
+  // The overlay is the muscle overlay: one frame per source frame.
+  cv::VideoCapture overlay(dir / "o.avi");
+  EXPECT_EQ(static_cast<int>(overlay.get(cv::CAP_PROP_FRAME_COUNT)), 30);
   // A video in which no hand is ever found is refused by name, with no output.
   write_video(dir / "empty.avi", 3, false);
   const auto none = run_cli("predict --model " + dir / "run/best.pt" + " --video-top " + dir / "empty.avi" +
                             " --pose-model lite --out " + dir / "e2.npy");
   EXPECT_EQ(none.exit_code, 2) << none.output;
   EXPECT_NE(none.output.find("empty.avi: no right hand was found"), std::string::npos) << none.output;
+  EXPECT_NE(none.output.find("--hand left|right|any"), std::string::npos) << none.output;
   EXPECT_FALSE(std::filesystem::exists(dir / "e2.npy"));
 }
 

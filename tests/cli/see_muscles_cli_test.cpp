@@ -109,5 +109,27 @@ TEST(SeeMusclesCli, VideoProblems) {
   EXPECT_EQ(files_in(dir), 5u) << "only the inputs";
 }
 
+TEST(SeeMusclesCli, OneCameraOutOfTheBox) {
+  ScratchDir dir;
+  synthetic_emg_csv(dir);
+  // Top-camera keypoints alone, no --model: the shipped one-camera, pose-only model.
+  auto r = run_cli("predict --pose-top " + (dir / "corpus/hand_data/keyp_top/t1_p1_1.pkl") + " --out " + (dir / "e.csv"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("synthetic_top_pose.pt"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("trained on synthetic data"), std::string::npos) << r.output;
+  const torch::Tensor emg = read_array(dir / "corpus/emg_data/t1_p1_1.pkl");
+  r = run_cli("analyze --emg " + (dir / "e.csv") + " --out " + (dir / "a.json"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto a = nlohmann::json::parse(testing::read_bytes(dir / "a.json"));
+  EXPECT_NEAR(a.at("emg").at("samples").get<double>(), static_cast<double>(emg.size(0)), 1024.0 / 60 + 1);
+  // A video of a real hand (12 s at 30 fps), nothing else: EMG for its whole length.
+  const std::string video = testing::fixture("../../assets/demo/hand_moving.mp4");
+  r = run_cli("predict --video-top " + video + " --hand any --pose-model lite --out " + (dir / "v.csv"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  r = run_cli("analyze --emg " + (dir / "v.csv") + " --out " + (dir / "v.json"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NEAR(nlohmann::json::parse(testing::read_bytes(dir / "v.json")).at("emg").at("duration_s").get<double>(), 12.0, 0.1);
+}
+
 }  // namespace
 }  // namespace pianokpm

@@ -1,4 +1,5 @@
 // train and eval end to end on a tiny corpus and a tiny model: outputs, kill -9 + --resume, errors.
+#include <fmt/format.h>
 #include <signal.h>
 
 #include <chrono>
@@ -8,6 +9,7 @@
 #include "io/array_file.h"
 #include "model/checkpoint.h"
 #include "model/state_dict.h"
+#include "report/html_report.h"
 #include "test_support.h"
 
 namespace pianokpm {
@@ -90,6 +92,16 @@ TEST_F(TrainEvalCli, BaselinesTrainAndEvalWritesMetricsPredictionsAndPlots) {
 #endif
   }
   EXPECT_NE(testing::read_bytes(dir / "eval/metrics.md").find("| **mean** |"), std::string::npos);
+  // The report: every performance with its metrics as in metrics.json, to the digits shown.
+  if (!html_report_available()) GTEST_SKIP() << "this build has no uPlot: no report.html";
+  const std::string html = testing::read_bytes(dir / "eval/report.html");
+  for (const auto& row : metrics.at("performances")) {
+    const std::string cells = fmt::format("<tr><td>{}</td><td>{:.4f}</td><td>{:.4f}</td>", row.at("name").get<std::string>(),
+                                          row.at("rmse").get<double>(), row.at("otd").get<double>());
+    EXPECT_NE(html.find(cells), std::string::npos) << cells;
+  }
+  EXPECT_NE(html.find(fmt::format("<tr class=\"mean\"><th>mean</th><td>{:.4f}</td>", metrics.at("mean").at("rmse").get<double>())),
+            std::string::npos);
 }
 
 NamedTensors weights_of(const std::string& path) {

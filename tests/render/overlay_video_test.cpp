@@ -118,6 +118,13 @@ TEST(OverlayVideo, BadInputLeavesNothing) {
   in.emg = step_emg(2.0);
   in.video = dir / "missing.mp4";
   EXPECT_THROW(render_overlay_video(in, OverlayVideoOptions{}, dir / "out.mp4"), InputError);
+  // Interrupted half way (here by the progress callback): the partial video is removed.
+  in.video = grey_video(dir);
+  EXPECT_THROW(render_overlay_video(in, OverlayVideoOptions{}, dir / "out.mp4",
+                                    [](int64_t done, int64_t) {
+                                      if (done == 5) throw std::runtime_error("stop");
+                                    }),
+               std::runtime_error);
   EXPECT_TRUE(folder_is_empty_but(dir.path(), "grey.avi"));
 }
 

@@ -71,10 +71,16 @@ try {
   }));
   check(!video.error && video.duration > 1 && video.width > 0, 'overlay video does not load: ' + JSON.stringify(video));
 
-  // Zoom: the "zoom in" button narrows every chart's time range.
-  const before = await page.$eval('.chart[data-muscle="ADM"] .u-over', (e) => e.getBoundingClientRect().width);
+  // Zoom and pan: the buttons change every chart's time range together (keystrokes included).
+  const span = (r) => r[1] - r[0];
+  const before = await page.evaluate(() => window.pianokpmTimeRange());
   await page.click('#zoom-in');
-  check(before > 0, 'chart has no plotting area');
+  const zoomed = await page.evaluate(() => window.pianokpmTimeRange());
+  check(zoomed.every((r) => Math.abs(span(r) - span(before[0]) / 2) < 1e-6 * span(before[0]) + 1e-9),
+    'zoom in did not halve every chart: ' + JSON.stringify([before[0], zoomed]));
+  await page.click('#later');
+  const panned = await page.evaluate(() => window.pianokpmTimeRange());
+  check(panned.every((r) => r[0] > zoomed[0][0]), 'later did not move every chart: ' + JSON.stringify(panned));
 
   const png = await page.screenshot({ fullPage: true });
   fs.writeFileSync(screenshotPath, png);

@@ -8,6 +8,9 @@ chromium=${CHROMIUM:-/usr/bin/chromium}
 if [[ ! -x $chromium ]]; then echo "SKIPPED: no chromium at $chromium (apt-get install chromium)"; exit 77; fi
 if [[ ! -d $node_modules/playwright-core ]]; then echo "SKIPPED: no playwright-core in $node_modules (scripts/setup.sh installs it)"; exit 77; fi
 if ! command -v node >/dev/null; then echo "SKIPPED: no node"; exit 77; fi
+for command in render report analyze; do
+  "$bin" "$command" --help >/dev/null 2>&1 || { echo "SKIPPED: this build has no 'pianokpm $command' (OpenCV missing)"; exit 77; }
+done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$bin" synth --out "$work/corpus" --pianists 1 --tasks 1 --takes 1 --seconds 12 --seed 3 >/dev/null
