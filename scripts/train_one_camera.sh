@@ -2,12 +2,12 @@
 # Trains the two one-camera models shipped in assets/models (top camera only: pose alone, and pose
 # with keys) on the architectural split of the synthetic corpus, by the protocol of
 # docs/results.md (configs/train_synthetic.json, seed 42), and evaluates each on the test set.
-# Usage: [EPOCHS=20] [LAUNCH="mpirun -np 2"] [THREADS=1] scripts/train_one_camera.sh [WORK_DIR]
+# Usage: [EPOCHS=14] [LAUNCH="mpirun -np 2"] [THREADS=1] scripts/train_one_camera.sh [WORK_DIR]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${PIANOKPM_BIN:-$root/build/bin/pianokpm}
 work=${1:-$root/results_work}
-epochs=${EPOCHS:-20}   # of 50 batches of 8 windows: 1000 steps
+epochs=${EPOCHS:-14}   # of 50 batches of 8 windows: 700 steps
 threads=${THREADS:-0}
 read -r -a launch <<<"${LAUNCH:-}"
 corpus=$work/corpus8x3
