@@ -85,6 +85,8 @@ echo "  envelopes computed from raw EMG (pianokpm emg):   $out/${test_name}_enve
 echo "  shipped model's EMG for held-out performance $test_name: $out/${test_name}_emg.csv"
 echo "  shipped model on the test split:  $out/eval_shipped/metrics.md (metrics.json, plots/, predictions/)"
 echo "  report of that evaluation (open in a browser): $out/eval_shipped/report.html"
+echo "  mean predictor on the test split: $out/eval_mean/metrics.md"
+((${#pose_out[@]})) && printf '%s\n' "${pose_out[@]}"
 echo
 echo "one camera, no keys ($top_model, trained on synthetic data):"
 echo "  video of a real hand:           $video"
@@ -93,8 +95,6 @@ echo "  muscle overlay video:           $out/hand_moving_overlay.mp4"
 echo "  analysis (bursts, co-contraction): $out/hand_moving_analysis.json"
 echo "  report (open in a browser):     $out/hand_moving_report.html"
 echo "  report of held-out performance $test_name (estimated vs measured): $out/${test_name}_report.html"
-echo "  mean predictor on the test split: $out/eval_mean/metrics.md"
-((${#pose_out[@]})) && printf '%s\n' "${pose_out[@]}"
 echo
 echo "shipped model ($model):"
 cat "$out/eval_shipped/metrics.md"
