@@ -114,7 +114,18 @@ std::string key_region(int key) {
   return first == last ? key_name(first) : key_name(first) + "-" + key_name(last);
 }
 
-EmgAnalysis analyze_emg(const torch::Tensor& emg, const torch::Tensor& keys, const AnalysisOptions& o) {
+double KeyboardGeometry::key_x(int key) const {
+  // White keys from A0: A0 B0, then 7 per octave from C1; a black key is half way between.
+  static const int white_before[12] = {0, 0, 1, 1, 2, 3, 3, 4, 4, 5, 5, 6};  // from C: C C# D D# E F F# G G# A A# B
+  static const bool black[12] = {false, true, false, true, false, false, true, false, true, false, true, false};
+  const int midi = key + 21;
+  const int octave = midi / 12 - 1, pc = midi % 12;
+  const double white = 2 + 7.0 * (octave - 1) + white_before[pc] + (black[pc] ? 0.5 : 0.0);  // A0 = 0, B0 = 1, C1 = 2
+  return a0_x + white * (c8_x - a0_x) / 51.0;
+}
+
+EmgAnalysis analyze_emg(const torch::Tensor& emg, const torch::Tensor& keys, const AnalysisOptions& o,
+                        const torch::Tensor& top_pose, const KeyboardGeometry& keyboard) {
   o.check();
   if (emg.dim() != 2 || emg.size(1) != static_cast<int64_t>(muscle_infos().size()) || emg.size(0) == 0)
     throw std::invalid_argument("EMG must be [N > 0, 6]");
@@ -159,6 +170,42 @@ EmgAnalysis analyze_emg(const torch::Tensor& emg, const torch::Tensor& keys, con
   for (auto& [first_key, r] : regions) {
     for (double& v : r.mean_activation) v /= static_cast<double>(r.keystrokes);
     a.regions.push_back(r);
+  }
+
+  if (top_pose.defined()) {
+    static const char* names[5] = {"thumb", "index", "middle", "ring", "little"};
+    const torch::Tensor pose = top_pose.to(torch::kDouble).contiguous();
+    const int64_t frames = pose.size(0), channels = pose.size(2);
+    const double* p = pose.data_ptr<double>();
+    std::vector<FingerActivation> fingers(5);
+    for (const Keystroke& k : a.keystrokes) {
+      const auto frame = static_cast<int64_t>(std::llround(static_cast<double>(k.sample) / rate * o.pose_rate_hz));
+      if (frame < 0 || frame >= frames) continue;
+      const double* f = p + frame * 21 * channels;
+      bool hand = channels < 3 || f[2] > 0;
+      double any = 0;
+      for (int i = 0; i < 21 * channels; ++i) any += std::abs(f[i]);
+      if (!hand || any == 0) continue;
+      const double x = keyboard.key_x(k.key);
+      int best = 0;
+      for (int t = 1; t < 5; ++t)
+        if (std::abs(f[(4 + 4 * t) * channels] - x) < std::abs(f[(4 + 4 * best) * channels] - x)) best = t;
+      FingerActivation& fa = fingers[best];
+      if (fa.mean_activation.empty()) fa.mean_activation.assign(muscles, 0.0);
+      ++fa.keystrokes;
+      const int64_t from = std::max<int64_t>(0, k.sample - before), to = std::min(a.samples, k.sample + after);
+      for (size_t c = 0; c < muscles; ++c) {
+        double sum = 0;
+        for (int64_t i = from; i < to; ++i) sum += cols[c][i];
+        fa.mean_activation[c] += to > from ? sum / static_cast<double>(to - from) : 0.0;
+      }
+    }
+    for (int t = 0; t < 5; ++t) {
+      if (fingers[t].keystrokes == 0) continue;
+      fingers[t].finger = names[t];
+      for (double& v : fingers[t].mean_activation) v /= static_cast<double>(fingers[t].keystrokes);
+      a.fingers.push_back(fingers[t]);
+    }
   }
 
   for (size_t c = 0; c < muscles; ++c) {
@@ -249,6 +296,15 @@ nlohmann::json analysis_to_json(const EmgAnalysis& a, const AnalysisOptions& o) 
                      {"median_ms", l.keystrokes ? json(l.median_ms) : json(nullptr)}});
   }
   j["keystrokes"] = {{"count", a.keystrokes.size()}, {"regions", regions}, {"onset_lead", leads}};
+  if (!a.fingers.empty()) {
+    json fingers = json::array();
+    for (const FingerActivation& f : a.fingers) {
+      json act;
+      for (size_t c = 0; c < f.mean_activation.size(); ++c) act[infos[c].code] = f.mean_activation[c];
+      fingers.push_back({{"finger", f.finger}, {"keystrokes", f.keystrokes}, {"mean_activation", act}});
+    }
+    j["keystrokes"]["fingers"] = fingers;
+  }
   return j;
 }
 

@@ -25,6 +25,7 @@ struct AnalysisOptions {
   double window_before_s = 0.1;  // activation around a keystroke: [t - before, t + after)
   double window_after_s = 0.1;
   double max_lead_s = 0.5;       // a burst onset at most this long before a keystroke leads it
+  double pose_rate_hz = 60;      // rows per second of the keypoints given for per-finger attribution
 
   void check() const;  // throws std::invalid_argument naming the bad field
 };
@@ -52,6 +53,20 @@ struct RegionActivation {
   std::vector<double> mean_activation;  // per muscle, mean over the windows around its keystrokes
 };
 
+// Where the keys lie in the top camera's image, for attributing keystrokes to fingers: the x of
+// the centres of A0 and C8 (both white keys). White keys are evenly spaced between them; a black
+// key sits half way between its white neighbours.
+struct KeyboardGeometry {
+  double a0_x = 0, c8_x = 0;
+  double key_x(int key) const;  // key 0 = A0 .. 87 = C8
+};
+
+struct FingerActivation {
+  std::string finger;  // thumb, index, middle, ring, little
+  int64_t keystrokes = 0;
+  std::vector<double> mean_activation;  // per muscle, as for regions
+};
+
 struct LeadTime {
   int64_t keystrokes = 0;  // keystrokes preceded by an onset of this muscle within max_lead_s
   double mean_ms = 0, median_ms = 0;
@@ -65,6 +80,7 @@ struct EmgAnalysis {
   bool has_keys = false;
   std::vector<Keystroke> keystrokes;
   std::vector<RegionActivation> regions;  // only regions that were played, low to high
+  std::vector<FingerActivation> fingers;  // with keypoints and keyboard geometry; fingers that played
   std::vector<LeadTime> lead_times;       // per muscle
 };
 
@@ -79,7 +95,11 @@ std::string key_name(int key);
 std::string key_region(int key);
 
 // emg [N, 6], keys [M, 88] at the same rate or undefined. Keystrokes after the EMG's end are left out.
-EmgAnalysis analyze_emg(const torch::Tensor& emg, const torch::Tensor& keys, const AnalysisOptions& options);
+// With `top_pose` ([T, 21, C>=2] top-camera keypoints at options.pose_rate_hz, in the units of
+// `keyboard`) each keystroke is also given to the finger whose tip (landmarks 4, 8, 12, 16, 20) is
+// nearest the key's x in that frame; frames without a hand (all zero, or confidence 0) give none.
+EmgAnalysis analyze_emg(const torch::Tensor& emg, const torch::Tensor& keys, const AnalysisOptions& options,
+                        const torch::Tensor& top_pose = {}, const KeyboardGeometry& keyboard = {});
 
 // The analysis as JSON (documented in docs/analysis.md), with the method's parameters.
 nlohmann::json analysis_to_json(const EmgAnalysis& analysis, const AnalysisOptions& options);

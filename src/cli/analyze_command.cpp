@@ -1,7 +1,12 @@
 // pianokpm analyze: bursts, co-contraction and keystroke-locked activation of any EMG, as JSON.
 #include <spdlog/spdlog.h>
 
+#include <fmt/format.h>
+
+#include <cmath>
+
 #include "analysis/emg_analysis.h"
+#include "data/performance.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/emg_inputs.h"
@@ -13,7 +18,8 @@ namespace pianokpm {
 namespace {
 
 struct AnalyzeCommandOptions {
-  std::string emg, keys, midi, out;
+  std::string emg, keys, midi, out, pose;
+  std::vector<double> keyboard;
   std::vector<std::string> pairs = {"1DI-PB", "2DI-3DI"};
   AnalysisOptions analysis;
 };
@@ -28,7 +34,20 @@ int run_analyze(AnalyzeCommandOptions o) {
   }
   o.analysis.check();
   const EmgInputs in = read_emg_inputs(o.emg, o.keys, o.midi, o.analysis.bursts.rate_hz);
-  const EmgAnalysis a = analyze_emg(in.emg, in.keys, o.analysis);
+  torch::Tensor pose;
+  KeyboardGeometry keyboard;
+  if (!o.pose.empty()) {
+    if (!in.keys.defined()) throw InputError("--pose", "per-finger attribution needs the keystrokes (--keys or --midi)");
+    if (o.keyboard.size() != 2 || !(o.keyboard[1] != o.keyboard[0]))
+      throw InputError("--keyboard", "give the x of the centres of A0 and C8 in the top image, e.g. --keyboard 40,1240");
+    keyboard = {o.keyboard[0], o.keyboard[1]};
+    pose = read_pose_array(o.pose, ModelConfig());
+    const double pose_s = static_cast<double>(pose.size(0)) / o.analysis.pose_rate_hz;
+    const double emg_s = static_cast<double>(in.emg.size(0)) / o.analysis.bursts.rate_hz;
+    if (std::abs(pose_s - emg_s) > 1.0)
+      throw InputError(o.pose, fmt::format("keypoints last {:.2f} s but the EMG lasts {:.2f} s (more than 1 s apart)", pose_s, emg_s));
+  }
+  const EmgAnalysis a = analyze_emg(in.emg, in.keys, o.analysis, pose, keyboard);
   nlohmann::json j = analysis_to_json(a, o.analysis);
   j["emg"]["file"] = o.emg;
   if (in.keys.defined()) j["keystrokes"]["file"] = o.midi.empty() ? o.keys : o.midi;
@@ -54,6 +73,11 @@ CommandRunner add_analyze_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--min-burst", o->analysis.bursts.min_burst_s, "Shortest burst, seconds")->capture_default_str();
   cmd->add_option("--min-gap", o->analysis.bursts.min_gap_s, "Shorter gaps between bursts are bridged, seconds")->capture_default_str();
+  cmd->add_option("--pose", o->pose, "Top-camera keypoints [T,21,C>=2] (with --keyboard): each keystroke goes to the "
+                                     "finger whose tip is nearest the key");
+  cmd->add_option("--keyboard", o->keyboard, "x of the centres of keys A0 and C8 in the top image, in the keypoints' units")
+      ->delimiter(',')->expected(2);
+  cmd->add_option("--pose-rate", o->analysis.pose_rate_hz, "Keypoint frames per second")->capture_default_str();
   cmd->add_option("--pairs", o->pairs, "Co-contraction pairs, e.g. 1DI-PB 2DI-3DI")->capture_default_str();
   cmd->add_option("-o,--out", o->out, "Output JSON")->required();
   return [o] { return run_analyze(*o); };

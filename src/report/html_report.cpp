@@ -130,6 +130,17 @@ std::string analysis_tables(const nlohmann::json& a) {
   }
   h += "</table>\n<p class=\"muted\">Mean activation of each muscle from 100 ms before to 100 ms after the keys "
        "of each octave go down.</p>\n";
+  if (k.contains("fingers")) {
+    h += "<table class=\"fingers\"><tr><th>finger</th><th>keystrokes</th>";
+    for (const auto& m : muscle_infos()) h += "<th>" + m.code + "</th>";
+    h += "</tr>\n";
+    for (const auto& f : k.at("fingers")) {
+      h += fmt::format("<tr><td>{}</td><td>{}</td>", escape_html(f.at("finger").get<std::string>()), f.at("keystrokes").get<int64_t>());
+      for (const auto& m : muscle_infos()) h += number_cell(f.at("mean_activation").at(m.code), 4);
+      h += "</tr>\n";
+    }
+    h += "</table>\n<p class=\"muted\">The same by the finger whose tip was nearest the key played.</p>\n";
+  }
   h += "<table class=\"leads\"><tr><th>muscle</th><th>keystrokes led by a burst</th><th>mean lead (ms)</th>"
        "<th>median lead (ms)</th></tr>\n";
   for (const auto& l : k.at("onset_lead")) {

@@ -106,6 +106,35 @@ TEST(EmgAnalysis, KeystrokesRegionsAndLeadsByHand) {
   EXPECT_NEAR(b.lead_times[0].mean_ms, 100.0, 1e-9);
 }
 
+TEST(EmgAnalysis, KeyPositionsByHand) {
+  const KeyboardGeometry k{0, 510};  // 52 white keys, 10 px apart
+  EXPECT_NEAR(k.key_x(0), 0, 1e-9);      // A0
+  EXPECT_NEAR(k.key_x(1), 5, 1e-9);      // A#0, half way to B0
+  EXPECT_NEAR(k.key_x(3), 20, 1e-9);     // C1: A0, B0, C1
+  EXPECT_NEAR(k.key_x(39), 230, 1e-9);   // C4: white key 23
+  EXPECT_NEAR(k.key_x(40), 235, 1e-9);   // C#4
+  EXPECT_NEAR(k.key_x(87), 510, 1e-9);   // C8
+}
+
+TEST(EmgAnalysis, KeystrokesGoToTheNearestFingertip) {
+  // 4 s of a still hand at 60 fps: fingertips (thumb .. little) at x = 20, 100, 235, 300, 400;
+  // C4 (x 230) and C#4 (235) go to the middle finger, C1 (x 20) to the thumb.
+  torch::Tensor pose = torch::zeros({240, 21, 3});
+  pose.select(2, 2).fill_(1.0f);
+  const float tips[5] = {20, 100, 235, 300, 400};
+  for (int t = 0; t < 5; ++t) pose.select(1, 4 + 4 * t).select(1, 0).fill_(tips[t]);
+  const EmgAnalysis a = analyze_emg(constructed_emg(), constructed_keys(), options(), pose, KeyboardGeometry{0, 510});
+  ASSERT_EQ(a.fingers.size(), 2u);
+  EXPECT_EQ(a.fingers[0].finger, "thumb");
+  EXPECT_EQ(a.fingers[0].keystrokes, 1);
+  EXPECT_NEAR(a.fingers[0].mean_activation[0], (10 * 0.1 + 190 * 0.6) / 200, 1e-6);
+  EXPECT_EQ(a.fingers[1].finger, "middle");
+  EXPECT_EQ(a.fingers[1].keystrokes, 2);
+  // No hand in the frames (confidence 0): no attribution.
+  pose.select(2, 2).fill_(0.0f);
+  EXPECT_TRUE(analyze_emg(constructed_emg(), constructed_keys(), options(), pose, KeyboardGeometry{0, 510}).fingers.empty());
+}
+
 TEST(EmgAnalysis, JsonCarriesTheFigures) {
   const AnalysisOptions o = options();
   const nlohmann::json j = analysis_to_json(analyze_emg(constructed_emg(), constructed_keys(), o), o);

@@ -87,7 +87,13 @@ TEST(SeeMusclesCli, WrongChannelsAndNaN) {
   expect_input_error(run_cli("analyze --emg " + (dir / "nan.csv") + " --out " + (dir / "a.json")), dir / "nan.csv");
   testing::write_bytes(dir / "short.csv", "ADM,PB,1DI\n0.1,0.2,0.3\n");
   expect_input_error(run_cli("report --emg " + (dir / "short.csv") + " --out " + (dir / "r.html")), dir / "short.csv");
-  EXPECT_EQ(files_in(dir), 3u) << "only the three inputs";
+  // Per-finger attribution needs the keyboard's place in the image.
+  write_array(dir / "six.npy", torch::rand({2048, 6}));
+  write_array(dir / "keys.npy", torch::zeros({2048, 88}));
+  write_array(dir / "pose.npy", torch::rand({120, 21, 3}));
+  expect_input_error(run_cli("analyze --emg " + (dir / "six.npy") + " --keys " + (dir / "keys.npy") + " --pose " +
+                             (dir / "pose.npy") + " --out " + (dir / "a.json")), "--keyboard");
+  EXPECT_EQ(files_in(dir), 6u) << "only the inputs";
 }
 
 TEST(SeeMusclesCli, VideoProblems) {
