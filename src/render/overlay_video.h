@@ -25,7 +25,7 @@ struct OverlayVideoInput {
 };
 
 struct OverlayVideoOptions {
-  OverlayStyle style;             // style.activation_scale <= 0 is replaced by the data's 99th percentile
+  OverlayStyle style;             // style.activation_scale is used when auto_scale is off
   int canvas_width = 640;         // size of the plain background without a video
   int canvas_height = 480;
   bool auto_scale = true;         // set style.activation_scale from the EMG (99th percentile of all values)
