@@ -23,6 +23,9 @@ CommandRunner add_report_command(CLI::App& app);
 CommandRunner add_pose_command(CLI::App& app);
 CommandRunner add_render_command(CLI::App& app);
 #endif
+#ifdef PIANOKPM_HAVE_LIVE
+CommandRunner add_live_command(CLI::App& app);
+#endif
 #ifdef PIANOKPM_HAVE_CAIRO
 CommandRunner add_plot_command(CLI::App& app);
 #endif

@@ -20,6 +20,9 @@
 #ifdef PIANOKPM_HAVE_CAIRO
 #include "report/performance_plot.h"
 #endif
+#ifdef PIANOKPM_HAVE_LIVE
+#include "live/stream_predictor.h"
+#endif
 
 namespace pianokpm {
 
@@ -30,13 +33,14 @@ namespace fs = std::filesystem;
 struct EvalCommandOptions {
   std::string model_path, config_path, data_dir, split_path, set = "test", out_dir;
   double plot_seconds = 10;
+  double stream_hop_s = 0;  // > 0: predict as `live` does, one window per hop
   bool no_otd = false;
   int threads = 0;
 };
 
 nlohmann::json summarise(const std::vector<nlohmann::json>& rows) {
   nlohmann::json mean;
-  for (const char* key : {"rmse", "otd", "onset_error_ms"}) {
+  for (const char* key : {"rmse", "otd", "onset_error_ms", "rmse_offline", "rmse_to_offline"}) {
     double sum = 0;
     int n = 0;
     for (const auto& r : rows) {
@@ -45,7 +49,8 @@ nlohmann::json summarise(const std::vector<nlohmann::json>& rows) {
         ++n;
       }
     }
-    mean[key] = n ? nlohmann::json(sum / n) : nlohmann::json(nullptr);
+    const bool reported = std::any_of(rows.begin(), rows.end(), [&](const nlohmann::json& r) { return r.contains(key); });
+    if (reported) mean[key] = n ? nlohmann::json(sum / n) : nlohmann::json(nullptr);
   }
   std::vector<double> r_sum(6, 0.0);
   std::vector<int> r_n(6, 0);
@@ -66,6 +71,46 @@ nlohmann::json summarise(const std::vector<nlohmann::json>& rows) {
 
 std::string fmt_number(const nlohmann::json& v, const char* spec = "{:.4f}") {
   return v.is_number() ? fmt::format(fmt::runtime(spec), v.get<double>()) : std::string("-");
+}
+
+// The rows `pianokpm live` would emit for these recorded streams: frames fed one by one at the
+// pose rate, one window per hop ending at the newest frame, keys sliced up to that frame.
+torch::Tensor predict_streaming(PianoKpmNet& net, const PerformanceStreams& s, double hop_s) {
+#ifdef PIANOKPM_HAVE_LIVE
+  const ModelConfig& c = net->config();
+  if (!s.pose.defined()) throw std::invalid_argument("--stream-hop needs a model that reads pose");
+  live::StreamOptions so;
+  so.hop_s = hop_s;
+  live::KeySource keys;
+  if (s.keys.defined()) {
+    keys = [&s](double first_s, int64_t n, double rate_hz, double) {
+      torch::Tensor out = torch::zeros({n, s.keys.size(1)});
+      const int64_t first = std::llround(first_s * rate_hz);
+      const int64_t from = std::max<int64_t>(first, 0), to = std::min<int64_t>(first + n, s.keys.size(0));
+      if (to > from) out.narrow(0, from - first, to - from).copy_(s.keys.narrow(0, from, to - from));
+      return out;
+    };
+  }
+  live::StreamPredictor stream(net, so, keys);
+  // Frames in the file's units: scaled by pose_scale here and back by the predictor (image size 1).
+  const auto pose = s.pose.accessor<float, 2>();
+  std::vector<torch::Tensor> parts;
+  std::array<float, pose::kHandLandmarks * 3> frame{};
+  for (int64_t f = 0; f < s.pose.size(0); ++f) {
+    for (int k = 0; k < c.num_keypoints; ++k) {
+      frame[3 * k] = static_cast<float>(pose[f][2 * k] * c.pose_scale[0]);
+      frame[3 * k + 1] = static_cast<float>(pose[f][2 * k + 1] * c.pose_scale[1]);
+      frame[3 * k + 2] = 1.f;
+    }
+    stream.add_frame(static_cast<double>(f) / c.pose_frames, frame, 1, 1);
+    if (auto chunk = stream.step()) parts.push_back(chunk->emg);
+  }
+  if (auto chunk = stream.step(true)) parts.push_back(chunk->emg);
+  return torch::cat(parts, 0);
+#else
+  (void)net, (void)s, (void)hop_s;
+  throw std::invalid_argument("--stream-hop: this build has no live streaming (OpenCV, cpp-httplib or liblo missing)");
+#endif
 }
 
 int run_eval(const EvalCommandOptions& o) {
@@ -89,6 +134,11 @@ int run_eval(const EvalCommandOptions& o) {
   for (const auto& perf : perfs) {
     const PerformanceWindows windows(perf.streams, c);
     torch::Tensor pred = predict_performance(model.net, windows, PredictOptions{});
+    torch::Tensor offline_pred;
+    if (o.stream_hop_s > 0) {
+      offline_pred = pred;
+      pred = predict_streaming(model.net, perf.streams, o.stream_hop_s);
+    }
     const int64_t n = std::min(pred.size(0), perf.emg.size(0));
     pred = pred.narrow(0, 0, n).contiguous();
     const torch::Tensor truth = perf.emg.narrow(0, 0, n);
@@ -101,6 +151,11 @@ int run_eval(const EvalCommandOptions& o) {
                           {"onsets_measured", onset.measured},
                           {"samples", n}};
     row["otd"] = o.no_otd ? nlohmann::json(nullptr) : nlohmann::json(optimal_transport_distance(pred, truth));
+    if (offline_pred.defined()) {
+      const int64_t m = std::min(n, offline_pred.size(0));
+      row["rmse_to_offline"] = rmse(pred.narrow(0, 0, m), offline_pred.narrow(0, 0, m));
+      row["rmse_offline"] = rmse(offline_pred.narrow(0, 0, m), truth.narrow(0, 0, m));
+    }
     for (auto& v : row["pearson"])
       if (!std::isfinite(v.get<double>())) v = nullptr;
     if (!std::isfinite(onset.mean_abs_error_ms)) row["onset_error_ms"] = nullptr;
@@ -188,6 +243,10 @@ CommandRunner add_eval_command(CLI::App& app) {
   cmd->add_option("-o,--out", o->out_dir, "Output folder (created)")->required();
   cmd->add_option("--plot-seconds", o->plot_seconds, "Seconds shown in each performance's figure")->capture_default_str();
   cmd->add_flag("--no-otd", o->no_otd, "Skip the optimal transport distance (it is quadratic in the length)");
+  cmd->add_option("--stream-hop", o->stream_hop_s,
+                  "Predict as `pianokpm live` does (one window per hop, ending at the newest frame) and also report the "
+                  "offline RMSE and the RMSE between the two (rmse_offline, rmse_to_offline)")
+      ->capture_default_str();
   cmd->add_option("-t,--threads", o->threads, "CPU threads (0: one per core)")->capture_default_str();
   return [o] { return run_eval(*o); };
 }

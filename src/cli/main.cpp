@@ -28,6 +28,9 @@ int main(int argc, char** argv) {
       {"pose", pianokpm::add_pose_command(app)},
       {"render", pianokpm::add_render_command(app)},
 #endif
+#ifdef PIANOKPM_HAVE_LIVE
+      {"live", pianokpm::add_live_command(app)},
+#endif
 #ifdef PIANOKPM_HAVE_CAIRO
       {"plot", pianokpm::add_plot_command(app)},
 #endif

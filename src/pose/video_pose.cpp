@@ -13,23 +13,13 @@
 #include "io/file_names.h"
 #include "io/input_error.h"
 #include "pose/frame_source.h"
+#include "pose/hand_choice.h"
 #include "pose/pose_track.h"
 #include "pose/skeleton_overlay.h"
 
 namespace pianokpm::pose {
 
 namespace {
-
-// The tracked hand the output follows, if any.
-std::optional<size_t> pick_hand(const std::vector<TrackedHand>& hands, const std::string& side) {
-  std::optional<size_t> best;
-  for (size_t i = 0; i < hands.size(); ++i) {
-    const HandLandmarks& h = hands[i].landmarks;
-    if (side != "any" && (h.right_hand > 0.5f) != (side == "right")) continue;
-    if (!best || h.presence > hands[*best].landmarks.presence) best = i;
-  }
-  return best;
-}
 
 // Written under a temporary name in the same folder and renamed when complete.
 class OverlayWriter {
@@ -111,12 +101,7 @@ VideoPose extract_pose(const std::string& input, const VideoPoseOptions& options
     const std::optional<size_t> chosen = pick_hand(hands, options.hand);
     std::array<float, kHandLandmarks * 3> frame{};
     if (chosen) {
-      const HandLandmarks& h = hands[*chosen].landmarks;
-      for (int k = 0; k < kHandLandmarks; ++k) {
-        frame[3 * k] = h.points[k][0] * static_cast<float>(bgr.cols);
-        frame[3 * k + 1] = h.points[k][1] * static_cast<float>(bgr.rows);
-        frame[3 * k + 2] = h.presence;
-      }
+      frame = hand_pixels(hands[*chosen].landmarks, bgr.cols, bgr.rows);
       ++result.frames_with_hand;
     } else if (!hands.empty()) {
       ++result.frames_with_other_hand;

@@ -1,0 +1,242 @@
+// pianokpm live: a camera, stream or video file through hand tracking and the model as frames
+// arrive; EMG rows to text (stdout or a file), OSC, a recording and a browser view.
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <memory>
+#include <optional>
+
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+#include "io/atomic_file.h"
+#include "io/input_error.h"
+#include "io/midi_reader.h"
+#include "live/live_pipeline.h"
+#include "live/live_server.h"
+#include "live/osc_output.h"
+#include "live/recorder.h"
+#include "live/text_output.h"
+#include "model/checkpoint.h"
+#include "model/device.h"
+#ifdef PIANOKPM_HAVE_RTMIDI
+#include "live/midi_input.h"
+#endif
+
+namespace pianokpm {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+extern "C" void request_stop(int) { g_stop = true; }
+
+struct LiveCommandOptions {
+  std::string source, model_path, hand = "right", pose_model = "full", device = "cpu";
+  int max_hands = 1, threads = 1, queue = 2;
+  bool realtime = false;
+  double hop_s = 0.1, duration_s = 0;
+  std::string camera_size;
+  std::string out, format = "csv", osc, record, serve, midi_file, midi_in, stats_path;
+  double osc_rate = 60;
+  int max_viewers = 8;
+};
+
+// One line on a terminal, a few times a second: media time, fps, latency, drops.
+class StatusLine : public live::LiveSink {
+ public:
+  StatusLine() : enabled_(::isatty(STDERR_FILENO) != 0) {}
+  void on_emg(const live::EmgRows& rows, const live::LiveStats& s) override {
+    if (!enabled_ || rows.latency_ms.empty()) return;
+    const auto now = live::Clock::now();
+    if (now - last_ < std::chrono::milliseconds(250)) return;
+    last_ = now;
+    std::vector<float> l(rows.latency_ms);
+    std::nth_element(l.begin(), l.begin() + static_cast<std::ptrdiff_t>(l.size() / 2), l.end());
+    fmt::print(stderr, "\rlive {:8.1f} s | {:5.1f} fps | latency {:5.0f} ms | dropped {} | hand in {} of {} frames   ",
+               s.media_time_s, s.fps, l[l.size() / 2], s.frames_dropped, s.frames_with_hand, s.frames_tracked);
+  }
+  void on_end(const live::LiveStats&) override {
+    if (enabled_) fmt::print(stderr, "\n");
+  }
+
+ private:
+  bool enabled_;
+  live::Clock::time_point last_{};
+};
+
+float percentile(std::vector<float> v, double q) {
+  if (v.empty()) return 0;
+  const size_t k = std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())));
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+  return v[k];
+}
+
+int run_live_command(LiveCommandOptions o) {
+  // Rows may go to stdout: messages go to stderr.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("live"));
+  spdlog::set_pattern("%^[%l]%$ %v");
+  std::signal(SIGPIPE, SIG_IGN);  // a viewer or reader that goes away is an error return, not a kill
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
+  apply_thread_count(o.threads);
+  const bool with_keys = !o.midi_file.empty() || !o.midi_in.empty();
+  if (o.model_path.empty()) {
+    o.model_path = std::string(PIANOKPM_DEFAULT_MODELS_DIR) + (with_keys ? "/synthetic_top_pose_keys.pt" : "/synthetic_top_pose.pt");
+    spdlog::info("no --model given: using {}", o.model_path);
+  }
+  if (o.out.empty() && o.osc.empty() && o.record.empty() && o.serve.empty()) o.out = "-";
+
+  live::LiveOptions lo;
+  lo.source.source = o.source;
+  lo.source.realtime = o.realtime;
+  if (!o.camera_size.empty()) {
+    if (std::sscanf(o.camera_size.c_str(), "%dx%d", &lo.source.camera_width, &lo.source.camera_height) != 2)
+      throw std::invalid_argument("--camera-size must be WIDTHxHEIGHT, e.g. 640x480");
+  }
+  lo.tracker.model_dir = PIANOKPM_DEFAULT_MEDIAPIPE_DIR;
+  lo.tracker.complexity = o.pose_model;
+  lo.tracker.max_hands = o.max_hands;
+  lo.hand = o.hand;
+  lo.stream.hop_s = o.hop_s;
+  lo.stream.device = parse_device(o.device);
+  lo.frame_queue = o.queue;
+  lo.max_media_s = o.duration_s;
+  live::MediaClock clock;
+  lo.clock = &clock;
+  lo.check();
+
+  LoadedModel model = load_model(o.model_path);
+  const ModelConfig& c = model.net->config();
+  lo.stream.check(c);
+  const bool synthetic = model_is_synthetic(o.model_path);
+  const std::string note = synthetic ? "estimates from a model trained on synthetic data" : "";
+
+  // Keystrokes: a MIDI file played in time, or a live MIDI port.
+  std::unique_ptr<live::LiveKeys> keys;
+  if (!o.midi_file.empty()) keys = std::make_unique<live::LiveKeys>(read_midi(o.midi_file));
+  if (!o.midi_in.empty()) keys = std::make_unique<live::LiveKeys>();
+#ifdef PIANOKPM_HAVE_RTMIDI
+  std::unique_ptr<live::MidiInput> midi_in;
+  if (!o.midi_in.empty()) {
+    midi_in = std::make_unique<live::MidiInput>(o.midi_in, *keys, [&clock] { return clock.now_s(); });
+    spdlog::info("keystrokes from MIDI port '{}'", midi_in->port_name());
+  }
+#else
+  if (!o.midi_in.empty()) throw InputError("--midi-in", "this build has no MIDI input (librtmidi-dev was missing)");
+#endif
+  if (uses_keys(c.modality) && !keys)
+    throw InputError(o.model_path, "this model reads keystrokes: give --midi-in PORT or --midi-file FILE, or use a pose-only model");
+
+  std::vector<std::unique_ptr<live::LiveSink>> owned;
+  std::vector<live::LiveSink*> sinks;
+  if (!o.out.empty()) owned.push_back(std::make_unique<live::TextOutput>(o.out, live::parse_text_format(o.format)));
+  if (!o.osc.empty()) {
+    live::OscOptions oo = live::parse_osc_target(o.osc);
+    oo.rate_hz = o.osc_rate;
+    owned.push_back(std::make_unique<live::OscOutput>(oo));
+    spdlog::info("OSC to {}:{} ({} rows/s; addresses in docs/live.md)", oo.host, oo.port, oo.rate_hz);
+  }
+  live::Recorder* recorder = nullptr;
+  if (!o.record.empty()) {
+    live::RecorderOptions ro;
+    ro.dir = o.record;
+    ro.pose_rate_hz = c.pose_frames;
+    ro.emg_rate_hz = c.window_samples;
+    ro.session = {{"source", o.source}, {"model", o.model_path}, {"synthetic_model", synthetic}, {"hand", o.hand},
+                  {"hop_s", o.hop_s}, {"pose_model", o.pose_model}};
+    if (live::source_kind(o.source) != live::SourceKind::kCamera) {
+      // The video's stated rate: the source's (probed here; the pipeline opens its own).
+      live::LiveSourceOptions probe = lo.source;
+      probe.realtime = false;
+      ro.fps = live::LiveSource(probe).fps();
+    }
+    auto r = std::make_unique<live::Recorder>(ro, keys.get());
+    recorder = r.get();
+    owned.push_back(std::move(r));
+  }
+  live::LiveServer* server = nullptr;
+  if (!o.serve.empty()) {
+    live::LiveServerOptions so = live::parse_serve_target(o.serve);
+    so.max_viewers = o.max_viewers;
+    so.note = note;
+    so.title = "pianokpm live: " + o.source;
+    if (!live::is_loopback_host(so.host)) spdlog::warn("the live view is served on {}, reachable from other machines", so.host);
+    auto s = std::make_unique<live::LiveServer>(so);
+    s->start();
+    spdlog::info("live view: {}", s->url());
+    server = s.get();
+    owned.push_back(std::move(s));
+  }
+  owned.push_back(std::make_unique<StatusLine>());
+  for (auto& s : owned) sinks.push_back(s.get());
+
+  spdlog::info("live from {} with {} ({}), hop {} s{}", o.source, o.model_path, to_string(c.modality), o.hop_s,
+               synthetic ? "; estimates from a model trained on synthetic data (docs/synthetic-data.md)" : "");
+  const live::LiveSummary summary = live::run_live(lo, model.net, keys.get(), sinks, g_stop);
+  if (server) server->stop();
+
+  const auto& s = summary.stats;
+  const float p50 = percentile(summary.latency_ms, 0.5), p99 = percentile(summary.latency_ms, 0.99);
+  spdlog::info("{}: {} frames read, {} tracked, {} dropped, the {} hand in {}; {} EMG rows ({:.2f} s); latency median {:.0f} ms, "
+               "99th percentile {:.0f} ms", summary.source_ended ? "the source ended" : "stopped", s.frames_read, s.frames_tracked,
+               s.frames_dropped, o.hand, s.frames_with_hand, s.rows, static_cast<double>(s.rows) / c.window_samples, p50, p99);
+  if (recorder) spdlog::info("recorded to {} (session {})", o.record, recorder->name());
+  if (!o.stats_path.empty()) {
+    nlohmann::json j = {{"source_ended", summary.source_ended}, {"frames_read", s.frames_read}, {"frames_tracked", s.frames_tracked},
+                        {"frames_dropped", s.frames_dropped}, {"frames_with_hand", s.frames_with_hand}, {"rows", s.rows},
+                        {"media_time_s", s.media_time_s}, {"latency_ms_median", p50}, {"latency_ms_p99", p99},
+                        {"latency_ms_p95", percentile(summary.latency_ms, 0.95)},
+                        {"latency_ms_max", summary.latency_ms.empty() ? 0.f : *std::max_element(summary.latency_ms.begin(), summary.latency_ms.end())}};
+    if (server) j["viewers_refused"] = server->viewers_refused();
+    write_file_atomically(o.stats_path, j.dump(2) + "\n");
+  }
+  if (s.frames_read == 0) throw InputError(o.source, "no frame could be read");
+  return 0;
+}
+
+}  // namespace
+
+CommandRunner add_live_command(CLI::App& app) {
+  auto o = std::make_shared<LiveCommandOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "live", "Estimate EMG live from a camera, a network stream or a video file: rows as they are computed to text, OSC, "
+              "a recording and a browser view (docs/live.md)");
+  cmd->add_option("-s,--source", o->source,
+                  "A camera (index 0, 1, ... or /dev/videoN), a stream URL (rtsp://, http://, udp://, ...) or a video file")
+      ->required();
+  cmd->add_flag("--realtime", o->realtime, "Play a video file at its own frame rate, as a camera would (else as fast as it decodes)");
+  cmd->add_option("-m,--model", o->model_path,
+                  "One-view model (.pt). Default: the shipped top-camera model trained on synthetic data (with keys when a "
+                  "MIDI input is given)");
+  cmd->add_option("--hand", o->hand, "Hand to follow: right, left or any")->capture_default_str();
+  cmd->add_option("--pose-model", o->pose_model, "MediaPipe model size: full or lite")->capture_default_str();
+  cmd->add_option("--max-hands", o->max_hands, "Hands tracked (1: the palm detector runs only while the hand is lost)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 2));
+  cmd->add_option("--hop", o->hop_s, "Seconds between model runs; each emits its newest hop of EMG (a multiple of 1/60)")
+      ->capture_default_str();
+  cmd->add_option("--queue", o->queue, "Frames waiting for the tracker; when full the oldest is dropped (and counted)")
+      ->capture_default_str();
+  cmd->add_option("--duration", o->duration_s, "Stop after this many seconds of media time (0: when the source ends or on Ctrl-C)")
+      ->capture_default_str();
+  cmd->add_option("--camera-size", o->camera_size, "Capture size asked of a camera, WIDTHxHEIGHT");
+  cmd->add_option("-o,--out", o->out, "EMG rows as text: a file, or - for stdout (the default when no other output is given)");
+  cmd->add_option("--format", o->format, "Text format: csv or ndjson")->capture_default_str();
+  cmd->add_option("--osc", o->osc, "Send OSC over UDP to HOST:PORT (or PORT on 127.0.0.1)");
+  cmd->add_option("--osc-rate", o->osc_rate, "OSC rows per second")->capture_default_str();
+  cmd->add_option("--record", o->record, "Record the session (video, keypoints, EMG) into this folder");
+  cmd->add_option("--serve", o->serve, "Serve the live view at HOST:PORT (or PORT on 127.0.0.1), e.g. 127.0.0.1:8080");
+  cmd->add_option("--max-viewers", o->max_viewers, "Browser streams of each kind served at once")->capture_default_str();
+  auto* mf = cmd->add_option("--midi-file", o->midi_file, "Keystrokes from a MIDI file played in time with the source");
+  cmd->add_option("--midi-in", o->midi_in, "Keystrokes from a MIDI input port (index or part of its name)")->excludes(mf);
+  cmd->add_option("--stats", o->stats_path, "Write the session's counters and latency percentiles as JSON here at the end");
+  cmd->add_option("--device", o->device, "Where the EMG model runs: cpu or cuda")->capture_default_str();
+  cmd->add_option("-t,--threads", o->threads, "CPU threads per stage (tracking and model run side by side)")->capture_default_str();
+  return [o] { return run_live_command(*o); };
+}
+
+}  // namespace pianokpm

@@ -1,0 +1,183 @@
+#include "live/live_pipeline.h"
+
+#include <ATen/Parallel.h>
+#include <opencv2/imgproc.hpp>
+
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include "live/bounded_queue.h"
+#include "model/blas_threads.h"
+#include "pose/hand_choice.h"
+
+namespace pianokpm::live {
+
+void LiveOptions::check() const {
+  source.check();
+  tracker.check();
+  if (hand != "right" && hand != "left" && hand != "any") throw std::invalid_argument("--hand must be right, left or any, not '" + hand + "'");
+  if (frame_queue < 1) throw std::invalid_argument("--queue must be at least 1 frame");
+  if (!(max_media_s >= 0)) throw std::invalid_argument("--duration must not be negative");
+}
+
+namespace {
+
+// Arrival times of recent frames, to give each EMG row the latency of the frame it needed.
+class ArrivalLog {
+ public:
+  void add(double media_time_s, Clock::time_point arrival) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    log_.emplace_back(media_time_s, arrival);
+    while (log_.size() > 512) log_.pop_front();
+  }
+  // Arrival of the first frame at or after `time_s` (the newest when none is).
+  Clock::time_point needed_by(double time_s) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& [t, arrival] : log_)
+      if (t >= time_s - 1e-9) return arrival;
+    return log_.empty() ? Clock::now() : log_.back().second;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::deque<std::pair<double, Clock::time_point>> log_;
+};
+
+}  // namespace
+
+LiveSummary run_live(const LiveOptions& options, PianoKpmNet net, const LiveKeys* keys, const std::vector<LiveSink*>& sinks,
+                     const std::atomic<bool>& stop) {
+  options.check();
+  const int torch_threads = at::get_num_threads();
+  ScopedBlasThreads single_blas(1);  // see model/blas_threads.h
+  LiveSource source(options.source);
+  StreamPredictor predictor(std::move(net), options.stream, keys ? key_source(*keys) : KeySource());
+  pose::HandTracker tracker(options.tracker);
+  const bool live = source.kind() != SourceKind::kFile || options.source.realtime;
+  BoundedQueue<SourceFrame> frames(static_cast<size_t>(options.frame_queue), live ? WhenFull::kDropOldest : WhenFull::kBlock);
+
+  LiveSummary summary;
+  std::mutex state_mutex;  // guards stats, the tracked count the model waits on, and errors
+  std::condition_variable frame_tracked;
+  int64_t tracked_generation = 0;
+  bool tracking_done = false;
+  std::exception_ptr error;
+  std::atomic<bool> halt{false};
+  std::deque<Clock::time_point> recent_done;  // tracking completions, for fps
+  ArrivalLog arrivals;
+  auto fail = [&](std::exception_ptr e) {
+    std::lock_guard<std::mutex> lock(state_mutex);
+    if (!error) error = e;
+    halt = true;
+  };
+
+  std::thread capture([&] {
+    try {
+      SourceFrame f;
+      while (!stop && !halt) {
+        if (!source.next(f)) {
+          summary.source_ended = true;
+          break;
+        }
+        if (options.max_media_s > 0 && f.media_time_s >= options.max_media_s) break;
+        if (options.clock) options.clock->start_at(f.arrival - std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(f.media_time_s)));
+        frames.push(std::move(f));
+        f = SourceFrame();
+      }
+    } catch (...) {
+      fail(std::current_exception());
+    }
+    frames.close();
+  });
+
+  std::thread tracking([&] {
+    try {
+      at::set_num_threads(torch_threads);  // OpenMP's thread count is per thread
+      cv::Mat rgb;
+      while (std::optional<SourceFrame> f = frames.pop()) {
+        if (halt) continue;
+        cv::cvtColor(f->bgr, rgb, cv::COLOR_BGR2RGB);
+        const std::vector<pose::TrackedHand> hands = tracker.process(rgb);
+        const std::optional<size_t> chosen = pose::pick_hand(hands, options.hand);
+        TrackedFrame t;
+        t.index = f->index;
+        t.media_time_s = f->media_time_s;
+        t.arrival = f->arrival;
+        t.bgr = f->bgr;
+        t.hand_found = chosen.has_value();
+        if (chosen) t.keypoints = pose::hand_pixels(hands[*chosen].landmarks, f->bgr.cols, f->bgr.rows);
+        predictor.add_frame(t.media_time_s, t.keypoints, f->bgr.cols, f->bgr.rows);
+        arrivals.add(t.media_time_s, t.arrival);
+        for (LiveSink* s : sinks) s->on_frame(t);
+        std::lock_guard<std::mutex> lock(state_mutex);
+        ++summary.stats.frames_tracked;
+        summary.stats.frames_with_hand += t.hand_found ? 1 : 0;
+        summary.stats.media_time_s = t.media_time_s;
+        recent_done.push_back(Clock::now());
+        while (recent_done.size() > 1 && recent_done.back() - recent_done.front() > std::chrono::seconds(1)) recent_done.pop_front();
+        ++tracked_generation;
+        frame_tracked.notify_one();
+      }
+    } catch (...) {
+      fail(std::current_exception());
+      frames.close();
+    }
+    std::lock_guard<std::mutex> lock(state_mutex);
+    tracking_done = true;
+    frame_tracked.notify_one();
+  });
+
+  try {
+    int64_t seen_generation = 0;
+    for (;;) {
+      bool done = false;
+      {
+        std::unique_lock<std::mutex> lock(state_mutex);
+        frame_tracked.wait(lock, [&] { return tracking_done || tracked_generation != seen_generation; });
+        seen_generation = tracked_generation;
+        done = tracking_done;
+      }
+      if (halt && error) break;
+      std::optional<EmgChunk> chunk = predictor.step(done);
+      if (!chunk) {
+        if (done) break;
+        continue;
+      }
+      EmgRows rows;
+      rows.chunk = std::move(*chunk);
+      const Clock::time_point now = Clock::now();
+      for (double t : rows.chunk.times_s)
+        rows.latency_ms.push_back(static_cast<float>(std::chrono::duration<double, std::milli>(now - arrivals.needed_by(t)).count()));
+      summary.latency_ms.insert(summary.latency_ms.end(), rows.latency_ms.begin(), rows.latency_ms.end());
+      LiveStats stats;
+      {
+        std::lock_guard<std::mutex> lock(state_mutex);
+        summary.stats.frames_read = source.frames_read();
+        summary.stats.frames_dropped = frames.dropped();
+        summary.stats.rows = predictor.rows_emitted();
+        if (recent_done.size() > 1)
+          summary.stats.fps = static_cast<double>(recent_done.size() - 1) /
+                              std::chrono::duration<double>(recent_done.back() - recent_done.front()).count();
+        stats = summary.stats;
+      }
+      for (LiveSink* s : sinks) s->on_emg(rows, stats);
+    }
+  } catch (...) {
+    fail(std::current_exception());
+    frames.close();
+  }
+  capture.join();
+  tracking.join();
+  summary.stats.frames_read = source.frames_read();
+  summary.stats.frames_dropped = frames.dropped();
+  summary.stats.rows = predictor.rows_emitted();
+  for (LiveSink* s : sinks) s->on_end(summary.stats);
+  if (error) std::rethrow_exception(error);
+  return summary;
+}
+
+}  // namespace pianokpm::live

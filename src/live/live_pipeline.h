@@ -1,0 +1,42 @@
+#pragma once
+// The live pipeline: three threads joined by bounded queues, so that tracking and the model
+// overlap and throughput is bound by the slower stage.
+//   capture: LiveSource -> frame queue (full: a live source drops the oldest frame and counts it;
+//            a file read as fast as possible waits instead, so every frame is used)
+//   tracking: MediaPipe Hands on each frame -> StreamPredictor::add_frame, sinks' on_frame
+//   model:    StreamPredictor::step each hop -> sinks' on_emg, with each row's latency
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "live/live_keys.h"
+#include "live/live_sink.h"
+#include "live/live_source.h"
+#include "live/stream_predictor.h"
+#include "pose/hand_tracker.h"
+
+namespace pianokpm::live {
+
+struct LiveOptions {
+  LiveSourceOptions source;
+  pose::HandTrackerOptions tracker;
+  std::string hand = "right";   // right, left or any
+  StreamOptions stream;
+  int frame_queue = 2;          // frames waiting for the tracker
+  double max_media_s = 0;       // stop after this much media time (0: when the source ends)
+  MediaClock* clock = nullptr;  // started at the first frame, when given (for MIDI input)
+  void check() const;           // throws std::invalid_argument naming the bad field
+};
+
+struct LiveSummary {
+  LiveStats stats;
+  std::vector<float> latency_ms;  // one per emitted row
+  bool source_ended = false;      // false: stopped from outside (signal, max_media_s)
+};
+
+// Runs until the source ends, `stop` becomes true or max_media_s is reached. The source is opened
+// before this returns its first frame: a source that cannot be opened throws InputError here.
+LiveSummary run_live(const LiveOptions& options, PianoKpmNet net, const LiveKeys* keys, const std::vector<LiveSink*>& sinks,
+                     const std::atomic<bool>& stop);
+
+}  // namespace pianokpm::live

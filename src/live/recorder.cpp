@@ -1,0 +1,162 @@
+#include "live/recorder.h"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <stdexcept>
+
+#include "io/atomic_file.h"
+#include "io/input_error.h"
+#include "io/numpy_pickle_writer.h"
+
+namespace pianokpm::live {
+
+namespace fs = std::filesystem;
+
+void RecorderOptions::check() const {
+  if (dir.empty()) throw std::invalid_argument("--record needs a folder");
+  if (!(fps > 0) || !(pose_rate_hz > 0) || !(emg_rate_hz > 0)) throw std::invalid_argument("recorder rates must be positive");
+  if (!(checkpoint_s > 0)) throw std::invalid_argument("the checkpoint interval must be positive");
+  if (max_queued_frames < 1) throw std::invalid_argument("the recorder's frame queue must hold at least one frame");
+}
+
+Recorder::Recorder(const RecorderOptions& options, const LiveKeys* keys) : options_(options), keys_(keys) {
+  options_.check();
+  if (options_.name.empty()) options_.name = fmt::format("live_{:%Y%m%d_%H%M%S}", fmt::gmtime(std::time(nullptr)));
+  std::error_code ec;
+  for (const char* sub : {"video", "hand_data/keyp_top", "emg_estimated", "keystroke_data"}) {
+    fs::create_directories(fs::path(options_.dir) / sub, ec);
+    if (ec) throw InputError(options_.dir, "cannot create the recording folder (" + ec.message() + ")");
+  }
+  const std::string video = (fs::path(options_.dir) / "video" / (options_.name + ".mkv")).string();
+  if (fs::exists(video)) throw InputError(video, "already exists: choose another --record folder or name");
+  writer_ = std::thread([this] { run(); });
+}
+
+Recorder::~Recorder() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ending_ = true;
+    wake_.notify_all();
+  }
+  if (writer_.joinable()) writer_.join();
+}
+
+void Recorder::on_frame(const TrackedFrame& frame) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  keypoints_.add(frame.media_time_s, frame.keypoints);
+  if (static_cast<int>(pending_.size()) >= options_.max_queued_frames) {
+    pending_.pop_front();
+    ++frames_not_recorded_;
+  }
+  pending_.push_back(frame);
+  wake_.notify_all();
+}
+
+void Recorder::on_emg(const EmgRows& rows, const LiveStats& stats) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const auto& c = rows.chunk;
+  if (emg_first_sample_ < 0) emg_first_sample_ = c.first_sample;
+  const float* p = c.emg.data_ptr<float>();
+  emg_.insert(emg_.end(), p, p + c.emg.numel());
+  last_stats_ = stats;
+}
+
+void Recorder::on_end(const LiveStats& stats) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    last_stats_ = stats;
+    ending_ = true;
+    wake_.notify_all();
+  }
+  if (writer_.joinable()) writer_.join();
+  if (video_.isOpened()) video_.release();
+  checkpoint(true);
+  if (!error_.empty()) throw std::runtime_error("the recording stopped early: " + error_);
+}
+
+void Recorder::run() {
+  try {
+    write_frames_and_checkpoints();
+  } catch (const std::exception& e) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    error_ = e.what();
+  }
+}
+
+void Recorder::write_frames_and_checkpoints() {
+  // The first checkpoint comes after a second, so that even a short session leaves its arrays.
+  auto next_checkpoint = std::chrono::steady_clock::now() + std::chrono::duration<double>(std::min(1.0, options_.checkpoint_s));
+  const std::string video_path = (fs::path(options_.dir) / "video" / (options_.name + ".mkv")).string();
+  for (;;) {
+    std::deque<TrackedFrame> frames;
+    bool ending = false;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_.wait_until(lock, next_checkpoint, [&] { return ending_ || !pending_.empty(); });
+      frames.swap(pending_);
+      ending = ending_;
+    }
+    for (const TrackedFrame& f : frames) {
+      if (!video_.isOpened()) {
+        video_.open(video_path, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), options_.fps, f.bgr.size());
+        if (!video_.isOpened()) throw InputError(video_path, "cannot be written (OpenCV has no Motion JPEG / Matroska writer?)");
+      }
+      video_.write(f.bgr);
+      std::lock_guard<std::mutex> lock(mutex_);
+      ++frames_recorded_;
+    }
+    if (ending) return;
+    if (std::chrono::steady_clock::now() >= next_checkpoint) {
+      checkpoint(false);
+      next_checkpoint = std::chrono::steady_clock::now() + std::chrono::duration<double>(options_.checkpoint_s);
+    }
+  }
+}
+
+void Recorder::checkpoint(bool complete) {
+  pose::PoseTrack track;
+  torch::Tensor emg;
+  nlohmann::json session = options_.session;
+  int64_t first_sample = 0;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    track = keypoints_;
+    const int64_t rows = static_cast<int64_t>(emg_.size()) / 6;
+    emg = torch::from_blob(emg_.data(), {rows, 6}, torch::kFloat32).clone();
+    first_sample = std::max<int64_t>(emg_first_sample_, 0);
+    session["frames_read"] = last_stats_.frames_read;
+    session["frames_tracked"] = last_stats_.frames_tracked;
+    session["frames_dropped"] = last_stats_.frames_dropped;
+    session["frames_with_hand"] = last_stats_.frames_with_hand;
+    session["frames_recorded"] = frames_recorded_;
+    session["frames_not_recorded"] = frames_not_recorded_;
+  }
+  const fs::path dir(options_.dir);
+  const std::string pkl = options_.name + ".pkl";
+  if (!track.times_s.empty()) {
+    write_file_atomically((dir / "hand_data" / "keyp_top" / pkl).string(),
+                          serialize_numpy_pickle(pose::resample(track, options_.pose_rate_hz).to_tensor()));
+  }
+  write_file_atomically((dir / "emg_estimated" / pkl).string(), serialize_numpy_pickle(emg));
+  if (complete && keys_ && emg.size(0) > 0) {
+    const double first_s = static_cast<double>(first_sample) / options_.emg_rate_hz;
+    write_file_atomically((dir / "keystroke_data" / pkl).string(),
+                          serialize_numpy_pickle(keys_->depth(first_s, emg.size(0), options_.emg_rate_hz, 1e300)));
+  }
+  session["name"] = options_.name;
+  session["video"] = "video/" + options_.name + ".mkv";
+  session["video_fps"] = options_.fps;
+  session["pose_rate_hz"] = options_.pose_rate_hz;
+  session["emg_rate_hz"] = options_.emg_rate_hz;
+  session["emg_first_time_s"] = static_cast<double>(first_sample) / options_.emg_rate_hz;
+  session["emg_rows"] = emg.size(0);
+  session["keypoint_frames"] = static_cast<int64_t>(track.times_s.size());
+  session["complete"] = complete;
+  write_file_atomically((dir / "session.json").string(), session.dump(2) + "\n");
+}
+
+}  // namespace pianokpm::live

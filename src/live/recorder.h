@@ -1,0 +1,70 @@
+#pragma once
+// --record DIR: the session as files that `eval`, `predict` and `live` read again.
+//   DIR/video/NAME.mkv                  the source frames (Motion JPEG in Matroska: every frame
+//                                       written so far stays readable after a kill)
+//   DIR/hand_data/keyp_top/NAME.pkl     [T, 21, 3] float32 at 60 Hz, pixels and confidence (release layout)
+//   DIR/emg_estimated/NAME.pkl          [N, 6] float32 at 1024 Hz, the estimated envelopes
+//   DIR/keystroke_data/NAME.pkl         [N, 88] key depth, when keystrokes were used (written at the end)
+//   DIR/session.json                    source, model, rates, counts, and "complete"
+// The .pkl files and session.json are rewritten whole (temporary name, then rename) every
+// `checkpoint_s` and at the end, so a kill at any moment leaves files that are each complete as of
+// the last checkpoint, and the video up to the kill. Files are written on the recorder's own thread.
+#include <nlohmann/json.hpp>
+#include <opencv2/videoio.hpp>
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "live/live_keys.h"
+#include "live/live_sink.h"
+#include "pose/pose_track.h"
+
+namespace pianokpm::live {
+
+struct RecorderOptions {
+  std::string dir;
+  std::string name;            // empty: live_<UTC date>_<time>
+  double fps = 30;             // the video's stated rate (the source's)
+  double pose_rate_hz = 60, emg_rate_hz = 1024;
+  double checkpoint_s = 5;     // wall-clock seconds between rewrites of the arrays
+  int max_queued_frames = 120; // frames waiting for the disk; beyond, the oldest are not recorded (counted)
+  nlohmann::json session;      // written into session.json (source, model, ...)
+  void check() const;
+};
+
+class Recorder : public LiveSink {
+ public:
+  // Creates the folders; throws InputError naming DIR when it cannot.
+  Recorder(const RecorderOptions& options, const LiveKeys* keys = nullptr);
+  ~Recorder() override;
+  void on_frame(const TrackedFrame& frame) override;
+  void on_emg(const EmgRows& rows, const LiveStats& stats) override;
+  void on_end(const LiveStats& stats) override;
+  const std::string& name() const { return options_.name; }
+
+ private:
+  void run();
+  void write_frames_and_checkpoints();
+  void checkpoint(bool complete);
+
+  RecorderOptions options_;
+  const LiveKeys* keys_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<TrackedFrame> pending_;
+  int64_t frames_not_recorded_ = 0, frames_recorded_ = 0;
+  pose::PoseTrack keypoints_;
+  std::vector<float> emg_;  // rows x channels
+  int64_t emg_first_sample_ = -1;
+  LiveStats last_stats_;
+  bool ending_ = false;
+  std::string error_;  // why the writer thread stopped, if it did
+  cv::VideoWriter video_;
+  std::thread writer_;
+};
+
+}  // namespace pianokpm::live

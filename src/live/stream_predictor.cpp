@@ -1,0 +1,123 @@
+#include "live/stream_predictor.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <stdexcept>
+
+namespace pianokpm::live {
+
+void StreamOptions::check(const ModelConfig& config) const {
+  const double window_s = 1.0;  // pose_frames frames at pose_frames Hz
+  const double frames = hop_s * config.pose_frames;
+  if (!(hop_s > 0) || hop_s > window_s || std::abs(frames - std::round(frames)) > 1e-6)
+    throw std::invalid_argument(fmt::format("--hop must be a whole number of pose frames (1/{} s) between 1/{} s and the "
+                                            "{} s window, not {}", config.pose_frames, config.pose_frames, window_s, hop_s));
+  if (!(keep_frames_s > window_s + hop_s)) throw std::invalid_argument("keep_frames_s must exceed the window and a hop");
+  if (uses_pose(config.modality) && config.num_views != 1)
+    throw std::invalid_argument(fmt::format("live reads one camera, and this model reads {} views: use a one-view model "
+                                            "(e.g. assets/models/synthetic_top_pose.pt)", config.num_views));
+}
+
+KeySource key_source(const LiveKeys& keys) {
+  return [&keys](double first_s, int64_t samples, double rate_hz, double now_s) { return keys.depth(first_s, samples, rate_hz, now_s); };
+}
+
+StreamPredictor::StreamPredictor(PianoKpmNet net, const StreamOptions& options, KeySource keys)
+    : net_(std::move(net)), config_(net_->config()), options_(options), keys_(std::move(keys)) {
+  options_.check(config_);
+  if (uses_keys(config_.modality) && !keys_)
+    throw std::invalid_argument("this model reads keystrokes: give a MIDI input (--midi-in) or a MIDI file (--midi-file)");
+  pose_rate_ = config_.pose_frames;
+  emg_rate_ = config_.window_samples;
+  hop_frames_ = std::llround(options_.hop_s * pose_rate_);
+  net_->eval();
+  net_->to(options_.device);
+}
+
+void StreamPredictor::add_frame(double media_time_s, const std::array<float, pose::kHandLandmarks * 3>& keypoints, int width,
+                                int height) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!track_.times_s.empty() && !(media_time_s > track_.times_s.back()))
+    throw std::invalid_argument(fmt::format("frame times must increase ({} after {})", media_time_s, track_.times_s.back()));
+  track_.add(media_time_s, keypoints);
+  width_ = width, height_ = height;
+  size_t old = 0;
+  while (old + 1 < track_.times_s.size() && track_.times_s[old] < media_time_s - options_.keep_frames_s) ++old;
+  if (old > 0) {
+    track_.times_s.erase(track_.times_s.begin(), track_.times_s.begin() + static_cast<std::ptrdiff_t>(old));
+    track_.frames.erase(track_.frames.begin(), track_.frames.begin() + static_cast<std::ptrdiff_t>(old));
+  }
+}
+
+std::optional<EmgChunk> StreamPredictor::step(bool flush) {
+  pose::PoseTrack recent;
+  int width = 0, height = 0;
+  int64_t end_k = 0;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (track_.times_s.empty()) return std::nullopt;
+    const int64_t newest = static_cast<int64_t>(std::floor(track_.times_s.back() * pose_rate_ + 1e-6));
+    if (newest < 0 || newest < std::ceil(track_.times_s.front() * pose_rate_ - 1e-6)) return std::nullopt;
+    // Windows end on the hop grid (frames hop-1, 2 hop-1, ...), so that a one-window hop gives
+    // offline predict's windows; the last one, when flushing, ends at the newest frame.
+    end_k = flush ? newest : (newest + 1) / hop_frames_ * hop_frames_ - 1;
+    if (end_k <= last_end_frame_) return std::nullopt;
+    recent = track_;
+    width = width_, height = height_;
+  }
+  const pose::PoseTrack grid = pose::resample(recent, pose_rate_);
+  if (grid.times_s.empty()) return std::nullopt;
+  const int64_t first_k = std::llround(grid.times_s.front() * pose_rate_);
+  const int64_t last_k = first_k + static_cast<int64_t>(grid.times_s.size()) - 1;
+  end_k = std::min(end_k, last_k);
+  const int64_t frames = config_.pose_frames, samples = config_.window_samples;
+  const int64_t start_k = end_k - frames + 1;
+
+  torch::Tensor pose, keys;
+  if (uses_pose(config_.modality)) {
+    const int kp = config_.num_keypoints;
+    pose = torch::empty({1, 2 * kp, frames});
+    auto p = pose.accessor<float, 3>();
+    const double sx = 1.0 / (width * config_.pose_scale[0]), sy = 1.0 / (height * config_.pose_scale[1]);
+    for (int64_t f = 0; f < frames; ++f) {
+      // Before the first frame seen, the first frame stands in (as the release pads a short window).
+      const auto& frame = grid.frames[static_cast<size_t>(std::clamp<int64_t>(start_k + f, first_k, last_k) - first_k)];
+      for (int k = 0; k < kp; ++k) {
+        p[0][2 * k][f] = static_cast<float>(frame[3 * k] * sx);
+        p[0][2 * k + 1][f] = static_cast<float>(frame[3 * k + 1] * sy);
+      }
+    }
+  }
+  if (uses_keys(config_.modality)) {
+    const double start_s = static_cast<double>(start_k) / pose_rate_;
+    keys = keys_(start_s, samples, emg_rate_, recent.times_s.back()).t().unsqueeze(0).contiguous();
+  }
+  torch::Tensor window;
+  {
+    torch::NoGradGuard no_grad;
+    auto on_device = [&](const torch::Tensor& t) { return t.defined() ? t.to(options_.device) : t; };
+    window = net_->forward(on_device(pose), on_device(keys)).to(torch::kCPU)[0].t().contiguous();  // [samples, emg]
+  }
+
+  // Rows whose time is before the window's end: i / emg_rate < (end_k + 1) / pose_rate.
+  const double start_row = static_cast<double>(start_k) * samples / frames;
+  const int64_t end_row = static_cast<int64_t>(std::ceil(static_cast<double>(end_k + 1) * samples / frames - 1e-6));
+  const int64_t first_row = std::max({next_sample_, static_cast<int64_t>(std::ceil(start_row - 1e-6)), int64_t{0}});
+  EmgChunk chunk;
+  chunk.first_sample = first_row;
+  chunk.window_end_frame = end_k;
+  const int64_t rows = std::max<int64_t>(end_row - first_row, 0);
+  chunk.emg = torch::empty({rows, config_.emg_channels});
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t i = first_row + r;
+    const int64_t j = std::clamp<int64_t>(static_cast<int64_t>(std::floor(static_cast<double>(i) - start_row + 1e-6)), 0, samples - 1);
+    chunk.emg[r].copy_(window[j]);
+    chunk.times_s.push_back(static_cast<double>(i) / emg_rate_);
+  }
+  last_end_frame_ = end_k;
+  next_sample_ = std::max(next_sample_, end_row);
+  return chunk;
+}
+
+}  // namespace pianokpm::live

@@ -1,0 +1,78 @@
+#pragma once
+// StreamPredictor: EMG produced continuously from a growing pose stream (and keystrokes). Every
+// `hop_s` of new frames it runs the model on the one window that ends at the newest pose-rate
+// frame (window_s = pose_frames / pose rate, 1 s for the released model) and returns only the
+// samples not returned before, i.e. the newest hop_s of the window.
+//
+// Timelines: pose-rate frame k is at k / pose_rate_hz (60 Hz: MediaPipe keypoints of the source
+// frames resampled onto that grid by pose/pose_track.h, as offline); EMG sample i is at
+// i / emg_rate_hz (1024 Hz). Windows end on the hop grid (pose-rate frames hop-1, 2 hop-1, ...).
+// A window that starts at a frame that is not a multiple of 15 starts between two EMG samples: row
+// i takes the window's output at or before its time (under 1 ms earlier). With hop_s = window_s
+// the windows are exactly offline predict's windows.
+#include <torch/torch.h>
+
+#include <array>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "live/live_keys.h"
+#include "model/pianokpm_net.h"
+#include "pose/hand_geometry.h"
+#include "pose/pose_track.h"
+
+namespace pianokpm::live {
+
+// Key depth [samples, 88] for media times first_s + i / rate_hz, as known at now_s: LiveKeys for
+// MIDI, or a slice of a recorded key-depth array.
+using KeySource = std::function<torch::Tensor(double first_s, int64_t samples, double rate_hz, double now_s)>;
+KeySource key_source(const LiveKeys& keys);
+
+struct StreamOptions {
+  double hop_s = 0.1;           // model run every hop; the newest hop_s of each window is emitted
+  double keep_frames_s = 3.0;   // source frames kept (must exceed the window)
+  torch::Device device = torch::kCPU;
+  void check(const ModelConfig& config) const;  // throws std::invalid_argument naming the bad field
+};
+
+struct EmgChunk {
+  int64_t first_sample = 0;       // index of the first row on the EMG timeline
+  std::vector<double> times_s;    // media time of each row
+  torch::Tensor emg;              // [rows, emg_channels] float32
+  int64_t window_end_frame = 0;   // pose-rate frame the window ended at
+};
+
+class StreamPredictor {
+ public:
+  // `keys`: where keystrokes come from, for models that read them (empty otherwise).
+  StreamPredictor(PianoKpmNet net, const StreamOptions& options, KeySource keys = {});
+
+  // One source frame of the top camera: 21 keypoints in pixels of a width x height image with
+  // their confidence (all 0 where no hand was found). Media times must increase.
+  void add_frame(double media_time_s, const std::array<float, pose::kHandLandmarks * 3>& keypoints, int width, int height);
+  // Runs the model when a hop of frames has arrived since the last run (or, with `flush`, when any
+  // new frame has), returning the new rows; nothing otherwise.
+  std::optional<EmgChunk> step(bool flush = false);
+
+  double pose_rate_hz() const { return pose_rate_; }
+  double emg_rate_hz() const { return emg_rate_; }
+  int64_t rows_emitted() const { return next_sample_; }
+
+ private:
+  PianoKpmNet net_;
+  ModelConfig config_;
+  StreamOptions options_;
+  KeySource keys_;
+  double pose_rate_, emg_rate_;
+  int64_t hop_frames_;
+  std::mutex mutex_;  // guards the track (add_frame may run on another thread than step)
+  pose::PoseTrack track_;
+  int width_ = 0, height_ = 0;
+  int64_t last_end_frame_ = -1;  // pose-rate frame the last window ended at
+  int64_t next_sample_ = 0;
+};
+
+}  // namespace pianokpm::live

@@ -1,0 +1,64 @@
+#include "live/text_output.h"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+#include "io/input_error.h"
+#include "model/model_config.h"
+
+namespace pianokpm::live {
+
+TextFormat parse_text_format(const std::string& text) {
+  if (text == "csv") return TextFormat::kCsv;
+  if (text == "ndjson") return TextFormat::kNdjson;
+  throw std::invalid_argument("--format must be csv or ndjson, not '" + text + "'");
+}
+
+std::string format_row(TextFormat format, double time_s, float latency_ms, const float* emg) {
+  const auto& names = emg_channel_names();
+  std::string line;
+  if (format == TextFormat::kCsv) {
+    line = fmt::format("{:.6f},{:.1f}", time_s, latency_ms);
+    for (size_t c = 0; c < names.size(); ++c) line += fmt::format(",{:.6f}", emg[c]);
+    return line;
+  }
+  line = fmt::format("{{\"time_s\":{:.6f},\"latency_ms\":{:.1f},\"emg\":{{", time_s, latency_ms);
+  for (size_t c = 0; c < names.size(); ++c) line += fmt::format("{}\"{}\":{:.6f}", c ? "," : "", names[c], emg[c]);
+  return line + "}}";
+}
+
+TextOutput::TextOutput(const std::string& path, TextFormat format) : path_(path), format_(format) {
+  if (path == "-") {
+    file_ = stdout;
+  } else {
+    file_ = std::fopen(path.c_str(), "w");
+    if (!file_) throw InputError(path, "cannot be created");
+    owned_ = true;
+  }
+  if (format_ == TextFormat::kCsv) {
+    std::string header = "time_s,latency_ms";
+    for (const auto& n : emg_channel_names()) header += "," + n;
+    fmt::print(file_, "{}\n", header);
+    std::fflush(file_);
+  }
+}
+
+TextOutput::~TextOutput() {
+  if (owned_ && file_) std::fclose(file_);
+}
+
+void TextOutput::on_emg(const EmgRows& rows, const LiveStats&) {
+  const auto& chunk = rows.chunk;
+  const float* emg = chunk.emg.data_ptr<float>();
+  const int64_t channels = chunk.emg.size(1);
+  std::string text;
+  for (size_t r = 0; r < chunk.times_s.size(); ++r)
+    text += format_row(format_, chunk.times_s[r], rows.latency_ms[r], emg + r * channels) + "\n";
+  if (std::fwrite(text.data(), 1, text.size(), file_) != text.size() || std::fflush(file_) != 0)
+    throw InputError(path_, "cannot be written (disk full, or the reader went away?)");
+}
+
+void TextOutput::on_end(const LiveStats&) { std::fflush(file_); }
+
+}  // namespace pianokpm::live

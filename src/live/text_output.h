@@ -1,0 +1,37 @@
+#pragma once
+// EMG rows as text lines, one per row at the EMG rate, flushed after every chunk so that a reader
+// (tail -f, a pipe) sees them as they come:
+//   csv:    time_s,latency_ms,ADM,PB,1DI,2DI,3DI,4DI   (a header line first)
+//   ndjson: {"time_s":1.234567,"latency_ms":87.2,"emg":{"ADM":0.012345,...}}
+// time_s is media time in seconds (6 decimals), latency_ms one decimal, envelopes 6 decimals.
+// A file is written as it grows (not renamed at the end): a killed session leaves every line
+// flushed before the kill.
+#include <cstdio>
+#include <string>
+
+#include "live/live_sink.h"
+
+namespace pianokpm::live {
+
+enum class TextFormat { kCsv, kNdjson };
+TextFormat parse_text_format(const std::string& text);  // "csv" | "ndjson"
+
+// One row, without the line end; the browser view shows the same digits.
+std::string format_row(TextFormat format, double time_s, float latency_ms, const float* emg);
+
+class TextOutput : public LiveSink {
+ public:
+  // `path` "-": stdout. Throws InputError naming the path when it cannot be created.
+  TextOutput(const std::string& path, TextFormat format);
+  ~TextOutput() override;
+  void on_emg(const EmgRows& rows, const LiveStats& stats) override;
+  void on_end(const LiveStats& stats) override;
+
+ private:
+  std::string path_;
+  TextFormat format_;
+  std::FILE* file_ = nullptr;
+  bool owned_ = false;
+};
+
+}  // namespace pianokpm::live

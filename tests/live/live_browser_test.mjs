@@ -1,0 +1,102 @@
+// Opens the live view in headless chromium and checks what a viewer sees: it connects, the traces
+// advance, the numbers shown equal the text output's row at the same media time, the camera image
+// arrives and is not blank, no console errors, no request elsewhere, a screenshot that is not blank.
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const require = createRequire(path.resolve(process.env.NODE_PATH, 'x.js'));
+const { chromium } = require('playwright-core');
+const [url, rowsPath, executablePath, screenshotPath] = process.argv.slice(2);
+const failures = [];
+const check = (ok, what) => { if (!ok) failures.push(what); };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const browser = await chromium.launch({
+  executablePath,
+  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'],
+});
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors = [];
+  const elsewhere = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('request', (r) => { if (!r.url().startsWith(url)) elsewhere.push(r.url()); });
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
+  await page.waitForFunction(() => Number(document.body.dataset.events) >= 5, null, { timeout: 20000 });
+
+  // The traces advance: media time and the chart's points grow.
+  const first = await page.$eval('#media-time', (e) => Number(e.textContent));
+  await sleep(1500);
+  const second = await page.$eval('#media-time', (e) => Number(e.textContent));
+  check(second > first + 0.5, `media time did not advance: ${first} then ${second}`);
+  check(await page.$$eval('#chart canvas', (c) => c.length) >= 1, 'no trace chart');
+  check((await page.$eval('#connection', (e) => e.textContent)) === 'connected', 'not shown as connected');
+
+  // The numbers shown equal the text output's row at the same media time.
+  const shown = await page.evaluate(() => ({
+    time: document.getElementById('media-time').textContent,
+    values: [...document.querySelectorAll('#muscles td.value')].map((td) => td.textContent),
+    muscles: [...document.querySelectorAll('#muscles td.value')].map((td) => td.dataset.muscle),
+  }));
+  await sleep(500);  // the file is written before the page is told, but give the OS a moment
+  const lines = fs.readFileSync(rowsPath, 'utf8').split('\n');
+  check(lines[0] === 'time_s,latency_ms,ADM,PB,1DI,2DI,3DI,4DI', `CSV header ${lines[0]}`);
+  const row = lines.find((l) => l.startsWith(shown.time + ','));
+  check(row !== undefined, `no row at media time ${shown.time} in the text output`);
+  if (row) {
+    const fields = row.split(',');
+    check(JSON.stringify(fields.slice(2)) === JSON.stringify(shown.values), `page ${shown.values} vs file ${fields.slice(2)}`);
+  }
+  check(JSON.stringify(shown.muscles) === JSON.stringify(['ADM', 'PB', '1DI', '2DI', '3DI', '4DI']), `muscles ${shown.muscles}`);
+  check(Number(await page.$eval('#fps', (e) => e.textContent)) > 5, 'fps not shown');
+  check(Number(await page.$eval('#latency', (e) => e.textContent)) > 0, 'latency not shown');
+  check(await page.$eval('#dropped', (e) => e.textContent) !== '–', 'dropped frames not shown');
+
+  // The camera image arrives and has content.
+  await page.waitForFunction(() => document.getElementById('video').naturalWidth > 0, null, { timeout: 10000 });
+  const imageSpread = await page.evaluate(() => {
+    const img = document.getElementById('video');
+    const c = document.createElement('canvas');
+    c.width = 160; c.height = 120;
+    const g = c.getContext('2d');
+    g.drawImage(img, 0, 0, 160, 120);
+    const d = g.getImageData(0, 0, 160, 120).data;
+    let sum = 0, sum2 = 0;
+    for (let i = 0; i < d.length; i += 4) { sum += d[i + 1]; sum2 += d[i + 1] * d[i + 1]; }
+    const n = d.length / 4;
+    return Math.sqrt(sum2 / n - (sum / n) ** 2);
+  });
+  check(imageSpread > 10, `camera image looks blank (spread ${imageSpread})`);
+
+  await sleep(1000);
+  const png = await page.screenshot({ path: screenshotPath, fullPage: true });
+  // Measured in a blank page: the live page's content policy admits no data: images.
+  const blank = await browser.newPage();
+  const spread = await blank.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = 'data:image/png;base64,' + b64;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = 320; c.height = 240;
+    const g = c.getContext('2d');
+    g.drawImage(img, 0, 0, 320, 240);
+    const d = g.getImageData(0, 0, 320, 240).data;
+    let sum = 0, sum2 = 0;
+    for (let i = 0; i < d.length; i += 4) { sum += d[i]; sum2 += d[i] * d[i]; }
+    const n = d.length / 4;
+    return Math.sqrt(sum2 / n - (sum / n) ** 2);
+  }, png.toString('base64'));
+  check(spread > 20, `screenshot looks blank (spread ${spread})`);
+  check(errors.length === 0, 'console errors: ' + errors.join(' | '));
+  check(elsewhere.length === 0, 'requests elsewhere: ' + elsewhere.join(' '));
+} finally {
+  await browser.close();
+}
+if (failures.length) {
+  console.error('FAILED:\n  ' + failures.join('\n  '));
+  process.exit(1);
+}
+console.log('live view OK');
