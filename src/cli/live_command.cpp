@@ -148,12 +148,6 @@ int run_live_command(LiveCommandOptions o) {
     ro.emg_rate_hz = c.window_samples;
     ro.session = {{"source", o.source}, {"model", o.model_path}, {"synthetic_model", synthetic}, {"hand", o.hand},
                   {"hop_s", o.hop_s}, {"pose_model", o.pose_model}};
-    if (live::source_kind(o.source) != live::SourceKind::kCamera) {
-      // The video's stated rate: the source's (probed here; the pipeline opens its own).
-      live::LiveSourceOptions probe = lo.source;
-      probe.realtime = false;
-      ro.fps = live::LiveSource(probe).fps();
-    }
     auto r = std::make_unique<live::Recorder>(ro, keys.get());
     recorder = r.get();
     owned.push_back(std::move(r));
@@ -181,7 +175,7 @@ int run_live_command(LiveCommandOptions o) {
 
   const auto& s = summary.stats;
   const float p50 = percentile(summary.latency_ms, 0.5), p99 = percentile(summary.latency_ms, 0.99);
-  spdlog::info("{}: {} frames read, {} tracked, {} dropped, the {} hand in {}; {} EMG rows ({:.2f} s); latency median {:.0f} ms, "
+  spdlog::info("{}: {} frames read, {} tracked, {} dropped, a hand ({}) in {}; {} EMG rows ({:.2f} s); latency median {:.0f} ms, "
                "99th percentile {:.0f} ms", summary.source_ended ? "the source ended" : "stopped", s.frames_read, s.frames_tracked,
                s.frames_dropped, o.hand, s.frames_with_hand, s.rows, static_cast<double>(s.rows) / c.window_samples, p50, p99);
   if (recorder) spdlog::info("recorded to {} (session {})", o.record, recorder->name());

@@ -54,9 +54,18 @@ LiveSummary run_live(const LiveOptions& options, PianoKpmNet net, const LiveKeys
   options.check();
   const int torch_threads = at::get_num_threads();
   ScopedBlasThreads single_blas(1);  // see model/blas_threads.h
-  LiveSource source(options.source);
   StreamPredictor predictor(std::move(net), options.stream, keys ? key_source(*keys) : KeySource());
   pose::HandTracker tracker(options.tracker);
+  // The first run of each network is several times slower (allocations, kernel choice): made
+  // here, before frames arrive, it costs no dropped frame.
+  {
+    const cv::Mat still(480, 640, CV_8UC3, cv::Scalar(0, 0, 0));
+    tracker.process(still);
+    tracker.reset();
+    predictor.warm_up();
+  }
+  LiveSource source(options.source);
+  for (LiveSink* s : sinks) s->on_start({source.name(), source.kind(), source.fps()});
   const bool live = source.kind() != SourceKind::kFile || options.source.realtime;
   BoundedQueue<SourceFrame> frames(static_cast<size_t>(options.frame_queue), live ? WhenFull::kDropOldest : WhenFull::kBlock);
 

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "live/live_source.h"
@@ -39,9 +40,17 @@ struct EmgRows {
   std::vector<float> latency_ms;
 };
 
+// The source, once open.
+struct SourceInfo {
+  std::string name;
+  SourceKind kind = SourceKind::kFile;
+  double fps = 0;  // stated (or fallback) frame rate
+};
+
 class LiveSink {
  public:
   virtual ~LiveSink() = default;
+  virtual void on_start(const SourceInfo&) {}
   virtual void on_frame(const TrackedFrame&) {}
   virtual void on_emg(const EmgRows&, const LiveStats&) {}
   // The session ended (source over or stopped); flush and close.

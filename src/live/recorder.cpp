@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 
 void RecorderOptions::check() const {
   if (dir.empty()) throw std::invalid_argument("--record needs a folder");
-  if (!(fps > 0) || !(pose_rate_hz > 0) || !(emg_rate_hz > 0)) throw std::invalid_argument("recorder rates must be positive");
+  if (!(pose_rate_hz > 0) || !(emg_rate_hz > 0)) throw std::invalid_argument("recorder rates must be positive");
   if (!(checkpoint_s > 0)) throw std::invalid_argument("the checkpoint interval must be positive");
   if (max_queued_frames < 1) throw std::invalid_argument("the recorder's frame queue must hold at least one frame");
 }
@@ -26,14 +26,6 @@ void RecorderOptions::check() const {
 Recorder::Recorder(const RecorderOptions& options, const LiveKeys* keys) : options_(options), keys_(keys) {
   options_.check();
   if (options_.name.empty()) options_.name = fmt::format("live_{:%Y%m%d_%H%M%S}", fmt::gmtime(std::time(nullptr)));
-  std::error_code ec;
-  for (const char* sub : {"video", "hand_data/keyp_top", "emg_estimated", "keystroke_data"}) {
-    fs::create_directories(fs::path(options_.dir) / sub, ec);
-    if (ec) throw InputError(options_.dir, "cannot create the recording folder (" + ec.message() + ")");
-  }
-  const std::string video = (fs::path(options_.dir) / "video" / (options_.name + ".mkv")).string();
-  if (fs::exists(video)) throw InputError(video, "already exists: choose another --record folder or name");
-  writer_ = std::thread([this] { run(); });
 }
 
 Recorder::~Recorder() {
@@ -43,6 +35,20 @@ Recorder::~Recorder() {
     wake_.notify_all();
   }
   if (writer_.joinable()) writer_.join();
+}
+
+void Recorder::on_start(const SourceInfo& source) {
+  std::error_code ec;
+  for (const char* sub : {"video", "hand_data/keyp_top", "emg_estimated", "keystroke_data"}) {
+    if (std::string(sub) == "keystroke_data" && !keys_) continue;
+    fs::create_directories(fs::path(options_.dir) / sub, ec);
+    if (ec) throw InputError(options_.dir, "cannot create the recording folder (" + ec.message() + ")");
+  }
+  const std::string video = (fs::path(options_.dir) / "video" / (options_.name + ".mkv")).string();
+  if (fs::exists(video)) throw InputError(video, "already exists: choose another --record folder or name");
+  fps_ = source.fps;
+  checkpoint(false);
+  writer_ = std::thread([this] { run(); });
 }
 
 void Recorder::on_frame(const TrackedFrame& frame) {
@@ -102,7 +108,7 @@ void Recorder::write_frames_and_checkpoints() {
     }
     for (const TrackedFrame& f : frames) {
       if (!video_.isOpened()) {
-        video_.open(video_path, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), options_.fps, f.bgr.size());
+        video_.open(video_path, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), fps_, f.bgr.size());
         if (!video_.isOpened()) throw InputError(video_path, "cannot be written (OpenCV has no Motion JPEG / Matroska writer?)");
       }
       video_.write(f.bgr);
@@ -128,6 +134,7 @@ void Recorder::checkpoint(bool complete) {
     const int64_t rows = static_cast<int64_t>(emg_.size()) / 6;
     emg = torch::from_blob(emg_.data(), {rows, 6}, torch::kFloat32).clone();
     first_sample = std::max<int64_t>(emg_first_sample_, 0);
+    session["video_fps"] = fps_;
     session["frames_read"] = last_stats_.frames_read;
     session["frames_tracked"] = last_stats_.frames_tracked;
     session["frames_dropped"] = last_stats_.frames_dropped;
@@ -149,12 +156,11 @@ void Recorder::checkpoint(bool complete) {
   }
   session["name"] = options_.name;
   session["video"] = "video/" + options_.name + ".mkv";
-  session["video_fps"] = options_.fps;
   session["pose_rate_hz"] = options_.pose_rate_hz;
   session["emg_rate_hz"] = options_.emg_rate_hz;
   session["emg_first_time_s"] = static_cast<double>(first_sample) / options_.emg_rate_hz;
   session["emg_rows"] = emg.size(0);
-  session["keypoint_frames"] = static_cast<int64_t>(track.times_s.size());
+  session["keypoint_source_frames"] = static_cast<int64_t>(track.times_s.size());
   session["complete"] = complete;
   write_file_atomically((dir / "session.json").string(), session.dump(2) + "\n");
 }

@@ -28,7 +28,6 @@ namespace pianokpm::live {
 struct RecorderOptions {
   std::string dir;
   std::string name;            // empty: live_<UTC date>_<time>
-  double fps = 30;             // the video's stated rate (the source's)
   double pose_rate_hz = 60, emg_rate_hz = 1024;
   double checkpoint_s = 5;     // wall-clock seconds between rewrites of the arrays
   int max_queued_frames = 120; // frames waiting for the disk; beyond, the oldest are not recorded (counted)
@@ -38,9 +37,11 @@ struct RecorderOptions {
 
 class Recorder : public LiveSink {
  public:
-  // Creates the folders; throws InputError naming DIR when it cannot.
+  // The folders are made once the source is open (on_start): InputError naming DIR when they
+  // cannot be, or when this session's video already exists.
   Recorder(const RecorderOptions& options, const LiveKeys* keys = nullptr);
   ~Recorder() override;
+  void on_start(const SourceInfo& source) override;
   void on_frame(const TrackedFrame& frame) override;
   void on_emg(const EmgRows& rows, const LiveStats& stats) override;
   void on_end(const LiveStats& stats) override;
@@ -61,6 +62,7 @@ class Recorder : public LiveSink {
   std::vector<float> emg_;  // rows x channels
   int64_t emg_first_sample_ = -1;
   LiveStats last_stats_;
+  double fps_ = 30;  // the video's stated rate: the source's
   bool ending_ = false;
   std::string error_;  // why the writer thread stopped, if it did
   cv::VideoWriter video_;

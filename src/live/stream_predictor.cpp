@@ -50,6 +50,15 @@ void StreamPredictor::add_frame(double media_time_s, const std::array<float, pos
   }
 }
 
+void StreamPredictor::warm_up() {
+  torch::NoGradGuard no_grad;
+  const auto on_device = [&](torch::Tensor t) { return t.to(options_.device); };
+  torch::Tensor pose, keys;
+  if (uses_pose(config_.modality)) pose = on_device(torch::zeros({1, config_.pose_channels(), config_.pose_frames}));
+  if (uses_keys(config_.modality)) keys = on_device(torch::zeros({1, config_.num_keys, config_.window_samples}));
+  net_->forward(pose, keys);
+}
+
 std::optional<EmgChunk> StreamPredictor::step(bool flush) {
   pose::PoseTrack recent;
   int width = 0, height = 0;

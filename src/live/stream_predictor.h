@@ -57,6 +57,9 @@ class StreamPredictor {
   // new frame has), returning the new rows; nothing otherwise.
   std::optional<EmgChunk> step(bool flush = false);
 
+  // One run of the model on an empty window (its first run is the slowest); emits nothing.
+  void warm_up();
+
   double pose_rate_hz() const { return pose_rate_; }
   double emg_rate_hz() const { return emg_rate_; }
   int64_t rows_emitted() const { return next_sample_; }

@@ -28,12 +28,14 @@ std::string format_row(TextFormat format, double time_s, float latency_ms, const
   return line + "}}";
 }
 
-TextOutput::TextOutput(const std::string& path, TextFormat format) : path_(path), format_(format) {
-  if (path == "-") {
+TextOutput::TextOutput(const std::string& path, TextFormat format) : path_(path), format_(format) {}
+
+void TextOutput::on_start(const SourceInfo&) {
+  if (path_ == "-") {
     file_ = stdout;
   } else {
-    file_ = std::fopen(path.c_str(), "w");
-    if (!file_) throw InputError(path, "cannot be created");
+    file_ = std::fopen(path_.c_str(), "w");
+    if (!file_) throw InputError(path_, "cannot be created");
     owned_ = true;
   }
   if (format_ == TextFormat::kCsv) {
@@ -59,6 +61,8 @@ void TextOutput::on_emg(const EmgRows& rows, const LiveStats&) {
     throw InputError(path_, "cannot be written (disk full, or the reader went away?)");
 }
 
-void TextOutput::on_end(const LiveStats&) { std::fflush(file_); }
+void TextOutput::on_end(const LiveStats&) {
+  if (file_) std::fflush(file_);
+}
 
 }  // namespace pianokpm::live

@@ -21,9 +21,11 @@ std::string format_row(TextFormat format, double time_s, float latency_ms, const
 
 class TextOutput : public LiveSink {
  public:
-  // `path` "-": stdout. Throws InputError naming the path when it cannot be created.
+  // `path` "-": stdout. The file is created once the source is open (on_start), so that a source
+  // that cannot be opened leaves none; InputError naming the path when it cannot be created.
   TextOutput(const std::string& path, TextFormat format);
   ~TextOutput() override;
+  void on_start(const SourceInfo& source) override;
   void on_emg(const EmgRows& rows, const LiveStats& stats) override;
   void on_end(const LiveStats& stats) override;
 

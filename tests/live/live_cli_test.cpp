@@ -95,6 +95,12 @@ TEST(LiveCli, StreamOverHttpMatchesOfflinePoseAndReachesTextOscAndTheRecording) 
   if (!have_ffmpeg()) GTEST_SKIP() << "no ffmpeg (apt-get install ffmpeg)";
   ScratchDir dir;
   const std::string video = clip(dir, 4);
+  int clip_frames = 0;
+  {
+    cv::VideoCapture v(video);
+    for (cv::Mat f; v.read(f);) ++clip_frames;
+  }
+  ASSERT_GE(clip_frames, 115);
   auto r = run_cli("pose --video " + video + " --hand any --max-hands 1 --out " + (dir / "offline.npy"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
 
@@ -116,9 +122,9 @@ TEST(LiveCli, StreamOverHttpMatchesOfflinePoseAndReachesTextOscAndTheRecording) 
   EXPECT_NE(r.output.find("the source ended"), std::string::npos) << r.output;
 
   const auto stats = nlohmann::json::parse(testing::read_bytes(dir / "stats.json"));
-  EXPECT_EQ(stats.at("frames_read").get<int>(), 120);
+  EXPECT_EQ(stats.at("frames_read").get<int>(), clip_frames);
   EXPECT_EQ(stats.at("frames_dropped").get<int>(), 0);
-  EXPECT_GT(stats.at("frames_with_hand").get<int>(), 100);
+  EXPECT_GT(stats.at("frames_with_hand").get<int>(), clip_frames - 10);
 
   // Keypoints: the recording's 60-Hz track equals offline pose on the same frames.
   const auto session = nlohmann::json::parse(testing::read_bytes(dir / "rec/session.json"));
@@ -129,12 +135,13 @@ TEST(LiveCli, StreamOverHttpMatchesOfflinePoseAndReachesTextOscAndTheRecording) 
   ASSERT_EQ(live_kp.sizes(), offline_kp.sizes());
   EXPECT_LE(testing::max_abs_diff(live_kp.narrow(2, 0, 2), offline_kp.narrow(2, 0, 2)), 1e-3 * 640);
 
-  // Rows: every 1/1024 s from 0 to the last frame, finite, with their latency.
+  // Rows: every 1/1024 s from 0 to the end of the last 60-Hz frame (1/60 s after it), finite,
+  // with their latency.
   const auto rows = ndjson_lines(dir / "rows.ndjson");
   expect_monotone_finite_rows(rows);
   EXPECT_EQ(rows.front().at("time_s").get<double>(), 0.0);
   EXPECT_EQ(static_cast<int64_t>(rows.size()), stats.at("rows").get<int64_t>());
-  EXPECT_NEAR(rows.back().at("time_s").get<double>(), 119.0 / 30, 0.01);
+  EXPECT_NEAR(rows.back().at("time_s").get<double>(), (clip_frames - 1) / 30.0 + 1 / 60.0, 0.002);
   const torch::Tensor recorded = read_array(dir / ("rec/emg_estimated/" + name + ".pkl"));
   EXPECT_EQ(recorded.size(0), static_cast<int64_t>(rows.size()));
   EXPECT_NEAR(recorded[100][2].item<double>(), rows[100].at("emg").at("1DI").get<double>(), 1e-6);
@@ -142,7 +149,7 @@ TEST(LiveCli, StreamOverHttpMatchesOfflinePoseAndReachesTextOscAndTheRecording) 
   ASSERT_TRUE(recorded_video.isOpened());
   int frames = 0;
   for (cv::Mat f; recorded_video.read(f);) ++frames;
-  EXPECT_EQ(frames, 120);
+  EXPECT_EQ(frames, clip_frames);
 
   // OSC: 60 rows a second and a status per model run.
   EXPECT_GE(osc.emg.load(), 200);
@@ -176,8 +183,8 @@ TEST(LiveCli, ARunOfCorruptPacketsIsSurvived) {
   const std::string ts = dir / "clip.ts";
   ASSERT_EQ(std::system(("ffmpeg -nostdin -loglevel error -y -i " + clip(dir, 6) + " -c copy -f mpegts " + ts).c_str()), 0);
   std::string bytes = testing::read_bytes(ts);
-  ASSERT_GT(bytes.size(), 200000u);
-  for (size_t i = bytes.size() / 2; i < bytes.size() / 2 + 30000; ++i) bytes[i] = static_cast<char>((i * 2654435761u) >> 13);
+  ASSERT_GT(bytes.size(), 50000u);
+  for (size_t i = bytes.size() / 2; i < bytes.size() / 2 + bytes.size() / 10; ++i) bytes[i] = static_cast<char>((i * 2654435761u) >> 13);
   testing::write_bytes(ts, bytes);
   const std::string url = serve_with_ffmpeg(ts, free_port(), dir / "ffmpeg.pid");
   const auto r = run_cli("live --source " + url + " --hand any --queue 1000 --format ndjson --out " + (dir / "rows.ndjson"));
