@@ -100,6 +100,7 @@ void LiveServer::add_routes() {
     res.set_header("Content-Security-Policy", "default-src 'self'; img-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'");
     res.set_content(page_, "text/html; charset=utf-8");
   });
+  s.Get("/favicon.ico", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });  // browsers ask
   s.Get("/status.json", [this](const httplib::Request&, httplib::Response& res) {
     res.set_header("Cache-Control", "no-store");
     res.set_content(status_json(), "application/json");

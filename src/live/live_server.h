@@ -6,6 +6,7 @@
 //   GET /video.mjpg  the camera image with the hand and the muscles coloured by activation
 //                    (Motion JPEG, multipart/x-mixed-replace), drawn only while someone watches
 //   GET /status.json the session's counters
+//   GET /favicon.ico 204 (browsers ask for it)
 // Anything else is 404 (methods other than GET: 405). Binds to 127.0.0.1 unless told otherwise.
 // At most `max_viewers` streams of each kind; more get 503. The pipeline only swaps data under a
 // lock; each viewer's thread writes on its own, so a slow or vanished viewer costs the pipeline
