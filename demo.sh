@@ -61,6 +61,16 @@ top_model=$root/assets/models/synthetic_top_pose.pt
 "$bin" analyze --emg "$out/hand_moving_emg.csv" --out "$out/hand_moving_analysis.json"
 "$bin" report --emg "$out/hand_moving_emg.csv" --video "$out/hand_moving_overlay.mp4" --model "$top_model" \
   --title "Muscle activity estimated from one camera: hand_moving.mp4" --out "$out/hand_moving_report.html"
+# Live: the same video read as if it came from a camera, through the streaming pipeline (tracking
+# and a model run every 100 ms), rows to CSV and the session recorded. With a webcam:
+# `pianokpm live --source 0 --serve 8080` and open http://127.0.0.1:8080/.
+live_out=()
+if "$bin" live --help >/dev/null 2>&1; then
+  rm -rf "$out/live_recording"
+  "$bin" live --source "$video" --hand any --out "$out/live_rows.csv" --record "$out/live_recording" \
+    --stats "$out/live_stats.json"
+  live_out=("  live (pianokpm live, rows every 100 ms): $out/live_rows.csv, recording $out/live_recording/, latency and counts $out/live_stats.json")
+fi
 # The held-out performance's prediction above, drawn and reported with its keystrokes.
 "$bin" plot --emg "$out/${test_name}_emg.csv" --keys "$corpus/keystroke_data/$test_name.pkl" --from 2 --seconds 6 \
   --out "$out/${test_name}_emg.png"
@@ -95,6 +105,7 @@ echo "  muscle overlay video:           $out/hand_moving_overlay.mp4"
 echo "  analysis (bursts, co-contraction): $out/hand_moving_analysis.json"
 echo "  report (open in a browser):     $out/hand_moving_report.html"
 echo "  report of held-out performance $test_name (estimated vs measured): $out/${test_name}_report.html"
+((${#live_out[@]})) && printf '%s\n' "${live_out[@]}"
 echo
 echo "shipped model ($model):"
 cat "$out/eval_shipped/metrics.md"

@@ -8,6 +8,7 @@
 #include "cli/progress_bar.h"
 #include "io/atomic_file.h"
 #include "io/input_error.h"
+#include "model/checkpoint.h"
 #include "train/trainer.h"
 
 namespace pianokpm {
@@ -24,6 +25,8 @@ struct TrainCommandOptions {
   std::optional<uint64_t> seed;
   std::optional<std::string> modality, architecture, device;
   std::optional<int> views;
+  std::optional<int64_t> loss_tail;
+  std::string init_model;
   bool keep_epochs = false;
   int threads = 0;
 };
@@ -57,6 +60,13 @@ int run_train(TrainCommandOptions o) {
   if (o.modality) o.run.model.modality = parse_modality(*o.modality);
   if (o.architecture) o.run.model.architecture = *o.architecture;
   if (o.views) o.run.model.num_views = *o.views;
+  if (o.loss_tail) o.run.options.loss_tail_samples = *o.loss_tail;
+  if (!o.init_model.empty()) {
+    // Fine-tuning continues that model: its config (views, modality, standardisation) is the run's.
+    if (o.modality || o.architecture || o.views) throw InputError("--init", "the model comes from --init: drop --modality, --architecture and --views");
+    o.run.options.init_model = o.init_model;
+    o.run.model = load_model(o.init_model).net->config();
+  }
   o.run.options.check();
   o.run.model.check();
 
@@ -103,6 +113,9 @@ CommandRunner add_train_command(CLI::App& app) {
   cmd->add_option("--max-batches", o->max_batches, "At most this many batches per epoch (default 0: all)");
   cmd->add_option("--device", o->device, "cpu or cuda (default cpu)");
   cmd->add_flag("--keep-epochs", o->keep_epochs, "Also keep each epoch's weights as RUN/epochs/epoch_NNN.pt (for `average`)");
+  cmd->add_option("--init", o->init_model, "Start from this checkpoint's weights and config (fine-tuning)");
+  cmd->add_option("--loss-tail-samples", o->loss_tail,
+                  "Compute the loss on the last N samples of each window only (e.g. 103: a model for live's 100-ms hops)");
   cmd->add_flag("--resume", o->run.resume, "Continue from RUN/latest.pt (after an interruption, even kill -9)");
   cmd->add_option("-t,--threads", o->threads, "CPU threads (0: one per core)")->capture_default_str();
   return [o] { return run_train(*o); };

@@ -93,6 +93,18 @@ LiveServer::~LiveServer() { stop(); }
 
 std::string LiveServer::url() const { return fmt::format("http://{}:{}/", options_.host, port_); }
 
+bool LiveServer::admit(std::atomic<int>& viewers, httplib::Response& res) {
+  if (++viewers > options_.max_viewers) {
+    --viewers;
+    ++refused_;
+    res.status = 503;
+    res.set_content("too many viewers\n", "text/plain");
+    return false;
+  }
+  res.set_header("Cache-Control", "no-store");
+  return true;
+}
+
 void LiveServer::add_routes() {
   httplib::Server& s = *server_;
   s.Get("/", [this](const httplib::Request&, httplib::Response& res) {
@@ -106,14 +118,7 @@ void LiveServer::add_routes() {
     res.set_content(status_json(), "application/json");
   });
   s.Get("/events", [this](const httplib::Request&, httplib::Response& res) {
-    if (++event_viewers_ > options_.max_viewers) {
-      --event_viewers_;
-      ++refused_;
-      res.status = 503;
-      res.set_content("too many viewers\n", "text/plain");
-      return;
-    }
-    res.set_header("Cache-Control", "no-store");
+    if (!admit(event_viewers_, res)) return;
     auto cursor = std::make_shared<int64_t>(0);  // the last event sent; a new viewer gets the history first
     res.set_chunked_content_provider(
         "text/event-stream",
@@ -133,15 +138,8 @@ void LiveServer::add_routes() {
         [this](bool) { --event_viewers_; });
   });
   s.Get("/video.mjpg", [this](const httplib::Request&, httplib::Response& res) {
-    if (++video_viewers_ > options_.max_viewers) {
-      --video_viewers_;
-      ++refused_;
-      res.status = 503;
-      res.set_content("too many viewers\n", "text/plain");
-      return;
-    }
+    if (!admit(video_viewers_, res)) return;
     changed_.notify_all();  // wakes the renderer
-    res.set_header("Cache-Control", "no-store");
     auto last = std::make_shared<int64_t>(0);
     res.set_chunked_content_provider(
         std::string("multipart/x-mixed-replace; boundary=") + kBoundary,
@@ -178,7 +176,12 @@ void LiveServer::add_routes() {
 void LiveServer::start() {
   port_ = options_.port == 0 ? server_->bind_to_any_port(options_.host) : (server_->bind_to_port(options_.host, options_.port) ? options_.port : -1);
   if (port_ < 0) throw InputError(fmt::format("--serve {}:{}", options_.host, options_.port), "cannot listen there (address in use, or not this machine's?)");
-  listener_ = std::thread([this] { server_->listen_after_bind(); });
+  listener_ = std::thread([this] {
+    server_->listen_after_bind();
+    listener_ended_ = true;
+  });
+  // Until it runs, httplib's stop() has nothing to stop: a stop() right after start() would hang.
+  while (!server_->is_running() && !listener_ended_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   renderer_ = std::thread([this] { render_loop(); });
 }
 

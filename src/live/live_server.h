@@ -24,6 +24,7 @@
 
 namespace httplib {
 class Server;
+struct Response;
 }
 
 namespace pianokpm::live {
@@ -68,6 +69,8 @@ class LiveServer : public LiveSink {
 
  private:
   void add_routes();
+  // Counts a new stream of one kind, or answers 503 when that kind is at its limit.
+  bool admit(std::atomic<int>& viewers, httplib::Response& res);
   void render_loop();
   std::string status_json();
 
@@ -96,6 +99,7 @@ class LiveServer : public LiveSink {
   int64_t jpeg_seq_ = 0;
 
   std::atomic<int> event_viewers_{0}, video_viewers_{0};
+  std::atomic<bool> listener_ended_{false};
   std::atomic<int64_t> refused_{0}, frames_encoded_{0};
 };
 

@@ -18,6 +18,7 @@ void TrainOptions::check() const {
   require(lambda_ot >= 0, "lambda_ot must be >= 0");
   require(overlap_samples >= 0, "overlap_samples must be >= 0");
   require(max_batches_per_epoch >= 0, "max_batches_per_epoch must be >= 0");
+  require(loss_tail_samples >= 0, "loss_tail_samples must be >= 0");
 }
 
 nlohmann::json TrainOptions::to_json() const {
@@ -35,7 +36,9 @@ nlohmann::json TrainOptions::to_json() const {
           {"max_batches_per_epoch", max_batches_per_epoch},
           {"device", device},
           {"standardise_pose", standardise_pose},
-          {"keep_epochs", keep_epochs}};
+          {"keep_epochs", keep_epochs},
+          {"loss_tail_samples", loss_tail_samples},
+          {"init_model", init_model}};
 }
 
 TrainOptions TrainOptions::from_json(const nlohmann::json& j) {
@@ -63,6 +66,8 @@ TrainOptions TrainOptions::from_json(const nlohmann::json& j) {
     get("device", o.device);
     get("standardise_pose", o.standardise_pose);
     get("keep_epochs", o.keep_epochs);
+    get("loss_tail_samples", o.loss_tail_samples);
+    get("init_model", o.init_model);
   } catch (const nlohmann::json::exception& e) {
     throw std::invalid_argument(std::string("train config: ") + e.what());
   }

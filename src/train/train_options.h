@@ -27,6 +27,11 @@ struct TrainOptions {
   bool standardise_pose = false;
   // Also keep every epoch's weights as RUN/epochs/epoch_NNN.pt, for `pianokpm average`.
   bool keep_epochs = false;
+  // > 0: the loss sees only the last N samples of each window. `pianokpm live` keeps only each
+  // window's newest hop (102-103 samples at 100 ms), where the encoder sees no later frames.
+  int64_t loss_tail_samples = 0;
+  // Start from this checkpoint's weights (fine-tuning); the run's model config must be its config.
+  std::string init_model;
 
   void check() const;  // throws std::invalid_argument naming the field
   nlohmann::json to_json() const;

@@ -34,6 +34,11 @@ namespace {
 
 torch::Tensor to_device(const torch::Tensor& t, const torch::Device& d) { return t.defined() ? t.to(d) : t; }
 
+// The last `samples` of each window [B, C, T] (all of it for 0), what the loss is computed on.
+torch::Tensor window_tail(const torch::Tensor& t, int64_t samples) {
+  return samples > 0 && t.defined() && t.size(2) > samples ? t.narrow(2, t.size(2) - samples, samples) : t;
+}
+
 WindowDataset load_set(const TrainRun& run, const std::string& set, int64_t overlap) {
   return WindowDataset(load_split_performances(run.data_dir, run.split_path, set, run.model), run.model, overlap);
 }
@@ -74,7 +79,7 @@ TrainResult train_mean_predictor(const TrainRun& run, PianoKpmNet& net, const Wi
 }  // namespace
 
 double validation_loss(PianoKpmNet& net, const WindowDataset& data, int64_t batch, double lambda_ot,
-                       const torch::Device& device, DataParallel* parallel) {
+                       const torch::Device& device, DataParallel* parallel, int64_t tail_samples) {
   torch::NoGradGuard no_grad;
   net->eval();
   DataParallel single;
@@ -88,8 +93,8 @@ double validation_loss(PianoKpmNet& net, const WindowDataset& data, int64_t batc
     torch::Tensor pred, target;
     if (!mine.empty()) {
       const WindowBatch b = data.batch(mine);
-      pred = net->forward(to_device(b.pose, device), to_device(b.keys, device));
-      target = b.emg.to(device);
+      pred = window_tail(net->forward(to_device(b.pose, device), to_device(b.keys, device)), tail_samples);
+      target = window_tail(b.emg.to(device), tail_samples);
     }
     if (world.size() > 1) {
       const int64_t c = net->config().emg_channels;
@@ -174,6 +179,16 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
     best_val = saved.metadata.at("best_val_loss").get<double>();
     since_best = saved.metadata.at("epochs_since_best").get<int>();
     say(fmt::format("resumed from {} after epoch {}", latest, start_epoch));
+  } else if (!run.options.init_model.empty()) {
+    const LoadedModel init = load_model(run.options.init_model);
+    if (init.net->config().to_json() != model.to_json())
+      throw InputError(run.options.init_model, "has another model config than this run (train takes it from --init when given)");
+    torch::NoGradGuard no_grad;
+    auto params = init.net->named_parameters();
+    for (auto& p : net->named_parameters()) p.value().copy_(params[p.key()]);
+    auto buffers = init.net->named_buffers();
+    for (auto& b : net->named_buffers()) b.value().copy_(buffers[b.key()]);
+    say(fmt::format("initialised from {}", run.options.init_model));
   }
 
   const int64_t batches_all = (train_set.size() + run.options.batch - 1) / run.options.batch;
@@ -198,8 +213,8 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
       torch::Tensor pred, target;
       if (!mine.empty()) {
         const WindowBatch batch = train_set.batch(mine);
-        pred = net->forward(to_device(batch.pose, device), to_device(batch.keys, device));
-        target = batch.emg.to(device);
+        pred = window_tail(net->forward(to_device(batch.pose, device), to_device(batch.keys, device)), run.options.loss_tail_samples);
+        target = window_tail(batch.emg.to(device), run.options.loss_tail_samples);
       }
       SinkhornOptions sinkhorn;
       if (parallel->size() > 1) {
@@ -226,7 +241,8 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
       loss_sum = sum[0].item<double>();
     }
     const double train_loss = loss_sum / static_cast<double>(batches);
-    const double val = val_set.size() ? validation_loss(net, val_set, run.options.batch, run.options.lambda_ot, device, parallel.get())
+    const double val = val_set.size() ? validation_loss(net, val_set, run.options.batch, run.options.lambda_ot, device, parallel.get(),
+                                                        run.options.loss_tail_samples)
                                       : train_loss;
     const bool improved = val < best_val;
     if (improved) {

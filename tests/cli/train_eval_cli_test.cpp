@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <numeric>
 #include <thread>
 
 #include "data/corpus_dataset.h"
@@ -10,6 +11,7 @@
 #include "model/checkpoint.h"
 #include "model/state_dict.h"
 #include "report/html_report.h"
+#include "train/trainer.h"
 #include "test_support.h"
 
 namespace pianokpm {
@@ -165,6 +167,45 @@ TEST_F(TrainEvalCli, StandardisedPoseStatisticsTravelWithTheModelAndSurviveResum
                                (dir / "run") + " --resume --epochs 2");
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
   EXPECT_EQ(load_model(dir / "run/latest.pt").metadata.at("epochs_done"), 2);
+}
+
+// --init starts from a model's weights and config; --loss-tail-samples scores only each window's
+// last samples (checked against the loss computed here on the validation windows' tails).
+TEST_F(TrainEvalCli, FineTuningStartsFromTheInitModelAndScoresTheWindowTail) {
+  testing::ScratchDir dir;
+  auto r = run_cli(train_args(dir / "base") + " --epochs 1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string base = dir / "base/best.pt";
+  const std::string split = corpus() + "/dataset_architectural.json";
+  r = run_cli("train --data " + corpus() + " --split " + split + " --threads 1 --out " + (dir / "ft") + " --init " + base +
+              " --lr 1e-12 --epochs 1 --loss-tail-samples 103");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const LoadedModel tuned = load_model(dir / "ft/best.pt");
+  LoadedModel start = load_model(base);
+  EXPECT_EQ(tuned.net->config().to_json(), start.net->config().to_json());
+  const NamedTensors wb = weights_of(base), wt = weights_of(dir / "ft/best.pt");
+  for (size_t i = 0; i < wb.size(); ++i) EXPECT_LE(testing::max_abs_diff(wb[i].second, wt[i].second), 1e-6) << wb[i].first;
+
+  // The validation loss on the tails, computed here from the model and the validation windows.
+  const ModelConfig& c = start.net->config();
+  const WindowDataset val(load_split_performances(corpus(), split, "val", c), c, 0);
+  ASSERT_GT(val.size(), 0);
+  std::vector<int64_t> all(static_cast<size_t>(val.size()));
+  std::iota(all.begin(), all.end(), 0);
+  const WindowBatch b = val.batch(all);
+  torch::NoGradGuard no_grad;
+  start.net->eval();
+  const torch::Tensor pred = start.net->forward(b.pose, b.keys);
+  const double tail = emg_training_loss(pred.narrow(2, c.window_samples - 103, 103), b.emg.narrow(2, c.window_samples - 103, 103), 1.0)
+                          .item<double>();
+  const double whole = emg_training_loss(pred, b.emg, 1.0).item<double>();
+  const double reported = tuned.metadata.at("best_val_loss").get<double>();
+  EXPECT_NEAR(reported, tail, 1e-4 * tail);
+  EXPECT_GT(std::abs(whole - tail), 1e-3 * tail) << "the tail's loss is not the window's";
+
+  r = run_cli("train --data " + corpus() + " --split " + split + " --out " + (dir / "bad") + " --init " + base + " --views 1");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--init"), std::string::npos) << r.output;
 }
 
 TEST_F(TrainEvalCli, MissingOrInconsistentPerformanceFilesAreClearErrors) {

@@ -11,6 +11,19 @@ const [url, rowsPath, executablePath, screenshotPath] = process.argv.slice(2);
 const failures = [];
 const check = (ok, what) => { if (!ok) failures.push(what); };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// Standard deviation of the green channel of an image drawn at 160x120, in the page: about 0
+// for a blank image.
+function spreadOf(img) {
+  const c = document.createElement('canvas');
+  c.width = 160; c.height = 120;
+  const g = c.getContext('2d');
+  g.drawImage(img, 0, 0, 160, 120);
+  const d = g.getImageData(0, 0, 160, 120).data;
+  let sum = 0, sum2 = 0;
+  for (let i = 0; i < d.length; i += 4) { sum += d[i + 1]; sum2 += d[i + 1] * d[i + 1]; }
+  const n = d.length / 4;
+  return Math.sqrt(sum2 / n - (sum / n) ** 2);
+}
 
 const browser = await chromium.launch({
   executablePath,
@@ -57,38 +70,19 @@ try {
 
   // The camera image arrives and has content.
   await page.waitForFunction(() => document.getElementById('video').naturalWidth > 0, null, { timeout: 10000 });
-  const imageSpread = await page.evaluate(() => {
-    const img = document.getElementById('video');
-    const c = document.createElement('canvas');
-    c.width = 160; c.height = 120;
-    const g = c.getContext('2d');
-    g.drawImage(img, 0, 0, 160, 120);
-    const d = g.getImageData(0, 0, 160, 120).data;
-    let sum = 0, sum2 = 0;
-    for (let i = 0; i < d.length; i += 4) { sum += d[i + 1]; sum2 += d[i + 1] * d[i + 1]; }
-    const n = d.length / 4;
-    return Math.sqrt(sum2 / n - (sum / n) ** 2);
-  });
+  const imageSpread = await page.evaluate(`(${spreadOf})(document.getElementById('video'))`);
   check(imageSpread > 10, `camera image looks blank (spread ${imageSpread})`);
 
   await sleep(1000);
   const png = await page.screenshot({ path: screenshotPath, fullPage: true });
   // Measured in a blank page: the live page's content policy admits no data: images.
   const blank = await browser.newPage();
-  const spread = await blank.evaluate(async (b64) => {
+  const spread = await blank.evaluate(async ([b64, measure]) => {
     const img = new Image();
     img.src = 'data:image/png;base64,' + b64;
     await img.decode();
-    const c = document.createElement('canvas');
-    c.width = 320; c.height = 240;
-    const g = c.getContext('2d');
-    g.drawImage(img, 0, 0, 320, 240);
-    const d = g.getImageData(0, 0, 320, 240).data;
-    let sum = 0, sum2 = 0;
-    for (let i = 0; i < d.length; i += 4) { sum += d[i]; sum2 += d[i] * d[i]; }
-    const n = d.length / 4;
-    return Math.sqrt(sum2 / n - (sum / n) ** 2);
-  }, png.toString('base64'));
+    return eval(`(${measure})`)(img);
+  }, [png.toString('base64'), String(spreadOf)]);
   check(spread > 20, `screenshot looks blank (spread ${spread})`);
   check(errors.length === 0, 'console errors: ' + errors.join(' | '));
   check(elsewhere.length === 0, 'requests elsewhere: ' + elsewhere.join(' '));

@@ -241,5 +241,27 @@ TEST(LiveCli, AKillWhileRecordingLeavesAReadableRecording) {
   EXPECT_EQ(header, "time_s,latency_ms,ADM,PB,1DI,2DI,3DI,4DI");
 }
 
+// eval --stream-hop predicts as live does: with a one-window hop the windows are offline's, so the
+// two agree; with 100 ms hops they differ a little, and both are measured against the truth.
+TEST(LiveCli, EvalStreamHopComparesStreamingWithOffline) {
+  ScratchDir dir;
+  auto r = run_cli("synth --out " + (dir / "c") + " --pianists 1 --tasks 1 --takes 4 --seconds 4 --seed 9");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string model = std::string(PIANOKPM_FIXTURES) + "/../../assets/models/synthetic_top_pose.pt";
+  auto metrics = [&](const std::string& hop) {
+    auto e = run_cli("eval --model " + model + " --data " + (dir / "c") + " --split " + (dir / "c/dataset_architectural.json") +
+                     " --set train --no-otd --stream-hop " + hop + " --out " + (dir / ("e" + hop)));
+    EXPECT_EQ(e.exit_code, 0) << e.output;
+    return nlohmann::json::parse(testing::read_bytes(dir / ("e" + hop + "/metrics.json"))).at("mean");
+  };
+  const auto whole = metrics("1");
+  EXPECT_LT(whole.at("rmse_to_offline").get<double>(), 1e-5);
+  EXPECT_NEAR(whole.at("rmse").get<double>(), whole.at("rmse_offline").get<double>(), 1e-5);
+  const auto hop = metrics("0.1");
+  EXPECT_GT(hop.at("rmse_to_offline").get<double>(), 0.0);
+  EXPECT_LT(hop.at("rmse_to_offline").get<double>(), hop.at("rmse").get<double>());
+  EXPECT_NEAR(hop.at("rmse_offline").get<double>(), whole.at("rmse_offline").get<double>(), 1e-9);
+}
+
 }  // namespace
 }  // namespace pianokpm
