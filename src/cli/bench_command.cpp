@@ -190,7 +190,7 @@ int run_bench(const BenchCommandOptions& o) {
     lo.hand = "any";
     lo.stream.device = device;
     std::atomic<bool> stop{false};
-    const LoadedModel model = load_model(std::string(PIANOKPM_DEFAULT_MODELS_DIR) + "/synthetic_top_pose.pt");
+    const LoadedModel model = load_model(std::string(PIANOKPM_DEFAULT_MODELS_DIR) + "/synthetic_top_pose_stream.pt");
     const ScopedOpenMpThreads per_stage(1);
     const live::LiveSummary s = live::run_live(lo, model.net, nullptr, {}, stop);
     std::vector<float> l = s.latency_ms;

@@ -85,7 +85,7 @@ int run_live_command(LiveCommandOptions o) {
   apply_thread_count(o.threads);
   const bool with_keys = !o.midi_file.empty() || !o.midi_in.empty();
   if (o.model_path.empty()) {
-    o.model_path = std::string(PIANOKPM_DEFAULT_MODELS_DIR) + (with_keys ? "/synthetic_top_pose_keys.pt" : "/synthetic_top_pose.pt");
+    o.model_path = std::string(PIANOKPM_DEFAULT_MODELS_DIR) + (with_keys ? "/synthetic_top_pose_keys.pt" : "/synthetic_top_pose_stream.pt");
     spdlog::info("no --model given: using {}", o.model_path);
   }
   if (o.out.empty() && o.osc.empty() && o.record.empty() && o.serve.empty()) o.out = "-";
@@ -204,8 +204,8 @@ CommandRunner add_live_command(CLI::App& app) {
       ->required();
   cmd->add_flag("--realtime", o->realtime, "Play a video file at its own frame rate, as a camera would (else as fast as it decodes)");
   cmd->add_option("-m,--model", o->model_path,
-                  "One-view model (.pt). Default: the shipped top-camera model trained on synthetic data (with keys when a "
-                  "MIDI input is given)");
+                  "One-view model (.pt). Default: the shipped top-camera model trained on synthetic data and tuned for "
+                  "streaming (synthetic_top_pose_stream.pt), or with keys when a MIDI input is given");
   cmd->add_option("--hand", o->hand, "Hand to follow: right, left or any")->capture_default_str();
   cmd->add_option("--pose-model", o->pose_model, "MediaPipe model size: full or lite")->capture_default_str();
   cmd->add_option("--max-hands", o->max_hands, "Hands tracked (1: the palm detector runs only while the hand is lost)")
