@@ -32,7 +32,11 @@ namespace pianokpm {
 namespace {
 
 std::atomic<bool> g_stop{false};
-extern "C" void request_stop(int) { g_stop = true; }
+// The first Ctrl-C ends the session cleanly; a second one (if that hangs) ends the process.
+extern "C" void request_stop(int signal) {
+  g_stop = true;
+  std::signal(signal, SIG_DFL);
+}
 
 struct LiveCommandOptions {
   std::string source, model_path, hand = "right", pose_model = "full", device = "cpu";
@@ -133,7 +137,6 @@ int run_live_command(LiveCommandOptions o) {
 
   std::vector<std::unique_ptr<live::LiveSink>> owned;
   std::vector<live::LiveSink*> sinks;
-  if (!o.out.empty()) owned.push_back(std::make_unique<live::TextOutput>(o.out, live::parse_text_format(o.format)));
   if (!o.osc.empty()) {
     live::OscOptions oo = live::parse_osc_target(o.osc);
     oo.rate_hz = o.osc_rate;
@@ -152,6 +155,9 @@ int run_live_command(LiveCommandOptions o) {
     recorder = r.get();
     owned.push_back(std::move(r));
   }
+  // After the recorder, whose start can still fail (an existing session), so that such a failure
+  // leaves no text file behind.
+  if (!o.out.empty()) owned.push_back(std::make_unique<live::TextOutput>(o.out, live::parse_text_format(o.format)));
   live::LiveServer* server = nullptr;
   if (!o.serve.empty()) {
     live::LiveServerOptions so = live::parse_serve_target(o.serve);
@@ -176,12 +182,14 @@ int run_live_command(LiveCommandOptions o) {
   const auto& s = summary.stats;
   const float p50 = percentile(summary.latency_ms, 0.5), p99 = percentile(summary.latency_ms, 0.99);
   spdlog::info("{}: {} frames read, {} tracked, {} dropped, a hand ({}) in {}; {} EMG rows ({:.2f} s); latency median {:.0f} ms, "
-               "99th percentile {:.0f} ms", summary.source_ended ? "the source ended" : "stopped", s.frames_read, s.frames_tracked,
-               s.frames_dropped, o.hand, s.frames_with_hand, s.rows, static_cast<double>(s.rows) / c.window_samples, p50, p99);
+               "99th percentile {:.0f} ms{}", summary.source_ended ? "the source ended" : "stopped", s.frames_read, s.frames_tracked,
+               s.frames_dropped, o.hand, s.frames_with_hand, s.rows, static_cast<double>(s.rows) / c.window_samples, p50, p99,
+               s.rows_skipped ? fmt::format("; {} rows left out while the model was over a second behind", s.rows_skipped) : "");
   if (recorder) spdlog::info("recorded to {} (session {})", o.record, recorder->name());
   if (!o.stats_path.empty()) {
     nlohmann::json j = {{"source_ended", summary.source_ended}, {"frames_read", s.frames_read}, {"frames_tracked", s.frames_tracked},
                         {"frames_dropped", s.frames_dropped}, {"frames_with_hand", s.frames_with_hand}, {"rows", s.rows},
+                        {"rows_skipped", s.rows_skipped},
                         {"media_time_s", s.media_time_s}, {"latency_ms_median", p50}, {"latency_ms_p99", p99},
                         {"latency_ms_p95", percentile(summary.latency_ms, 0.95)},
                         {"latency_ms_max", summary.latency_ms.empty() ? 0.f : *std::max_element(summary.latency_ms.begin(), summary.latency_ms.end())}};

@@ -48,7 +48,9 @@
   source.onerror = () => { document.getElementById('connection').textContent = 'connection lost: retrying…'; };
   source.onmessage = (message) => {
     const e = JSON.parse(message.data);
+    const lastShown = data[0].length ? data[0][data[0].length - 1] : -Infinity;
     (e.t || []).forEach((t, r) => {
+      if (t <= lastShown) return;  // a reconnection replays the server's history
       data[0].push(t);
       e.v[r].forEach((v, c) => data[c + 1].push(v));
     });

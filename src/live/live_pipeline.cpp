@@ -54,7 +54,10 @@ LiveSummary run_live(const LiveOptions& options, PianoKpmNet net, const LiveKeys
   options.check();
   const int torch_threads = at::get_num_threads();
   ScopedBlasThreads single_blas(1);  // see model/blas_threads.h
-  StreamPredictor predictor(std::move(net), options.stream, keys ? key_source(*keys) : KeySource());
+  const bool live = source_kind(options.source.source) != SourceKind::kFile || options.source.realtime;
+  StreamOptions stream = options.stream;
+  stream.catch_up = !live;  // a file read as fast as possible: every row; live: the newest rows
+  StreamPredictor predictor(std::move(net), stream, keys ? key_source(*keys) : KeySource());
   pose::HandTracker tracker(options.tracker);
   // The first run of each network is several times slower (allocations, kernel choice): made
   // here, before frames arrive, it costs no dropped frame.
@@ -66,7 +69,6 @@ LiveSummary run_live(const LiveOptions& options, PianoKpmNet net, const LiveKeys
   }
   LiveSource source(options.source);
   for (LiveSink* s : sinks) s->on_start({source.name(), source.kind(), source.fps()});
-  const bool live = source.kind() != SourceKind::kFile || options.source.realtime;
   BoundedQueue<SourceFrame> frames(static_cast<size_t>(options.frame_queue), live ? WhenFull::kDropOldest : WhenFull::kBlock);
 
   LiveSummary summary;
@@ -142,16 +144,18 @@ LiveSummary run_live(const LiveOptions& options, PianoKpmNet net, const LiveKeys
 
   try {
     int64_t seen_generation = 0;
+    bool ran = false;  // the last step ran the model: there may be more to catch up on
     for (;;) {
       bool done = false;
       {
         std::unique_lock<std::mutex> lock(state_mutex);
-        frame_tracked.wait(lock, [&] { return tracking_done || tracked_generation != seen_generation; });
+        if (!ran) frame_tracked.wait(lock, [&] { return tracking_done || tracked_generation != seen_generation; });
         seen_generation = tracked_generation;
         done = tracking_done;
       }
       if (halt && error) break;
       std::optional<EmgChunk> chunk = predictor.step(done);
+      ran = chunk.has_value();
       if (!chunk) {
         if (done) break;
         continue;
@@ -168,6 +172,7 @@ LiveSummary run_live(const LiveOptions& options, PianoKpmNet net, const LiveKeys
         summary.stats.frames_read = source.frames_read();
         summary.stats.frames_dropped = frames.dropped();
         summary.stats.rows = predictor.rows_emitted();
+        summary.stats.rows_skipped = predictor.rows_skipped();
         if (recent_done.size() > 1)
           summary.stats.fps = static_cast<double>(recent_done.size() - 1) /
                               std::chrono::duration<double>(recent_done.back() - recent_done.front()).count();
@@ -184,7 +189,15 @@ LiveSummary run_live(const LiveOptions& options, PianoKpmNet net, const LiveKeys
   summary.stats.frames_read = source.frames_read();
   summary.stats.frames_dropped = frames.dropped();
   summary.stats.rows = predictor.rows_emitted();
-  for (LiveSink* s : sinks) s->on_end(summary.stats);
+  summary.stats.rows_skipped = predictor.rows_skipped();
+  // Every sink is closed, even when one fails; the first error (the pipeline's own first) is thrown.
+  for (LiveSink* s : sinks) {
+    try {
+      s->on_end(summary.stats);
+    } catch (...) {
+      if (!error) error = std::current_exception();
+    }
+  }
   if (error) std::rethrow_exception(error);
   return summary;
 }

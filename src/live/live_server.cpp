@@ -276,18 +276,11 @@ void LiveServer::render_loop() {
     std::this_thread::sleep_until(next_due);
     next_due = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                                        std::chrono::duration<double>(1.0 / options_.video_fps));
-    cv::Mat image = frame.bgr.clone();
-    if (frame.hand_found) {
-      render::HandPoints hand;
-      for (int k = 0; k < pose::kHandLandmarks; ++k) hand[static_cast<size_t>(k)] = {frame.keypoints[3 * k], frame.keypoints[3 * k + 1]};
-      render::draw_hand_muscles(image, hand, activation, style);
+    try {
+      encode_overlay(frame, activation, style, encoded);
+    } catch (const std::exception&) {
+      continue;  // a frame that cannot be drawn or encoded is skipped; the view goes on with the next
     }
-    render::draw_legend(image, style);
-    if (image.cols > options_.max_video_width) {
-      const double f = static_cast<double>(options_.max_video_width) / image.cols;
-      cv::resize(image, image, cv::Size(), f, f, cv::INTER_AREA);
-    }
-    cv::imencode(".jpg", image, encoded, {cv::IMWRITE_JPEG_QUALITY, options_.jpeg_quality});
     auto jpeg = std::make_shared<const std::string>(encoded.begin(), encoded.end());
     std::lock_guard<std::mutex> lock(mutex_);
     jpeg_ = std::move(jpeg);
@@ -295,6 +288,22 @@ void LiveServer::render_loop() {
     ++frames_encoded_;
     changed_.notify_all();
   }
+}
+
+void LiveServer::encode_overlay(const TrackedFrame& frame, const std::array<float, 6>& activation, const render::OverlayStyle& style,
+                                std::vector<uchar>& encoded) const {
+  cv::Mat image = frame.bgr.clone();
+  if (frame.hand_found) {
+    render::HandPoints hand;
+    for (int k = 0; k < pose::kHandLandmarks; ++k) hand[static_cast<size_t>(k)] = {frame.keypoints[3 * k], frame.keypoints[3 * k + 1]};
+    render::draw_hand_muscles(image, hand, activation, style);
+  }
+  render::draw_legend(image, style);
+  if (image.cols > options_.max_video_width) {
+    const double f = static_cast<double>(options_.max_video_width) / image.cols;
+    cv::resize(image, image, cv::Size(), f, f, cv::INTER_AREA);
+  }
+  cv::imencode(".jpg", image, encoded, {cv::IMWRITE_JPEG_QUALITY, options_.jpeg_quality});
 }
 
 }  // namespace pianokpm::live

@@ -7,7 +7,7 @@
 //                    (Motion JPEG, multipart/x-mixed-replace), drawn only while someone watches
 //   GET /status.json the session's counters
 //   GET /favicon.ico 204 (browsers ask for it)
-// Anything else is 404 (methods other than GET: 405). Binds to 127.0.0.1 unless told otherwise.
+// Anything else is 404 (methods other than GET and HEAD: 405). Binds to 127.0.0.1 unless told otherwise.
 // At most `max_viewers` streams of each kind; more get 503. The pipeline only swaps data under a
 // lock; each viewer's thread writes on its own, so a slow or vanished viewer costs the pipeline
 // nothing (its writes time out after `write_timeout_s` and the viewer is dropped).
@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "live/live_sink.h"
+#include "render/overlay_frame.h"
 
 namespace httplib {
 class Server;
@@ -72,6 +73,9 @@ class LiveServer : public LiveSink {
   // Counts a new stream of one kind, or answers 503 when that kind is at its limit.
   bool admit(std::atomic<int>& viewers, httplib::Response& res);
   void render_loop();
+  // The overlay of one frame (hand, muscles, legend), scaled to the view's width, as JPEG.
+  void encode_overlay(const TrackedFrame& frame, const std::array<float, 6>& activation, const render::OverlayStyle& style,
+                      std::vector<unsigned char>& encoded) const;
   std::string status_json();
 
   LiveServerOptions options_;

@@ -29,6 +29,7 @@ struct TrackedFrame {
 struct LiveStats {
   int64_t frames_read = 0, frames_tracked = 0, frames_dropped = 0, frames_with_hand = 0;
   int64_t rows = 0;            // EMG rows emitted
+  int64_t rows_skipped = 0;    // rows left out when the model fell over a second behind (live sources)
   double fps = 0;              // tracked frames per second of wall time, over the last second or so
   double media_time_s = 0;     // of the newest tracked frame
 };

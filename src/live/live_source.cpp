@@ -59,8 +59,8 @@ LiveSource::LiveSource(const LiveSourceOptions& options) : options_(options), ki
 bool LiveSource::next(SourceFrame& frame) {
   if (!capture_.isOpened() || !capture_.read(frame.bgr) || frame.bgr.empty()) return false;
   frame.arrival = Clock::now();
-  if (read_ == 0) first_arrival_ = frame.arrival;
-  frame.index = read_++;
+  if (read_.load() == 0) first_arrival_ = frame.arrival;
+  frame.index = read_.fetch_add(1);
   if (kind_ == SourceKind::kCamera) {
     frame.media_time_s = std::chrono::duration<double>(frame.arrival - first_arrival_).count();
     return true;

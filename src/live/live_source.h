@@ -71,7 +71,7 @@ class LiveSource {
   SourceKind kind_;
   cv::VideoCapture capture_;
   double fps_ = 0;
-  int64_t read_ = 0;
+  std::atomic<int64_t> read_{0};  // read by the model thread for its counters
   Clock::time_point first_arrival_;
 };
 

@@ -66,6 +66,13 @@ void Recorder::on_emg(const EmgRows& rows, const LiveStats& stats) {
   std::lock_guard<std::mutex> lock(mutex_);
   const auto& c = rows.chunk;
   if (emg_first_sample_ < 0) emg_first_sample_ = c.first_sample;
+  // Rows the model left out (it fell over a second behind) become zeros, so that row i stays at
+  // time i / rate; session.json counts them.
+  const int64_t expected = emg_first_sample_ + static_cast<int64_t>(emg_.size()) / 6;
+  if (c.first_sample > expected) {
+    emg_.insert(emg_.end(), static_cast<size_t>(6 * (c.first_sample - expected)), 0.f);
+    emg_rows_filled_ += c.first_sample - expected;
+  }
   const float* p = c.emg.data_ptr<float>();
   emg_.insert(emg_.end(), p, p + c.emg.numel());
   last_stats_ = stats;
@@ -111,9 +118,18 @@ void Recorder::write_frames_and_checkpoints() {
         video_.open(video_path, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), fps_, f.bgr.size());
         if (!video_.isOpened()) throw InputError(video_path, "cannot be written (OpenCV has no Motion JPEG / Matroska writer?)");
       }
+      // Frame k of the video is at k / fps: frames dropped before tracking (or a camera slower
+      // than its stated rate) are filled by repeating the previous one, so times stay aligned
+      // with the keypoints and EMG.
+      const int64_t due = std::llround(f.media_time_s * fps_);
+      int64_t repeats = 0;
+      for (; !last_written_.empty() && video_frames_ < due; ++video_frames_, ++repeats) video_.write(last_written_);
       video_.write(f.bgr);
+      ++video_frames_;
+      last_written_ = f.bgr;
       std::lock_guard<std::mutex> lock(mutex_);
       ++frames_recorded_;
+      frames_repeated_ += repeats;
     }
     if (ending) return;
     if (std::chrono::steady_clock::now() >= next_checkpoint) {
@@ -141,6 +157,8 @@ void Recorder::checkpoint(bool complete) {
     session["frames_with_hand"] = last_stats_.frames_with_hand;
     session["frames_recorded"] = frames_recorded_;
     session["frames_not_recorded"] = frames_not_recorded_;
+    session["video_frames_repeated"] = frames_repeated_;
+    session["emg_rows_filled_with_zeros"] = emg_rows_filled_;
   }
   const fs::path dir(options_.dir);
   const std::string pkl = options_.name + ".pkl";
@@ -152,7 +170,8 @@ void Recorder::checkpoint(bool complete) {
   if (complete && keys_ && emg.size(0) > 0) {
     const double first_s = static_cast<double>(first_sample) / options_.emg_rate_hz;
     write_file_atomically((dir / "keystroke_data" / pkl).string(),
-                          serialize_numpy_pickle(keys_->depth(first_s, emg.size(0), options_.emg_rate_hz, 1e300)));
+                          serialize_numpy_pickle(keys_->depth(first_s, emg.size(0), options_.emg_rate_hz,
+                                                              first_s + static_cast<double>(emg.size(0)) / options_.emg_rate_hz)));
   }
   session["name"] = options_.name;
   session["video"] = "video/" + options_.name + ".mkv";
@@ -161,7 +180,11 @@ void Recorder::checkpoint(bool complete) {
   session["emg_first_time_s"] = static_cast<double>(first_sample) / options_.emg_rate_hz;
   session["emg_rows"] = emg.size(0);
   session["keypoint_source_frames"] = static_cast<int64_t>(track.times_s.size());
-  session["complete"] = complete;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!error_.empty()) session["error"] = error_;
+    session["complete"] = complete && error_.empty();
+  }
   write_file_atomically((dir / "session.json").string(), session.dump(2) + "\n");
 }
 

@@ -5,7 +5,10 @@
 //   DIR/hand_data/keyp_top/NAME.pkl     [T, 21, 3] float32 at 60 Hz, pixels and confidence (release layout)
 //   DIR/emg_estimated/NAME.pkl          [N, 6] float32 at 1024 Hz, the estimated envelopes
 //   DIR/keystroke_data/NAME.pkl         [N, 88] key depth, when keystrokes were used (written at the end)
-//   DIR/session.json                    source, model, rates, counts, and "complete"
+//   DIR/session.json                    source, model, rates, counts, and "complete" (false after a
+//                                       kill or a write error, which it names)
+// Video frame k is at k / fps and EMG row i at i / 1024 Hz: frames or rows the pipeline dropped
+// are filled (the previous frame repeated, EMG zeros) and counted in session.json.
 // The .pkl files and session.json are rewritten whole (temporary name, then rename) every
 // `checkpoint_s` and at the end, so a kill at any moment leaves files that are each complete as of
 // the last checkpoint, and the video up to the kill. Files are written on the recorder's own thread.
@@ -66,6 +69,9 @@ class Recorder : public LiveSink {
   bool ending_ = false;
   std::string error_;  // why the writer thread stopped, if it did
   cv::VideoWriter video_;
+  cv::Mat last_written_;        // writer thread only
+  int64_t video_frames_ = 0;    // writer thread only
+  int64_t frames_repeated_ = 0, emg_rows_filled_ = 0;
   std::thread writer_;
 };
 

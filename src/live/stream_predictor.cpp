@@ -14,6 +14,9 @@ void StreamOptions::check(const ModelConfig& config) const {
     throw std::invalid_argument(fmt::format("--hop must be a whole number of pose frames (1/{} s) between 1/{} s and the "
                                             "{} s window, not {}", config.pose_frames, config.pose_frames, window_s, hop_s));
   if (!(keep_frames_s > window_s + hop_s)) throw std::invalid_argument("keep_frames_s must exceed the window and a hop");
+  if (config.num_keypoints != pose::kHandLandmarks || config.emg_channels != static_cast<int>(emg_channel_names().size()))
+    throw std::invalid_argument(fmt::format("live reads {} hand keypoints and writes {} muscles; this model has {} and {}",
+                                            pose::kHandLandmarks, emg_channel_names().size(), config.num_keypoints, config.emg_channels));
   if (uses_pose(config.modality) && config.num_views != 1)
     throw std::invalid_argument(fmt::format("live reads one camera, and this model reads {} views: use a one-view model "
                                             "(e.g. assets/models/synthetic_top_pose.pt)", config.num_views));
@@ -70,7 +73,9 @@ std::optional<EmgChunk> StreamPredictor::step(bool flush) {
     if (newest < 0 || newest < std::ceil(track_.times_s.front() * pose_rate_ - 1e-6)) return std::nullopt;
     // Windows end on the hop grid (frames hop-1, 2 hop-1, ...), so that a one-window hop gives
     // offline predict's windows; the last one, when flushing, ends at the newest frame.
-    end_k = flush ? newest : (newest + 1) / hop_frames_ * hop_frames_ - 1;
+    end_k = (newest + 1) / hop_frames_ * hop_frames_ - 1;
+    if (options_.catch_up && last_end_frame_ >= 0) end_k = std::min(end_k, last_end_frame_ + hop_frames_);
+    if (flush && end_k <= last_end_frame_) end_k = newest;
     if (end_k <= last_end_frame_) return std::nullopt;
     recent = track_;
     width = width_, height = height_;
@@ -113,6 +118,7 @@ std::optional<EmgChunk> StreamPredictor::step(bool flush) {
   const double start_row = static_cast<double>(start_k) * samples / frames;
   const int64_t end_row = static_cast<int64_t>(std::ceil(static_cast<double>(end_k + 1) * samples / frames - 1e-6));
   const int64_t first_row = std::max({next_sample_, static_cast<int64_t>(std::ceil(start_row - 1e-6)), int64_t{0}});
+  rows_skipped_ += first_row - next_sample_;
   EmgChunk chunk;
   chunk.first_sample = first_row;
   chunk.window_end_frame = end_k;

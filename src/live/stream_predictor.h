@@ -34,6 +34,10 @@ KeySource key_source(const LiveKeys& keys);
 struct StreamOptions {
   double hop_s = 0.1;           // model run every hop; the newest hop_s of each window is emitted
   double keep_frames_s = 3.0;   // source frames kept (must exceed the window)
+  // Behind by more than a hop (a slow model): true runs every missed hop in order, so no row is
+  // left out (a file read as fast as possible); false jumps to the newest hop and counts the rows
+  // left out (live sources: latency must not grow).
+  bool catch_up = false;
   torch::Device device = torch::kCPU;
   void check(const ModelConfig& config) const;  // throws std::invalid_argument naming the bad field
 };
@@ -54,7 +58,8 @@ class StreamPredictor {
   // their confidence (all 0 where no hand was found). Media times must increase.
   void add_frame(double media_time_s, const std::array<float, pose::kHandLandmarks * 3>& keypoints, int width, int height);
   // Runs the model when a hop of frames has arrived since the last run (or, with `flush`, when any
-  // new frame has), returning the new rows; nothing otherwise.
+  // new frame has), returning the new rows; nothing otherwise. With catch_up, call it until it
+  // returns nothing: each call runs one hop.
   std::optional<EmgChunk> step(bool flush = false);
 
   // One run of the model on an empty window (its first run is the slowest); emits nothing.
@@ -62,7 +67,8 @@ class StreamPredictor {
 
   double pose_rate_hz() const { return pose_rate_; }
   double emg_rate_hz() const { return emg_rate_; }
-  int64_t rows_emitted() const { return next_sample_; }
+  int64_t rows_emitted() const { return next_sample_ - rows_skipped_; }
+  int64_t rows_skipped() const { return rows_skipped_; }  // left out by jumping ahead (catch_up false)
 
  private:
   PianoKpmNet net_;
@@ -76,6 +82,7 @@ class StreamPredictor {
   int width_ = 0, height_ = 0;
   int64_t last_end_frame_ = -1;  // pose-rate frame the last window ended at
   int64_t next_sample_ = 0;
+  int64_t rows_skipped_ = 0;
 };
 
 }  // namespace pianokpm::live

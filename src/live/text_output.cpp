@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "io/input_error.h"
@@ -28,7 +29,8 @@ std::string format_row(TextFormat format, double time_s, float latency_ms, const
   return line + "}}";
 }
 
-TextOutput::TextOutput(const std::string& path, TextFormat format) : path_(path), format_(format) {}
+TextOutput::TextOutput(const std::string& path, TextFormat format, int max_pending_chunks)
+    : path_(path), format_(format), pending_(static_cast<size_t>(std::max(1, max_pending_chunks)), WhenFull::kDropOldest) {}
 
 void TextOutput::on_start(const SourceInfo&) {
   if (path_ == "-") {
@@ -44,10 +46,20 @@ void TextOutput::on_start(const SourceInfo&) {
     fmt::print(file_, "{}\n", header);
     std::fflush(file_);
   }
+  writer_ = std::thread([this] { write_lines(); });
 }
 
 TextOutput::~TextOutput() {
+  pending_.close();
+  if (writer_.joinable()) writer_.join();
   if (owned_ && file_) std::fclose(file_);
+}
+
+void TextOutput::write_lines() {
+  while (std::optional<std::string> text = pending_.pop()) {
+    if (failed_) continue;
+    if (std::fwrite(text->data(), 1, text->size(), file_) != text->size() || std::fflush(file_) != 0) failed_ = true;
+  }
 }
 
 void TextOutput::on_emg(const EmgRows& rows, const LiveStats&) {
@@ -57,12 +69,17 @@ void TextOutput::on_emg(const EmgRows& rows, const LiveStats&) {
   std::string text;
   for (size_t r = 0; r < chunk.times_s.size(); ++r)
     text += format_row(format_, chunk.times_s[r], rows.latency_ms[r], emg + r * channels) + "\n";
-  if (std::fwrite(text.data(), 1, text.size(), file_) != text.size() || std::fflush(file_) != 0)
-    throw InputError(path_, "cannot be written (disk full, or the reader went away?)");
+  if (failed_) throw InputError(path_, "cannot be written (disk full, or the reader went away?)");
+  pending_.push(std::move(text));
 }
 
 void TextOutput::on_end(const LiveStats&) {
+  pending_.close();
+  if (writer_.joinable()) writer_.join();
   if (file_) std::fflush(file_);
+  if (failed_) throw InputError(path_, "cannot be written (disk full, or the reader went away?)");
+  if (chunks_dropped() > 0)
+    fmt::print(stderr, "pianokpm: warning: {}: the reader fell behind; {} model runs' rows were left out\n", path_, chunks_dropped());
 }
 
 }  // namespace pianokpm::live

@@ -5,10 +5,15 @@
 //   ndjson: {"time_s":1.234567,"latency_ms":87.2,"emg":{"ADM":0.012345,...}}
 // time_s is media time in seconds (6 decimals), latency_ms one decimal, envelopes 6 decimals.
 // A file is written as it grows (not renamed at the end): a killed session leaves every line
-// flushed before the kill.
+// flushed before the kill. Lines are written on the output's own thread: a reader that stops
+// reading (a pipe into a pager) never holds up the pipeline; beyond `max_pending_chunks` model
+// runs waiting, the oldest are left out and counted (chunks_dropped).
+#include <atomic>
 #include <cstdio>
 #include <string>
+#include <thread>
 
+#include "live/bounded_queue.h"
 #include "live/live_sink.h"
 
 namespace pianokpm::live {
@@ -23,17 +28,23 @@ class TextOutput : public LiveSink {
  public:
   // `path` "-": stdout. The file is created once the source is open (on_start), so that a source
   // that cannot be opened leaves none; InputError naming the path when it cannot be created.
-  TextOutput(const std::string& path, TextFormat format);
+  TextOutput(const std::string& path, TextFormat format, int max_pending_chunks = 600);
   ~TextOutput() override;
   void on_start(const SourceInfo& source) override;
   void on_emg(const EmgRows& rows, const LiveStats& stats) override;
-  void on_end(const LiveStats& stats) override;
+  void on_end(const LiveStats& stats) override;  // waits for the lines queued; throws if writing failed
+  int64_t chunks_dropped() const { return pending_.dropped(); }
 
  private:
+  void write_lines();
+
   std::string path_;
   TextFormat format_;
   std::FILE* file_ = nullptr;
   bool owned_ = false;
+  BoundedQueue<std::string> pending_;
+  std::thread writer_;
+  std::atomic<bool> failed_{false};
 };
 
 }  // namespace pianokpm::live
