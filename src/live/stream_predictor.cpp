@@ -74,7 +74,7 @@ std::optional<EmgChunk> StreamPredictor::step(bool flush) {
     // Windows end on the hop grid (frames hop-1, 2 hop-1, ...), so that a one-window hop gives
     // offline predict's windows; the last one, when flushing, ends at the newest frame.
     end_k = (newest + 1) / hop_frames_ * hop_frames_ - 1;
-    if (options_.catch_up && last_end_frame_ >= 0) end_k = std::min(end_k, last_end_frame_ + hop_frames_);
+    if (options_.catch_up) end_k = std::min(end_k, last_end_frame_ + hop_frames_);
     if (flush && end_k <= last_end_frame_) end_k = newest;
     if (end_k <= last_end_frame_) return std::nullopt;
     recent = track_;

@@ -140,6 +140,36 @@ TEST(StreamPredictor, EachHopEmitsTheNewestRowsOfTheWindowEndingAtTheNewestFrame
   }
 }
 
+// Three seconds of frames arrive before the model runs (a slow model): catching up runs every hop
+// in order and leaves no row out; jumping ahead (live) gives the newest rows and counts the rest.
+TEST(StreamPredictor, BehindByMoreThanAWindowCatchesUpOrCountsTheRowsLeftOut) {
+  torch::manual_seed(9);
+  PianoKpmNet net(small_config(Modality::kPoseOnly));
+  const torch::Tensor kp = moving_hand(180, 60);
+  for (bool catch_up : {true, false}) {
+    StreamOptions o;
+    o.catch_up = catch_up;
+    StreamPredictor sp(net, o);
+    for (int64_t f = 0; f < kp.size(0); ++f) sp.add_frame(static_cast<double>(f) / 60, frame_of(kp, f), kWidth, kHeight);
+    int64_t next = 0, runs = 0;
+    while (auto c = sp.step(true)) {
+      if (catch_up) EXPECT_EQ(c->first_sample, next);
+      next = c->first_sample + c->emg.size(0);
+      ++runs;
+    }
+    EXPECT_EQ(next, 3072);
+    if (catch_up) {
+      EXPECT_EQ(runs, 30) << "one run per 100-ms hop";
+      EXPECT_EQ(sp.rows_skipped(), 0);
+      EXPECT_EQ(sp.rows_emitted(), 3072);
+    } else {
+      EXPECT_EQ(runs, 1);
+      EXPECT_EQ(sp.rows_emitted(), 1024) << "the newest window's rows";
+      EXPECT_EQ(sp.rows_skipped(), 3072 - 1024);
+    }
+  }
+}
+
 TEST(LiveKeys, RendersWhatTheWholeFileRendersOnceEveryNoteIsKnown) {
   const MidiFile midi = read_midi(std::string(PIANOKPM_FIXTURES) + "/midi/04-FrereJacques.mid");
   MidiKeystrokeOptions mo;
