@@ -1,5 +1,6 @@
 #pragma once
-// Training hyperparameters; defaults are the released ones (facts doc, "Training").
+// Training hyperparameters; the defaults are the released training setup (AdamW 1e-4, StepLR 20 x0.5,
+// clip 1.0, batch 64, 200 epochs, seed 42, patience 50, MSE + 1.0 x Sinkhorn).
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
