@@ -151,9 +151,10 @@ TEST(LiveCli, StreamOverHttpMatchesOfflinePoseAndReachesTextOscAndTheRecording) 
   for (cv::Mat f; recorded_video.read(f);) ++frames;
   EXPECT_EQ(frames, clip_frames);
 
-  // OSC: 60 rows a second and a status per model run.
-  EXPECT_GE(osc.emg.load(), 200);
-  EXPECT_GE(osc.status.load(), 30);
+  // OSC: up to 60 rows a second and a status per model run (a loaded machine runs fewer, jumping
+  // to the newest hop).
+  EXPECT_GE(osc.emg.load(), 100);
+  EXPECT_GE(osc.status.load(), 10);
 }
 
 TEST(LiveCli, AServerKilledMidWayEndsTheSessionCleanly) {
