@@ -1,6 +1,6 @@
 #pragma once
 // Evaluation metrics of one performance's estimated EMG against the measured one, [N, 6] each.
-// RMSE and OTD exactly as released (facts doc, "Evaluation"); Pearson r and burst onset timing
+// RMSE and OTD exactly as the release computes them; Pearson r and burst onset timing
 // are ours.
 #include <torch/torch.h>
 

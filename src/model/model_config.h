@@ -1,6 +1,6 @@
 #pragma once
 // ModelConfig: every hyperparameter of PianoKPM Net, defaults = the released configuration
-// (facts doc, "The network"). Stored as JSON in our checkpoints and in configs/model.json.
+// (configs/model.json holds the same values). Stored as JSON in our checkpoints and in configs/model.json.
 #include <nlohmann/json.hpp>
 
 #include <optional>
@@ -70,7 +70,7 @@ struct ModelConfig {
   static ModelConfig from_json(const nlohmann::json& j);
 };
 
-// Muscle channel order of every EMG output (facts doc).
+// Muscle channel order of every EMG output, as in the release: ADM, PB, 1DI, 2DI, 3DI, 4DI.
 const std::vector<std::string>& emg_channel_names();
 
 }  // namespace pianokpm

@@ -1,7 +1,7 @@
 #pragma once
 // Debiased Sinkhorn divergence between uniform point clouds, with the exact semantics of
 // geomloss 0.2.6 `SamplesLoss("sinkhorn", p=2, blur=0.05, scaling=0.5, debias=True)`
-// (facts doc, "Training"): cost |x-y|^2/2, epsilon annealed from diameter^2 to blur^2,
+// (the release's training loss): cost |x-y|^2/2, epsilon annealed from diameter^2 to blur^2,
 // symmetric updates without gradient, one last extrapolation that carries the gradient.
 #include <torch/torch.h>
 

@@ -10,7 +10,7 @@ namespace {
 using testing::max_abs_diff;
 using testing::official;
 
-constexpr double kTolerance = 1e-4;  // the bound on max abs error vs the official outputs
+constexpr double kTolerance = 1e-4;  // the required bound on max abs error vs the official outputs
 
 PianoKpmNet official_net() { return load_model(official("state_dict.pth")).net; }
 

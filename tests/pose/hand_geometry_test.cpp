@@ -1,5 +1,5 @@
 // MediaPipe Hands' geometry (anchors, decoding, weighted NMS, ROI rules) and the pose track's
-// resampling, against values worked out by hand from the facts doc's definitions.
+// resampling, against values worked out by hand from MediaPipe's published definitions.
 #include <cmath>
 
 #include "pose/hand_geometry.h"

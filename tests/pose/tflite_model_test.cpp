@@ -1,5 +1,5 @@
 // The TFLite reader and graph on MediaPipe Hands' four models (fetched by scripts/setup.sh), and
-// on malformed copies of them. Reference figures: the facts doc's table, parsed by a separate reader.
+// on malformed copies of them. Reference figures: the model files' published tensor table, parsed by a separate reader.
 #include <fstream>
 #include <iterator>
 #include <map>
