@@ -39,6 +39,11 @@ try {
   await page.goto(url);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
   await page.waitForFunction(() => Number(document.body.dataset.events) >= 5, null, { timeout: 20000 });
+  // The camera image arrives and has content.
+  await page.waitForFunction(() => document.getElementById('video').naturalWidth > 0, null, { timeout: 20000 });
+  const imageSpread = await page.evaluate(`(${spreadOf})(document.getElementById('video'))`);
+  check(imageSpread > 10, `camera image looks blank (spread ${imageSpread})`);
+
 
   // The traces advance: media time and the chart's points grow.
   const first = await page.$eval('#media-time', (e) => Number(e.textContent));
@@ -67,11 +72,6 @@ try {
   check(Number(await page.$eval('#fps', (e) => e.textContent)) > 5, 'fps not shown');
   check(Number(await page.$eval('#latency', (e) => e.textContent)) > 0, 'latency not shown');
   check(await page.$eval('#dropped', (e) => e.textContent) !== '–', 'dropped frames not shown');
-
-  // The camera image arrives and has content.
-  await page.waitForFunction(() => document.getElementById('video').naturalWidth > 0, null, { timeout: 10000 });
-  const imageSpread = await page.evaluate(`(${spreadOf})(document.getElementById('video'))`);
-  check(imageSpread > 10, `camera image looks blank (spread ${imageSpread})`);
 
   await sleep(1000);
   const png = await page.screenshot({ path: screenshotPath, fullPage: true });
