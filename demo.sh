@@ -71,6 +71,26 @@ if "$bin" live --help >/dev/null 2>&1; then
     --stats "$out/live_stats.json"
   live_out=("  live (pianokpm live, rows every 100 ms): $out/live_rows.csv, recording $out/live_recording/, latency and counts $out/live_stats.json")
 fi
+# Many recordings in one process: every top-camera keypoint file of the test corpus, through a
+# manifest (resumable; `mpirun -np N` shares the rows); then the same model from Python.
+{
+  echo "name,pose_top"
+  for f in "$corpus"/hand_data/keyp_top/*.pkl; do echo "$(basename "$f" .pkl),hand_data/keyp_top/$(basename "$f")"; done
+} > "$corpus/manifest.csv"
+"$bin" batch --manifest "$corpus/manifest.csv" --model "$top_model" --out "$out/batch"
+python_out=()
+if [[ -n $(ls "${PIANOKPM_BUILD_DIR:-$root/build}"/python/pianokpm*.so 2>/dev/null) ]]; then
+  PYTHONPATH=${PIANOKPM_BUILD_DIR:-$root/build}/python /usr/bin/python3 - "$top_model" "$corpus" "$test_name" "$out" <<'PY'
+import sys, pianokpm
+model_path, corpus, name, out = sys.argv[1:]
+model = pianokpm.load_model(model_path)
+emg = model.predict(f"{corpus}/hand_data/keyp_top/{name}.pkl")
+measured = pianokpm.read_array(f"{corpus}/emg_data/{name}.pkl")
+pianokpm.write_array(f"{out}/{name}_emg_from_python.csv", emg, pianokpm.muscles())
+print(f"python: {name}: RMSE {pianokpm.rmse(emg, measured):.4f} against its measured EMG (synthetic data)")
+PY
+  python_out=("  from Python (PYTHONPATH=build/python, docs/python.md): $out/${test_name}_emg_from_python.csv")
+fi
 # The held-out performance's prediction above, drawn and reported with its keystrokes.
 "$bin" plot --emg "$out/${test_name}_emg.csv" --keys "$corpus/keystroke_data/$test_name.pkl" --from 2 --seconds 6 \
   --out "$out/${test_name}_emg.png"
@@ -106,6 +126,8 @@ echo "  analysis (bursts, co-contraction): $out/hand_moving_analysis.json"
 echo "  report (open in a browser):     $out/hand_moving_report.html"
 echo "  report of held-out performance $test_name (estimated vs measured): $out/${test_name}_report.html"
 ((${#live_out[@]})) && printf '%s\n' "${live_out[@]}"
+echo "  every test performance, one process (pianokpm batch): $out/batch/ (batch_summary.json)"
+((${#python_out[@]})) && printf '%s\n' "${python_out[@]}"
 echo
 echo "shipped model ($model):"
 cat "$out/eval_shipped/metrics.md"

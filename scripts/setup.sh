@@ -8,11 +8,15 @@ build_dir=${PIANOKPM_BUILD_DIR:-$root/build}
 # chromium: the HTML report and the live view are tested in it, headless (tests/report, tests/live).
 # libcpp-httplib-dev, liblo-dev, librtmidi-dev: `pianokpm live` (browser view, OSC, MIDI input);
 # ffmpeg: its tests serve a video as a network stream, and scripts/make_demo_video.sh.
+# pybind11-dev, python3-dev: the Python module (build/python); python3-numpy, python3-pytest,
+# python3-pil: its tests; python3-torch: the test that it runs beside PyTorch and that exported
+# models load with torch.load.
 # libopenblas0-pthread matters: Debian's libtorch calls the system BLAS, and the reference BLAS
 # Debian selects by default makes matrix products about 45x slower.
 packages=(cmake ninja-build g++ pkg-config libtorch-dev libopenblas0-pthread nlohmann-json3-dev
   libcli11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libcairo2-dev libbiosig-dev libopencv-dev
-  libopenmpi-dev openmpi-bin chromium libcpp-httplib-dev liblo-dev librtmidi-dev ffmpeg)
+  libopenmpi-dev openmpi-bin chromium libcpp-httplib-dev liblo-dev librtmidi-dev ffmpeg
+  pybind11-dev python3-dev python3-numpy python3-pytest python3-pil python3-torch)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
       {"average", pianokpm::add_average_command(app)},
       {"analyze", pianokpm::add_analyze_command(app)},
       {"report", pianokpm::add_report_command(app)},
+      {"export", pianokpm::add_export_command(app)},
+      {"batch", pianokpm::add_batch_command(app)},
 #ifdef PIANOKPM_HAVE_OPENCV
       {"pose", pianokpm::add_pose_command(app)},
       {"render", pianokpm::add_render_command(app)},

@@ -87,6 +87,7 @@ PerformanceStreams load_performance(const PerformancePaths& paths, const ModelCo
         if (a.dim() != 3 || a.size(1) != config.num_keypoints || a.size(2) < 2 || a.size(0) == 0)
           throw InputError(p, fmt::format("pose has shape {}, expected [T, {}, C>=2]", shape_text(a), config.num_keypoints));
         views.push_back(a.narrow(2, 0, 2).reshape({a.size(0), config.num_keypoints * 2}).to(torch::kFloat).contiguous());
+        require_finite(views.back(), p, "keypoints");
       } else {
         views.push_back(load_pose_view(p, config));
       }
@@ -100,12 +101,21 @@ PerformanceStreams load_performance(const PerformancePaths& paths, const ModelCo
     s.pose = torch::cat(views, 1).contiguous();
   }
   if (uses_keys(config.modality)) {
-    if (paths.keys.empty()) {
+    if (paths.keys.empty() && !paths.keys_array.defined()) {
       throw InputError("--keys", fmt::format("this {} model needs a keystroke file", to_string(config.modality)));
     }
-    // MIDI has no length of its own beyond its last event: render it over the pose's duration.
-    const double pose_s = s.pose.defined() ? static_cast<double>(s.pose.size(0)) / config.pose_frames : 0.0;
-    s.keys = load_keys(paths.keys, config, pose_s, paths.keys_from_midi);
+    if (paths.keys_array.defined()) {
+      const std::string name = paths.keys.empty() ? "keys" : paths.keys;
+      const torch::Tensor& a = paths.keys_array;
+      if (a.dim() != 2 || a.size(1) != config.num_keys || a.size(0) == 0)
+        throw InputError(name, fmt::format("keystrokes have shape {}, expected [N, {}]", shape_text(a), config.num_keys));
+      s.keys = a.to(torch::kFloat).contiguous();
+      require_finite(s.keys, name, "key depths");
+    } else {
+      // MIDI has no length of its own beyond its last event: render it over the pose's duration.
+      const double pose_s = s.pose.defined() ? static_cast<double>(s.pose.size(0)) / config.pose_frames : 0.0;
+      s.keys = load_keys(paths.keys, config, pose_s, paths.keys_from_midi);
+    }
   }
   if (s.pose.defined() && s.keys.defined()) {
     // Compare durations in "sample x frame" units to stay in integers.

@@ -17,6 +17,9 @@ struct PerformancePaths {
   // Views already in memory ([T, keypoints, C>=2], e.g. tracked from video), used in place of the
   // files; `pose_views` then only names them in messages.
   std::vector<torch::Tensor> pose_view_arrays;
+  // Key depth already in memory ([N, num_keys]), used in place of the file; `keys` then only names
+  // it in messages.
+  torch::Tensor keys_array;
 };
 
 struct PerformanceStreams {

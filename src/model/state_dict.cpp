@@ -3,11 +3,15 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <map>
 #include <regex>
 #include <set>
 
+#include "io/atomic_file.h"
 #include "io/input_error.h"
+#include "io/torch_state_dict_writer.h"
 
 namespace pianokpm {
 
@@ -26,6 +30,86 @@ NamedTensors named_tensors(PianoKpmNet& model) {
   for (const auto& p : model->named_parameters()) out.emplace_back(p.key(), p.value());
   for (const auto& b : model->named_buffers()) out.emplace_back(b.key(), b.value());
   return out;
+}
+
+namespace {
+
+// The release registers a TDS stage's projection (linear_layer) before its blocks (layers).
+void release_stage_order(NamedTensors& tensors) {
+  static const std::string stages = "network.tds_stages.";
+  for (size_t i = 0; i < tensors.size();) {
+    const std::string& name = tensors[i].first;
+    if (name.rfind(stages, 0) != 0) {
+      ++i;
+      continue;
+    }
+    const std::string prefix = name.substr(0, name.find('.', stages.size()) + 1);
+    size_t end = i;
+    while (end < tensors.size() && tensors[end].first.rfind(prefix, 0) == 0) ++end;
+    std::stable_partition(tensors.begin() + static_cast<std::ptrdiff_t>(i), tensors.begin() + static_cast<std::ptrdiff_t>(end),
+                          [&](const auto& t) { return t.first.rfind(prefix + "linear_layer", 0) == 0; });
+    i = end;
+  }
+}
+
+}  // namespace
+
+NamedTensors release_state_dict(PianoKpmNet& model) {
+  const ModelConfig& c = model->config();
+  if (c.architecture != "pianokpm")
+    throw std::invalid_argument("only the released architecture (pianokpm) has a release state dict, not " + c.architecture);
+  NamedTensors canonical = named_tensors(model);
+  release_stage_order(canonical);
+  // The release registers each stream's encoder a second time as <stream>_tds: its own front
+  // blocks followed by the shared TDS stages. These entries follow the encoder's own.
+  NamedTensors aliases;
+  const int front = static_cast<int>(c.front_kernels.size());
+  for (const std::string stream : {"pose", "key"}) {
+    if (stream == "pose" ? !uses_pose(c.modality) : !uses_keys(c.modality)) continue;
+    const std::string own = "network." + stream + "_conv.", shared = "network.tds_stages.";
+    for (const auto& [name, t] : canonical) {
+      std::string rest;
+      int index = -1;
+      if (name.rfind(own, 0) == 0) {
+        rest = name.substr(own.size());
+        index = std::stoi(rest);
+      } else if (name.rfind(shared, 0) == 0) {
+        rest = name.substr(shared.size());
+        index = front + std::stoi(rest);
+      } else {
+        continue;
+      }
+      aliases.emplace_back(fmt::format("network.{}_tds.{}{}", stream, index, rest.substr(rest.find('.'))), t);
+    }
+  }
+  NamedTensors out;
+  bool placed = false;
+  for (const auto& entry : canonical) {
+    if (!placed && entry.first.rfind("network.", 0) != 0) {
+      out.insert(out.end(), aliases.begin(), aliases.end());
+      placed = true;
+    }
+    out.push_back(entry);
+  }
+  if (!placed) out.insert(out.end(), aliases.begin(), aliases.end());
+  return out;
+}
+
+std::string export_release_model(PianoKpmNet& model, const std::string& out) {
+  const NamedTensors tensors = release_state_dict(model);
+  NamedTensors cpu;
+  for (const auto& [name, t] : tensors) cpu.emplace_back(name, t.device().is_cpu() ? t : t.cpu());
+  const std::string config_out = std::filesystem::path(out).replace_extension(".json").string();
+  // The config first, removed again if the weights cannot be written: a state dict without its
+  // config would be read with the wrong scaling, and a config alone is no model.
+  write_file_atomically(config_out, model->config().to_json().dump(2) + "\n");
+  try {
+    write_torch_state_dict(out, cpu);
+  } catch (...) {
+    std::filesystem::remove(config_out);
+    throw;
+  }
+  return config_out;
 }
 
 void load_named_tensors(PianoKpmNet& model, const NamedTensors& tensors, const std::string& source) {

@@ -19,4 +19,15 @@ void load_named_tensors(PianoKpmNet& model, const NamedTensors& tensors, const s
 // The model's tensors (parameters then buffers) by name, for saving.
 NamedTensors named_tensors(PianoKpmNet& model);
 
+// The model's tensors under the names and in the order of the release's `state_dict()`, aliases
+// included (network.pose_tds.N and network.key_tds.N share their targets' tensors), so that the
+// published code's strict `load_state_dict` accepts them. Only the released architecture
+// ("pianokpm") has such names; others are an std::invalid_argument.
+NamedTensors release_state_dict(PianoKpmNet& model);
+
+// Writes release_state_dict(model) as a PyTorch state dict at `out` (.pth) and the model's config
+// JSON beside it (same name, .json; `predict --config` reads it). Both appear complete or not at
+// all. Returns the config's path.
+std::string export_release_model(PianoKpmNet& model, const std::string& out);
+
 }  // namespace pianokpm

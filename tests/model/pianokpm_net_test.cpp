@@ -1,3 +1,6 @@
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include "io/array_file.h"
 #include "io/input_error.h"
 #include "model/checkpoint.h"
@@ -167,6 +170,37 @@ namespace {
 TEST(ModelConfig, ShippedConfigFileIsTheReleasedConfiguration) {
   const auto text = testing::read_bytes(std::string(PIANOKPM_FIXTURES) + "/../../configs/model.json");
   EXPECT_EQ(ModelConfig::from_json(nlohmann::json::parse(text)).to_json(), ModelConfig{}.to_json());
+}
+
+TEST(StateDict, ReleaseStateDictHasTheReleasesNamesShapesAndOrder) {
+  PianoKpmNet net(ModelConfig{});
+  const NamedTensors ours = release_state_dict(net);
+  std::ifstream list(official("state_dict_keys.txt"));
+  std::string name, shape;
+  size_t i = 0;
+  while (list >> name && std::getline(list, shape)) {
+    ASSERT_LT(i, ours.size());
+    EXPECT_EQ(ours[i].first, name) << "entry " << i;
+    EXPECT_EQ(" " + fmt::format("[{}]", fmt::join(ours[i].second.sizes(), ", ")), shape) << name;
+    ++i;
+  }
+  EXPECT_EQ(i, ours.size());
+  // Loading the official file and taking its release state dict gives back its tensors.
+  const NamedTensors official_tensors = read_torch_state_dict(official("state_dict.pth"));
+  load_named_tensors(net, official_tensors, "state_dict.pth");
+  const NamedTensors again = release_state_dict(net);
+  for (size_t k = 0; k < official_tensors.size(); ++k) EXPECT_TRUE(torch::equal(again[k].second, official_tensors[k].second)) << again[k].first;
+}
+
+TEST(StateDict, PoseOnlyModelsHaveNoKeyPathAndBaselinesNoReleaseNames) {
+  ModelConfig c;
+  c.modality = Modality::kPoseOnly;
+  c.num_views = 1;
+  PianoKpmNet pose(c);
+  for (const auto& [name, t] : release_state_dict(pose)) EXPECT_EQ(name.find("key_"), std::string::npos) << name;
+  c.architecture = "neuropose";
+  PianoKpmNet neuropose(c);
+  EXPECT_THROW(release_state_dict(neuropose), std::invalid_argument);
 }
 
 }  // namespace

@@ -1,0 +1,246 @@
+// pianokpm batch: predict (and optionally analyse) every performance of a manifest in one process,
+// the model loaded once. Resumable: each output is written to a temporary name and renamed when
+// complete, so a row whose outputs all exist is done and is skipped by the next run. Under mpirun
+// the rows are dealt round-robin to the processes (on any hosts sharing the output folder).
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <thread>
+
+#include "analysis/emg_analysis.h"
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+#include "cli/performance_inputs.h"
+#include "cli/progress_bar.h"
+#include "data/windowing.h"
+#include "io/array_file.h"
+#include "io/atomic_file.h"
+#include "io/input_error.h"
+#include "io/manifest.h"
+#include "model/checkpoint.h"
+#include "model/device.h"
+#include "predict/predictor.h"
+#include "train/data_parallel.h"
+
+namespace pianokpm {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct BatchOptions {
+  std::string manifest, out_dir, model_path, config_path;
+  std::string format = "csv";  // csv or npy
+  bool analyze = false;        // also NAME.analysis.json
+  std::string hand = "right", pose_model = "full", device = "cpu";
+  int threads = 0;             // 0: the cores shared among this host's processes
+  int64_t batch_windows = 64;
+};
+
+// The manifest's input columns: predict's input options.
+const std::vector<std::string> kInputColumns = {"pose_top", "pose_right", "video_top", "video_right", "keys", "midi"};
+
+PerformanceInputs row_inputs(const ManifestRow& row) {
+  PerformanceInputs in;
+  auto cell = [&](const char* column) {
+    auto it = row.inputs.find(column);
+    return it == row.inputs.end() ? std::string() : it->second;
+  };
+  in.pose_top = cell("pose_top");
+  in.pose_right = cell("pose_right");
+  in.video_top = cell("video_top");
+  in.video_right = cell("video_right");
+  in.keys = cell("keys");
+  in.midi = cell("midi");
+  return in;
+}
+
+struct RowResult {
+  std::string name, status, error;  // status: predicted, skipped or failed
+  double seconds = 0;
+  int rank = 0;
+};
+
+nlohmann::json to_json(const RowResult& r) {
+  nlohmann::json j = {{"name", r.name}, {"status", r.status}, {"seconds", r.seconds}, {"process", r.rank}};
+  if (!r.error.empty()) j["error"] = r.error;
+  return j;
+}
+
+std::vector<std::string> row_outputs(const BatchOptions& o, const std::string& name) {
+  std::vector<std::string> out;
+  if (o.analyze) out.push_back((fs::path(o.out_dir) / (name + ".analysis.json")).string());
+  out.push_back((fs::path(o.out_dir) / (name + "." + o.format)).string());  // last: its presence means done
+  return out;
+}
+
+// Leftovers of a run that was killed while writing this row's outputs ("<output>.tmp-<pid>").
+void remove_stale_temporaries(const BatchOptions& o, const std::string& name) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(o.out_dir, ec)) {
+    const std::string file = entry.path().filename().string();
+    if (file.rfind(name + ".", 0) == 0 && file.find(".tmp-") != std::string::npos) fs::remove(entry.path(), ec);
+  }
+}
+
+void run_row(const BatchOptions& o, LoadedModel& model, const ManifestRow& row, const torch::Device& device) {
+  const ModelConfig& c = model.net->config();
+  PerformanceInputs in = row_inputs(row);
+  in.hand = o.hand;
+  in.pose_model = o.pose_model;
+  in.device = o.device;
+  in.quiet = true;
+  const PerformanceStreams streams = load_performance_inputs(in, c);
+  const PerformanceWindows windows(streams, c);
+  PredictOptions po;
+  po.device = device;
+  po.batch_windows = o.batch_windows;
+  const torch::Tensor emg = predict_performance(model.net, windows, po);
+  const auto outputs = row_outputs(o, row.name);
+  if (o.analyze) {
+    AnalysisOptions ao;
+    ao.bursts.rate_hz = c.window_samples;
+    torch::Tensor keys = streams.keys;
+    if (!keys.defined() && in.has_keys()) keys = load_keys(in.midi.empty() ? in.keys : in.midi, c, emg.size(0) / double(c.window_samples), !in.midi.empty());
+    nlohmann::json j = analysis_to_json(analyze_emg(emg, keys, ao), ao);
+    j["emg"]["file"] = outputs.back();
+    write_file_atomically(outputs.front(), j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  }
+  write_array(outputs.back(), emg, emg_channel_names());
+}
+
+// Threads per process: what was asked, else this host's cores shared among its processes.
+int thread_count(int asked) {
+  if (asked > 0) return asked;
+  int local = 1;
+  for (const char* name : {"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS"})
+    if (const char* v = std::getenv(name)) local = std::max(1, std::atoi(v));
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / local);
+}
+
+int run_batch(BatchOptions o) {
+  if (o.format != "csv" && o.format != "npy") throw InputError("--format", "must be csv or npy, not '" + o.format + "'");
+  const std::vector<ManifestRow> rows = read_manifest(o.manifest, kInputColumns);
+  if (rows.empty()) throw InputError(o.manifest, "has a header but no rows");
+  auto group = make_data_parallel();
+  torch::set_num_threads(thread_count(o.threads));
+  const torch::Device device = parse_device(o.device);
+  if (o.model_path.empty()) {
+    o.model_path = default_model_for(row_inputs(rows.front()));
+    if (group->is_main()) spdlog::info("no --model given: using {} (chosen by the first row's inputs)", o.model_path);
+  }
+  LoadedModel model = load_model(o.model_path, read_model_config_option(o.config_path));
+  model.net->to(device);
+  model.net->eval();
+  std::error_code ec;
+  fs::create_directories(o.out_dir, ec);
+  if (ec) throw InputError(o.out_dir, "cannot create the output folder: " + ec.message());
+
+  // Round-robin: consecutive rows (often similar lengths) go to different processes.
+  std::vector<size_t> mine;
+  for (size_t i = static_cast<size_t>(group->rank()); i < rows.size(); i += static_cast<size_t>(group->size())) mine.push_back(i);
+  if (group->is_main())
+    spdlog::info("batch: {} rows, {} process(es), model {} ({}), {} threads each", rows.size(), group->size(),
+                 o.model_path, to_string(model.net->config().modality), torch::get_num_threads());
+
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<RowResult> results;
+  ProgressBar bar("batch", "rows", static_cast<int64_t>(mine.size()));
+  int64_t failed = 0;
+  for (size_t i : mine) {
+    const ManifestRow& row = rows[i];
+    RowResult r{row.name, "predicted", "", 0.0, group->rank()};
+    const auto outputs = row_outputs(o, row.name);
+    const auto t0 = std::chrono::steady_clock::now();
+    if (std::all_of(outputs.begin(), outputs.end(), [](const std::string& p) { return fs::exists(p); })) {
+      r.status = "skipped";
+    } else {
+      remove_stale_temporaries(o, row.name);
+      try {
+        run_row(o, model, row, device);
+      } catch (const std::exception& e) {  // InputError, shapes, a failed write: this row only
+        r.status = "failed";
+        r.error = e.what();
+        ++failed;
+        spdlog::warn("{} (manifest line {}): {}", row.name, row.line, r.error);
+      }
+    }
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    results.push_back(r);
+    bar.update(static_cast<int64_t>(results.size()), failed ? std::to_string(failed) + " failed" : "");
+  }
+  bar.finish();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  // Each process leaves its rows' results in the output folder; the sum below doubles as the
+  // barrier after which the first process gathers them into one summary.
+  const fs::path parts = fs::path(o.out_dir) / ".batch_parts";
+  fs::create_directories(parts, ec);
+  nlohmann::json part = nlohmann::json::array();
+  for (const auto& r : results) part.push_back(to_json(r));
+  write_file_atomically((parts / ("process-" + std::to_string(group->rank()) + ".json")).string(), part.dump() + "\n");
+  std::vector<torch::Tensor> done = {torch::ones({1}, torch::kDouble)};
+  group->all_reduce_sum(done);
+  if (!group->is_main()) return failed ? 1 : 0;
+
+  nlohmann::json all = nlohmann::json::array();
+  for (int p = 0; p < group->size(); ++p) {
+    const std::string file = (parts / ("process-" + std::to_string(p) + ".json")).string();
+    for (auto& r : nlohmann::json::parse(read_file(file))) all.push_back(r);
+  }
+  fs::remove_all(parts, ec);
+  std::map<std::string, int> counts = {{"predicted", 0}, {"skipped", 0}, {"failed", 0}};
+  nlohmann::json failures = nlohmann::json::array();
+  std::vector<int> per_process(static_cast<size_t>(group->size()), 0);
+  for (const auto& r : all) {
+    ++counts[r["status"].get<std::string>()];
+    ++per_process[r["process"].get<size_t>()];
+    if (r["status"] == "failed") failures.push_back({{"name", r["name"]}, {"error", r["error"]}});
+  }
+  nlohmann::json summary = {{"manifest", o.manifest}, {"model", o.model_path}, {"rows", rows.size()},
+                            {"predicted", counts["predicted"]}, {"skipped", counts["skipped"]}, {"failed", counts["failed"]},
+                            {"failures", failures}, {"processes", group->size()}, {"rows_per_process", per_process},
+                            {"seconds", seconds}, {"rows_detail", all}};
+  if (model_is_synthetic(o.model_path)) summary["note"] = "estimates from a model trained on synthetic data (docs/synthetic-data.md)";
+  const std::string summary_path = (fs::path(o.out_dir) / "batch_summary.json").string();
+  write_file_atomically(summary_path, summary.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  spdlog::info("batch: {} predicted, {} already done (skipped), {} failed of {} rows in {:.1f} s; summary {}", counts["predicted"],
+               counts["skipped"], counts["failed"], rows.size(), seconds, summary_path);
+  for (const auto& f : failures) spdlog::error("{}: {}", f["name"].get<std::string>(), f["error"].get<std::string>());
+  if (model_is_synthetic(o.model_path))
+    spdlog::info("these estimates come from a model trained on synthetic data (docs/synthetic-data.md)");
+  return counts["failed"] ? 1 : 0;
+}
+
+}  // namespace
+
+CommandRunner add_batch_command(CLI::App& app) {
+  auto o = std::make_shared<BatchOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "batch", "Predict every performance of a manifest in one process (model loaded once); resumable, and shared "
+               "among processes under mpirun");
+  cmd->add_option("--manifest", o->manifest,
+                  "CSV with a header: name and any of pose_top, pose_right, video_top, video_right, keys, midi "
+                  "(paths relative to the manifest's folder)")
+      ->required();
+  cmd->add_option("-o,--out", o->out_dir, "Output folder: NAME.csv (or .npy) per row and batch_summary.json")->required();
+  cmd->add_option("-m,--model", o->model_path, "Model file (default: the shipped model for the first row's inputs)");
+  cmd->add_option("--config", o->config_path, "Model config JSON for an official state dict");
+  cmd->add_option("--format", o->format, "Output format: csv or npy")->capture_default_str();
+  cmd->add_flag("--analyze", o->analyze, "Also write NAME.analysis.json (as pianokpm analyze)");
+  cmd->add_option("--hand", o->hand, "Hand to track in videos: right, left or any")->capture_default_str();
+  cmd->add_option("--pose-model", o->pose_model, "MediaPipe model size for videos: full or lite")->capture_default_str();
+  cmd->add_option("--device", o->device, "cpu or cuda")->capture_default_str();
+  cmd->add_option("-t,--threads", o->threads, "CPU threads per process (0: this host's cores shared among its processes)")
+      ->capture_default_str();
+  cmd->add_option("--batch-windows", o->batch_windows, "Windows (1 s each) per forward pass; bounds memory")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  return [o] { return run_batch(*o); };
+}
+
+}  // namespace pianokpm

@@ -1,0 +1,147 @@
+// load_model and Model: predict from arrays or files, export to the release's state dict.
+#include <pybind11/stl.h>
+
+#include <filesystem>
+#include <mutex>
+
+#include "data/performance.h"
+#include "data/windowing.h"
+#include "io/input_error.h"
+#include "model/checkpoint.h"
+#include "model/device.h"
+#include "model/state_dict.h"
+#include "predict/predictor.h"
+#include "python/bindings.h"
+#include "python/numpy_tensor.h"
+
+namespace pianokpm::python {
+
+namespace {
+
+class Model {
+ public:
+  Model(const std::string& path, const std::optional<std::string>& config, const std::string& device)
+      : path_(path), device_(parse_device(device)) {
+    std::optional<ModelConfig> c;
+    if (config) c = ModelConfig::from_json(nlohmann::json::parse(*config));
+    loaded_ = load_model(path, c);
+    loaded_.net->to(device_);
+    loaded_.net->eval();
+  }
+
+  py::array predict(const py::object& pose_top, const py::object& pose_right, const py::object& keys, int64_t batch_windows) {
+    const ModelConfig& c = config();
+    PerformancePaths paths;
+    auto add_view = [&](const py::object& view, const char* name) {
+      if (view.is_none()) return;
+      if (!uses_pose(c.modality)) throw InputError(name, "this keys-only model reads no pose");
+      if (is_path_like(view)) {
+        paths.pose_views.push_back(path_string(view));
+        paths.pose_view_arrays.emplace_back();
+      } else {
+        paths.pose_views.push_back(name);
+        paths.pose_view_arrays.push_back(float_tensor(view, name));
+      }
+    };
+    add_view(pose_top, "pose_top");
+    add_view(pose_right, "pose_right");
+    if (uses_pose(c.modality) && pose_top.is_none()) throw InputError("pose_top", "this model needs the top view");
+    if (!keys.is_none()) {
+      if (!uses_keys(c.modality)) throw InputError("keys", "this pose model reads no keystrokes");
+      if (is_path_like(keys)) {
+        paths.keys = path_string(keys);
+      } else {
+        paths.keys = "keys";
+        paths.keys_array = float_tensor(keys, "keys");
+      }
+    }
+    torch::Tensor emg;
+    {
+      py::gil_scoped_release release;
+      std::lock_guard<std::mutex> lock(mutex_);  // one forward at a time per model
+      const PerformanceStreams streams = load_performance(paths, c);
+      const PerformanceWindows windows(streams, c);
+      PredictOptions po;
+      po.device = device_;
+      po.batch_windows = batch_windows;
+      emg = predict_performance(loaded_.net, windows, po);
+    }
+    return to_numpy(emg);
+  }
+
+  std::string export_release(const py::object& path) {
+    const std::string out = path_string(path);
+    if (config().architecture != "pianokpm")
+      throw InputError(path_, "is a " + config().architecture + " model; only the released architecture (pianokpm) can be exported");
+    py::gil_scoped_release release;
+    std::lock_guard<std::mutex> lock(mutex_);
+    return export_release_model(loaded_.net, out);
+  }
+
+  const ModelConfig& config() const { return loaded_.net->config(); }
+  const std::string& path() const { return path_; }
+  const std::string& format() const { return loaded_.format; }
+  std::string device() const { return device_.str(); }
+
+ private:
+  std::string path_;
+  torch::Device device_;
+  LoadedModel loaded_;
+  std::mutex mutex_;
+};
+
+}  // namespace
+
+void bind_model(py::module_& m) {
+  py::class_<Model>(m, "Model", R"(A loaded PianoKPM Net (or baseline) model. Made by load_model().)")
+      .def("predict", &Model::predict, py::arg("pose_top") = py::none(), py::arg("pose_right") = py::none(),
+           py::arg("keys") = py::none(), py::arg("batch_windows") = 64,
+           R"(Estimate the EMG envelopes of one whole performance.
+
+pose_top, pose_right: keypoints [T, 21, C>=2] (x, y used) at 60 frames per second, in the units the
+    model was trained on (see config["pose_scale"]), or the path of a keypoint file (.pkl, .npy,
+    .csv, .json). pose_right only for two-view models.
+keys: key depth [N, 88] in 0..1 at 1024 samples per second, or the path of a key-depth file or a
+    MIDI file (.mid, .midi). Only for models that read keystrokes.
+Returns float32 [N, 6]: one row per 1/1024 s (N = the key samples, or T * 1024 / 60 without keys),
+columns ADM, PB, 1DI, 2DI, 3DI, 4DI (muscles). The GIL is released while it computes.
+Raises InputError (a ValueError) for wrong shapes, NaN, missing or unreadable files.)")
+      .def("export", &Model::export_release, py::arg("path"),
+           R"(Write the model as a PyTorch state dict in the release's names (load_state_dict in the
+published code) at `path` (.pth), and its config JSON beside it (.json). Returns the config's path.)")
+      .def_property_readonly("path", &Model::path, "The file the model was loaded from.")
+      .def_property_readonly("format", &Model::format, R"("pianokpm" (our checkpoint) or "pytorch-state-dict".)")
+      .def_property_readonly("device", &Model::device, "Where it runs: cpu or cuda:N.")
+      .def_property_readonly("modality", [](const Model& self) { return to_string(self.config().modality); },
+                             R"("pose+keys", "pose" or "keys".)")
+      .def_property_readonly("views", [](const Model& self) { return uses_pose(self.config().modality) ? self.config().num_views : 0; },
+                             "Camera views it reads (top first); 0 for keys-only models.")
+      .def_property_readonly("architecture", [](const Model& self) { return self.config().architecture; })
+      .def_property_readonly("pose_rate_hz", [](const Model& self) { return self.config().pose_frames; },
+                             "Pose frames per second (frames per 1-s window).")
+      .def_property_readonly("emg_rate_hz", [](const Model& self) { return self.config().window_samples; },
+                             "Key and EMG samples per second (samples per 1-s window).")
+      .def_property_readonly("config", [](const Model& self) { return json_to_python(self.config().to_json()); },
+                             "Every hyperparameter, as the JSON stored in our checkpoints.")
+      .def_property_readonly("synthetic", [](const Model& self) {
+                               return std::filesystem::path(self.path()).filename().string().rfind("synthetic", 0) == 0;
+                             },
+                             "Whether it is one of the shipped models trained on synthetic data.")
+      .def("__repr__", [](const Model& self) {
+        return "<pianokpm.Model " + self.config().architecture + " " + to_string(self.config().modality) + " from " + self.path() + ">";
+      });
+
+  m.def("load_model",
+        [](const py::object& path, const py::object& config, const std::string& device) {
+          std::optional<std::string> c;
+          if (!config.is_none()) c = py::module_::import("json").attr("dumps")(config).cast<std::string>();
+          return std::make_unique<Model>(path_string(path), c, device);
+        },
+        py::arg("path"), py::arg("config") = py::none(), py::arg("device") = "cpu",
+        R"(Load a model: our checkpoint (.pt, carries its config) or an official PyTorch state dict
+(.pth; `config` is then the model config as a dict, default the released pose+keys
+configuration). device: "cpu" or "cuda".)");
+  m.def("muscles", [] { return emg_channel_names(); }, "The six muscles, in the column order of every EMG array.");
+}
+
+}  // namespace pianokpm::python

@@ -1,0 +1,28 @@
+// The `pianokpm` Python module: numpy in, numpy out; the GIL released while C++ computes.
+#include <torch/torch.h>
+
+#include "io/input_error.h"
+#include "python/bindings.h"
+
+PYBIND11_MODULE(pianokpm, m) {
+  namespace py = pybind11;
+  m.doc() = R"(pianokpm: hand pose and keystrokes to the EMG envelopes of six hand muscles (PianoKPM Net in C++).
+
+Arrays are numpy: keypoints [T, 21, C] at 60 fps, key depth [N, 88] at 1024 Hz, EMG [N, 6] at
+1024 Hz with columns ADM, PB, 1DI, 2DI, 3DI, 4DI. Bad input raises pianokpm.InputError (a
+ValueError) with the message the command line prints. See docs/python.md.)";
+  m.attr("__version__") = PIANOKPM_VERSION;
+  // A ValueError subclass, so `except ValueError` catches it too.
+  py::register_exception<pianokpm::InputError>(m, "InputError", PyExc_ValueError);
+  pianokpm::python::bind_model(m);
+  pianokpm::python::bind_io_signal(m);
+  pianokpm::python::bind_synth_eval(m);
+#ifdef PIANOKPM_HAVE_OPENCV
+  pianokpm::python::bind_pose(m);
+  m.attr("have_video") = true;
+#else
+  m.attr("have_video") = false;
+#endif
+  m.def("set_threads", [](int n) { torch::set_num_threads(n); }, py::arg("n"), "CPU threads libtorch uses for computation.");
+  m.def("get_threads", [] { return torch::get_num_threads(); }, "CPU threads libtorch uses.");
+}

@@ -1,0 +1,102 @@
+"""load_model and Model.predict against the release's expected output and the CLI's."""
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import pianokpm
+from conftest import BIN, MODELS, load_pickle, run_cli
+
+
+def test_official_state_dict_reproduces_the_release(official_inputs):
+    m = pianokpm.load_model(official_inputs["model"])
+    assert (m.format, m.modality, m.views, m.architecture) == ("pytorch-state-dict", "pose+keys", 2, "pianokpm")
+    assert (m.pose_rate_hz, m.emg_rate_hz) == (60, 1024)
+    top = load_pickle(official_inputs["top"])
+    right = load_pickle(official_inputs["right"])
+    keys = load_pickle(official_inputs["keys"])
+    emg = m.predict(top, right, keys)
+    assert emg.dtype == np.float32 and emg.shape == (keys.shape[0], 6)
+    expected = official_inputs["expected"]
+    assert np.abs(emg[: len(expected)] - expected).max() <= 1e-4
+
+
+def test_arrays_and_paths_give_the_cli_output(official_inputs, tmp_path):
+    m = pianokpm.load_model(official_inputs["model"])
+    from_paths = m.predict(official_inputs["top"], official_inputs["right"], official_inputs["keys"])
+    from_arrays = m.predict(load_pickle(official_inputs["top"]), load_pickle(official_inputs["right"]),
+                            load_pickle(official_inputs["keys"]))
+    np.testing.assert_array_equal(from_paths, from_arrays)
+    out = tmp_path / "emg.npy"
+    run_cli("predict", "--model", official_inputs["model"], "--pose-top", official_inputs["top"], "--pose-right",
+            official_inputs["right"], "--keys", official_inputs["keys"], "--out", out)
+    np.testing.assert_allclose(from_arrays, np.load(out), rtol=0, atol=1e-6)
+
+
+def test_shipped_pose_model_matches_cli(tmp_path):
+    perf = pianokpm.synth_performance(task=2, pianist=3, seconds=4)
+    m = pianokpm.load_model(MODELS / "synthetic_top_pose.pt")
+    assert m.synthetic and m.modality == "pose" and m.views == 1
+    emg = m.predict(perf["pose_top"])
+    assert emg.shape == (4 * 60 * 1024 // 60, 6)
+    np.save(tmp_path / "top3.npy", perf["pose_top"])
+    out = tmp_path / "emg.csv"
+    run_cli("predict", "--model", MODELS / "synthetic_top_pose.pt", "--pose-top", tmp_path / "top3.npy", "--out", out)
+    cli = np.loadtxt(out, delimiter=",", skiprows=1)
+    np.testing.assert_allclose(emg, cli, rtol=0, atol=5e-6)  # the CSV's printed precision
+
+
+def test_bad_inputs_raise_input_error_naming_the_field(official_inputs, tmp_path):
+    m = pianokpm.load_model(official_inputs["model"])
+    top = load_pickle(official_inputs["top"])
+    keys = load_pickle(official_inputs["keys"])
+    with pytest.raises(pianokpm.InputError, match=r"pose_top.*\[T, 21, C>=2\]"):
+        m.predict(top[:, :20], top, keys)
+    bad = top.copy()
+    bad[5, 3, 0] = np.nan
+    with pytest.raises(ValueError, match=r"pose_right.*NaN"):
+        m.predict(top, bad, keys)
+    with pytest.raises(pianokpm.InputError, match="missing.pkl"):
+        m.predict(tmp_path / "missing.pkl", top, keys)
+    with pytest.raises(pianokpm.InputError, match=r"keys.*\[N, 88\]"):
+        m.predict(top, top, keys[:, :80])
+    with pytest.raises(pianokpm.InputError, match="keys"):
+        m.predict(top, top, None)
+    pose_model = pianokpm.load_model(MODELS / "synthetic_top_pose.pt")
+    with pytest.raises(pianokpm.InputError, match="reads no keystrokes"):
+        pose_model.predict(top, keys=keys)
+    with pytest.raises(pianokpm.InputError, match="nothing.pt"):
+        pianokpm.load_model(tmp_path / "nothing.pt")
+    with pytest.raises(ValueError, match="numeric"):
+        m.predict("not a path".split(), top, keys)
+
+
+def test_predict_releases_the_gil(official_inputs):
+    m = pianokpm.load_model(official_inputs["model"])
+    top, right, keys = (load_pickle(official_inputs[k]) for k in ("top", "right", "keys"))
+    ticks = 0
+    done = threading.Event()
+
+    def count():
+        nonlocal ticks
+        while not done.is_set():
+            ticks += 1
+            time.sleep(0.001)
+
+    t = threading.Thread(target=count)
+    t.start()
+    start = time.perf_counter()
+    m.predict(top, right, keys)
+    elapsed = time.perf_counter() - start
+    done.set()
+    t.join()
+    # A thread sleeping 1 ms per tick gets hundreds of ticks per second only if predict lets go.
+    assert ticks >= 0.2 * elapsed / 0.001 or elapsed < 0.05, (ticks, elapsed)
+
+
+def test_config_and_muscles():
+    m = pianokpm.load_model(MODELS / "synthetic_top_pose.pt")
+    assert m.config["num_views"] == 1 and m.config["architecture"] == "pianokpm"
+    assert pianokpm.muscles() == ["ADM", "PB", "1DI", "2DI", "3DI", "4DI"]
+    assert "pose" in repr(m)
