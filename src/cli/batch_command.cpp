@@ -5,10 +5,12 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <thread>
 
 #include "analysis/emg_analysis.h"
@@ -22,6 +24,7 @@
 #include "io/input_error.h"
 #include "io/manifest.h"
 #include "model/checkpoint.h"
+#include "model/blas_threads.h"
 #include "model/device.h"
 #include "predict/predictor.h"
 #include "train/data_parallel.h"
@@ -37,7 +40,8 @@ struct BatchOptions {
   std::string format = "csv";  // csv or npy
   bool analyze = false;        // also NAME.analysis.json
   std::string hand = "right", pose_model = "full", device = "cpu";
-  int threads = 0;             // 0: the cores shared among this host's processes
+  int threads = 0;             // per row; 0: 1 with several jobs, else the process's share of the cores
+  int jobs = 0;                // rows predicted at once in this process; 0: the process's share of the cores
   int64_t batch_windows = 64;
 };
 
@@ -79,11 +83,13 @@ std::vector<std::string> row_outputs(const BatchOptions& o, const std::string& n
 }
 
 // Leftovers of a run that was killed while writing this row's outputs ("<output>.tmp-<pid>").
-void remove_stale_temporaries(const BatchOptions& o, const std::string& name) {
+void remove_stale_temporaries(const std::vector<std::string>& outputs) {
   std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(o.out_dir, ec)) {
-    const std::string file = entry.path().filename().string();
-    if (file.rfind(name + ".", 0) == 0 && file.find(".tmp-") != std::string::npos) fs::remove(entry.path(), ec);
+  for (const std::string& output : outputs) {
+    const fs::path p(output);
+    const std::string stem = p.filename().string() + ".tmp-";
+    for (const auto& entry : fs::directory_iterator(p.parent_path(), ec))
+      if (entry.path().filename().string().rfind(stem, 0) == 0) fs::remove(entry.path(), ec);
   }
 }
 
@@ -113,9 +119,8 @@ void run_row(const BatchOptions& o, LoadedModel& model, const ManifestRow& row, 
   write_array(outputs.back(), emg, emg_channel_names());
 }
 
-// Threads per process: what was asked, else this host's cores shared among its processes.
-int thread_count(int asked) {
-  if (asked > 0) return asked;
+// Cores this process may use: the host's, shared among the processes an MPI launcher put on it.
+int process_cores() {
   int local = 1;
   for (const char* name : {"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS"})
     if (const char* v = std::getenv(name)) local = std::max(1, std::atoi(v));
@@ -127,15 +132,25 @@ int run_batch(BatchOptions o) {
   const std::vector<ManifestRow> rows = read_manifest(o.manifest, kInputColumns);
   if (rows.empty()) throw InputError(o.manifest, "has a header but no rows");
   auto group = make_data_parallel();
-  torch::set_num_threads(thread_count(o.threads));
   const torch::Device device = parse_device(o.device);
+  // Rows side by side, one thread each, use the cores better than one row on all of them (the
+  // decoder's many small steps do not spread well; docs/performance.md#python-and-batch).
+  const int cores = process_cores();
+  const int jobs = o.jobs > 0 ? o.jobs : device.is_cuda() ? 1 : std::max(1, cores / std::max(1, o.threads));
+  const int threads = o.threads > 0 ? o.threads : std::max(1, cores / jobs);
+  if (jobs > 1) set_blas_threads(1);  // OpenBLAS's own pool would serialise the jobs' products
   if (o.model_path.empty()) {
     o.model_path = default_model_for(row_inputs(rows.front()));
     if (group->is_main()) spdlog::info("no --model given: using {} (chosen by the first row's inputs)", o.model_path);
   }
-  LoadedModel model = load_model(o.model_path, read_model_config_option(o.config_path));
-  model.net->to(device);
-  model.net->eval();
+  // One copy of the model per job: predicting sets a model's mode and device.
+  std::vector<LoadedModel> models;
+  for (int j = 0; j < jobs; ++j) {
+    models.push_back(load_model(o.model_path, read_model_config_option(o.config_path)));
+    models.back().net->to(device);
+    models.back().net->eval();
+  }
+  const ModelConfig& config = models.front().net->config();
   std::error_code ec;
   fs::create_directories(o.out_dir, ec);
   if (ec) throw InputError(o.out_dir, "cannot create the output folder: " + ec.message());
@@ -144,35 +159,47 @@ int run_batch(BatchOptions o) {
   std::vector<size_t> mine;
   for (size_t i = static_cast<size_t>(group->rank()); i < rows.size(); i += static_cast<size_t>(group->size())) mine.push_back(i);
   if (group->is_main())
-    spdlog::info("batch: {} rows, {} process(es), model {} ({}), {} threads each", rows.size(), group->size(),
-                 o.model_path, to_string(model.net->config().modality), torch::get_num_threads());
+    spdlog::info("batch: {} rows, {} process(es) x {} job(s) x {} thread(s), model {} ({})", rows.size(), group->size(), jobs,
+                 threads, o.model_path, to_string(config.modality));
 
   const auto start = std::chrono::steady_clock::now();
-  std::vector<RowResult> results;
+  std::vector<RowResult> results(mine.size());
   ProgressBar bar("batch", "rows", static_cast<int64_t>(mine.size()));
-  int64_t failed = 0;
-  for (size_t i : mine) {
-    const ManifestRow& row = rows[i];
-    RowResult r{row.name, "predicted", "", 0.0, group->rank()};
-    const auto outputs = row_outputs(o, row.name);
-    const auto t0 = std::chrono::steady_clock::now();
-    if (std::all_of(outputs.begin(), outputs.end(), [](const std::string& p) { return fs::exists(p); })) {
-      r.status = "skipped";
-    } else {
-      remove_stale_temporaries(o, row.name);
-      try {
-        run_row(o, model, row, device);
-      } catch (const std::exception& e) {  // InputError, shapes, a failed write: this row only
-        r.status = "failed";
-        r.error = e.what();
+  std::atomic<size_t> next{0};
+  std::mutex progress;
+  int64_t done = 0, failed = 0;
+  auto work = [&](int job) {
+    torch::set_num_threads(threads);  // this thread's OpenMP team
+    for (size_t k; (k = next++) < mine.size();) {
+      const ManifestRow& row = rows[mine[k]];
+      RowResult r{row.name, "predicted", "", 0.0, group->rank()};
+      const auto outputs = row_outputs(o, row.name);
+      const auto t0 = std::chrono::steady_clock::now();
+      if (std::all_of(outputs.begin(), outputs.end(), [](const std::string& p) { return fs::exists(p); })) {
+        r.status = "skipped";
+      } else {
+        remove_stale_temporaries(outputs);
+        try {
+          run_row(o, models[static_cast<size_t>(job)], row, device);
+        } catch (const std::exception& e) {  // InputError, shapes, a failed write: this row only
+          r.status = "failed";
+          r.error = e.what();
+        }
+      }
+      r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      std::lock_guard<std::mutex> lock(progress);
+      if (r.status == "failed") {
         ++failed;
         spdlog::warn("{} (manifest line {}): {}", row.name, row.line, r.error);
       }
+      results[k] = r;
+      bar.update(++done, failed ? std::to_string(failed) + " failed" : "");
     }
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    results.push_back(r);
-    bar.update(static_cast<int64_t>(results.size()), failed ? std::to_string(failed) + " failed" : "");
-  }
+  };
+  std::vector<std::thread> pool;
+  for (int j = 1; j < jobs; ++j) pool.emplace_back(work, j);
+  work(0);
+  for (auto& t : pool) t.join();
   bar.finish();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
@@ -183,8 +210,8 @@ int run_batch(BatchOptions o) {
   nlohmann::json part = nlohmann::json::array();
   for (const auto& r : results) part.push_back(to_json(r));
   write_file_atomically((parts / ("process-" + std::to_string(group->rank()) + ".json")).string(), part.dump() + "\n");
-  std::vector<torch::Tensor> done = {torch::ones({1}, torch::kDouble)};
-  group->all_reduce_sum(done);
+  std::vector<torch::Tensor> barrier = {torch::ones({1}, torch::kDouble)};
+  group->all_reduce_sum(barrier);
   if (!group->is_main()) return failed ? 1 : 0;
 
   nlohmann::json all = nlohmann::json::array();
@@ -235,7 +262,9 @@ CommandRunner add_batch_command(CLI::App& app) {
   cmd->add_option("--hand", o->hand, "Hand to track in videos: right, left or any")->capture_default_str();
   cmd->add_option("--pose-model", o->pose_model, "MediaPipe model size for videos: full or lite")->capture_default_str();
   cmd->add_option("--device", o->device, "cpu or cuda")->capture_default_str();
-  cmd->add_option("-t,--threads", o->threads, "CPU threads per process (0: this host's cores shared among its processes)")
+  cmd->add_option("-j,--jobs", o->jobs, "Rows predicted at once in each process (0: its share of the cores, over --threads)")
+      ->capture_default_str();
+  cmd->add_option("-t,--threads", o->threads, "CPU threads per row (0: its share of the process's cores)")
       ->capture_default_str();
   cmd->add_option("--batch-windows", o->batch_windows, "Windows (1 s each) per forward pass; bounds memory")
       ->capture_default_str()

@@ -1,6 +1,8 @@
 // The `pianokpm` Python module: numpy in, numpy out; the GIL released while C++ computes.
 #include <torch/torch.h>
 
+#include <thread>
+
 #include "io/input_error.h"
 #include "python/bindings.h"
 
@@ -23,6 +25,10 @@ ValueError) with the message the command line prints. See docs/python.md.)";
 #else
   m.attr("have_video") = false;
 #endif
-  m.def("set_threads", [](int n) { torch::set_num_threads(n); }, py::arg("n"), "CPU threads libtorch uses for computation.");
+  // As the command line: all the machine's cores (OpenMP may report fewer in containers). The
+  // setting is libtorch's, so it holds for PyTorch in the same process too.
+  const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  if (cores > torch::get_num_threads()) torch::set_num_threads(cores);
+  m.def("set_threads", [](int n) { torch::set_num_threads(n); }, py::arg("n"), "CPU threads libtorch uses (in this process, PyTorch's too). Default: all cores.");
   m.def("get_threads", [] { return torch::get_num_threads(); }, "CPU threads libtorch uses.");
 }

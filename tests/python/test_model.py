@@ -100,3 +100,19 @@ def test_config_and_muscles():
     assert m.config["num_views"] == 1 and m.config["architecture"] == "pianokpm"
     assert pianokpm.muscles() == ["ADM", "PB", "1DI", "2DI", "3DI", "4DI"]
     assert "pose" in repr(m)
+
+
+def test_stubs_and_docstrings_cover_the_module():
+    import ast
+    import os
+    stub = ast.parse(open(os.path.join(os.path.dirname(pianokpm.__file__), "pianokpm.pyi")).read())
+    stubbed = {n.name for n in stub.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    stubbed |= {t.id for n in stub.body if isinstance(n, ast.AnnAssign) for t in [n.target]}
+    stubbed = {n for n in stubbed if not n.startswith("_")}
+    public = {n for n in dir(pianokpm) if not n.startswith("_")}
+    assert public == stubbed, (public - stubbed, stubbed - public)
+    for name in public - {"have_video", "InputError"}:
+        doc = getattr(pianokpm, name).__doc__ or ""
+        assert len(doc) > 20, name
+    for method in ("predict", "export"):
+        assert "[" in getattr(pianokpm.Model, method).__doc__ or method == "export"
