@@ -38,7 +38,6 @@ namespace {
 struct BenchCommandOptions {
   std::string device = "cpu";
   int threads = 0, repeats = 3;
-  bool predict_only = false;  // the predict rows only (compared with Python in bench/python_batch_bench.sh)
   std::string models = PIANOKPM_DEFAULT_MEDIAPIPE_DIR;
 };
 
@@ -91,7 +90,6 @@ int run_bench(const BenchCommandOptions& o) {
     const double t1 = time_it(o.repeats, [&] { predict_performance(net, one, po); }, device);
     fmt::print("| predict, one 1-s window (latency) | {:.0f} ms | {} | {} |\n", 1000 * t1, cpu ? "151 ms (2 cores)" : "198 ms (H100)",
                cpu ? "<= 60 ms (2 cores)" : "<= 10 ms (H100)");
-    if (o.predict_only) return 0;
     if (!cpu) {
       const PerformanceWindows many(random_performance(300, c), c);
       const double t300 = time_it(o.repeats, [&] { predict_performance(net, many, po); }, device);
@@ -217,7 +215,6 @@ CommandRunner add_bench_command(CLI::App& app) {
   cmd->add_option("-t,--threads", o->threads, "CPU threads (0: one per core)")->capture_default_str();
   cmd->add_option("--repeats", o->repeats, "Timed runs per row (the median is shown)")->capture_default_str()->check(CLI::Range(1, 100));
   cmd->add_option("--models", o->models, "Folder with MediaPipe's .tflite files (pose rows)")->capture_default_str();
-  cmd->add_flag("--predict-only", o->predict_only, "Only the predict rows");
   return [o] { return run_bench(*o); };
 }
 

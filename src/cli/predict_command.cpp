@@ -2,6 +2,8 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include <chrono>
+
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/performance_inputs.h"
@@ -83,8 +85,11 @@ int run_predict(PredictCommandOptions o) {
   po.device = device;
   po.batch_windows = o.batch_windows;
   po.on_progress = [&](int64_t done, int64_t) { bar.update(done); };
+  const auto start = std::chrono::steady_clock::now();
   torch::Tensor emg = predict_performance(model.net, windows, po);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   bar.finish();
+  spdlog::info("predicted {} windows in {:.3f} s", windows.num_windows(), seconds);
   // The overlay first: a problem with it (durations, codec) then leaves no CSV behind either.
   if (!o.overlay_top.empty()) write_overlay(o, c, emg, overlay_keypoints);
   write_array(o.out, emg, emg_channel_names());
