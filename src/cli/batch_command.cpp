@@ -13,6 +13,8 @@
 #include <mutex>
 #include <thread>
 
+#include <signal.h>
+
 #include "analysis/emg_analysis.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
@@ -25,6 +27,7 @@
 #include "io/manifest.h"
 #include "model/checkpoint.h"
 #include "model/blas_threads.h"
+#include "model/cpu_cores.h"
 #include "model/device.h"
 #include "predict/predictor.h"
 #include "train/data_parallel.h"
@@ -82,16 +85,33 @@ std::vector<std::string> row_outputs(const BatchOptions& o, const std::string& n
   return out;
 }
 
-// Leftovers of a run that was killed while writing this row's outputs ("<output>.tmp-<pid>").
-void remove_stale_temporaries(const std::vector<std::string>& outputs) {
-  std::error_code ec;
-  for (const std::string& output : outputs) {
-    const fs::path p(output);
-    const std::string stem = p.filename().string() + ".tmp-";
-    for (const auto& entry : fs::directory_iterator(p.parent_path(), ec))
-      if (entry.path().filename().string().rfind(stem, 0) == 0) fs::remove(entry.path(), ec);
+// Leftovers of runs that were killed while writing ("<output>.tmp-<pid>" of a process that is gone),
+// found by one listing of the output folder at the start.
+class StaleTemporaries {
+ public:
+  explicit StaleTemporaries(const std::string& dir) {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+      const std::string file = entry.path().filename().string();
+      const auto mark = file.rfind(".tmp-");
+      if (mark == std::string::npos) continue;
+      const long pid = std::atol(file.c_str() + mark + 5);
+      if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) == 0) continue;  // a live writer (another run)
+      by_output_[file.substr(0, mark)].push_back(entry.path());
+    }
   }
-}
+  void remove(const std::vector<std::string>& outputs) const {
+    std::error_code ec;
+    for (const std::string& output : outputs) {
+      auto it = by_output_.find(fs::path(output).filename().string());
+      if (it != by_output_.end())
+        for (const auto& p : it->second) fs::remove(p, ec);
+    }
+  }
+
+ private:
+  std::map<std::string, std::vector<fs::path>> by_output_;
+};
 
 void run_row(const BatchOptions& o, LoadedModel& model, const ManifestRow& row, const torch::Device& device) {
   const ModelConfig& c = model.net->config();
@@ -119,12 +139,13 @@ void run_row(const BatchOptions& o, LoadedModel& model, const ManifestRow& row, 
   write_array(outputs.back(), emg, emg_channel_names());
 }
 
-// Cores this process may use: the host's, shared among the processes an MPI launcher put on it.
+// Cores this process may use: those it may run on, shared among the processes an MPI launcher
+// put on this host.
 int process_cores() {
   int local = 1;
   for (const char* name : {"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS"})
     if (const char* v = std::getenv(name)) local = std::max(1, std::atoi(v));
-  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / local);
+  return std::max(1, usable_cores() / local);
 }
 
 int run_batch(BatchOptions o) {
@@ -143,17 +164,28 @@ int run_batch(BatchOptions o) {
     o.model_path = default_model_for(row_inputs(rows.front()));
     if (group->is_main()) spdlog::info("no --model given: using {} (chosen by the first row's inputs)", o.model_path);
   }
-  // One copy of the model per job: predicting sets a model's mode and device.
+  // One copy of the model per job: predicting sets a model's mode and device. A process that
+  // cannot start tells the others, which would otherwise wait for it at the end for ever.
   std::vector<LoadedModel> models;
-  for (int j = 0; j < jobs; ++j) {
-    models.push_back(load_model(o.model_path, read_model_config_option(o.config_path)));
-    models.back().net->to(device);
-    models.back().net->eval();
+  std::exception_ptr setup_error;
+  try {
+    for (int j = 0; j < jobs; ++j) {
+      models.push_back(load_model(o.model_path, read_model_config_option(o.config_path)));
+      models.back().net->to(device);
+      models.back().net->eval();
+    }
+    std::error_code ec;
+    fs::create_directories(o.out_dir, ec);
+    if (ec) throw InputError(o.out_dir, "cannot create the output folder: " + ec.message());
+  } catch (...) {
+    setup_error = std::current_exception();
   }
+  std::vector<torch::Tensor> failed_setups = {torch::full({1}, setup_error ? 1.0 : 0.0, torch::kDouble)};
+  group->all_reduce_sum(failed_setups);
+  if (setup_error) std::rethrow_exception(setup_error);
+  if (failed_setups[0].item<double>() > 0) throw std::runtime_error("another process of this batch could not start (see its message)");
   const ModelConfig& config = models.front().net->config();
-  std::error_code ec;
-  fs::create_directories(o.out_dir, ec);
-  if (ec) throw InputError(o.out_dir, "cannot create the output folder: " + ec.message());
+  const StaleTemporaries stale(o.out_dir);
 
   // Round-robin: consecutive rows (often similar lengths) go to different processes.
   std::vector<size_t> mine;
@@ -175,16 +207,17 @@ int run_batch(BatchOptions o) {
       RowResult r{row.name, "predicted", "", 0.0, group->rank()};
       const auto outputs = row_outputs(o, row.name);
       const auto t0 = std::chrono::steady_clock::now();
-      if (std::all_of(outputs.begin(), outputs.end(), [](const std::string& p) { return fs::exists(p); })) {
-        r.status = "skipped";
-      } else {
-        remove_stale_temporaries(outputs);
-        try {
+      try {  // InputError, shapes, a failed write or listing: this row only
+        std::error_code ec;
+        if (std::all_of(outputs.begin(), outputs.end(), [&](const std::string& p) { return fs::exists(p, ec); })) {
+          r.status = "skipped";
+        } else {
+          stale.remove(outputs);
           run_row(o, models[static_cast<size_t>(job)], row, device);
-        } catch (const std::exception& e) {  // InputError, shapes, a failed write: this row only
-          r.status = "failed";
-          r.error = e.what();
         }
+      } catch (const std::exception& e) {
+        r.status = "failed";
+        r.error = e.what();
       }
       r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       std::lock_guard<std::mutex> lock(progress);
@@ -206,6 +239,7 @@ int run_batch(BatchOptions o) {
   // Each process leaves its rows' results in the output folder; the sum below doubles as the
   // barrier after which the first process gathers them into one summary.
   const fs::path parts = fs::path(o.out_dir) / ".batch_parts";
+  std::error_code ec;
   fs::create_directories(parts, ec);
   nlohmann::json part = nlohmann::json::array();
   for (const auto& r : results) part.push_back(to_json(r));

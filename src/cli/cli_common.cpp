@@ -11,11 +11,12 @@
 #include "cli/progress_bar.h"
 #include "io/atomic_file.h"
 #include "io/input_error.h"
+#include "model/cpu_cores.h"
 
 namespace pianokpm {
 
 void apply_thread_count(int threads) {
-  torch::set_num_threads(threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  torch::set_num_threads(threads > 0 ? threads : usable_cores());
 }
 
 std::optional<ModelConfig> read_model_config_option(const std::string& path) {

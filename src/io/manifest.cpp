@@ -34,6 +34,7 @@ std::vector<ManifestRow> parse_manifest(const std::string& text, const std::stri
   int number = 0;
   while (std::getline(lines, line)) {
     ++number;
+    if (number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // a UTF-8 byte order mark
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.find_first_not_of(" \t") == std::string::npos || line[line.find_first_not_of(" \t")] == '#') continue;
     const std::vector<std::string> cells = split_csv_line(line);

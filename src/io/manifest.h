@@ -2,7 +2,8 @@
 // A manifest of performances: a CSV file with a header row and one performance per row. Columns:
 // `name` (required; the outputs' base name: unique, no path separators) and input columns from a
 // list the caller allows (paths; relative ones are relative to the manifest's folder; empty cells
-// are absent inputs). Blank lines and lines starting with # are skipped.
+// are absent inputs). Blank lines and lines starting with # are skipped. Cells are split at every
+// comma (quotes around a cell are trimmed, not parsed), so paths must not hold commas.
 #include <map>
 #include <string>
 #include <vector>

@@ -98,7 +98,16 @@ NamedTensors release_state_dict(PianoKpmNet& model) {
 std::string export_release_model(PianoKpmNet& model, const std::string& out) {
   const NamedTensors tensors = release_state_dict(model);
   NamedTensors cpu;
-  for (const auto& [name, t] : tensors) cpu.emplace_back(name, t.device().is_cpu() ? t : t.cpu());
+  std::map<const void*, torch::Tensor> copied;  // one copy per tensor, so aliases still share it
+  for (const auto& [name, t] : tensors) {
+    if (t.device().is_cpu()) {
+      cpu.emplace_back(name, t);
+    } else {
+      auto it = copied.find(t.data_ptr());
+      if (it == copied.end()) it = copied.emplace(t.data_ptr(), t.cpu()).first;
+      cpu.emplace_back(name, it->second);
+    }
+  }
   const std::string config_out = std::filesystem::path(out).replace_extension(".json").string();
   // The config first, removed again if the weights cannot be written: a state dict without its
   // config would be read with the wrong scaling, and a config alone is no model.

@@ -105,7 +105,8 @@ py::array midi_keys(const py::object& path, double duration_s, double rate_hz) {
 void bind_io_signal(py::module_& m) {
   m.def("read_array", &read_array_file, py::arg("path"),
         R"(Read a numeric array from a numpy pickle (.pkl, the release's files; a restricted reader that
-never runs code from the file) or .npy. Returns it with its own dtype and shape.)");
+never runs code from the file) or .npy. float32, float64, int32, int64 and bool arrays keep their
+dtype; other dtypes come back as float32. The shape is kept.)");
   m.def("write_array", &write_array_file, py::arg("path"), py::arg("array"), py::arg("columns") = std::vector<std::string>{},
         R"(Write a 1-D or 2-D array as .npy, .pkl (numpy pickle) or .csv (with `columns` as header),
 atomically: the file appears complete or not at all. Values are written as float32.)");

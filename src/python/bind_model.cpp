@@ -71,6 +71,8 @@ class Model {
 
   std::string export_release(const py::object& path) {
     const std::string out = path_string(path);
+    const std::string ext = std::filesystem::path(out).extension().string();
+    if (ext != ".pth" && ext != ".pt") throw InputError(out, "output must end in .pth or .pt");
     if (config().architecture != "pianokpm")
       throw InputError(path_, "is a " + config().architecture + " model; only the released architecture (pianokpm) can be exported");
     py::gil_scoped_release release;

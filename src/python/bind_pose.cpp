@@ -1,6 +1,8 @@
 // HandTracker: MediaPipe Hands on numpy frames and on videos.
 #include <pybind11/stl.h>
 
+#include <mutex>
+
 #include "pose/hand_choice.h"
 #include "pose/hand_tracker.h"
 #include "pose/video_pose.h"
@@ -31,8 +33,10 @@ class Tracker {
     const int h = static_cast<int>(frame.shape(0)), w = static_cast<int>(frame.shape(1));
     std::vector<pose::TrackedHand> hands;
     {
-      const cv::Mat image(h, w, CV_8UC3, const_cast<uint8_t*>(frame.data()));
+      // A copy: the caller's array may change once the GIL is released.
+      const cv::Mat image = cv::Mat(h, w, CV_8UC3, const_cast<uint8_t*>(frame.data())).clone();
       py::gil_scoped_release release;
+      std::lock_guard<std::mutex> lock(mutex_);  // the tracker follows hands from frame to frame
       hands = tracker_->process(image);
     }
     py::list out;
@@ -59,6 +63,7 @@ class Tracker {
     pose::VideoPose p;
     {
       py::gil_scoped_release release;
+      std::lock_guard<std::mutex> lock(mutex_);
       p = pose::extract_pose(video, vo);
       pose::require_hand_found(video, p, hand);
     }
@@ -73,12 +78,17 @@ class Tracker {
     return d;
   }
 
-  void reset() { tracker_->reset(); }
+  void reset() {
+    py::gil_scoped_release release;
+    std::lock_guard<std::mutex> lock(mutex_);
+    tracker_->reset();
+  }
 
  private:
   pose::HandTrackerOptions options_;
   std::string device_;
   std::unique_ptr<pose::HandTracker> tracker_;
+  std::mutex mutex_;
 };
 
 }  // namespace

@@ -1,9 +1,10 @@
 // The `pianokpm` Python module: numpy in, numpy out; the GIL released while C++ computes.
 #include <torch/torch.h>
 
-#include <thread>
+#include <cstdlib>
 
 #include "io/input_error.h"
+#include "model/cpu_cores.h"
 #include "python/bindings.h"
 
 PYBIND11_MODULE(pianokpm, m) {
@@ -25,10 +26,11 @@ ValueError) with the message the command line prints. See docs/python.md.)";
 #else
   m.attr("have_video") = false;
 #endif
-  // As the command line: all the machine's cores (OpenMP may report fewer in containers). The
-  // setting is libtorch's, so it holds for PyTorch in the same process too.
-  const int cores = static_cast<int>(std::thread::hardware_concurrency());
-  if (cores > torch::get_num_threads()) torch::set_num_threads(cores);
+  // As the command line: the cores this process may use (OpenMP may report fewer), unless
+  // OMP_NUM_THREADS says otherwise. The setting is libtorch's, so PyTorch in the same process
+  // shares it.
+  if (!std::getenv("OMP_NUM_THREADS") && pianokpm::usable_cores() > torch::get_num_threads())
+    torch::set_num_threads(pianokpm::usable_cores());
   m.def("set_threads", [](int n) { torch::set_num_threads(n); }, py::arg("n"), "CPU threads libtorch uses (in this process, PyTorch's too). Default: all cores.");
   m.def("get_threads", [] { return torch::get_num_threads(); }, "CPU threads libtorch uses.");
 }

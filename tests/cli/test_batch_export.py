@@ -94,7 +94,7 @@ def test_batch_resumes_after_kill_9_without_loss_or_duplicates(corpus, tmp_path)
     manifest = tmp_path / "m.csv"
     write_manifest(manifest, [(n, corpus / t) for n, t in rows])
     out = tmp_path / "out"
-    p = subprocess.Popen([BIN, "batch", "--manifest", manifest, "--out", out, "--model", MODEL, "--threads", "1"],
+    p = subprocess.Popen([BIN, "batch", "--manifest", manifest, "--out", out, "--model", MODEL, "--jobs", "2", "--threads", "1"],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 300
     while time.time() < deadline and not list(out.glob("*.csv")):
@@ -111,6 +111,21 @@ def test_batch_resumes_after_kill_9_without_loss_or_duplicates(corpus, tmp_path)
     for name, top in rows:
         emg = np.loadtxt(out / f"{name}.csv", delimiter=",", skiprows=1)
         assert emg.shape == (20 * 1024, 6) and np.isfinite(emg).all(), name
+
+
+def test_batch_removes_temporaries_of_dead_writers_only(corpus, tmp_path):
+    rows = good_rows(corpus)[:2]
+    manifest = tmp_path / "m.csv"
+    write_manifest(manifest, [(n, corpus / t) for n, t in rows])
+    out = tmp_path / "out"
+    out.mkdir()
+    dead = out / f"{rows[0][0]}.csv.tmp-999999999"  # no such process
+    alive = out / f"{rows[1][0]}.csv.tmp-{os.getpid()}"  # as if another run were writing it
+    dead.write_text("half a file")
+    alive.write_text("being written")
+    cli("batch", "--manifest", manifest, "--out", out, "--model", MODEL)
+    assert not dead.exists() and alive.exists()
+    assert all((out / f"{n}.csv").stat().st_size > 1000 for n, _ in rows)
 
 
 def test_batch_refuses_a_bad_manifest_before_writing(corpus, tmp_path):

@@ -31,6 +31,12 @@ TEST(Manifest, ReadsRowsResolvesRelativePathsAndSkipsCommentsAndBlanks) {
   EXPECT_TRUE(rows[2].inputs.empty());  // fewer cells than columns: the rest absent
 }
 
+TEST(Manifest, ReadsAHeaderAfterAByteOrderMark) {
+  const auto rows = parse_manifest("\xEF\xBB\xBFname,keys\nx,k.mid\n", "m.csv", "", kColumns);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].inputs.at("keys"), "k.mid");
+}
+
 TEST(Manifest, RefusesWhatItWouldHalfRun) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"", "the manifest is empty"},

@@ -109,10 +109,11 @@ def test_stubs_and_docstrings_cover_the_module():
     stubbed = {n.name for n in stub.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
     stubbed |= {t.id for n in stub.body if isinstance(n, ast.AnnAssign) for t in [n.target]}
     stubbed = {n for n in stubbed if not n.startswith("_")}
+    if not pianokpm.have_video:
+        stubbed.discard("HandTracker")  # bound only where the build has OpenCV
     public = {n for n in dir(pianokpm) if not n.startswith("_")}
     assert public == stubbed, (public - stubbed, stubbed - public)
     for name in public - {"have_video", "InputError"}:
         doc = getattr(pianokpm, name).__doc__ or ""
         assert len(doc) > 20, name
-    for method in ("predict", "export"):
-        assert "[" in getattr(pianokpm.Model, method).__doc__ or method == "export"
+    assert "[N, 6]" in pianokpm.Model.predict.__doc__ and ".pth" in pianokpm.Model.export.__doc__
