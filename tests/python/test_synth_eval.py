@@ -27,6 +27,19 @@ def test_synth_performance_equals_the_corpus_the_cli_writes(tmp_path):
     assert perf["meta"]["pianist"] == pianist
     with pytest.raises(ValueError, match="task"):
         pianokpm.synth_performance(task=99)
+    # The whole set through Python: the same files, byte for byte.
+    pianokpm.synth_corpus(tmp_path / "py", pianists=5, takes=1, seconds=3, only_set="architectural:test")
+    cli_files = sorted(p.relative_to(corpus) for p in corpus.rglob("*.pkl"))
+    assert cli_files == sorted(p.relative_to(tmp_path / "py") for p in (tmp_path / "py").rglob("*.pkl"))
+    for f in cli_files:
+        assert (corpus / f).read_bytes() == (tmp_path / "py" / f).read_bytes(), f
+
+
+def test_threads_are_libtorchs():
+    before = pianokpm.get_threads()
+    pianokpm.set_threads(1)
+    assert pianokpm.get_threads() == 1
+    pianokpm.set_threads(before)
 
 
 def test_rmse_and_pearson_equal_numpy_in_float64():
