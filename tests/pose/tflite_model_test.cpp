@@ -127,7 +127,7 @@ TEST(TfliteModel, UnknownOperatorIsNamed) {
 }
 
 TEST(TfliteGraph, TensorFlowSamePadding) {
-  // Facts doc: 5x5 stride-2 SAME pads 1 before and 2 after on even sizes, 3x3 stride 2 pads 0 and 1,
+  // TensorFlow's rule: 5x5 stride-2 SAME pads 1 before and 2 after on even sizes, 3x3 stride 2 pads 0 and 1,
   // stride-1 SAME is symmetric; VALID pads nothing.
   using P = std::pair<int64_t, int64_t>;
   EXPECT_EQ(tf_padding(192, 5, 2, true), P(1, 2));
