@@ -22,9 +22,9 @@ int run_export(const ExportOptions& o) {
   const ModelConfig& c = model.net->config();
   if (c.architecture != "pianokpm")
     throw InputError(o.model_path, "is a " + c.architecture + " model; only the released architecture (pianokpm) can be exported");
-  const std::string config_out = export_release_model(model.net, o.out);
-  const size_t count = release_state_dict(model.net).size();
-  spdlog::info("wrote {} ({} tensors, {} modality) and its config {}", o.out, count, to_string(c.modality), config_out);
+  const ReleaseExport written = export_release_model(model.net, o.out);
+  const std::string& config_out = written.config_path;
+  spdlog::info("wrote {} ({} tensors, {} modality) and its config {}", o.out, written.tensors, to_string(c.modality), config_out);
   const bool scaled = c.pose_scale != std::vector<double>{1.0, 1.0} || !c.pose_mean.empty();
   if (uses_pose(c.modality) && scaled)
     spdlog::info("this model reads keypoints scaled by pose_scale{} (see {}): feed the published code "

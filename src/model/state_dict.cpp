@@ -95,7 +95,7 @@ NamedTensors release_state_dict(PianoKpmNet& model) {
   return out;
 }
 
-std::string export_release_model(PianoKpmNet& model, const std::string& out) {
+ReleaseExport export_release_model(PianoKpmNet& model, const std::string& out) {
   const NamedTensors tensors = release_state_dict(model);
   NamedTensors cpu;
   std::map<const void*, torch::Tensor> copied;  // one copy per tensor, so aliases still share it
@@ -118,7 +118,7 @@ std::string export_release_model(PianoKpmNet& model, const std::string& out) {
     std::filesystem::remove(config_out);
     throw;
   }
-  return config_out;
+  return {config_out, tensors.size()};
 }
 
 void load_named_tensors(PianoKpmNet& model, const NamedTensors& tensors, const std::string& source) {

@@ -27,7 +27,11 @@ NamedTensors release_state_dict(PianoKpmNet& model);
 
 // Writes release_state_dict(model) as a PyTorch state dict at `out` (.pth) and the model's config
 // JSON beside it (same name, .json; `predict --config` reads it). Both appear complete or not at
-// all. Returns the config's path.
-std::string export_release_model(PianoKpmNet& model, const std::string& out);
+// all.
+struct ReleaseExport {
+  std::string config_path;
+  size_t tensors = 0;  // entries in the state dict, aliases included
+};
+ReleaseExport export_release_model(PianoKpmNet& model, const std::string& out);
 
 }  // namespace pianokpm

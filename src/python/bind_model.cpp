@@ -77,7 +77,7 @@ class Model {
       throw InputError(path_, "is a " + config().architecture + " model; only the released architecture (pianokpm) can be exported");
     py::gil_scoped_release release;
     std::lock_guard<std::mutex> lock(mutex_);
-    return export_release_model(loaded_.net, out);
+    return export_release_model(loaded_.net, out).config_path;
   }
 
   const ModelConfig& config() const { return loaded_.net->config(); }
