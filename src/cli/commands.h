@@ -12,6 +12,8 @@ using CommandRunner = std::function<int()>;
 CommandRunner add_predict_command(CLI::App& app);
 CommandRunner add_synth_command(CLI::App& app);
 CommandRunner add_train_command(CLI::App& app);
+CommandRunner add_adapt_command(CLI::App& app);
+CommandRunner add_ensemble_command(CLI::App& app);
 CommandRunner add_eval_command(CLI::App& app);
 CommandRunner add_emg_command(CLI::App& app);
 CommandRunner add_convert_command(CLI::App& app);

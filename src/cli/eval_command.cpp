@@ -15,6 +15,7 @@
 #include "io/atomic_file.h"
 #include "io/input_error.h"
 #include "model/checkpoint.h"
+#include "predict/ensemble.h"
 #include "predict/predictor.h"
 #include "report/html_report.h"
 #ifdef PIANOKPM_HAVE_CAIRO
@@ -35,8 +36,29 @@ struct EvalCommandOptions {
   double plot_seconds = 10;
   double stream_hop_s = 0;  // > 0: predict as `live` does, one window per hop
   bool no_otd = false;
+  double interval = 0;      // > 0: an ensemble's bounds at this level, and their coverage
   int threads = 0;
 };
+
+// Per muscle, the share of all samples inside the interval (rows weighted by their samples),
+// and the mean interval width.
+nlohmann::json pooled_coverage(const std::vector<nlohmann::json>& rows) {
+  std::vector<double> inside(emg_channel_names().size(), 0.0);
+  double samples = 0, width = 0;
+  for (const auto& r : rows) {
+    const auto n = r.at("samples").get<double>();
+    for (size_t m = 0; m < inside.size(); ++m) inside[m] += n * r.at("coverage").at(m).get<double>();
+    width += n * r.at("interval_width").get<double>();
+    samples += n;
+  }
+  nlohmann::json per_muscle = nlohmann::json::object();
+  double all = 0;
+  for (size_t m = 0; m < inside.size(); ++m) {
+    per_muscle[emg_channel_names()[m]] = inside[m] / samples;
+    all += inside[m] / samples / static_cast<double>(inside.size());
+  }
+  return {{"coverage", per_muscle}, {"coverage_all", all}, {"interval_width", width / samples}};
+}
 
 nlohmann::json summarise(const std::vector<nlohmann::json>& rows) {
   nlohmann::json mean;
@@ -115,8 +137,23 @@ torch::Tensor predict_streaming(PianoKpmNet& net, const PerformanceStreams& s, d
 
 int run_eval(const EvalCommandOptions& o) {
   apply_thread_count(o.threads);
-  LoadedModel model = load_model(o.model_path, read_model_config_option(o.config_path));
-  const ModelConfig& c = model.net->config();
+  std::optional<Ensemble> ensemble;
+  LoadedModel model;
+  if (is_ensemble_file(o.model_path)) {
+    ensemble = load_ensemble(o.model_path);
+    if (o.stream_hop_s > 0) throw InputError("--stream-hop", "is for one model, not an ensemble");
+  } else {
+    model = load_model(o.model_path, read_model_config_option(o.config_path));
+  }
+  if (o.interval > 0) {
+    if (!ensemble) throw InputError("--interval", "needs an ensemble as --model (build one with pianokpm ensemble)");
+    try {
+      ensemble->calibration.scale_at(o.interval);
+    } catch (const std::invalid_argument& e) {
+      throw InputError("--interval", e.what());
+    }
+  }
+  const ModelConfig& c = ensemble ? ensemble->config() : model.net->config();
   // Load everything first: a bad file stops the run before any output is written.
   const std::vector<CorpusPerformance> perfs = load_split_performances(o.data_dir, o.split_path, o.set, c);
   if (perfs.empty()) throw InputError(o.split_path, "the set '" + o.set + "' is empty");
@@ -133,7 +170,15 @@ int run_eval(const EvalCommandOptions& o) {
   ProgressBar bar("eval", "performances", static_cast<int64_t>(perfs.size()));
   for (const auto& perf : perfs) {
     const PerformanceWindows windows(perf.streams, c);
-    torch::Tensor pred = predict_performance(model.net, windows, PredictOptions{});
+    torch::Tensor pred;
+    Interval interval;
+    if (ensemble) {
+      const EnsemblePrediction ep = predict_ensemble(*ensemble, windows, PredictOptions{});
+      pred = ep.mean;
+      if (o.interval > 0) interval = prediction_interval(ep, ensemble->calibration, o.interval);
+    } else {
+      pred = predict_performance(model.net, windows, PredictOptions{});
+    }
     torch::Tensor offline_pred;
     if (o.stream_hop_s > 0) {
       offline_pred = pred;
@@ -151,6 +196,12 @@ int run_eval(const EvalCommandOptions& o) {
                           {"onsets_measured", onset.measured},
                           {"samples", n}};
     row["otd"] = o.no_otd ? nlohmann::json(nullptr) : nlohmann::json(optimal_transport_distance(pred, truth));
+    if (interval.lower.defined()) {
+      interval.lower = interval.lower.narrow(0, 0, n);
+      interval.upper = interval.upper.narrow(0, 0, n);
+      row["coverage"] = interval_coverage(interval, truth);
+      row["interval_width"] = (interval.upper - interval.lower).mean().item<double>();
+    }
     if (offline_pred.defined()) {
       const int64_t m = std::min(n, offline_pred.size(0));
       row["rmse_to_offline"] = rmse(pred.narrow(0, 0, m), offline_pred.narrow(0, 0, m));
@@ -168,6 +219,8 @@ int run_eval(const EvalCommandOptions& o) {
     rp.name = perf.name;
     rp.estimated = pred;
     rp.measured = truth;
+    rp.lower = interval.lower;
+    rp.upper = interval.upper;
     if (perf.streams.keys.defined()) rp.keys = perf.streams.keys.narrow(0, 0, std::min(n, perf.streams.keys.size(0)));
     rp.metrics = {{"rmse", row["rmse"]}, {"otd", row["otd"]}, {"pearson_mean", r_n ? nlohmann::json(r_sum / r_n) : nlohmann::json()}};
     report.performances.push_back(std::move(rp));
@@ -175,6 +228,9 @@ int run_eval(const EvalCommandOptions& o) {
 #ifdef PIANOKPM_HAVE_CAIRO
     PerformancePlotData d{fmt::format("{}: measured and estimated EMG ({})", perf.name, c.architecture), c.window_samples / 1.0,
                           static_cast<double>(c.pose_frames), perf.streams.keys, torch::Tensor(), truth, pred};
+    d.emg_lower = interval.lower;
+    d.emg_upper = interval.upper;
+    d.interval_label = fmt::format("{:.0f}% interval", 100 * o.interval);
     if (perf.streams.pose.defined() && c.num_views >= 2) {
       d.pose_side = perf.streams.pose.narrow(1, c.num_keypoints * 2, c.num_keypoints * 2).reshape({-1, c.num_keypoints, 2});
     }
@@ -186,7 +242,8 @@ int run_eval(const EvalCommandOptions& o) {
   }
   bar.finish();
 
-  const nlohmann::json mean = summarise(rows);
+  nlohmann::json mean = summarise(rows);
+  if (o.interval > 0) mean.update(pooled_coverage(rows));
   const nlohmann::json metrics = {{"model", o.model_path},
                                   {"architecture", c.architecture},
                                   {"modality", to_string(c.modality)},
@@ -211,6 +268,11 @@ int run_eval(const EvalCommandOptions& o) {
   nlohmann::json mean_pearson = nlohmann::json::array();
   for (const auto& name : emg_channel_names()) mean_pearson.push_back(mean.at("pearson").at(name));
   add_row("**mean**", mean, mean_pearson);
+  if (o.interval > 0) {
+    md += fmt::format("\nCoverage of the {:.0f}% interval (share of samples inside it): ", 100 * o.interval);
+    for (const auto& [name, v] : mean.at("coverage").items()) md += fmt::format("{} {:.3f}, ", name, v.get<double>());
+    md += fmt::format("all {:.3f}; mean width {:.4f}.\n", mean.at("coverage_all").get<double>(), mean.at("interval_width").get<double>());
+  }
   write_file_atomically((fs::path(o.out_dir) / "metrics.md").string(), md);
 
   double r_sum = 0;
@@ -226,6 +288,9 @@ int run_eval(const EvalCommandOptions& o) {
 
   spdlog::info("{} on {} performances: RMSE {} OTD {} onset error {} ms", o.set, rows.size(), fmt_number(mean.at("rmse")),
                fmt_number(mean.at("otd")), fmt_number(mean.at("onset_error_ms"), "{:.1f}"));
+  if (o.interval > 0)
+    spdlog::info("{:.0f}% interval: {:.3f} of the samples inside, mean width {:.4f}", 100 * o.interval,
+                 mean.at("coverage_all").get<double>(), mean.at("interval_width").get<double>());
   spdlog::info("wrote {}/metrics.json, metrics.md, {}predictions/, plots/", o.out_dir, with_report ? "report.html, " : "");
   return 0;
 }
@@ -235,7 +300,7 @@ int run_eval(const EvalCommandOptions& o) {
 CommandRunner add_eval_command(CLI::App& app) {
   auto o = std::make_shared<EvalCommandOptions>();
   CLI::App* cmd = app.add_subcommand("eval", "Evaluate a model on a split's test set: RMSE, OTD, Pearson r, onset timing, plots");
-  cmd->add_option("-m,--model", o->model_path, "Model file (our .pt, or an official .pth)")->required();
+  cmd->add_option("-m,--model", o->model_path, "Model file (our .pt, an official .pth, or an ensemble .json)")->required();
   cmd->add_option("--config", o->config_path, "Model config JSON for an official state dict");
   cmd->add_option("--data", o->data_dir, "Corpus folder (release layout)")->required();
   cmd->add_option("--split", o->split_path, "Split JSON")->required();
@@ -247,6 +312,10 @@ CommandRunner add_eval_command(CLI::App& app) {
                   "Predict as `pianokpm live` does (one window per hop, ending at the newest frame) and also report the "
                   "offline RMSE and the RMSE between the two (rmse_offline, rmse_to_offline)")
       ->capture_default_str();
+  cmd->add_option("--interval", o->interval,
+                  "With an ensemble as --model: its bounds at this coverage level (e.g. 0.9), drawn in the plots and "
+                  "the report, and the share of measured samples inside them per muscle (coverage)")
+      ->check(CLI::Range(0.5, 0.99));
   cmd->add_option("-t,--threads", o->threads, "CPU threads (0: one per core)")->capture_default_str();
   return [o] { return run_eval(*o); };
 }

@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
       {"predict", pianokpm::add_predict_command(app)},
       {"synth", pianokpm::add_synth_command(app)},
       {"train", pianokpm::add_train_command(app)},
+      {"adapt", pianokpm::add_adapt_command(app)},
+      {"ensemble", pianokpm::add_ensemble_command(app)},
       {"eval", pianokpm::add_eval_command(app)},
       {"emg", pianokpm::add_emg_command(app)},
       {"convert", pianokpm::add_convert_command(app)},

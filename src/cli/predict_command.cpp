@@ -15,6 +15,7 @@
 #include "io/input_error.h"
 #include "model/checkpoint.h"
 #include "model/device.h"
+#include "predict/ensemble.h"
 #include "predict/predictor.h"
 #ifdef PIANOKPM_HAVE_OPENCV
 #include "cli/render_overlay.h"
@@ -31,14 +32,26 @@ struct PredictCommandOptions {
   std::string out, overlay_top;
   int threads = 0;
   int64_t batch_windows = 64;
+  double interval = 0;  // > 0: write bounds at this coverage level (needs an ensemble)
 };
+
+// Column names of the output: the estimates, then with an interval their lower and upper bounds.
+std::vector<std::string> output_columns(bool with_interval) {
+  std::vector<std::string> names = emg_channel_names();
+  if (!with_interval) return names;
+  for (const char* bound : {"_lower", "_upper"})
+    for (const auto& m : emg_channel_names()) names.push_back(m + bound);
+  return names;
+}
 
 // The muscle overlay of the top view: over the video when there is one, else over its keypoints.
 void write_overlay(const PredictCommandOptions& o, const ModelConfig& c, const torch::Tensor& emg,
-                   const torch::Tensor& video_keypoints) {
+                   const torch::Tensor& video_keypoints, const Interval& interval) {
 #ifdef PIANOKPM_HAVE_OPENCV
   render::OverlayVideoInput in;
   in.emg = emg;
+  in.emg_lower = interval.lower;
+  in.emg_upper = interval.upper;
   in.emg_rate_hz = c.window_samples;
   in.emg_name = o.out;
   if (!o.inputs.video_top.empty()) {
@@ -54,7 +67,7 @@ void write_overlay(const PredictCommandOptions& o, const ModelConfig& c, const t
   const auto r = render_overlay_with_progress(in, ro, o.overlay_top);
   spdlog::info("wrote {} ({} frames at {:.2f} fps, {})", o.overlay_top, r.frames, r.fps, r.codec);
 #else
-  (void)c, (void)emg, (void)video_keypoints;
+  (void)c, (void)emg, (void)video_keypoints, (void)interval;
   throw InputError(o.overlay_top, "this build has no OpenCV, so no overlay video");
 #endif
 }
@@ -71,28 +84,59 @@ int run_predict(PredictCommandOptions o) {
     require_output_extension(o.overlay_top, {".mp4", ".avi"});
     if (o.inputs.video_top.empty() && o.inputs.pose_top.empty()) throw InputError("--overlay", "the overlay needs --video-top or --pose-top");
   }
-  LoadedModel model = load_model(o.model_path, read_model_config_option(o.config_path));
-  const ModelConfig& c = model.net->config();
-  spdlog::info("model {} ({}, {}), device {}, {} threads", o.model_path, model.format, to_string(c.modality),
+  // One model, or an ensemble file (pianokpm ensemble): the members' mean, and bounds with --interval.
+  std::optional<Ensemble> ensemble;
+  LoadedModel model;
+  if (is_ensemble_file(o.model_path)) {
+    ensemble = load_ensemble(o.model_path);
+  } else {
+    model = load_model(o.model_path, read_model_config_option(o.config_path));
+  }
+  if (o.interval > 0) {
+    if (!ensemble) throw InputError("--interval", "needs an ensemble as --model (build one with pianokpm ensemble)");
+    try {
+      ensemble->calibration.scale_at(o.interval);
+    } catch (const std::invalid_argument& e) {
+      throw InputError("--interval", e.what());
+    }
+  }
+  const ModelConfig& c = ensemble ? ensemble->config() : model.net->config();
+  spdlog::info("model {} ({}, {}), device {}, {} threads", o.model_path,
+               ensemble ? fmt::format("ensemble of {}", ensemble->members.size()) : model.format, to_string(c.modality),
                device.str(), torch::get_num_threads());
 
   torch::Tensor overlay_keypoints;  // top view at the video's frames
   const PerformanceStreams streams = load_performance_inputs(o.inputs, c, &overlay_keypoints);
   const PerformanceWindows windows(streams, c);
 
-  ProgressBar bar("predict", "windows", windows.num_windows());
+  const int64_t members = ensemble ? static_cast<int64_t>(ensemble->members.size()) : 1;
+  ProgressBar bar("predict", "windows", windows.num_windows() * members);
   PredictOptions po;
   po.device = device;
   po.batch_windows = o.batch_windows;
-  po.on_progress = [&](int64_t done, int64_t) { bar.update(done); };
+  int64_t member = 0, last = 0;
+  po.on_progress = [&](int64_t done, int64_t total) {
+    if (done < last) ++member;  // the next member started
+    last = done;
+    bar.update(member * total + done);
+  };
   const auto start = std::chrono::steady_clock::now();
-  torch::Tensor emg = predict_performance(model.net, windows, po);
+  torch::Tensor emg;
+  Interval interval;
+  if (ensemble) {
+    const EnsemblePrediction p = predict_ensemble(*ensemble, windows, po);
+    emg = p.mean;
+    if (o.interval > 0) interval = prediction_interval(p, ensemble->calibration, o.interval);
+  } else {
+    emg = predict_performance(model.net, windows, po);
+  }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   bar.finish();
-  spdlog::info("predicted {} windows in {:.3f} s", windows.num_windows(), seconds);
+  spdlog::info("predicted {} windows in {:.3f} s", windows.num_windows() * members, seconds);
   // The overlay first: a problem with it (durations, codec) then leaves no CSV behind either.
-  if (!o.overlay_top.empty()) write_overlay(o, c, emg, overlay_keypoints);
-  write_array(o.out, emg, emg_channel_names());
+  if (!o.overlay_top.empty()) write_overlay(o, c, emg, overlay_keypoints, interval);
+  const torch::Tensor out = interval.lower.defined() ? torch::cat({emg, interval.lower, interval.upper}, 1) : emg;
+  write_array(o.out, out, output_columns(interval.lower.defined()));
   spdlog::info("wrote {} ({} rows x {} muscles, {:.2f} s of playing)", o.out, emg.size(0), emg.size(1),
                static_cast<double>(emg.size(0)) / c.window_samples);
   if (model_is_synthetic(o.model_path))
@@ -108,8 +152,9 @@ CommandRunner add_predict_command(CLI::App& app) {
       "predict", "Estimate the EMG envelopes of one performance (one row per keystroke sample; 1024/60 rows per "
                  "pose frame when there are no keys)");
   cmd->add_option("-m,--model", o->model_path,
-                  "Model file: our checkpoint (.pt, carries config and modality) or an official PyTorch state dict "
-                  "(.pth, released pose+keys configuration unless --config says otherwise). Default: the shipped model "
+                  "Model file: our checkpoint (.pt, carries config and modality), an official PyTorch state dict "
+                  "(.pth, released pose+keys configuration unless --config says otherwise) or an ensemble (.json, from "
+                  "pianokpm ensemble). Default: the shipped model "
                   "(trained on synthetic data) for the inputs given: top view only, with or without keys, or both views "
                   "with keys");
   cmd->add_option("--config", o->config_path, "Model config JSON for an official state dict (see configs/model.json)");
@@ -129,6 +174,10 @@ CommandRunner add_predict_command(CLI::App& app) {
                   "Keystrokes from a standard MIDI file (format 0/1), shaped into key depth like the synthetic corpus")
       ->excludes(keys);
   cmd->add_option("-o,--out", o->out, "Output EMG, .csv (header ADM,PB,1DI,2DI,3DI,4DI) or .npy [N,6]")->required();
+  cmd->add_option("--interval", o->interval,
+                  "With an ensemble as --model: also write lower and upper bounds at this coverage level (e.g. 0.9; "
+                  "columns ADM_lower..4DI_lower, ADM_upper..4DI_upper after the estimates)")
+      ->check(CLI::Range(0.5, 0.99));
   cmd->add_option("--device", o->inputs.device, "cpu or cuda")->capture_default_str();
   cmd->add_option("-t,--threads", o->threads, "CPU threads (0: one per core)")->capture_default_str();
   cmd->add_option("--batch-windows", o->batch_windows, "Windows (1 s each) per forward pass; bounds memory")

@@ -29,7 +29,11 @@ piece) are composed with fingering; keys descend faster for louder notes. Each p
 the muscles that serve its finger (ADM little finger; PB thumb and crossings; 1DI index and
 thumb adduction; 2DI/3DI middle finger; 4DI ring finger), more for louder notes and wide
 chords, with co-contraction in chords and octaves, starting one electromechanical delay before
-the key reaches its bed. Raw EMG is activation-modulated 20-450 Hz noise plus amplifier noise
+the key reaches its bed. Simulator 2 (the default) adds how each task is played and each
+pianist's habits: a posture held through a phrase (open hand for arpeggios, spread for chords
+and octaves), stiffening with the repetition rate (trills, repeated notes), thumb crossings
+shared between PB and 1DI, task-dependent co-contraction, and a finger-to-muscle table of each
+pianist's own (meta/NAME.json lists them). Raw EMG is activation-modulated 20-450 Hz noise plus amplifier noise
 and 50 Hz hum; the envelope is band-pass, rectify, 10 Hz low-pass, resample to 1024 Hz,
 normalised by a simulated MVC of the same pianist and muscle. The same seed gives the same bytes.)";
 
@@ -65,6 +69,10 @@ CommandRunner add_synth_command(CLI::App& app) {
   cmd->add_option("--takes", o->synth.takes, "Performances per pianist and task")->capture_default_str();
   cmd->add_option("--seconds", o->synth.seconds, "Length of each performance in seconds")->capture_default_str();
   cmd->add_option("--seed", o->synth.seed, "Random seed; the same seed writes the same bytes")->capture_default_str();
+  cmd->add_option("--simulator", o->synth.simulator,
+                  "2: tasks with their own motor strategies, pianists with their own recruitment; 1: the earlier "
+                  "simulator (tasks differ only in their notes)")
+      ->capture_default_str();
   cmd->add_option("--held-out-tasks", o->synth.held_out_tasks, "Tasks kept out of training for test_cross_task")
       ->capture_default_str();
   cmd->add_option("--held-out-pianists", o->synth.held_out_pianist_fraction,

@@ -5,7 +5,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
-#include "cli/progress_bar.h"
+#include "cli/train_progress.h"
 #include "io/atomic_file.h"
 #include "io/input_error.h"
 #include "model/checkpoint.h"
@@ -26,6 +26,7 @@ struct TrainCommandOptions {
   std::optional<std::string> modality, architecture, device;
   std::optional<int> views;
   std::optional<int64_t> loss_tail;
+  std::optional<double> minutes;
   std::string init_model;
   bool keep_epochs = false;
   int threads = 0;
@@ -61,6 +62,7 @@ int run_train(TrainCommandOptions o) {
   if (o.architecture) o.run.model.architecture = *o.architecture;
   if (o.views) o.run.model.num_views = *o.views;
   if (o.loss_tail) o.run.options.loss_tail_samples = *o.loss_tail;
+  if (o.minutes) o.run.options.train_minutes = *o.minutes;
   if (!o.init_model.empty()) {
     // Fine-tuning continues that model: its config (views, modality, standardisation) is the run's.
     if (o.modality || o.architecture || o.views) throw InputError("--init", "the model comes from --init: drop --modality, --architecture and --views");
@@ -70,23 +72,8 @@ int run_train(TrainCommandOptions o) {
   o.run.options.check();
   o.run.model.check();
 
-  std::unique_ptr<ProgressBar> bar;
-  int bar_epoch = 0;
-  TrainProgress progress;
-  progress.on_batch = [&](int epoch, int64_t done, int64_t total, double loss) {
-    if (epoch != bar_epoch) {
-      bar = std::make_unique<ProgressBar>(fmt::format("epoch {}", epoch), "batches", total);
-      bar_epoch = epoch;
-    }
-    bar->update(done, fmt::format("loss {:.5f}", loss));
-  };
-  progress.on_epoch = [&](const std::string& line) {
-    if (bar) bar->finish();
-    spdlog::info("{}", line);
-  };
-  const TrainResult r = train_model(o.run, progress);
-  spdlog::info("done after {} epochs; best validation loss {:.5f}; best model {}", r.epochs_done, r.best_val_loss,
-               r.best_checkpoint);
+  TrainProgressView view;
+  view.report(train_model(o.run, view.callbacks()));
   return 0;
 }
 
@@ -116,6 +103,7 @@ CommandRunner add_train_command(CLI::App& app) {
   cmd->add_option("--init", o->init_model, "Start from this checkpoint's weights and config (fine-tuning)");
   cmd->add_option("--loss-tail-samples", o->loss_tail,
                   "Compute the loss on the last N samples of each window only (e.g. 103: a model for live's 100-ms hops)");
+  cmd->add_option("--minutes", o->minutes, "Train on the first this many minutes of the train list only (default: all)");
   cmd->add_flag("--resume", o->run.resume, "Continue from RUN/latest.pt (after an interruption, even kill -9)");
   cmd->add_option("-t,--threads", o->threads, "CPU threads (0: one per core)")->capture_default_str();
   return [o] { return run_train(*o); };

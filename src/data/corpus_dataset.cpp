@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <random>
 
@@ -71,6 +72,28 @@ std::vector<CorpusPerformance> load_split_performances(const std::string& data_d
   std::vector<CorpusPerformance> perfs;
   for (const auto& name : read_split(split_path, set)) perfs.push_back(load_corpus_performance(data_dir, name, needs));
   return perfs;
+}
+
+std::vector<CorpusPerformance> first_minutes(std::vector<CorpusPerformance> performances, double minutes,
+                                             const ModelConfig& config, const std::string& source) {
+  if (minutes * 60.0 < kWindowSeconds) {
+    throw InputError(source, fmt::format("{} min of training data is less than one {} s window", minutes, kWindowSeconds));
+  }
+  const double samples_per_second = config.window_samples / kWindowSeconds;
+  auto left = static_cast<int64_t>(std::floor(minutes * 60.0 * samples_per_second));
+  std::vector<CorpusPerformance> kept;
+  for (auto& p : performances) {
+    if (left < config.window_samples) break;
+    if (p.emg.size(0) > left) {
+      const int64_t frames = (left * config.pose_frames + config.window_samples - 1) / config.window_samples;
+      p.emg = p.emg.narrow(0, 0, left);
+      if (p.streams.keys.defined()) p.streams.keys = p.streams.keys.narrow(0, 0, std::min(left, p.streams.keys.size(0)));
+      if (p.streams.pose.defined()) p.streams.pose = p.streams.pose.narrow(0, 0, std::min(frames, p.streams.pose.size(0)));
+    }
+    left -= p.emg.size(0);
+    kept.push_back(std::move(p));
+  }
+  return kept;
 }
 
 WindowDataset::WindowDataset(std::vector<CorpusPerformance> performances, const ModelConfig& config, int64_t overlap)

@@ -30,6 +30,16 @@ CorpusPerformance load_corpus_performance(const std::string& data_dir, const std
 std::vector<CorpusPerformance> load_split_performances(const std::string& data_dir, const std::string& split_path,
                                                        const std::string& set, const ModelConfig& needs);
 
+// A model window is one second of playing (pose_frames frames at 60 fps, window_samples keystroke
+// and EMG samples at 1024 Hz), in the release and in every config here.
+constexpr double kWindowSeconds = 1.0;
+
+// The first `minutes` of playing of `performances` in their order; the last one used is cut
+// (its streams at the same time), and a remainder shorter than one window is left out.
+// Throws InputError naming `source` when `minutes` is less than one window.
+std::vector<CorpusPerformance> first_minutes(std::vector<CorpusPerformance> performances, double minutes,
+                                             const ModelConfig& config, const std::string& source);
+
 struct WindowBatch {
   torch::Tensor pose;  // [B, C, frames] or undefined
   torch::Tensor keys;  // [B, 88, samples] or undefined

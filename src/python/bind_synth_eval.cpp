@@ -14,17 +14,18 @@ namespace pianokpm::python {
 
 namespace {
 
-synth::SynthOptions synth_options(double seconds, uint64_t seed, int pianists) {
+synth::SynthOptions synth_options(double seconds, uint64_t seed, int pianists, int simulator) {
   synth::SynthOptions o;
   o.seconds = seconds;
   o.seed = seed;
   o.pianists = pianists;
+  o.simulator = simulator;
   o.check();
   return o;
 }
 
-py::dict synth_performance(int task, int pianist, int take, double seconds, uint64_t seed) {
-  const synth::SynthOptions o = synth_options(seconds, seed, std::max(pianist, 1));
+py::dict synth_performance(int task, int pianist, int take, double seconds, uint64_t seed, int simulator) {
+  const synth::SynthOptions o = synth_options(seconds, seed, std::max(pianist, 1), simulator);
   if (task < 1 || task > o.tasks) throw py::value_error("task: must be 1.." + std::to_string(o.tasks));
   if (pianist < 1) throw py::value_error("pianist: must be 1 or more");
   if (take < 1) throw py::value_error("take: must be 1 or more");
@@ -46,8 +47,9 @@ py::dict synth_performance(int task, int pianist, int take, double seconds, uint
   return d;
 }
 
-void synth_corpus(const py::object& out_dir, int pianists, int takes, double seconds, uint64_t seed, const std::string& only_set) {
-  synth::SynthOptions o = synth_options(seconds, seed, pianists);
+void synth_corpus(const py::object& out_dir, int pianists, int takes, double seconds, uint64_t seed, const std::string& only_set,
+                  int simulator) {
+  synth::SynthOptions o = synth_options(seconds, seed, pianists, simulator);
   o.takes = takes;
   o.only_set = only_set;
   o.check();
@@ -70,13 +72,15 @@ std::pair<torch::Tensor, torch::Tensor> pair_of(const py::object& estimated, con
 
 void bind_synth_eval(py::module_& m) {
   m.def("synth_performance", &synth_performance, py::arg("task") = 1, py::arg("pianist") = 1, py::arg("take") = 1,
-        py::arg("seconds") = 60.0, py::arg("seed") = 42,
+        py::arg("seconds") = 60.0, py::arg("seed") = 42, py::arg("simulator") = 2,
         R"(One performance of the synthetic corpus (deterministic in seed, task, pianist, take; the same
 as `pianokpm synth` writes). Returns a dict: name; pose_top, pose_right float32 [T, 21, 3] (pixels
 of a 1280x720 image, confidence) at 60 fps; keys float32 [N, 88] at 1024 Hz; emg float32 [N, 6]
-(envelopes, 0..1); emg_raw float32 [M, 6] (mV at 2000 Hz); meta (dict).)");
+(envelopes, 0..1); emg_raw float32 [M, 6] (mV at 2000 Hz); meta (dict). simulator: 2 (tasks
+with their own motor strategies, pianists with their own recruitment) or 1 (the earlier one).)");
   m.def("synth_corpus", &synth_corpus, py::arg("out_dir"), py::arg("pianists") = 20, py::arg("takes") = 3,
         py::arg("seconds") = 60.0, py::arg("seed") = 42, py::arg("only_set") = "",
+        py::arg("simulator") = 2,
         R"(Write the synthetic corpus in the release layout under out_dir, as `pianokpm synth`.
 only_set: "SPLIT:SET" (e.g. "architectural:test") writes only that set.)");
 

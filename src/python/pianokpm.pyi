@@ -95,10 +95,18 @@ def emg_envelope(
 def midi_to_key_depth(path: PathArg, duration_s: float = 0.0, rate_hz: float = 1024.0) -> npt.NDArray[np.float32]:
     """A MIDI file -> key depth float32 [N, 88] in 0..1."""
 
-def synth_performance(task: int = 1, pianist: int = 1, take: int = 1, seconds: float = 60.0, seed: int = 42) -> dict[str, Any]:
+def synth_performance(
+    task: int = 1, pianist: int = 1, take: int = 1, seconds: float = 60.0, seed: int = 42, simulator: int = 2
+) -> dict[str, Any]:
     """One synthetic performance: name, pose_top, pose_right, keys, emg, emg_raw, meta."""
 def synth_corpus(
-    out_dir: PathArg, pianists: int = 20, takes: int = 3, seconds: float = 60.0, seed: int = 42, only_set: str = ""
+    out_dir: PathArg,
+    pianists: int = 20,
+    takes: int = 3,
+    seconds: float = 60.0,
+    seed: int = 42,
+    only_set: str = "",
+    simulator: int = 2,
 ) -> None: ...
 
 def rmse(estimated: npt.ArrayLike, measured: npt.ArrayLike) -> float: ...

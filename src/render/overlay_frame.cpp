@@ -89,21 +89,38 @@ void draw_legend(cv::Mat& image, const OverlayStyle& style) {
   if (!style.note.empty()) text(style.note, {x0, y0 + h + 16});
 }
 
-TraceStrip::TraceStrip(const torch::Tensor& emg, double rate_hz, int width_px, const OverlayStyle& style)
-    : px_per_s_(width_px / style.strip_window_s), scale_(style.activation_scale), window_s_(style.strip_window_s), width_(width_px) {
-  const torch::Tensor e = emg.to(torch::kFloat).contiguous();
+namespace {
+
+// [N, channels] -> per channel, the mean of each pixel column's samples.
+std::vector<std::vector<float>> bin_columns(const torch::Tensor& values, double rate_hz, double px_per_s) {
+  const torch::Tensor e = values.to(torch::kFloat).contiguous();
   const int64_t n = e.size(0), channels = e.size(1);
-  const auto columns = static_cast<int64_t>(std::ceil(static_cast<double>(n) / rate_hz * px_per_s_));
-  lanes_.assign(channels, std::vector<float>(std::max<int64_t>(columns, 1), 0.0f));
+  const auto columns = static_cast<int64_t>(std::ceil(static_cast<double>(n) / rate_hz * px_per_s));
+  std::vector<std::vector<float>> lanes(channels, std::vector<float>(std::max<int64_t>(columns, 1), 0.0f));
   const float* p = e.data_ptr<float>();
   for (int64_t col = 0; col < columns; ++col) {
-    const auto from = std::min<int64_t>(n - 1, static_cast<int64_t>(std::floor(col / px_per_s_ * rate_hz)));
-    const auto to = std::clamp<int64_t>(static_cast<int64_t>(std::floor((col + 1) / px_per_s_ * rate_hz)), from + 1, n);
+    const auto from = std::min<int64_t>(n - 1, static_cast<int64_t>(std::floor(col / px_per_s * rate_hz)));
+    const auto to = std::clamp<int64_t>(static_cast<int64_t>(std::floor((col + 1) / px_per_s * rate_hz)), from + 1, n);
     for (int64_t c = 0; c < channels; ++c) {
       double sum = 0;
       for (int64_t i = from; i < to; ++i) sum += p[i * channels + c];
-      lanes_[c][col] = static_cast<float>(sum / static_cast<double>(to - from));
+      lanes[c][col] = static_cast<float>(sum / static_cast<double>(to - from));
     }
+  }
+  return lanes;
+}
+
+}  // namespace
+
+TraceStrip::TraceStrip(const torch::Tensor& emg, double rate_hz, int width_px, const OverlayStyle& style,
+                       const torch::Tensor& lower, const torch::Tensor& upper)
+    : px_per_s_(width_px / style.strip_window_s), scale_(style.activation_scale), window_s_(style.strip_window_s), width_(width_px) {
+  lanes_ = bin_columns(emg, rate_hz, px_per_s_);
+  if (lower.defined() && upper.defined()) {
+    if (lower.sizes() != emg.sizes() || upper.sizes() != emg.sizes())
+      throw std::invalid_argument("the interval's bounds must have the estimate's shape");
+    lower_ = bin_columns(lower, rate_hz, px_per_s_);
+    upper_ = bin_columns(upper, rate_hz, px_per_s_);
   }
 }
 
@@ -117,12 +134,24 @@ void TraceStrip::draw(cv::Mat& strip, double time_s) const {
   for (int m = 0; m < lanes; ++m) {
     const int top = m * lane_h, bottom = top + lane_h - 3;
     cv::line(strip, {label_w, bottom}, {width_ - 1, bottom}, cv::Scalar(70, 70, 70));
+    auto y_of = [&](float value) { return bottom - static_cast<int>(std::lround(std::clamp(value / scale_, 0.0, 1.0) * (lane_h - 6))); };
+    if (!lower_.empty()) {
+      // The interval: a band in the muscle's colour at a third of its brightness.
+      std::vector<cv::Point> band, back;
+      for (int x = label_w; x < width_; ++x) {
+        const int64_t col = center_col + (x - half);
+        if (col < 0 || col >= static_cast<int64_t>(lower_[m].size())) continue;
+        band.emplace_back(x, y_of(upper_[m][col]));
+        back.emplace_back(x, y_of(lower_[m][col]));
+      }
+      band.insert(band.end(), back.rbegin(), back.rend());
+      if (band.size() > 2) cv::fillPoly(strip, std::vector<std::vector<cv::Point>>{band}, bgr(muscle_colours()[m]) / 3, cv::LINE_AA);
+    }
     std::vector<cv::Point> pts;
     for (int x = label_w; x < width_; ++x) {
       const int64_t col = center_col + (x - half);
       if (col < 0 || col >= static_cast<int64_t>(lanes_[m].size())) continue;
-      const double level = std::clamp(lanes_[m][col] / scale_, 0.0, 1.0);
-      pts.emplace_back(x, bottom - static_cast<int>(std::lround(level * (lane_h - 6))));
+      pts.emplace_back(x, y_of(lanes_[m][col]));
     }
     if (pts.size() > 1) cv::polylines(strip, pts, false, bgr(muscle_colours()[m]), 1, cv::LINE_AA);
     const int64_t now = std::clamp<int64_t>(center_col, 0, static_cast<int64_t>(lanes_[m].size()) - 1);

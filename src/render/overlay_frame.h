@@ -33,10 +33,12 @@ void draw_hand_muscles(cv::Mat& bgr, const HandPoints& hand, const std::array<fl
 void draw_legend(cv::Mat& bgr, const OverlayStyle& style);
 
 // Six lanes of EMG [N, 6] at `rate_hz`, pre-binned to the strip's pixel columns once, so that each
-// frame only draws polylines.
+// frame only draws polylines. With `lower` and `upper` ([N, 6], an interval around each estimate)
+// each lane also shows the interval as a shaded band behind its trace.
 class TraceStrip {
  public:
-  TraceStrip(const torch::Tensor& emg, double rate_hz, int width_px, const OverlayStyle& style);
+  TraceStrip(const torch::Tensor& emg, double rate_hz, int width_px, const OverlayStyle& style,
+             const torch::Tensor& lower = {}, const torch::Tensor& upper = {});
   // Draws into `strip` (width_px wide, any height) the window centred on `time_s`.
   void draw(cv::Mat& strip, double time_s) const;
 
@@ -44,6 +46,7 @@ class TraceStrip {
   double px_per_s_ = 0, scale_ = 1, window_s_ = 5;
   int width_ = 0;
   std::vector<std::vector<float>> lanes_;  // per muscle, one mean value per pixel column of time
+  std::vector<std::vector<float>> lower_, upper_;  // the same for the interval; empty without one
 };
 
 }  // namespace pianokpm::render

@@ -176,7 +176,7 @@ OverlayVideoResult render_overlay_video(const OverlayVideoInput& in, const Overl
   cv::Mat canvas(height + strip_h, width, CV_8UC3);
   cv::Mat image = canvas(cv::Rect(0, 0, width, height));
   cv::Mat strip = canvas(cv::Rect(0, height, width, strip_h));
-  const TraceStrip traces(in.emg, in.emg_rate_hz, width, style);
+  const TraceStrip traces(in.emg, in.emg_rate_hz, width, style, in.emg_lower, in.emg_upper);
   const torch::Tensor emg = in.emg.to(torch::kFloat).contiguous();
   const float* e = emg.data_ptr<float>();
   const int64_t n = emg.size(0);

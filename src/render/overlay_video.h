@@ -21,6 +21,7 @@ struct OverlayVideoInput {
   double keypoints_rate_hz = 0;
   torch::Tensor emg;          // [N, 6] envelopes
   double emg_rate_hz = 1024;
+  torch::Tensor emg_lower, emg_upper;  // optional [N, 6] interval, drawn as a band around each trace
   std::string emg_name = "--emg", keypoints_name = "--pose";  // named in error messages (the files)
 };
 

@@ -200,6 +200,9 @@ std::string html_report(const ReportContent& c, const ReportOptions& o) {
     data += "\"name\":" + nlohmann::json(p.name).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     data += ",\"estimated\":" + (p.estimated.defined() ? trace_json(p.estimated, c.rate_hz, display_hz) : "null");
     data += ",\"measured\":" + (p.measured.defined() ? trace_json(p.measured, c.rate_hz, display_hz) : "null");
+    const bool band = p.lower.defined() && p.upper.defined();
+    data += ",\"lower\":" + (band ? trace_json(p.lower, c.rate_hz, display_hz) : "null");
+    data += ",\"upper\":" + (band ? trace_json(p.upper, c.rate_hz, display_hz) : "null");
     data += ",\"keystrokes\":[";
     if (p.keys.defined()) {
       const auto strokes = detect_keystrokes(p.keys, o.press_threshold);

@@ -19,6 +19,7 @@ struct ReportPerformance {
   torch::Tensor keys;       // [N, 88] key depth or undefined (keystrokes are marked)
   nlohmann::json metrics;   // e.g. {"rmse": .., "otd": .., "pearson_mean": ..}; null: none
   nlohmann::json analysis;  // analysis_to_json(...); null: none
+  torch::Tensor lower, upper;  // [N, 6] interval around the estimate (a shaded band), or undefined
 };
 
 struct ReportContent {

@@ -56,6 +56,30 @@ void polyline(cairo_t* cr, const Panel& lane, const float* series, int64_t strid
   cairo_stroke(cr);
 }
 
+// Fills the region between rows [first, last) of `upper` and `lower` (one column each), scaled as polyline does.
+void band(cairo_t* cr, const Panel& lane, const float* upper, const float* lower, int64_t stride, int64_t first, int64_t last,
+          double lo, double hi) {
+  const int64_t n = last - first;
+  if (n < 2) return;
+  const int64_t step = std::max<int64_t>(1, n / static_cast<int64_t>(lane.w * 2));
+  auto point = [&](const float* series, int64_t i) {
+    const double v = std::clamp((series[(first + i) * stride] - lo) / (hi - lo), 0.0, 1.0);
+    return std::pair<double, double>{lane.x + lane.w * static_cast<double>(i) / static_cast<double>(n - 1), lane.y + lane.h * (1 - v)};
+  };
+  std::vector<int64_t> rows;
+  for (int64_t i = 0; i < n; i += step) rows.push_back(i);
+  for (size_t k = 0; k < rows.size(); ++k) {
+    const auto [x, y] = point(upper, rows[k]);
+    if (k == 0) cairo_move_to(cr, x, y); else cairo_line_to(cr, x, y);
+  }
+  for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
+    const auto [x, y] = point(lower, *it);
+    cairo_line_to(cr, x, y);
+  }
+  cairo_close_path(cr);
+  cairo_fill(cr);
+}
+
 void time_axis(cairo_t* cr, const Panel& p, double from_s, double seconds) {
   cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
   const double step = seconds > 12 ? 2.0 : seconds > 5 ? 1.0 : 0.5;
@@ -160,6 +184,10 @@ void write_performance_plot(const PerformancePlotData& d, const PerformancePlotO
   if (d.emg_estimated.defined()) {
     series.push_back({d.emg_estimated.to(torch::kFloat).contiguous(), {0.85, 0.1, 0.1}, "estimated"});
   }
+  const bool with_band = d.emg_lower.defined() && d.emg_upper.defined();
+  const torch::Tensor lower = with_band ? d.emg_lower.to(torch::kFloat).contiguous() : torch::Tensor();
+  const torch::Tensor upper = with_band ? d.emg_upper.to(torch::kFloat).contiguous() : torch::Tensor();
+  constexpr std::array<double, 3> kBandRgb = {0.97, 0.72, 0.72};
   const double lane_h = emg_panel.h / 6;
   for (int m = 0; m < 6; ++m) {
     const Panel lane{emg_panel.x, emg_panel.y + m * lane_h + 4, emg_panel.w, lane_h - 8};
@@ -175,6 +203,12 @@ void write_performance_plot(const PerformancePlotData& d, const PerformancePlotO
     for (const auto& s : series) {
       const int64_t end = std::min(row1, s.values.size(0));
       if (end > row0) hi = std::max(hi, s.values.narrow(0, row0, end - row0).select(1, m).max().item<double>());
+    }
+    if (with_band) {
+      const int64_t end = std::min(row1, upper.size(0));
+      if (end > row0) hi = std::max(hi, upper.narrow(0, row0, end - row0).select(1, m).max().item<double>());
+      cairo_set_source_rgb(cr, kBandRgb[0], kBandRgb[1], kBandRgb[2]);
+      band(cr, lane, upper.data_ptr<float>() + m, lower.data_ptr<float>() + m, 6, row0, std::min(row1, end), 0.0, hi * 1.05);
     }
     for (const auto& s : series) {
       cairo_set_source_rgb(cr, s.rgb[0], s.rgb[1], s.rgb[2]);
@@ -192,6 +226,13 @@ void write_performance_plot(const PerformancePlotData& d, const PerformancePlotO
     cairo_line_to(cr, lx + 20, y);
     cairo_stroke(cr);
     text(cr, lx + 25, y + 4, series[i].label, 12);
+  }
+  if (with_band) {
+    const double y = emg_panel.y + 12 + 20 * static_cast<double>(series.size());
+    cairo_set_source_rgb(cr, kBandRgb[0], kBandRgb[1], kBandRgb[2]);
+    cairo_rectangle(cr, lx, y - 5, 20, 10);
+    cairo_fill(cr);
+    text(cr, lx + 25, y + 4, d.interval_label, 12);
   }
   time_axis(cr, emg_panel, from, seconds);
 

@@ -1,7 +1,7 @@
 #pragma once
 // A figure of one performance in the spirit of the paper's: keystrokes (piano roll of key depth),
 // the fingertips' heights in the side camera, and the six muscle envelopes (measured, and
-// estimated when given), labelled, with a legend. PNG through cairo.
+// estimated when given, with its interval as a band when given), labelled, with a legend. PNG through cairo.
 #include <torch/torch.h>
 
 #include <string>
@@ -16,6 +16,9 @@ struct PerformancePlotData {
   torch::Tensor pose_side;      // [T, 21, C>=2] side view (image y grows downwards) or undefined
   torch::Tensor emg_true;       // [N, 6] or undefined
   torch::Tensor emg_estimated;  // [N, 6] or undefined
+  // An interval around the estimate, drawn as a shaded band: [N, 6] each, or undefined.
+  torch::Tensor emg_lower, emg_upper;
+  std::string interval_label = "interval";
 };
 
 struct PerformancePlotOptions {

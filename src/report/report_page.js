@@ -43,6 +43,13 @@
       const columns = [xs];
       if (p.measured) { series.push({ label: 'measured', stroke: '#333', width: 1, value: fmt }); columns.push(p.measured[c]); }
       if (p.estimated) { series.push({ label: 'estimated', stroke: colours[c], width: 2, value: fmt }); columns.push(p.estimated[c]); }
+      const bands = [];
+      if (p.lower && p.upper) {
+        // The interval around the estimate: two faint bounds and the band between them.
+        series.push({ label: 'upper bound', stroke: colours[c] + '66', width: 1, value: fmt }); columns.push(p.upper[c]);
+        series.push({ label: 'lower bound', stroke: colours[c] + '66', width: 1, value: fmt }); columns.push(p.lower[c]);
+        bands.push({ series: [series.length - 2, series.length - 1], fill: colours[c] + '33' });
+      }
       const div = document.createElement('div');
       div.className = 'chart';
       div.dataset.muscle = m.code;
@@ -50,6 +57,7 @@
       const opts = Object.assign({}, common, {
         title: m.code + ': ' + m.name + ' (' + m.function + ')',
         series: series,
+        bands: bands,
         axes: [{ label: 'time (s)' }, { label: 'activation', size: 60 }],
       });
       charts.push(new uPlot(opts, columns, div));

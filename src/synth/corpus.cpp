@@ -16,6 +16,7 @@
 #include "synth/hand_model.h"
 #include "synth/key_motion.h"
 #include "synth/keyboard.h"
+#include "synth/motor_strategy.h"
 #include "synth/muscle_model.h"
 #include "synth/random.h"
 
@@ -28,6 +29,7 @@ void SynthOptions::check() const {
   require(pianists >= 1 && pianists <= 999, "pianists must be 1..999");
   require(tasks >= 1 && tasks <= kNumTasks, "tasks must be 1..7");
   require(takes >= 1 && takes <= 99, "takes must be 1..99");
+  require(simulator == 1 || simulator == 2, "simulator must be 1 or 2");
   require(seconds >= 2.0 && seconds <= 3600.0, "seconds must be 2..3600");
   require(pose_rate_hz > 0 && keys_rate_hz > 0 && raw_emg_rate_hz > 2 * envelope.band_high_hz,
           "rates must be positive and the raw EMG rate above twice the band edge");
@@ -44,6 +46,7 @@ nlohmann::json SynthOptions::to_json() const {
           {"takes", takes},
           {"seconds", seconds},
           {"seed", seed},
+          {"simulator", simulator},
           {"only_set", only_set},
           {"pose_rate_hz", pose_rate_hz},
           {"keys_rate_hz", keys_rate_hz},
@@ -78,7 +81,8 @@ Performance generate_performance(const SynthOptions& o, const Pianist& pianist, 
   CameraImages images = film_hand(perf.keypoints_3d, camera_rng);
   perf.pose_top = images.top;
   perf.pose_right = images.right;
-  const torch::Tensor excitation = muscle_excitation(perf.score, pianist, o.seconds, o.raw_emg_rate_hz, muscle_rng);
+  const torch::Tensor excitation = muscle_excitation(perf.score, pianist, o.seconds, o.raw_emg_rate_hz, muscle_rng,
+                                                       muscle_drive(pianist, task, o.simulator));
   perf.activation = muscle_activation(excitation, pianist, o.raw_emg_rate_hz);
   const torch::Tensor raw = raw_emg(perf.activation, pianist, o.raw_emg_rate_hz, emg_rng);
   perf.emg_raw = raw.to(torch::kFloat);
@@ -94,6 +98,7 @@ Performance generate_performance(const SynthOptions& o, const Pianist& pianist, 
                {"task_name", task_name(task)},
                {"take", take},
                {"seed", o.seed},
+               {"simulator", o.simulator},
                {"seconds", o.seconds},
                {"pose_rate_hz", o.pose_rate_hz},
                {"keys_rate_hz", o.keys_rate_hz},

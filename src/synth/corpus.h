@@ -22,6 +22,10 @@ struct SynthOptions {
   int takes = 3;                 // performances per pianist and task
   double seconds = 60.0;         // length of each performance
   uint64_t seed = 42;
+  // 2: tasks played with their own motor strategies, pianists with their own recruitment
+  // (synth/motor_strategy.h); 1: the earlier simulator, whose corpus docs/results.md's first
+  // tables were measured on.
+  int simulator = 2;
   double pose_rate_hz = 60.0;    // camera frame rate
   double keys_rate_hz = 1024.0;  // keystroke and envelope rate (1024 rows per 60 frames)
   double raw_emg_rate_hz = 2000.0;

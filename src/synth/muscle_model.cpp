@@ -14,21 +14,13 @@ namespace pianokpm::synth {
 
 namespace {
 
-// Drive of each muscle (rows: ADM, PB, 1DI, 2DI, 3DI, 4DI) by a press of each finger
-// (columns: thumb, index, middle, ring, little).
-constexpr double kFingerDrive[kNumMuscles][kNumFingers] = {
-    {0.0, 0.0, 0.0, 0.1, 1.0},  // ADM: little finger abduction and flexion
-    {1.0, 0.0, 0.0, 0.0, 0.0},  // PB: thumb abduction
-    {0.5, 1.0, 0.1, 0.0, 0.0},  // 1DI: index abduction, thumb adduction
-    {0.0, 0.2, 0.8, 0.1, 0.0},  // 2DI: middle finger, radial side
-    {0.0, 0.0, 0.7, 0.3, 0.0},  // 3DI: middle finger, ulnar side
-    {0.0, 0.0, 0.1, 1.0, 0.2},  // 4DI: ring finger
-};
-// Extra drive per unit of wide span (chords wider than kSpanFreeMm), thumb crossing, co-contraction.
+// Extra drive per unit of wide span (chords wider than kSpanFreeMm).
 constexpr double kSpanDrive[kNumMuscles] = {0.6, 0.5, 0.3, 0.0, 0.0, 0.1};
 constexpr double kSpanFreeMm = 110.0, kSpanFullMm = 100.0;
-constexpr double kThumbCrossingDrive = 0.6;   // PB
-constexpr double kCoContraction = 0.25;       // all muscles, chords of 3+ notes and octaves
+// A held chord's span, for the posture it holds: from a sixth (~60 mm) to beyond an octave.
+constexpr double kHoldSpanFreeMm = 60.0, kHoldSpanFullMm = 120.0;
+// A phrase's posture is held from just before its first press to shortly after a release.
+constexpr double kPostureLeadS = 0.1, kPostureTailS = 0.3;
 constexpr double kBurstAfterBedS = 0.03;      // the burst lasts until just after contact
 constexpr double kHoldFraction = 0.3;         // holding a key down takes less
 constexpr double kOnsetJitterS = 0.006;
@@ -40,28 +32,59 @@ double loudness_factor(int velocity) { return 0.25 + 0.75 * std::pow(velocity / 
 }  // namespace
 
 torch::Tensor muscle_excitation(const Score& score, const Pianist& p, double seconds, double rate_hz,
-                                std::mt19937_64& rng) {
+                                std::mt19937_64& rng, const MuscleDrive& drive_model) {
   const auto rows = static_cast<int64_t>(std::llround(seconds * rate_hz));
   torch::Tensor e = torch::zeros({rows, kNumMuscles}, torch::kDouble);
   double* pe = e.data_ptr<double>();
   std::normal_distribution<double> jitter(0.0, kOnsetJitterS);
-  for (const Note& n : score.notes) {
+  auto sample_at = [&](double t) { return std::clamp<int64_t>(static_cast<int64_t>(std::ceil(t * rate_hz)), 0, rows); };
+  const bool holds_span = drive_model.span_hold[0] != 0 || drive_model.span_hold[1] != 0;
+  for (size_t k = 0; k < score.notes.size(); ++k) {
+    const Note& n = score.notes[k];
     const double span = std::clamp((n.chord_span_mm - kSpanFreeMm) / kSpanFullMm, 0.0, 1.0);
     const bool co = n.chord_size >= 3 || (n.chord_size == 2 && n.chord_span_mm > kSpanFreeMm);
     const double onset = n.t_bed_s - p.emd_s + jitter(rng);
     std::array<double, kNumMuscles> drive{};
     for (int m = 0; m < kNumMuscles; ++m) {
-      double d = kFingerDrive[m][n.finger - 1] + kSpanDrive[m] * span + (co ? kCoContraction : 0.0);
-      if (m == 1 && n.thumb_crossing) d += kThumbCrossingDrive;
+      double d = drive_model.recruitment[m][n.finger - 1] + kSpanDrive[m] * span + (co ? drive_model.co_contraction : 0.0);
+      if (n.thumb_crossing && drive_model.crossing[m] != 0) d += drive_model.crossing[m];
       // Chord notes share the hand's effort.
       drive[m] = kDriveScale * p.gain[m] * d * loudness_factor(n.velocity) / std::sqrt(static_cast<double>(n.chord_size));
     }
     const auto first = std::max<int64_t>(0, static_cast<int64_t>(std::ceil(onset * rate_hz)));
     const auto last = std::min<int64_t>(rows - 1, static_cast<int64_t>(std::floor(n.t_release_s * rate_hz)));
+    // A spread hand is held as long as the chord is: counted once per chord, at its first note
+    // (the notes of a chord are adjacent and a few ms apart).
+    const bool chord_start = n.chord_size > 1 && (k == 0 || score.notes[k - 1].chord_size != n.chord_size ||
+                                                  n.t_bed_s - score.notes[k - 1].t_bed_s > 0.02);
+    const double hold_span = holds_span && chord_start
+                                 ? std::clamp((n.chord_span_mm - kHoldSpanFreeMm) / kHoldSpanFullMm, 0.0, 1.0) : 0.0;
     for (int64_t i = first; i <= last; ++i) {
       const double t = static_cast<double>(i) / rate_hz;
       const double level = t <= n.t_bed_s + kBurstAfterBedS ? 1.0 : kHoldFraction;
       for (int m = 0; m < kNumMuscles; ++m) pe[i * kNumMuscles + m] += level * drive[m];
+      if (hold_span > 0) {
+        for (int m = 0; m < kNumMuscles; ++m) pe[i * kNumMuscles + m] += kDriveScale * p.gain[m] * drive_model.span_hold[m] * hold_span;
+      }
+    }
+  }
+  const bool posture = std::any_of(drive_model.posture.begin(), drive_model.posture.end(), [](double v) { return v != 0; });
+  if (posture || drive_model.stiffness_per_hz > 0) {
+    // Held posture over each phrase, and stiffening with the recent note rate.
+    std::vector<double> phrase(static_cast<size_t>(rows), 0.0), presses(static_cast<size_t>(rows) + 1, 0.0);
+    for (const Note& n : score.notes) {
+      const int64_t a = sample_at(n.t_bed_s - p.emd_s - kPostureLeadS), b = sample_at(n.t_release_s + kPostureTailS);
+      for (int64_t i = a; i < b; ++i) phrase[i] = 1.0;
+      presses[sample_at(n.t_bed_s - p.emd_s)] += 1.0 / n.chord_size;  // a chord is one movement
+    }
+    const auto window = static_cast<int64_t>(std::llround(kRateWindowS * rate_hz));
+    double recent = 0;
+    for (int64_t i = 0; i < rows; ++i) {
+      recent += presses[i] - (i >= window ? presses[i - window] : 0.0);
+      const double stiff = drive_model.stiffness_per_hz * std::max(0.0, recent / kRateWindowS - kRelaxedRateHz);
+      for (int m = 0; m < kNumMuscles; ++m) {
+        pe[i * kNumMuscles + m] += kDriveScale * p.gain[m] * (phrase[i] * drive_model.posture[m] + stiff);
+      }
     }
   }
   const torch::Tensor tonic = torch::tensor(std::vector<double>(p.tonic.begin(), p.tonic.end()), torch::kDouble);

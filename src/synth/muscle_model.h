@@ -4,7 +4,8 @@
 // Excitation: each press drives the muscles that serve its finger (ADM little finger; PB thumb
 // and thumb crossings; 1DI index and thumb adduction; 2DI/3DI the middle finger's radial/ulnar
 // stabilisers; 4DI ring finger), harder for louder notes and wider chords, with co-contraction of
-// all six in chords and octaves, on top of a tonic level. The burst starts one electromechanical
+// all six in chords and octaves, on top of a tonic level; simulator 2 adds each task's strategy
+// and each pianist's recruitment (synth/motor_strategy.h). The burst starts one electromechanical
 // delay before the key reaches its bed. Activation follows with first-order dynamics (faster up
 // than down). Raw EMG is activation-modulated 20-450 Hz noise plus amplifier noise and mains hum;
 // the envelope is derived from it exactly as from a real recording and normalised by a simulated
@@ -15,6 +16,7 @@
 #include <random>
 
 #include "signal/emg_envelope.h"
+#include "synth/motor_strategy.h"
 #include "synth/pianist.h"
 #include "synth/score.h"
 
@@ -22,9 +24,10 @@ namespace pianokpm::synth {
 
 constexpr double kMainsHz = 50.0;
 
-// [round(seconds * rate_hz), 6] float64 neural excitation in 0..1.
+// [round(seconds * rate_hz), 6] float64 neural excitation in 0..1, driven as `drive` says
+// (muscle_drive(pianist, task, simulator)).
 torch::Tensor muscle_excitation(const Score& score, const Pianist& pianist, double seconds, double rate_hz,
-                                std::mt19937_64& rng);
+                                std::mt19937_64& rng, const MuscleDrive& drive);
 // First-order activation dynamics (tau_activation rising, tau_deactivation falling).
 torch::Tensor muscle_activation(const torch::Tensor& excitation, const Pianist& pianist, double rate_hz);
 // [M, 6] float64 raw surface EMG in millivolts.

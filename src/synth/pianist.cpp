@@ -1,7 +1,9 @@
 #include "synth/pianist.h"
 
+#include <cmath>
 #include <random>
 
+#include "synth/motor_strategy.h"
 #include "synth/random.h"
 
 namespace pianokpm::synth {
@@ -29,6 +31,15 @@ Pianist Pianist::sample(int id, uint64_t seed) {
   p.tau_deactivation_s = uniform(0.035, 0.060);
   p.hum_mv = uniform(0.03, 0.08);
   p.sensor_noise_mv = uniform(0.002, 0.006);
+
+  std::mt19937_64 habits(mix_seed(seed, 0x4AB175ull, static_cast<uint64_t>(id)));
+  std::normal_distribution<double> spread(0.0, 1.0);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  p.recruitment = individual_recruitment(habits);
+  for (double& h : p.posture_habit) h = std::exp(0.4 * spread(habits));
+  p.crossing_pb_share = 0.3 + 0.7 * unit(habits);
+  p.co_contraction_habit = std::exp(0.4 * spread(habits));
+  p.stiffness_habit = 0.4 + 1.2 * unit(habits);
   return p;
 }
 
@@ -48,7 +59,12 @@ nlohmann::json Pianist::to_json() const {
           {"tau_activation_s", tau_activation_s},
           {"tau_deactivation_s", tau_deactivation_s},
           {"hum_mv", hum_mv},
-          {"sensor_noise_mv", sensor_noise_mv}};
+          {"sensor_noise_mv", sensor_noise_mv},
+          {"recruitment_by_finger", recruitment},
+          {"posture_habit", posture_habit},
+          {"crossing_pb_share", crossing_pb_share},
+          {"co_contraction_habit", co_contraction_habit},
+          {"stiffness_habit", stiffness_habit}};
 }
 
 }  // namespace pianokpm::synth

@@ -28,6 +28,13 @@ struct Pianist {
   double tau_deactivation_s = 0.045;
   double hum_mv = 0.01;             // mains hum amplitude on the electrodes
   double sensor_noise_mv = 0.01;    // amplifier noise (RMS)
+  // Habits of simulator 2 (synth/motor_strategy.h), drawn from a stream of their own so that the
+  // parameters above are the same under both simulators.
+  std::array<std::array<double, kNumFingers>, kNumMuscles> recruitment{};  // drive by finger
+  std::array<double, kNumMuscles> posture_habit{};  // scales the task's held posture
+  double crossing_pb_share = 1.0;     // thumb crossings: PB's share, the rest 1DI
+  double co_contraction_habit = 1.0;  // scales the task's co-contraction in chords
+  double stiffness_habit = 1.0;       // scales stiffening with the repetition rate
 
   static Pianist sample(int id, uint64_t seed);
   nlohmann::json to_json() const;

@@ -19,6 +19,8 @@ void TrainOptions::check() const {
   require(overlap_samples >= 0, "overlap_samples must be >= 0");
   require(max_batches_per_epoch >= 0, "max_batches_per_epoch must be >= 0");
   require(loss_tail_samples >= 0, "loss_tail_samples must be >= 0");
+  require(train_minutes >= 0, "train_minutes must be >= 0");
+  for (const auto& prefix : trainable) require(!prefix.empty(), "trainable names must not be empty");
 }
 
 nlohmann::json TrainOptions::to_json() const {
@@ -38,7 +40,9 @@ nlohmann::json TrainOptions::to_json() const {
           {"standardise_pose", standardise_pose},
           {"keep_epochs", keep_epochs},
           {"loss_tail_samples", loss_tail_samples},
-          {"init_model", init_model}};
+          {"init_model", init_model},
+          {"trainable", trainable},
+          {"train_minutes", train_minutes}};
 }
 
 TrainOptions TrainOptions::from_json(const nlohmann::json& j) {
@@ -68,6 +72,8 @@ TrainOptions TrainOptions::from_json(const nlohmann::json& j) {
     get("keep_epochs", o.keep_epochs);
     get("loss_tail_samples", o.loss_tail_samples);
     get("init_model", o.init_model);
+    get("trainable", o.trainable);
+    get("train_minutes", o.train_minutes);
   } catch (const nlohmann::json::exception& e) {
     throw std::invalid_argument(std::string("train config: ") + e.what());
   }

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace pianokpm {
 
@@ -32,7 +33,14 @@ struct TrainOptions {
   // window's newest hop (102-103 samples at 100 ms), where the encoder sees no later frames.
   int64_t loss_tail_samples = 0;
   // Start from this checkpoint's weights (fine-tuning); the run's model config must be its config.
+  // Before the first epoch the starting weights are scored on the validation set and kept as
+  // best.pt, so that fine-tuning never ends worse on that set than where it started.
   std::string init_model;
+  // Train only parameters whose names start with one of these (e.g. "decoder."); empty: all.
+  std::vector<std::string> trainable;
+  // > 0: train on the first this many minutes of the training set, in the split file's order
+  // (the last performance used is cut); 0: all of it.
+  double train_minutes = 0;
 
   void check() const;  // throws std::invalid_argument naming the field
   nlohmann::json to_json() const;

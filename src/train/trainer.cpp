@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -39,8 +40,29 @@ torch::Tensor window_tail(const torch::Tensor& t, int64_t samples) {
   return samples > 0 && t.defined() && t.size(2) > samples ? t.narrow(2, t.size(2) - samples, samples) : t;
 }
 
-WindowDataset load_set(const TrainRun& run, const std::string& set, int64_t overlap) {
-  return WindowDataset(load_split_performances(run.data_dir, run.split_path, set, run.model), run.model, overlap);
+WindowDataset load_set(const TrainRun& run, const std::string& set, int64_t overlap, double minutes = 0) {
+  auto performances = load_split_performances(run.data_dir, run.split_path, set, run.model);
+  if (minutes > 0) performances = first_minutes(std::move(performances), minutes, run.model, run.split_path);
+  return WindowDataset(std::move(performances), run.model, overlap);
+}
+
+// The parameters a run trains: those named by a prefix in options.trainable (every one when
+// empty); the others stop taking gradients.
+std::vector<torch::Tensor> trainable_parameters(PianoKpmNet& net, const TrainOptions& options) {
+  if (options.trainable.empty()) return net->parameters();
+  std::vector<torch::Tensor> chosen;
+  for (auto& p : net->named_parameters()) {
+    const bool wanted = std::any_of(options.trainable.begin(), options.trainable.end(),
+                                    [&](const std::string& prefix) { return p.key().rfind(prefix, 0) == 0; });
+    p.value().set_requires_grad(wanted);
+    if (wanted) chosen.push_back(p.value());
+  }
+  if (chosen.empty()) {
+    std::string names;
+    for (const auto& prefix : options.trainable) names += (names.empty() ? "" : ", ") + prefix;
+    throw std::invalid_argument("train: no parameter of this model is named " + names);
+  }
+  return chosen;
 }
 
 // run.model, with pose standardisation statistics from the training set when asked for and not
@@ -125,7 +147,7 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
   const bool main_process = parallel->is_main();
   const std::string latest = (fs::path(run.out_dir) / "latest.pt").string();
   const std::string best = (fs::path(run.out_dir) / "best.pt").string();
-  const WindowDataset train_set = load_set(run, "train", run.options.overlap_samples);
+  const WindowDataset train_set = load_set(run, "train", run.options.overlap_samples, run.options.train_minutes);
   const WindowDataset val_set = load_set(run, "val", 0);
   if (train_set.size() == 0) throw InputError(run.split_path, "the training set has no complete window");
   const ModelConfig model = effective_model(run, train_set);
@@ -165,7 +187,8 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
 
   net->to(device);
   net->train();
-  torch::optim::AdamW optimizer(net->parameters(),
+  const std::vector<torch::Tensor> params = trainable_parameters(net, run.options);
+  torch::optim::AdamW optimizer(params,
                                 torch::optim::AdamWOptions(run.options.lr).weight_decay(run.options.weight_decay));
   int start_epoch = 0, since_best = 0;
   double best_val = std::numeric_limits<double>::infinity();
@@ -184,11 +207,17 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
     if (init.net->config().to_json() != model.to_json())
       throw InputError(run.options.init_model, "has another model config than this run (train takes it from --init when given)");
     torch::NoGradGuard no_grad;
-    auto params = init.net->named_parameters();
-    for (auto& p : net->named_parameters()) p.value().copy_(params[p.key()]);
+    auto init_params = init.net->named_parameters();
+    for (auto& p : net->named_parameters()) p.value().copy_(init_params[p.key()]);
     auto buffers = init.net->named_buffers();
     for (auto& b : net->named_buffers()) b.value().copy_(buffers[b.key()]);
     say(fmt::format("initialised from {}", run.options.init_model));
+    if (val_set.size()) {
+      best_val = validation_loss(net, val_set, run.options.batch, run.options.lambda_ot, device, parallel.get(),
+                                 run.options.loss_tail_samples);
+      save(best, net, {{"epochs_done", 0}, {"best_val_loss", best_val}, {"epochs_since_best", 0}, {"val_loss", best_val}}, nullptr);
+      say(fmt::format("epoch 0 (the starting weights) val loss {:.5f} best", best_val));
+    }
   }
 
   const int64_t batches_all = (train_set.size() + run.options.batch - 1) / run.options.batch;
@@ -229,8 +258,8 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
         if (parallel->size() > 1) loss = loss * (share * parallel->size());
         loss.backward();
       }
-      parallel->average_gradients(net->parameters());
-      torch::nn::utils::clip_grad_norm_(net->parameters(), run.options.grad_clip_norm);
+      parallel->average_gradients(params);
+      torch::nn::utils::clip_grad_norm_(params, run.options.grad_clip_norm);
       optimizer.step();
       loss_sum += batch_loss * share;
       if (progress.on_batch && main_process) progress.on_batch(epoch + 1, b + 1, batches, loss_sum / static_cast<double>(b + 1));

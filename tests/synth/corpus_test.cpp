@@ -139,6 +139,97 @@ TEST(SynthCorpus, PianistsDifferInMuscleGains) {
   EXPECT_GT(largest_ratio, 1.5);
 }
 
+// A hand-written score: presses every `step_s` from 0.5 s to 9.5 s, each striking `keys` with
+// `fingers` (cycled through `pattern` for single notes), all at velocity 80.
+Score regular_score(double step_s, const std::vector<std::vector<std::pair<int, int>>>& pattern) {
+  Score s;
+  size_t i = 0;
+  for (double t = 0.5; t < 9.5; t += step_s, ++i) {
+    const auto& chord = pattern[i % pattern.size()];
+    const double span = key_x_mm(chord.back().first) - key_x_mm(chord.front().first);
+    for (auto [key, finger] : chord) {
+      Note n;
+      n.key = key;
+      n.finger = finger;
+      n.t_bed_s = t;
+      n.t_release_s = t + 0.8 * step_s;
+      n.velocity = 80;
+      n.chord_size = static_cast<int>(chord.size());
+      n.chord_span_mm = span;
+      s.notes.push_back(n);
+    }
+  }
+  return s;
+}
+
+// Mean excitation of `muscle` above the pianist's tonic level over 1..9 s.
+double mean_drive(const Score& score, const Pianist& p, int task, int simulator, int muscle) {
+  std::mt19937_64 rng(5);
+  const auto e = muscle_excitation(score, p, 10.0, 2000.0, rng, muscle_drive(p, task, simulator));
+  return e.narrow(0, 2000, 16000).select(1, muscle).mean().item<double>() - p.tonic[muscle];
+}
+
+TEST(SynthCorpus, OctavesRaiseAdmAndPbMoreThanFiveFingerExercisesAtTheSameLoudness) {
+  const Score octaves = regular_score(0.5, {{{27, 1}, {39, 5}}});
+  const Score five_finger = regular_score(0.5, {{{39, 1}}, {{41, 2}}, {{43, 3}}, {{44, 4}}, {{46, 5}}});
+  for (int id = 1; id <= 6; ++id) {
+    const Pianist p = Pianist::sample(id, 42);
+    for (int m : {0, 1}) {  // ADM, PB
+      const double a = mean_drive(octaves, p, 5, 2, m), b = mean_drive(five_finger, p, 6, 2, m);
+      EXPECT_GT(a, 1.5 * b) << "pianist " << id << " muscle " << m << ": octaves " << a << ", five-finger " << b;
+    }
+  }
+}
+
+TEST(SynthCorpus, FastRepetitionStiffensTheWholeHand) {
+  // Index and middle finger alternating at 10 and at 2 presses per second: the muscles that do not
+  // serve them (ADM, 4DI) co-activate in the fast trill under simulator 2; under simulator 1 ADM,
+  // which serves neither finger there, stays at its tonic level.
+  const std::vector<std::vector<std::pair<int, int>>> alternation = {{{39, 2}}, {{41, 3}}};
+  const Score fast = regular_score(0.1, alternation), slow = regular_score(0.5, alternation);
+  for (int id = 1; id <= 6; ++id) {
+    const Pianist p = Pianist::sample(id, 42);
+    for (int m : {0, 5}) {
+      const double fast2 = mean_drive(fast, p, 4, 2, m), slow2 = mean_drive(slow, p, 4, 2, m);
+      EXPECT_GT(fast2, slow2 + 0.02) << "pianist " << id << " muscle " << m;
+      if (m == 0) EXPECT_NEAR(mean_drive(fast, p, 4, 1, m), 0.0, 1e-9) << "simulator 1, pianist " << id;
+    }
+  }
+}
+
+TEST(SynthCorpus, PianistsRecruitTheirMusclesDifferentlyNotOnlyMoreOrLess) {
+  // Each muscle's response to single presses of each finger, as shares of that muscle's total:
+  // per-muscle gains cancel, so under simulator 1 every pianist has the same shares; under
+  // simulator 2 pianists recruit their muscles in their own proportions.
+  auto shares = [](const Pianist& p, int simulator) {
+    std::array<std::array<double, 5>, 6> r{};
+    for (int f = 1; f <= 5; ++f) {
+      const Score s = regular_score(0.5, {{{39, f}}});
+      for (int m = 0; m < 6; ++m) r[m][f - 1] = mean_drive(s, p, 6, simulator, m);
+    }
+    for (auto& row : r) {
+      double sum = 0;
+      for (double v : row) sum += v;
+      for (double& v : row) v /= sum;
+    }
+    return r;
+  };
+  auto largest_difference = [&](int simulator) {
+    const auto reference = shares(Pianist::sample(1, 42), simulator);
+    double largest = 0;
+    for (int id = 2; id <= 6; ++id) {
+      const auto other = shares(Pianist::sample(id, 42), simulator);
+      for (int m = 0; m < 6; ++m)
+        for (int f = 0; f < 5; ++f) largest = std::max(largest, std::abs(other[m][f] - reference[m][f]));
+    }
+    return largest;
+  };
+  const double v1 = largest_difference(1), v2 = largest_difference(2);
+  std::cout << "largest difference in a finger's share of a muscle: simulator 1 " << v1 << ", simulator 2 " << v2 << "\n";
+  EXPECT_LT(v1, 0.02);
+  EXPECT_GT(v2, 0.15);
+}
+
 TEST(SynthCorpus, RawEmgSpectrumSitsIn20To450HzPlusTheHumLine) {
   const Performance perf = make(1, 1, 20.0);
   const double rate = 2000;
