@@ -10,6 +10,7 @@
 #include "model/checkpoint.h"
 #include "model/device.h"
 #include "model/state_dict.h"
+#include "predict/ensemble.h"
 #include "predict/predictor.h"
 #include "python/bindings.h"
 #include "python/numpy_tensor.h"
@@ -22,6 +23,11 @@ class Model {
  public:
   Model(const std::string& path, const std::optional<std::string>& config, const std::string& device)
       : path_(path), device_(parse_device(device)) {
+    if (is_ensemble_file(path)) {
+      if (config) throw InputError(path, "an ensemble's members carry their own configs: drop config");
+      ensemble_ = load_ensemble(path);
+      return;
+    }
     std::optional<ModelConfig> c;
     if (config) c = ModelConfig::from_json(nlohmann::json::parse(*config));
     loaded_ = load_model(path, c);
@@ -29,7 +35,16 @@ class Model {
     loaded_.net->eval();
   }
 
-  py::array predict(const py::object& pose_top, const py::object& pose_right, const py::object& keys, int64_t batch_windows) {
+  py::object predict(const py::object& pose_top, const py::object& pose_right, const py::object& keys, int64_t batch_windows,
+                     const std::optional<double>& interval) {
+    if (interval) {
+      if (!ensemble_) throw InputError("interval", "needs an ensemble (load_model of a file made by pianokpm ensemble)");
+      try {
+        ensemble_->calibration.scale_at(*interval);
+      } catch (const std::invalid_argument& e) {
+        throw InputError("interval", e.what());
+      }
+    }
     const ModelConfig& c = config();
     PerformancePaths paths;
     auto add_view = [&](const py::object& view, const char* name) {
@@ -56,6 +71,7 @@ class Model {
       }
     }
     torch::Tensor emg;
+    Interval bounds;
     {
       py::gil_scoped_release release;
       std::lock_guard<std::mutex> lock(mutex_);  // one forward at a time per model
@@ -64,8 +80,15 @@ class Model {
       PredictOptions po;
       po.device = device_;
       po.batch_windows = batch_windows;
-      emg = predict_performance(loaded_.net, windows, po);
+      if (ensemble_) {
+        const EnsemblePrediction p = predict_ensemble(*ensemble_, windows, po);
+        emg = p.mean;
+        if (interval) bounds = prediction_interval(p, ensemble_->calibration, *interval);
+      } else {
+        emg = predict_performance(loaded_.net, windows, po);
+      }
     }
+    if (interval) return py::make_tuple(to_numpy(emg), to_numpy(bounds.lower), to_numpy(bounds.upper));
     return to_numpy(emg);
   }
 
@@ -73,6 +96,7 @@ class Model {
     const std::string out = path_string(path);
     const std::string ext = std::filesystem::path(out).extension().string();
     if (ext != ".pth" && ext != ".pt") throw InputError(out, "output must end in .pth or .pt");
+    if (ensemble_) throw InputError(path_, "is an ensemble; export its members one by one");
     if (config().architecture != "pianokpm")
       throw InputError(path_, "is a " + config().architecture + " model; only the released architecture (pianokpm) can be exported");
     py::gil_scoped_release release;
@@ -80,15 +104,17 @@ class Model {
     return export_release_model(loaded_.net, out).config_path;
   }
 
-  const ModelConfig& config() const { return loaded_.net->config(); }
+  const ModelConfig& config() const { return ensemble_ ? ensemble_->config() : loaded_.net->config(); }
   const std::string& path() const { return path_; }
-  const std::string& format() const { return loaded_.format; }
+  std::string format() const { return ensemble_ ? "ensemble" : loaded_.format; }
+  int64_t members() const { return ensemble_ ? static_cast<int64_t>(ensemble_->members.size()) : 1; }
   std::string device() const { return device_.str(); }
 
  private:
   std::string path_;
   torch::Device device_;
-  LoadedModel loaded_;
+  LoadedModel loaded_;                // one model
+  std::optional<Ensemble> ensemble_;  // or an ensemble file's members and calibration
   std::mutex mutex_;
 };
 
@@ -97,7 +123,7 @@ class Model {
 void bind_model(py::module_& m) {
   py::class_<Model>(m, "Model", R"(A loaded PianoKPM Net (or baseline) model. Made by load_model().)")
       .def("predict", &Model::predict, py::arg("pose_top") = py::none(), py::arg("pose_right") = py::none(),
-           py::arg("keys") = py::none(), py::arg("batch_windows") = 64,
+           py::arg("keys") = py::none(), py::arg("batch_windows") = 64, py::arg("interval") = py::none(),
            R"(Estimate the EMG envelopes of one whole performance.
 
 pose_top, pose_right: keypoints [T, 21, C>=2] (x, y used) at 60 frames per second, in the units the
@@ -106,13 +132,17 @@ pose_top, pose_right: keypoints [T, 21, C>=2] (x, y used) at 60 frames per secon
 keys: key depth [N, 88] in 0..1 at 1024 samples per second, or the path of a key-depth file or a
     MIDI file (.mid, .midi). Only for models that read keystrokes.
 Returns float32 [N, 6]: one row per 1/1024 s (N = the key samples, or T * 1024 / 60 without keys),
-columns ADM, PB, 1DI, 2DI, 3DI, 4DI (muscles). The GIL is released while it computes.
+columns ADM, PB, 1DI, 2DI, 3DI, 4DI (muscles). For an ensemble, the members' mean; with
+interval=L (0.5..0.99, a calibrated ensemble only) returns (emg, lower, upper), three such arrays,
+the bounds holding about a share L of the measured samples on recordings like the calibration
+ones. The GIL is released while it computes.
 Raises InputError (a ValueError) for wrong shapes, NaN, missing or unreadable files.)")
       .def("export", &Model::export_release, py::arg("path"),
            R"(Write the model as a PyTorch state dict in the release's names (load_state_dict in the
 published code) at `path` (.pth), and its config JSON beside it (.json). Returns the config's path.)")
       .def_property_readonly("path", &Model::path, "The file the model was loaded from.")
-      .def_property_readonly("format", &Model::format, R"("pianokpm" (our checkpoint) or "pytorch-state-dict".)")
+      .def_property_readonly("format", &Model::format, R"("pianokpm" (our checkpoint), "pytorch-state-dict" or "ensemble".)")
+      .def_property_readonly("members", &Model::members, "How many models predict together (1 unless an ensemble).")
       .def_property_readonly("device", &Model::device, "Where it runs: cpu or cuda:N.")
       .def_property_readonly("modality", [](const Model& self) { return to_string(self.config().modality); },
                              R"("pose+keys", "pose" or "keys".)")
@@ -140,9 +170,10 @@ published code) at `path` (.pth), and its config JSON beside it (.json). Returns
           return std::make_unique<Model>(path_string(path), c, device);
         },
         py::arg("path"), py::arg("config") = py::none(), py::arg("device") = "cpu",
-        R"(Load a model: our checkpoint (.pt, carries its config) or an official PyTorch state dict
+        R"(Load a model: our checkpoint (.pt, carries its config), an official PyTorch state dict
 (.pth; `config` is then the model config as a dict, default the released pose+keys
-configuration). device: "cpu" or "cuda".)");
+configuration) or an ensemble file (.json, from `pianokpm ensemble`; predict(interval=0.9) then
+adds bounds). device: "cpu" or "cuda".)");
   m.def("muscles", [] { return emg_channel_names(); }, "The six muscles, in the column order of every EMG array.");
 }
 

@@ -1,6 +1,6 @@
 """Type stubs for the pianokpm extension module (src/python). Shapes and units in docstrings."""
 from os import PathLike
-from typing import Any, Optional, Sequence, Union
+from typing import Any, Optional, Sequence, Union, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -35,20 +35,35 @@ class Model:
     def config(self) -> dict[str, Any]: ...
     @property
     def synthetic(self) -> bool: ...
+    @property
+    def members(self) -> int: ...
+    @overload
     def predict(
         self,
         pose_top: Optional[ArrayOrPath] = None,
         pose_right: Optional[ArrayOrPath] = None,
         keys: Optional[ArrayOrPath] = None,
         batch_windows: int = 64,
+        interval: None = None,
     ) -> npt.NDArray[np.float32]:
         """Keypoints [T, 21, C>=2] at 60 fps and/or key depth [N, 88] at 1024 Hz (arrays or file
         paths; keys may be MIDI) -> EMG float32 [N, 6] at 1024 Hz (ADM, PB, 1DI, 2DI, 3DI, 4DI)."""
+    @overload
+    def predict(
+        self,
+        pose_top: Optional[ArrayOrPath] = None,
+        pose_right: Optional[ArrayOrPath] = None,
+        keys: Optional[ArrayOrPath] = None,
+        batch_windows: int = 64,
+        interval: float = ...,
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+        """A calibrated ensemble's estimate and its lower and upper bounds, each [N, 6]."""
     def export(self, path: PathArg) -> str:
         """Release-format state dict at path (.pth) and its config (.json); returns the config path."""
 
 def load_model(path: PathArg, config: Optional[dict[str, Any]] = None, device: str = "cpu") -> Model:
-    """Our checkpoint (.pt) or an official state dict (.pth, with `config` or the released one)."""
+    """Our checkpoint (.pt), an official state dict (.pth, with `config` or the released one), or an
+    ensemble file (.json, from `pianokpm ensemble`)."""
 def muscles() -> list[str]:
     """['ADM', 'PB', '1DI', '2DI', '3DI', '4DI']: the column order of every EMG array."""
 
