@@ -166,6 +166,13 @@ int run_eval(const EvalCommandOptions& o) {
   report.provenance = fmt::format("Model {} ({}, reading {}) on the '{}' performances of {} (data {}).", o.model_path,
                                   c.architecture, to_string(c.modality), o.set, o.split_path, o.data_dir);
   report.synthetic_model = model_is_synthetic(o.model_path);
+  if (o.interval > 0) {
+    report.provenance += fmt::format(
+        " The estimate is the mean of an ensemble of {} models; the shaded band around it is their {:.0f}% interval, "
+        "calibrated on held-out recordings to hold that share of the measured samples (metrics.json gives the share "
+        "found here, per muscle).",
+        ensemble->members.size(), 100 * o.interval);
+  }
   report.rate_hz = c.window_samples;
   ProgressBar bar("eval", "performances", static_cast<int64_t>(perfs.size()));
   for (const auto& perf : perfs) {

@@ -232,6 +232,7 @@ void write_performance_plot(const PerformancePlotData& d, const PerformancePlotO
     cairo_set_source_rgb(cr, kBandRgb[0], kBandRgb[1], kBandRgb[2]);
     cairo_rectangle(cr, lx, y - 5, 20, 10);
     cairo_fill(cr);
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
     text(cr, lx + 25, y + 4, d.interval_label, 12);
   }
   time_axis(cr, emg_panel, from, seconds);
