@@ -14,7 +14,10 @@ EmgInputs read_emg_inputs(const std::string& emg_path, const std::string& keys, 
                           double max_gap_s) {
   if (!(rate_hz > 0)) throw InputError("--rate", "the EMG rate must be positive");
   EmgInputs in;
-  in.emg = read_emg_table(emg_path);
+  EmgWithInterval table = read_emg_with_interval(emg_path);
+  in.emg = table.emg;
+  in.lower = table.lower;
+  in.upper = table.upper;
   const std::string key_path = midi.empty() ? keys : midi;
   if (key_path.empty()) return in;
   ModelConfig c;

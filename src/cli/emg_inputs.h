@@ -11,6 +11,7 @@ namespace pianokpm {
 struct EmgInputs {
   torch::Tensor emg;   // [N, 6]
   torch::Tensor keys;  // [N', 88] key depth at the same rate, or undefined
+  torch::Tensor lower, upper;  // [N, 6] interval around `emg` when the file has one (predict --interval)
 };
 
 // `keys` is a key-depth array (.pkl/.npy) or MIDI (also when `midi` is given); MIDI is rendered at

@@ -34,6 +34,8 @@ int run_plot_files(const PlotCommandOptions& o) {
   d.title = std::filesystem::path(o.emg).stem().string();
   d.keys_rate_hz = o.rate_hz;
   d.emg_estimated = in.emg;
+  d.emg_lower = in.lower;  // drawn as a band when the file has bounds (predict --interval)
+  d.emg_upper = in.upper;
   d.keys = in.keys;
   if (!o.measured.empty()) d.emg_true = read_emg_table(o.measured);
   if (!o.pose_side.empty()) d.pose_side = read_pose_array(o.pose_side, ModelConfig());

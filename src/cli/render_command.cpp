@@ -24,7 +24,10 @@ int run_render(const RenderCommandOptions& o) {
   require_output_extension(o.out, {".mp4", ".avi"});
   if (o.video.empty() && o.pose.empty()) throw InputError("--video", "give the video (--video), the keypoints (--pose), or both");
   render::OverlayVideoInput in;
-  in.emg = read_emg_table(o.emg);
+  const EmgWithInterval table = read_emg_with_interval(o.emg);  // bounds (predict --interval) draw a band
+  in.emg = table.emg;
+  in.emg_lower = table.lower;
+  in.emg_upper = table.upper;
   in.emg_rate_hz = o.rate_hz;
   in.emg_name = o.emg;
   in.video = o.video;

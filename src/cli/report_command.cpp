@@ -44,6 +44,8 @@ int run_report(const ReportCommandOptions& o) {
   ReportPerformance p;
   p.name = std::filesystem::path(o.emg).stem().string();
   p.estimated = in.emg;
+  p.lower = in.lower;  // a band when the file has bounds (predict --interval)
+  p.upper = in.upper;
   p.keys = in.keys;
   AnalysisOptions ao;
   ao.bursts.rate_hz = o.rate_hz;
@@ -56,6 +58,7 @@ int run_report(const ReportCommandOptions& o) {
     const int64_t n = std::min(p.measured.size(0), in.emg.size(0));
     p.measured = p.measured.narrow(0, 0, n);
     p.estimated = p.estimated.narrow(0, 0, n);
+    if (p.lower.defined()) p.lower = p.lower.narrow(0, 0, n), p.upper = p.upper.narrow(0, 0, n);
   }
   c.performances.push_back(p);
   write_html_report(c, o.report, o.out);

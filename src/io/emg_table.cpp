@@ -20,16 +20,23 @@ bool is_time_column(std::string name) {
   return name == "time" || name == "time_s" || name == "t" || name == "sample";
 }
 
-torch::Tensor read_csv_table(const std::string& path, int64_t channels) {
+// `channels` columns, or three times as many when `interval_columns` (estimates, lower, upper).
+bool fits(int64_t columns, int64_t channels, bool interval_columns) {
+  return columns == channels || (interval_columns && columns == 3 * channels);
+}
+
+torch::Tensor read_csv_table(const std::string& path, int64_t channels, bool interval_columns) {
   std::istringstream in(read_file(path));
   std::string line;
   if (!std::getline(in, line)) throw InputError(path, "empty EMG CSV (a header row is needed)");
   const auto header = split_csv_line(line);
   const size_t n = header.size();
   const size_t skip = (n > 0 && is_time_column(header[0])) ? 1 : 0;
-  if (n - skip != static_cast<size_t>(channels)) {
-    throw InputError(path, fmt::format("EMG has {} channels; expected {} (ADM, PB, 1DI, 2DI, 3DI, 4DI)", n - skip, channels));
+  if (!fits(static_cast<int64_t>(n - skip), channels, interval_columns)) {
+    throw InputError(path, fmt::format("EMG has {} channels; expected {} (ADM, PB, 1DI, 2DI, 3DI, 4DI){}", n - skip, channels,
+                                       interval_columns ? fmt::format(" or {} (with lower and upper bounds)", 3 * channels) : ""));
   }
+  channels = static_cast<int64_t>(n - skip);
   std::vector<float> data;
   size_t line_number = 1;
   while (std::getline(in, line)) {
@@ -55,17 +62,16 @@ torch::Tensor read_csv_table(const std::string& path, int64_t channels) {
   return torch::from_blob(data.data(), {rows, channels}, torch::kFloat).clone();
 }
 
-}  // namespace
-
-torch::Tensor read_emg_table(const std::string& path, int64_t channels) {
+torch::Tensor read_table(const std::string& path, int64_t channels, bool interval_columns) {
   torch::Tensor emg;
   if (lowercase_extension(path) == ".csv") {
-    emg = read_csv_table(path, channels);
+    emg = read_csv_table(path, channels, interval_columns);
   } else {
     emg = read_array(path);
-    if (emg.dim() != 2 || emg.size(1) != channels) {
-      throw InputError(path, fmt::format("EMG has shape {}; expected [N, {}] (ADM, PB, 1DI, 2DI, 3DI, 4DI)",
-                                         fmt::join(emg.sizes(), "x"), channels));
+    if (emg.dim() != 2 || !fits(emg.size(1), channels, interval_columns)) {
+      throw InputError(path, fmt::format("EMG has shape {}; expected [N, {}] (ADM, PB, 1DI, 2DI, 3DI, 4DI){}",
+                                         fmt::join(emg.sizes(), "x"), channels,
+                                         interval_columns ? fmt::format(" or [N, {}] (with lower and upper bounds)", 3 * channels) : ""));
     }
     if (emg.size(0) == 0) throw InputError(path, "EMG has no rows");
     emg = emg.to(torch::kFloat).contiguous();
@@ -76,6 +82,17 @@ torch::Tensor read_emg_table(const std::string& path, int64_t channels) {
     }
   }
   return emg;
+}
+
+}  // namespace
+
+torch::Tensor read_emg_table(const std::string& path, int64_t channels) { return read_table(path, channels, false); }
+
+EmgWithInterval read_emg_with_interval(const std::string& path, int64_t channels) {
+  const torch::Tensor t = read_table(path, channels, true);
+  if (t.size(1) == channels) return {t, {}, {}};
+  return {t.narrow(1, 0, channels).contiguous(), t.narrow(1, channels, channels).contiguous(),
+          t.narrow(1, 2 * channels, channels).contiguous()};
 }
 
 }  // namespace pianokpm

@@ -11,4 +11,12 @@ namespace pianokpm {
 // `channels`, no rows, or a value that is not finite (row and column named).
 torch::Tensor read_emg_table(const std::string& path, int64_t channels = 6);
 
+struct EmgWithInterval {
+  torch::Tensor emg;           // [N, channels]
+  torch::Tensor lower, upper;  // [N, channels] each, or undefined when the file has no bounds
+};
+// As read_emg_table, and also files of 3 x `channels` columns: the estimates, then their lower and
+// upper bounds (what `pianokpm predict --interval` writes).
+EmgWithInterval read_emg_with_interval(const std::string& path, int64_t channels = 6);
+
 }  // namespace pianokpm

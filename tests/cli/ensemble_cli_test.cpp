@@ -16,6 +16,40 @@ namespace {
 
 using testing::run_cli;
 
+// Pixels of the plot's band colour (a light red) in a PNG.
+int plot_band_pixels(const std::string& path) {
+  const cv::Mat img = cv::imread(path);
+  EXPECT_FALSE(img.empty()) << path;
+  int count = 0;
+  for (int y = 0; y < img.rows; ++y)
+    for (int x = 0; x < img.cols; ++x) {
+      const auto p = img.at<cv::Vec3b>(y, x);
+      count += std::abs(p[2] - 247) <= 2 && std::abs(p[1] - 184) <= 2 && std::abs(p[0] - 184) <= 2;
+    }
+  return count;
+}
+
+// Pixels of the muscles' colours at a third of their brightness (the overlay's band) in the trace
+// strip of a frame 2.5 s into a video.
+int overlay_band_pixels(const std::string& video) {
+  cv::VideoCapture cap(video);
+  cv::Mat frame;
+  for (int i = 0; i < 150 && cap.read(frame); ++i) {}
+  EXPECT_FALSE(frame.empty()) << video;
+  if (frame.empty()) return 0;
+  const cv::Mat strip = frame(cv::Rect(0, frame.rows * 6 / 10, frame.cols, frame.rows * 4 / 10));
+  int count = 0;
+  for (const auto& c : render::muscle_colours()) {
+    const cv::Vec3b dim(c.b / 3, c.g / 3, c.r / 3);
+    for (int y = 0; y < strip.rows; ++y)
+      for (int x = 0; x < strip.cols; ++x) {
+        const auto p = strip.at<cv::Vec3b>(y, x);
+        count += std::abs(p[0] - dim[0]) <= 8 && std::abs(p[1] - dim[1]) <= 8 && std::abs(p[2] - dim[2]) <= 8;
+      }
+  }
+  return count;
+}
+
 class EnsembleCli : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -96,20 +130,10 @@ TEST_F(EnsembleCli, EvalCoverageIsTheShareOfMeasuredSamplesInsideTheBounds) {
   EXPECT_NE(testing::read_bytes(dir / "ev/metrics.md").find("Coverage of the 90% interval"), std::string::npos);
   // The figure shows the band in its own colour (a light red), and only when there is an interval.
   const std::string png = (dir / "ev/plots") + "/" + metrics.at("performances")[0].at("name").get<std::string>() + ".png";
-  auto band_pixels = [](const std::string& path) {
-    const cv::Mat img = cv::imread(path);
-    int count = 0;
-    for (int y = 0; y < img.rows; ++y)
-      for (int x = 0; x < img.cols; ++x) {
-        const auto p = img.at<cv::Vec3b>(y, x);
-        count += std::abs(p[2] - 247) <= 2 && std::abs(p[1] - 184) <= 2 && std::abs(p[0] - 184) <= 2;
-      }
-    return count;
-  };
-  EXPECT_GT(band_pixels(png), 500);
+  EXPECT_GT(plot_band_pixels(png), 500);
   r = run_cli("eval --model " + ensemble() + " --data " + corpus() + " --split " + split() + " --set test --out " + (dir / "plain"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_EQ(band_pixels((dir / "plain/plots") + "/" + metrics.at("performances")[0].at("name").get<std::string>() + ".png"), 0);
+  EXPECT_EQ(plot_band_pixels((dir / "plain/plots") + "/" + metrics.at("performances")[0].at("name").get<std::string>() + ".png"), 0);
 }
 
 TEST_F(EnsembleCli, TheOverlayVideoShowsTheIntervalAsABandBehindEachTrace) {
@@ -119,32 +143,38 @@ TEST_F(EnsembleCli, TheOverlayVideoShowsTheIntervalAsABandBehindEachTrace) {
   const std::string top = " --pose-top " + corpus() + "/hand_data/keyp_top/t1_p1_1.pkl";
   const std::string rest = " --pose-right " + corpus() + "/hand_data/keyp_right/t1_p1_1.pkl --keys " + corpus() +
                            "/keystroke_data/t1_p1_1.pkl";
-  auto band_pixels = [](const std::string& video) {
-    cv::VideoCapture cap(video);
-    cv::Mat frame;
-    for (int i = 0; i < 150 && cap.read(frame); ++i) {}  // 2.5 s in
-    EXPECT_FALSE(frame.empty()) << video;
-    const cv::Mat strip = frame(cv::Rect(0, frame.rows * 6 / 10, frame.cols, frame.rows * 4 / 10));
-    int count = 0;
-    for (const auto& c : render::muscle_colours()) {
-      const cv::Vec3b dim(c.b / 3, c.g / 3, c.r / 3);
-      for (int y = 0; y < strip.rows; ++y)
-        for (int x = 0; x < strip.cols; ++x) {
-          const auto p = strip.at<cv::Vec3b>(y, x);
-          count += std::abs(p[0] - dim[0]) <= 8 && std::abs(p[1] - dim[1]) <= 8 && std::abs(p[2] - dim[2]) <= 8;
-        }
-    }
-    return count;
-  };
   auto r = run_cli("predict --model " + ensemble() + " --interval 0.9" + top + rest + " --out " + (dir / "a.csv") +
                    " --overlay " + (dir / "band.mp4"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   r = run_cli("predict --model " + ensemble() + top + rest + " --out " + (dir / "b.csv") + " --overlay " + (dir / "plain.mp4"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  const int with_band = band_pixels(dir / "band.mp4"), without = band_pixels(dir / "plain.mp4");
+  const int with_band = overlay_band_pixels(dir / "band.mp4"), without = overlay_band_pixels(dir / "plain.mp4");
   std::cout << "band-coloured pixels in the strip: " << with_band << " with the interval, " << without << " without\n";
   EXPECT_GT(with_band, 1000);
   EXPECT_GT(with_band, 5 * without);
+}
+
+// A file predict wrote with --interval (18 columns) shows its band in plot, render and report too.
+TEST_F(EnsembleCli, PlotRenderAndReportOfAFileWithBoundsShowTheBand) {
+  testing::ScratchDir dir;
+  auto r = run_cli("predict --model " + ensemble() + " --interval 0.9" + inputs("t1_p1_1") + " --out " + (dir / "e.csv"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  r = run_cli("plot --emg " + (dir / "e.csv") + " --out " + (dir / "p.png"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_GT(plot_band_pixels(dir / "p.png"), 500);
+  r = run_cli("render --emg " + (dir / "e.csv") + " --pose " + corpus() + "/hand_data/keyp_top/t1_p1_1.pkl --out " + (dir / "r.mp4"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_GT(overlay_band_pixels(dir / "r.mp4"), 1000);
+  r = run_cli("report --emg " + (dir / "e.csv") + " --out " + (dir / "r.html"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string html = testing::read_bytes(dir / "r.html");
+  EXPECT_NE(html.find("\"lower\":[["), std::string::npos);
+  EXPECT_NE(html.find("\"upper\":[["), std::string::npos);
+  // 6 columns: no band; 7 columns: a clear error.
+  testing::write_bytes(dir / "seven.csv", "a,b,c,d,e,f,g\n1,2,3,4,5,6,7\n");
+  r = run_cli("plot --emg " + (dir / "seven.csv") + " --out " + (dir / "q.png"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("or 18 (with lower and upper bounds)"), std::string::npos) << r.output;
 }
 
 TEST_F(EnsembleCli, IntervalsNeedACalibratedEnsemble) {
