@@ -8,7 +8,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 dest=${PIANOKPM_MODELS_DIR:-$root/models/mediapipe}
 version=0.4.1675469240
 
-# sha256 of the four files of @mediapipe/hands 0.4.1675469240 (prefixes as in the facts doc).
+# sha256 of the four files of @mediapipe/hands 0.4.1675469240 (prefixes as published with the package).
 declare -A sha=(
   [palm_detection_full.tflite]=2f25e740
   [palm_detection_lite.tflite]=e9a4aadd

@@ -52,6 +52,24 @@ pose::VideoPose extract_pose_with_progress(const std::string& video, const pose:
 }
 #endif
 
+ModelOrEnsemble load_model_or_ensemble(const std::string& path, const std::string& config_path, double interval) {
+  ModelOrEnsemble m;
+  if (is_ensemble_file(path)) {
+    m.ensemble = load_ensemble(path);
+  } else {
+    m.model = load_model(path, read_model_config_option(config_path));
+  }
+  if (interval > 0) {
+    if (!m.ensemble) throw InputError("--interval", "needs an ensemble as --model (build one with pianokpm ensemble)");
+    try {
+      m.ensemble->calibration.scale_at(interval);
+    } catch (const std::invalid_argument& e) {
+      throw InputError("--interval", e.what());
+    }
+  }
+  return m;
+}
+
 bool model_is_synthetic(const std::string& model_path) {
   return std::filesystem::path(model_path).filename().string().rfind("synthetic", 0) == 0;
 }

@@ -4,7 +4,9 @@
 #include <string>
 #include <vector>
 
+#include "model/checkpoint.h"
 #include "model/model_config.h"
+#include "predict/ensemble.h"
 #ifdef PIANOKPM_HAVE_OPENCV
 #include "pose/video_pose.h"
 #endif
@@ -19,6 +21,15 @@ std::optional<ModelConfig> read_model_config_option(const std::string& path);
 
 // Throws InputError naming `path` unless it ends in one of `extensions` (".csv", ...).
 void require_output_extension(const std::string& path, const std::vector<std::string>& extensions);
+
+// The --model of predict and eval: one model (with --config for official state dicts), or an
+// ensemble file (.json). A level in --interval (> 0) must be one the ensemble was calibrated for.
+struct ModelOrEnsemble {
+  LoadedModel model;                  // one model
+  std::optional<Ensemble> ensemble;   // or an ensemble
+  const ModelConfig& config() const { return ensemble ? ensemble->config() : model.net->config(); }
+};
+ModelOrEnsemble load_model_or_ensemble(const std::string& path, const std::string& config_path, double interval);
 
 // Whether a model file is one of those trained on pianokpm's synthetic corpus (assets/models/synthetic_*),
 // so that outputs made with it say so.

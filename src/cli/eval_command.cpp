@@ -137,23 +137,11 @@ torch::Tensor predict_streaming(PianoKpmNet& net, const PerformanceStreams& s, d
 
 int run_eval(const EvalCommandOptions& o) {
   apply_thread_count(o.threads);
-  std::optional<Ensemble> ensemble;
-  LoadedModel model;
-  if (is_ensemble_file(o.model_path)) {
-    ensemble = load_ensemble(o.model_path);
-    if (o.stream_hop_s > 0) throw InputError("--stream-hop", "is for one model, not an ensemble");
-  } else {
-    model = load_model(o.model_path, read_model_config_option(o.config_path));
-  }
-  if (o.interval > 0) {
-    if (!ensemble) throw InputError("--interval", "needs an ensemble as --model (build one with pianokpm ensemble)");
-    try {
-      ensemble->calibration.scale_at(o.interval);
-    } catch (const std::invalid_argument& e) {
-      throw InputError("--interval", e.what());
-    }
-  }
-  const ModelConfig& c = ensemble ? ensemble->config() : model.net->config();
+  ModelOrEnsemble loaded = load_model_or_ensemble(o.model_path, o.config_path, o.interval);
+  LoadedModel& model = loaded.model;
+  std::optional<Ensemble>& ensemble = loaded.ensemble;
+  if (ensemble && o.stream_hop_s > 0) throw InputError("--stream-hop", "is for one model, not an ensemble");
+  const ModelConfig& c = loaded.config();
   // Load everything first: a bad file stops the run before any output is written.
   const std::vector<CorpusPerformance> perfs = load_split_performances(o.data_dir, o.split_path, o.set, c);
   if (perfs.empty()) throw InputError(o.split_path, "the set '" + o.set + "' is empty");

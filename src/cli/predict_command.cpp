@@ -85,22 +85,10 @@ int run_predict(PredictCommandOptions o) {
     if (o.inputs.video_top.empty() && o.inputs.pose_top.empty()) throw InputError("--overlay", "the overlay needs --video-top or --pose-top");
   }
   // One model, or an ensemble file (pianokpm ensemble): the members' mean, and bounds with --interval.
-  std::optional<Ensemble> ensemble;
-  LoadedModel model;
-  if (is_ensemble_file(o.model_path)) {
-    ensemble = load_ensemble(o.model_path);
-  } else {
-    model = load_model(o.model_path, read_model_config_option(o.config_path));
-  }
-  if (o.interval > 0) {
-    if (!ensemble) throw InputError("--interval", "needs an ensemble as --model (build one with pianokpm ensemble)");
-    try {
-      ensemble->calibration.scale_at(o.interval);
-    } catch (const std::invalid_argument& e) {
-      throw InputError("--interval", e.what());
-    }
-  }
-  const ModelConfig& c = ensemble ? ensemble->config() : model.net->config();
+  ModelOrEnsemble loaded = load_model_or_ensemble(o.model_path, o.config_path, o.interval);
+  LoadedModel& model = loaded.model;
+  std::optional<Ensemble>& ensemble = loaded.ensemble;
+  const ModelConfig& c = loaded.config();
   spdlog::info("model {} ({}, {}), device {}, {} threads", o.model_path,
                ensemble ? fmt::format("ensemble of {}", ensemble->members.size()) : model.format, to_string(c.modality),
                device.str(), torch::get_num_threads());
