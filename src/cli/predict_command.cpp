@@ -104,7 +104,7 @@ int run_predict(PredictCommandOptions o) {
   po.batch_windows = o.batch_windows;
   int64_t member = 0, last = 0;
   po.on_progress = [&](int64_t done, int64_t total) {
-    if (done < last) ++member;  // the next member started
+    if (done <= last) ++member;  // counts only grow within a member: the next one started
     last = done;
     bar.update(member * total + done);
   };
