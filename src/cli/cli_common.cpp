@@ -61,11 +61,7 @@ ModelOrEnsemble load_model_or_ensemble(const std::string& path, const std::strin
   }
   if (interval > 0) {
     if (!m.ensemble) throw InputError("--interval", "needs an ensemble as --model (build one with pianokpm ensemble)");
-    try {
-      m.ensemble->calibration.scale_at(interval);
-    } catch (const std::invalid_argument& e) {
-      throw InputError("--interval", e.what());
-    }
+    m.ensemble->calibration.require_level(interval, "--interval");
   }
   return m;
 }

@@ -51,6 +51,14 @@ Ensemble load_members(const std::vector<std::string>& paths, const std::string& 
   return e;
 }
 
+void EnsembleCalibration::require_level(double level, const std::string& field) const {
+  try {
+    scale_at(level);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(field, e.what());
+  }
+}
+
 bool is_ensemble_file(const std::string& path) { return fs::path(path).extension() == ".json"; }
 
 Ensemble load_ensemble(const std::string& path) {

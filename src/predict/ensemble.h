@@ -28,6 +28,8 @@ struct EnsembleCalibration {
 
   // scale_m at `level`, linear between calibrated levels; throws std::invalid_argument outside them.
   std::vector<double> scale_at(double level) const;
+  // Throws InputError naming `field` (the option that gave `level`) unless scale_at(level) works.
+  void require_level(double level, const std::string& field) const;
 };
 
 struct Ensemble {

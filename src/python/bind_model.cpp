@@ -39,11 +39,7 @@ class Model {
                      const std::optional<double>& interval) {
     if (interval) {
       if (!ensemble_) throw InputError("interval", "needs an ensemble (load_model of a file made by pianokpm ensemble)");
-      try {
-        ensemble_->calibration.scale_at(*interval);
-      } catch (const std::invalid_argument& e) {
-        throw InputError("interval", e.what());
-      }
+      ensemble_->calibration.require_level(*interval, "interval");
     }
     const ModelConfig& c = config();
     PerformancePaths paths;
