@@ -7,14 +7,15 @@
 #include <thread>
 
 #include "data/windowing.h"
+#include "model/model_factory.h"
 #include "model/checkpoint.h"
 #include "predict/predictor.h"
 
 namespace pianokpm {
 namespace {
 
-PianoKpmNet& official_net() {
-  static PianoKpmNet net = load_model(std::string(PIANOKPM_FIXTURES) + "/official/state_dict.pth").net;
+EmgModel& official_net() {
+  static EmgModel net = load_model(std::string(PIANOKPM_FIXTURES) + "/official/state_dict.pth").net;
   return net;
 }
 

@@ -5,8 +5,9 @@
 
 #include <thread>
 
+#include "model/model_factory.h"
 #include "model/pianokpm_net.h"
-#include "train/sinkhorn.h"
+#include "ot/sinkhorn.h"
 #include "train/trainer.h"
 
 namespace pianokpm {
@@ -17,7 +18,7 @@ void BM_TrainStep(benchmark::State& state) {
   use_training_cpu_settings();
   const int64_t batch = state.range(0);
   torch::manual_seed(0);
-  PianoKpmNet net(ModelConfig{});
+  EmgModel net = make_model(ModelConfig{});
   torch::optim::AdamW optimizer(net->parameters(), torch::optim::AdamWOptions(1e-4));
   auto pose = torch::rand({batch, 84, 60}), keys = torch::rand({batch, 88, 1024}), emg = torch::rand({batch, 6, 1024});
   for (auto _ : state) {

@@ -53,12 +53,14 @@ struct AdaptCommandOptions {
   int threads = 0;
 };
 
-// Parameter-name prefixes of a part of `architecture` (see PianoKpmNetImpl's names).
-std::vector<std::string> part_prefixes(const std::string& part, const std::string& architecture) {
+// Parameter-name prefixes of a part of `architecture` (the names in model/pianokpm_net.h and
+// model/baselines/linear_readout.h).
+std::vector<std::string> part_prefixes(const std::string& part, Architecture architecture) {
   if (part == "all") return {};
-  const bool encoder_decoder = architecture == "pianokpm" || architecture == "linear_readout";
-  if (!encoder_decoder) throw InputError("--part", "a " + architecture + " model has no separate encoder and decoder: use --part all");
-  if (part == "decoder") return {architecture == "pianokpm" ? "decoder." : "readout."};
+  const bool encoder_decoder = architecture == Architecture::kPianoKpm || architecture == Architecture::kLinearReadout;
+  if (!encoder_decoder)
+    throw InputError("--part", "a " + to_string(architecture) + " model has no separate encoder and decoder: use --part all");
+  if (part == "decoder") return {architecture == Architecture::kPianoKpm ? "decoder." : "readout."};
   if (part == "encoder") return {"network."};
   throw InputError("--part", "must be all, decoder or encoder, not '" + part + "'");
 }
@@ -93,8 +95,9 @@ int run_adapt(AdaptCommandOptions o) {
   if (o.seed) run.options.seed = *o.seed;
   if (o.device) run.options.device = *o.device;
   if (o.keep_epochs) run.options.keep_epochs = true;
-  if (o.minutes && *o.minutes * 60.0 < kWindowSeconds) {
-    throw InputError("--minutes", fmt::format("{} min is less than one {} s window", *o.minutes, kWindowSeconds));
+  const double window_s = run.model.layout().window_seconds;
+  if (o.minutes && *o.minutes * 60.0 < window_s) {
+    throw InputError("--minutes", fmt::format("{} min is less than one {} s window", *o.minutes, window_s));
   }
   if (read_split(run.split_path, "val").empty()) {
     throw InputError(run.split_path, "lists no \"val\" recordings: adapt needs a held-out part of the person's data to stop early");

@@ -164,16 +164,13 @@ int run_batch(BatchOptions o) {
     o.model_path = default_model_for(row_inputs(rows.front()));
     if (group->is_main()) spdlog::info("no --model given: using {} (chosen by the first row's inputs)", o.model_path);
   }
-  // One copy of the model per job: predicting sets a model's mode and device. A process that
-  // cannot start tells the others, which would otherwise wait for it at the end for ever.
-  std::vector<LoadedModel> models;
+  // One model, on the device, read by every job (predicting never changes a model). A process
+  // that cannot start tells the others, which would otherwise wait for it at the end for ever.
+  std::vector<LoadedModel> models;  // one
   std::exception_ptr setup_error;
   try {
-    for (int j = 0; j < jobs; ++j) {
-      models.push_back(load_model(o.model_path, read_model_config_option(o.config_path)));
-      models.back().net->to(device);
-      models.back().net->eval();
-    }
+    models.push_back(load_model(o.model_path, read_model_config_option(o.config_path)));
+    models.back().net->to(device);
     std::error_code ec;
     fs::create_directories(o.out_dir, ec);
     if (ec) throw InputError(o.out_dir, "cannot create the output folder: " + ec.message());
@@ -200,7 +197,7 @@ int run_batch(BatchOptions o) {
   std::atomic<size_t> next{0};
   std::mutex progress;
   int64_t done = 0, failed = 0;
-  auto work = [&](int job) {
+  auto work = [&] {
     torch::set_num_threads(threads);  // this thread's OpenMP team
     for (size_t k; (k = next++) < mine.size();) {
       const ManifestRow& row = rows[mine[k]];
@@ -213,7 +210,7 @@ int run_batch(BatchOptions o) {
           r.status = "skipped";
         } else {
           stale.remove(outputs);
-          run_row(o, models[static_cast<size_t>(job)], row, device);
+          run_row(o, models.front(), row, device);
         }
       } catch (const std::exception& e) {
         r.status = "failed";
@@ -230,8 +227,8 @@ int run_batch(BatchOptions o) {
     }
   };
   std::vector<std::thread> pool;
-  for (int j = 1; j < jobs; ++j) pool.emplace_back(work, j);
-  work(0);
+  for (int j = 1; j < jobs; ++j) pool.emplace_back(work);
+  work();
   for (auto& t : pool) t.join();
   bar.finish();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -20,10 +20,10 @@ EmgInputs read_emg_inputs(const std::string& emg_path, const std::string& keys, 
   in.upper = table.upper;
   const std::string key_path = midi.empty() ? keys : midi;
   if (key_path.empty()) return in;
-  ModelConfig c;
-  c.window_samples = static_cast<int>(std::lround(rate_hz));
+  StreamLayout at_emg_rate;  // keys rendered at the EMG's rate: 1-s windows of rate_hz samples
+  at_emg_rate.window_samples = static_cast<int>(std::lround(rate_hz));
   const double emg_s = static_cast<double>(in.emg.size(0)) / rate_hz;
-  in.keys = load_keys(key_path, c, emg_s, !midi.empty());  // the duration applies to MIDI only
+  in.keys = load_keys(key_path, at_emg_rate, emg_s, !midi.empty());  // the duration applies to MIDI only
   if (in.keys.dim() != 2 || in.keys.size(1) != 88)
     throw InputError(key_path, fmt::format("keys must be [N, 88] key depth, not [{}]", fmt::join(in.keys.sizes(), ", ")));
   if (!torch::isfinite(in.keys).all().item<bool>()) throw InputError(key_path, "keys hold values that are not finite");

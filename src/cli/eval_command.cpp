@@ -4,20 +4,20 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <map>
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/progress_bar.h"
 #include "data/corpus_dataset.h"
 #include "data/windowing.h"
-#include "eval/metrics.h"
+#include "eval/split_evaluation.h"
 #include "io/array_file.h"
 #include "io/atomic_file.h"
 #include "io/input_error.h"
 #include "model/checkpoint.h"
-#include "predict/ensemble.h"
-#include "predict/predictor.h"
 #include "report/html_report.h"
+#include "report/metrics_table.h"
 #ifdef PIANOKPM_HAVE_CAIRO
 #include "report/performance_plot.h"
 #endif
@@ -40,64 +40,22 @@ struct EvalCommandOptions {
   int threads = 0;
 };
 
-// Per muscle, the share of all samples inside the interval (rows weighted by their samples),
-// and the mean interval width.
-nlohmann::json pooled_coverage(const std::vector<nlohmann::json>& rows) {
-  std::vector<double> inside(emg_channel_names().size(), 0.0);
-  double samples = 0, width = 0;
-  for (const auto& r : rows) {
-    const auto n = r.at("samples").get<double>();
-    for (size_t m = 0; m < inside.size(); ++m) inside[m] += n * r.at("coverage").at(m).get<double>();
-    width += n * r.at("interval_width").get<double>();
-    samples += n;
-  }
-  nlohmann::json per_muscle = nlohmann::json::object();
-  double all = 0;
-  for (size_t m = 0; m < inside.size(); ++m) {
-    per_muscle[emg_channel_names()[m]] = inside[m] / samples;
-    all += inside[m] / samples / static_cast<double>(inside.size());
-  }
-  return {{"coverage", per_muscle}, {"coverage_all", all}, {"interval_width", width / samples}};
-}
-
-nlohmann::json summarise(const std::vector<nlohmann::json>& rows) {
-  nlohmann::json mean;
-  for (const char* key : {"rmse", "otd", "onset_error_ms", "rmse_offline", "rmse_to_offline"}) {
-    double sum = 0;
-    int n = 0;
-    for (const auto& r : rows) {
-      if (r.contains(key) && r.at(key).is_number() && std::isfinite(r.at(key).get<double>())) {
-        sum += r.at(key).get<double>();
-        ++n;
-      }
-    }
-    const bool reported = std::any_of(rows.begin(), rows.end(), [&](const nlohmann::json& r) { return r.contains(key); });
-    if (reported) mean[key] = n ? nlohmann::json(sum / n) : nlohmann::json(nullptr);
-  }
-  std::vector<double> r_sum(6, 0.0);
-  std::vector<int> r_n(6, 0);
-  for (const auto& r : rows) {
-    for (size_t c = 0; c < 6; ++c) {
-      const auto& v = r.at("pearson").at(c);
-      if (v.is_number() && std::isfinite(v.get<double>())) {
-        r_sum[c] += v.get<double>();
-        ++r_n[c];
-      }
-    }
-  }
-  nlohmann::json pearson = nlohmann::json::object();
-  for (size_t c = 0; c < 6; ++c) pearson[emg_channel_names()[c]] = r_n[c] ? nlohmann::json(r_sum[c] / r_n[c]) : nlohmann::json(nullptr);
-  mean["pearson"] = pearson;
-  return mean;
-}
-
 std::string fmt_number(const nlohmann::json& v, const char* spec = "{:.4f}") {
   return v.is_number() ? fmt::format(fmt::runtime(spec), v.get<double>()) : std::string("-");
 }
 
+// The mean of the numbers in a JSON array (nulls skipped); null when there are none.
+nlohmann::json mean_of_numbers(const nlohmann::json& values) {
+  double sum = 0;
+  int n = 0;
+  for (const auto& v : values)
+    if (v.is_number()) sum += v.get<double>(), ++n;
+  return n ? nlohmann::json(sum / n) : nlohmann::json();
+}
+
 // The rows `pianokpm live` would emit for these recorded streams: frames fed one by one at the
 // pose rate, one window per hop ending at the newest frame, keys sliced up to that frame.
-torch::Tensor predict_streaming(PianoKpmNet& net, const PerformanceStreams& s, double hop_s) {
+torch::Tensor predict_streaming(EmgModel& net, const PerformanceStreams& s, double hop_s) {
 #ifdef PIANOKPM_HAVE_LIVE
   const ModelConfig& c = net->config();
   if (!s.pose.defined()) throw std::invalid_argument("--stream-hop needs a model that reads pose");
@@ -138,7 +96,6 @@ torch::Tensor predict_streaming(PianoKpmNet& net, const PerformanceStreams& s, d
 int run_eval(const EvalCommandOptions& o) {
   apply_thread_count(o.threads);
   ModelOrEnsemble loaded = load_model_or_ensemble(o.model_path, o.config_path, o.interval);
-  LoadedModel& model = loaded.model;
   std::optional<Ensemble>& ensemble = loaded.ensemble;
   if (ensemble && o.stream_hop_s > 0) throw InputError("--stream-hop", "is for one model, not an ensemble");
   const ModelConfig& c = loaded.config();
@@ -146,13 +103,22 @@ int run_eval(const EvalCommandOptions& o) {
   const std::vector<CorpusPerformance> perfs = load_split_performances(o.data_dir, o.split_path, o.set, c);
   if (perfs.empty()) throw InputError(o.split_path, "the set '" + o.set + "' is empty");
 
+  PerformancePredictor predict = ensemble ? ensemble_predictor(*ensemble, o.interval) : model_predictor(loaded.model.net);
+  if (o.stream_hop_s > 0) {
+    predict = [&, offline = predict](const CorpusPerformance& p) {
+      PerformancePrediction out;
+      out.offline = offline(p).emg;
+      out.emg = predict_streaming(loaded.model.net, p.streams, o.stream_hop_s);
+      return out;
+    };
+  }
+
   fs::create_directories(fs::path(o.out_dir) / "predictions");
   fs::create_directories(fs::path(o.out_dir) / "plots");
-  std::vector<nlohmann::json> rows;
   ReportContent report;
   report.title = fmt::format("Estimated and measured muscle activity: {} set of {}", o.set, fs::path(o.split_path).filename().string());
   report.provenance = fmt::format("Model {} ({}, reading {}) on the '{}' performances of {} (data {}).", o.model_path,
-                                  c.architecture, to_string(c.modality), o.set, o.split_path, o.data_dir);
+                                  to_string(c.architecture), to_string(c.modality), o.set, o.split_path, o.data_dir);
   report.synthetic_model = model_is_synthetic(o.model_path);
   if (o.interval > 0) {
     report.provenance += fmt::format(
@@ -163,125 +129,70 @@ int run_eval(const EvalCommandOptions& o) {
   }
   report.rate_hz = c.window_samples;
   ProgressBar bar("eval", "performances", static_cast<int64_t>(perfs.size()));
-  for (const auto& perf : perfs) {
-    const PerformanceWindows windows(perf.streams, c);
-    torch::Tensor pred;
-    Interval interval;
-    if (ensemble) {
-      const EnsemblePrediction ep = predict_ensemble(*ensemble, windows, PredictOptions{});
-      pred = ep.mean;
-      if (o.interval > 0) interval = prediction_interval(ep, ensemble->calibration, o.interval);
-    } else {
-      pred = predict_performance(model.net, windows, PredictOptions{});
-    }
-    torch::Tensor offline_pred;
-    if (o.stream_hop_s > 0) {
-      offline_pred = pred;
-      pred = predict_streaming(model.net, perf.streams, o.stream_hop_s);
-    }
-    const int64_t n = std::min(pred.size(0), perf.emg.size(0));
-    pred = pred.narrow(0, 0, n).contiguous();
-    const torch::Tensor truth = perf.emg.narrow(0, 0, n);
-    const auto onset = onset_timing_error(pred, truth);
-    nlohmann::json row = {{"name", perf.name},
-                          {"rmse", rmse(pred, truth)},
-                          {"pearson", pearson_per_channel(pred, truth)},
-                          {"onset_error_ms", onset.mean_abs_error_ms},
-                          {"onsets_matched", onset.matched},
-                          {"onsets_measured", onset.measured},
-                          {"samples", n}};
-    row["otd"] = o.no_otd ? nlohmann::json(nullptr) : nlohmann::json(optimal_transport_distance(pred, truth));
-    if (interval.lower.defined()) {
-      interval.lower = interval.lower.narrow(0, 0, n);
-      interval.upper = interval.upper.narrow(0, 0, n);
-      row["coverage"] = interval_coverage(interval, truth);
-      row["interval_width"] = (interval.upper - interval.lower).mean().item<double>();
-    }
-    if (offline_pred.defined()) {
-      const int64_t m = std::min(n, offline_pred.size(0));
-      row["rmse_to_offline"] = rmse(pred.narrow(0, 0, m), offline_pred.narrow(0, 0, m));
-      row["rmse_offline"] = rmse(offline_pred.narrow(0, 0, m), truth.narrow(0, 0, m));
-    }
-    for (auto& v : row["pearson"])
-      if (!std::isfinite(v.get<double>())) v = nullptr;
-    if (!std::isfinite(onset.mean_abs_error_ms)) row["onset_error_ms"] = nullptr;
-    rows.push_back(row);
-    double r_sum = 0;
-    int r_n = 0;
-    for (const auto& v : row["pearson"])
-      if (v.is_number()) r_sum += v.get<double>(), ++r_n;
+  std::map<std::string, const CorpusPerformance*> by_name;
+  for (const auto& p : perfs) by_name[p.name] = &p;
+  // Each performance's prediction, figure and report entry are written as soon as it is scored.
+  auto write_outputs = [&](const PerformanceResult& r) {
+    const CorpusPerformance& perf = *by_name.at(r.name);
+    const int64_t n = r.estimated.size(0);
     ReportPerformance rp;
-    rp.name = perf.name;
-    rp.estimated = pred;
-    rp.measured = truth;
-    rp.lower = interval.lower;
-    rp.upper = interval.upper;
+    rp.name = r.name;
+    rp.estimated = r.estimated;
+    rp.measured = r.measured;
+    rp.lower = r.interval.lower;
+    rp.upper = r.interval.upper;
     if (perf.streams.keys.defined()) rp.keys = perf.streams.keys.narrow(0, 0, std::min(n, perf.streams.keys.size(0)));
-    rp.metrics = {{"rmse", row["rmse"]}, {"otd", row["otd"]}, {"pearson_mean", r_n ? nlohmann::json(r_sum / r_n) : nlohmann::json()}};
+    rp.metrics = {{"rmse", r.metrics.at("rmse")}, {"otd", r.metrics.at("otd")}, {"pearson_mean", mean_of_numbers(r.metrics.at("pearson"))}};
     report.performances.push_back(std::move(rp));
-    write_array((fs::path(o.out_dir) / "predictions" / (perf.name + ".npy")).string(), pred);
+    write_array((fs::path(o.out_dir) / "predictions" / (r.name + ".npy")).string(), r.estimated);
 #ifdef PIANOKPM_HAVE_CAIRO
-    PerformancePlotData d{fmt::format("{}: measured and estimated EMG ({})", perf.name, c.architecture), c.window_samples / 1.0,
-                          static_cast<double>(c.pose_frames), perf.streams.keys, torch::Tensor(), truth, pred};
-    d.emg_lower = interval.lower;
-    d.emg_upper = interval.upper;
+    PerformancePlotData d;
+    d.title = fmt::format("{}: measured and estimated EMG ({})", r.name, to_string(c.architecture));
+    d.keys_rate_hz = c.layout().emg_rate_hz();
+    d.pose_rate_hz = c.layout().pose_rate_hz();
+    d.keys = perf.streams.keys;
+    d.emg_true = r.measured;
+    d.emg_estimated = r.estimated;
+    d.emg_lower = r.interval.lower;
+    d.emg_upper = r.interval.upper;
     d.interval_label = fmt::format("{:.0f}% interval", 100 * o.interval);
     if (perf.streams.pose.defined() && c.num_views >= 2) {
       d.pose_side = perf.streams.pose.narrow(1, c.num_keypoints * 2, c.num_keypoints * 2).reshape({-1, c.num_keypoints, 2});
     }
     PerformancePlotOptions po;
     po.seconds = o.plot_seconds;
-    write_performance_plot(d, po, (fs::path(o.out_dir) / "plots" / (perf.name + ".png")).string());
+    write_performance_plot(d, po, (fs::path(o.out_dir) / "plots" / (r.name + ".png")).string());
 #endif
-    bar.update(static_cast<int64_t>(rows.size()));
-  }
+    bar.update(static_cast<int64_t>(report.performances.size()));
+  };
+  EvalOptions eo;
+  eo.otd = !o.no_otd;
+  const SplitEvaluation result = evaluate_performances(perfs, predict, eo, write_outputs);
   bar.finish();
 
-  nlohmann::json mean = summarise(rows);
-  if (o.interval > 0) mean.update(pooled_coverage(rows));
-  const nlohmann::json metrics = {{"model", o.model_path},
-                                  {"architecture", c.architecture},
-                                  {"modality", to_string(c.modality)},
-                                  {"data", o.data_dir},
-                                  {"split", o.split_path},
-                                  {"set", o.set},
-                                  {"performances", rows},
-                                  {"mean", mean}};
+  const nlohmann::json& mean = result.mean;
+  nlohmann::json metrics = {{"model", o.model_path},
+                            {"architecture", to_string(c.architecture)},
+                            {"modality", to_string(c.modality)},
+                            {"data", o.data_dir},
+                            {"split", o.split_path},
+                            {"set", o.set},
+                            {"performances", result.rows()},
+                            {"mean", mean}};
+  if (o.interval > 0) metrics["interval_level"] = o.interval;
   write_file_atomically((fs::path(o.out_dir) / "metrics.json").string(), metrics.dump(2) + "\n");
+  write_file_atomically((fs::path(o.out_dir) / "metrics.md").string(), metrics_markdown(metrics));
 
-  std::string md = fmt::format("# {} on `{}` ({} performances)\n\nModel `{}` ({}, {}).\n\n", o.set, o.split_path,
-                               rows.size(), o.model_path, c.architecture, to_string(c.modality));
-  md += "| performance | RMSE | OTD | onset error (ms) | r ADM | r PB | r 1DI | r 2DI | r 3DI | r 4DI |\n";
-  md += "|---|---|---|---|---|---|---|---|---|---|\n";
-  auto add_row = [&](const std::string& label, const nlohmann::json& r, const nlohmann::json& pearson) {
-    md += fmt::format("| {} | {} | {} | {} ", label, fmt_number(r.at("rmse")), fmt_number(r.at("otd")),
-                      fmt_number(r.at("onset_error_ms"), "{:.1f}"));
-    for (size_t ch = 0; ch < 6; ++ch) md += "| " + fmt_number(pearson.at(ch), "{:.3f}") + " ";
-    md += "|\n";
-  };
-  for (const auto& r : rows) add_row(r.at("name").get<std::string>(), r, r.at("pearson"));
   nlohmann::json mean_pearson = nlohmann::json::array();
-  for (const auto& name : emg_channel_names()) mean_pearson.push_back(mean.at("pearson").at(name));
-  add_row("**mean**", mean, mean_pearson);
-  if (o.interval > 0) {
-    md += fmt::format("\nCoverage of the {:.0f}% interval (share of samples inside it): ", 100 * o.interval);
-    for (const auto& [name, v] : mean.at("coverage").items()) md += fmt::format("{} {:.3f}, ", name, v.get<double>());
-    md += fmt::format("all {:.3f}; mean width {:.4f}.\n", mean.at("coverage_all").get<double>(), mean.at("interval_width").get<double>());
-  }
-  write_file_atomically((fs::path(o.out_dir) / "metrics.md").string(), md);
-
-  double r_sum = 0;
-  int r_n = 0;
-  for (const auto& [name, v] : mean.at("pearson").items())
-    if (v.is_number()) r_sum += v.get<double>(), ++r_n;
-  report.summary = {{"rmse", mean.at("rmse")}, {"otd", mean.at("otd")}, {"pearson_mean", r_n ? nlohmann::json(r_sum / r_n) : nlohmann::json()}};
+  for (const auto& [name, v] : mean.at("pearson").items()) mean_pearson.push_back(v);
+  report.summary = {{"rmse", mean.at("rmse")}, {"otd", mean.at("otd")}, {"pearson_mean", mean_of_numbers(mean_pearson)}};
   // The data's dataset and its "synthetic" mark, when it is a corpus made by pianokpm synth.
   if (fs::exists(fs::path(o.data_dir) / "corpus.json"))
     report.provenance += " The measured EMG is simulated (a synthetic corpus made by pianokpm synth).";
   const bool with_report = html_report_available();
   if (with_report) write_html_report(report, ReportOptions{}, (fs::path(o.out_dir) / "report.html").string());
 
-  spdlog::info("{} on {} performances: RMSE {} OTD {} onset error {} ms", o.set, rows.size(), fmt_number(mean.at("rmse")),
+  spdlog::info("{} on {} performances: RMSE {} OTD {} onset error {} ms", o.set, result.performances.size(), fmt_number(mean.at("rmse")),
                fmt_number(mean.at("otd")), fmt_number(mean.at("onset_error_ms"), "{:.1f}"));
   if (o.interval > 0)
     spdlog::info("{:.0f}% interval: {:.3f} of the samples inside, mean width {:.4f}", 100 * o.interval,

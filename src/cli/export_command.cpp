@@ -20,8 +20,8 @@ int run_export(const ExportOptions& o) {
   require_output_extension(o.out, {".pth", ".pt"});
   LoadedModel model = load_model(o.model_path, read_model_config_option(o.config_path));
   const ModelConfig& c = model.net->config();
-  if (c.architecture != "pianokpm")
-    throw InputError(o.model_path, "is a " + c.architecture + " model; only the released architecture (pianokpm) can be exported");
+  if (c.architecture != Architecture::kPianoKpm)
+    throw InputError(o.model_path, "is a " + to_string(c.architecture) + " model; only the released architecture (pianokpm) can be exported");
   const ReleaseExport written = export_release_model(model.net, o.out);
   const std::string& config_out = written.config_path;
   spdlog::info("wrote {} ({} tensors, {} modality) and its config {}", o.out, written.tensors, to_string(c.modality), config_out);

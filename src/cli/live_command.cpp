@@ -176,6 +176,7 @@ int run_live_command(LiveCommandOptions o) {
 
   spdlog::info("live from {} with {} ({}), hop {} s{}", o.source, o.model_path, to_string(c.modality), o.hop_s,
                synthetic ? "; estimates from a model trained on synthetic data (docs/synthetic-data.md)" : "");
+  model.net->to(lo.stream.device);
   const live::LiveSummary summary = live::run_live(lo, model.net, keys.get(), sinks, g_stop);
   if (server) server->stop();
 

@@ -10,6 +10,7 @@
 #include "io/array_file.h"
 #include "io/emg_table.h"
 #include "io/input_error.h"
+#include "io/stream_layout.h"
 #include "report/performance_plot.h"
 
 namespace pianokpm {
@@ -38,7 +39,7 @@ int run_plot_files(const PlotCommandOptions& o) {
   d.emg_upper = in.upper;
   d.keys = in.keys;
   if (!o.measured.empty()) d.emg_true = read_emg_table(o.measured);
-  if (!o.pose_side.empty()) d.pose_side = read_pose_array(o.pose_side, ModelConfig());
+  if (!o.pose_side.empty()) d.pose_side = read_pose_array(o.pose_side, StreamLayout{});
   write_performance_plot(d, o.plot, o.out);
   spdlog::info("wrote {}", o.out);
   return 0;
@@ -51,9 +52,9 @@ int run_plot(const PlotCommandOptions& o) {
   const std::string file = o.name + ".pkl";
   PerformancePlotData d;
   d.title = o.name;
-  d.keys = read_if_present(root / "keystroke_data" / file);
-  d.pose_side = read_if_present(root / "hand_data/keyp_right" / file);
-  d.emg_true = read_if_present(root / "emg_data" / file);
+  d.keys = read_if_present(root / release_folders::kKeys / file);
+  d.pose_side = read_if_present(root / release_folders::kPoseRight / file);
+  d.emg_true = read_if_present(root / release_folders::kEmg / file);
   if (!o.estimate.empty()) d.emg_estimated = read_array(o.estimate);
   if (!d.keys.defined() && !d.emg_true.defined() && !d.emg_estimated.defined()) {
     throw InputError(o.data_dir, "no keystroke_data/" + file + " or emg_data/" + file + " to plot");

@@ -89,6 +89,11 @@ int run_predict(PredictCommandOptions o) {
   LoadedModel& model = loaded.model;
   std::optional<Ensemble>& ensemble = loaded.ensemble;
   const ModelConfig& c = loaded.config();
+  if (ensemble) {
+    for (auto& m : ensemble->members) m.net->to(device);
+  } else {
+    model.net->to(device);
+  }
   spdlog::info("model {} ({}, {}), device {}, {} threads", o.model_path,
                ensemble ? fmt::format("ensemble of {}", ensemble->members.size()) : model.format, to_string(c.modality),
                device.str(), torch::get_num_threads());

@@ -59,7 +59,7 @@ int run_train(TrainCommandOptions o) {
   if (o.device) o.run.options.device = *o.device;
   if (o.keep_epochs) o.run.options.keep_epochs = true;
   if (o.modality) o.run.model.modality = parse_modality(*o.modality);
-  if (o.architecture) o.run.model.architecture = *o.architecture;
+  if (o.architecture) o.run.model.architecture = parse_architecture(*o.architecture);
   if (o.views) o.run.model.num_views = *o.views;
   if (o.loss_tail) o.run.options.loss_tail_samples = *o.loss_tail;
   if (o.minutes) o.run.options.train_minutes = *o.minutes;
@@ -94,7 +94,8 @@ CommandRunner add_train_command(CLI::App& app) {
   cmd->add_option("--lr", o->lr, "Learning rate (default 1e-4)");
   cmd->add_option("--seed", o->seed, "Seed for initialisation and shuffling (default 42)");
   cmd->add_option("--modality", o->modality, "pose+keys, pose or keys (default pose+keys)");
-  cmd->add_option("--architecture", o->architecture, "pianokpm, linear_readout, neuropose or mean (default pianokpm)");
+  cmd->add_option("--architecture", o->architecture, "pianokpm, linear_readout, neuropose, codetalker or mean (default pianokpm)")
+      ->check(CLI::IsMember(architectures()));
   cmd->add_option("--views", o->views, "Camera views the model reads: 2 (top and right, as released) or 1 (top only)")
       ->check(CLI::Range(1, 2));
   cmd->add_option("--max-batches", o->max_batches, "At most this many batches per epoch (default 0: all)");

@@ -34,7 +34,7 @@ std::vector<std::string> read_split(const std::string& split_path, const std::st
   return names;
 }
 
-CorpusPerformance load_corpus_performance(const std::string& data_dir, const std::string& name, const ModelConfig& needs) {
+CorpusPerformance load_corpus_performance(const std::string& data_dir, const std::string& name, const StreamLayout& needs) {
   namespace fs = std::filesystem;
   const fs::path root(data_dir);
   const std::string file = name + ".pkl";
@@ -42,12 +42,12 @@ CorpusPerformance load_corpus_performance(const std::string& data_dir, const std
   p.name = name;
   PerformancePaths paths;
   if (uses_pose(needs.modality)) {
-    paths.pose_views.push_back((root / "hand_data/keyp_top" / file).string());
-    if (needs.num_views >= 2) paths.pose_views.push_back((root / "hand_data/keyp_right" / file).string());
+    paths.pose_views.push_back((root / release_folders::kPoseTop / file).string());
+    if (needs.num_views >= 2) paths.pose_views.push_back((root / release_folders::kPoseRight / file).string());
   }
-  if (uses_keys(needs.modality)) paths.keys = (root / "keystroke_data" / file).string();
+  if (uses_keys(needs.modality)) paths.keys = (root / release_folders::kKeys / file).string();
   p.streams = load_performance(paths, needs);
-  const std::string emg_path = (root / "emg_data" / file).string();
+  const std::string emg_path = (root / release_folders::kEmg / file).string();
   p.emg = read_array(emg_path);
   if (p.emg.dim() != 2 || p.emg.size(1) != needs.emg_channels) {
     throw InputError(emg_path, fmt::format("EMG has {} dimensions, expected [N, {}]", p.emg.dim(), needs.emg_channels));
@@ -68,24 +68,24 @@ CorpusPerformance load_corpus_performance(const std::string& data_dir, const std
 }
 
 std::vector<CorpusPerformance> load_split_performances(const std::string& data_dir, const std::string& split_path,
-                                                       const std::string& set, const ModelConfig& needs) {
+                                                       const std::string& set, const StreamLayout& needs) {
   std::vector<CorpusPerformance> perfs;
   for (const auto& name : read_split(split_path, set)) perfs.push_back(load_corpus_performance(data_dir, name, needs));
   return perfs;
 }
 
 std::vector<CorpusPerformance> first_minutes(std::vector<CorpusPerformance> performances, double minutes,
-                                             const ModelConfig& config, const std::string& source) {
-  if (minutes * 60.0 < kWindowSeconds) {
-    throw InputError(source, fmt::format("{} min of training data is less than one {} s window", minutes, kWindowSeconds));
+                                             const StreamLayout& layout, const std::string& source) {
+  if (minutes * 60.0 < layout.window_seconds) {
+    throw InputError(source, fmt::format("{} min of training data is less than one {} s window", minutes, layout.window_seconds));
   }
-  const double samples_per_second = config.window_samples / kWindowSeconds;
+  const double samples_per_second = layout.emg_rate_hz();
   auto left = static_cast<int64_t>(std::floor(minutes * 60.0 * samples_per_second));
   std::vector<CorpusPerformance> kept;
   for (auto& p : performances) {
-    if (left < config.window_samples) break;
+    if (left < layout.window_samples) break;
     if (p.emg.size(0) > left) {
-      const int64_t frames = (left * config.pose_frames + config.window_samples - 1) / config.window_samples;
+      const int64_t frames = (left * layout.pose_frames + layout.window_samples - 1) / layout.window_samples;
       p.emg = p.emg.narrow(0, 0, left);
       if (p.streams.keys.defined()) p.streams.keys = p.streams.keys.narrow(0, 0, std::min(left, p.streams.keys.size(0)));
       if (p.streams.pose.defined()) p.streams.pose = p.streams.pose.narrow(0, 0, std::min(frames, p.streams.pose.size(0)));
@@ -96,9 +96,9 @@ std::vector<CorpusPerformance> first_minutes(std::vector<CorpusPerformance> perf
   return kept;
 }
 
-WindowDataset::WindowDataset(std::vector<CorpusPerformance> performances, const ModelConfig& config, int64_t overlap)
-    : performances_(std::move(performances)), config_(config) {
-  const int64_t samples = config.window_samples, frames = config.pose_frames;
+WindowDataset::WindowDataset(std::vector<CorpusPerformance> performances, const StreamLayout& layout, int64_t overlap)
+    : performances_(std::move(performances)), layout_(layout) {
+  const int64_t samples = layout.window_samples, frames = layout.pose_frames;
   if (overlap < 0 || overlap >= samples || (overlap * frames) % samples != 0) {
     throw std::invalid_argument(fmt::format("window overlap must be 0..{} samples and a whole number of pose frames",
                                             samples - 1));
@@ -113,7 +113,7 @@ WindowDataset::WindowDataset(std::vector<CorpusPerformance> performances, const 
 }
 
 WindowBatch WindowDataset::batch(const std::vector<int64_t>& windows) const {
-  const int64_t samples = config_.window_samples, frames = config_.pose_frames;
+  const int64_t samples = layout_.window_samples, frames = layout_.pose_frames;
   std::vector<torch::Tensor> pose, keys, emg;
   for (int64_t w : windows) {
     const auto& [p, start] = index_.at(static_cast<size_t>(w));

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "data/performance.h"
-#include "model/model_config.h"
+#include "io/stream_layout.h"
 
 namespace pianokpm {
 
@@ -24,21 +24,17 @@ struct CorpusPerformance {
 
 // Loads one performance and checks it: keys and EMG must have equal length, pose must agree
 // with them within one window. `needs` decides which streams are required.
-CorpusPerformance load_corpus_performance(const std::string& data_dir, const std::string& name, const ModelConfig& needs);
+CorpusPerformance load_corpus_performance(const std::string& data_dir, const std::string& name, const StreamLayout& needs);
 
 // Every performance listed under `set` in the split file, loaded and checked as above.
 std::vector<CorpusPerformance> load_split_performances(const std::string& data_dir, const std::string& split_path,
-                                                       const std::string& set, const ModelConfig& needs);
-
-// A model window is one second of playing (pose_frames frames at 60 fps, window_samples keystroke
-// and EMG samples at 1024 Hz), in the release and in every config here.
-constexpr double kWindowSeconds = 1.0;
+                                                       const std::string& set, const StreamLayout& needs);
 
 // The first `minutes` of playing of `performances` in their order; the last one used is cut
 // (its streams at the same time), and a remainder shorter than one window is left out.
-// Throws InputError naming `source` when `minutes` is less than one window.
+// Throws InputError naming `source` when `minutes` is less than one window (layout.window_seconds).
 std::vector<CorpusPerformance> first_minutes(std::vector<CorpusPerformance> performances, double minutes,
-                                             const ModelConfig& config, const std::string& source);
+                                             const StreamLayout& layout, const std::string& source);
 
 struct WindowBatch {
   torch::Tensor pose;  // [B, C, frames] or undefined
@@ -49,7 +45,7 @@ struct WindowBatch {
 // Complete windows of every performance, starting every (window - overlap) samples.
 class WindowDataset {
  public:
-  WindowDataset(std::vector<CorpusPerformance> performances, const ModelConfig& config, int64_t overlap_samples);
+  WindowDataset(std::vector<CorpusPerformance> performances, const StreamLayout& layout, int64_t overlap_samples);
   int64_t size() const { return static_cast<int64_t>(index_.size()); }
   WindowBatch batch(const std::vector<int64_t>& windows) const;
   // A permutation of all windows that depends only on (seed, epoch): resumable shuffling.
@@ -58,7 +54,7 @@ class WindowDataset {
 
  private:
   std::vector<CorpusPerformance> performances_;
-  ModelConfig config_;
+  StreamLayout layout_;
   std::vector<std::pair<int64_t, int64_t>> index_;  // (performance, first sample)
 };
 

@@ -31,10 +31,10 @@ void require_finite(const torch::Tensor& t, const std::string& path, const char*
 
 }  // namespace
 
-torch::Tensor read_pose_array(const std::string& path, const ModelConfig& config) {
-  torch::Tensor a = is_keypoint_text_path(path) ? read_keypoints_text(path, config.num_keypoints) : read_array(path);
-  if (a.dim() != 3 || a.size(1) != config.num_keypoints || a.size(2) < 2) {
-    throw InputError(path, fmt::format("pose has shape {}, expected [T, {}, C>=2]", shape_text(a), config.num_keypoints));
+torch::Tensor read_pose_array(const std::string& path, const StreamLayout& layout) {
+  torch::Tensor a = is_keypoint_text_path(path) ? read_keypoints_text(path, layout.num_keypoints) : read_array(path);
+  if (a.dim() != 3 || a.size(1) != layout.num_keypoints || a.size(2) < 2) {
+    throw InputError(path, fmt::format("pose has shape {}, expected [T, {}, C>=2]", shape_text(a), layout.num_keypoints));
   }
   if (a.size(0) == 0) throw InputError(path, "pose has no frames");
   a = a.to(torch::kFloat).contiguous();
@@ -42,15 +42,15 @@ torch::Tensor read_pose_array(const std::string& path, const ModelConfig& config
   return a;
 }
 
-torch::Tensor load_pose_view(const std::string& path, const ModelConfig& config) {
-  const torch::Tensor a = read_pose_array(path, config);
-  return a.narrow(2, 0, 2).reshape({a.size(0), config.num_keypoints * 2}).contiguous();
+torch::Tensor load_pose_view(const std::string& path, const StreamLayout& layout) {
+  const torch::Tensor a = read_pose_array(path, layout);
+  return a.narrow(2, 0, 2).reshape({a.size(0), layout.num_keypoints * 2}).contiguous();
 }
 
-torch::Tensor load_keys(const std::string& path, const ModelConfig& config, double duration_s, bool from_midi) {
+torch::Tensor load_keys(const std::string& path, const StreamLayout& layout, double duration_s, bool from_midi) {
   if (from_midi || is_midi_path(path)) {
     MidiKeystrokeOptions options;
-    options.rate_hz = config.window_samples;  // samples per 1-s window
+    options.rate_hz = layout.emg_rate_hz();
     options.duration_s = duration_s;
     const MidiFile midi = read_midi(path);
     constexpr double kMaxMidiHours = 24;  // a corrupt delta time must not allocate terabytes
@@ -61,8 +61,8 @@ torch::Tensor load_keys(const std::string& path, const ModelConfig& config, doub
     return midi_to_key_depth(midi, options);
   }
   torch::Tensor a = read_array(path);
-  if (a.dim() != 2 || a.size(1) != config.num_keys) {
-    throw InputError(path, fmt::format("keystrokes have shape {}, expected [N, {}]", shape_text(a), config.num_keys));
+  if (a.dim() != 2 || a.size(1) != layout.num_keys) {
+    throw InputError(path, fmt::format("keystrokes have shape {}, expected [N, {}]", shape_text(a), layout.num_keys));
   }
   if (a.size(0) == 0) throw InputError(path, "keystrokes have no samples");
   a = a.to(torch::kFloat).contiguous();
@@ -70,12 +70,12 @@ torch::Tensor load_keys(const std::string& path, const ModelConfig& config, doub
   return a;
 }
 
-PerformanceStreams load_performance(const PerformancePaths& paths, const ModelConfig& config) {
+PerformanceStreams load_performance(const PerformancePaths& paths, const StreamLayout& layout) {
   PerformanceStreams s;
-  if (uses_pose(config.modality)) {
-    if (static_cast<int>(paths.pose_views.size()) != config.num_views) {
+  if (uses_pose(layout.modality)) {
+    if (static_cast<int>(paths.pose_views.size()) != layout.num_views) {
       throw InputError("--pose-top/--pose-right", fmt::format("this {} model needs {} pose view(s), got {}",
-                                                              to_string(config.modality), config.num_views,
+                                                              to_string(layout.modality), layout.num_views,
                                                               paths.pose_views.size()));
     }
     std::vector<torch::Tensor> views;
@@ -84,15 +84,15 @@ PerformanceStreams load_performance(const PerformancePaths& paths, const ModelCo
       const std::string& p = paths.pose_views[i];
       if (i < paths.pose_view_arrays.size() && paths.pose_view_arrays[i].defined()) {
         const torch::Tensor& a = paths.pose_view_arrays[i];
-        if (a.dim() != 3 || a.size(1) != config.num_keypoints || a.size(2) < 2 || a.size(0) == 0)
-          throw InputError(p, fmt::format("pose has shape {}, expected [T, {}, C>=2]", shape_text(a), config.num_keypoints));
-        views.push_back(a.narrow(2, 0, 2).reshape({a.size(0), config.num_keypoints * 2}).to(torch::kFloat).contiguous());
+        if (a.dim() != 3 || a.size(1) != layout.num_keypoints || a.size(2) < 2 || a.size(0) == 0)
+          throw InputError(p, fmt::format("pose has shape {}, expected [T, {}, C>=2]", shape_text(a), layout.num_keypoints));
+        views.push_back(a.narrow(2, 0, 2).reshape({a.size(0), layout.num_keypoints * 2}).to(torch::kFloat).contiguous());
         require_finite(views.back(), p, "keypoints");
       } else {
-        views.push_back(load_pose_view(p, config));
+        views.push_back(load_pose_view(p, layout));
       }
       const int64_t t = views.back().size(0);
-      if (frames >= 0 && std::llabs(t - frames) > config.pose_frames) {
+      if (frames >= 0 && std::llabs(t - frames) > layout.pose_frames) {
         throw InputError(p, fmt::format("has {} frames but the first view has {} (more than one window apart)", t, frames));
       }
       frames = frames < 0 ? t : std::min(frames, t);
@@ -100,30 +100,30 @@ PerformanceStreams load_performance(const PerformancePaths& paths, const ModelCo
     for (auto& v : views) v = v.narrow(0, 0, frames);
     s.pose = torch::cat(views, 1).contiguous();
   }
-  if (uses_keys(config.modality)) {
+  if (uses_keys(layout.modality)) {
     if (paths.keys.empty() && !paths.keys_array.defined()) {
-      throw InputError("--keys", fmt::format("this {} model needs a keystroke file", to_string(config.modality)));
+      throw InputError("--keys", fmt::format("this {} model needs a keystroke file", to_string(layout.modality)));
     }
     if (paths.keys_array.defined()) {
       const std::string name = paths.keys.empty() ? "keys" : paths.keys;
       const torch::Tensor& a = paths.keys_array;
-      if (a.dim() != 2 || a.size(1) != config.num_keys || a.size(0) == 0)
-        throw InputError(name, fmt::format("keystrokes have shape {}, expected [N, {}]", shape_text(a), config.num_keys));
+      if (a.dim() != 2 || a.size(1) != layout.num_keys || a.size(0) == 0)
+        throw InputError(name, fmt::format("keystrokes have shape {}, expected [N, {}]", shape_text(a), layout.num_keys));
       s.keys = a.to(torch::kFloat).contiguous();
       require_finite(s.keys, name, "key depths");
     } else {
       // MIDI has no length of its own beyond its last event: render it over the pose's duration.
-      const double pose_s = s.pose.defined() ? static_cast<double>(s.pose.size(0)) / config.pose_frames : 0.0;
-      s.keys = load_keys(paths.keys, config, pose_s, paths.keys_from_midi);
+      const double pose_s = s.pose.defined() ? static_cast<double>(s.pose.size(0)) / layout.pose_rate_hz() : 0.0;
+      s.keys = load_keys(paths.keys, layout, pose_s, paths.keys_from_midi);
     }
   }
   if (s.pose.defined() && s.keys.defined()) {
     // Compare durations in "sample x frame" units to stay in integers.
-    const int64_t pose_len = s.pose.size(0) * config.window_samples;
-    const int64_t keys_len = s.keys.size(0) * config.pose_frames;
-    if (std::llabs(pose_len - keys_len) > int64_t{config.window_samples} * config.pose_frames) {
-      const double pose_s = static_cast<double>(s.pose.size(0)) / config.pose_frames;
-      const double keys_s = static_cast<double>(s.keys.size(0)) / config.window_samples;
+    const int64_t pose_len = s.pose.size(0) * layout.window_samples;
+    const int64_t keys_len = s.keys.size(0) * layout.pose_frames;
+    if (std::llabs(pose_len - keys_len) > int64_t{layout.window_samples} * layout.pose_frames) {
+      const double pose_s = static_cast<double>(s.pose.size(0)) / layout.pose_rate_hz();
+      const double keys_s = static_cast<double>(s.keys.size(0)) / layout.emg_rate_hz();
       throw InputError(paths.keys, fmt::format("keystrokes last {:.2f} windows but the pose lasts {:.2f} "
                                                "(they must agree within one window)", keys_s, pose_s));
     }

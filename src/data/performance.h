@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "model/model_config.h"
+#include "io/stream_layout.h"
 
 namespace pianokpm {
 
@@ -28,16 +28,16 @@ struct PerformanceStreams {
 };
 
 // Reads one camera view as stored (.pkl, .npy, .csv, .json): [T, keypoints, C>=2] float32, checked.
-torch::Tensor read_pose_array(const std::string& path, const ModelConfig& config);
+torch::Tensor read_pose_array(const std::string& path, const StreamLayout& layout);
 // Reads one camera view: [T, keypoints, C>=2] -> [T, keypoints * 2] float32 (x, y).
-torch::Tensor load_pose_view(const std::string& path, const ModelConfig& config);
+torch::Tensor load_pose_view(const std::string& path, const StreamLayout& layout);
 // Reads key depth: [N, num_keys] float32, from an array file or a MIDI file (.mid/.midi, rendered
 // at the keystroke rate over `duration_s`, or up to its last event when 0).
-torch::Tensor load_keys(const std::string& path, const ModelConfig& config, double duration_s = 0.0,
+torch::Tensor load_keys(const std::string& path, const StreamLayout& layout, double duration_s = 0.0,
                         bool from_midi = false);
 
 // Loads what `config.modality` needs and checks shapes, finiteness and that the streams agree in
 // duration within one window. Every problem is an InputError naming the file.
-PerformanceStreams load_performance(const PerformancePaths& paths, const ModelConfig& config);
+PerformanceStreams load_performance(const PerformancePaths& paths, const StreamLayout& layout);
 
 }  // namespace pianokpm

@@ -15,9 +15,9 @@ namespace pianokpm {
 
 namespace {
 
-const char* const kViewFolders[] = {"hand_data/keyp_top", "hand_data/keyp_right"};
+const char* const kViewFolders[] = {release_folders::kPoseTop, release_folders::kPoseRight};
 
-torch::Tensor load_emg(const PerformanceSources& s, const ModelConfig& layout) {
+torch::Tensor load_emg(const PerformanceSources& s, const StreamLayout& layout) {
   if (!s.emg_raw.empty() && !s.emg_envelope.empty()) {
     throw InputError(s.emg_envelope, "give raw EMG or an envelope, not both");
   }
@@ -26,7 +26,7 @@ torch::Tensor load_emg(const PerformanceSources& s, const ModelConfig& layout) {
   if (!s.emg_raw.empty()) {
     source = s.emg_raw;
     EmgEnvelopeOptions envelope = s.envelope;
-    envelope.output_rate_hz = layout.window_samples;  // keystroke samples per 1-s window
+    envelope.output_rate_hz = layout.emg_rate_hz();
     emg = process_emg(read_signals(s.emg_raw, s.emg_read), envelope, s.normalisation).envelope;
   } else if (!s.emg_envelope.empty()) {
     source = s.emg_envelope;
@@ -45,7 +45,7 @@ torch::Tensor load_emg(const PerformanceSources& s, const ModelConfig& layout) {
 
 }  // namespace
 
-ImportedPerformance import_performance(const PerformanceSources& s, const ModelConfig& layout,
+ImportedPerformance import_performance(const PerformanceSources& s, const StreamLayout& layout,
                                        const std::string& out_dir, const std::string& name) {
   if (name.empty() || name.find('/') != std::string::npos) throw InputError("--name", "must be a plain file name");
   if (s.pose_views.size() > 2) throw InputError("--pose-right", "at most two views (top, right)");
@@ -94,8 +94,8 @@ ImportedPerformance import_performance(const PerformanceSources& s, const ModelC
     write(kViewFolders[v], views[v]);
     out.pose_frames = views[v].size(0);
   }
-  if (keys.defined()) write("keystroke_data", keys.narrow(0, 0, samples));
-  if (emg.defined()) write("emg_data", emg.narrow(0, 0, samples));
+  if (keys.defined()) write(release_folders::kKeys, keys.narrow(0, 0, samples));
+  if (emg.defined()) write(release_folders::kEmg, emg.narrow(0, 0, samples));
   return out;
 }
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "io/signal_recording.h"
-#include "model/model_config.h"
+#include "io/stream_layout.h"
 #include "signal/emg_envelope.h"
 #include "signal/envelope_normalisation.h"
 
@@ -32,7 +32,7 @@ struct ImportedPerformance {
 // the shorter; MIDI is rendered over the EMG's or the pose's duration), then writes
 // DIR/hand_data/keyp_top|keyp_right/NAME.pkl, keystroke_data/NAME.pkl, emg_data/NAME.pkl, each
 // atomically. Errors are InputErrors naming the file at fault.
-ImportedPerformance import_performance(const PerformanceSources& sources, const ModelConfig& layout,
+ImportedPerformance import_performance(const PerformanceSources& sources, const StreamLayout& layout,
                                        const std::string& out_dir, const std::string& name);
 
 // Adds NAME.pkl to `set` of the split file (created if missing), written atomically.

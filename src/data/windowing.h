@@ -5,13 +5,13 @@
 #include <torch/torch.h>
 
 #include "data/performance.h"
-#include "model/model_config.h"
+#include "io/stream_layout.h"
 
 namespace pianokpm {
 
 class PerformanceWindows {
  public:
-  PerformanceWindows(const PerformanceStreams& streams, const ModelConfig& config);
+  PerformanceWindows(const PerformanceStreams& streams, const StreamLayout& layout);
 
   int64_t num_windows() const { return num_windows_; }
   // Rows of the stitched output: the keystroke length, or pose frames x samples per frame.
@@ -24,7 +24,7 @@ class PerformanceWindows {
  private:
   int64_t num_windows_ = 0, output_samples_ = 0;
   torch::Tensor pose_, keys_;  // as given: [frames, C], [samples, 88]; the last window padded when cut
-  ModelConfig config_;
+  StreamLayout layout_;
 };
 
 }  // namespace pianokpm

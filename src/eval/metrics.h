@@ -6,7 +6,7 @@
 
 #include <vector>
 
-#include "train/sinkhorn.h"
+#include "ot/sinkhorn.h"
 
 namespace pianokpm {
 

@@ -49,7 +49,7 @@ class ArrivalLog {
 
 }  // namespace
 
-LiveSummary run_live(const LiveOptions& options, PianoKpmNet net, const LiveKeys* keys, const std::vector<LiveSink*>& sinks,
+LiveSummary run_live(const LiveOptions& options, EmgModel net, const LiveKeys* keys, const std::vector<LiveSink*>& sinks,
                      const std::atomic<bool>& stop) {
   options.check();
   const int torch_threads = at::get_num_threads();

@@ -36,7 +36,7 @@ struct LiveSummary {
 
 // Runs until the source ends, `stop` becomes true or max_media_s is reached. The source is opened
 // before this returns its first frame: a source that cannot be opened throws InputError here.
-LiveSummary run_live(const LiveOptions& options, PianoKpmNet net, const LiveKeys* keys, const std::vector<LiveSink*>& sinks,
+LiveSummary run_live(const LiveOptions& options, EmgModel net, const LiveKeys* keys, const std::vector<LiveSink*>& sinks,
                      const std::atomic<bool>& stop);
 
 }  // namespace pianokpm::live

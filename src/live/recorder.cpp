@@ -11,6 +11,7 @@
 #include "io/atomic_file.h"
 #include "io/input_error.h"
 #include "io/numpy_pickle_writer.h"
+#include "io/stream_layout.h"
 
 namespace pianokpm::live {
 
@@ -39,8 +40,8 @@ Recorder::~Recorder() {
 
 void Recorder::on_start(const SourceInfo& source) {
   std::error_code ec;
-  for (const char* sub : {"video", "hand_data/keyp_top", "emg_estimated", "keystroke_data"}) {
-    if (std::string(sub) == "keystroke_data" && !keys_) continue;
+  for (const char* sub : {"video", release_folders::kPoseTop, "emg_estimated", release_folders::kKeys}) {
+    if (std::string(sub) == release_folders::kKeys && !keys_) continue;
     fs::create_directories(fs::path(options_.dir) / sub, ec);
     if (ec) throw InputError(options_.dir, "cannot create the recording folder (" + ec.message() + ")");
   }
@@ -163,13 +164,13 @@ void Recorder::checkpoint(bool complete) {
   const fs::path dir(options_.dir);
   const std::string pkl = options_.name + ".pkl";
   if (!track.times_s.empty()) {
-    write_file_atomically((dir / "hand_data" / "keyp_top" / pkl).string(),
+    write_file_atomically((dir / release_folders::kPoseTop / pkl).string(),
                           serialize_numpy_pickle(pose::resample(track, options_.pose_rate_hz).to_tensor()));
   }
   write_file_atomically((dir / "emg_estimated" / pkl).string(), serialize_numpy_pickle(emg));
   if (complete && keys_ && emg.size(0) > 0) {
     const double first_s = static_cast<double>(first_sample) / options_.emg_rate_hz;
-    write_file_atomically((dir / "keystroke_data" / pkl).string(),
+    write_file_atomically((dir / release_folders::kKeys / pkl).string(),
                           serialize_numpy_pickle(keys_->depth(first_s, emg.size(0), options_.emg_rate_hz,
                                                               first_s + static_cast<double>(emg.size(0)) / options_.emg_rate_hz)));
   }

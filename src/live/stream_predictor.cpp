@@ -26,7 +26,7 @@ KeySource key_source(const LiveKeys& keys) {
   return [&keys](double first_s, int64_t samples, double rate_hz, double now_s) { return keys.depth(first_s, samples, rate_hz, now_s); };
 }
 
-StreamPredictor::StreamPredictor(PianoKpmNet net, const StreamOptions& options, KeySource keys)
+StreamPredictor::StreamPredictor(EmgModel net, const StreamOptions& options, KeySource keys)
     : net_(std::move(net)), config_(net_->config()), options_(options), keys_(std::move(keys)) {
   options_.check(config_);
   if (uses_keys(config_.modality) && !keys_)
@@ -34,8 +34,8 @@ StreamPredictor::StreamPredictor(PianoKpmNet net, const StreamOptions& options, 
   pose_rate_ = config_.pose_frames;
   emg_rate_ = config_.window_samples;
   hop_frames_ = std::llround(options_.hop_s * pose_rate_);
-  net_->eval();
-  net_->to(options_.device);
+  if (net_->device() != options_.device)
+    throw std::invalid_argument("live: the model is on " + net_->device().str() + ", not on " + options_.device.str());
 }
 
 void StreamPredictor::add_frame(double media_time_s, const std::array<float, pose::kHandLandmarks * 3>& keypoints, int width,

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "live/live_keys.h"
-#include "model/pianokpm_net.h"
+#include "model/emg_model.h"
 #include "pose/hand_geometry.h"
 #include "pose/pose_track.h"
 
@@ -52,7 +52,7 @@ struct EmgChunk {
 class StreamPredictor {
  public:
   // `keys`: where keystrokes come from, for models that read them (empty otherwise).
-  StreamPredictor(PianoKpmNet net, const StreamOptions& options, KeySource keys = {});
+  StreamPredictor(EmgModel net, const StreamOptions& options, KeySource keys = {});
 
   // One source frame of the top camera: 21 keypoints in pixels of a width x height image with
   // their confidence (all 0 where no hand was found). Media times must increase.
@@ -71,7 +71,7 @@ class StreamPredictor {
   int64_t rows_skipped() const { return rows_skipped_; }  // left out by jumping ahead (catch_up false)
 
  private:
-  PianoKpmNet net_;
+  EmgModel net_;
   ModelConfig config_;
   StreamOptions options_;
   KeySource keys_;

@@ -8,6 +8,7 @@
 #include "io/atomic_file.h"
 #include "io/input_error.h"
 #include "io/torch_zip.h"
+#include "model/model_factory.h"
 #include "model/state_dict.h"
 
 namespace pianokpm {
@@ -51,7 +52,7 @@ LoadedModel load_pianokpm_checkpoint(const std::string& path) {
   } catch (const std::exception& e) {
     throw InputError(path, std::string("bad config in checkpoint: ") + e.what());
   }
-  LoadedModel m{PianoKpmNet(config), "pianokpm", metadata};
+  LoadedModel m{make_model(config), "pianokpm", metadata};
   NamedTensors tensors;
   for (const auto& key : archive.keys()) {
     if (key.rfind(kWeightPrefix, 0) != 0) continue;
@@ -69,12 +70,12 @@ LoadedModel load_model(const std::string& path, const std::optional<ModelConfig>
   read_file(path);  // clear errors for missing files and directories before zip parsing
   if (is_pianokpm_archive(path)) return load_pianokpm_checkpoint(path);
   const ModelConfig config = config_for_state_dict.value_or(ModelConfig{});
-  LoadedModel m{PianoKpmNet(config), "pytorch-state-dict", nlohmann::json::object()};
+  LoadedModel m{make_model(config), "pytorch-state-dict", nlohmann::json::object()};
   load_named_tensors(m.net, read_torch_state_dict(path), path);
   return m;
 }
 
-void save_checkpoint(const std::string& path, PianoKpmNet& net, const nlohmann::json& metadata,
+void save_checkpoint(const std::string& path, EmgModel& net, const nlohmann::json& metadata,
                      torch::optim::Optimizer* optimizer) {
   torch::serialize::OutputArchive archive;
   archive.write(kFormatKey, c10::IValue(std::string(kFormatName)));

@@ -9,12 +9,12 @@
 #include <optional>
 #include <string>
 
-#include "model/pianokpm_net.h"
+#include "model/emg_model.h"
 
 namespace pianokpm {
 
 struct LoadedModel {
-  PianoKpmNet net{nullptr};
+  EmgModel net;
   std::string format;        // "pianokpm" or "pytorch-state-dict"
   nlohmann::json metadata;   // ours only: whatever the writer stored (training state, notes)
 };
@@ -23,7 +23,7 @@ struct LoadedModel {
 LoadedModel load_model(const std::string& path, const std::optional<ModelConfig>& config_for_state_dict = {});
 
 // Writes our checkpoint atomically; with `optimizer`, its state too (for resuming training).
-void save_checkpoint(const std::string& path, PianoKpmNet& net, const nlohmann::json& metadata = {},
+void save_checkpoint(const std::string& path, EmgModel& net, const nlohmann::json& metadata = {},
                      torch::optim::Optimizer* optimizer = nullptr);
 
 // Restores the optimizer state saved with a checkpoint. Throws InputError if there is none.

@@ -1,6 +1,7 @@
 #include "model/model_config.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <set>
@@ -8,30 +9,88 @@
 
 namespace pianokpm {
 
-Modality parse_modality(const std::string& text) {
-  if (text == "pose+keys") return Modality::kPoseAndKeys;
-  if (text == "pose") return Modality::kPoseOnly;
-  if (text == "keys") return Modality::kKeysOnly;
-  throw std::invalid_argument("modality must be pose+keys, pose or keys, not '" + text + "'");
+namespace {
+constexpr std::pair<Architecture, const char*> kArchitectureNames[] = {
+    {Architecture::kPianoKpm, "pianokpm"},   {Architecture::kLinearReadout, "linear_readout"},
+    {Architecture::kNeuroPose, "neuropose"}, {Architecture::kMean, "mean"},
+    {Architecture::kCodeTalker, "codetalker"},
+};
+}  // namespace
+
+const std::vector<std::string>& architectures() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (const auto& [a, name] : kArchitectureNames) v.emplace_back(name);
+    return v;
+  }();
+  return names;
 }
 
-std::string to_string(Modality modality) {
-  switch (modality) {
-    case Modality::kPoseAndKeys: return "pose+keys";
-    case Modality::kPoseOnly: return "pose";
-    case Modality::kKeysOnly: return "keys";
-  }
+Architecture parse_architecture(const std::string& text) {
+  for (const auto& [a, name] : kArchitectureNames)
+    if (text == name) return a;
+  throw std::invalid_argument(fmt::format("architecture must be one of {}, not '{}'", fmt::join(architectures(), ", "), text));
+}
+
+std::string to_string(Architecture architecture) {
+  for (const auto& [a, name] : kArchitectureNames)
+    if (a == architecture) return name;
   return "?";
 }
 
-const std::vector<std::string>& emg_channel_names() {
-  static const std::vector<std::string> names = {"ADM", "PB", "1DI", "2DI", "3DI", "4DI"};
-  return names;
+void CodeTalkerConfig::check() const {
+  auto require = [](bool ok, const std::string& what) {
+    if (!ok) throw std::invalid_argument("model config: codetalker." + what);
+  };
+  require(codebook_size >= 2, "codebook_size must be >= 2");
+  require(code_dim >= 1 && vae_channels >= 1 && feedforward >= 1, "code_dim, vae_channels and feedforward must be >= 1");
+  require(downsample_log2 >= 1 && downsample_log2 <= 8, "downsample_log2 must be 1..8");
+  require(model_dim >= 1 && heads >= 1 && model_dim % heads == 0, "model_dim must be a positive multiple of heads");
+  require(layers >= 1, "layers must be >= 1");
+  require(commitment >= 0, "commitment must be >= 0");
+  require(vq_stage_share > 0 && vq_stage_share < 1, "vq_stage_share must be between 0 and 1");
 }
 
-const std::vector<std::string>& architectures() {
-  static const std::vector<std::string> names = {"pianokpm", "linear_readout", "neuropose", "mean"};
-  return names;
+nlohmann::json CodeTalkerConfig::to_json() const {
+  return {{"codebook_size", codebook_size}, {"code_dim", code_dim}, {"downsample_log2", downsample_log2},
+          {"vae_channels", vae_channels},   {"model_dim", model_dim}, {"heads", heads},
+          {"layers", layers},               {"feedforward", feedforward}, {"commitment", commitment},
+          {"vq_stage_share", vq_stage_share}};
+}
+
+CodeTalkerConfig CodeTalkerConfig::from_json(const nlohmann::json& j) {
+  CodeTalkerConfig c;
+  const nlohmann::json defaults = c.to_json();
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (!defaults.contains(it.key())) throw std::invalid_argument("model config: unknown field 'codetalker." + it.key() + "'");
+  }
+  auto get = [&](const char* key, auto& field) {
+    if (j.contains(key)) field = j.at(key).get<std::decay_t<decltype(field)>>();
+  };
+  get("codebook_size", c.codebook_size);
+  get("code_dim", c.code_dim);
+  get("downsample_log2", c.downsample_log2);
+  get("vae_channels", c.vae_channels);
+  get("model_dim", c.model_dim);
+  get("heads", c.heads);
+  get("layers", c.layers);
+  get("feedforward", c.feedforward);
+  get("commitment", c.commitment);
+  get("vq_stage_share", c.vq_stage_share);
+  return c;
+}
+
+StreamLayout ModelConfig::layout() const {
+  StreamLayout l;
+  l.modality = modality;
+  l.num_views = num_views;
+  l.num_keypoints = num_keypoints;
+  l.num_keys = num_keys;
+  l.emg_channels = emg_channels;
+  l.pose_frames = pose_frames;
+  l.window_samples = window_samples;
+  l.window_seconds = 1.0;  // as released: pose_frames at 60 fps and window_samples at 1024 Hz
+  return l;
 }
 
 int ModelConfig::feature_channels() const {
@@ -45,8 +104,6 @@ void ModelConfig::check() const {
   auto require = [](bool ok, const std::string& what) {
     if (!ok) throw std::invalid_argument("model config: " + what);
   };
-  require(std::find(architectures().begin(), architectures().end(), architecture) != architectures().end(),
-          "architecture must be pianokpm, linear_readout, neuropose or mean, not '" + architecture + "'");
   require(num_views >= 1, "num_views must be >= 1");
   require(num_keypoints >= 1 && num_keys >= 1, "num_keypoints and num_keys must be >= 1");
   require(pose_frames >= 2 && window_samples >= 2, "pose_frames and window_samples must be >= 2");
@@ -71,6 +128,11 @@ void ModelConfig::check() const {
           fmt::format("pose_mean and pose_std must both be empty or both have {} values", pose_channels()));
   require(std::all_of(pose_std.begin(), pose_std.end(), [](double s) { return s > 0; }),
           "pose_std values must be positive");
+  if (architecture == Architecture::kCodeTalker) {
+    codetalker.check();
+    require(window_samples % (1 << codetalker.downsample_log2) == 0,
+            "window_samples must be a multiple of 2^codetalker.downsample_log2");
+  }
 }
 
 nlohmann::json ModelConfig::to_json() const {
@@ -80,7 +142,7 @@ nlohmann::json ModelConfig::to_json() const {
     sj["out_features"] = s.out_features ? nlohmann::json(*s.out_features) : nlohmann::json(nullptr);
     stages_json.push_back(sj);
   }
-  return {{"architecture", architecture},
+  nlohmann::json j = {{"architecture", to_string(architecture)},
           {"modality", to_string(modality)},
           {"num_views", num_views},
           {"num_keypoints", num_keypoints},
@@ -100,16 +162,21 @@ nlohmann::json ModelConfig::to_json() const {
           {"pose_scale", pose_scale},
           {"pose_mean", pose_mean},
           {"pose_std", pose_std}};
+  // Only CodeTalker's configs carry its block: the other models' configs stay as they were.
+  if (architecture == Architecture::kCodeTalker) j["codetalker"] = codetalker.to_json();
+  return j;
 }
 
 ModelConfig ModelConfig::from_json(const nlohmann::json& j) {
   ModelConfig c;
-  const nlohmann::json defaults = c.to_json();
+  nlohmann::json defaults = c.to_json();
+  defaults["codetalker"] = c.codetalker.to_json();
   for (auto it = j.begin(); it != j.end(); ++it) {
     if (!defaults.contains(it.key())) throw std::invalid_argument("model config: unknown field '" + it.key() + "'");
   }
   try {
-    if (j.contains("architecture")) c.architecture = j.at("architecture").get<std::string>();
+    if (j.contains("architecture")) c.architecture = parse_architecture(j.at("architecture").get<std::string>());
+    if (j.contains("codetalker")) c.codetalker = CodeTalkerConfig::from_json(j.at("codetalker"));
     if (j.contains("modality")) c.modality = parse_modality(j.at("modality").get<std::string>());
     auto get = [&](const char* key, auto& field) {
       if (j.contains(key)) field = j.at(key).get<std::decay_t<decltype(field)>>();

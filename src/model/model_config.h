@@ -7,15 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "io/stream_layout.h"
+
 namespace pianokpm {
-
-// Which input streams feed the fusion sum. The release uses both; an absent branch drops out.
-enum class Modality { kPoseAndKeys, kPoseOnly, kKeysOnly };
-
-Modality parse_modality(const std::string& text);  // "pose+keys" | "pose" | "keys"
-std::string to_string(Modality modality);
-inline bool uses_pose(Modality m) { return m != Modality::kKeysOnly; }
-inline bool uses_keys(Modality m) { return m != Modality::kPoseOnly; }
 
 struct TdsStageConfig {
   int conv_kernel = 17;                // Conv1dBlock kernel w (odd; padding (w-1)/2)
@@ -25,14 +19,40 @@ struct TdsStageConfig {
 };
 
 // The released network and the baselines the paper compares against, trained and evaluated by
-// the same commands: "pianokpm" (encoder + autoregressive decoder, as released),
-// "linear_readout" (the encoder with a per-step Linear read-out instead of the decoder),
-// "neuropose" (a convolutional encoder-decoder in the style of NeuroPose), "mean" (predicts the
-// training set's mean envelope).
-const std::vector<std::string>& architectures();
+// the same commands; each is one class behind model/emg_model.h, made by model/model_factory.h.
+enum class Architecture {
+  kPianoKpm,       // "pianokpm": TDS encoder + autoregressive decoder, as released
+  kLinearReadout,  // "linear_readout": the same encoder with a per-step Linear read-out
+  kNeuroPose,      // "neuropose": a convolutional encoder-decoder in the style of NeuroPose
+  kMean,           // "mean": predicts the training set's mean envelope
+  kCodeTalker,     // "codetalker": VQ-VAE codebook of EMG motifs + a code-predicting transformer
+};
+Architecture parse_architecture(const std::string& text);  // throws std::invalid_argument
+std::string to_string(Architecture architecture);
+const std::vector<std::string>& architectures();  // every name parse_architecture accepts
+
+// The CodeTalker-style baseline (model/baselines/codetalker.h). Stage 1 learns a codebook of
+// short EMG motifs (a VQ-VAE over EMG windows); stage 2 learns to predict the code sequence from
+// pose and keys, decoded by stage 1's decoder. One code covers 2^downsample_log2 samples.
+struct CodeTalkerConfig {
+  int codebook_size = 64;        // motifs in the codebook
+  int code_dim = 64;             // width of a code vector
+  int downsample_log2 = 5;       // stride-2 stages: 1024 samples -> 32 codes per window
+  int vae_channels = 64;         // width of the VQ-VAE's convolutions
+  int model_dim = 128;           // transformer width
+  int heads = 4;
+  int layers = 2;                // transformer decoder layers (causal self- and cross-attention)
+  int feedforward = 256;
+  double commitment = 0.25;      // beta in ||z - sg[e]||^2 (the encoder's commitment to its code)
+  double vq_stage_share = 0.5;   // share of the run's epochs spent on stage 1 (the VQ-VAE)
+
+  void check() const;  // throws std::invalid_argument naming the field
+  nlohmann::json to_json() const;
+  static CodeTalkerConfig from_json(const nlohmann::json& j);
+};
 
 struct ModelConfig {
-  std::string architecture = "pianokpm";
+  Architecture architecture = Architecture::kPianoKpm;
   Modality modality = Modality::kPoseAndKeys;
   int num_views = 2;                   // camera views, top first
   int num_keypoints = 21;              // MediaPipe hand layout
@@ -59,8 +79,13 @@ struct ModelConfig {
   // moves hundreds, and on the 0..1 scale that signal is too small for the first layer to learn.
   std::vector<double> pose_mean;
   std::vector<double> pose_std;
+  CodeTalkerConfig codetalker;         // read by the codetalker architecture only
 
   int pose_channels() const { return num_views * num_keypoints * 2; }
+  // The streams this model reads (its windows are 1 s long). The conversion lets a config be
+  // passed wherever data/ asks for a layout.
+  StreamLayout layout() const;
+  operator StreamLayout() const { return layout(); }  // NOLINT(google-explicit-constructor)
   int feature_channels() const;  // encoder output width (last projection)
   // Throws std::invalid_argument naming the first bad field.
   void check() const;
@@ -70,7 +95,7 @@ struct ModelConfig {
   static ModelConfig from_json(const nlohmann::json& j);
 };
 
-// Muscle channel order of every EMG output, as in the release: ADM, PB, 1DI, 2DI, 3DI, 4DI.
-const std::vector<std::string>& emg_channel_names();
+// Muscle channel order of every EMG output (io/stream_layout.h): ADM, PB, 1DI, 2DI, 3DI, 4DI.
+inline const std::vector<std::string>& emg_channel_names() { return muscle_names(); }
 
 }  // namespace pianokpm

@@ -25,7 +25,7 @@ std::string canonical_tensor_name(const std::string& name, const ModelConfig& co
   return fmt::format("network.tds_stages.{}.{}", index - front, m[3].str());
 }
 
-NamedTensors named_tensors(PianoKpmNet& model) {
+NamedTensors named_tensors(EmgModel& model) {
   NamedTensors out;
   for (const auto& p : model->named_parameters()) out.emplace_back(p.key(), p.value());
   for (const auto& b : model->named_buffers()) out.emplace_back(b.key(), b.value());
@@ -54,10 +54,10 @@ void release_stage_order(NamedTensors& tensors) {
 
 }  // namespace
 
-NamedTensors release_state_dict(PianoKpmNet& model) {
+NamedTensors release_state_dict(EmgModel& model) {
   const ModelConfig& c = model->config();
-  if (c.architecture != "pianokpm")
-    throw std::invalid_argument("only the released architecture (pianokpm) has a release state dict, not " + c.architecture);
+  if (c.architecture != Architecture::kPianoKpm)
+    throw std::invalid_argument("only the released architecture (pianokpm) has a release state dict, not " + to_string(c.architecture));
   NamedTensors canonical = named_tensors(model);
   release_stage_order(canonical);
   // The release registers each stream's encoder a second time as <stream>_tds: its own front
@@ -95,7 +95,7 @@ NamedTensors release_state_dict(PianoKpmNet& model) {
   return out;
 }
 
-ReleaseExport export_release_model(PianoKpmNet& model, const std::string& out) {
+ReleaseExport export_release_model(EmgModel& model, const std::string& out) {
   const NamedTensors tensors = release_state_dict(model);
   NamedTensors cpu;
   std::map<const void*, torch::Tensor> copied;  // one copy per tensor, so aliases still share it
@@ -121,7 +121,7 @@ ReleaseExport export_release_model(PianoKpmNet& model, const std::string& out) {
   return {config_out, tensors.size()};
 }
 
-void load_named_tensors(PianoKpmNet& model, const NamedTensors& tensors, const std::string& source) {
+void load_named_tensors(EmgModel& model, const NamedTensors& tensors, const std::string& source) {
   std::map<std::string, torch::Tensor> targets;
   for (auto& [name, t] : named_tensors(model)) targets.emplace(name, t);
 

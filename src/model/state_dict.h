@@ -4,7 +4,7 @@
 #include <string>
 
 #include "io/torch_zip.h"
-#include "model/pianokpm_net.h"
+#include "model/emg_model.h"
 
 namespace pianokpm {
 
@@ -14,16 +14,16 @@ namespace pianokpm {
 std::string canonical_tensor_name(const std::string& name, const ModelConfig& config);
 
 // Copies `tensors` into `model` (converted to the model's dtype). Aliases must equal their target.
-void load_named_tensors(PianoKpmNet& model, const NamedTensors& tensors, const std::string& source);
+void load_named_tensors(EmgModel& model, const NamedTensors& tensors, const std::string& source);
 
 // The model's tensors (parameters then buffers) by name, for saving.
-NamedTensors named_tensors(PianoKpmNet& model);
+NamedTensors named_tensors(EmgModel& model);
 
 // The model's tensors under the names and in the order of the release's `state_dict()`, aliases
 // included (network.pose_tds.N and network.key_tds.N share their targets' tensors), so that the
 // published code's strict `load_state_dict` accepts them. Only the released architecture
 // ("pianokpm") has such names; others are an std::invalid_argument.
-NamedTensors release_state_dict(PianoKpmNet& model);
+NamedTensors release_state_dict(EmgModel& model);
 
 // Writes release_state_dict(model) as a PyTorch state dict at `out` (.pth) and the model's config
 // JSON beside it (same name, .json; `predict --config` reads it). Both appear complete or not at
@@ -32,6 +32,6 @@ struct ReleaseExport {
   std::string config_path;
   size_t tensors = 0;  // entries in the state dict, aliases included
 };
-ReleaseExport export_release_model(PianoKpmNet& model, const std::string& out);
+ReleaseExport export_release_model(EmgModel& model, const std::string& out);
 
 }  // namespace pianokpm

@@ -105,9 +105,9 @@ void save_ensemble(const std::string& path, const std::vector<std::string>& memb
   write_file_atomically(path, j.dump(1) + "\n");
 }
 
-EnsemblePrediction predict_ensemble(Ensemble& ensemble, const PerformanceWindows& windows, const PredictOptions& options) {
+EnsemblePrediction predict_ensemble(const Ensemble& ensemble, const PerformanceWindows& windows, const PredictOptions& options) {
   std::vector<torch::Tensor> outputs;
-  for (auto& m : ensemble.members) outputs.push_back(predict_performance(m.net, windows, options));
+  for (const auto& m : ensemble.members) outputs.push_back(predict_performance(m.net, windows, options));
   const torch::Tensor all = torch::stack(outputs);  // [K, N, emg]
   EnsemblePrediction p;
   p.mean = all.mean(0);

@@ -60,7 +60,7 @@ struct EnsemblePrediction {
 };
 
 // Every member on the same windows; costs one member's prediction per member.
-EnsemblePrediction predict_ensemble(Ensemble& ensemble, const PerformanceWindows& windows, const PredictOptions& options);
+EnsemblePrediction predict_ensemble(const Ensemble& ensemble, const PerformanceWindows& windows, const PredictOptions& options);
 
 struct Interval {
   torch::Tensor lower, upper;  // [N, emg] float32 in 0..1

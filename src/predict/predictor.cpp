@@ -12,15 +12,15 @@ void PredictOptions::check() const {
   if (encoder_batch_windows < 1) throw std::invalid_argument("encoder_batch_windows must be >= 1");
 }
 
-torch::Tensor predict_performance(PianoKpmNet& net, const PerformanceWindows& windows, const PredictOptions& options) {
+torch::Tensor predict_performance(const EmgModel& net, const PerformanceWindows& windows, const PredictOptions& options) {
   options.check();
   torch::NoGradGuard no_grad;
   // OpenBLAS's own threads, spin-yielding between its calls, steal the cores from libtorch's
   // OpenMP workers: one window took 70-78 ms with them and 51 ms without (2 cores, bench/).
   std::optional<ScopedBlasThreads> single_threaded_blas;
   if (options.device.is_cpu()) single_threaded_blas.emplace(1);
-  net->eval();
-  net->to(options.device);
+  if (net->device() != options.device)
+    throw std::invalid_argument("predict: the model is on " + net->device().str() + ", not on " + options.device.str());
   const auto& config = net->config();
   const int64_t total = windows.num_windows();
   torch::Tensor out = torch::empty({total * config.window_samples, config.emg_channels});
@@ -31,10 +31,10 @@ torch::Tensor predict_performance(PianoKpmNet& net, const PerformanceWindows& wi
     for (int64_t sub = first; sub < first + count; sub += options.encoder_batch_windows) {
       const int64_t n = std::min(options.encoder_batch_windows, first + count - sub);
       const auto pose = to_device(windows.pose(sub, n)), keys = to_device(windows.keys(sub, n));
-      parts.push_back(net->decoder() ? net->encode(pose, keys) : net->forward(pose, keys));
+      parts.push_back(net->encode(pose, keys));
     }
-    // The released model: features in small batches, the decoder's steps on the whole chunk.
-    torch::Tensor emg = net->decoder() ? net->decoder()->forward(torch::cat(parts, 0)) : torch::cat(parts, 0);
+    // Features in small batches, the decoder (the released model's recurrence) on the whole chunk.
+    torch::Tensor emg = net->decode(torch::cat(parts, 0));
     // [count, emg, samples] -> rows of the output
     out.narrow(0, first * config.window_samples, count * config.window_samples)
         .copy_(emg.permute({0, 2, 1}).reshape({count * config.window_samples, config.emg_channels}));

@@ -6,7 +6,7 @@
 #include <functional>
 
 #include "data/windowing.h"
-#include "model/pianokpm_net.h"
+#include "model/emg_model.h"
 
 namespace pianokpm {
 
@@ -23,6 +23,8 @@ struct PredictOptions {
 };
 
 // Returns EMG [output_samples, emg_channels] float32 on the CPU, channel order emg_channel_names().
-torch::Tensor predict_performance(PianoKpmNet& net, const PerformanceWindows& windows, const PredictOptions& options);
+// The model must already be on options.device (std::invalid_argument otherwise); it is not
+// changed: neither its mode nor its device nor its weights.
+torch::Tensor predict_performance(const EmgModel& net, const PerformanceWindows& windows, const PredictOptions& options);
 
 }  // namespace pianokpm

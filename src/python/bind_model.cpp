@@ -26,6 +26,7 @@ class Model {
     if (is_ensemble_file(path)) {
       if (config) throw InputError(path, "an ensemble's members carry their own configs: drop config");
       ensemble_ = load_ensemble(path);
+      for (auto& m : ensemble_->members) m.net->to(device_);
       return;
     }
     std::optional<ModelConfig> c;
@@ -93,8 +94,8 @@ class Model {
     const std::string ext = std::filesystem::path(out).extension().string();
     if (ext != ".pth" && ext != ".pt") throw InputError(out, "output must end in .pth or .pt");
     if (ensemble_) throw InputError(path_, "is an ensemble; export its members one by one");
-    if (config().architecture != "pianokpm")
-      throw InputError(path_, "is a " + config().architecture + " model; only the released architecture (pianokpm) can be exported");
+    if (config().architecture != Architecture::kPianoKpm)
+      throw InputError(path_, "is a " + to_string(config().architecture) + " model; only the released architecture (pianokpm) can be exported");
     py::gil_scoped_release release;
     std::lock_guard<std::mutex> lock(mutex_);
     return export_release_model(loaded_.net, out).config_path;
@@ -144,7 +145,7 @@ published code) at `path` (.pth), and its config JSON beside it (.json). Returns
                              R"("pose+keys", "pose" or "keys".)")
       .def_property_readonly("views", [](const Model& self) { return uses_pose(self.config().modality) ? self.config().num_views : 0; },
                              "Camera views it reads (top first); 0 for keys-only models.")
-      .def_property_readonly("architecture", [](const Model& self) { return self.config().architecture; })
+      .def_property_readonly("architecture", [](const Model& self) { return to_string(self.config().architecture); })
       .def_property_readonly("pose_rate_hz", [](const Model& self) { return self.config().pose_frames; },
                              "Pose frames per second (frames per 1-s window).")
       .def_property_readonly("emg_rate_hz", [](const Model& self) { return self.config().window_samples; },
@@ -156,7 +157,7 @@ published code) at `path` (.pth), and its config JSON beside it (.json). Returns
                              },
                              "Whether it is one of the shipped models trained on synthetic data.")
       .def("__repr__", [](const Model& self) {
-        return "<pianokpm.Model " + self.config().architecture + " " + to_string(self.config().modality) + " from " + self.path() + ">";
+        return "<pianokpm.Model " + to_string(self.config().architecture) + " " + to_string(self.config().modality) + " from " + self.path() + ">";
       });
 
   m.def("load_model",

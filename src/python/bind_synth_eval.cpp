@@ -4,7 +4,7 @@
 #include "analysis/emg_analysis.h"
 #include "eval/metrics.h"
 #include "synth/corpus.h"
-#include "train/sinkhorn.h"
+#include "ot/sinkhorn.h"
 #include "synth/muscle_model.h"
 #include "synth/pianist.h"
 #include "python/bindings.h"

@@ -11,13 +11,14 @@
 #include <filesystem>
 
 #include "io/input_error.h"
+#include "io/stream_layout.h"
 
 namespace pianokpm {
 
 namespace {
 
 constexpr double kMargin = 70, kGap = 28;
-const char* kMuscles[6] = {"ADM", "PB", "1DI", "2DI", "3DI", "4DI"};
+
 const char* kFingers[5] = {"thumb", "index", "middle", "ring", "little"};
 constexpr double kFingerColours[5][3] = {{0.85, 0.37, 0.01}, {0.46, 0.44, 0.70}, {0.11, 0.62, 0.47},
                                          {0.91, 0.16, 0.54}, {0.40, 0.65, 0.12}};
@@ -192,7 +193,7 @@ void write_performance_plot(const PerformancePlotData& d, const PerformancePlotO
   for (int m = 0; m < 6; ++m) {
     const Panel lane{emg_panel.x, emg_panel.y + m * lane_h + 4, emg_panel.w, lane_h - 8};
     cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
-    text(cr, emg_panel.x - 45, lane.y + lane.h / 2 + 5, kMuscles[m], 13, true);
+    text(cr, emg_panel.x - 45, lane.y + lane.h / 2 + 5, muscle_names()[static_cast<size_t>(m)].c_str(), 13, true);
     if (m > 0) {
       cairo_set_source_rgb(cr, 0.85, 0.85, 0.85);
       cairo_move_to(cr, lane.x, lane.y - 4);

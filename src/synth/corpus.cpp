@@ -13,6 +13,7 @@
 #include "io/array_file.h"
 #include "io/atomic_file.h"
 #include "io/midi_writer.h"
+#include "io/stream_layout.h"
 #include "synth/hand_model.h"
 #include "synth/key_motion.h"
 #include "synth/keyboard.h"
@@ -203,7 +204,7 @@ void write_corpus(const SynthOptions& o, const std::string& out_dir,
                   const std::function<void(int64_t, int64_t)>& on_progress) {
   o.check();
   namespace fs = std::filesystem;
-  for (const char* sub : {"hand_data/keyp_top", "hand_data/keyp_right", "keystroke_data", "emg_data", "emg_raw", "midi", "meta"}) {
+  for (const char* sub : {release_folders::kPoseTop, release_folders::kPoseRight, release_folders::kKeys, release_folders::kEmg, "emg_raw", "midi", "meta"}) {
     fs::create_directories(fs::path(out_dir) / sub);
   }
   std::vector<Pianist> pianists;
@@ -227,10 +228,10 @@ void write_corpus(const SynthOptions& o, const std::string& out_dir,
       const Performance perf = generate_performance(o, pianists[e.pianist - 1], mvc[e.pianist - 1], e.task, e.take);
       const fs::path root(out_dir);
       const std::string file = perf.name + ".pkl";
-      write_array((root / "hand_data/keyp_top" / file).string(), perf.pose_top);
-      write_array((root / "hand_data/keyp_right" / file).string(), perf.pose_right);
-      write_array((root / "keystroke_data" / file).string(), perf.keys);
-      write_array((root / "emg_data" / file).string(), perf.emg);
+      write_array((root / release_folders::kPoseTop / file).string(), perf.pose_top);
+      write_array((root / release_folders::kPoseRight / file).string(), perf.pose_right);
+      write_array((root / release_folders::kKeys / file).string(), perf.keys);
+      write_array((root / release_folders::kEmg / file).string(), perf.emg);
       write_array((root / "emg_raw" / file).string(), perf.emg_raw);
       std::vector<MidiNote> notes;
       for (const Note& n : perf.score.notes) notes.push_back({n.key + kMidiOffset, n.velocity, n.t_bed_s, n.t_release_s});

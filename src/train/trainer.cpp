@@ -9,12 +9,14 @@
 #include <fstream>
 #include <optional>
 
-#include "data/pose_standardisation.h"
+#include "train/pose_standardisation.h"
 #include "io/atomic_file.h"
 #include "io/input_error.h"
 #include "model/blas_threads.h"
 #include "model/checkpoint.h"
 #include "model/device.h"
+#include "model/model_factory.h"
+#include "model/baselines/mean_emg.h"
 #include "train/heap_reuse.h"
 
 namespace pianokpm {
@@ -46,21 +48,25 @@ WindowDataset load_set(const TrainRun& run, const std::string& set, int64_t over
   return WindowDataset(std::move(performances), run.model, overlap);
 }
 
-// The parameters a run trains: those named by a prefix in options.trainable (every one when
-// empty); the others stop taking gradients.
-std::vector<torch::Tensor> trainable_parameters(PianoKpmNet& net, const TrainOptions& options) {
-  if (options.trainable.empty()) return net->parameters();
+bool named_by(const std::string& name, const std::vector<std::string>& prefixes) {
+  return prefixes.empty() || std::any_of(prefixes.begin(), prefixes.end(),
+                                         [&](const std::string& prefix) { return name.rfind(prefix, 0) == 0; });
+}
+
+// The parameters a training stage trains: those named by a prefix in options.trainable and by one
+// of the stage's (each list: every parameter when empty); the others stop taking gradients.
+std::vector<torch::Tensor> trainable_parameters(EmgModel& net, const TrainOptions& options, int stage) {
+  const std::vector<std::string> stage_prefixes = net->stage_parameters(stage);
   std::vector<torch::Tensor> chosen;
   for (auto& p : net->named_parameters()) {
-    const bool wanted = std::any_of(options.trainable.begin(), options.trainable.end(),
-                                    [&](const std::string& prefix) { return p.key().rfind(prefix, 0) == 0; });
+    const bool wanted = named_by(p.key(), options.trainable) && named_by(p.key(), stage_prefixes);
     p.value().set_requires_grad(wanted);
     if (wanted) chosen.push_back(p.value());
   }
   if (chosen.empty()) {
     std::string names;
     for (const auto& prefix : options.trainable) names += (names.empty() ? "" : ", ") + prefix;
-    throw std::invalid_argument("train: no parameter of this model is named " + names);
+    throw std::invalid_argument(fmt::format("train: no parameter of this model in stage {} is named {}", stage + 1, names));
   }
   return chosen;
 }
@@ -69,14 +75,14 @@ std::vector<torch::Tensor> trainable_parameters(PianoKpmNet& net, const TrainOpt
 // already there (a resumed run's config.json carries them).
 ModelConfig effective_model(const TrainRun& run, const WindowDataset& train_set) {
   const ModelConfig& m = run.model;
-  if (!run.options.standardise_pose || !uses_pose(m.modality) || m.architecture == "mean" || !m.pose_mean.empty()) {
+  if (!run.options.standardise_pose || !uses_pose(m.modality) || m.architecture == Architecture::kMean || !m.pose_mean.empty()) {
     return m;
   }
   return with_standardised_pose(m, train_set.performances());
 }
 
 // The mean predictor "trains" by averaging the training envelopes.
-TrainResult train_mean_predictor(const TrainRun& run, PianoKpmNet& net, const WindowDataset& train_set,
+TrainResult train_mean_predictor(const TrainRun& run, EmgModel& net, const WindowDataset& train_set,
                                  const WindowDataset& val_set, const TrainProgress& progress, bool main_process) {
   torch::Tensor sum = torch::zeros({run.model.emg_channels}, torch::kDouble);
   int64_t rows = 0;
@@ -85,7 +91,9 @@ TrainResult train_mean_predictor(const TrainRun& run, PianoKpmNet& net, const Wi
     rows += p.emg.size(0);
   }
   if (rows == 0) throw InputError(run.split_path, "the training set is empty");
-  net->set_mean_emg((sum / static_cast<double>(rows)).to(torch::kFloat));
+  auto* mean = dynamic_cast<MeanEmgImpl*>(net.get());
+  if (!mean) throw std::logic_error("train_mean_predictor: not a mean predictor");
+  mean->set_mean_emg((sum / static_cast<double>(rows)).to(torch::kFloat));
   const auto& val = val_set.size() ? val_set : train_set;
   TrainResult r{1, validation_loss(net, val, run.options.batch, run.options.lambda_ot, torch::kCPU),
                 (fs::path(run.out_dir) / "best.pt").string()};
@@ -100,10 +108,9 @@ TrainResult train_mean_predictor(const TrainRun& run, PianoKpmNet& net, const Wi
 
 }  // namespace
 
-double validation_loss(PianoKpmNet& net, const WindowDataset& data, int64_t batch, double lambda_ot,
+double validation_loss(EmgModel& net, const WindowDataset& data, int64_t batch, double lambda_ot,
                        const torch::Device& device, DataParallel* parallel, int64_t tail_samples) {
   torch::NoGradGuard no_grad;
-  net->eval();
   DataParallel single;
   DataParallel& world = parallel ? *parallel : single;
   double total = 0;
@@ -125,7 +132,6 @@ double validation_loss(PianoKpmNet& net, const WindowDataset& data, int64_t batc
     }
     if (!mine.empty()) total += emg_training_loss(pred, target, lambda_ot, sinkhorn).item<double>() * static_cast<double>(mine.size());
   }
-  net->train();
   if (world.size() > 1) {
     std::vector<torch::Tensor> sum{torch::tensor({total}, torch::kDouble)};
     world.all_reduce_sum(sum);
@@ -176,20 +182,26 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
     log << line << std::endl;
     if (progress.on_epoch) progress.on_epoch(line);
   };
-  auto save = [&](const std::string& path, PianoKpmNet& net, const nlohmann::json& meta, torch::optim::Optimizer* opt) {
+  auto save = [&](const std::string& path, EmgModel& net, const nlohmann::json& meta, torch::optim::Optimizer* opt) {
     if (main_process) save_checkpoint(path, net, meta, opt);
   };
 
   use_training_cpu_settings();
   torch::manual_seed(run.options.seed);
-  PianoKpmNet net(model);
-  if (model.architecture == "mean") return train_mean_predictor(run, net, train_set, val_set, progress, main_process);
+  EmgModel net = make_model(model);
+  if (model.architecture == Architecture::kMean) return train_mean_predictor(run, net, train_set, val_set, progress, main_process);
 
   net->to(device);
   net->train();
-  const std::vector<torch::Tensor> params = trainable_parameters(net, run.options);
-  torch::optim::AdamW optimizer(params,
-                                torch::optim::AdamWOptions(run.options.lr).weight_decay(run.options.weight_decay));
+  const int epochs = run.options.epochs;
+  // Each training stage has its own parameters and optimizer (one stage for most models).
+  std::vector<torch::Tensor> params;
+  std::unique_ptr<torch::optim::AdamW> optimizer;
+  auto begin_stage = [&](int stage) {
+    params = trainable_parameters(net, run.options, stage);
+    optimizer = std::make_unique<torch::optim::AdamW>(
+        params, torch::optim::AdamWOptions(run.options.lr).weight_decay(run.options.weight_decay));
+  };
   int start_epoch = 0, since_best = 0;
   double best_val = std::numeric_limits<double>::infinity();
   if (resumed) {
@@ -197,12 +209,18 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
     torch::NoGradGuard no_grad;
     auto src = saved.net->named_parameters();
     for (auto& p : net->named_parameters()) p.value().copy_(src[p.key()]);
-    load_optimizer_state(latest, optimizer);
+    auto buffers = saved.net->named_buffers();
+    for (auto& b : net->named_buffers()) b.value().copy_(buffers[b.key()]);
     start_epoch = saved.metadata.at("epochs_done").get<int>();
+    begin_stage(net->training_stage(std::max(0, start_epoch - 1), epochs));  // the stage latest.pt was saved in
+    load_optimizer_state(latest, *optimizer);
     best_val = saved.metadata.at("best_val_loss").get<double>();
     since_best = saved.metadata.at("epochs_since_best").get<int>();
     say(fmt::format("resumed from {} after epoch {}", latest, start_epoch));
-  } else if (!run.options.init_model.empty()) {
+  } else {
+    begin_stage(net->training_stage(0, epochs));
+  }
+  if (!resumed && !run.options.init_model.empty()) {
     const LoadedModel init = load_model(run.options.init_model);
     if (init.net->config().to_json() != model.to_json())
       throw InputError(run.options.init_model, "has another model config than this run (train takes it from --init when given)");
@@ -224,9 +242,19 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
   const int64_t batches = run.options.max_batches_per_epoch > 0 ? std::min(batches_all, run.options.max_batches_per_epoch)
                                                                  : batches_all;
   int epoch = start_epoch;
-  for (; epoch < run.options.epochs && since_best < run.options.patience_epochs; ++epoch) {
+  int stage = net->training_stage(std::max(0, start_epoch - 1), epochs);
+  for (; epoch < epochs && since_best < run.options.patience_epochs; ++epoch) {
+    if (net->training_stage(epoch, epochs) != stage) {
+      // A new stage trains other parameters toward another goal: best and patience start again.
+      stage = net->training_stage(epoch, epochs);
+      begin_stage(stage);
+      best_val = std::numeric_limits<double>::infinity();
+      since_best = 0;
+      say(fmt::format("training stage {} begins at epoch {}", stage + 1, epoch + 1));
+    }
+    const bool own_loss = net->has_own_loss(stage);
     const double lr = run.options.lr * std::pow(run.options.lr_gamma, epoch / run.options.lr_step_epochs);
-    for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+    for (auto& group : optimizer->param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
     const auto order = train_set.shuffled_order(run.options.seed, epoch);
     const auto t0 = std::chrono::steady_clock::now();
     double loss_sum = 0;
@@ -237,22 +265,27 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
       const std::vector<int64_t> mine = parallel->shard(ids);  // all of them in a single process
       // This process's share of the global batch's mean loss (see DataParallel::average_gradients).
       const double share = static_cast<double>(mine.size()) / static_cast<double>(ids.size());
-      optimizer.zero_grad();
+      optimizer->zero_grad();
       double batch_loss = 0;
-      torch::Tensor pred, target;
+      torch::Tensor pred, target, loss;
       if (!mine.empty()) {
         const WindowBatch batch = train_set.batch(mine);
-        pred = window_tail(net->forward(to_device(batch.pose, device), to_device(batch.keys, device)), run.options.loss_tail_samples);
-        target = window_tail(batch.emg.to(device), run.options.loss_tail_samples);
+        if (own_loss) {
+          loss = net->stage_loss(stage, to_device(batch.pose, device), to_device(batch.keys, device), batch.emg.to(device));
+        } else {
+          pred = window_tail(net->forward(to_device(batch.pose, device), to_device(batch.keys, device)),
+                             run.options.loss_tail_samples);
+          target = window_tail(batch.emg.to(device), run.options.loss_tail_samples);
+        }
       }
       SinkhornOptions sinkhorn;
-      if (parallel->size() > 1) {
+      if (parallel->size() > 1 && !own_loss) {
         const int64_t c = run.model.emg_channels;
         sinkhorn.diameter = parallel->batch_diameter(pred.defined() ? pred : torch::zeros({0, c, 0}),
                                                      target.defined() ? target : torch::zeros({0, c, 0}));
       }
       if (!mine.empty()) {
-        auto loss = emg_training_loss(pred, target, run.options.lambda_ot, sinkhorn);
+        if (!own_loss) loss = emg_training_loss(pred, target, run.options.lambda_ot, sinkhorn);
         batch_loss = loss.item<double>();
         if (!std::isfinite(batch_loss)) throw std::runtime_error(fmt::format("training diverged at epoch {}", epoch + 1));
         if (parallel->size() > 1) loss = loss * (share * parallel->size());
@@ -260,7 +293,7 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
       }
       parallel->average_gradients(params);
       torch::nn::utils::clip_grad_norm_(params, run.options.grad_clip_norm);
-      optimizer.step();
+      optimizer->step();
       loss_sum += batch_loss * share;
       if (progress.on_batch && main_process) progress.on_batch(epoch + 1, b + 1, batches, loss_sum / static_cast<double>(b + 1));
     }
@@ -288,7 +321,7 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
       if (main_process) fs::create_directories(kept.parent_path());
       save(kept.string(), net, meta, nullptr);
     }
-    save(latest, net, meta, &optimizer);  // last: a kill before this replays the epoch
+    save(latest, net, meta, optimizer.get());  // last: a kill before this replays the epoch
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     say(fmt::format("epoch {} lr {:.3g} train loss {:.5f} val loss {:.5f}{} ({:.1f} s)", epoch + 1, lr, train_loss, val,
                     improved ? " best" : "", seconds));

@@ -7,9 +7,9 @@
 #include <string>
 
 #include "data/corpus_dataset.h"
-#include "model/pianokpm_net.h"
+#include "model/emg_model.h"
 #include "train/data_parallel.h"
-#include "train/sinkhorn.h"
+#include "ot/sinkhorn.h"
 #include "train/train_options.h"
 
 namespace pianokpm {
@@ -43,7 +43,7 @@ torch::Tensor emg_training_loss(const torch::Tensor& pred, const torch::Tensor& 
 
 // Mean loss over all windows of `data` (their last `tail_samples` only, when > 0), without
 // gradient; with `parallel`, each process scores its share of the windows and the sums are combined.
-double validation_loss(PianoKpmNet& net, const WindowDataset& data, int64_t batch, double lambda_ot,
+double validation_loss(EmgModel& net, const WindowDataset& data, int64_t batch, double lambda_ot,
                        const torch::Device& device, DataParallel* parallel = nullptr, int64_t tail_samples = 0);
 
 // The process-wide CPU settings training runs with (train_model sets them; benchmarks of a

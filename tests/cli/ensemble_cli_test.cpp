@@ -114,6 +114,7 @@ TEST_F(EnsembleCli, EvalCoverageIsTheShareOfMeasuredSamplesInsideTheBounds) {
                    " --set test --out " + (dir / "ev"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto metrics = nlohmann::json::parse(testing::read_bytes(dir / "ev/metrics.json"));
+  ASSERT_FALSE(metrics.at("performances").empty());
   for (const auto& row : metrics.at("performances")) {
     const std::string name = row.at("name");
     r = run_cli("predict --model " + ensemble() + " --interval 0.9" + inputs(name) + " --out " + (dir / (name + ".npy")));

@@ -1,7 +1,10 @@
 // End to end: the pianokpm binary, its outputs and its errors (one line, names the file, exit 2,
 // no output file).
+#include "data/midi_keystrokes.h"
 #include "io/array_file.h"
+#include "io/midi_reader.h"
 #include "model/checkpoint.h"
+#include "model/model_factory.h"
 #include "model/state_dict.h"
 #include "test_support.h"
 
@@ -69,7 +72,7 @@ TEST(PredictCli, PoseOnlyAndKeysOnlyModelsPredict) {
   for (Modality m : {Modality::kPoseOnly, Modality::kKeysOnly}) {
     ModelConfig c;
     c.modality = m;
-    PianoKpmNet net(c);
+    EmgModel net = make_model(c);
     save_checkpoint(dir / "m.pt", net);
     const std::string args = m == Modality::kPoseOnly
                                  ? "predict -m " + (dir / "m.pt") + " --pose-top " + kTop + " --pose-right " + kRight
@@ -138,7 +141,7 @@ TEST(PredictCli, TruncatedFile) {
 
 TEST(PredictCli, CheckpointWithMissingOrMisshapenTensor) {
   testing::ScratchDir dir;
-  PianoKpmNet net(ModelConfig{});
+  EmgModel net = make_model(ModelConfig{});
   // Write our format by hand, as save_checkpoint would, but with one tensor dropped / reshaped.
   for (const std::string mode : {"missing", "misshapen"}) {
     torch::serialize::OutputArchive archive;
@@ -176,12 +179,19 @@ TEST(PredictCli, TakesKeystrokesFromMidiOverThePoseDuration) {
                          " --midi " + midi + " --out " + dir / "emg.npy");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto emg = read_array(dir / "emg.npy");
-  const auto from_keys = run_cli(predict_args(kModel, kTop, kRight, kKeys, dir / "keys.npy"));
+  // The same as predicting from the MIDI file's key depth rendered over the pose's duration
+  // (T frames at 60 fps) and given as a key-depth file.
+  MidiKeystrokeOptions render;
+  render.duration_s = static_cast<double>(read_array(kTop).size(0)) / 60.0;
+  write_array(dir / "midi_keys.npy", midi_to_key_depth(read_midi(midi), render));
+  const auto from_keys = run_cli(predict_args(kModel, kTop, kRight, dir / "midi_keys.npy", dir / "keys.npy"));
   ASSERT_EQ(from_keys.exit_code, 0) << from_keys.output;
   const auto reference = read_array(dir / "keys.npy");
-  EXPECT_EQ(emg.sizes(), reference.sizes());  // rendered over the pose's duration
-  EXPECT_TRUE(torch::isfinite(emg).all().item<bool>());
-  EXPECT_GT(testing::max_abs_diff(emg, reference), 1e-4);  // different keys, different EMG
+  ASSERT_EQ(emg.sizes(), reference.sizes());
+  EXPECT_LE(testing::max_abs_diff(emg, reference), 1e-6);
+  // and not what the performance's own keystrokes give
+  ASSERT_EQ(run_cli(predict_args(kModel, kTop, kRight, kKeys, dir / "own.npy")).exit_code, 0);
+  EXPECT_GT(testing::max_abs_diff(emg, read_array(dir / "own.npy")), 1e-4);
   expect_bad_input("predict --model " + kModel + " --pose-top " + kTop + " --pose-right " + kRight + " --midi " +
                        kKeys + " --out " + dir / "bad.npy",
                    dir / "bad.npy", kKeys, "no MThd");

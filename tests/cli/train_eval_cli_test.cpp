@@ -9,6 +9,7 @@
 #include "data/corpus_dataset.h"
 #include "io/array_file.h"
 #include "model/checkpoint.h"
+#include "model/model_factory.h"
 #include "model/state_dict.h"
 #include "report/html_report.h"
 #include "train/trainer.h"
@@ -52,6 +53,10 @@ TEST_F(TrainEvalCli, KillNineThenResumeEndsWithTheSameWeights) {
   }
   ::kill(pid, SIGKILL);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // The kill landed mid-run: some epochs were done, not all.
+  const int killed_after = load_model(dir / "b/latest.pt").metadata.at("epochs_done").get<int>();
+  ASSERT_GE(killed_after, 1);
+  ASSERT_LE(killed_after, 3) << "the run finished before the kill: nothing to resume";
   // Resuming with another model is refused, and leaves the run's record as it was.
   const std::string config_before = testing::read_bytes(dir / "b/config.json");
   const auto wrong = run_cli(train_args(dir / "b") + " --epochs 4 --resume --architecture neuropose");
@@ -72,12 +77,49 @@ TEST_F(TrainEvalCli, KillNineThenResumeEndsWithTheSameWeights) {
   for (size_t i = 0; i < wa.size(); ++i) EXPECT_LE(testing::max_abs_diff(wa[i].second, wb[i].second), 1e-6) << wa[i].first;
 }
 
+// CodeTalker's two-stage schedule through `train`: epoch 1 trains only the VQ-VAE, epoch 2 only
+// the code predictor, each leaving the other stage's weights bit-identical.
+TEST_F(TrainEvalCli, CodeTalkerTrainsItsTwoStagesInTurn) {
+  testing::ScratchDir dir;
+  testing::write_bytes(dir / "codetalker.json", R"({"model": {"architecture": "codetalker",
+      "codetalker": {"codebook_size": 16, "code_dim": 8, "vae_channels": 8, "model_dim": 16, "heads": 2,
+                     "feedforward": 16}}, "train": {"batch": 4, "lr": 0.001, "max_batches_per_epoch": 3}})");
+  const auto r = run_cli("train --data " + corpus() + " --split " + corpus() + "/dataset_architectural.json --config " +
+                         (dir / "codetalker.json") + " --threads 1 --epochs 2 --keep-epochs --out " + (dir / "run"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(testing::read_bytes(dir / "run/train.log").find("training stage 2 begins at epoch 2"), std::string::npos);
+  torch::manual_seed(42);  // the run's seed: its initial weights
+  EmgModel fresh = make_model(load_model(dir / "run/epochs/epoch_001.pt").net->config());
+  const auto init = named_tensors(fresh);
+  EmgModel epoch1 = load_model(dir / "run/epochs/epoch_001.pt").net, epoch2 = load_model(dir / "run/epochs/epoch_002.pt").net;
+  const auto e1 = named_tensors(epoch1), e2 = named_tensors(epoch2);
+  ASSERT_EQ(e1.size(), e2.size());
+  int vq_moved = 0, predictor_moved = 0;
+  for (size_t i = 0; i < e1.size(); ++i) {
+    const std::string& name = e1[i].first;
+    const bool vq = name.rfind("vq_", 0) == 0 || name == "codebook";
+    if (vq) {
+      EXPECT_TRUE(torch::equal(e1[i].second, e2[i].second)) << name << " changed in stage 2";
+      vq_moved += !torch::equal(init[i].second, e1[i].second);
+    } else {
+      EXPECT_TRUE(torch::equal(init[i].second, e1[i].second)) << name << " changed in stage 1";
+      predictor_moved += !torch::equal(e1[i].second, e2[i].second);
+    }
+  }
+  EXPECT_GT(vq_moved, 0);
+  EXPECT_GT(predictor_moved, 0);
+  const auto e = run_cli("eval --model " + (dir / "run/best.pt") + " --data " + corpus() + " --split " + corpus() +
+                         "/dataset_architectural.json --set test --no-otd --out " + (dir / "eval"));
+  ASSERT_EQ(e.exit_code, 0) << e.output;
+  EXPECT_NE(testing::read_bytes(dir / "eval/metrics.md").find("codetalker"), std::string::npos);
+}
+
 TEST_F(TrainEvalCli, BaselinesTrainAndEvalWritesMetricsPredictionsAndPlots) {
   testing::ScratchDir dir;
   for (const char* arch : {"mean", "linear_readout", "neuropose"}) {
     const auto r = run_cli(train_args(dir / arch) + " --epochs 1 --architecture " + arch);
     ASSERT_EQ(r.exit_code, 0) << arch << ": " << r.output;
-    EXPECT_EQ(load_model(dir / (std::string(arch) + "/best.pt")).net->config().architecture, arch);
+    EXPECT_EQ(load_model(dir / (std::string(arch) + "/best.pt")).net->config().architecture, parse_architecture(arch));
   }
   const auto e = run_cli("eval --model " + (dir / "linear_readout/best.pt") + " --data " + corpus() + " --split " + corpus() +
                          "/dataset_held_out.json --set test_cross_user --out " + (dir / "eval"));
@@ -91,6 +133,8 @@ TEST_F(TrainEvalCli, BaselinesTrainAndEvalWritesMetricsPredictionsAndPlots) {
     EXPECT_EQ(read_array(dir / ("eval/predictions/" + name + ".npy")).size(1), 6);
 #ifdef PIANOKPM_HAVE_CAIRO
     EXPECT_TRUE(std::filesystem::exists(dir / ("eval/plots/" + name + ".png")));
+#else  // a build without cairo draws no figures, and says so by writing none
+    EXPECT_FALSE(std::filesystem::exists(dir / ("eval/plots/" + name + ".png")));
 #endif
   }
   EXPECT_NE(testing::read_bytes(dir / "eval/metrics.md").find("| **mean** |"), std::string::npos);

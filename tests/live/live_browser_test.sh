@@ -9,7 +9,11 @@ chromium=${CHROMIUM:-/usr/bin/chromium}
 if [[ ! -x $chromium ]]; then echo "SKIPPED: no chromium at $chromium (apt-get install chromium)"; exit 77; fi
 if [[ ! -d $node_modules/playwright-core ]]; then echo "SKIPPED: no playwright-core in $node_modules (scripts/setup.sh installs it)"; exit 77; fi
 if ! command -v node >/dev/null; then echo "SKIPPED: no node"; exit 77; fi
-"$bin" live --help >/dev/null 2>&1 || { echo "SKIPPED: this build has no 'pianokpm live'"; exit 77; }
+status=0
+"$bin" live --help >/dev/null 2>&1 || status=$?
+# a crash is a failure; a command this build lacks is a skip
+if ((status >= 128)); then echo "FAILED: pianokpm live --help died (status $status)"; exit 1; fi
+if ((status != 0)); then echo "SKIPPED: this build has no 'pianokpm live'"; exit 77; fi
 work=$(mktemp -d)
 # The demo video lasts 12 s; a loaded machine can spend that starting chromium, so the page is
 # checked against the video played five times over (the test stops live when it is done).

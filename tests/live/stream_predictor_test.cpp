@@ -5,6 +5,7 @@
 #include "data/performance.h"
 #include "data/windowing.h"
 #include "live/live_keys.h"
+#include "model/model_factory.h"
 #include "live/stream_predictor.h"
 #include "predict/predictor.h"
 #include "pose/pose_track.h"
@@ -68,7 +69,7 @@ torch::Tensor stream_all(StreamPredictor& sp, const torch::Tensor& kp, double fp
 }
 
 // Offline predict on the same keypoints, resampled to 60 Hz as `pose` does.
-torch::Tensor offline(PianoKpmNet& net, const torch::Tensor& kp, double fps, const torch::Tensor& keys = {}) {
+torch::Tensor offline(EmgModel& net, const torch::Tensor& kp, double fps, const torch::Tensor& keys = {}) {
   pose::PoseTrack track;
   for (int64_t f = 0; f < kp.size(0); ++f) track.add(static_cast<double>(f) / fps, frame_of(kp, f));
   PerformanceStreams s;
@@ -79,7 +80,7 @@ torch::Tensor offline(PianoKpmNet& net, const torch::Tensor& kp, double fps, con
 
 TEST(StreamPredictor, WithAOneSecondHopEqualsOfflinePredict) {
   torch::manual_seed(5);
-  PianoKpmNet net(small_config(Modality::kPoseOnly));
+  EmgModel net = make_model(small_config(Modality::kPoseOnly));
   const torch::Tensor kp = moving_hand(180, 60);  // 3 s at 60 fps: three whole windows
   StreamOptions o;
   o.hop_s = 1.0;
@@ -94,7 +95,7 @@ TEST(StreamPredictor, WithAOneSecondHopEqualsOfflinePredict) {
 
 TEST(StreamPredictor, ThirtyFpsFramesAreResampledLikeOffline) {
   torch::manual_seed(6);
-  PianoKpmNet net(small_config(Modality::kPoseOnly));
+  EmgModel net = make_model(small_config(Modality::kPoseOnly));
   const torch::Tensor kp = moving_hand(91, 30);  // 0 .. 3.0 s at 30 fps: 60 Hz frames 0..180
   StreamOptions o;
   o.hop_s = 1.0;
@@ -109,7 +110,7 @@ TEST(StreamPredictor, ThirtyFpsFramesAreResampledLikeOffline) {
 // checked against windows cut from the keypoint array here.
 TEST(StreamPredictor, EachHopEmitsTheNewestRowsOfTheWindowEndingAtTheNewestFrame) {
   torch::manual_seed(7);
-  PianoKpmNet net(small_config(Modality::kPoseOnly));
+  EmgModel net = make_model(small_config(Modality::kPoseOnly));
   const torch::Tensor kp = moving_hand(150, 60);
   StreamOptions o;
   o.hop_s = 0.1;
@@ -136,7 +137,7 @@ TEST(StreamPredictor, EachHopEmitsTheNewestRowsOfTheWindowEndingAtTheNewestFrame
       ASSERT_LT(j, 1024);
       EXPECT_LE((c.emg[r] - window[j]).abs().max().item<double>(), 1e-5) << "row " << c.first_sample + r;
     }
-    if (start >= 0) EXPECT_GE(static_cast<double>(c.first_sample) - start * 1024.0 / 60.0, 1024 - 103 - 1);
+    if (start >= 0) { EXPECT_GE(static_cast<double>(c.first_sample) - start * 1024.0 / 60.0, 1024 - 103 - 1); }
   }
 }
 
@@ -144,7 +145,7 @@ TEST(StreamPredictor, EachHopEmitsTheNewestRowsOfTheWindowEndingAtTheNewestFrame
 // in order and leaves no row out; jumping ahead (live) gives the newest rows and counts the rest.
 TEST(StreamPredictor, BehindByMoreThanAWindowCatchesUpOrCountsTheRowsLeftOut) {
   torch::manual_seed(9);
-  PianoKpmNet net(small_config(Modality::kPoseOnly));
+  EmgModel net = make_model(small_config(Modality::kPoseOnly));
   const torch::Tensor kp = moving_hand(180, 60);
   for (bool catch_up : {true, false}) {
     StreamOptions o;
@@ -153,7 +154,7 @@ TEST(StreamPredictor, BehindByMoreThanAWindowCatchesUpOrCountsTheRowsLeftOut) {
     for (int64_t f = 0; f < kp.size(0); ++f) sp.add_frame(static_cast<double>(f) / 60, frame_of(kp, f), kWidth, kHeight);
     int64_t next = 0, runs = 0;
     while (auto c = sp.step(true)) {
-      if (catch_up) EXPECT_EQ(c->first_sample, next);
+      if (catch_up) { EXPECT_EQ(c->first_sample, next); }
       next = c->first_sample + c->emg.size(0);
       ++runs;
     }
@@ -201,7 +202,7 @@ TEST(LiveKeys, ANoteIsUnknownBeforeItsOnsetAndHeldUntilItsRelease) {
 
 TEST(StreamPredictor, KeysModelReadsTheNotesKnownSoFar) {
   torch::manual_seed(8);
-  PianoKpmNet net(small_config(Modality::kPoseAndKeys));
+  EmgModel net = make_model(small_config(Modality::kPoseAndKeys));
   const MidiFile midi = read_midi(std::string(PIANOKPM_FIXTURES) + "/midi/04-FrereJacques.mid");
   const LiveKeys keys(midi);
   const torch::Tensor kp = moving_hand(180, 60);
@@ -237,11 +238,11 @@ TEST(StreamPredictor, RefusesTwoViewModelsHopsOffTheFrameGridAndTimeGoingBack) {
   EXPECT_THROW(o.check(one), std::invalid_argument);
   o.hop_s = 0.05;
   EXPECT_NO_THROW(o.check(one));
-  PianoKpmNet net(one);
+  EmgModel net = make_model(one);
   StreamPredictor sp(net, o);
   sp.add_frame(1.0, {}, kWidth, kHeight);
   EXPECT_THROW(sp.add_frame(0.5, {}, kWidth, kHeight), std::invalid_argument);
-  EXPECT_THROW(StreamPredictor(PianoKpmNet(small_config(Modality::kPoseAndKeys)), StreamOptions{}), std::invalid_argument);
+  EXPECT_THROW(StreamPredictor(make_model(small_config(Modality::kPoseAndKeys)), StreamOptions{}), std::invalid_argument);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Autograd through the whole network (encoder, fused-op fallbacks, autoregressive decoder) against
 // central finite differences in float64, on a tiny configuration: training can only learn what
 // these gradients carry.
+#include "model/model_factory.h"
 #include "model/pianokpm_net.h"
 #include "test_support.h"
 
@@ -9,7 +10,7 @@ namespace {
 
 ModelConfig tiny(const std::string& architecture) {
   ModelConfig c;
-  c.architecture = architecture;
+  c.architecture = parse_architecture(architecture);
   c.hidden_channels = 16;
   c.tds_channels = 4;
   c.tds_width = 4;
@@ -27,7 +28,7 @@ TEST(Gradient, AutogradMatchesFiniteDifferencesForEveryParameterTensor) {
     torch::manual_seed(7);
     ModelConfig c = tiny(arch);
     if (arch == "neuropose") c.window_samples = 32;  // three stride-2 stages
-    PianoKpmNet net(c);
+    EmgModel net = make_model(c);
     net->to(torch::kDouble);
     const auto pose = torch::rand({2, c.pose_channels(), c.pose_frames}, torch::kDouble);
     const auto keys = torch::rand({2, c.num_keys, c.window_samples}, torch::kDouble);

@@ -4,6 +4,8 @@
 #include "io/array_file.h"
 #include "io/input_error.h"
 #include "model/checkpoint.h"
+#include "model/model_factory.h"
+#include "model/pianokpm_net.h"
 #include "model/state_dict.h"
 #include "test_support.h"
 
@@ -15,10 +17,13 @@ using testing::official;
 
 constexpr double kTolerance = 1e-4;  // the required bound on max abs error vs the official outputs
 
-PianoKpmNet official_net() { return load_model(official("state_dict.pth")).net; }
+// The released network itself, for its parts (encoder, decoder).
+std::shared_ptr<PianoKpmNetImpl> official_net() {
+  return std::dynamic_pointer_cast<PianoKpmNetImpl>(load_model(official("state_dict.pth")).net);
+}
 
 TEST(PianoKpmNet, ReleasedConfigurationHasThePublishedParameterCount) {
-  PianoKpmNet net(ModelConfig{});
+  EmgModel net = make_model(ModelConfig{});
   int64_t n = 0;
   for (const auto& p : net->parameters()) n += p.numel();
   EXPECT_EQ(n, 3706502);
@@ -72,7 +77,7 @@ TEST(StateDict, OfficialFileHoldsEveryListedNameAliasesIncluded) {
 }
 
 void expect_load_error(const NamedTensors& tensors, const std::string& fragment) {
-  PianoKpmNet net(ModelConfig{});
+  EmgModel net = make_model(ModelConfig{});
   try {
     load_named_tensors(net, tensors, "model.pth");
     FAIL() << "no error";
@@ -93,7 +98,7 @@ TEST(StateDict, MissingExtraMisshapenAndInconsistentTensorsAreNamed) {
   expect_load_error(without("decoder.mlp.3.weight"), "missing tensor 'decoder.mlp.3.weight'");
   // A tensor supplied only under its alias name still loads.
   EXPECT_NO_THROW({
-    PianoKpmNet net(ModelConfig{});
+    EmgModel net = make_model(ModelConfig{});
     load_named_tensors(net, without("network.pose_conv.0.conv.0.weight"), "model.pth");
   });
 
@@ -128,7 +133,7 @@ TEST_P(Modalities, SaveLoadRoundTripKeepsConfigWeightsAndOutputs) {
   torch::manual_seed(7);
   ModelConfig c;
   c.modality = GetParam();
-  PianoKpmNet net(c);
+  EmgModel net = make_model(c);
   testing::ScratchDir dir;
   save_checkpoint(dir / "m.pt", net, {{"note", "test"}});
   LoadedModel loaded = load_model(dir / "m.pt");
@@ -144,8 +149,8 @@ TEST_P(Modalities, SaveLoadRoundTripKeepsConfigWeightsAndOutputs) {
   EXPECT_TRUE(torch::equal(net->forward(pose, keys), loaded.net->forward(pose, keys)));
   // The absent branch has no weights at all.
   for (const auto& p : loaded.net->named_parameters()) {
-    if (!uses_pose(c.modality)) EXPECT_EQ(p.key().find("pose_conv"), std::string::npos);
-    if (!uses_keys(c.modality)) EXPECT_EQ(p.key().find("key_conv"), std::string::npos);
+    if (!uses_pose(c.modality)) { EXPECT_EQ(p.key().find("pose_conv"), std::string::npos); }
+    if (!uses_keys(c.modality)) { EXPECT_EQ(p.key().find("key_conv"), std::string::npos); }
   }
 }
 
@@ -173,7 +178,7 @@ TEST(ModelConfig, ShippedConfigFileIsTheReleasedConfiguration) {
 }
 
 TEST(StateDict, ReleaseStateDictHasTheReleasesNamesShapesAndOrder) {
-  PianoKpmNet net(ModelConfig{});
+  EmgModel net = make_model(ModelConfig{});
   const NamedTensors ours = release_state_dict(net);
   std::ifstream list(official("state_dict_keys.txt"));
   std::string name, shape;
@@ -196,10 +201,10 @@ TEST(StateDict, PoseOnlyModelsHaveNoKeyPathAndBaselinesNoReleaseNames) {
   ModelConfig c;
   c.modality = Modality::kPoseOnly;
   c.num_views = 1;
-  PianoKpmNet pose(c);
+  EmgModel pose = make_model(c);
   for (const auto& [name, t] : release_state_dict(pose)) EXPECT_EQ(name.find("key_"), std::string::npos) << name;
-  c.architecture = "neuropose";
-  PianoKpmNet neuropose(c);
+  c.architecture = Architecture::kNeuroPose;
+  EmgModel neuropose = make_model(c);
   EXPECT_THROW(release_state_dict(neuropose), std::invalid_argument);
 }
 

@@ -1,6 +1,7 @@
 #include "model/weight_average.h"
 
 #include "io/input_error.h"
+#include "model/model_factory.h"
 #include "model/state_dict.h"
 #include "test_support.h"
 
@@ -12,7 +13,7 @@ std::string saved_net(const testing::ScratchDir& dir, const std::string& name, u
   torch::manual_seed(seed);
   ModelConfig c;
   c.modality = modality;
-  PianoKpmNet net(c);
+  EmgModel net = make_model(c);
   save_checkpoint(dir / name, net);
   return dir / name;
 }
@@ -47,6 +48,8 @@ TEST(WeightAverage, CopiesOfOneCheckpointAverageToItself) {
   const std::string a = saved_net(dir, "a.pt", 5);
   LoadedModel averaged = average_checkpoints({a, a, a});
   const NamedTensors in = weights_of(a), out = named_tensors(averaged.net);
+  ASSERT_EQ(out.size(), in.size());
+  ASSERT_FALSE(out.empty());
   for (size_t k = 0; k < out.size(); ++k) EXPECT_TRUE(torch::equal(out[k].second, in[k].second)) << out[k].first;
 }
 

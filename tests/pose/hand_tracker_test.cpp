@@ -89,7 +89,7 @@ TEST(HandTracker, MatchesOfficialMediaPipeOnTheSamePixels) {
         // image); our right_hand is that s.
         const float s = ref_hand["label"] == "Left" ? ref_hand["score"].get<float>() : 1 - ref_hand["score"].get<float>();
         EXPECT_LT(error, 0.015) << "mean landmark distance / image size, this image";
-        if (std::abs(s - 0.5f) > 0.15f) EXPECT_EQ(hands[0].landmarks.right_hand > 0.5f, s > 0.5f) << "handedness " << s;
+        if (std::abs(s - 0.5f) > 0.15f) { EXPECT_EQ(hands[0].landmarks.right_hand > 0.5f, s > 0.5f) << "handedness " << s; }
       }
     }
     // The bar set for tracking: within 1% of the image size on average (measured: 0.60% full, 0.60% lite;

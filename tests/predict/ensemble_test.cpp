@@ -7,6 +7,7 @@
 
 #include "data/performance.h"
 #include "io/input_error.h"
+#include "model/model_factory.h"
 #include "test_support.h"
 
 namespace pianokpm {
@@ -78,10 +79,10 @@ TEST(Ensemble, PredictsTheMembersMeanAndTheirSpread) {
   save_ensemble(dir / "sub/ens.json", {dir / "a.pt", dir / "b.pt"}, {});
   Ensemble e = load_ensemble(dir / "sub/ens.json");  // members relative to the file's folder
   ASSERT_EQ(e.members.size(), 2u);
-  const auto streams = load_performance({{official("performance/hand_data/keyp_top/t1_p1_1.pkl"),
-                                          official("performance/hand_data/keyp_right/t1_p1_1.pkl")},
-                                         official("performance/keystroke_data/t1_p1_1.pkl")},
-                                        e.config());
+  PerformancePaths paths;
+  paths.pose_views = {official("performance/hand_data/keyp_top/t1_p1_1.pkl"), official("performance/hand_data/keyp_right/t1_p1_1.pkl")};
+  paths.keys = official("performance/keystroke_data/t1_p1_1.pkl");
+  const auto streams = load_performance(paths, e.config());
   const PerformanceWindows windows(streams, e.config());
   const torch::Tensor ya = predict_performance(a.net, windows, {}), yb = predict_performance(b.net, windows, {});
   const EnsemblePrediction p = predict_ensemble(e, windows, {});
@@ -105,7 +106,7 @@ TEST(Ensemble, FilesWithMissingOrMismatchedMembersAreClearErrors) {
   }
   ModelConfig pose_only;
   pose_only.modality = Modality::kPoseOnly;
-  PianoKpmNet other(pose_only);
+  EmgModel other = make_model(pose_only);
   save_checkpoint(dir / "pose.pt", other);
   LoadedModel official_model = load_model(official("state_dict.pth"));
   save_checkpoint(dir / "both.pt", official_model.net);

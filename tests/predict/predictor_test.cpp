@@ -1,6 +1,7 @@
 #include "data/performance.h"
 #include "io/array_file.h"
 #include "io/input_error.h"
+#include "model/model_factory.h"
 #include "model/checkpoint.h"
 #include "predict/predictor.h"
 #include "test_support.h"
@@ -11,8 +12,10 @@ namespace {
 using testing::official;
 
 PerformancePaths official_performance() {
-  return {{official("performance/hand_data/keyp_top/t1_p1_1.pkl"), official("performance/hand_data/keyp_right/t1_p1_1.pkl")},
-          official("performance/keystroke_data/t1_p1_1.pkl")};
+  PerformancePaths p;
+  p.pose_views = {official("performance/hand_data/keyp_top/t1_p1_1.pkl"), official("performance/hand_data/keyp_right/t1_p1_1.pkl")};
+  p.keys = official("performance/keystroke_data/t1_p1_1.pkl");
+  return p;
 }
 
 TEST(Predictor, ReproducesOfficialPerformanceOnCompleteWindows) {
@@ -45,7 +48,7 @@ TEST(Predictor, AppliesThePoseScaleAndStandardisationOfTheModel) {
     c.pose_std.push_back(0.02 + 0.001 * i);
   }
   torch::manual_seed(11);
-  PianoKpmNet net(c);
+  EmgModel net = make_model(c);
   PerformanceStreams s;
   s.pose = torch::rand({120, c.pose_channels()}) * 600 + 300;  // pixels
   s.keys = torch::rand({2048, c.num_keys});
@@ -55,6 +58,35 @@ TEST(Predictor, AppliesThePoseScaleAndStandardisationOfTheModel) {
   const torch::Tensor want = net->forward(windows.pose(0, 2), windows.keys(0, 2)).permute({0, 2, 1}).reshape({2048, 6});
   EXPECT_LE(testing::max_abs_diff(got, want), 1e-5);
   EXPECT_GT(want.std().item<double>(), 0.0);
+}
+
+// Predicting reads the model and nothing else: its mode, device and weights are as they were, and
+// a model on another device than the options' is refused rather than moved.
+TEST(Predictor, LeavesTheModelAsItWasAndRefusesOneOnAnotherDevice) {
+  for (const std::string& name : architectures()) {
+    ModelConfig c;
+    c.architecture = parse_architecture(name);
+    c.modality = Modality::kPoseOnly;
+    c.num_views = 1;
+    torch::manual_seed(3);
+    EmgModel net = make_model(c);
+    net->train();  // as during training, when the trainer scores its model
+    std::vector<torch::Tensor> before;
+    for (const auto& t : net->parameters()) before.push_back(t.detach().clone());
+    PerformanceStreams s;
+    s.pose = torch::rand({90, c.pose_channels()});
+    const torch::Tensor first = predict_performance(net, PerformanceWindows(s, c), {});
+    EXPECT_TRUE(net->is_training()) << name;
+    EXPECT_EQ(net->device(), torch::Device(torch::kCPU));
+    const auto after = net->parameters();
+    for (size_t i = 0; i < before.size(); ++i) EXPECT_TRUE(torch::equal(before[i], after[i])) << name;
+    // The output does not depend on the mode either.
+    net->eval();
+    EXPECT_TRUE(torch::equal(first, predict_performance(net, PerformanceWindows(s, c), {}))) << name;
+    PredictOptions elsewhere;
+    elsewhere.device = torch::Device(torch::kCUDA);
+    EXPECT_THROW(predict_performance(net, PerformanceWindows(s, c), elsewhere), std::invalid_argument) << name;
+  }
 }
 
 TEST(Windowing, PoseOnlyOutputHas1024Over60RowsPerFrame) {

@@ -56,6 +56,7 @@ try {
   fs.writeFileSync(screenshotPath, await page.screenshot({ fullPage: true }));
   const page2 = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const plain = await inspect(page2, plainPath);
+  check(plain.charts.length === 6, `expected 6 muscle charts without --interval, found ${plain.charts.length}`);
   for (const c of plain.charts) {
     check(!c.labels.includes('upper bound'), `${c.muscle}: bounds without --interval`);
     check(c.band < 0.05 * (withBand.charts.find((w) => w.muscle === c.muscle)?.band ?? 0) + 20, `${c.muscle}: ${c.band} band pixels without --interval`);

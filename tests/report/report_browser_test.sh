@@ -9,7 +9,11 @@ if [[ ! -x $chromium ]]; then echo "SKIPPED: no chromium at $chromium (apt-get i
 if [[ ! -d $node_modules/playwright-core ]]; then echo "SKIPPED: no playwright-core in $node_modules (scripts/setup.sh installs it)"; exit 77; fi
 if ! command -v node >/dev/null; then echo "SKIPPED: no node"; exit 77; fi
 for command in render report analyze; do
-  "$bin" "$command" --help >/dev/null 2>&1 || { echo "SKIPPED: this build has no 'pianokpm $command' (OpenCV missing)"; exit 77; }
+  status=0
+  "$bin" "$command" --help >/dev/null 2>&1 || status=$?
+  # a crash is a failure; a command this build lacks is a skip
+  if ((status >= 128)); then echo "FAILED: pianokpm $command --help died (status $status)"; exit 1; fi
+  if ((status != 0)); then echo "SKIPPED: this build has no 'pianokpm $command' (OpenCV missing)"; exit 77; fi
 done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

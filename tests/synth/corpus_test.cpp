@@ -192,7 +192,7 @@ TEST(SynthCorpus, FastRepetitionStiffensTheWholeHand) {
     for (int m : {0, 5}) {
       const double fast2 = mean_drive(fast, p, 4, 2, m), slow2 = mean_drive(slow, p, 4, 2, m);
       EXPECT_GT(fast2, slow2 + 0.02) << "pianist " << id << " muscle " << m;
-      if (m == 0) EXPECT_NEAR(mean_drive(fast, p, 4, 1, m), 0.0, 1e-9) << "simulator 1, pianist " << id;
+      if (m == 0) { EXPECT_NEAR(mean_drive(fast, p, 4, 1, m), 0.0, 1e-9) << "simulator 1, pianist " << id; }
     }
   }
 }
@@ -264,7 +264,7 @@ TEST(SynthCorpus, WritesTheReleaseLayoutDeterministically) {
     if (!entry.is_regular_file()) continue;
     const auto rel = std::filesystem::relative(entry.path(), dir.path() / "a").string();
     EXPECT_EQ(testing::read_bytes(entry.path()), testing::read_bytes(dir / ("b/" + rel))) << rel;
-    if (rel.rfind("emg_raw/", 0) == 0) EXPECT_NE(testing::read_bytes(entry.path()), testing::read_bytes(dir / ("c/" + rel)));
+    if (rel.rfind("emg_raw/", 0) == 0) { EXPECT_NE(testing::read_bytes(entry.path()), testing::read_bytes(dir / ("c/" + rel))); }
     ++files;
   }
   EXPECT_EQ(files, 9 * 7 + 3);

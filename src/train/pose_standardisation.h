@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "data/corpus_dataset.h"
+#include "model/model_config.h"
 
 namespace pianokpm {
 

@@ -1,10 +1,11 @@
 // Pose standardisation: the training set's per-channel statistics and the network applying them.
-#include "data/pose_standardisation.h"
+#include "train/pose_standardisation.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 
+#include "model/model_factory.h"
 #include "model/pianokpm_net.h"
 #include "test_support.h"
 
@@ -55,7 +56,7 @@ TEST(PoseStatistics, ConfigRoundTripsAndRejectsBadValues) {
 
 TEST(PoseStatistics, NetworkStandardisesItsPoseInput) {
   ModelConfig plain;
-  plain.architecture = "linear_readout";
+  plain.architecture = Architecture::kLinearReadout;
   plain.pose_scale = {1.0 / 1280, 1.0 / 720};
   torch::manual_seed(5);
   const torch::Tensor pose = torch::rand({2, plain.pose_channels(), plain.pose_frames}) * 700;
@@ -75,7 +76,7 @@ TEST(PoseStatistics, NetworkStandardisesItsPoseInput) {
   ModelConfig unscaled = plain;
   unscaled.pose_scale = {1.0, 1.0};
 
-  PianoKpmNet a(standardised), b(unscaled);
+  EmgModel a = make_model(standardised), b = make_model(unscaled);
   {
     torch::NoGradGuard no_grad;
     auto pb = b->named_parameters();

@@ -1,4 +1,4 @@
-#include "data/pose_standardisation.h"
+#include "train/pose_standardisation.h"
 
 #include <cmath>
 #include <stdexcept>

@@ -1,4 +1,4 @@
-#include "train/sinkhorn.h"
+#include "ot/sinkhorn.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,4 +1,4 @@
-#include "train/fused_softmin.h"
+#include "ot/fused_softmin.h"
 
 #include <ATen/Parallel.h>
 
@@ -68,6 +68,11 @@ inline __m128 exp_nonpositive4(__m128 x) {
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define PIANOKPM_AVX512_SOFTMIN 1
+// GCC 12's own avx512fintrin.h reads an intentionally undefined register (_mm512_undefined_*)
+// and warns about it in every caller; the warning is about the compiler's header, not this code.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 // The same on sixteen lanes, for CPUs with AVX-512 (picked at run time: the build targets SSE2).
 __attribute__((target("avx512f"))) inline __m512 exp_nonpositive16(__m512 x) {
   x = _mm512_max_ps(x, _mm512_set1_ps(kExpFloor));
@@ -120,6 +125,7 @@ const bool kHaveAvx512 = [] {
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx512f") != 0;
 }();
+#pragma GCC diagnostic pop
 #endif
 
 // sum_j exp(z_j - zmax); each exp(z_j - zmax) is also written to out[j] when out is given.

@@ -1,11 +1,11 @@
 // The fused float32 soft-min against float64 references: its exponential against std::exp, the
 // soft-min against the tensor formula, and whole divergences against the float64 path.
-#include "train/fused_softmin.h"
+#include "ot/fused_softmin.h"
 
 #include <cmath>
 
 #include "test_support.h"
-#include "train/sinkhorn.h"
+#include "ot/sinkhorn.h"
 
 namespace pianokpm {
 namespace {

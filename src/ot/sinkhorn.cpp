@@ -1,9 +1,9 @@
-#include "train/sinkhorn.h"
+#include "ot/sinkhorn.h"
 
 #include <cmath>
 #include <stdexcept>
 
-#include "train/fused_softmin.h"
+#include "ot/fused_softmin.h"
 
 namespace pianokpm {
 

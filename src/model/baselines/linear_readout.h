@@ -1,0 +1,21 @@
+#pragma once
+// Linear read-out baseline (architecture "linear_readout"): PianoKPM Net's encoder with a per-step
+// Linear layer in place of the autoregressive decoder. Names: network (the encoder), readout.
+#include <torch/torch.h>
+
+#include "model/emg_model.h"
+#include "model/tds_encoder.h"
+
+namespace pianokpm {
+
+class LinearReadoutNetImpl : public EmgModelImpl {
+ public:
+  explicit LinearReadoutNetImpl(const ModelConfig& config);
+  torch::Tensor encode(const torch::Tensor& pose, const torch::Tensor& keys) override;  // the EMG
+
+ private:
+  Encoder encoder_{nullptr};
+  torch::nn::Linear readout_{nullptr};
+};
+
+}  // namespace pianokpm

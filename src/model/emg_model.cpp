@@ -1,0 +1,49 @@
+#include "model/emg_model.h"
+
+#include <stdexcept>
+#include <string>
+
+namespace pianokpm {
+
+namespace F = torch::nn::functional;
+
+EmgModelImpl::EmgModelImpl(const ModelConfig& config) : config_(config) { config_.check(); }
+
+torch::Device EmgModelImpl::device() const {
+  for (const auto& p : parameters()) return p.device();
+  for (const auto& b : buffers()) return b.device();
+  return torch::kCPU;
+}
+
+torch::Tensor EmgModelImpl::stage_loss(int stage, const torch::Tensor&, const torch::Tensor&, const torch::Tensor&) {
+  throw std::logic_error("stage_loss: this model has no loss of its own in stage " + std::to_string(stage));
+}
+
+torch::Tensor EmgModelImpl::normalised_pose(const torch::Tensor& pose) const {
+  const bool scaled = config_.pose_scale[0] != 1.0 || config_.pose_scale[1] != 1.0;
+  if (!pose.defined() || (!scaled && config_.pose_mean.empty())) return pose;
+  // pose rows are keypoint-major x, y, x, y, ...: fold the x/y scale into one per-channel affine map
+  const int64_t channels = pose.size(1);
+  std::vector<double> gain(static_cast<size_t>(channels)), offset(static_cast<size_t>(channels), 0.0);
+  for (int64_t c = 0; c < channels; ++c) {
+    const auto i = static_cast<size_t>(c);
+    gain[i] = config_.pose_scale[i % 2];
+    if (!config_.pose_mean.empty()) {
+      gain[i] /= config_.pose_std[i];
+      offset[i] = -config_.pose_mean[i] / config_.pose_std[i];
+    }
+  }
+  auto column = [&](const std::vector<double>& v) {
+    return torch::tensor(v, torch::kDouble).to(pose.options()).view({1, -1, 1});
+  };
+  return torch::addcmul(column(offset), pose, column(gain));
+}
+
+torch::Tensor EmgModelImpl::pose_at_key_rate(const torch::Tensor& pose) const {
+  return F::interpolate(pose, F::InterpolateFuncOptions()
+                                  .size(std::vector<int64_t>{config_.window_samples})
+                                  .mode(torch::kLinear)
+                                  .align_corners(true));
+}
+
+}  // namespace pianokpm
