@@ -88,8 +88,9 @@ TEST_F(TrainEvalCli, CodeTalkerTrainsItsTwoStagesInTurn) {
                          (dir / "codetalker.json") + " --threads 1 --epochs 2 --keep-epochs --out " + (dir / "run"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(testing::read_bytes(dir / "run/train.log").find("training stage 2 begins at epoch 2"), std::string::npos);
-  torch::manual_seed(42);  // the run's seed: its initial weights
-  EmgModel fresh = make_model(load_model(dir / "run/epochs/epoch_001.pt").net->config());
+  const ModelConfig config = load_model(dir / "run/epochs/epoch_001.pt").net->config();
+  torch::manual_seed(42);  // the run's seed, then its model: its initial weights
+  EmgModel fresh = make_model(config);
   const auto init = named_tensors(fresh);
   EmgModel epoch1 = load_model(dir / "run/epochs/epoch_001.pt").net, epoch2 = load_model(dir / "run/epochs/epoch_002.pt").net;
   const auto e1 = named_tensors(epoch1), e2 = named_tensors(epoch2);
