@@ -120,7 +120,8 @@ nlohmann::json SplitEvaluation::rows() const {
 }
 
 SplitEvaluation evaluate_performances(const std::vector<CorpusPerformance>& performances, const PerformancePredictor& predict,
-                                      const EvalOptions& options, const std::function<void(const PerformanceResult&)>& on_scored) {
+                                      const EvalOptions& options,
+                                      const std::function<void(const PerformanceResult&)>& on_scored) {
   options.check();
   SplitEvaluation e;
   std::vector<nlohmann::json> rows;

@@ -40,10 +40,9 @@ torch::Tensor EmgModelImpl::normalised_pose(const torch::Tensor& pose) const {
 }
 
 torch::Tensor EmgModelImpl::pose_at_key_rate(const torch::Tensor& pose) const {
-  return F::interpolate(pose, F::InterpolateFuncOptions()
-                                  .size(std::vector<int64_t>{config_.window_samples})
-                                  .mode(torch::kLinear)
-                                  .align_corners(true));
+  return F::interpolate(
+      pose,
+      F::InterpolateFuncOptions().size(std::vector<int64_t>{config_.window_samples}).mode(torch::kLinear).align_corners(true));
 }
 
 }  // namespace pianokpm

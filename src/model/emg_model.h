@@ -50,8 +50,7 @@ class EmgModelImpl : public torch::nn::Module {
   // (MSE + lambda * Sinkhorn on forward()).
   virtual bool has_own_loss(int /*stage*/) const { return false; }
   // That loss on a batch, a scalar; emg [B, emg_channels, window_samples] is the measured EMG.
-  virtual torch::Tensor stage_loss(int stage, const torch::Tensor& pose, const torch::Tensor& keys,
-                                   const torch::Tensor& emg);
+  virtual torch::Tensor stage_loss(int stage, const torch::Tensor& pose, const torch::Tensor& keys, const torch::Tensor& emg);
 
  protected:
   // config.pose_scale, then pose_mean/pose_std when present; undefined stays undefined.

@@ -32,8 +32,8 @@ EncoderImpl::EncoderImpl(const ModelConfig& config) : config_(config) {
   if (uses_keys(config_.modality)) key_conv_ = register_module("key_conv", make_front_path(config_, config_.num_keys));
   tds_stages_ = register_module("tds_stages", nn::ModuleList());
   for (const auto& s : config_.stages) {
-    tds_stages_->push_back(TdsStage(config_.tds_channels, config_.tds_width, s.conv_kernel, s.tds_kernel,
-                                    s.num_blocks, s.out_features.value_or(0), config_.layer_norm_eps));
+    tds_stages_->push_back(TdsStage(config_.tds_channels, config_.tds_width, s.conv_kernel, s.tds_kernel, s.num_blocks,
+                                    s.out_features.value_or(0), config_.layer_norm_eps));
   }
 }
 
@@ -42,10 +42,9 @@ torch::Tensor EncoderImpl::forward(const torch::Tensor& pose, const torch::Tenso
   if (pose_conv_) {
     if (!pose.defined()) throw std::invalid_argument("this model needs pose input");
     // 60 fps pose to the keystroke rate: linear, align_corners=true (as released)
-    auto up = F::interpolate(pose, F::InterpolateFuncOptions()
-                                       .size(std::vector<int64_t>{config_.window_samples})
-                                       .mode(torch::kLinear)
-                                       .align_corners(true));
+    auto up = F::interpolate(
+        pose,
+        F::InterpolateFuncOptions().size(std::vector<int64_t>{config_.window_samples}).mode(torch::kLinear).align_corners(true));
     fused = run_path(pose_conv_, up);
   }
   if (key_conv_) {

@@ -26,7 +26,8 @@ std::string metrics_markdown(const nlohmann::json& metrics) {
   for (size_t i = 0; i < muscle_infos().size(); ++i) md += "---|";
   md += "\n";
   auto add_row = [&](const std::string& label, const nlohmann::json& r, const nlohmann::json& pearson) {
-    md += fmt::format("| {} | {} | {} | {} ", label, number(r.at("rmse")), number(r.at("otd")), number(r.at("onset_error_ms"), "{:.1f}"));
+    md += fmt::format("| {} | {} | {} | {} ", label, number(r.at("rmse")), number(r.at("otd")),
+                      number(r.at("onset_error_ms"), "{:.1f}"));
     for (const auto& v : pearson) md += "| " + number(v, "{:.3f}") + " ";
     md += "|\n";
   };
@@ -35,9 +36,11 @@ std::string metrics_markdown(const nlohmann::json& metrics) {
   for (const auto& m : muscle_infos()) mean_pearson.push_back(mean.at("pearson").at(m.code));
   add_row("**mean**", mean, mean_pearson);
   if (metrics.contains("interval_level")) {
-    md += fmt::format("\nCoverage of the {:.0f}% interval (share of samples inside it): ", 100 * metrics.at("interval_level").get<double>());
+    md += fmt::format("\nCoverage of the {:.0f}% interval (share of samples inside it): ",
+                      100 * metrics.at("interval_level").get<double>());
     for (const auto& [name, v] : mean.at("coverage").items()) md += fmt::format("{} {:.3f}, ", name, v.get<double>());
-    md += fmt::format("all {:.3f}; mean width {:.4f}.\n", mean.at("coverage_all").get<double>(), mean.at("interval_width").get<double>());
+    md += fmt::format("all {:.3f}; mean width {:.4f}.\n", mean.at("coverage_all").get<double>(),
+                      mean.at("interval_width").get<double>());
   }
   return md;
 }

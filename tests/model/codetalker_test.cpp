@@ -122,7 +122,8 @@ TEST(CodeTalker, EachStagesLossFallsWhenTrainedOnIt) {
   const auto pose = torch::rand({4, c.pose_channels(), c.pose_frames}), keys = torch::rand({4, 88, c.window_samples});
   // Bursts of different heights and timings: something for a codebook to learn.
   const auto t = torch::arange(64, torch::kFloat).view({1, 1, 64});
-  const auto emg = 0.5 * torch::exp(-(t - 16 * torch::arange(1, 5).view({4, 1, 1})).pow(2) / 30.0).expand({4, 6, 64}).contiguous();
+  const auto emg =
+      0.5 * torch::exp(-(t - 16 * torch::arange(1, 5).view({4, 1, 1})).pow(2) / 30.0).expand({4, 6, 64}).contiguous();
   for (int stage = 0; stage < 2; ++stage) {
     std::vector<torch::Tensor> params;
     for (const auto& p : net->named_parameters())

@@ -15,7 +15,8 @@ using testing::official;
 TEST(Cuda, OfficialModelPredictsOnTheGpuWhatItPredictsOnTheCpu) {
   if (!torch::cuda::is_available()) GTEST_SKIP() << "CUDA is not available";
   PerformancePaths paths;
-  paths.pose_views = {official("performance/hand_data/keyp_top/t1_p1_1.pkl"), official("performance/hand_data/keyp_right/t1_p1_1.pkl")};
+  paths.pose_views = {official("performance/hand_data/keyp_top/t1_p1_1.pkl"),
+                      official("performance/hand_data/keyp_right/t1_p1_1.pkl")};
   paths.keys = official("performance/keystroke_data/t1_p1_1.pkl");
   const LoadedModel cpu = load_model(official("state_dict.pth")), gpu = load_model(official("state_dict.pth"));
   gpu.net->to(torch::kCUDA);
@@ -40,7 +41,8 @@ TEST(Cuda, EveryArchitectureRunsAndTakesAGradientStepOnTheGpu) {
     const auto pose = torch::rand({2, c.pose_channels(), c.pose_frames}, on), keys = torch::rand({2, 88, c.window_samples}, on);
     const auto emg = torch::rand({2, 6, c.window_samples}, on);
     EXPECT_EQ(net->forward(pose, keys).sizes(), emg.sizes()) << name;
-    const torch::Tensor loss = net->has_own_loss(0) ? net->stage_loss(0, pose, keys, emg) : (net->forward(pose, keys) - emg).pow(2).mean();
+    const torch::Tensor loss =
+        net->has_own_loss(0) ? net->stage_loss(0, pose, keys, emg) : (net->forward(pose, keys) - emg).pow(2).mean();
     if (name != "mean") {
       loss.backward();
       EXPECT_TRUE(std::isfinite(loss.item<double>())) << name;

@@ -9,7 +9,9 @@ namespace pianokpm {
 namespace {
 
 std::string shipped(const std::string& file) { return std::string(PIANOKPM_FIXTURES) + "/shipped/" + file; }
-std::string model_file(const std::string& name) { return std::string(PIANOKPM_FIXTURES) + "/../../assets/models/" + name + ".pt"; }
+std::string model_file(const std::string& name) {
+  return std::string(PIANOKPM_FIXTURES) + "/../../assets/models/" + name + ".pt";
+}
 
 class ShippedModel : public ::testing::TestWithParam<const char*> {};
 
@@ -17,8 +19,8 @@ TEST_P(ShippedModel, PredictsWhatItPredictedBeforeTheModelInterface) {
   const std::string name = GetParam();
   const LoadedModel m = load_model(model_file(name));
   const ModelConfig& c = m.net->config();
-  const torch::Tensor pose = uses_pose(c.modality) ? read_array(shipped(c.num_views == 2 ? "pose_2views.npy" : "pose_1view.npy"))
-                                                   : torch::Tensor();
+  const torch::Tensor pose =
+      uses_pose(c.modality) ? read_array(shipped(c.num_views == 2 ? "pose_2views.npy" : "pose_1view.npy")) : torch::Tensor();
   const torch::Tensor keys = uses_keys(c.modality) ? read_array(shipped("keys.npy")) : torch::Tensor();
   torch::NoGradGuard no_grad;
   const torch::Tensor got = m.net->forward(pose, keys);
@@ -29,8 +31,8 @@ TEST_P(ShippedModel, PredictsWhatItPredictedBeforeTheModelInterface) {
 }
 
 INSTANTIATE_TEST_SUITE_P(All, ShippedModel,
-                         ::testing::Values("synthetic_mean", "synthetic_pianokpm", "synthetic_top_pose", "synthetic_top_pose_keys",
-                                           "synthetic_top_pose_stream"));
+                         ::testing::Values("synthetic_mean", "synthetic_pianokpm", "synthetic_top_pose",
+                                           "synthetic_top_pose_keys", "synthetic_top_pose_stream"));
 
 }  // namespace
 }  // namespace pianokpm

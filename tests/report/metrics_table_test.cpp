@@ -11,7 +11,11 @@ nlohmann::json metrics() {
   const nlohmann::json pearson = {0.5, 0.25, nullptr, 0.125, 0.07, 1.0};
   nlohmann::json mean = {{"rmse", 0.2}, {"otd", nullptr}, {"onset_error_ms", 12.34}};
   mean["pearson"] = {{"ADM", 0.5}, {"PB", 0.25}, {"1DI", nullptr}, {"2DI", 0.125}, {"3DI", 0.07}, {"4DI", 1.0}};
-  return {{"model", "m.pt"}, {"architecture", "codetalker"}, {"modality", "pose"}, {"split", "s.json"}, {"set", "test"},
+  return {{"model", "m.pt"},
+          {"architecture", "codetalker"},
+          {"modality", "pose"},
+          {"split", "s.json"},
+          {"set", "test"},
           {"performances", {{{"name", "p1"}, {"rmse", 0.2}, {"otd", nullptr}, {"onset_error_ms", 12.34}, {"pearson", pearson}}}},
           {"mean", mean}};
 }
@@ -20,7 +24,9 @@ TEST(MetricsTable, RowsAndColumnsInChannelOrder) {
   const std::string md = metrics_markdown(metrics());
   EXPECT_NE(md.find("# test on `s.json` (1 performances)"), std::string::npos) << md;
   EXPECT_NE(md.find("Model `m.pt` (codetalker, pose)."), std::string::npos) << md;
-  EXPECT_NE(md.find("| performance | RMSE | OTD | onset error (ms) | r ADM | r PB | r 1DI | r 2DI | r 3DI | r 4DI |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| performance | RMSE | OTD | onset error (ms) | r ADM | r PB | r 1DI | r 2DI | r 3DI | r 4DI |"),
+            std::string::npos)
+      << md;
   EXPECT_NE(md.find("| p1 | 0.2000 | - | 12.3 | 0.500 | 0.250 | - | 0.125 | 0.070 | 1.000 |"), std::string::npos) << md;
   EXPECT_NE(md.find("| **mean** | 0.2000 | - | 12.3 | 0.500 | 0.250 | - | 0.125 | 0.070 | 1.000 |"), std::string::npos) << md;
   EXPECT_EQ(md.find("Coverage"), std::string::npos);

@@ -19,7 +19,8 @@ TEST(DataParallel, TwoProcessesGiveTheWeightsOfOneWithTheSameGlobalBatch) {
   testing::ScratchDir dir;
   ASSERT_EQ(run_cli("synth --out " + dir / "c" + " --pianists 2 --tasks 2 --takes 1 --seconds 5 --seed 3").exit_code, 0);
   const std::string args = " train --data " + dir / "c" + " --split " + dir / "c/dataset_architectural.json" + " --config " +
-                           testing::fixture("configs/tiny_model.json") + " --threads 1 --batch 5 --epochs 2 --max-batches 2 --lr 1e-4";
+                           testing::fixture("configs/tiny_model.json") +
+                           " --threads 1 --batch 5 --epochs 2 --max-batches 2 --lr 1e-4";
   // The released learning rate (1e-4): Adam's first steps move each weight by about the learning
   // rate whatever the gradient's size, so float32 rounding in the gradients of weights whose
   // gradient is near zero shows up in proportion to it.
@@ -27,7 +28,8 @@ TEST(DataParallel, TwoProcessesGiveTheWeightsOfOneWithTheSameGlobalBatch) {
   ASSERT_EQ(one.exit_code, 0) << one.output;
   // Five windows a batch: the two processes take three and two (unequal shares on purpose).
   ::setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1), ::setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
-  const std::string launch = std::string(PIANOKPM_MPIEXEC) + " -np 2 --oversubscribe " + PIANOKPM_BIN + args + " --out " + dir / "two" + " 2>&1";
+  const std::string launch =
+      std::string(PIANOKPM_MPIEXEC) + " -np 2 --oversubscribe " + PIANOKPM_BIN + args + " --out " + dir / "two" + " 2>&1";
   FILE* pipe = ::popen(launch.c_str(), "r");
   std::string output;
   char buf[4096];

@@ -29,8 +29,10 @@ CodeTalkerNetImpl::CodeTalkerNetImpl(const ModelConfig& config) : EmgModelImpl(c
   const CodeTalkerConfig& c = config.codetalker;
   tokens_ = config.window_samples >> c.downsample_log2;
   // Stage 1: the VQ-VAE over EMG.
-  vq_encoder_ = register_module("vq_encoder", strided_encoder(config.emg_channels, c.vae_channels, c.downsample_log2, c.code_dim));
-  codebook_ = register_parameter("codebook", torch::empty({c.codebook_size, c.code_dim}).uniform_(-1.0 / c.codebook_size, 1.0 / c.codebook_size));
+  vq_encoder_ =
+      register_module("vq_encoder", strided_encoder(config.emg_channels, c.vae_channels, c.downsample_log2, c.code_dim));
+  codebook_ = register_parameter(
+      "codebook", torch::empty({c.codebook_size, c.code_dim}).uniform_(-1.0 / c.codebook_size, 1.0 / c.codebook_size));
   nn::Sequential decoder;
   decoder->push_back(nn::Conv1d(nn::Conv1dOptions(c.code_dim, c.vae_channels, 3).padding(1)));
   decoder->push_back(nn::ReLU());
@@ -103,7 +105,7 @@ torch::Tensor CodeTalkerNetImpl::logits_from(const torch::Tensor& memory, const 
   const auto target = token_embedding_(previous_codes).transpose(0, 1) + memory.narrow(0, 0, n);  // [n, B, D]
   const auto causal = torch::triu(torch::full({n, n}, -std::numeric_limits<float>::infinity(), memory.options()), 1);
   const auto out = transformer_->forward(target, memory, causal);  // [n, B, D]
-  return head_(out.transpose(0, 1));                                // [B, n, K]
+  return head_(out.transpose(0, 1));                               // [B, n, K]
 }
 
 torch::Tensor CodeTalkerNetImpl::code_logits(const torch::Tensor& pose, const torch::Tensor& keys, const torch::Tensor& codes) {
@@ -115,7 +117,8 @@ torch::Tensor CodeTalkerNetImpl::code_logits(const torch::Tensor& pose, const to
 torch::Tensor CodeTalkerNetImpl::predict_codes(const torch::Tensor& pose, const torch::Tensor& keys) {
   const auto memory = condition_tokens(pose, keys);
   const int64_t b = memory.size(1);
-  auto previous = torch::full({b, 1}, config().codetalker.codebook_size, torch::TensorOptions(torch::kLong).device(memory.device()));
+  auto previous =
+      torch::full({b, 1}, config().codetalker.codebook_size, torch::TensorOptions(torch::kLong).device(memory.device()));
   std::vector<torch::Tensor> codes;
   for (int t = 0; t < tokens_; ++t) {
     const auto next = logits_from(memory, previous).select(1, t).argmax(1);  // [B]

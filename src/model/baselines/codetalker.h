@@ -27,8 +27,7 @@ class CodeTalkerNetImpl : public EmgModelImpl {
   int training_stage(int epoch, int epochs) const override;
   std::vector<std::string> stage_parameters(int stage) const override;
   bool has_own_loss(int /*stage*/) const override { return true; }
-  torch::Tensor stage_loss(int stage, const torch::Tensor& pose, const torch::Tensor& keys,
-                           const torch::Tensor& emg) override;
+  torch::Tensor stage_loss(int stage, const torch::Tensor& pose, const torch::Tensor& keys, const torch::Tensor& emg) override;
 
   // Stage 1's parts, [B, emg, T] <-> codes [B, N] (int64).
   torch::Tensor emg_to_codes(const torch::Tensor& emg);
@@ -40,22 +39,22 @@ class CodeTalkerNetImpl : public EmgModelImpl {
   torch::Tensor predict_codes(const torch::Tensor& pose, const torch::Tensor& keys);
 
   struct Quantised {
-    torch::Tensor codes;     // [B, N] int64
-    torch::Tensor vectors;   // [B, code_dim, N], straight-through to the encoder's output
-    torch::Tensor vq_loss;   // codebook + commitment terms, a scalar
+    torch::Tensor codes;    // [B, N] int64
+    torch::Tensor vectors;  // [B, code_dim, N], straight-through to the encoder's output
+    torch::Tensor vq_loss;  // codebook + commitment terms, a scalar
   };
   Quantised quantise(const torch::Tensor& z);  // z [B, code_dim, N]
 
  private:
   int tokens_ = 0;  // codes per window
   torch::nn::Sequential vq_encoder_{nullptr}, vq_decoder_{nullptr}, condition_{nullptr};
-  torch::Tensor codebook_;  // [codebook_size, code_dim]
+  torch::Tensor codebook_;                         // [codebook_size, code_dim]
   torch::nn::Embedding token_embedding_{nullptr};  // codebook_size + 1 (the start token)
-  torch::Tensor position_;  // [tokens, model_dim]
+  torch::Tensor position_;                         // [tokens, model_dim]
   torch::nn::TransformerDecoder transformer_{nullptr};
   torch::nn::Linear head_{nullptr};
 
-  torch::Tensor condition_tokens(const torch::Tensor& pose, const torch::Tensor& keys);  // [N, B, model_dim]
+  torch::Tensor condition_tokens(const torch::Tensor& pose, const torch::Tensor& keys);         // [N, B, model_dim]
   torch::Tensor logits_from(const torch::Tensor& memory, const torch::Tensor& previous_codes);  // [B, n, K]
 };
 
