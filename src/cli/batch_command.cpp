@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <signal.h>
@@ -166,11 +167,11 @@ int run_batch(BatchOptions o) {
   }
   // One model, on the device, read by every job (predicting never changes a model). A process
   // that cannot start tells the others, which would otherwise wait for it at the end for ever.
-  std::vector<LoadedModel> models;  // one
+  std::optional<LoadedModel> model;
   std::exception_ptr setup_error;
   try {
-    models.push_back(load_model(o.model_path, read_model_config_option(o.config_path)));
-    models.back().net->to(device);
+    model = load_model(o.model_path, read_model_config_option(o.config_path));
+    model->net->to(device);
     std::error_code ec;
     fs::create_directories(o.out_dir, ec);
     if (ec) throw InputError(o.out_dir, "cannot create the output folder: " + ec.message());
@@ -181,7 +182,7 @@ int run_batch(BatchOptions o) {
   group->all_reduce_sum(failed_setups);
   if (setup_error) std::rethrow_exception(setup_error);
   if (failed_setups[0].item<double>() > 0) throw std::runtime_error("another process of this batch could not start (see its message)");
-  const ModelConfig& config = models.front().net->config();
+  const ModelConfig& config = model->net->config();
   const StaleTemporaries stale(o.out_dir);
 
   // Round-robin: consecutive rows (often similar lengths) go to different processes.
@@ -210,7 +211,7 @@ int run_batch(BatchOptions o) {
           r.status = "skipped";
         } else {
           stale.remove(outputs);
-          run_row(o, models.front(), row, device);
+          run_row(o, *model, row, device);
         }
       } catch (const std::exception& e) {
         r.status = "failed";
