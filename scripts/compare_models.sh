@@ -7,7 +7,8 @@
 # cores. docs/results.md was made with LAUNCH="mpirun -np 2" THREADS=1 (two data-parallel
 # processes); other launches give other (equally valid) runs. A GPU: DEVICE=cuda.
 # Usage: [EPOCHS=10] [LAUNCH="mpirun -np 2"] [THREADS=1] [DEVICE=cpu] [SEEDS="42 1 2"]
-#        [MODELS="mean neuropose ..."] [NO_OTD=1] scripts/compare_models.sh [WORK_DIR]
+#        [MODELS="mean neuropose ..."] [SPLITS="architectural held_out"] [NO_OTD=1]
+#        scripts/compare_models.sh [WORK_DIR]
 # Runs are named NAME_SPLIT for seed 42 and NAME_SPLIT_sSEED for other seeds; finished runs resume.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,7 +32,8 @@ models=("mean mean pose+keys" "neuropose neuropose pose+keys" "linear_readout li
         "codetalker codetalker pose+keys"
         "pianokpm pianokpm pose+keys" "pianokpm_pose pianokpm pose" "pianokpm_keys pianokpm keys")
 read -r -a wanted <<<"${MODELS:-mean neuropose linear_readout codetalker pianokpm pianokpm_pose pianokpm_keys}"
-for split in architectural held_out; do
+read -r -a splits <<<"${SPLITS:-architectural held_out}"
+for split in "${splits[@]}"; do
   for entry in "${models[@]}"; do
     read -r name arch modality <<<"$entry"
     [[ " ${wanted[*]} " == *" $name "* ]] || continue

@@ -53,18 +53,6 @@ struct AdaptCommandOptions {
   int threads = 0;
 };
 
-// Parameter-name prefixes of a part of `architecture` (the names in model/pianokpm_net.h and
-// model/baselines/linear_readout.h).
-std::vector<std::string> part_prefixes(const std::string& part, Architecture architecture) {
-  if (part == "all") return {};
-  const bool encoder_decoder = architecture == Architecture::kPianoKpm || architecture == Architecture::kLinearReadout;
-  if (!encoder_decoder)
-    throw InputError("--part", "a " + to_string(architecture) + " model has no separate encoder and decoder: use --part all");
-  if (part == "decoder") return {architecture == Architecture::kPianoKpm ? "decoder." : "readout."};
-  if (part == "encoder") return {"network."};
-  throw InputError("--part", "must be all, decoder or encoder, not '" + part + "'");
-}
-
 int run_adapt(AdaptCommandOptions o) {
   apply_thread_count(o.threads);
   TrainRun& run = o.run;
@@ -79,10 +67,15 @@ int run_adapt(AdaptCommandOptions o) {
     }
   } else {
     // The model decides the layout: views, modality and standardisation come from it.
-    run.model = load_model(o.model_path).net->config();
+    const EmgModel model = load_model(o.model_path).net;
+    run.model = model->config();
     run.options = adapt_defaults();
     run.options.init_model = o.model_path;
-    run.options.trainable = part_prefixes(o.part, run.model.architecture);
+    try {
+      run.options.trainable = model->part_parameters(o.part);
+    } catch (const std::invalid_argument& e) {
+      throw InputError("--part", e.what());
+    }
     // A model trained with standardised pose keeps its statistics; the person's data does not change them.
     run.options.standardise_pose = false;
   }

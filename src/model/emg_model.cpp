@@ -19,6 +19,14 @@ torch::Tensor EmgModelImpl::stage_loss(int stage, const torch::Tensor&, const to
   throw std::logic_error("stage_loss: this model has no loss of its own in stage " + std::to_string(stage));
 }
 
+std::vector<std::string> EmgModelImpl::part_parameters(const std::string& part) const {
+  if (part == "all") return {};
+  if (part == "encoder" || part == "decoder") {
+    throw std::invalid_argument("a " + to_string(config_.architecture) + " model has no separate encoder and decoder: use all");
+  }
+  throw std::invalid_argument("must be all, decoder or encoder, not '" + part + "'");
+}
+
 torch::Tensor EmgModelImpl::normalised_pose(const torch::Tensor& pose) const {
   const bool scaled = config_.pose_scale[0] != 1.0 || config_.pose_scale[1] != 1.0;
   if (!pose.defined() || (!scaled && config_.pose_mean.empty())) return pose;
@@ -39,10 +47,19 @@ torch::Tensor EmgModelImpl::normalised_pose(const torch::Tensor& pose) const {
   return torch::addcmul(column(offset), pose, column(gain));
 }
 
-torch::Tensor EmgModelImpl::pose_at_key_rate(const torch::Tensor& pose) const {
-  return F::interpolate(
-      pose,
-      F::InterpolateFuncOptions().size(std::vector<int64_t>{config_.window_samples}).mode(torch::kLinear).align_corners(true));
+torch::Tensor EmgModelImpl::inputs_at_key_rate(const torch::Tensor& pose, const torch::Tensor& keys) const {
+  std::vector<torch::Tensor> inputs;
+  if (uses_pose(modality())) {
+    if (!pose.defined()) throw std::invalid_argument("this model needs pose input");
+    inputs.push_back(F::interpolate(
+        normalised_pose(pose),
+        F::InterpolateFuncOptions().size(std::vector<int64_t>{config_.window_samples}).mode(torch::kLinear).align_corners(true)));
+  }
+  if (uses_keys(modality())) {
+    if (!keys.defined()) throw std::invalid_argument("this model needs keystroke input");
+    inputs.push_back(keys);
+  }
+  return torch::cat(inputs, 1);
 }
 
 }  // namespace pianokpm

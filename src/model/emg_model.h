@@ -52,11 +52,19 @@ class EmgModelImpl : public torch::nn::Module {
   // That loss on a batch, a scalar; emg [B, emg_channels, window_samples] is the measured EMG.
   virtual torch::Tensor stage_loss(int stage, const torch::Tensor& pose, const torch::Tensor& keys, const torch::Tensor& emg);
 
+  // Fine-tuning one part (pianokpm adapt --part): name prefixes of the parameters of `part`,
+  // "encoder" or "decoder"; empty for "all". Throws std::invalid_argument for a part the model
+  // does not have (the default has neither encoder nor decoder apart).
+  virtual std::vector<std::string> part_parameters(const std::string& part) const;
+
  protected:
   // config.pose_scale, then pose_mean/pose_std when present; undefined stays undefined.
   torch::Tensor normalised_pose(const torch::Tensor& pose) const;
-  // The pose resampled from pose_frames to window_samples (linear, align_corners, as released).
-  torch::Tensor pose_at_key_rate(const torch::Tensor& pose) const;
+  // The inputs the modality asks for, on one time axis: the normalised pose resampled from
+  // pose_frames to window_samples (linear, align_corners, as released) stacked over channels with
+  // the keys; [B, views*keypoints*2 + num_keys (as present), window_samples]. Throws naming the
+  // input the modality needs but did not get.
+  torch::Tensor inputs_at_key_rate(const torch::Tensor& pose, const torch::Tensor& keys) const;
 
  private:
   ModelConfig config_;

@@ -87,4 +87,10 @@ torch::Tensor PianoKpmNetImpl::encode(const torch::Tensor& pose, const torch::Te
 
 torch::Tensor PianoKpmNetImpl::decode(const torch::Tensor& features) { return decoder_(features); }
 
+std::vector<std::string> PianoKpmNetImpl::part_parameters(const std::string& part) const {
+  if (part == "encoder") return {"network."};
+  if (part == "decoder") return {"decoder."};
+  return EmgModelImpl::part_parameters(part);
+}
+
 }  // namespace pianokpm

@@ -34,7 +34,8 @@ class PianoKpmNetImpl : public EmgModelImpl {
   explicit PianoKpmNetImpl(const ModelConfig& config);
   // Encoder features [B, features, T] of raw inputs (pose_scale and standardisation applied).
   torch::Tensor encode(const torch::Tensor& pose, const torch::Tensor& keys) override;
-  torch::Tensor decode(const torch::Tensor& features) override;  // the autoregressive decoder
+  torch::Tensor decode(const torch::Tensor& features) override;                      // the autoregressive decoder
+  std::vector<std::string> part_parameters(const std::string& part) const override;  // network., decoder.
   // The parts, for tests against the release's intermediate tensors. encoder() takes already
   // normalised pose; encode() applies the normalisation first.
   Encoder encoder() { return encoder_; }

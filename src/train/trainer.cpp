@@ -194,6 +194,7 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
   net->to(device);
   net->train();
   const int epochs = run.options.epochs;
+  int schedule_epochs = epochs;  // the epoch count training_stage() divides into stages
   // Each training stage has its own parameters and optimizer (one stage for most models).
   std::vector<torch::Tensor> params;
   std::unique_ptr<torch::optim::AdamW> optimizer;
@@ -212,13 +213,15 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
     auto buffers = saved.net->named_buffers();
     for (auto& b : net->named_buffers()) b.value().copy_(buffers[b.key()]);
     start_epoch = saved.metadata.at("epochs_done").get<int>();
-    begin_stage(net->training_stage(std::max(0, start_epoch - 1), epochs));  // the stage latest.pt was saved in
+    // The stage boundaries stay where the run began them, whatever --epochs the resume asks for.
+    if (saved.metadata.contains("stage_schedule_epochs")) schedule_epochs = saved.metadata.at("stage_schedule_epochs").get<int>();
+    begin_stage(net->training_stage(std::max(0, start_epoch - 1), schedule_epochs));  // the stage latest.pt was saved in
     load_optimizer_state(latest, *optimizer);
     best_val = saved.metadata.at("best_val_loss").get<double>();
     since_best = saved.metadata.at("epochs_since_best").get<int>();
     say(fmt::format("resumed from {} after epoch {}", latest, start_epoch));
   } else {
-    begin_stage(net->training_stage(0, epochs));
+    begin_stage(net->training_stage(0, schedule_epochs));
   }
   if (!resumed && !run.options.init_model.empty()) {
     const LoadedModel init = load_model(run.options.init_model);
@@ -242,11 +245,11 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
   const int64_t batches = run.options.max_batches_per_epoch > 0 ? std::min(batches_all, run.options.max_batches_per_epoch)
                                                                  : batches_all;
   int epoch = start_epoch;
-  int stage = net->training_stage(std::max(0, start_epoch - 1), epochs);
+  int stage = net->training_stage(std::max(0, start_epoch - 1), schedule_epochs);
   for (; epoch < epochs && since_best < run.options.patience_epochs; ++epoch) {
-    if (net->training_stage(epoch, epochs) != stage) {
+    if (net->training_stage(epoch, schedule_epochs) != stage) {
       // A new stage trains other parameters toward another goal: best and patience start again.
-      stage = net->training_stage(epoch, epochs);
+      stage = net->training_stage(epoch, schedule_epochs);
       begin_stage(stage);
       best_val = std::numeric_limits<double>::infinity();
       since_best = 0;
@@ -314,7 +317,8 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
       ++since_best;
     }
     const nlohmann::json meta = {{"epochs_done", epoch + 1}, {"best_val_loss", best_val}, {"epochs_since_best", since_best},
-                                 {"train_loss", train_loss}, {"val_loss", val}, {"seed", run.options.seed}};
+                                 {"train_loss", train_loss}, {"val_loss", val}, {"seed", run.options.seed},
+                                 {"stage_schedule_epochs", schedule_epochs}};
     if (improved) save(best, net, meta, nullptr);
     if (run.options.keep_epochs) {
       const fs::path kept = fs::path(run.out_dir) / "epochs" / fmt::format("epoch_{:03d}.pt", epoch + 1);

@@ -113,6 +113,24 @@ TEST_F(TrainEvalCli, CodeTalkerTrainsItsTwoStagesInTurn) {
                          "/dataset_architectural.json --set test --no-otd --out " + (dir / "eval"));
   ASSERT_EQ(e.exit_code, 0) << e.output;
   EXPECT_NE(testing::read_bytes(dir / "eval/metrics.md").find("codetalker"), std::string::npos);
+
+  // Resuming with more epochs keeps the boundary where the run put it: epochs 3-5 are stage 2's
+  // too (half of 5 epochs, recomputed, would have put epochs 2 and 3 back into stage 1).
+  const auto more = run_cli("train --data " + corpus() + " --split " + corpus() + "/dataset_architectural.json --threads 1 --out " +
+                            (dir / "run") + " --resume --epochs 5");
+  ASSERT_EQ(more.exit_code, 0) << more.output;
+  EmgModel epoch3 = load_model(dir / "run/epochs/epoch_003.pt").net;
+  const auto e3 = named_tensors(epoch3);
+  int moved = 0;
+  for (size_t i = 0; i < e2.size(); ++i) {
+    const std::string& name = e2[i].first;
+    const bool vq = name.rfind("vq_", 0) == 0 || name == "codebook";
+    if (vq) EXPECT_TRUE(torch::equal(e2[i].second, e3[i].second)) << name << " changed in epoch 3";
+    moved += !vq && !torch::equal(e2[i].second, e3[i].second);
+  }
+  EXPECT_GT(moved, 0) << "the code predictor did not train in epoch 3";
+  const std::string log = testing::read_bytes(dir / "run/train.log");
+  EXPECT_EQ(log.find("training stage"), log.rfind("training stage")) << log;
 }
 
 TEST_F(TrainEvalCli, BaselinesTrainAndEvalWritesMetricsPredictionsAndPlots) {

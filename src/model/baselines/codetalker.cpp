@@ -86,17 +86,8 @@ torch::Tensor CodeTalkerNetImpl::codes_to_emg(const torch::Tensor& codes) {
 }
 
 torch::Tensor CodeTalkerNetImpl::condition_tokens(const torch::Tensor& pose, const torch::Tensor& keys) {
-  std::vector<torch::Tensor> inputs;
-  if (uses_pose(modality())) {
-    if (!pose.defined()) throw std::invalid_argument("this model needs pose input");
-    inputs.push_back(pose_at_key_rate(normalised_pose(pose)));
-  }
-  if (uses_keys(modality())) {
-    if (!keys.defined()) throw std::invalid_argument("this model needs keystroke input");
-    inputs.push_back(keys);
-  }
-  const auto tokens = condition_->forward(torch::cat(inputs, 1));  // [B, model_dim, N]
-  return tokens.permute({2, 0, 1}) + position_.unsqueeze(1);       // [N, B, model_dim]
+  const auto tokens = condition_->forward(inputs_at_key_rate(pose, keys));  // [B, model_dim, N]
+  return tokens.permute({2, 0, 1}) + position_.unsqueeze(1);                // [N, B, model_dim]
 }
 
 torch::Tensor CodeTalkerNetImpl::logits_from(const torch::Tensor& memory, const torch::Tensor& previous_codes) {

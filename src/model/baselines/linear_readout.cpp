@@ -12,4 +12,10 @@ torch::Tensor LinearReadoutNetImpl::encode(const torch::Tensor& pose, const torc
   return torch::matmul(readout_->weight, features) + readout_->bias.view({1, -1, 1});
 }
 
+std::vector<std::string> LinearReadoutNetImpl::part_parameters(const std::string& part) const {
+  if (part == "encoder") return {"network."};
+  if (part == "decoder") return {"readout."};
+  return EmgModelImpl::part_parameters(part);
+}
+
 }  // namespace pianokpm

@@ -12,6 +12,7 @@ class LinearReadoutNetImpl : public EmgModelImpl {
  public:
   explicit LinearReadoutNetImpl(const ModelConfig& config);
   torch::Tensor encode(const torch::Tensor& pose, const torch::Tensor& keys) override;  // the EMG
+  std::vector<std::string> part_parameters(const std::string& part) const override;     // network., readout.
 
  private:
   Encoder encoder_{nullptr};

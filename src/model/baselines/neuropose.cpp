@@ -44,16 +44,7 @@ NeuroPoseNetImpl::NeuroPoseNetImpl(const ModelConfig& config) : EmgModelImpl(con
 }
 
 torch::Tensor NeuroPoseNetImpl::encode(const torch::Tensor& pose, const torch::Tensor& keys) {
-  std::vector<torch::Tensor> inputs;
-  if (uses_pose(modality())) {
-    if (!pose.defined()) throw std::invalid_argument("this model needs pose input");
-    inputs.push_back(pose_at_key_rate(normalised_pose(pose)));
-  }
-  if (uses_keys(modality())) {
-    if (!keys.defined()) throw std::invalid_argument("this model needs keystroke input");
-    inputs.push_back(keys);
-  }
-  return net_(torch::cat(inputs, 1));
+  return net_(inputs_at_key_rate(pose, keys));
 }
 
 }  // namespace pianokpm
