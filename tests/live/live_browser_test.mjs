@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
+import { deadline } from '../web/deadline.mjs';
 
 const require = createRequire(path.resolve(process.env.NODE_PATH, 'x.js'));
 const { chromium } = require('playwright-core');
@@ -25,6 +26,8 @@ function spreadOf(img) {
   return Math.sqrt(sum2 / n - (sum / n) ** 2);
 }
 
+const step = deadline(150);
+step('launching chromium');
 const browser = await chromium.launch({
   executablePath,
   args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'],
@@ -36,6 +39,7 @@ try {
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('request', (r) => { if (!r.url().startsWith(url)) elsewhere.push(r.url()); });
+  step('waiting for the live page and its first events');
   await page.goto(url);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
   await page.waitForFunction(() => Number(document.body.dataset.events) >= 5, null, { timeout: 20000 });
@@ -45,6 +49,7 @@ try {
   check(imageSpread > 10, `camera image looks blank (spread ${imageSpread})`);
 
 
+  step('watching the traces advance');
   // The traces advance: media time and the chart's points grow.
   const first = await page.$eval('#media-time', (e) => Number(e.textContent));
   await sleep(1500);
@@ -76,6 +81,7 @@ try {
   check(await page.$eval('#dropped', (e) => e.textContent) !== '–', 'dropped frames not shown');
 
   await sleep(1000);
+  step('taking and measuring the screenshot');
   const png = await page.screenshot({ path: screenshotPath, fullPage: true });
   // Measured in a blank page: the live page's content policy admits no data: images.
   const blank = await browser.newPage();
@@ -89,6 +95,7 @@ try {
   check(errors.length === 0, 'console errors: ' + errors.join(' | '));
   check(elsewhere.length === 0, 'requests elsewhere: ' + elsewhere.join(' '));
 } finally {
+  step('closing chromium');
   await browser.close();
 }
 if (failures.length) {

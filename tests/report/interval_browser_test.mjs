@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
+import { deadline } from '../web/deadline.mjs';
 
 const require = createRequire(path.resolve(process.env.NODE_PATH, 'x.js'));
 const { chromium } = require('playwright-core');
@@ -40,12 +41,15 @@ async function inspect(page, file) {
   };
 }
 
+const step = deadline(120);
+step('launching chromium');
 const browser = await chromium.launch({
   executablePath,
   args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'],
 });
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  step('reading the report with --interval');
   const withBand = await inspect(page, bandPath);
   check(withBand.errors.length === 0, 'console errors: ' + withBand.errors.join(' | '));
   check(withBand.charts.length === 6, `expected 6 muscle charts, found ${withBand.charts.length}`);
@@ -55,6 +59,7 @@ try {
   }
   fs.writeFileSync(screenshotPath, await page.screenshot({ fullPage: true }));
   const page2 = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  step('reading the report without --interval');
   const plain = await inspect(page2, plainPath);
   check(plain.charts.length === 6, `expected 6 muscle charts without --interval, found ${plain.charts.length}`);
   for (const c of plain.charts) {
@@ -64,6 +69,7 @@ try {
   console.log('interval band ok in chromium: ' + withBand.charts.map((c) => `${c.muscle} ${c.band}`).join(', ') +
     ' band pixels; without --interval ' + plain.charts.map((c) => c.band).join(', '));
 } finally {
+  step('closing chromium');
   await browser.close();
 }
 if (failures.length) {

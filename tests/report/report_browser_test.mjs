@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
+import { deadline } from '../web/deadline.mjs';
 
 const require = createRequire(path.resolve(process.env.NODE_PATH, 'x.js'));
 const { chromium } = require('playwright-core');
@@ -12,6 +13,8 @@ const analysis = JSON.parse(fs.readFileSync(analysisPath, 'utf8'));
 const failures = [];
 const check = (ok, what) => { if (!ok) failures.push(what); };
 
+const step = deadline(150);
+step('launching chromium');
 const browser = await chromium.launch({
   executablePath,
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -24,6 +27,7 @@ try {
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('request', (r) => { if (!/^(file|data|blob):/.test(r.url())) requests.push(r.url()); });
+  step('loading the report');
   await page.goto('file://' + path.resolve(htmlPath));
   await page.waitForSelector('body[data-ready="true"]', { timeout: 20000 });
 
@@ -60,6 +64,7 @@ try {
   check(keysShown.includes(`(${analysis.keystrokes.count};`), `keystroke chart title '${keysShown}', JSON ${analysis.keystrokes.count}`);
 
   // The overlay video decodes in the browser.
+  step('loading the overlay video');
   const video = await page.evaluate(() => new Promise((resolve) => {
     const v = document.getElementById('overlay');
     if (!v) return resolve({ error: 'no video element' });
@@ -73,6 +78,7 @@ try {
 
   // Zoom and pan: the buttons change every chart's time range together (keystrokes included).
   const span = (r) => r[1] - r[0];
+  step('zooming and panning');
   const before = await page.evaluate(() => window.pianokpmTimeRange());
   await page.click('#zoom-in');
   const zoomed = await page.evaluate(() => window.pianokpmTimeRange());
@@ -82,6 +88,7 @@ try {
   const panned = await page.evaluate(() => window.pianokpmTimeRange());
   check(panned.every((r) => r[0] > zoomed[0][0]), 'later did not move every chart: ' + JSON.stringify(panned));
 
+  step('taking and measuring the screenshot');
   const png = await page.screenshot({ fullPage: true });
   fs.writeFileSync(screenshotPath, png);
   const stats = await page.evaluate(async (b64) => {
@@ -105,6 +112,7 @@ try {
   console.log(`report ok in chromium: ${charts} charts, ${rows.length} muscles, video ${video.duration?.toFixed(1)} s, ` +
     `screenshot ${stats.colours} colours (${screenshotPath})`);
 } finally {
+  step('closing chromium');
   await browser.close();
 }
 if (failures.length) {
