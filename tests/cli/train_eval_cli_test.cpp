@@ -125,7 +125,9 @@ TEST_F(TrainEvalCli, CodeTalkerTrainsItsTwoStagesInTurn) {
   for (size_t i = 0; i < e2.size(); ++i) {
     const std::string& name = e2[i].first;
     const bool vq = name.rfind("vq_", 0) == 0 || name == "codebook";
-    if (vq) EXPECT_TRUE(torch::equal(e2[i].second, e3[i].second)) << name << " changed in epoch 3";
+    if (vq) {
+      EXPECT_TRUE(torch::equal(e2[i].second, e3[i].second)) << name << " changed in epoch 3";
+    }
     moved += !vq && !torch::equal(e2[i].second, e3[i].second);
   }
   EXPECT_GT(moved, 0) << "the code predictor did not train in epoch 3";
