@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
-import { deadline } from '../web/deadline.mjs';
+import { closeWithin, deadline } from '../web/deadline.mjs';
 
 const require = createRequire(path.resolve(process.env.NODE_PATH, 'x.js'));
 const { chromium } = require('playwright-core');
@@ -96,10 +96,11 @@ try {
   check(elsewhere.length === 0, 'requests elsewhere: ' + elsewhere.join(' '));
 } finally {
   step('closing chromium');
-  await browser.close();
+  await closeWithin(browser, 15);
 }
 if (failures.length) {
   console.error('FAILED:\n  ' + failures.join('\n  '));
   process.exit(1);
 }
 console.log('live view OK');
+process.exit(0);  // chromium, if it did not close, is killed on exit

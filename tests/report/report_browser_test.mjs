@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
-import { deadline } from '../web/deadline.mjs';
+import { closeWithin, deadline } from '../web/deadline.mjs';
 
 const require = createRequire(path.resolve(process.env.NODE_PATH, 'x.js'));
 const { chromium } = require('playwright-core');
@@ -113,9 +113,10 @@ try {
     `screenshot ${stats.colours} colours (${screenshotPath})`);
 } finally {
   step('closing chromium');
-  await browser.close();
+  await closeWithin(browser, 15);
 }
 if (failures.length) {
   console.error('FAILED:\n  ' + failures.join('\n  '));
   process.exit(1);
 }
+process.exit(0);  // chromium, if it did not close, is killed on exit

@@ -11,3 +11,14 @@ export function deadline(seconds) {
   timer.unref();  // a test that finishes is not kept waiting
   return (what) => { at = what; };
 }
+
+// Closes the browser, giving up after `seconds`: chromium sometimes never answers the close
+// (seen after the interval test's two report pages), and the process exit that follows kills
+// it anyway (playwright's exit handler).
+export async function closeWithin(browser, seconds) {
+  let timer;
+  const gaveUp = new Promise((resolve) => { timer = setTimeout(() => resolve('gave up'), seconds * 1000); });
+  const how = await Promise.race([browser.close().then(() => 'closed'), gaveUp]);
+  clearTimeout(timer);
+  if (how !== 'closed') console.error(`note: chromium did not close within ${seconds} s; killed on exit`);
+}
