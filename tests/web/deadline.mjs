@@ -1,6 +1,6 @@
 // A browser test that hangs (a chromium that never answers, a page that never gets ready) fails
-// on its own after `seconds`, naming the step it was at, instead of holding ctest: ctest's own
-// TIMEOUT kills only the shell script, and a node left behind keeps ctest's output pipe open.
+// on its own after `seconds`, naming the step it was at, well before ctest's TIMEOUT, which would
+// only say that the test ran out of time.
 // Usage: const step = deadline(150); step('opening the report'); ...
 export function deadline(seconds) {
   let at = 'starting';
