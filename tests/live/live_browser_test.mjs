@@ -26,7 +26,7 @@ function spreadOf(img) {
   return Math.sqrt(sum2 / n - (sum / n) ** 2);
 }
 
-const step = deadline(150);
+const step = deadline(180);
 step('launching chromium');
 const browser = await chromium.launch({
   executablePath,

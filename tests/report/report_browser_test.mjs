@@ -13,7 +13,7 @@ const analysis = JSON.parse(fs.readFileSync(analysisPath, 'utf8'));
 const failures = [];
 const check = (ok, what) => { if (!ok) failures.push(what); };
 
-const step = deadline(150);
+const step = deadline(180);
 step('launching chromium');
 const browser = await chromium.launch({
   executablePath,
