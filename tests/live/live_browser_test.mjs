@@ -1,16 +1,10 @@
 // Opens the live view in headless chromium and checks what a viewer sees: it connects, the traces
 // advance, the numbers shown equal the text output's row at the same media time, the camera image
 // arrives and is not blank, no console errors, no request elsewhere, a screenshot that is not blank.
-import { createRequire } from 'node:module';
 import fs from 'node:fs';
-import path from 'node:path';
-import { closeWithin, deadline } from '../web/deadline.mjs';
+import { chromiumTest } from '../web/chromium_test.mjs';
 
-const require = createRequire(path.resolve(process.env.NODE_PATH, 'x.js'));
-const { chromium } = require('playwright-core');
 const [url, rowsPath, executablePath, screenshotPath] = process.argv.slice(2);
-const failures = [];
-const check = (ok, what) => { if (!ok) failures.push(what); };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // Standard deviation of the green channel of an image drawn at 160x120, in the page: about 0
 // for a blank image.
@@ -26,13 +20,7 @@ function spreadOf(img) {
   return Math.sqrt(sum2 / n - (sum / n) ** 2);
 }
 
-const step = deadline(180);
-step('launching chromium');
-const browser = await chromium.launch({
-  executablePath,
-  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'],
-});
-try {
+await chromiumTest(executablePath, async ({ browser, step, check }) => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = [];
   const elsewhere = [];
@@ -94,13 +82,5 @@ try {
   check(spread > 20, `screenshot looks blank (spread ${spread})`);
   check(errors.length === 0, 'console errors: ' + errors.join(' | '));
   check(elsewhere.length === 0, 'requests elsewhere: ' + elsewhere.join(' '));
-} finally {
-  step('closing chromium');
-  await closeWithin(browser, 15);
-}
-if (failures.length) {
-  console.error('FAILED:\n  ' + failures.join('\n  '));
-  process.exit(1);
-}
-console.log('live view OK');
-process.exit(0);  // chromium, if it did not close, is killed on exit
+  return 'live view OK';
+});

@@ -1,16 +1,11 @@
 // Opens two eval reports of one ensemble, with and without --interval, in headless chromium and
 // checks the interval as a reader sees it: the bounds in each muscle chart's legend, and pixels
 // of the band's fill (the muscle's colour, translucent) drawn in the chart.
-import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
-import { closeWithin, deadline } from '../web/deadline.mjs';
+import { chromiumTest } from '../web/chromium_test.mjs';
 
-const require = createRequire(path.resolve(process.env.NODE_PATH, 'x.js'));
-const { chromium } = require('playwright-core');
 const [bandPath, plainPath, executablePath, screenshotPath] = process.argv.slice(2);
-const failures = [];
-const check = (ok, what) => { if (!ok) failures.push(what); };
 
 // Per muscle chart: its legend labels, and how many pixels hold the band's fill: the chart's
 // colour at about 20% opacity (uPlot draws the band with alpha 0x33 on a transparent canvas).
@@ -38,13 +33,7 @@ async function inspect(page, file) {
   return { errors, charts };
 }
 
-const step = deadline(180);
-step('launching chromium');
-const browser = await chromium.launch({
-  executablePath,
-  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'],
-});
-try {
+await chromiumTest(executablePath, async ({ browser, step, check }) => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   step('reading the report with --interval');
   const withBand = await inspect(page, bandPath);
@@ -63,14 +52,6 @@ try {
     check(!c.labels.includes('upper bound'), `${c.muscle}: bounds without --interval`);
     check(c.band < 0.05 * (withBand.charts.find((w) => w.muscle === c.muscle)?.band ?? 0) + 20, `${c.muscle}: ${c.band} band pixels without --interval`);
   }
-  console.log('interval band ok in chromium: ' + withBand.charts.map((c) => `${c.muscle} ${c.band}`).join(', ') +
+  return ('interval band ok in chromium: ' + withBand.charts.map((c) => `${c.muscle} ${c.band}`).join(', ') +
     ' band pixels; without --interval ' + plain.charts.map((c) => c.band).join(', '));
-} finally {
-  step('closing chromium');
-  await closeWithin(browser, 15);
-}
-if (failures.length) {
-  console.error('FAILED:\n  ' + failures.join('\n  '));
-  process.exit(1);
-}
-process.exit(0);  // chromium, if it did not close, is killed on exit
+});

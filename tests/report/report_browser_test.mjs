@@ -1,26 +1,14 @@
 // Opens a pianokpm report from disk in headless chromium and checks what a reader would see:
 // no console errors, no network request, the tables' values equal the analysis JSON, the charts
 // drawn, the video playable, and a screenshot that is not blank.
-import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
-import { closeWithin, deadline } from '../web/deadline.mjs';
+import { chromiumTest } from '../web/chromium_test.mjs';
 
-const require = createRequire(path.resolve(process.env.NODE_PATH, 'x.js'));
-const { chromium } = require('playwright-core');
 const [htmlPath, analysisPath, executablePath, screenshotPath] = process.argv.slice(2);
 const analysis = JSON.parse(fs.readFileSync(analysisPath, 'utf8'));
-const failures = [];
-const check = (ok, what) => { if (!ok) failures.push(what); };
 
-const step = deadline(180);
-step('launching chromium');
-const browser = await chromium.launch({
-  executablePath,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
-try {
+await chromiumTest(executablePath, async ({ browser, step, check }) => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = [];
   const requests = [];
@@ -109,14 +97,6 @@ try {
     return { colours: colours.size, darkFraction: dark / (d.length / 28) };
   }, png.toString('base64'));
   check(stats.colours > 50 && stats.darkFraction > 0.02, 'screenshot looks blank: ' + JSON.stringify(stats));
-  console.log(`report ok in chromium: ${charts} charts, ${rows.length} muscles, video ${video.duration?.toFixed(1)} s, ` +
+  return (`report ok in chromium: ${charts} charts, ${rows.length} muscles, video ${video.duration?.toFixed(1)} s, ` +
     `screenshot ${stats.colours} colours (${screenshotPath})`);
-} finally {
-  step('closing chromium');
-  await closeWithin(browser, 15);
-}
-if (failures.length) {
-  console.error('FAILED:\n  ' + failures.join('\n  '));
-  process.exit(1);
-}
-process.exit(0);  // chromium, if it did not close, is killed on exit
+});
