@@ -4,6 +4,7 @@
 
 #include "cli/cli_common.h"
 #include "io/input_error.h"
+#include "model/pose_front_end.h"
 #ifdef PIANOKPM_HAVE_OPENCV
 #include "pose/video_pose.h"
 #endif
@@ -12,9 +13,8 @@ namespace pianokpm {
 
 namespace {
 
-// Tracks the hand in a video at the pose rate, in the units the model was trained on: normalized
-// image coordinates divided by its pose_scale (1: the release's 0..1 coordinates; 1/1280, 1/720:
-// the synthetic corpus's pixels).
+// Tracks the hand in a video at the pose rate, in the units the model was trained on
+// (model/pose_front_end.h: pixel_to_model_units).
 torch::Tensor pose_from_video(const std::string& video, const PerformanceInputs& in, const ModelConfig& c,
                               torch::Tensor* source_keypoints) {
 #ifdef PIANOKPM_HAVE_OPENCV
@@ -29,8 +29,9 @@ torch::Tensor pose_from_video(const std::string& video, const PerformanceInputs&
   pose::require_hand_found(video, p, in.hand);
   if (source_keypoints) *source_keypoints = p.source_keypoints;
   torch::Tensor k = p.keypoints.clone();
-  k.select(2, 0).div_(static_cast<double>(p.width) * c.pose_scale[0]);
-  k.select(2, 1).div_(static_cast<double>(p.height) * c.pose_scale[1]);
+  const auto units = pixel_to_model_units(c, p.width, p.height);
+  k.select(2, 0).mul_(units[0]);
+  k.select(2, 1).mul_(units[1]);
   return k;
 #else
   (void)in, (void)c, (void)source_keypoints;

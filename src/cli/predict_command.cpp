@@ -17,6 +17,7 @@
 #include "model/device.h"
 #include "predict/ensemble.h"
 #include "predict/predictor.h"
+#include "predict/window_familiarity.h"
 #ifdef PIANOKPM_HAVE_OPENCV
 #include "cli/render_overlay.h"
 #endif
@@ -30,6 +31,7 @@ struct PredictCommandOptions {
   std::string config_path;  // model config for official state dicts (ours carry theirs)
   PerformanceInputs inputs;
   std::string out, overlay_top;
+  std::string familiarity_out;  // default: beside --out, NAME_familiarity.csv
   int threads = 0;
   int64_t batch_windows = 64;
   double interval = 0;  // > 0: write bounds at this coverage level (needs an ensemble)
@@ -80,6 +82,7 @@ int run_predict(PredictCommandOptions o) {
   apply_thread_count(o.threads);
   const torch::Device device = parse_device(o.inputs.device);
   require_output_extension(o.out, {".csv", ".npy"});
+  if (!o.familiarity_out.empty()) require_output_extension(o.familiarity_out, {".csv"});
   if (!o.overlay_top.empty()) {
     require_output_extension(o.overlay_top, {".mp4", ".avi"});
     if (o.inputs.video_top.empty() && o.inputs.pose_top.empty()) throw InputError("--overlay", "the overlay needs --video-top or --pose-top");
@@ -128,6 +131,16 @@ int run_predict(PredictCommandOptions o) {
   spdlog::info("predicted {} windows in {:.3f} s", windows.num_windows() * members, seconds);
   // The overlay first: a problem with it (durations, codec) then leaves no CSV behind either.
   if (!o.overlay_top.empty()) write_overlay(o, c, emg, overlay_keypoints, interval);
+  // How familiar the pose is to the model: per window, beside the estimates, and said aloud when not.
+  const std::optional<WindowFamiliarity> familiarity = window_familiarity(c, streams.pose);
+  if (familiarity) {
+    const std::string path = o.familiarity_out.empty() ? familiarity_path_for(o.out) : o.familiarity_out;
+    write_familiarity_csv(path, *familiarity);
+    spdlog::info("wrote {} ({})", path, familiarity->summary());
+    if (familiarity->warn) spdlog::warn("{}; {}", familiarity->summary(), familiarity_explanation());
+  } else if (uses_pose(c.modality)) {
+    spdlog::info("no familiarity scores: this model was trained before models carried a reference of their training inputs");
+  }
   const torch::Tensor out = interval.lower.defined() ? torch::cat({emg, interval.lower, interval.upper}, 1) : emg;
   write_array(o.out, out, output_columns(interval.lower.defined()));
   spdlog::info("wrote {} ({} rows x {} muscles, {:.2f} s of playing)", o.out, emg.size(0), emg.size(1),
@@ -171,6 +184,10 @@ CommandRunner add_predict_command(CLI::App& app) {
                   "With an ensemble as --model: also write lower and upper bounds at this coverage level (e.g. 0.9; "
                   "columns ADM_lower..4DI_lower, ADM_upper..4DI_upper after the estimates)")
       ->check(CLI::Range(0.5, 0.99));
+  cmd->add_option("--familiarity", o->familiarity_out,
+                  "Where to write each 1-s window's familiarity to the model (CSV start_s,end_s,familiarity,unfamiliar); "
+                  "default: beside --out as NAME_familiarity.csv. Near 0: the keypoints look like nothing the model was "
+                  "trained on");
   cmd->add_option("--device", o->inputs.device, "cpu or cuda")->capture_default_str();
   cmd->add_option("-t,--threads", o->threads, "CPU threads (0: one per core)")->capture_default_str();
   cmd->add_option("--batch-windows", o->batch_windows, "Windows (1 s each) per forward pass; bounds memory")

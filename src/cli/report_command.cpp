@@ -10,6 +10,7 @@
 #include "cli/emg_inputs.h"
 #include "io/emg_table.h"
 #include "io/input_error.h"
+#include "predict/window_familiarity.h"
 #include "report/html_report.h"
 
 namespace pianokpm {
@@ -18,6 +19,7 @@ namespace {
 
 struct ReportCommandOptions {
   std::string emg, measured, keys, midi, video, model, title, out;
+  std::string familiarity;  // per-window scores from predict; default: the file predict wrote beside --emg
   bool synthetic = false;
   double rate_hz = 1024;
   ReportOptions report;
@@ -60,6 +62,18 @@ int run_report(const ReportCommandOptions& o) {
     p.estimated = p.estimated.narrow(0, 0, n);
     if (p.lower.defined()) p.lower = p.lower.narrow(0, 0, n), p.upper = p.upper.narrow(0, 0, n);
   }
+  std::string familiarity_path = o.familiarity;
+  if (familiarity_path.empty() && std::filesystem::exists(familiarity_path_for(o.emg))) {
+    familiarity_path = familiarity_path_for(o.emg);
+    spdlog::info("familiarity scores from {}", familiarity_path);
+  }
+  if (!familiarity_path.empty()) {
+    const WindowFamiliarity f = read_familiarity_csv(familiarity_path);
+    const torch::Tensor s = f.score.contiguous();
+    p.familiarity = ReportFamiliarity{std::vector<double>(s.data_ptr<double>(), s.data_ptr<double>() + s.numel()),
+                                      f.window_seconds, f.options.unfamiliar_below, f.warn, f.summary(),
+                                      familiarity_explanation()};
+  }
   c.performances.push_back(p);
   write_html_report(c, o.report, o.out);
   spdlog::info("wrote {}", o.out);
@@ -77,6 +91,9 @@ CommandRunner add_report_command(CLI::App& app) {
   auto* keys = cmd->add_option("--keys", o->keys, "Key depth [N,88] (.pkl/.npy) at the EMG's rate, or a MIDI file");
   cmd->add_option("--midi", o->midi, "Keystrokes from a MIDI file")->excludes(keys);
   cmd->add_option("--video", o->video, "Overlay video to include (from pianokpm render or predict --overlay)");
+  cmd->add_option("--familiarity", o->familiarity,
+                  "Familiarity of each window to the model (CSV from predict); default: NAME_familiarity.csv beside --emg "
+                  "when there is one");
   cmd->add_option("--model", o->model, "The model that estimated the EMG (named on the page)");
   cmd->add_flag("--synthetic-model", o->synthetic,
                 "Say that the model was trained on synthetic data (automatic for assets/models/synthetic_*)");

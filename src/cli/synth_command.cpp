@@ -73,6 +73,12 @@ CommandRunner add_synth_command(CLI::App& app) {
                   "2: tasks with their own motor strategies, pianists with their own recruitment; 1: the earlier "
                   "simulator (tasks differ only in their notes)")
       ->capture_default_str();
+  cmd->add_option("--cameras", o->synth.cameras,
+                  "fixed: one top camera for every performance; varied: a camera of its own per performance (overhead, "
+                  "over the shoulder, on the music stand, beside the keyboard; any image size; left or right hand) with "
+                  "MediaPipe-like tracking noise, and test_cross_camera in the held-out split")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"fixed", "varied"}));
   cmd->add_option("--held-out-tasks", o->synth.held_out_tasks, "Tasks kept out of training for test_cross_task")
       ->capture_default_str();
   cmd->add_option("--held-out-pianists", o->synth.held_out_pianist_fraction,

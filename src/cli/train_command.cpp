@@ -23,7 +23,7 @@ struct TrainCommandOptions {
   std::optional<int64_t> batch, max_batches;
   std::optional<double> lr;
   std::optional<uint64_t> seed;
-  std::optional<std::string> modality, architecture, device;
+  std::optional<std::string> modality, architecture, device, pose_frame;
   std::optional<int> views;
   std::optional<int64_t> loss_tail;
   std::optional<double> minutes;
@@ -61,11 +61,17 @@ int run_train(TrainCommandOptions o) {
   if (o.modality) o.run.model.modality = parse_modality(*o.modality);
   if (o.architecture) o.run.model.architecture = parse_architecture(*o.architecture);
   if (o.views) o.run.model.num_views = *o.views;
+  if (o.pose_frame) {
+    o.run.model.pose_frame = parse_pose_frame(*o.pose_frame);
+    // the hand frame divides the hand's size out: a pixel scale from a config file does not apply
+    if (o.run.model.pose_frame == PoseFrame::kHand) o.run.model.pose_scale = {1.0, 1.0};
+  }
   if (o.loss_tail) o.run.options.loss_tail_samples = *o.loss_tail;
   if (o.minutes) o.run.options.train_minutes = *o.minutes;
   if (!o.init_model.empty()) {
     // Fine-tuning continues that model: its config (views, modality, standardisation) is the run's.
-    if (o.modality || o.architecture || o.views) throw InputError("--init", "the model comes from --init: drop --modality, --architecture and --views");
+    if (o.modality || o.architecture || o.views || o.pose_frame)
+      throw InputError("--init", "the model comes from --init: drop --modality, --architecture, --views and --pose-frame");
     o.run.options.init_model = o.init_model;
     o.run.model = load_model(o.init_model).net->config();
   }
@@ -94,10 +100,14 @@ CommandRunner add_train_command(CLI::App& app) {
   cmd->add_option("--lr", o->lr, "Learning rate (default 1e-4)");
   cmd->add_option("--seed", o->seed, "Seed for initialisation and shuffling (default 42)");
   cmd->add_option("--modality", o->modality, "pose+keys, pose or keys (default pose+keys)");
-  cmd->add_option("--architecture", o->architecture, "pianokpm, linear_readout, neuropose, codetalker or mean (default pianokpm)")
+  cmd->add_option("--architecture", o->architecture, "pianokpm, linear_readout, neuropose, codetalker, pose_tcn or mean (default pianokpm)")
       ->check(CLI::IsMember(architectures()));
   cmd->add_option("--views", o->views, "Camera views the model reads: 2 (top and right, as released) or 1 (top only)")
       ->check(CLI::Range(1, 2));
+  cmd->add_option("--pose-frame", o->pose_frame,
+                  "image: keypoints as the camera's pixels (as released); hand: in the hand's own frame (wrist origin, "
+                  "hand-size units, canonical orientation, left hands mirrored), the same for any camera placement")
+      ->check(CLI::IsMember({"image", "hand"}));
   cmd->add_option("--max-batches", o->max_batches, "At most this many batches per epoch (default 0: all)");
   cmd->add_option("--device", o->device, "cpu or cuda (default cpu)");
   cmd->add_flag("--keep-epochs", o->keep_epochs, "Also keep each epoch's weights as RUN/epochs/epoch_NNN.pt (for `average`)");

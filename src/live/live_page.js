@@ -43,6 +43,25 @@
 
   let peak = 0.1;
   let events = 0;
+  // The last second's window familiarities (one per model run); their median decides the warning,
+  // so that one odd window does not flash it.
+  const recentFamiliarity = [];
+  const familiarityCell = document.getElementById('familiarity');
+  const familiarityWarning = document.getElementById('familiarity-warning');
+  const showFamiliarity = (value, newest) => {
+    if (value === null || value === undefined) {
+      familiarityCell.textContent = 'not given by this model';
+      return;
+    }
+    recentFamiliarity.push([newest, value]);
+    while (recentFamiliarity.length && recentFamiliarity[0][0] < newest - 1) recentFamiliarity.shift();
+    const sorted = recentFamiliarity.map((p) => p[1]).sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)];
+    familiarityCell.textContent = Number(value).toFixed(2);
+    const unfamiliar = median < config.unfamiliar_below;
+    familiarityWarning.hidden = !unfamiliar;
+    document.body.dataset.unfamiliar = String(unfamiliar);
+  };
   const source = new EventSource('events');
   source.onopen = () => { document.getElementById('connection').textContent = 'connected'; };
   source.onerror = () => { document.getElementById('connection').textContent = 'connection lost: retrying…'; };
@@ -67,6 +86,7 @@
     document.getElementById('fps').textContent = Number(e.fps).toFixed(1);
     document.getElementById('dropped').textContent = e.dropped;
     document.getElementById('with-hand').textContent = `${e.with_hand} of ${e.tracked}`;
+    showFamiliarity(e.familiarity, newest);
     values.forEach((v, c) => {
       cells[c].value.textContent = v;
       peak = Math.max(peak, Number(v));

@@ -34,6 +34,7 @@ std::string make_page(const LiveServerOptions& o) {
   config["title"] = o.title;
   config["note"] = o.note;
   config["trace_rate_hz"] = o.trace_rate_hz;
+  config["unfamiliar_below"] = o.unfamiliar_below;
   for (const MuscleInfo& m : muscle_infos()) config["muscles"].push_back({{"code", m.code}, {"name", m.name}});
   std::string h = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>pianokpm live</title>\n<style>\n";
@@ -234,6 +235,9 @@ void LiveServer::on_emg(const EmgRows& rows, const LiveStats& stats) {
   e["tracked"] = stats.frames_tracked;
   e["with_hand"] = stats.frames_with_hand;
   e["latency_ms"] = latency[latency.size() / 2];
+  // the newest window's familiarity to the model; null when the model gives none
+  e["familiarity"] = std::isnan(c.familiarity) ? nlohmann::json(nullptr) : nlohmann::json(c.familiarity);
+  familiarity_ = c.familiarity;
   for (int64_t ch = 0; ch < channels && ch < 6; ++ch) {
     activation_[static_cast<size_t>(ch)] = emg[(n - 1) * channels + ch];
     activation_peak_ = std::max(activation_peak_, static_cast<double>(activation_[static_cast<size_t>(ch)]));
@@ -250,7 +254,8 @@ std::string LiveServer::status_json() {
   nlohmann::json j = {{"media_time_s", stats_.media_time_s}, {"frames_read", stats_.frames_read},
                       {"frames_tracked", stats_.frames_tracked}, {"frames_dropped", stats_.frames_dropped},
                       {"frames_with_hand", stats_.frames_with_hand}, {"rows", stats_.rows}, {"fps", stats_.fps},
-                      {"latency_ms_median_last_run", latency_p50_ms_}, {"viewers_events", event_viewers_.load()},
+                      {"latency_ms_median_last_run", latency_p50_ms_},
+                      {"familiarity_last_window", std::isnan(familiarity_) ? nlohmann::json(nullptr) : nlohmann::json(familiarity_)}, {"viewers_events", event_viewers_.load()},
                       {"viewers_video", video_viewers_.load()}, {"viewers_refused", refused_.load()}};
   return j.dump() + "\n";
 }

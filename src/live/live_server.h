@@ -11,6 +11,7 @@
 // At most `max_viewers` streams of each kind; more get 503. The pipeline only swaps data under a
 // lock; each viewer's thread writes on its own, so a slow or vanished viewer costs the pipeline
 // nothing (its writes time out after `write_timeout_s` and the viewer is dropped).
+#include <cmath>
 #include <array>
 #include <atomic>
 #include <condition_variable>
@@ -21,6 +22,7 @@
 #include <thread>
 
 #include "live/live_sink.h"
+#include "model/familiarity.h"
 #include "render/overlay_frame.h"
 
 namespace httplib {
@@ -43,6 +45,9 @@ struct LiveServerOptions {
   double read_timeout_s = 5;     // a client that takes longer to send its request is dropped
   std::string title = "pianokpm live";
   std::string note;              // shown on the page and the image (e.g. "synthetic model")
+  // The page warns when the median familiarity of the last second's windows falls below this
+  // (model/familiarity.h).
+  double unfamiliar_below = FamiliarityOptions{}.unfamiliar_below;
   void check() const;            // throws std::invalid_argument naming the bad field
 };
 
@@ -94,6 +99,7 @@ class LiveServer : public LiveSink {
   double activation_peak_ = 0.1;
   LiveStats stats_;
   double latency_p50_ms_ = 0;
+  double familiarity_ = std::nan("");  // of the newest window
   // Events for /events: (sequence number, "data: ...\n\n").
   std::deque<std::pair<int64_t, std::string>> events_;
   int64_t event_seq_ = 0;

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "model/pose_front_end.h"
+
 namespace pianokpm::live {
 
 void StreamOptions::check(const ModelConfig& config) const {
@@ -93,7 +95,8 @@ std::optional<EmgChunk> StreamPredictor::step(bool flush) {
     const int kp = config_.num_keypoints;
     pose = torch::empty({1, 2 * kp, frames});
     auto p = pose.accessor<float, 3>();
-    const double sx = 1.0 / (width * config_.pose_scale[0]), sy = 1.0 / (height * config_.pose_scale[1]);
+    const auto units = pixel_to_model_units(config_, width, height);
+    const double sx = units[0], sy = units[1];
     for (int64_t f = 0; f < frames; ++f) {
       // Before the first frame seen, the first frame stands in (as the release pads a short window).
       const auto& frame = grid.frames[static_cast<size_t>(std::clamp<int64_t>(start_k + f, first_k, last_k) - first_k)];
@@ -113,6 +116,10 @@ std::optional<EmgChunk> StreamPredictor::step(bool flush) {
     auto on_device = [&](const torch::Tensor& t) { return t.defined() ? t.to(options_.device) : t; };
     window = net_->forward(on_device(pose), on_device(keys)).to(torch::kCPU)[0].t().contiguous();  // [samples, emg]
   }
+  // How familiar this window's pose is to the model (NaN when the model carries no reference).
+  const double familiarity = uses_pose(config_.modality) && !config_.familiarity.empty()
+                                 ? pose_familiarity(config_, pose)[0].item<double>()
+                                 : std::nan("");
 
   // Rows whose time is before the window's end: i / emg_rate < (end_k + 1) / pose_rate.
   const double start_row = static_cast<double>(start_k) * samples / frames;
@@ -122,6 +129,7 @@ std::optional<EmgChunk> StreamPredictor::step(bool flush) {
   EmgChunk chunk;
   chunk.first_sample = first_row;
   chunk.window_end_frame = end_k;
+  chunk.familiarity = familiarity;
   const int64_t rows = std::max<int64_t>(end_row - first_row, 0);
   chunk.emg = torch::empty({rows, config_.emg_channels});
   for (int64_t r = 0; r < rows; ++r) {

@@ -13,6 +13,7 @@
 #include <torch/torch.h>
 
 #include <array>
+#include <cmath>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -47,6 +48,9 @@ struct EmgChunk {
   std::vector<double> times_s;    // media time of each row
   torch::Tensor emg;              // [rows, emg_channels] float32
   int64_t window_end_frame = 0;   // pose-rate frame the window ended at
+  // Familiarity of the window's pose to the model (model/familiarity.h), 0..1; NaN when the model
+  // carries no reference of its training inputs.
+  double familiarity = std::nan("");
 };
 
 class StreamPredictor {

@@ -1,5 +1,7 @@
 #include "model/emg_model.h"
 
+#include "model/pose_front_end.h"
+
 #include <stdexcept>
 #include <string>
 
@@ -27,25 +29,7 @@ std::vector<std::string> EmgModelImpl::part_parameters(const std::string& part) 
   throw std::invalid_argument("must be all, decoder or encoder, not '" + part + "'");
 }
 
-torch::Tensor EmgModelImpl::normalised_pose(const torch::Tensor& pose) const {
-  const bool scaled = config_.pose_scale[0] != 1.0 || config_.pose_scale[1] != 1.0;
-  if (!pose.defined() || (!scaled && config_.pose_mean.empty())) return pose;
-  // pose rows are keypoint-major x, y, x, y, ...: fold the x/y scale into one per-channel affine map
-  const int64_t channels = pose.size(1);
-  std::vector<double> gain(static_cast<size_t>(channels)), offset(static_cast<size_t>(channels), 0.0);
-  for (int64_t c = 0; c < channels; ++c) {
-    const auto i = static_cast<size_t>(c);
-    gain[i] = config_.pose_scale[i % 2];
-    if (!config_.pose_mean.empty()) {
-      gain[i] /= config_.pose_std[i];
-      offset[i] = -config_.pose_mean[i] / config_.pose_std[i];
-    }
-  }
-  auto column = [&](const std::vector<double>& v) {
-    return torch::tensor(v, torch::kDouble).to(pose.options()).view({1, -1, 1});
-  };
-  return torch::addcmul(column(offset), pose, column(gain));
-}
+torch::Tensor EmgModelImpl::normalised_pose(const torch::Tensor& pose) const { return pose_features(config_, pose); }
 
 torch::Tensor EmgModelImpl::inputs_at_key_rate(const torch::Tensor& pose, const torch::Tensor& keys) const {
   std::vector<torch::Tensor> inputs;

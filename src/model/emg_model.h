@@ -58,7 +58,8 @@ class EmgModelImpl : public torch::nn::Module {
   virtual std::vector<std::string> part_parameters(const std::string& part) const;
 
  protected:
-  // config.pose_scale, then pose_mean/pose_std when present; undefined stays undefined.
+  // The config's pose front end (model/pose_front_end.h): the hand frame when chosen, pose_scale,
+  // then pose_mean/pose_std when present; undefined stays undefined.
   torch::Tensor normalised_pose(const torch::Tensor& pose) const;
   // The inputs the modality asks for, on one time axis: the normalised pose resampled from
   // pose_frames to window_samples (linear, align_corners, as released) stacked over channels with

@@ -13,7 +13,7 @@ namespace {
 constexpr std::pair<Architecture, const char*> kArchitectureNames[] = {
     {Architecture::kPianoKpm, "pianokpm"},   {Architecture::kLinearReadout, "linear_readout"},
     {Architecture::kNeuroPose, "neuropose"}, {Architecture::kMean, "mean"},
-    {Architecture::kCodeTalker, "codetalker"},
+    {Architecture::kCodeTalker, "codetalker"}, {Architecture::kPoseTcn, "pose_tcn"},
 };
 }  // namespace
 
@@ -37,6 +37,14 @@ std::string to_string(Architecture architecture) {
     if (a == architecture) return name;
   return "?";
 }
+
+PoseFrame parse_pose_frame(const std::string& text) {
+  if (text == "image") return PoseFrame::kImage;
+  if (text == "hand") return PoseFrame::kHand;
+  throw std::invalid_argument("pose_frame must be image or hand, not '" + text + "'");
+}
+
+std::string to_string(PoseFrame frame) { return frame == PoseFrame::kHand ? "hand" : "image"; }
 
 void CodeTalkerConfig::check() const {
   auto require = [](bool ok, const std::string& what) {
@@ -128,6 +136,11 @@ void ModelConfig::check() const {
           fmt::format("pose_mean and pose_std must both be empty or both have {} values", pose_channels()));
   require(std::all_of(pose_std.begin(), pose_std.end(), [](double s) { return s > 0; }),
           "pose_std values must be positive");
+  if (pose_frame == PoseFrame::kHand) {
+    require(num_keypoints == 21, "pose_frame hand needs the 21 MediaPipe keypoints");
+    require(pose_scale == std::vector<double>{1.0, 1.0}, "pose_frame hand divides the hand's size out: pose_scale must be [1, 1]");
+  }
+  if (!familiarity.empty()) familiarity.check(2 * pose_channels());
   if (architecture == Architecture::kCodeTalker) {
     codetalker.check();
     require(window_samples % (1 << codetalker.downsample_log2) == 0,
@@ -164,6 +177,9 @@ nlohmann::json ModelConfig::to_json() const {
           {"pose_std", pose_std}};
   // Only CodeTalker's configs carry its block: the other models' configs stay as they were.
   if (architecture == Architecture::kCodeTalker) j["codetalker"] = codetalker.to_json();
+  // Written only when set, so configs of models from before them stay as they were.
+  if (pose_frame != PoseFrame::kImage) j["pose_frame"] = to_string(pose_frame);
+  if (!familiarity.empty()) j["familiarity"] = familiarity.to_json();
   return j;
 }
 
@@ -171,6 +187,8 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& j) {
   ModelConfig c;
   nlohmann::json defaults = c.to_json();
   defaults["codetalker"] = c.codetalker.to_json();
+  defaults["pose_frame"] = to_string(c.pose_frame);
+  defaults["familiarity"] = nullptr;
   for (auto it = j.begin(); it != j.end(); ++it) {
     if (!defaults.contains(it.key())) throw std::invalid_argument("model config: unknown field '" + it.key() + "'");
   }
@@ -178,6 +196,8 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& j) {
     if (j.contains("architecture")) c.architecture = parse_architecture(j.at("architecture").get<std::string>());
     if (j.contains("codetalker")) c.codetalker = CodeTalkerConfig::from_json(j.at("codetalker"));
     if (j.contains("modality")) c.modality = parse_modality(j.at("modality").get<std::string>());
+    if (j.contains("pose_frame")) c.pose_frame = parse_pose_frame(j.at("pose_frame").get<std::string>());
+    if (j.contains("familiarity")) c.familiarity = FamiliarityReference::from_json(j.at("familiarity"));
     auto get = [&](const char* key, auto& field) {
       if (j.contains(key)) field = j.at(key).get<std::decay_t<decltype(field)>>();
     };

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "io/stream_layout.h"
+#include "model/familiarity.h"
 
 namespace pianokpm {
 
@@ -26,6 +27,7 @@ enum class Architecture {
   kNeuroPose,      // "neuropose": a convolutional encoder-decoder in the style of NeuroPose
   kMean,           // "mean": predicts the training set's mean envelope
   kCodeTalker,     // "codetalker": VQ-VAE codebook of EMG motifs + a code-predicting transformer
+  kPoseTcn,        // "pose_tcn": a temporal convolutional network at the pose rate (one camera, cheap)
 };
 Architecture parse_architecture(const std::string& text);  // throws std::invalid_argument
 std::string to_string(Architecture architecture);
@@ -50,6 +52,14 @@ struct CodeTalkerConfig {
   nlohmann::json to_json() const;
   static CodeTalkerConfig from_json(const nlohmann::json& j);
 };
+
+// Where a model reads keypoints from. "image": the camera's pixels as given (the release; the
+// camera's placement, scale and angle become part of what the model learns). "hand": each
+// frame in the hand's own frame (model/pose_front_end.h), identical for any camera translation,
+// scale, in-plane rotation or mirroring.
+enum class PoseFrame { kImage, kHand };
+PoseFrame parse_pose_frame(const std::string& text);  // throws std::invalid_argument
+std::string to_string(PoseFrame frame);
 
 struct ModelConfig {
   Architecture architecture = Architecture::kPianoKpm;
@@ -79,6 +89,11 @@ struct ModelConfig {
   // moves hundreds, and on the 0..1 scale that signal is too small for the first layer to learn.
   std::vector<double> pose_mean;
   std::vector<double> pose_std;
+  // "hand" needs the MediaPipe layout (21 keypoints) and pose_scale [1, 1] (scale is divided out).
+  PoseFrame pose_frame = PoseFrame::kImage;
+  // What the training windows' pose looked like, for familiarity scores (model/familiarity.h);
+  // empty for models trained before it existed.
+  FamiliarityReference familiarity;
   CodeTalkerConfig codetalker;         // read by the codetalker architecture only
 
   int pose_channels() const { return num_views * num_keypoints * 2; }

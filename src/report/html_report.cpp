@@ -153,6 +153,40 @@ std::string analysis_tables(const nlohmann::json& a) {
   return h;
 }
 
+// One coloured cell per window: red below the threshold, grey to green with the score.
+std::string familiarity_strip(const ReportFamiliarity& f, size_t index) {
+  const auto n = f.score.size();
+  std::string h = fmt::format(
+      "<svg class=\"familiarity-strip\" id=\"familiarity-strip-{}\" viewBox=\"0 0 {} 1\" preserveAspectRatio=\"none\" "
+      "role=\"img\" aria-label=\"familiarity per window\">",
+      index, n);
+  for (size_t i = 0; i < n; ++i) {
+    const double v = std::clamp(f.score[i], 0.0, 1.0);
+    const bool low = v < f.unfamiliar_below;
+    const int r = low ? 214 : static_cast<int>(std::lround(170 - 126 * v)), g = low ? 39 : static_cast<int>(std::lround(170 - 10 * v)),
+              b = low ? 40 : static_cast<int>(std::lround(170 - 126 * v));
+    h += fmt::format("<rect x=\"{}\" y=\"0\" width=\"1\" height=\"1\" fill=\"rgb({},{},{})\"><title>{:g}-{:g} s: {:.2f}</title></rect>",
+                     i, r, g, b, static_cast<double>(i) * f.window_seconds, static_cast<double>(i + 1) * f.window_seconds, v);
+  }
+  return h + "</svg>\n";
+}
+
+std::string familiarity_section(const ReportContent& c) {
+  std::string h;
+  for (size_t i = 0; i < c.performances.size(); ++i) {
+    const auto& f = c.performances[i].familiarity;
+    if (!f) continue;
+    if (h.empty())
+      h = "<h2>How familiar the input was to the model</h2>\n<p>" + escape_html(f->explanation) +
+          ". Each cell below is one " + fmt::format("{:g}", f->window_seconds) +
+          "-s window: green familiar, grey less so, red unfamiliar (below " + fmt::format("{:g}", f->unfamiliar_below) +
+          ").</p>\n";
+    if (c.performances.size() > 1) h += "<h3>" + escape_html(c.performances[i].name) + "</h3>\n";
+    h += "<p class=\"familiarity-summary\">" + escape_html(f->summary) + "</p>\n" + familiarity_strip(*f, i);
+  }
+  return h;
+}
+
 std::string metrics_table(const ReportContent& c) {
   std::string h = "<table class=\"metrics\"><tr><th>performance</th><th>RMSE</th><th>OTD</th><th>mean Pearson r</th></tr>\n";
   for (const auto& p : c.performances) {
@@ -225,6 +259,13 @@ std::string html_report(const ReportContent& c, const ReportOptions& o) {
          "to train it). They show what such a model infers from the hand's movement and the keys, not a measurement of "
          "this person's muscles.</p>\n";
   }
+  for (const auto& p : c.performances) {
+    if (!p.familiarity || !p.familiarity->warn) continue;
+    h += "<p class=\"notice warning\" id=\"familiarity-warning\"><strong>Unfamiliar input.</strong> " +
+         escape_html(p.name + ": " + p.familiarity->summary) + ". The keypoints look unlike anything the model was "
+         "trained on, so its estimates there are not to be trusted (see \"How familiar the input was\" below).</p>\n";
+    break;
+  }
   h += "<h2>What you are looking at</h2>\n<p><strong>Activation</strong> is the envelope of a muscle's "
        "electrical activity (EMG): the signal from electrodes on the skin, rectified and smoothed, so that it rises "
        "when the muscle works harder and falls to near zero at rest. Values are in the normalised units of the data "
@@ -263,6 +304,7 @@ std::string html_report(const ReportContent& c, const ReportOptions& o) {
        "that time; hover to read values (shown as averages over 1/" +
        fmt::format("{:g}", display_hz) + " s).</span></div>\n<div id=\"traces\"></div>\n";
 
+  h += familiarity_section(c);
   if (!c.summary.is_null() || std::any_of(c.performances.begin(), c.performances.end(), [](const auto& p) { return !p.metrics.is_null(); })) {
     h += "<h2>Estimated against measured</h2>\n" + metrics_table(c);
   }

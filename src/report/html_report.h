@@ -7,10 +7,21 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace pianokpm {
+
+// How familiar the estimate's input was to the model, per window (predict/window_familiarity.h).
+struct ReportFamiliarity {
+  std::vector<double> score;      // one per window, 0..1
+  double window_seconds = 1;
+  double unfamiliar_below = 0.01;
+  bool warn = false;              // the page then opens with a warning
+  std::string summary;            // one line
+  std::string explanation;        // what the score means
+};
 
 struct ReportPerformance {
   std::string name;
@@ -20,6 +31,7 @@ struct ReportPerformance {
   nlohmann::json metrics;   // e.g. {"rmse": .., "otd": .., "pearson_mean": ..}; null: none
   nlohmann::json analysis;  // analysis_to_json(...); null: none
   torch::Tensor lower, upper;  // [N, 6] interval around the estimate (a shaded band), or undefined
+  std::optional<ReportFamiliarity> familiarity;  // none: the model gave no scores
 };
 
 struct ReportContent {

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 
@@ -31,6 +32,7 @@ void SynthOptions::check() const {
   require(tasks >= 1 && tasks <= kNumTasks, "tasks must be 1..7");
   require(takes >= 1 && takes <= 99, "takes must be 1..99");
   require(simulator == 1 || simulator == 2, "simulator must be 1 or 2");
+  require(cameras == "fixed" || cameras == "varied", "cameras must be fixed or varied");
   require(seconds >= 2.0 && seconds <= 3600.0, "seconds must be 2..3600");
   require(pose_rate_hz > 0 && keys_rate_hz > 0 && raw_emg_rate_hz > 2 * envelope.band_high_hz,
           "rates must be positive and the raw EMG rate above twice the band edge");
@@ -48,6 +50,7 @@ nlohmann::json SynthOptions::to_json() const {
           {"seconds", seconds},
           {"seed", seed},
           {"simulator", simulator},
+          {"cameras", cameras},
           {"only_set", only_set},
           {"pose_rate_hz", pose_rate_hz},
           {"keys_rate_hz", keys_rate_hz},
@@ -63,6 +66,14 @@ nlohmann::json SynthOptions::to_json() const {
 }
 
 std::string performance_name(int task, int pianist, int take) { return fmt::format("t{}_p{}_{}", task, pianist, take); }
+
+int camera_family(uint64_t seed, int task, int pianist, int take) {
+  return static_cast<int>(mix_seed(seed, 0xCA3E5ull, static_cast<uint64_t>(task) * 1000 + static_cast<uint64_t>(pianist),
+                                   static_cast<uint64_t>(take)) %
+                          kCameraFamilies);
+}
+
+int held_out_camera_family(uint64_t seed) { return static_cast<int>(mix_seed(seed, 0xCA3E6ull) % kCameraFamilies); }
 
 Performance generate_performance(const SynthOptions& o, const Pianist& pianist, const std::array<double, 6>& mvc,
                                  int task, int take) {
@@ -82,6 +93,14 @@ Performance generate_performance(const SynthOptions& o, const Pianist& pianist, 
   CameraImages images = film_hand(perf.keypoints_3d, camera_rng);
   perf.pose_top = images.top;
   perf.pose_right = images.right;
+  std::optional<CameraSetup> top_camera;
+  if (o.cameras == "varied") {
+    std::mt19937_64 rig_rng(mix_seed(stream, 5));
+    const torch::Tensor centre = perf.keypoints_3d.reshape({-1, 3}).mean(0).contiguous();
+    const std::array<double, 3> hand_centre = {centre[0].item<double>(), centre[1].item<double>(), centre[2].item<double>()};
+    top_camera = draw_camera(camera_family(o.seed, task, pianist.id, take), hand_centre, rig_rng);
+    perf.pose_top = film_with_camera(perf.keypoints_3d, *top_camera, TrackingNoise{}, rig_rng);
+  }
   const torch::Tensor excitation = muscle_excitation(perf.score, pianist, o.seconds, o.raw_emg_rate_hz, muscle_rng,
                                                        muscle_drive(pianist, task, o.simulator));
   perf.activation = muscle_activation(excitation, pianist, o.raw_emg_rate_hz);
@@ -110,6 +129,7 @@ Performance generate_performance(const SynthOptions& o, const Pianist& pianist, 
                {"mains_hz", kMainsHz},
                {"mvc_reference_mv", mvc},
                {"pianist_parameters", pianist.to_json()}};
+  if (top_camera) perf.meta["camera_top"] = top_camera->to_json();
   return perf;
 }
 
@@ -163,20 +183,32 @@ nlohmann::json held_out_split(const SynthOptions& o) {
   const int n_tasks = o.tasks >= 2 ? o.held_out_tasks : 0;
   const std::set<int> unseen_users(pianists.begin(), pianists.begin() + n_users);
   const std::set<int> unseen_tasks(tasks.begin(), tasks.begin() + n_tasks);
-  std::vector<Entry> seen, cross_user, cross_task;
+  // With varied cameras one family of placements is never seen in training either. Each test set
+  // differs from training in one thing: a performance of an unseen pianist or task filmed by the
+  // unseen family is in none of them.
+  const bool varied = o.cameras == "varied";
+  const int unseen_family = varied ? held_out_camera_family(o.seed) : -1;
+  std::vector<Entry> seen, cross_user, cross_task, cross_camera;
   for (const auto& e : all_entries(o)) {
     const bool new_user = unseen_users.count(e.pianist) > 0, new_task = unseen_tasks.count(e.task) > 0;
-    if (!new_user && !new_task) seen.push_back(e);
-    if (new_user && !new_task) cross_user.push_back(e);
-    if (new_task && !new_user) cross_task.push_back(e);
+    const bool new_camera = varied && camera_family(o.seed, e.task, e.pianist, e.take) == unseen_family;
+    if (!new_user && !new_task && !new_camera) seen.push_back(e);
+    if (new_user && !new_task && !new_camera) cross_user.push_back(e);
+    if (new_task && !new_user && !new_camera) cross_task.push_back(e);
+    if (new_camera && !new_user && !new_task) cross_camera.push_back(e);
   }
   auto parts = cut(seen, mix_seed(o.seed, 0x4E1D1ull), o.val_fraction, 0.0);
-  return {{"train", names(parts[2])},
-          {"val", names(parts[0])},
-          {"test_cross_user", names(cross_user)},
-          {"test_cross_task", names(cross_task)},
-          {"held_out_pianists", std::vector<int>(unseen_users.begin(), unseen_users.end())},
-          {"held_out_tasks", std::vector<int>(unseen_tasks.begin(), unseen_tasks.end())}};
+  nlohmann::json split = {{"train", names(parts[2])},
+                          {"val", names(parts[0])},
+                          {"test_cross_user", names(cross_user)},
+                          {"test_cross_task", names(cross_task)},
+                          {"held_out_pianists", std::vector<int>(unseen_users.begin(), unseen_users.end())},
+                          {"held_out_tasks", std::vector<int>(unseen_tasks.begin(), unseen_tasks.end())}};
+  if (varied) {
+    split["test_cross_camera"] = names(cross_camera);
+    split["held_out_cameras"] = std::vector<std::string>{camera_family_name(unseen_family)};
+  }
+  return split;
 }
 
 std::vector<std::string> selected_performances(const SynthOptions& o) {
@@ -192,7 +224,7 @@ std::vector<std::string> selected_performances(const SynthOptions& o) {
   else if (split == "held_out") sets = held_out_split(o);
   else throw std::invalid_argument("synth: only_set must be architectural:SET or held_out:SET, not '" + o.only_set + "'");
   // The held-out split also lists pianist and task numbers; those are not sets of performances.
-  const bool metadata = set == "held_out_pianists" || set == "held_out_tasks";
+  const bool metadata = set == "held_out_pianists" || set == "held_out_tasks" || set == "held_out_cameras";
   if (metadata || !sets.contains(set)) {
     throw std::invalid_argument("synth: the " + split + " split has no set '" + set + "'");
   }

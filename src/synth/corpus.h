@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "signal/emg_envelope.h"
+#include "synth/camera_rig.h"
 #include "synth/pianist.h"
 #include "synth/score.h"
 
@@ -26,6 +27,12 @@ struct SynthOptions {
   // (synth/motor_strategy.h); 1: the earlier simulator, whose corpus docs/results.md's first
   // tables were measured on.
   int simulator = 2;
+  // "fixed": the top camera of docs/synthetic-data.md for every performance (the shipped models'
+  // corpora). "varied": each performance's top view filmed by a camera of its own
+  // (synth/camera_rig.h: a family of placements per performance, position, angles, focal length,
+  // image size, left or right hand) with MediaPipe-like tracking noise; the held-out split then
+  // also holds one family out as test_cross_camera. The right-side camera is the same in both.
+  std::string cameras = "fixed";
   double pose_rate_hz = 60.0;    // camera frame rate
   double keys_rate_hz = 1024.0;  // keystroke and envelope rate (1024 rows per 60 frames)
   double raw_emg_rate_hz = 2000.0;
@@ -43,6 +50,11 @@ struct SynthOptions {
 };
 
 std::string performance_name(int task, int pianist, int take);
+
+// The camera family (synth/camera_rig.h) that films a performance's top view under "varied".
+int camera_family(uint64_t seed, int task, int pianist, int take);
+// The family the held-out split keeps out of training (test_cross_camera).
+int held_out_camera_family(uint64_t seed);
 
 // Everything about one performance, in memory.
 struct Performance {

@@ -3,7 +3,21 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "model/familiarity.h"
+#include "model/pose_front_end.h"
+
 namespace pianokpm {
+
+namespace {
+
+// A whole performance's pose [T, C] in the frame the model reads (the hand frame when chosen:
+// handedness then decided over the whole performance), [T, C].
+torch::Tensor model_frame_pose(const torch::Tensor& pose, const ModelConfig& config) {
+  if (config.pose_frame != PoseFrame::kHand) return pose;
+  return hand_frame(pose.t().unsqueeze(0)).squeeze(0).t();
+}
+
+}  // namespace
 
 PoseStatistics pose_statistics(const std::vector<CorpusPerformance>& performances, const ModelConfig& config) {
   const int64_t channels = config.pose_channels();
@@ -12,14 +26,15 @@ PoseStatistics pose_statistics(const std::vector<CorpusPerformance>& performance
   int64_t frames = 0;
   for (const auto& p : performances) {
     if (!p.streams.pose.defined()) continue;
-    const torch::Tensor pose = p.streams.pose.to(torch::kDouble);
+    const torch::Tensor pose = model_frame_pose(p.streams.pose.to(torch::kDouble), config);
     sum += pose.sum(0);
     sum_sq += pose.square().sum(0);
     frames += pose.size(0);
   }
   if (frames == 0) throw std::invalid_argument("pose standardisation: the training set has no pose frames");
-  // pose_scale multiplies x (even channels) and y (odd channels) first
-  const torch::Tensor scale = torch::tensor(config.pose_scale, torch::kDouble).repeat({channels / 2});
+  // pose_scale multiplies x (even channels) and y (odd channels) first (the hand frame has none)
+  const std::vector<double> pose_scale = config.pose_frame == PoseFrame::kHand ? std::vector<double>{1.0, 1.0} : config.pose_scale;
+  const torch::Tensor scale = torch::tensor(pose_scale, torch::kDouble).repeat({channels / 2});
   const torch::Tensor mean = sum / static_cast<double>(frames);
   const torch::Tensor variance = (sum_sq / static_cast<double>(frames) - mean.square()).clamp_min(0.0);
   torch::Tensor std = variance.sqrt() * scale;
@@ -36,6 +51,24 @@ ModelConfig with_standardised_pose(ModelConfig config, const std::vector<CorpusP
   PoseStatistics stats = pose_statistics(performances, config);
   config.pose_mean = std::move(stats.mean);
   config.pose_std = std::move(stats.std);
+  config.check();
+  return config;
+}
+
+ModelConfig with_familiarity_reference(ModelConfig config, const std::vector<CorpusPerformance>& performances) {
+  const int64_t frames = config.pose_frames;
+  std::vector<torch::Tensor> descriptors;
+  for (const auto& p : performances) {
+    if (!p.streams.pose.defined() || p.streams.pose.size(0) < frames) continue;
+    // the performance's whole windows, as prediction cuts them: [W, C, frames]
+    const int64_t windows = p.streams.pose.size(0) / frames;
+    const torch::Tensor pose = p.streams.pose.narrow(0, 0, windows * frames).reshape({windows, frames, -1}).permute({0, 2, 1});
+    descriptors.push_back(window_descriptors(pose_features(config, pose)));
+  }
+  const torch::Tensor all = descriptors.empty() ? torch::Tensor() : torch::cat(descriptors, 0);
+  if (!all.defined() || all.size(0) < 2)
+    throw std::invalid_argument("familiarity: the training set has fewer than two whole pose windows");
+  config.familiarity = fit_familiarity(all);
   config.check();
   return config;
 }

@@ -1,6 +1,7 @@
 #pragma once
-// Per-channel mean and standard deviation of the pose streams of a training set, the values a
-// model's pose_mean/pose_std standardise its inputs with (model_config.h).
+// What a model learns about its training set's pose before training: the per-channel mean and
+// standard deviation its pose_mean/pose_std standardise inputs with (model_config.h), and the
+// familiarity reference that later says how unusual an input is (model/familiarity.h).
 #include <vector>
 
 #include "data/corpus_dataset.h"
@@ -9,7 +10,7 @@
 namespace pianokpm {
 
 struct PoseStatistics {
-  std::vector<double> mean;  // one per pose channel, after the config's pose_scale
+  std::vector<double> mean;  // one per pose channel, in the config's pose frame after its pose_scale
   std::vector<double> std;   // population standard deviation; 1 for a channel that never moves
 };
 
@@ -19,5 +20,10 @@ PoseStatistics pose_statistics(const std::vector<CorpusPerformance>& performance
 
 // `config` with pose_mean/pose_std set from `performances`.
 ModelConfig with_standardised_pose(ModelConfig config, const std::vector<CorpusPerformance>& performances);
+
+// `config` with its familiarity reference fitted on the whole pose windows of `performances`,
+// as the config's front end and standardisation present them. Throws std::invalid_argument when
+// there are fewer than two.
+ModelConfig with_familiarity_reference(ModelConfig config, const std::vector<CorpusPerformance>& performances);
 
 }  // namespace pianokpm

@@ -71,14 +71,15 @@ std::vector<torch::Tensor> trainable_parameters(EmgModel& net, const TrainOption
   return chosen;
 }
 
-// run.model, with pose standardisation statistics from the training set when asked for and not
-// already there (a resumed run's config.json carries them).
+// run.model, with pose standardisation statistics from the training set when asked for, and the
+// familiarity reference, each unless already there (a resumed run's config.json carries them).
 ModelConfig effective_model(const TrainRun& run, const WindowDataset& train_set) {
-  const ModelConfig& m = run.model;
-  if (!run.options.standardise_pose || !uses_pose(m.modality) || m.architecture == Architecture::kMean || !m.pose_mean.empty()) {
-    return m;
-  }
-  return with_standardised_pose(m, train_set.performances());
+  ModelConfig m = run.model;
+  if (!uses_pose(m.modality) || m.architecture == Architecture::kMean) return m;
+  if (run.options.standardise_pose && m.pose_mean.empty()) m = with_standardised_pose(m, train_set.performances());
+  // A model fine-tuned from another keeps the reference of the data it first learned from.
+  if (m.familiarity.empty()) m = with_familiarity_reference(m, train_set.performances());
+  return m;
 }
 
 // The mean predictor "trains" by averaging the training envelopes.

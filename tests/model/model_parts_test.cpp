@@ -40,7 +40,7 @@ TEST(ModelParts, EncoderAndDecoderSplitTheParametersInTwo) {
 }
 
 TEST(ModelParts, ModelsWithoutSeparatePartsSaySo) {
-  for (const char* name : {"neuropose", "mean", "codetalker"}) {
+  for (const char* name : {"neuropose", "mean", "codetalker", "pose_tcn"}) {
     const EmgModel model = model_of(name);
     EXPECT_TRUE(model->part_parameters("all").empty()) << name;
     for (const char* part : {"encoder", "decoder"}) {

@@ -1,0 +1,32 @@
+#pragma once
+// Pose-rate temporal convolutional network (architecture "pose_tcn"): the cheap model for one
+// camera. It works at the camera's frame rate (60 per window) instead of the keystroke rate (1024),
+// so a step costs a small fraction of the others' and its receptive field spans about half a
+// second (a finger's preparation, press and release, and the electromechanical delay between).
+// The envelope is band-limited to about 10 Hz, so 60 values per second carry it; they are
+// resampled to the keystroke rate at the end (linear, align_corners, as the pose is upsampled
+// elsewhere). Keys, when the modality reads them, are averaged onto the pose frames.
+//
+//   pose [B, C, F] -> front end (pose_front_end.h) -> stem Conv1d(C (+88), W, 5)
+//     -> 8 residual blocks: LayerNorm over channels, GELU, Conv1d(W, W, 3, dilation 1, 2, 4, 8, 1, 2, 4, 8), + skip
+//     -> LayerNorm, GELU, Conv1d(W, emg, 1) -> [B, emg, F] -> linear resampling -> [B, emg, samples]
+// Each output frame sees 32 frames to either side (about +-0.53 s) and nothing beyond: the norms
+// work per frame. Names: stem, norms.N, convs.N, norm, head. No mode-dependent layers.
+#include <torch/torch.h>
+
+#include "model/emg_model.h"
+
+namespace pianokpm {
+
+class PoseTcnNetImpl : public EmgModelImpl {
+ public:
+  explicit PoseTcnNetImpl(const ModelConfig& config);
+  torch::Tensor encode(const torch::Tensor& pose, const torch::Tensor& keys) override;  // the EMG
+
+ private:
+  torch::nn::Conv1d stem_{nullptr}, head_{nullptr};
+  torch::nn::ModuleList norms_{nullptr}, convs_{nullptr};
+  torch::nn::LayerNorm out_norm_{nullptr};
+};
+
+}  // namespace pianokpm

@@ -1,0 +1,107 @@
+#include "model/familiarity.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace pianokpm {
+
+namespace {
+constexpr double kSpreadFloor = 1e-3;  // log(std + floor): a frozen channel is far, not infinite
+constexpr int kQuantiles = 101;
+}  // namespace
+
+void FamiliarityOptions::check() const {
+  if (!(unfamiliar_below >= 0 && unfamiliar_below <= 1)) throw std::invalid_argument("familiarity: unfamiliar_below must be 0..1");
+  if (!(warn_share >= 0 && warn_share <= 1)) throw std::invalid_argument("familiarity: warn_share must be 0..1");
+}
+
+void FamiliarityReference::check(int64_t descriptor_size) const {
+  auto require = [](bool ok, const std::string& what) {
+    if (!ok) throw std::invalid_argument("model config: familiarity." + what);
+  };
+  require(static_cast<int64_t>(mean.size()) == descriptor_size && std.size() == mean.size(),
+          fmt::format("mean and std must have {} values (two per pose channel)", descriptor_size));
+  require(std::all_of(std.begin(), std.end(), [](double s) { return s > 0 && std::isfinite(s); }), "std must be positive");
+  require(std::all_of(mean.begin(), mean.end(), [](double m) { return std::isfinite(m); }), "mean must be finite");
+  require(distance_quantiles.size() == kQuantiles, fmt::format("distance_quantiles must have {} values", kQuantiles));
+  require(std::is_sorted(distance_quantiles.begin(), distance_quantiles.end()) && distance_quantiles.front() >= 0,
+          "distance_quantiles must be non-negative and non-decreasing");
+  require(windows >= 2, "windows must be >= 2");
+}
+
+nlohmann::json FamiliarityReference::to_json() const {
+  return {{"mean", mean}, {"std", std}, {"distance_quantiles", distance_quantiles}, {"windows", windows}};
+}
+
+FamiliarityReference FamiliarityReference::from_json(const nlohmann::json& j) {
+  FamiliarityReference r;
+  r.mean = j.at("mean").get<std::vector<double>>();
+  r.std = j.at("std").get<std::vector<double>>();
+  r.distance_quantiles = j.at("distance_quantiles").get<std::vector<double>>();
+  r.windows = j.at("windows").get<int64_t>();
+  return r;
+}
+
+torch::Tensor window_descriptors(const torch::Tensor& features) {
+  if (features.dim() != 3 || features.size(2) < 1) throw std::invalid_argument("window_descriptors: features must be [B, C, F]");
+  const torch::Tensor f = features.to(torch::kDouble);
+  const torch::Tensor spread = f.std(2, /*unbiased=*/false);
+  return torch::cat({f.mean(2), (spread + kSpreadFloor).log()}, 1);
+}
+
+FamiliarityReference fit_familiarity(const torch::Tensor& descriptors) {
+  if (descriptors.dim() != 2 || descriptors.size(0) < 2) throw std::invalid_argument("fit_familiarity: needs [W >= 2, D] descriptors");
+  const torch::Tensor d = descriptors.to(torch::kDouble);
+  FamiliarityReference r;
+  r.windows = d.size(0);
+  const torch::Tensor mean = d.mean(0).contiguous();
+  // An entry that never varied gets 1: any change of it is then measured in its own units.
+  const torch::Tensor raw_std = d.std(0, /*unbiased=*/false);
+  const torch::Tensor std = torch::where(raw_std > 1e-9, raw_std, torch::ones_like(raw_std)).contiguous();
+  r.mean.assign(mean.data_ptr<double>(), mean.data_ptr<double>() + mean.numel());
+  r.std.assign(std.data_ptr<double>(), std.data_ptr<double>() + std.numel());
+  r.distance_quantiles.assign(kQuantiles, 0.0);  // placeholder so that distance() may run
+  const torch::Tensor distances = familiarity_distance(r, d);
+  const torch::Tensor q = torch::quantile(distances, torch::linspace(0.0, 1.0, kQuantiles, torch::kDouble)).contiguous();
+  r.distance_quantiles.assign(q.data_ptr<double>(), q.data_ptr<double>() + kQuantiles);
+  return r;
+}
+
+torch::Tensor familiarity_distance(const FamiliarityReference& r, const torch::Tensor& descriptors) {
+  const auto size = static_cast<int64_t>(r.mean.size());
+  if (descriptors.dim() != 2 || descriptors.size(1) != size)
+    throw std::invalid_argument(fmt::format("familiarity: descriptors must be [B, {}]", size));
+  const torch::Tensor mean = torch::tensor(r.mean, torch::kDouble), std = torch::tensor(r.std, torch::kDouble);
+  const torch::Tensor z = (descriptors.to(torch::kDouble).cpu() - mean) / std;
+  return z.square().mean(1).sqrt();
+}
+
+torch::Tensor familiarity_scores(const FamiliarityReference& r, const torch::Tensor& descriptors) {
+  const torch::Tensor distances = familiarity_distance(r, descriptors).contiguous();
+  const auto& q = r.distance_quantiles;
+  torch::Tensor out = torch::empty_like(distances);
+  const double* d = distances.data_ptr<double>();
+  double* o = out.data_ptr<double>();
+  for (int64_t i = 0; i < distances.numel(); ++i) {
+    if (!std::isfinite(d[i]) || d[i] > q.back()) {  // beyond every training window (NaN: no hand at all)
+      o[i] = 0.0;
+      continue;
+    }
+    // Share of training windows with a distance >= d: one minus the interpolated percentile.
+    const auto above = std::upper_bound(q.begin(), q.end(), d[i]);
+    if (above == q.begin()) {
+      o[i] = 1.0;
+      continue;
+    }
+    const auto k = static_cast<size_t>(above - q.begin() - 1);
+    double percentile = static_cast<double>(k);
+    if (above != q.end() && *above > q[k]) percentile += (d[i] - q[k]) / (*above - q[k]);
+    o[i] = 1.0 - percentile / (kQuantiles - 1);
+  }
+  return out;
+}
+
+}  // namespace pianokpm

@@ -1,0 +1,99 @@
+#include "model/pose_front_end.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <stdexcept>
+
+namespace pianokpm {
+
+namespace {
+
+constexpr int kHandKeypoints = 21;
+
+// x, y of `v` [..., 2] in the frame whose "up" (0, -1) is the unit vector u [..., 2]:
+// the rotation [[-uy, ux], [-ux, -uy]].
+torch::Tensor rotate_to_hand(const torch::Tensor& v, const torch::Tensor& u) {
+  const auto ux = u.select(-1, 0), uy = u.select(-1, 1), vx = v.select(-1, 0), vy = v.select(-1, 1);
+  return torch::stack({-uy * vx + ux * vy, -ux * vx - uy * vy}, -1);
+}
+
+// [B, V, F-1, ...] differences -> [B, V, F, ...], the first frame repeating the second.
+torch::Tensor with_first_repeated(const torch::Tensor& per_step) {
+  return torch::cat({per_step.narrow(2, 0, 1), per_step}, 2);
+}
+
+}  // namespace
+
+torch::Tensor hand_frame(const torch::Tensor& pose) {
+  if (pose.dim() != 3 || pose.size(1) % (kHandKeypoints * 2) != 0 || pose.size(2) < 2) {
+    throw std::invalid_argument(fmt::format("hand_frame: pose must be [B, views*42, F >= 2], not {}", fmt::join(pose.sizes(), "x")));
+  }
+  const int64_t batch = pose.size(0), views = pose.size(1) / (kHandKeypoints * 2), frames = pose.size(2);
+  // [B, V, F, 21, 2] in float64: the invariances hold to rounding only if the subtractions are exact enough
+  const torch::Tensor p = pose.to(torch::kDouble).view({batch, views, kHandKeypoints, 2, frames}).permute({0, 1, 4, 2, 3});
+  const torch::Tensor wrist = p.select(3, kWristKeypoint);                    // [B, V, F, 2]
+  const torch::Tensor axis = p.select(3, kMiddleMcpKeypoint) - wrist;         // [B, V, F, 2]
+  const torch::Tensor size = axis.norm(2, -1).clamp_min(1e-12);                // [B, V, F]
+  const torch::Tensor up = axis / size.unsqueeze(-1);
+  torch::Tensor local = rotate_to_hand((p - wrist.unsqueeze(3)) / size.unsqueeze(-1).unsqueeze(-1), up.unsqueeze(3));
+
+  // Handedness of the window: the side the index finger lies on, seen from the little finger.
+  const torch::Tensor index = local.select(3, kIndexMcpKeypoint), little = local.select(3, kLittleMcpKeypoint);
+  const torch::Tensor cross = (index.select(-1, 0) * little.select(-1, 1) - index.select(-1, 1) * little.select(-1, 0)).sum(2);
+  const torch::Tensor mirror = torch::where(cross < 0, -torch::ones_like(cross), torch::ones_like(cross)).view({batch, views, 1});
+
+  // Global motion, in the current frame's axes and hand units.
+  const int64_t steps = frames - 1;
+  const torch::Tensor step = wrist.narrow(2, 1, steps) - wrist.narrow(2, 0, steps);
+  const torch::Tensor velocity =
+      rotate_to_hand(step, up.narrow(2, 1, steps)) / size.narrow(2, 1, steps).unsqueeze(-1);  // [B, V, F-1, 2]
+  const torch::Tensor log_size = size.log();
+  const torch::Tensor zoom = log_size.narrow(2, 1, steps) - log_size.narrow(2, 0, steps);
+  const torch::Tensor angle = torch::atan2(up.select(-1, 1), up.select(-1, 0));
+  const torch::Tensor turn_raw = angle.narrow(2, 1, steps) - angle.narrow(2, 0, steps);
+  const torch::Tensor turn = torch::atan2(turn_raw.sin(), turn_raw.cos());  // wrapped to (-pi, pi]
+
+  local.select(3, kWristKeypoint).copy_(with_first_repeated(velocity));
+  local.select(3, kMiddleMcpKeypoint).copy_(with_first_repeated(torch::stack({zoom, turn * mirror}, -1)));
+  local.select(-1, 0).mul_(mirror.unsqueeze(-1));  // x of every slot: positions, velocity x, and log size (times +-1, undone below)
+  local.select(3, kMiddleMcpKeypoint).select(-1, 0).mul_(mirror);  // zoom does not mirror
+  return local.permute({0, 1, 3, 4, 2}).reshape({batch, views * kHandKeypoints * 2, frames}).to(pose.scalar_type());
+}
+
+torch::Tensor pose_features(const ModelConfig& config, const torch::Tensor& pose) {
+  if (!pose.defined()) return pose;
+  const bool in_hand_frame = config.pose_frame == PoseFrame::kHand;
+  const torch::Tensor framed = in_hand_frame ? hand_frame(pose) : pose;
+  const bool scaled = !in_hand_frame && (config.pose_scale[0] != 1.0 || config.pose_scale[1] != 1.0);
+  if (!scaled && config.pose_mean.empty()) return framed;
+  // pose rows are keypoint-major x, y, x, y, ...: fold the x/y scale into one per-channel affine map
+  const int64_t channels = framed.size(1);
+  std::vector<double> gain(static_cast<size_t>(channels)), offset(static_cast<size_t>(channels), 0.0);
+  for (int64_t c = 0; c < channels; ++c) {
+    const auto i = static_cast<size_t>(c);
+    gain[i] = in_hand_frame ? 1.0 : config.pose_scale[i % 2];
+    if (!config.pose_mean.empty()) {
+      gain[i] /= config.pose_std[i];
+      offset[i] = -config.pose_mean[i] / config.pose_std[i];
+    }
+  }
+  auto column = [&](const std::vector<double>& v) {
+    return torch::tensor(v, torch::kDouble).to(framed.options()).view({1, -1, 1});
+  };
+  return torch::addcmul(column(offset), framed, column(gain));
+}
+
+std::array<double, 2> pixel_to_model_units(const ModelConfig& config, int width, int height) {
+  if (config.pose_frame == PoseFrame::kHand) return {1.0, 1.0};
+  return {1.0 / (width * config.pose_scale[0]), 1.0 / (height * config.pose_scale[1])};
+}
+
+torch::Tensor pose_familiarity(const ModelConfig& config, const torch::Tensor& pose) {
+  if (!uses_pose(config.modality)) throw std::invalid_argument("familiarity: this model reads no pose");
+  if (config.familiarity.empty())
+    throw std::invalid_argument("familiarity: this model carries no reference of its training inputs (trained before it existed)");
+  return familiarity_scores(config.familiarity, window_descriptors(pose_features(config, pose)));
+}
+
+}  // namespace pianokpm

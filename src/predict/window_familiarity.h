@@ -1,0 +1,47 @@
+#pragma once
+// Familiarity of a whole performance's pose to a model, one score per 1-s window
+// (model/familiarity.h), and how it is written and told: a CSV beside the estimates and a
+// one-line verdict for logs, reports and the live view.
+#include <torch/torch.h>
+
+#include <optional>
+#include <string>
+
+#include "model/familiarity.h"
+#include "model/model_config.h"
+
+namespace pianokpm {
+
+struct WindowFamiliarity {
+  torch::Tensor score;         // [W] float64 in 0..1; window i covers pose frames [i F, (i+1) F)
+  double window_seconds = 1;   // length of a window
+  double duration_s = 0;       // of the whole pose stream (the last window may be shorter)
+  int64_t unfamiliar = 0;      // windows scoring below options.unfamiliar_below
+  bool warn = false;           // more than options.warn_share of the windows are unfamiliar
+  FamiliarityOptions options;
+
+  int64_t windows() const { return score.defined() ? score.size(0) : 0; }
+  // "familiar: 2 of 60 windows unfamiliar (median familiarity 0.48)" or "UNFAMILIAR INPUT: ...".
+  std::string summary() const;
+};
+
+// pose [T, views*keypoints*2] as the model reads it (io/stream_layout.h); nullopt when the model
+// carries no familiarity reference (trained before it existed) or reads no pose. A last window of
+// fewer than two frames takes the score of the one before.
+std::optional<WindowFamiliarity> window_familiarity(const ModelConfig& config, const torch::Tensor& pose,
+                                                    const FamiliarityOptions& options = {});
+
+// CSV: start_s,end_s,familiarity,unfamiliar (1 when below the threshold); written atomically.
+void write_familiarity_csv(const std::string& path, const WindowFamiliarity& familiarity);
+
+// Reads what write_familiarity_csv wrote (InputError naming `path` otherwise); the verdict is
+// recomputed with `options`.
+WindowFamiliarity read_familiarity_csv(const std::string& path, const FamiliarityOptions& options = {});
+
+// Where the scores of estimates written to `emg_path` go by default: DIR/NAME_familiarity.csv.
+std::string familiarity_path_for(const std::string& emg_path);
+
+// What the score means, for warnings and help texts.
+const char* familiarity_explanation();
+
+}  // namespace pianokpm

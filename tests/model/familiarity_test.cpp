@@ -1,0 +1,92 @@
+// Familiarity: hand-worked scores, and on synthetic hands: windows like the training ones are
+// familiar, frozen or scrambled keypoints are not, and a camera move the hand frame removes
+// changes nothing.
+#include "model/familiarity.h"
+
+#include <cmath>
+
+#include "model/pose_front_end.h"
+#include "synth/corpus.h"
+#include "test_support.h"
+
+namespace pianokpm {
+namespace {
+
+FamiliarityReference unit_reference() {
+  FamiliarityReference r;
+  r.mean = {0, 0};
+  r.std = {1, 1};
+  for (int i = 0; i <= 100; ++i) r.distance_quantiles.push_back(i / 100.0);
+  r.windows = 1000;
+  return r;
+}
+
+TEST(Familiarity, HandWorkedScores) {
+  const FamiliarityReference r = unit_reference();
+  r.check(2);
+  // distance = sqrt(mean(z^2)): 0.5 is the median training distance, 0 the closest, 3 beyond all
+  const torch::Tensor d = torch::tensor({0.5, 0.5, 0.0, 0.0, 3.0, 3.0, 0.255, -0.255, NAN, 0.0}, torch::kDouble).view({5, 2});
+  const torch::Tensor s = familiarity_scores(r, d);
+  EXPECT_NEAR(s[0].item<double>(), 0.5, 1e-12);
+  EXPECT_NEAR(s[1].item<double>(), 1.0, 1e-12);
+  EXPECT_NEAR(s[2].item<double>(), 0.0, 1e-12);
+  EXPECT_NEAR(s[3].item<double>(), 1.0 - 0.255, 1e-9);  // interpolated between the 25th and 26th percentile
+  EXPECT_EQ(s[4].item<double>(), 0.0) << "no hand at all (NaN) is not familiar";
+}
+
+TEST(Familiarity, DescriptorIsMeanAndLogSpread) {
+  const torch::Tensor f = torch::tensor({1.0, 2.0, 3.0, 4.0}, torch::kDouble).view({1, 1, 4});
+  const torch::Tensor d = window_descriptors(f);
+  EXPECT_NEAR(d[0][0].item<double>(), 2.5, 1e-12);
+  EXPECT_NEAR(d[0][1].item<double>(), std::log(std::sqrt(1.25) + 1e-3), 1e-12);
+}
+
+TEST(Familiarity, ReferenceChecksAndRoundTrips) {
+  FamiliarityReference r = unit_reference();
+  EXPECT_NO_THROW(FamiliarityReference::from_json(r.to_json()).check(2));
+  EXPECT_THROW(r.check(4), std::invalid_argument);
+  r.distance_quantiles[3] = -1;
+  EXPECT_THROW(r.check(2), std::invalid_argument);
+}
+
+// Top-view windows [W, 42, 60] of one synthetic performance (pixels).
+torch::Tensor windows_of(int pianist, int take, const std::string& cameras = "fixed") {
+  synth::SynthOptions o;
+  o.seconds = 40;
+  o.cameras = cameras;
+  const synth::Pianist p = synth::Pianist::sample(pianist, o.seed);
+  const synth::Performance perf = synth::generate_performance(o, p, {1, 1, 1, 1, 1, 1}, 7, take);
+  const int64_t w = perf.pose_top.size(0) / 60;
+  return perf.pose_top.narrow(0, 0, w * 60).narrow(2, 0, 2).reshape({w, 60, 42}).permute({0, 2, 1}).contiguous();
+}
+
+TEST(Familiarity, TellsHandsLikeTheTrainingOnesFromFrozenAndScrambledOnes) {
+  ModelConfig config;
+  config.modality = Modality::kPose;
+  config.num_views = 1;
+  config.pose_frame = PoseFrame::kHand;
+  std::vector<torch::Tensor> train;
+  for (int pianist = 1; pianist <= 4; ++pianist) train.push_back(windows_of(pianist, 1));
+  config.familiarity = fit_familiarity(window_descriptors(pose_features(config, torch::cat(train, 0))));
+  config.check();
+
+  const torch::Tensor unseen = windows_of(5, 2);
+  const torch::Tensor familiar = pose_familiarity(config, unseen);
+  EXPECT_GT(familiar.median().item<double>(), 0.1) << familiar;
+
+  // one frame held for the whole window: a frozen tracker
+  const torch::Tensor frozen = unseen.narrow(2, 0, 1).expand_as(unseen).contiguous();
+  EXPECT_LT(pose_familiarity(config, frozen).max().item<double>(), 0.01);
+  // keypoints in the wrong slots (the wrist and middle MCP kept, so the frame is still defined): not a hand
+  const torch::Tensor order = torch::tensor({0, 20, 19, 18, 17, 16, 15, 14, 13, 9, 12, 11, 10, 8, 7, 6, 5, 4, 3, 2, 1}, torch::kLong);
+  const torch::Tensor scrambled = unseen.view({-1, 21, 2, 60}).index_select(1, order).reshape_as(unseen);
+  EXPECT_LT(pose_familiarity(config, scrambled).median().item<double>(), 0.01);
+  // the camera moved (and a left hand): the hand frame removes it, familiarity is unchanged
+  torch::Tensor moved = unseen.clone();
+  moved.view({-1, 21, 2, 60}).select(2, 0).mul_(-0.5).add_(900);
+  moved.view({-1, 21, 2, 60}).select(2, 1).mul_(0.5).add_(-40);
+  EXPECT_LT((pose_familiarity(config, moved) - familiar).abs().max().item<double>(), 1e-6);
+}
+
+}  // namespace
+}  // namespace pianokpm
