@@ -31,6 +31,7 @@
 #include "model/cpu_cores.h"
 #include "model/device.h"
 #include "predict/predictor.h"
+#include "predict/window_familiarity.h"
 #include "train/data_parallel.h"
 
 namespace pianokpm {
@@ -71,17 +72,21 @@ struct RowResult {
   std::string name, status, error;  // status: predicted, skipped or failed
   double seconds = 0;
   int rank = 0;
+  nlohmann::json familiarity;  // median, unfamiliar windows, warning; null without scores
 };
 
 nlohmann::json to_json(const RowResult& r) {
   nlohmann::json j = {{"name", r.name}, {"status", r.status}, {"seconds", r.seconds}, {"process", r.rank}};
   if (!r.error.empty()) j["error"] = r.error;
+  if (!r.familiarity.is_null()) j["familiarity"] = r.familiarity;
   return j;
 }
 
-std::vector<std::string> row_outputs(const BatchOptions& o, const std::string& name) {
+// `familiarity`: the model gives familiarity scores, written as NAME_familiarity.csv.
+std::vector<std::string> row_outputs(const BatchOptions& o, const std::string& name, bool familiarity) {
   std::vector<std::string> out;
   if (o.analyze) out.push_back((fs::path(o.out_dir) / (name + ".analysis.json")).string());
+  if (familiarity) out.push_back((fs::path(o.out_dir) / (name + "_familiarity.csv")).string());
   out.push_back((fs::path(o.out_dir) / (name + "." + o.format)).string());  // last: its presence means done
   return out;
 }
@@ -114,7 +119,10 @@ class StaleTemporaries {
   std::map<std::string, std::vector<fs::path>> by_output_;
 };
 
-void run_row(const BatchOptions& o, LoadedModel& model, const ManifestRow& row, const torch::Device& device) {
+bool gives_familiarity(const ModelConfig& c) { return uses_pose(c.modality) && !c.familiarity.empty(); }
+
+// Predicts one row and writes its outputs; returns its familiarity summary (null without scores).
+nlohmann::json run_row(const BatchOptions& o, LoadedModel& model, const ManifestRow& row, const torch::Device& device) {
   const ModelConfig& c = model.net->config();
   PerformanceInputs in = row_inputs(row);
   in.hand = o.hand;
@@ -127,7 +135,14 @@ void run_row(const BatchOptions& o, LoadedModel& model, const ManifestRow& row, 
   po.device = device;
   po.batch_windows = o.batch_windows;
   const torch::Tensor emg = predict_performance(model.net, windows, po);
-  const auto outputs = row_outputs(o, row.name);
+  const auto outputs = row_outputs(o, row.name, gives_familiarity(c));
+  nlohmann::json familiarity_summary;
+  if (const auto f = window_familiarity(c, streams.pose)) {
+    write_familiarity_csv(outputs[o.analyze ? 1 : 0], *f);
+    familiarity_summary = {{"median", f->score.median().item<double>()}, {"unfamiliar_windows", f->unfamiliar},
+                           {"windows", f->windows()}, {"warning", f->warn}};
+    if (f->warn) spdlog::warn("{}: {}", row.name, f->summary());
+  }
   if (o.analyze) {
     AnalysisOptions ao;
     ao.bursts.rate_hz = c.window_samples;
@@ -138,6 +153,7 @@ void run_row(const BatchOptions& o, LoadedModel& model, const ManifestRow& row, 
     write_file_atomically(outputs.front(), j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   }
   write_array(outputs.back(), emg, emg_channel_names());
+  return familiarity_summary;
 }
 
 // Cores this process may use: those it may run on, shared among the processes an MPI launcher
@@ -202,8 +218,8 @@ int run_batch(BatchOptions o) {
     torch::set_num_threads(threads);  // this thread's OpenMP team
     for (size_t k; (k = next++) < mine.size();) {
       const ManifestRow& row = rows[mine[k]];
-      RowResult r{row.name, "predicted", "", 0.0, group->rank()};
-      const auto outputs = row_outputs(o, row.name);
+      RowResult r{row.name, "predicted", "", 0.0, group->rank(), nullptr};
+      const auto outputs = row_outputs(o, row.name, gives_familiarity(model->net->config()));
       const auto t0 = std::chrono::steady_clock::now();
       try {  // InputError, shapes, a failed write or listing: this row only
         std::error_code ec;
@@ -211,7 +227,7 @@ int run_batch(BatchOptions o) {
           r.status = "skipped";
         } else {
           stale.remove(outputs);
-          run_row(o, *model, row, device);
+          r.familiarity = run_row(o, *model, row, device);
         }
       } catch (const std::exception& e) {
         r.status = "failed";
@@ -255,7 +271,9 @@ int run_batch(BatchOptions o) {
   std::map<std::string, int> counts = {{"predicted", 0}, {"skipped", 0}, {"failed", 0}};
   nlohmann::json failures = nlohmann::json::array();
   std::vector<int> per_process(static_cast<size_t>(group->size()), 0);
+  nlohmann::json unfamiliar = nlohmann::json::array();  // rows whose input the model found unlike its training data
   for (const auto& r : all) {
+    if (r.contains("familiarity") && r["familiarity"].value("warning", false)) unfamiliar.push_back(r["name"]);
     ++counts[r["status"].get<std::string>()];
     ++per_process[r["process"].get<size_t>()];
     if (r["status"] == "failed") failures.push_back({{"name", r["name"]}, {"error", r["error"]}});
@@ -263,13 +281,16 @@ int run_batch(BatchOptions o) {
   nlohmann::json summary = {{"manifest", o.manifest}, {"model", o.model_path}, {"rows", rows.size()},
                             {"predicted", counts["predicted"]}, {"skipped", counts["skipped"]}, {"failed", counts["failed"]},
                             {"failures", failures}, {"processes", group->size()}, {"rows_per_process", per_process},
-                            {"seconds", seconds}, {"rows_detail", all}};
+                            {"seconds", seconds}, {"unfamiliar_rows", unfamiliar}, {"rows_detail", all}};
   if (model_is_synthetic(o.model_path)) summary["note"] = "estimates from a model trained on synthetic data (docs/synthetic-data.md)";
   const std::string summary_path = (fs::path(o.out_dir) / "batch_summary.json").string();
   write_file_atomically(summary_path, summary.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   spdlog::info("batch: {} predicted, {} already done (skipped), {} failed of {} rows in {:.1f} s; summary {}", counts["predicted"],
                counts["skipped"], counts["failed"], rows.size(), seconds, summary_path);
   for (const auto& f : failures) spdlog::error("{}: {}", f["name"].get<std::string>(), f["error"].get<std::string>());
+  if (!unfamiliar.empty())
+    spdlog::warn("{} rows have input unlike the model's training data (NAME_familiarity.csv; {}): {}", unfamiliar.size(),
+                 familiarity_explanation(), unfamiliar.dump());
   if (model_is_synthetic(o.model_path))
     spdlog::info("these estimates come from a model trained on synthetic data (docs/synthetic-data.md)");
   return counts["failed"] ? 1 : 0;
@@ -286,7 +307,7 @@ CommandRunner add_batch_command(CLI::App& app) {
                   "CSV with a header: name and any of pose_top, pose_right, video_top, video_right, keys, midi "
                   "(paths relative to the manifest's folder)")
       ->required();
-  cmd->add_option("-o,--out", o->out_dir, "Output folder: NAME.csv (or .npy) per row and batch_summary.json")->required();
+  cmd->add_option("-o,--out", o->out_dir, "Output folder: NAME.csv (or .npy) per row, NAME_familiarity.csv when the model gives familiarity scores, and batch_summary.json")->required();
   cmd->add_option("-m,--model", o->model_path, "Model file (default: the shipped model for the first row's inputs)");
   cmd->add_option("--config", o->config_path, "Model config JSON for an official state dict");
   cmd->add_option("--format", o->format, "Output format: csv or npy")->capture_default_str();

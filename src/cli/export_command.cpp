@@ -22,6 +22,8 @@ int run_export(const ExportOptions& o) {
   const ModelConfig& c = model.net->config();
   if (c.architecture != Architecture::kPianoKpm)
     throw InputError(o.model_path, "is a " + to_string(c.architecture) + " model; only the released architecture (pianokpm) can be exported");
+  if (c.pose_frame != PoseFrame::kImage)
+    throw InputError(o.model_path, "reads keypoints in the hand's frame, which the released code does not compute: it cannot be exported");
   const ReleaseExport written = export_release_model(model.net, o.out);
   const std::string& config_out = written.config_path;
   spdlog::info("wrote {} ({} tensors, {} modality) and its config {}", o.out, written.tensors, to_string(c.modality), config_out);

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <csignal>
 #include <memory>
 #include <optional>
@@ -23,6 +24,7 @@
 #include "live/text_output.h"
 #include "model/checkpoint.h"
 #include "model/device.h"
+#include "predict/window_familiarity.h"
 #ifdef PIANOKPM_HAVE_RTMIDI
 #include "live/midi_input.h"
 #endif
@@ -70,6 +72,25 @@ class StatusLine : public live::LiveSink {
  private:
   bool enabled_;
   live::Clock::time_point last_{};
+};
+
+// Every model run's familiarity (live/stream_predictor.h), for the session's summary.
+class FamiliarityTally : public live::LiveSink {
+ public:
+  void on_emg(const live::EmgRows& rows, const live::LiveStats&) override {
+    if (!std::isnan(rows.chunk.familiarity)) scores_.push_back(rows.chunk.familiarity);
+  }
+  // Median and share below the threshold of the session's windows; nullopt without scores.
+  std::optional<std::pair<double, double>> summary(const FamiliarityOptions& o) const {
+    if (scores_.empty()) return std::nullopt;
+    std::vector<double> v(scores_);
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+    const auto low = std::count_if(scores_.begin(), scores_.end(), [&](double x) { return x < o.unfamiliar_below; });
+    return std::make_pair(v[v.size() / 2], static_cast<double>(low) / static_cast<double>(scores_.size()));
+  }
+
+ private:
+  std::vector<double> scores_;
 };
 
 float percentile(std::vector<float> v, double q) {
@@ -172,6 +193,9 @@ int run_live_command(LiveCommandOptions o) {
     owned.push_back(std::move(s));
   }
   owned.push_back(std::make_unique<StatusLine>());
+  auto tally_owned = std::make_unique<FamiliarityTally>();
+  FamiliarityTally* tally = tally_owned.get();
+  owned.push_back(std::move(tally_owned));
   for (auto& s : owned) sinks.push_back(s.get());
 
   spdlog::info("live from {} with {} ({}), hop {} s{}", o.source, o.model_path, to_string(c.modality), o.hop_s,
@@ -187,6 +211,16 @@ int run_live_command(LiveCommandOptions o) {
                s.frames_dropped, o.hand, s.frames_with_hand, s.rows, static_cast<double>(s.rows) / c.window_samples, p50, p99,
                s.rows_skipped ? fmt::format("; {} rows left out while the model was over a second behind", s.rows_skipped) : "");
   if (recorder) spdlog::info("recorded to {} (session {})", o.record, recorder->name());
+  const FamiliarityOptions familiarity_options;
+  const auto familiarity = tally->summary(familiarity_options);
+  if (familiarity) {
+    const bool warn = familiarity->second > familiarity_options.warn_share;
+    const std::string line = fmt::format("{}: familiarity median {:.2f}, {:.0f}% of the model's windows below {}",
+                                         warn ? "UNFAMILIAR INPUT" : "familiar input", familiarity->first,
+                                         100 * familiarity->second, familiarity_options.unfamiliar_below);
+    if (warn) spdlog::warn("{}; {}", line, familiarity_explanation());
+    else spdlog::info("{}", line);
+  }
   if (!o.stats_path.empty()) {
     nlohmann::json j = {{"source_ended", summary.source_ended}, {"frames_read", s.frames_read}, {"frames_tracked", s.frames_tracked},
                         {"frames_dropped", s.frames_dropped}, {"frames_with_hand", s.frames_with_hand}, {"rows", s.rows},
@@ -195,6 +229,10 @@ int run_live_command(LiveCommandOptions o) {
                         {"latency_ms_p95", percentile(summary.latency_ms, 0.95)},
                         {"latency_ms_max", summary.latency_ms.empty() ? 0.f : *std::max_element(summary.latency_ms.begin(), summary.latency_ms.end())}};
     if (server) j["viewers_refused"] = server->viewers_refused();
+    if (familiarity) {
+      j["familiarity_median"] = familiarity->first;
+      j["familiarity_unfamiliar_share"] = familiarity->second;
+    }
     write_file_atomically(o.stats_path, j.dump(2) + "\n");
   }
   if (s.frames_read == 0) throw InputError(o.source, "no frame could be read");

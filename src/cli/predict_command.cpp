@@ -48,7 +48,7 @@ std::vector<std::string> output_columns(bool with_interval) {
 
 // The muscle overlay of the top view: over the video when there is one, else over its keypoints.
 void write_overlay(const PredictCommandOptions& o, const ModelConfig& c, const torch::Tensor& emg,
-                   const torch::Tensor& video_keypoints, const Interval& interval) {
+                   const torch::Tensor& video_keypoints, const Interval& interval, bool unfamiliar) {
 #ifdef PIANOKPM_HAVE_OPENCV
   render::OverlayVideoInput in;
   in.emg = emg;
@@ -66,10 +66,11 @@ void write_overlay(const PredictCommandOptions& o, const ModelConfig& c, const t
   }
   render::OverlayVideoOptions ro;
   if (model_is_synthetic(o.model_path)) ro.style.note = synthetic_overlay_note();
+  if (unfamiliar) ro.style.note += std::string(ro.style.note.empty() ? "" : "; ") + "UNFAMILIAR INPUT: estimates not to be trusted";
   const auto r = render_overlay_with_progress(in, ro, o.overlay_top);
   spdlog::info("wrote {} ({} frames at {:.2f} fps, {})", o.overlay_top, r.frames, r.fps, r.codec);
 #else
-  (void)c, (void)emg, (void)video_keypoints, (void)interval;
+  (void)c, (void)emg, (void)video_keypoints, (void)interval, (void)unfamiliar;
   throw InputError(o.overlay_top, "this build has no OpenCV, so no overlay video");
 #endif
 }
@@ -129,10 +130,10 @@ int run_predict(PredictCommandOptions o) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   bar.finish();
   spdlog::info("predicted {} windows in {:.3f} s", windows.num_windows() * members, seconds);
-  // The overlay first: a problem with it (durations, codec) then leaves no CSV behind either.
-  if (!o.overlay_top.empty()) write_overlay(o, c, emg, overlay_keypoints, interval);
   // How familiar the pose is to the model: per window, beside the estimates, and said aloud when not.
   const std::optional<WindowFamiliarity> familiarity = window_familiarity(c, streams.pose);
+  // The overlay first: a problem with it (durations, codec) then leaves no CSV behind either.
+  if (!o.overlay_top.empty()) write_overlay(o, c, emg, overlay_keypoints, interval, familiarity && familiarity->warn);
   if (familiarity) {
     const std::string path = o.familiarity_out.empty() ? familiarity_path_for(o.out) : o.familiarity_out;
     write_familiarity_csv(path, *familiarity);

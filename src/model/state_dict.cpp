@@ -96,6 +96,9 @@ NamedTensors release_state_dict(EmgModel& model) {
 }
 
 ReleaseExport export_release_model(EmgModel& model, const std::string& out) {
+  // The release reads pixels (or 0..1 coordinates) as given; the hand frame is ours alone.
+  if (model->config().pose_frame != PoseFrame::kImage)
+    throw std::invalid_argument("this model reads keypoints in the hand's frame, which the released code does not compute: it cannot be exported");
   const NamedTensors tensors = release_state_dict(model);
   NamedTensors cpu;
   std::map<const void*, torch::Tensor> copied;  // one copy per tensor, so aliases still share it

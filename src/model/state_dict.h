@@ -32,6 +32,7 @@ struct ReleaseExport {
   std::string config_path;
   size_t tensors = 0;  // entries in the state dict, aliases included
 };
+// Throws std::invalid_argument for a model in the hand frame (model/pose_front_end.h).
 ReleaseExport export_release_model(EmgModel& model, const std::string& out);
 
 }  // namespace pianokpm

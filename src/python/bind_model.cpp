@@ -12,6 +12,7 @@
 #include "model/state_dict.h"
 #include "predict/ensemble.h"
 #include "predict/predictor.h"
+#include "predict/window_familiarity.h"
 #include "python/bindings.h"
 #include "python/numpy_tensor.h"
 
@@ -43,21 +44,7 @@ class Model {
       ensemble_->calibration.require_level(*interval, "interval");
     }
     const ModelConfig& c = config();
-    PerformancePaths paths;
-    auto add_view = [&](const py::object& view, const char* name) {
-      if (view.is_none()) return;
-      if (!uses_pose(c.modality)) throw InputError(name, "this keys-only model reads no pose");
-      if (is_path_like(view)) {
-        paths.pose_views.push_back(path_string(view));
-        paths.pose_view_arrays.emplace_back();
-      } else {
-        paths.pose_views.push_back(name);
-        paths.pose_view_arrays.push_back(float_tensor(view, name));
-      }
-    };
-    add_view(pose_top, "pose_top");
-    add_view(pose_right, "pose_right");
-    if (uses_pose(c.modality) && pose_top.is_none()) throw InputError("pose_top", "this model needs the top view");
+    PerformancePaths paths = pose_paths(pose_top, pose_right);
     if (!keys.is_none()) {
       if (!uses_keys(c.modality)) throw InputError("keys", "this pose model reads no keystrokes");
       if (is_path_like(keys)) {
@@ -89,6 +76,21 @@ class Model {
     return to_numpy(emg);
   }
 
+  py::object familiarity(const py::object& pose_top, const py::object& pose_right) {
+    const ModelConfig& c = config();
+    PerformancePaths paths = pose_paths(pose_top, pose_right);
+    if (!uses_pose(c.modality)) throw InputError("pose_top", "this keys-only model reads no pose");
+    std::optional<WindowFamiliarity> f;
+    {
+      py::gil_scoped_release release;
+      StreamLayout pose_only = c.layout();
+      pose_only.modality = Modality::kPose;  // the keys play no part in familiarity
+      f = window_familiarity(c, load_performance(paths, pose_only).pose);
+    }
+    if (!f) return py::none();
+    return to_numpy(f->score.to(torch::kFloat));
+  }
+
   std::string export_release(const py::object& path) {
     const std::string out = path_string(path);
     const std::string ext = std::filesystem::path(out).extension().string();
@@ -108,6 +110,27 @@ class Model {
   std::string device() const { return device_.str(); }
 
  private:
+  // The pose views given as paths or arrays, checked against the model.
+  PerformancePaths pose_paths(const py::object& pose_top, const py::object& pose_right) const {
+    const ModelConfig& c = config();
+    PerformancePaths paths;
+    auto add_view = [&](const py::object& view, const char* name) {
+      if (view.is_none()) return;
+      if (!uses_pose(c.modality)) throw InputError(name, "this keys-only model reads no pose");
+      if (is_path_like(view)) {
+        paths.pose_views.push_back(path_string(view));
+        paths.pose_view_arrays.emplace_back();
+      } else {
+        paths.pose_views.push_back(name);
+        paths.pose_view_arrays.push_back(float_tensor(view, name));
+      }
+    };
+    add_view(pose_top, "pose_top");
+    add_view(pose_right, "pose_right");
+    if (uses_pose(c.modality) && pose_top.is_none()) throw InputError("pose_top", "this model needs the top view");
+    return paths;
+  }
+
   std::string path_;
   torch::Device device_;
   LoadedModel loaded_;                // one model
@@ -134,6 +157,13 @@ interval=L (0.5..0.99, a calibrated ensemble only) returns (emg, lower, upper), 
 the bounds holding about a share L of the measured samples on recordings like the calibration
 ones. The GIL is released while it computes.
 Raises InputError (a ValueError) for wrong shapes, NaN, missing or unreadable files.)")
+      .def("familiarity", &Model::familiarity, py::arg("pose_top"), py::arg("pose_right") = py::none(),
+           R"(How familiar each 1-s window of the pose is to the model, as predict reads it.
+
+Returns float32 [W]: per window, the share of the model's training windows that were at least as
+unusual (about uniform on 0..1 for inputs like the training data; below 0.01 the keypoints look like
+nothing the model was trained on: another kind of camera view, a lost or frozen track, not a hand).
+None for a model trained before models carried a reference of their training inputs.)")
       .def("export", &Model::export_release, py::arg("path"),
            R"(Write the model as a PyTorch state dict in the release's names (load_state_dict in the
 published code) at `path` (.pth), and its config JSON beside it (.json). Returns the config's path.)")

@@ -58,6 +58,11 @@ class Model:
         interval: float = ...,
     ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], npt.NDArray[np.float32]]:
         """A calibrated ensemble's estimate and its lower and upper bounds, each [N, 6]."""
+    def familiarity(
+        self, pose_top: ArrayOrPath, pose_right: Optional[ArrayOrPath] = None
+    ) -> Optional[npt.NDArray[np.float32]]:
+        """Per 1-s window, 0..1: the share of the model's training windows at least as unusual
+        (below 0.01: unlike anything it was trained on); None for models without a reference."""
     def export(self, path: PathArg) -> str:
         """Release-format state dict at path (.pth) and its config (.json); returns the config path."""
 

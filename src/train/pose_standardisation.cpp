@@ -10,6 +10,8 @@ namespace pianokpm {
 
 namespace {
 
+constexpr double kMostlyHeld = 0.5;  // share of a window's frames that repeat the previous one
+
 // A whole performance's pose [T, C] in the frame the model reads (the hand frame when chosen:
 // handedness then decided over the whole performance), [T, C].
 torch::Tensor model_frame_pose(const torch::Tensor& pose, const ModelConfig& config) {
@@ -63,7 +65,12 @@ ModelConfig with_familiarity_reference(ModelConfig config, const std::vector<Cor
     // the performance's whole windows, as prediction cuts them: [W, C, frames]
     const int64_t windows = p.streams.pose.size(0) / frames;
     const torch::Tensor pose = p.streams.pose.narrow(0, 0, windows * frames).reshape({windows, frames, -1}).permute({0, 2, 1});
-    descriptors.push_back(window_descriptors(pose_features(config, pose)));
+    // Frames the tracker lost repeat the last coordinates exactly; windows that are mostly such
+    // frames are no picture of a hand and would teach the reference that a frozen track is normal.
+    const torch::Tensor held = pose.diff(1, 2).abs().amax(1).eq(0).to(torch::kFloat).mean(1);  // [W] share of held frames
+    const torch::Tensor tracked = held.le(kMostlyHeld).nonzero().squeeze(1);
+    if (tracked.numel() == 0) continue;
+    descriptors.push_back(window_descriptors(pose_features(config, pose.index_select(0, tracked))));
   }
   const torch::Tensor all = descriptors.empty() ? torch::Tensor() : torch::cat(descriptors, 0);
   if (!all.defined() || all.size(0) < 2)

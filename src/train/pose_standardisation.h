@@ -22,8 +22,9 @@ PoseStatistics pose_statistics(const std::vector<CorpusPerformance>& performance
 ModelConfig with_standardised_pose(ModelConfig config, const std::vector<CorpusPerformance>& performances);
 
 // `config` with its familiarity reference fitted on the whole pose windows of `performances`,
-// as the config's front end and standardisation present them. Throws std::invalid_argument when
-// there are fewer than two.
+// as the config's front end and standardisation present them, leaving out windows where more
+// than half the frames repeat the previous one exactly (a lost track holding its last keypoints).
+// Throws std::invalid_argument when fewer than two are left.
 ModelConfig with_familiarity_reference(ModelConfig config, const std::vector<CorpusPerformance>& performances);
 
 }  // namespace pianokpm

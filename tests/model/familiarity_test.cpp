@@ -25,7 +25,8 @@ TEST(Familiarity, HandWorkedScores) {
   const FamiliarityReference r = unit_reference();
   r.check(2);
   // distance = sqrt(mean(z^2)): 0.5 is the median training distance, 0 the closest, 3 beyond all
-  const torch::Tensor d = torch::tensor({0.5, 0.5, 0.0, 0.0, 3.0, 3.0, 0.255, -0.255, NAN, 0.0}, torch::kDouble).view({5, 2});
+  const torch::Tensor d =
+      torch::tensor(std::vector<double>{0.5, 0.5, 0.0, 0.0, 3.0, 3.0, 0.255, -0.255, std::nan(""), 0.0}, torch::kDouble).view({5, 2});
   const torch::Tensor s = familiarity_scores(r, d);
   EXPECT_NEAR(s[0].item<double>(), 0.5, 1e-12);
   EXPECT_NEAR(s[1].item<double>(), 1.0, 1e-12);
@@ -62,7 +63,7 @@ torch::Tensor windows_of(int pianist, int take, const std::string& cameras = "fi
 
 TEST(Familiarity, TellsHandsLikeTheTrainingOnesFromFrozenAndScrambledOnes) {
   ModelConfig config;
-  config.modality = Modality::kPose;
+  config.modality = Modality::kPoseOnly;
   config.num_views = 1;
   config.pose_frame = PoseFrame::kHand;
   std::vector<torch::Tensor> train;
@@ -81,11 +82,12 @@ TEST(Familiarity, TellsHandsLikeTheTrainingOnesFromFrozenAndScrambledOnes) {
   const torch::Tensor order = torch::tensor({0, 20, 19, 18, 17, 16, 15, 14, 13, 9, 12, 11, 10, 8, 7, 6, 5, 4, 3, 2, 1}, torch::kLong);
   const torch::Tensor scrambled = unseen.view({-1, 21, 2, 60}).index_select(1, order).reshape_as(unseen);
   EXPECT_LT(pose_familiarity(config, scrambled).median().item<double>(), 0.01);
-  // the camera moved (and a left hand): the hand frame removes it, familiarity is unchanged
+  // the camera moved (and a left hand): the hand frame removes it, familiarity is unchanged (up to
+  // the float32 rounding of the moved pixel coordinates)
   torch::Tensor moved = unseen.clone();
   moved.view({-1, 21, 2, 60}).select(2, 0).mul_(-0.5).add_(900);
   moved.view({-1, 21, 2, 60}).select(2, 1).mul_(0.5).add_(-40);
-  EXPECT_LT((pose_familiarity(config, moved) - familiar).abs().max().item<double>(), 1e-6);
+  EXPECT_LT((pose_familiarity(config, moved) - familiar).abs().max().item<double>(), 1e-4);
 }
 
 }  // namespace

@@ -112,7 +112,7 @@ TEST(HandFrame, SameForAnyTranslationScaleRotationAndMirror) {
 TEST(HandFrame, ModelOutputsIdenticalForMovedKeypoints) {
   ModelConfig config;
   config.architecture = Architecture::kNeuroPose;
-  config.modality = Modality::kPose;
+  config.modality = Modality::kPoseOnly;
   config.num_views = 1;
   config.pose_frame = PoseFrame::kHand;
   const torch::Tensor pose = synthetic_hand(2, 3.0, 0, 120).view({1, 42, 2, 60}).permute({0, 3, 1, 2}).reshape({2, 42, 60});

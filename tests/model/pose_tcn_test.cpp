@@ -19,16 +19,16 @@ ModelConfig tcn_config(Modality modality) {
 TEST(PoseTcn, ShapesForPoseAndKeys) {
   torch::manual_seed(1);
   const torch::Tensor pose = torch::rand({2, 42, 60}), keys = torch::rand({2, 88, 1024});
-  for (Modality m : {Modality::kPose, Modality::kPoseAndKeys}) {
+  for (Modality m : {Modality::kPoseOnly, Modality::kPoseAndKeys}) {
     const EmgModel model = make_model(tcn_config(m));
     EXPECT_EQ(model->forward(pose, keys).sizes(), (std::vector<int64_t>{2, 6, 1024}));
   }
-  EXPECT_THROW(make_model(tcn_config(Modality::kPose))->forward({}, keys), std::invalid_argument);
+  EXPECT_THROW(make_model(tcn_config(Modality::kPoseOnly))->forward({}, keys), std::invalid_argument);
 }
 
 TEST(PoseTcn, SeesThirtyTwoFramesToEitherSideAndNoFurther) {
   torch::manual_seed(2);
-  const EmgModel model = make_model(tcn_config(Modality::kPose));
+  const EmgModel model = make_model(tcn_config(Modality::kPoseOnly));
   torch::NoGradGuard no_grad;
   const torch::Tensor pose = torch::rand({1, 42, 60});
   torch::Tensor changed = pose.clone();
@@ -44,7 +44,7 @@ TEST(PoseTcn, SeesThirtyTwoFramesToEitherSideAndNoFurther) {
 
 TEST(PoseTcn, LearnsAFixedBatch) {
   torch::manual_seed(3);
-  const EmgModel model = make_model(tcn_config(Modality::kPose));
+  const EmgModel model = make_model(tcn_config(Modality::kPoseOnly));
   const torch::Tensor pose = torch::randn({4, 42, 60});
   // a target that depends on the pose: the sigmoid of its first six channels, upsampled
   const torch::Tensor target = torch::nn::functional::interpolate(
