@@ -22,6 +22,7 @@ CommandRunner add_average_command(CLI::App& app);
 CommandRunner add_analyze_command(CLI::App& app);
 CommandRunner add_report_command(CLI::App& app);
 CommandRunner add_export_command(CLI::App& app);
+CommandRunner add_familiarity_command(CLI::App& app);
 CommandRunner add_batch_command(CLI::App& app);
 #ifdef PIANOKPM_HAVE_OPENCV
 CommandRunner add_pose_command(CLI::App& app);

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
       {"analyze", pianokpm::add_analyze_command(app)},
       {"report", pianokpm::add_report_command(app)},
       {"export", pianokpm::add_export_command(app)},
+      {"familiarity", pianokpm::add_familiarity_command(app)},
       {"batch", pianokpm::add_batch_command(app)},
 #ifdef PIANOKPM_HAVE_OPENCV
       {"pose", pianokpm::add_pose_command(app)},

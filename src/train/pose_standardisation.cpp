@@ -59,8 +59,11 @@ ModelConfig with_standardised_pose(ModelConfig config, const std::vector<CorpusP
 
 ModelConfig with_familiarity_reference(ModelConfig config, const std::vector<CorpusPerformance>& performances) {
   const int64_t frames = config.pose_frames;
-  std::vector<torch::Tensor> descriptors;
-  for (const auto& p : performances) {
+  // Neighbours from every other performance, calibration from the rest: the calibration then asks
+  // how far a new performance's windows lie from the training ones, not a window from its own.
+  std::vector<torch::Tensor> halves[2];
+  for (size_t i = 0; i < performances.size(); ++i) {
+    const auto& p = performances[i];
     if (!p.streams.pose.defined() || p.streams.pose.size(0) < frames) continue;
     // the performance's whole windows, as prediction cuts them: [W, C, frames]
     const int64_t windows = p.streams.pose.size(0) / frames;
@@ -70,12 +73,19 @@ ModelConfig with_familiarity_reference(ModelConfig config, const std::vector<Cor
     const torch::Tensor held = pose.diff(1, 2).abs().amax(1).eq(0).to(torch::kFloat).mean(1);  // [W] share of held frames
     const torch::Tensor tracked = held.le(kMostlyHeld).nonzero().squeeze(1);
     if (tracked.numel() == 0) continue;
-    descriptors.push_back(window_descriptors(pose_features(config, pose.index_select(0, tracked))));
+    halves[i % 2].push_back(window_descriptors(pose_features(config, pose.index_select(0, tracked))));
   }
-  const torch::Tensor all = descriptors.empty() ? torch::Tensor() : torch::cat(descriptors, 0);
-  if (!all.defined() || all.size(0) < 2)
-    throw std::invalid_argument("familiarity: the training set has fewer than two whole pose windows");
-  config.familiarity = fit_familiarity(all);
+  if (halves[0].empty()) throw std::invalid_argument("familiarity: the training set has no whole pose window with a tracked hand");
+  torch::Tensor neighbours = torch::cat(halves[0], 0);
+  torch::Tensor calibration = halves[1].empty() ? torch::Tensor() : torch::cat(halves[1], 0);
+  if (!calibration.defined()) {  // one performance: its windows in turn
+    calibration = neighbours.slice(0, 1, neighbours.size(0), 2);
+    neighbours = neighbours.slice(0, 0, neighbours.size(0), 2);
+  }
+  const FamiliarityFitOptions fit;
+  if (neighbours.size(0) <= fit.nearest || calibration.size(0) < 2)
+    throw std::invalid_argument("familiarity: the training set has too few whole pose windows with a tracked hand");
+  config.familiarity = fit_familiarity(neighbours, calibration, fit);
   config.check();
   return config;
 }

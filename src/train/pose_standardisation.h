@@ -21,10 +21,11 @@ PoseStatistics pose_statistics(const std::vector<CorpusPerformance>& performance
 // `config` with pose_mean/pose_std set from `performances`.
 ModelConfig with_standardised_pose(ModelConfig config, const std::vector<CorpusPerformance>& performances);
 
-// `config` with its familiarity reference fitted on the whole pose windows of `performances`,
-// as the config's front end and standardisation present them, leaving out windows where more
-// than half the frames repeat the previous one exactly (a lost track holding its last keypoints).
-// Throws std::invalid_argument when fewer than two are left.
+// `config` with its familiarity reference (model/familiarity.h) fitted on the whole pose windows
+// of `performances`, as the config's front end and standardisation present them: neighbours from
+// every other performance, calibration from the others. Windows where more than half the frames
+// repeat the previous one exactly (a lost track holding its last keypoints) are left out. Throws
+// std::invalid_argument when too few windows are left.
 ModelConfig with_familiarity_reference(ModelConfig config, const std::vector<CorpusPerformance>& performances);
 
 }  // namespace pianokpm

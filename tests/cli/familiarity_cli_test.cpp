@@ -86,6 +86,25 @@ TEST_F(FamiliarityCli, ModelWithoutReferenceSaysSo) {
   EXPECT_FALSE(std::filesystem::exists(at("old_emg_familiarity.csv")));
 }
 
+TEST_F(FamiliarityCli, OldModelGainsAReferenceWithItsWeightsUnchanged) {
+  const std::string old_model = PIANOKPM_FIXTURES "/../../assets/models/synthetic_top_pose.pt";
+  const auto fit = run_cli("familiarity --model " + old_model + " --data " + at("c") + " --split " +
+                           at("c/dataset_architectural.json") + " --out " + at("refit.pt"));
+  ASSERT_EQ(fit.exit_code, 0) << fit.output;
+  const std::string pose = at("c/hand_data/keyp_top/t1_p1_1.pkl");
+  ASSERT_EQ(run_cli("predict --model " + old_model + " --pose-top " + pose + " --out " + at("before.csv")).exit_code, 0);
+  const auto r = run_cli("predict --model " + at("refit.pt") + " --pose-top " + pose + " --out " + at("after.csv"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(testing::read_bytes(at("before.csv")), testing::read_bytes(at("after.csv"))) << "the same estimates";
+  EXPECT_EQ(read_familiarity_csv(at("after_familiarity.csv")).windows(), 8);
+  // a set that does not exist, and a keys-only model, are refused by name
+  const auto bad = run_cli("familiarity --model " + old_model + " --data " + at("c") + " --split " +
+                           at("c/dataset_architectural.json") + " --set nowhere --out " + at("bad.pt"));
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.output.find("nowhere"), std::string::npos) << bad.output;
+  EXPECT_FALSE(std::filesystem::exists(at("bad.pt")));
+}
+
 TEST_F(FamiliarityCli, BadFamiliarityFilesAreRefusedByName) {
   ASSERT_EQ(run_cli("predict --model " + at("run/best.pt") + " --pose-top " + at("c/hand_data/keyp_top/t1_p2_2.pkl") + " --out " +
                     at("any_emg.csv")).exit_code, 0);
