@@ -44,7 +44,7 @@ torch::Tensor pose_from_video(const std::string& video, const PerformanceInputs&
 std::string default_model_for(const PerformanceInputs& in) {
   const std::string name = in.has_right() && in.has_keys() ? "synthetic_pianokpm.pt"
                            : in.has_keys()                 ? "synthetic_top_pose_keys.pt"
-                                                           : "synthetic_top_pose.pt";
+                                                           : "synthetic_any_camera.pt";
   return std::string(PIANOKPM_DEFAULT_MODELS_DIR) + "/" + name;
 }
 

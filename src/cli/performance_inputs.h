@@ -23,8 +23,8 @@ struct PerformanceInputs {
   bool has_keys() const { return !keys.empty() || !midi.empty(); }
 };
 
-// The shipped model (trained on synthetic data) that reads what was given: top view only, with or
-// without keys, or both views with keys.
+// The shipped model (trained on synthetic data) that reads what was given: top view only without
+// keys (the many-camera, hand-frame model), top view with keys, or both views with keys.
 std::string default_model_for(const PerformanceInputs& in);
 
 // Reads (and for videos, tracks) what `config.modality` needs, checked as load_performance does.

@@ -162,8 +162,8 @@ CommandRunner add_predict_command(CLI::App& app) {
                   "Model file: our checkpoint (.pt, carries config and modality), an official PyTorch state dict "
                   "(.pth, released pose+keys configuration unless --config says otherwise) or an ensemble (.json, from "
                   "pianokpm ensemble). Default: the shipped model "
-                  "(trained on synthetic data) for the inputs given: top view only, with or without keys, or both views "
-                  "with keys");
+                  "(trained on synthetic data) for the inputs given: top view only without keys (synthetic_any_camera.pt, "
+                  "any camera placement), top view with keys, or both views with keys");
   cmd->add_option("--config", o->config_path, "Model config JSON for an official state dict (see configs/model.json)");
   cmd->add_option("--pose-top", o->inputs.pose_top, "Top-camera keypoints, .pkl or .npy, [T,21,C>=2] at 60 fps");
   cmd->add_option("--pose-right", o->inputs.pose_right, "Right-camera keypoints, .pkl or .npy, [T,21,C>=2] at 60 fps");

@@ -84,7 +84,7 @@ class Model {
     {
       py::gil_scoped_release release;
       StreamLayout pose_only = c.layout();
-      pose_only.modality = Modality::kPose;  // the keys play no part in familiarity
+      pose_only.modality = Modality::kPoseOnly;  // the keys play no part in familiarity
       f = window_familiarity(c, load_performance(paths, pose_only).pose);
     }
     if (!f) return py::none();

@@ -153,6 +153,11 @@ std::string analysis_tables(const nlohmann::json& a) {
   return h;
 }
 
+std::string capitalised(std::string text) {
+  if (!text.empty()) text[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[0])));
+  return text;
+}
+
 // One coloured cell per window: red below the threshold, grey to green with the score.
 std::string familiarity_strip(const ReportFamiliarity& f, size_t index) {
   const auto n = f.score.size();
@@ -177,7 +182,7 @@ std::string familiarity_section(const ReportContent& c) {
     const auto& f = c.performances[i].familiarity;
     if (!f) continue;
     if (h.empty())
-      h = "<h2>How familiar the input was to the model</h2>\n<p>" + escape_html(f->explanation) +
+      h = "<h2>How familiar the input was to the model</h2>\n<p>" + escape_html(capitalised(f->explanation)) +
           ". Each cell below is one " + fmt::format("{:g}", f->window_seconds) +
           "-s window: green familiar, grey less so, red unfamiliar (below " + fmt::format("{:g}", f->unfamiliar_below) +
           ").</p>\n";
@@ -261,9 +266,12 @@ std::string html_report(const ReportContent& c, const ReportOptions& o) {
   }
   for (const auto& p : c.performances) {
     if (!p.familiarity || !p.familiarity->warn) continue;
+    const auto& f = *p.familiarity;
+    const auto low = std::count_if(f.score.begin(), f.score.end(), [&](double v) { return v < f.unfamiliar_below; });
     h += "<p class=\"notice warning\" id=\"familiarity-warning\"><strong>Unfamiliar input.</strong> " +
-         escape_html(p.name + ": " + p.familiarity->summary) + ". The keypoints look unlike anything the model was "
-         "trained on, so its estimates there are not to be trusted (see \"How familiar the input was\" below).</p>\n";
+         escape_html(fmt::format("{}: {} of {} windows", p.name, low, f.score.size())) +
+         " look unlike anything the model was trained on, so its estimates there are not to be trusted (see \"How "
+         "familiar the input was\" below).</p>\n";
     break;
   }
   h += "<h2>What you are looking at</h2>\n<p><strong>Activation</strong> is the envelope of a muscle's "

@@ -126,6 +126,8 @@ TEST(LiveServer, ServesItsPageEventsAndVideo) {
   EXPECT_NE(jpeg, std::string::npos) << "a JPEG part follows its headers";
   const std::string status = get(server.port(), "/status.json");
   EXPECT_NE(status.find("\"frames_tracked\""), std::string::npos);
+  EXPECT_NE(status.find("\"familiarity_last_window\":null"), std::string::npos) << "chunks without a score: null";
+  EXPECT_NE(events.find("\"familiarity\":null"), std::string::npos);
   publisher.join();
   EXPECT_GT(server.frames_encoded(), 0);
   server.stop();

@@ -9,6 +9,8 @@
 #include "live/stream_predictor.h"
 #include "predict/predictor.h"
 #include "pose/pose_track.h"
+#include "model/pose_front_end.h"
+#include "predict/window_familiarity.h"
 #include "test_support.h"
 
 namespace pianokpm::live {
@@ -104,6 +106,37 @@ TEST(StreamPredictor, ThirtyFpsFramesAreResampledLikeOffline) {
   const torch::Tensor want = offline(net, kp, 30);
   ASSERT_GE(streamed.size(0), 3072);
   EXPECT_LE(testing::max_abs_diff(streamed.narrow(0, 0, 3072), want.narrow(0, 0, 3072)), 1e-5);
+}
+
+TEST(StreamPredictor, EachHopScoresItsWindowsFamiliarityAsPredictDoes) {
+  ModelConfig c = small_config(Modality::kPoseOnly);
+  c.pose_scale = {1.0, 1.0};
+  c.pose_frame = PoseFrame::kHand;
+  // a reference from another moving hand: ten windows, half neighbours, half calibration
+  const torch::Tensor other = moving_hand(600, 60).narrow(2, 0, 2).reshape({10, 60, 42}).permute({0, 2, 1}) * 1.3 + 7;
+  const torch::Tensor d = window_descriptors(pose_features(c, other));
+  FamiliarityFitOptions fit;
+  fit.nearest = 1;
+  c.familiarity = fit_familiarity(d.narrow(0, 0, 5), d.narrow(0, 5, 5), fit);
+  torch::manual_seed(7);
+  EmgModel net = make_model(c);
+  const torch::Tensor kp = moving_hand(180, 60);
+  StreamOptions o;
+  o.hop_s = 1.0;
+  StreamPredictor sp(net, o);
+  std::vector<EmgChunk> chunks;
+  stream_all(sp, kp, 60, &chunks);
+  ASSERT_EQ(chunks.size(), 3u);
+  pose::PoseTrack track;
+  for (int64_t f = 0; f < kp.size(0); ++f) track.add(static_cast<double>(f) / 60, frame_of(kp, f));
+  const auto offline_scores = window_familiarity(c, pose::resample(track, 60).to_tensor().narrow(2, 0, 2).reshape({-1, 42}));
+  ASSERT_TRUE(offline_scores.has_value());
+  for (size_t i = 0; i < 3; ++i) EXPECT_NEAR(chunks[i].familiarity, offline_scores->score[static_cast<int64_t>(i)].item<double>(), 1e-9);
+  // a model without a reference gives none
+  StreamPredictor plain(make_model(small_config(Modality::kPoseOnly)), o);
+  std::vector<EmgChunk> plain_chunks;
+  stream_all(plain, kp, 60, &plain_chunks);
+  EXPECT_TRUE(std::isnan(plain_chunks.front().familiarity));
 }
 
 // Each chunk of a 100 ms hop is the newest 6 frames' rows of the window ending at the newest frame,
