@@ -23,7 +23,8 @@ struct FamiliarityCommandOptions {
 int run_familiarity(const FamiliarityCommandOptions& o) {
   require_output_extension(o.out, {".pt"});
   LoadedModel loaded = load_model(o.model_path);
-  if (loaded.format != "pianokpm") throw InputError(o.model_path, "is not one of our checkpoints (.pt): it has no config to store a reference in");
+  if (loaded.format != "pianokpm")
+    throw InputError(o.model_path, "is not one of our checkpoints (.pt): it has no config to store a reference in");
   ModelConfig config = loaded.net->config();
   if (!uses_pose(config.modality)) throw InputError(o.model_path, "reads no pose: familiarity is about the pose");
   StreamLayout pose_only = config.layout();

@@ -14,7 +14,8 @@ constexpr int kQuantiles = 101;
 }  // namespace
 
 void FamiliarityOptions::check() const {
-  if (!(unfamiliar_below >= 0 && unfamiliar_below <= 1)) throw std::invalid_argument("familiarity: unfamiliar_below must be 0..1");
+  if (!(unfamiliar_below >= 0 && unfamiliar_below <= 1))
+    throw std::invalid_argument("familiarity: unfamiliar_below must be 0..1");
   if (!(warn_share >= 0 && warn_share <= 1)) throw std::invalid_argument("familiarity: warn_share must be 0..1");
 }
 
@@ -31,8 +32,10 @@ void FamiliarityReference::check(int64_t descriptor_size) const {
           fmt::format("mean and std must have {} values (two per pose channel)", descriptor_size));
   require(std::all_of(std.begin(), std.end(), [](double s) { return s > 0 && std::isfinite(s); }), "std must be positive");
   require(std::all_of(mean.begin(), mean.end(), [](double m) { return std::isfinite(m); }), "mean must be finite");
-  require(!neighbours.empty() && neighbours.size() % mean.size() == 0, "neighbours must hold whole rows of the descriptor's size");
-  require(std::all_of(neighbours.begin(), neighbours.end(), [](double v) { return std::isfinite(v); }), "neighbours must be finite");
+  require(!neighbours.empty() && neighbours.size() % mean.size() == 0,
+          "neighbours must hold whole rows of the descriptor's size");
+  require(std::all_of(neighbours.begin(), neighbours.end(), [](double v) { return std::isfinite(v); }),
+          "neighbours must be finite");
   require(nearest >= 1 && nearest <= neighbour_count(), "nearest must be 1..the number of neighbours");
   require(distance_quantiles.size() == kQuantiles, fmt::format("distance_quantiles must have {} values", kQuantiles));
   require(std::is_sorted(distance_quantiles.begin(), distance_quantiles.end()) && distance_quantiles.front() >= 0,
@@ -41,8 +44,12 @@ void FamiliarityReference::check(int64_t descriptor_size) const {
 }
 
 nlohmann::json FamiliarityReference::to_json() const {
-  return {{"mean", mean},       {"std", std},           {"neighbours", neighbours}, {"nearest", nearest},
-          {"distance_quantiles", distance_quantiles}, {"windows", windows}};
+  return {{"mean", mean},
+          {"std", std},
+          {"neighbours", neighbours},
+          {"nearest", nearest},
+          {"distance_quantiles", distance_quantiles},
+          {"windows", windows}};
 }
 
 FamiliarityReference FamiliarityReference::from_json(const nlohmann::json& j) {
@@ -91,7 +98,8 @@ FamiliarityReference fit_familiarity(const torch::Tensor& neighbour_descriptors,
   r.std = as_vector(torch::where(raw_std > 1e-9, raw_std, torch::ones_like(raw_std)));
   // Evenly spaced windows of the neighbour set (whole performances in the caller's order).
   const int64_t keep = std::min(options.max_neighbours, a.size(0));
-  const torch::Tensor rows = torch::linspace(0, static_cast<double>(a.size(0) - 1), keep, torch::kDouble).round().to(torch::kLong);
+  const torch::Tensor rows =
+      torch::linspace(0, static_cast<double>(a.size(0) - 1), keep, torch::kDouble).round().to(torch::kLong);
   const torch::Tensor mean = torch::tensor(r.mean, torch::kDouble), std = torch::tensor(r.std, torch::kDouble);
   r.neighbours = as_vector(rounded((a.index_select(0, rows) - mean) / std));
   r.distance_quantiles.assign(kQuantiles, 0.0);  // so that familiarity_distance may run

@@ -197,7 +197,10 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& j) {
     if (j.contains("codetalker")) c.codetalker = CodeTalkerConfig::from_json(j.at("codetalker"));
     if (j.contains("modality")) c.modality = parse_modality(j.at("modality").get<std::string>());
     if (j.contains("pose_frame")) c.pose_frame = parse_pose_frame(j.at("pose_frame").get<std::string>());
-    if (j.contains("familiarity")) c.familiarity = FamiliarityReference::from_json(j.at("familiarity"));
+    // A reference without neighbours is the single-Gaussian form of development builds before the
+    // first release with references: it is dropped, and `pianokpm familiarity` fits a current one.
+    if (j.contains("familiarity") && j.at("familiarity").contains("neighbours"))
+      c.familiarity = FamiliarityReference::from_json(j.at("familiarity"));
     auto get = [&](const char* key, auto& field) {
       if (j.contains(key)) field = j.at(key).get<std::decay_t<decltype(field)>>();
     };

@@ -19,22 +19,21 @@ torch::Tensor rotate_to_hand(const torch::Tensor& v, const torch::Tensor& u) {
 }
 
 // [B, V, F-1, ...] differences -> [B, V, F, ...], the first frame repeating the second.
-torch::Tensor with_first_repeated(const torch::Tensor& per_step) {
-  return torch::cat({per_step.narrow(2, 0, 1), per_step}, 2);
-}
+torch::Tensor with_first_repeated(const torch::Tensor& per_step) { return torch::cat({per_step.narrow(2, 0, 1), per_step}, 2); }
 
 }  // namespace
 
 torch::Tensor hand_frame(const torch::Tensor& pose) {
   if (pose.dim() != 3 || pose.size(1) % (kHandKeypoints * 2) != 0 || pose.size(2) < 2) {
-    throw std::invalid_argument(fmt::format("hand_frame: pose must be [B, views*42, F >= 2], not {}", fmt::join(pose.sizes(), "x")));
+    throw std::invalid_argument(
+        fmt::format("hand_frame: pose must be [B, views*42, F >= 2], not {}", fmt::join(pose.sizes(), "x")));
   }
   const int64_t batch = pose.size(0), views = pose.size(1) / (kHandKeypoints * 2), frames = pose.size(2);
   // [B, V, F, 21, 2] in float64: the invariances hold to rounding only if the subtractions are exact enough
   const torch::Tensor p = pose.to(torch::kDouble).view({batch, views, kHandKeypoints, 2, frames}).permute({0, 1, 4, 2, 3});
-  const torch::Tensor wrist = p.select(3, kWristKeypoint);                    // [B, V, F, 2]
-  const torch::Tensor axis = p.select(3, kMiddleMcpKeypoint) - wrist;         // [B, V, F, 2]
-  const torch::Tensor size = axis.norm(2, -1).clamp_min(1e-12);                // [B, V, F]
+  const torch::Tensor wrist = p.select(3, kWristKeypoint);             // [B, V, F, 2]
+  const torch::Tensor axis = p.select(3, kMiddleMcpKeypoint) - wrist;  // [B, V, F, 2]
+  const torch::Tensor size = axis.norm(2, -1).clamp_min(1e-12);        // [B, V, F]
   const torch::Tensor up = axis / size.unsqueeze(-1);
   torch::Tensor local = rotate_to_hand((p - wrist.unsqueeze(3)) / size.unsqueeze(-1).unsqueeze(-1), up.unsqueeze(3));
 
@@ -56,7 +55,8 @@ torch::Tensor hand_frame(const torch::Tensor& pose) {
 
   local.select(3, kWristKeypoint).copy_(with_first_repeated(velocity));
   local.select(3, kMiddleMcpKeypoint).copy_(with_first_repeated(torch::stack({zoom, turn * mirror}, -1)));
-  local.select(-1, 0).mul_(mirror.unsqueeze(-1));  // x of every slot: positions, velocity x, and log size (times +-1, undone below)
+  local.select(-1, 0).mul_(
+      mirror.unsqueeze(-1));  // x of every slot: positions, velocity x, and log size (times +-1, undone below)
   local.select(3, kMiddleMcpKeypoint).select(-1, 0).mul_(mirror);  // zoom does not mirror
   return local.permute({0, 1, 3, 4, 2}).reshape({batch, views * kHandKeypoints * 2, frames}).to(pose.scalar_type());
 }
@@ -92,7 +92,8 @@ std::array<double, 2> pixel_to_model_units(const ModelConfig& config, int width,
 torch::Tensor pose_familiarity(const ModelConfig& config, const torch::Tensor& pose) {
   if (!uses_pose(config.modality)) throw std::invalid_argument("familiarity: this model reads no pose");
   if (config.familiarity.empty())
-    throw std::invalid_argument("familiarity: this model carries no reference of its training inputs (trained before it existed)");
+    throw std::invalid_argument(
+        "familiarity: this model carries no reference of its training inputs (trained before it existed)");
   return familiarity_scores(config.familiarity, window_descriptors(pose_features(config, pose)));
 }
 

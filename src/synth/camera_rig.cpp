@@ -17,24 +17,26 @@ struct Family {
   Range azimuth, elevation, distance;
 };
 constexpr Family kFamilies[kCameraFamilies] = {
-    {"overhead", {0, 360}, {72, 88}, {450, 900}},          // a phone or camera on a boom above the keys
-    {"player", {60, 120}, {45, 72}, {400, 800}},           // over the player's shoulder
-    {"music_stand", {240, 300}, {25, 55}, {350, 700}},     // a laptop or webcam facing the player
-    {"right_side", {-35, 35}, {30, 65}, {400, 900}},       // beside the keyboard's right end
-    {"left_side", {145, 215}, {30, 65}, {400, 900}},       // beside its left end
-    {"left_shoulder", {120, 160}, {40, 70}, {400, 800}},   // between the player and the left side
+    {"overhead", {0, 360}, {72, 88}, {450, 900}},         // a phone or camera on a boom above the keys
+    {"player", {60, 120}, {45, 72}, {400, 800}},          // over the player's shoulder
+    {"music_stand", {240, 300}, {25, 55}, {350, 700}},    // a laptop or webcam facing the player
+    {"right_side", {-35, 35}, {30, 65}, {400, 900}},      // beside the keyboard's right end
+    {"left_side", {145, 215}, {30, 65}, {400, 900}},      // beside its left end
+    {"left_shoulder", {120, 160}, {40, 70}, {400, 800}},  // between the player and the left side
 };
 constexpr std::array<std::array<int, 2>, 4> kImageSizes = {{{640, 480}, {960, 720}, {1280, 720}, {1920, 1080}}};
 constexpr Range kFocalPerWidth = {0.7, 1.5};  // horizontal field of view about 37-71 degrees
 constexpr Range kRollDeg = {-20, 20};
-constexpr Range kTargetShiftMm = {-60, 60};   // framing is not exact
-constexpr double kMirroredShare = 0.5;        // left hands
-constexpr double kNearestDepthMm = 50;        // closer than this the tracker sees nothing
+constexpr Range kTargetShiftMm = {-60, 60};  // framing is not exact
+constexpr double kMirroredShare = 0.5;       // left hands
+constexpr double kNearestDepthMm = 50;       // closer than this the tracker sees nothing
 
 double draw(const Range& r, std::mt19937_64& rng) { return std::uniform_real_distribution<double>(r.low, r.high)(rng); }
 
 using Vec = std::array<double, 3>;
-Vec cross(const Vec& a, const Vec& b) { return {a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]}; }
+Vec cross(const Vec& a, const Vec& b) {
+  return {a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]};
+}
 double dot(const Vec& a, const Vec& b) { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; }
 Vec scaled(const Vec& a, double s) { return {a[0] * s, a[1] * s, a[2] * s}; }
 Vec sum(const Vec& a, const Vec& b) { return {a[0] + b[0], a[1] + b[1], a[2] + b[2]}; }
@@ -64,14 +66,21 @@ Pose camera_pose(const CameraSetup& c) {
 }  // namespace
 
 const char* camera_family_name(int family) {
-  if (family < 0 || family >= kCameraFamilies) throw std::invalid_argument("camera family must be 0.." + std::to_string(kCameraFamilies - 1));
+  if (family < 0 || family >= kCameraFamilies)
+    throw std::invalid_argument("camera family must be 0.." + std::to_string(kCameraFamilies - 1));
   return kFamilies[family].name;
 }
 
 nlohmann::json CameraSetup::to_json() const {
-  return {{"family", camera_family_name(family)}, {"target_mm", target_mm}, {"azimuth_deg", azimuth_deg},
-          {"elevation_deg", elevation_deg},         {"roll_deg", roll_deg},   {"distance_mm", distance_mm},
-          {"focal_px", focal_px},                   {"width", width},         {"height", height},
+  return {{"family", camera_family_name(family)},
+          {"target_mm", target_mm},
+          {"azimuth_deg", azimuth_deg},
+          {"elevation_deg", elevation_deg},
+          {"roll_deg", roll_deg},
+          {"distance_mm", distance_mm},
+          {"focal_px", focal_px},
+          {"width", width},
+          {"height", height},
           {"mirrored", mirrored}};
 }
 
@@ -116,7 +125,8 @@ torch::Tensor film_with_camera(const torch::Tensor& keypoints_3d, const CameraSe
   int lost_left = 0;
   std::array<std::array<double, 2>, 21> px{};
   for (int64_t i = 0; i < frames; ++i) {
-    if (lost_left == 0 && unit_draw(rng) < noise.loss_start) lost_left = 1 + static_cast<int>(unit_draw(rng) * noise.max_loss_frames);
+    if (lost_left == 0 && unit_draw(rng) < noise.loss_start)
+      lost_left = 1 + static_cast<int>(unit_draw(rng) * noise.max_loss_frames);
     bool lost = lost_left > 0;
     if (lost_left > 0) --lost_left;
     const double confidence = 0.85 + 0.15 * unit_draw(rng);

@@ -25,7 +25,7 @@ const char* camera_family_name(int family);  // "overhead", "player", "music_sta
 
 struct CameraSetup {
   int family = 0;
-  std::array<double, 3> target_mm{};   // the point the camera looks at
+  std::array<double, 3> target_mm{};  // the point the camera looks at
   double azimuth_deg = 90, elevation_deg = 90, roll_deg = 0, distance_mm = 700;
   double focal_px = 1100;
   int width = 1280, height = 720;
@@ -42,11 +42,11 @@ CameraSetup draw_camera(int family, const std::array<double, 3>& hand_centre_mm,
 // Tracking noise like MediaPipe Hands' on a real camera, in units of the hand's size in the image
 // (wrist to middle-finger MCP, pixels), so a small hand in a wide shot is as noisy as in life.
 struct TrackingNoise {
-  double keypoint_jitter = 0.02;   // independent per keypoint and frame, sd
-  double hand_jitter = 0.01;       // shared by the whole hand in a frame, sd
-  double loss_start = 0.004;       // per frame: the tracker loses the hand for 1..max_loss_frames
+  double keypoint_jitter = 0.02;  // independent per keypoint and frame, sd
+  double hand_jitter = 0.01;      // shared by the whole hand in a frame, sd
+  double loss_start = 0.004;      // per frame: the tracker loses the hand for 1..max_loss_frames
   int max_loss_frames = 8;
-  double outlier_rate = 0.002;     // per frame: the whole hand lands up to outlier_shift hand sizes off
+  double outlier_rate = 0.002;  // per frame: the whole hand lands up to outlier_shift hand sizes off
   double outlier_shift = 0.6;
 
   void check() const;  // throws std::invalid_argument naming the bad field

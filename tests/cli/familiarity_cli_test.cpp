@@ -21,10 +21,11 @@ class FamiliarityCli : public ::testing::Test {
     const auto synth = run_cli("synth --out " + (d / "c").string() +
                                " --pianists 4 --tasks 2 --takes 2 --seconds 8 --cameras varied --threads 2");
     ASSERT_EQ(synth.exit_code, 0) << synth.output;
-    const auto train = run_cli("train --data " + (d / "c").string() + " --split " + (d / "c/dataset_architectural.json").string() +
-                               " --architecture pose_tcn --modality pose --views 1 --pose-frame hand --epochs 2 --batch 4 "
-                               "--max-batches 3 --threads 1 --config " PIANOKPM_FIXTURES "/../../configs/train_one_camera.json --out " +
-                               (d / "run").string());
+    const auto train =
+        run_cli("train --data " + (d / "c").string() + " --split " + (d / "c/dataset_architectural.json").string() +
+                " --architecture pose_tcn --modality pose --views 1 --pose-frame hand --epochs 2 --batch 4 "
+                "--max-batches 3 --threads 1 --config " PIANOKPM_FIXTURES "/../../configs/train_one_camera.json --out " +
+                (d / "run").string());
     ASSERT_EQ(train.exit_code, 0) << train.output;
   }
   static void TearDownTestSuite() {
@@ -57,21 +58,25 @@ TEST_F(FamiliarityCli, FrozenKeypointsAreUnfamiliarInPredictAndReport) {
   // the first frame held for the whole performance: a tracker that froze
   const torch::Tensor pose = read_array(at("c/hand_data/keyp_top/t2_p2_1.pkl"));
   write_array(at("frozen.npy"), pose.narrow(0, 0, 1).expand_as(pose).contiguous());
-  const auto r = run_cli("predict --model " + at("run/best.pt") + " --pose-top " + at("frozen.npy") + " --out " + at("frozen_emg.csv"));
+  const auto r =
+      run_cli("predict --model " + at("run/best.pt") + " --pose-top " + at("frozen.npy") + " --out " + at("frozen_emg.csv"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("UNFAMILIAR INPUT"), std::string::npos) << r.output;
   const WindowFamiliarity f = read_familiarity_csv(at("frozen_emg_familiarity.csv"));
   EXPECT_EQ(f.unfamiliar, f.windows());
   EXPECT_TRUE(f.warn);
   // the report finds the scores beside the EMG and opens with the warning
-  const auto rep = run_cli("report --emg " + at("frozen_emg.csv") + " --model " + at("run/best.pt") + " --out " + at("frozen.html"));
+  const auto rep =
+      run_cli("report --emg " + at("frozen_emg.csv") + " --model " + at("run/best.pt") + " --out " + at("frozen.html"));
   ASSERT_EQ(rep.exit_code, 0) << rep.output;
   const std::string html = testing::read_bytes(at("frozen.html"));
   EXPECT_NE(html.find("id=\"familiarity-warning\""), std::string::npos);
   EXPECT_NE(html.find("id=\"familiarity-strip-0\""), std::string::npos);
   // the ordinary performance's report has the strip and no warning
   ASSERT_EQ(run_cli("predict --model " + at("run/best.pt") + " --pose-top " + at("c/hand_data/keyp_top/t2_p2_1.pkl") + " --out " +
-                    at("plain_emg.csv")).exit_code, 0);
+                    at("plain_emg.csv"))
+                .exit_code,
+            0);
   ASSERT_EQ(run_cli("report --emg " + at("plain_emg.csv") + " --out " + at("plain.html")).exit_code, 0);
   const std::string plain = testing::read_bytes(at("plain.html"));
   EXPECT_EQ(plain.find("id=\"familiarity-warning\""), std::string::npos);
@@ -107,10 +112,12 @@ TEST_F(FamiliarityCli, OldModelGainsAReferenceWithItsWeightsUnchanged) {
 
 TEST_F(FamiliarityCli, BadFamiliarityFilesAreRefusedByName) {
   ASSERT_EQ(run_cli("predict --model " + at("run/best.pt") + " --pose-top " + at("c/hand_data/keyp_top/t1_p2_2.pkl") + " --out " +
-                    at("any_emg.csv")).exit_code, 0);
+                    at("any_emg.csv"))
+                .exit_code,
+            0);
   testing::write_bytes(at("bad_familiarity.csv"), "start_s,end_s,familiarity,unfamiliar\n0,1,1.5,0\n");
-  const auto r = run_cli("report --emg " + at("any_emg.csv") + " --familiarity " + at("bad_familiarity.csv") + " --out " +
-                         at("bad.html"));
+  const auto r =
+      run_cli("report --emg " + at("any_emg.csv") + " --familiarity " + at("bad_familiarity.csv") + " --out " + at("bad.html"));
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.output.find("bad_familiarity.csv"), std::string::npos) << r.output;
   EXPECT_FALSE(std::filesystem::exists(at("bad.html")));

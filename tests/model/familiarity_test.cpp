@@ -29,8 +29,9 @@ TEST(Familiarity, HandWorkedScores) {
   const FamiliarityReference r = unit_reference();
   r.check(2);
   // distance = sqrt(mean over entries of (z - nearest)^2)
-  const torch::Tensor d = torch::tensor(
-      std::vector<double>{0.5, 0.5, 0.0, 0.0, 2.0, 2.0, 4.0, 0.51, std::nan(""), 0.0, 3.0, -0.5}, torch::kDouble).view({6, 2});
+  const torch::Tensor d =
+      torch::tensor(std::vector<double>{0.5, 0.5, 0.0, 0.0, 2.0, 2.0, 4.0, 0.51, std::nan(""), 0.0, 3.0, -0.5}, torch::kDouble)
+          .view({6, 2});
   const torch::Tensor dist = familiarity_distance(r, d);
   EXPECT_NEAR(dist[0].item<double>(), 0.5, 1e-12);
   EXPECT_NEAR(dist[3].item<double>(), 0.51 / std::sqrt(2.0), 1e-12) << "near the second neighbour";
@@ -115,7 +116,8 @@ TEST(Familiarity, TellsHandsLikeTheTrainingOnesFromFrozenAndScrambledOnes) {
   const torch::Tensor frozen = unseen.narrow(2, 0, 1).expand_as(unseen).contiguous();
   EXPECT_LT(pose_familiarity(config, frozen).max().item<double>(), 0.01);
   // keypoints in the wrong slots (the wrist and middle MCP kept, so the frame is still defined): not a hand
-  const torch::Tensor order = torch::tensor({0, 20, 19, 18, 17, 16, 15, 14, 13, 9, 12, 11, 10, 8, 7, 6, 5, 4, 3, 2, 1}, torch::kLong);
+  const torch::Tensor order =
+      torch::tensor({0, 20, 19, 18, 17, 16, 15, 14, 13, 9, 12, 11, 10, 8, 7, 6, 5, 4, 3, 2, 1}, torch::kLong);
   const torch::Tensor scrambled = unseen.view({-1, 21, 2, 60}).index_select(1, order).reshape_as(unseen);
   EXPECT_LT(pose_familiarity(config, scrambled).median().item<double>(), 0.01);
   // the camera moved (and a left hand): the hand frame removes it, familiarity is unchanged (up to

@@ -139,8 +139,9 @@ TEST(HandFrame, ModelOutputsIdenticalForMovedKeypoints) {
   torch::manual_seed(3);
   const EmgModel image_model = make_model(image);
   const torch::Tensor image_out = image_model->forward(pose, {});
-  EXPECT_GT((image_model->forward(moved(pose, 0.6, 37, 240, -75, false).to(torch::kFloat), {}) - image_out).abs().max().item<double>(),
-            1e-3);
+  EXPECT_GT(
+      (image_model->forward(moved(pose, 0.6, 37, 240, -75, false).to(torch::kFloat), {}) - image_out).abs().max().item<double>(),
+      1e-3);
 }
 
 TEST(HandFrame, MissingHandGivesZerosNotNaN) {

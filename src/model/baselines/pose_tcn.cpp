@@ -10,7 +10,9 @@ constexpr int kWidth = 128;
 constexpr int kDilations[] = {1, 2, 4, 8, 1, 2, 4, 8};  // receptive field 5 + 2 * 30 = 65 frames
 
 // LayerNorm over the channels of each frame: x [B, C, T].
-torch::Tensor per_frame(nn::LayerNormImpl& norm, const torch::Tensor& x) { return norm.forward(x.transpose(1, 2)).transpose(1, 2); }
+torch::Tensor per_frame(nn::LayerNormImpl& norm, const torch::Tensor& x) {
+  return norm.forward(x.transpose(1, 2)).transpose(1, 2);
+}
 }  // namespace
 
 PoseTcnNetImpl::PoseTcnNetImpl(const ModelConfig& c) : EmgModelImpl(c) {
@@ -43,10 +45,9 @@ torch::Tensor PoseTcnNetImpl::encode(const torch::Tensor& pose, const torch::Ten
     x = x + convs_[i]->as<nn::Conv1dImpl>()->forward(h);
   }
   const torch::Tensor at_frames = head_(torch::gelu(per_frame(*out_norm_, x)));  // [B, emg, F]
-  return F::interpolate(at_frames, F::InterpolateFuncOptions()
-                                       .size(std::vector<int64_t>{c.window_samples})
-                                       .mode(torch::kLinear)
-                                       .align_corners(true));
+  return F::interpolate(
+      at_frames,
+      F::InterpolateFuncOptions().size(std::vector<int64_t>{c.window_samples}).mode(torch::kLinear).align_corners(true));
 }
 
 }  // namespace pianokpm
