@@ -1,6 +1,7 @@
 // Checkpoints written before the models were split into one class each still load and predict
 // what they predicted then. tests/fixtures/shipped/ holds fixed inputs and each shipped model's
-// output on them, written by the code before that change (commit 18937a6).
+// output on them, written by the code before that change (commit 18937a6); the many-camera
+// models' (synthetic_any_camera*) were written when they shipped, by the code that trained them.
 #include "io/array_file.h"
 #include "model/checkpoint.h"
 #include "test_support.h"
@@ -32,7 +33,8 @@ TEST_P(ShippedModel, PredictsWhatItPredictedBeforeTheModelInterface) {
 
 INSTANTIATE_TEST_SUITE_P(All, ShippedModel,
                          ::testing::Values("synthetic_mean", "synthetic_pianokpm", "synthetic_top_pose",
-                                           "synthetic_top_pose_keys", "synthetic_top_pose_stream"));
+                                           "synthetic_top_pose_keys", "synthetic_top_pose_stream", "synthetic_any_camera",
+                                           "synthetic_any_camera_mean"));
 
 }  // namespace
 }  // namespace pianokpm
