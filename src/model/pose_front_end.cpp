@@ -55,9 +55,10 @@ torch::Tensor hand_frame(const torch::Tensor& pose) {
 
   local.select(3, kWristKeypoint).copy_(with_first_repeated(velocity));
   local.select(3, kMiddleMcpKeypoint).copy_(with_first_repeated(torch::stack({zoom, turn * mirror}, -1)));
-  local.select(-1, 0).mul_(
-      mirror.unsqueeze(-1));  // x of every slot: positions, velocity x, and log size (times +-1, undone below)
-  local.select(3, kMiddleMcpKeypoint).select(-1, 0).mul_(mirror);  // zoom does not mirror
+  // x of every slot mirrors with the hand: positions and velocity; the zoom in the middle MCP's x
+  // slot does not, so it is multiplied back.
+  local.select(-1, 0).mul_(mirror.unsqueeze(-1));
+  local.select(3, kMiddleMcpKeypoint).select(-1, 0).mul_(mirror);
   return local.permute({0, 1, 3, 4, 2}).reshape({batch, views * kHandKeypoints * 2, frames}).to(pose.scalar_type());
 }
 

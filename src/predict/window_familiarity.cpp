@@ -5,7 +5,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
+#include <sstream>
+#include <cmath>
 
 #include "io/atomic_file.h"
 #include "io/input_error.h"
@@ -30,13 +31,12 @@ void judge(WindowFamiliarity& f) {
 
 }  // namespace
 
-WindowFamiliarity read_familiarity_csv(const std::string& path, const FamiliarityOptions& options) {
+WindowFamiliarity parse_familiarity_csv(const std::string& text, const std::string& name, const FamiliarityOptions& options) {
   options.check();
-  std::ifstream in(path);
-  if (!in) throw InputError(path, "cannot open the familiarity file");
+  std::istringstream in(text);
   std::string line;
   if (!std::getline(in, line) || line != kCsvHeader)
-    throw InputError(path, fmt::format("not a familiarity file: its first line must be '{}'", kCsvHeader));
+    throw InputError(name, fmt::format("not a familiarity file: its first line must be '{}'", kCsvHeader));
   std::vector<double> scores;
   double end_s = 0, first_window_s = 0;
   for (int line_number = 2; std::getline(in, line); ++line_number) {
@@ -44,14 +44,15 @@ WindowFamiliarity read_familiarity_csv(const std::string& path, const Familiarit
     double start = 0, end = 0, score = 0;
     int flag = 0;
     char tail = 0;
-    if (std::sscanf(line.c_str(), "%lf,%lf,%lf,%d%c", &start, &end, &score, &flag, &tail) != 4 || !(score >= 0 && score <= 1) ||
-        !(end > start))
-      throw InputError(path, fmt::format("line {}: expected start_s,end_s,familiarity (0..1),unfamiliar", line_number));
+    const bool parsed = std::sscanf(line.c_str(), "%lf,%lf,%lf,%d%c", &start, &end, &score, &flag, &tail) == 4;
+    if (!parsed || !(score >= 0 && score <= 1) || !std::isfinite(start) || !std::isfinite(end) || !(end > start) ||
+        (flag != 0 && flag != 1))
+      throw InputError(name, fmt::format("line {}: expected start_s,end_s,familiarity (0..1),unfamiliar (0 or 1)", line_number));
     if (scores.empty()) first_window_s = end - start;
     scores.push_back(score);
     end_s = end;
   }
-  if (scores.empty()) throw InputError(path, "has no windows");
+  if (scores.empty()) throw InputError(name, "has no windows");
   WindowFamiliarity f;
   f.options = options;
   f.score = torch::tensor(scores, torch::kDouble);
@@ -59,6 +60,10 @@ WindowFamiliarity read_familiarity_csv(const std::string& path, const Familiarit
   f.window_seconds = first_window_s;
   judge(f);
   return f;
+}
+
+WindowFamiliarity read_familiarity_csv(const std::string& path, const FamiliarityOptions& options) {
+  return parse_familiarity_csv(read_file(path), path, options);
 }
 
 std::string familiarity_path_for(const std::string& emg_path) {

@@ -34,9 +34,11 @@ std::optional<WindowFamiliarity> window_familiarity(const ModelConfig& config, c
 // CSV: start_s,end_s,familiarity,unfamiliar (1 when below the threshold); written atomically.
 void write_familiarity_csv(const std::string& path, const WindowFamiliarity& familiarity);
 
-// Reads what write_familiarity_csv wrote (InputError naming `path` otherwise); the verdict is
-// recomputed with `options`.
+// Reads what write_familiarity_csv wrote (InputError naming `path` otherwise: a missing file, another
+// header, a malformed line, a score outside 0..1); the verdict is recomputed with `options`.
 WindowFamiliarity read_familiarity_csv(const std::string& path, const FamiliarityOptions& options = {});
+// The same from the file's text; `name` names it in errors.
+WindowFamiliarity parse_familiarity_csv(const std::string& text, const std::string& name, const FamiliarityOptions& options = {});
 
 // Where the scores of estimates written to `emg_path` go by default: DIR/NAME_familiarity.csv.
 std::string familiarity_path_for(const std::string& emg_path);
