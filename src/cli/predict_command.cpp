@@ -66,7 +66,8 @@ void write_overlay(const PredictCommandOptions& o, const ModelConfig& c, const t
   }
   render::OverlayVideoOptions ro;
   if (model_is_synthetic(o.model_path)) ro.style.note = synthetic_overlay_note();
-  if (unfamiliar) ro.style.note += std::string(ro.style.note.empty() ? "" : "; ") + "UNFAMILIAR INPUT: estimates not to be trusted";
+  // First, so that a narrow frame still shows it.
+  if (unfamiliar) ro.style.note = "UNFAMILIAR INPUT" + std::string(ro.style.note.empty() ? "" : "; ") + ro.style.note;
   const auto r = render_overlay_with_progress(in, ro, o.overlay_top);
   spdlog::info("wrote {} ({} frames at {:.2f} fps, {})", o.overlay_top, r.frames, r.fps, r.codec);
 #else
