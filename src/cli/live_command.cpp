@@ -80,13 +80,13 @@ class FamiliarityTally : public live::LiveSink {
   void on_emg(const live::EmgRows& rows, const live::LiveStats&) override {
     if (!std::isnan(rows.chunk.familiarity)) scores_.push_back(rows.chunk.familiarity);
   }
-  // Median and share below the threshold of the session's windows; nullopt without scores.
-  std::optional<std::pair<double, double>> summary(const FamiliarityOptions& o) const {
+  // The session's windows judged as predict judges a recording's, and their median; nullopt
+  // without scores.
+  std::optional<std::pair<WindowFamiliarity, double>> summary(const FamiliarityOptions& o) const {
     if (scores_.empty()) return std::nullopt;
     std::vector<double> v(scores_);
     std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
-    const auto low = std::count_if(scores_.begin(), scores_.end(), [&](double x) { return x < o.unfamiliar_below; });
-    return std::make_pair(v[v.size() / 2], static_cast<double>(low) / static_cast<double>(scores_.size()));
+    return std::make_pair(judged_familiarity(torch::tensor(scores_, torch::kDouble), o), v[v.size() / 2]);
   }
 
  private:
@@ -213,12 +213,14 @@ int run_live_command(LiveCommandOptions o) {
   if (recorder) spdlog::info("recorded to {} (session {})", o.record, recorder->name());
   const FamiliarityOptions familiarity_options;
   const auto familiarity = tally->summary(familiarity_options);
+  std::optional<double> unfamiliar_share;
   if (familiarity) {
-    const bool warn = familiarity->second > familiarity_options.warn_share;
+    const auto& [judged, median] = *familiarity;
+    unfamiliar_share = static_cast<double>(judged.unfamiliar) / static_cast<double>(judged.windows());
     const std::string line = fmt::format("{}: familiarity median {:.2f}, {:.0f}% of the model's windows below {}",
-                                         warn ? "UNFAMILIAR INPUT" : "familiar input", familiarity->first,
-                                         100 * familiarity->second, familiarity_options.unfamiliar_below);
-    if (warn) spdlog::warn("{}; {}", line, familiarity_explanation());
+                                         judged.warn ? "UNFAMILIAR INPUT" : "familiar input", median,
+                                         100 * *unfamiliar_share, familiarity_options.unfamiliar_below);
+    if (judged.warn) spdlog::warn("{}; {}", line, familiarity_explanation());
     else spdlog::info("{}", line);
   }
   if (!o.stats_path.empty()) {
@@ -230,8 +232,8 @@ int run_live_command(LiveCommandOptions o) {
                         {"latency_ms_max", summary.latency_ms.empty() ? 0.f : *std::max_element(summary.latency_ms.begin(), summary.latency_ms.end())}};
     if (server) j["viewers_refused"] = server->viewers_refused();
     if (familiarity) {
-      j["familiarity_median"] = familiarity->first;
-      j["familiarity_unfamiliar_share"] = familiarity->second;
+      j["familiarity_median"] = familiarity->second;
+      j["familiarity_unfamiliar_share"] = *unfamiliar_share;
     }
     write_file_atomically(o.stats_path, j.dump(2) + "\n");
   }

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <cmath>
 
+#include "data/windowing.h"
 #include "io/atomic_file.h"
 #include "io/input_error.h"
 #include "model/pose_front_end.h"
@@ -22,14 +23,17 @@ std::string WindowFamiliarity::summary() const {
 
 namespace {
 constexpr const char* kCsvHeader = "start_s,end_s,familiarity,unfamiliar";
-
-// Counts the unfamiliar windows and decides whether to warn, by f.options.
-void judge(WindowFamiliarity& f) {
-  f.unfamiliar = f.score.lt(f.options.unfamiliar_below).sum().item<int64_t>();
-  f.warn = static_cast<double>(f.unfamiliar) > f.options.warn_share * static_cast<double>(f.windows());
-}
-
 }  // namespace
+
+WindowFamiliarity judged_familiarity(const torch::Tensor& score, const FamiliarityOptions& options) {
+  options.check();
+  WindowFamiliarity f;
+  f.options = options;
+  f.score = score;
+  f.unfamiliar = score.lt(options.unfamiliar_below).sum().item<int64_t>();
+  f.warn = static_cast<double>(f.unfamiliar) > options.warn_share * static_cast<double>(f.windows());
+  return f;
+}
 
 WindowFamiliarity parse_familiarity_csv(const std::string& text, const std::string& name, const FamiliarityOptions& options) {
   options.check();
@@ -53,12 +57,9 @@ WindowFamiliarity parse_familiarity_csv(const std::string& text, const std::stri
     end_s = end;
   }
   if (scores.empty()) throw InputError(name, "has no windows");
-  WindowFamiliarity f;
-  f.options = options;
-  f.score = torch::tensor(scores, torch::kDouble);
+  WindowFamiliarity f = judged_familiarity(torch::tensor(scores, torch::kDouble), options);
   f.duration_s = end_s;
   f.window_seconds = first_window_s;
-  judge(f);
   return f;
 }
 
@@ -85,8 +86,7 @@ std::optional<WindowFamiliarity> window_familiarity(const ModelConfig& config, c
   const int64_t whole = total / frames, rest = total - whole * frames;
   std::vector<torch::Tensor> parts;
   if (whole > 0) {
-    const torch::Tensor windows = pose.narrow(0, 0, whole * frames).reshape({whole, frames, -1}).permute({0, 2, 1});
-    parts.push_back(pose_familiarity(config, windows));
+    parts.push_back(pose_familiarity(config, whole_windows(pose, frames)));
   }
   if (rest >= 2) {
     parts.push_back(pose_familiarity(config, pose.narrow(0, whole * frames, rest).t().unsqueeze(0)));
@@ -94,12 +94,9 @@ std::optional<WindowFamiliarity> window_familiarity(const ModelConfig& config, c
     parts.push_back(parts.back().narrow(0, whole - 1, 1));
   }
   if (parts.empty()) return std::nullopt;  // a single frame: nothing to compare
-  WindowFamiliarity f;
-  f.options = options;
-  f.score = torch::cat(parts, 0);
+  WindowFamiliarity f = judged_familiarity(torch::cat(parts, 0), options);
   f.window_seconds = config.layout().window_seconds;
   f.duration_s = static_cast<double>(total) / config.layout().pose_rate_hz();
-  judge(f);
   return f;
 }
 

@@ -25,6 +25,10 @@ struct WindowFamiliarity {
   std::string summary() const;
 };
 
+// Scores [W] float64 with their verdict by `options` (unfamiliar count, warn); window_seconds and
+// duration_s are left to the caller.
+WindowFamiliarity judged_familiarity(const torch::Tensor& score, const FamiliarityOptions& options = {});
+
 // pose [T, views*keypoints*2] as the model reads it (io/stream_layout.h); nullopt when the model
 // carries no familiarity reference (trained before it existed) or reads no pose. A last window of
 // fewer than two frames takes the score of the one before.
