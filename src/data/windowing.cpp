@@ -18,8 +18,12 @@ torch::Tensor rows_padded(const torch::Tensor& x, int64_t first, int64_t count) 
 
 }  // namespace
 
-PerformanceWindows::PerformanceWindows(const PerformanceStreams& streams, const StreamLayout& layout)
-    : layout_(layout) {
+torch::Tensor whole_windows(const torch::Tensor& stream, int64_t frames) {
+  const int64_t count = stream.size(0) / frames;
+  return stream.narrow(0, 0, count * frames).reshape({count, frames, stream.size(1)}).permute({0, 2, 1});
+}
+
+PerformanceWindows::PerformanceWindows(const PerformanceStreams& streams, const StreamLayout& layout) : layout_(layout) {
   const int64_t frames = layout.pose_frames, samples = layout.window_samples;
   if (streams.keys.defined()) {
     output_samples_ = streams.keys.size(0);

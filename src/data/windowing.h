@@ -9,6 +9,10 @@
 
 namespace pianokpm {
 
+// The whole windows of a stream [T, C] of `frames` rows each, as channels over time:
+// [T / frames, C, frames]; the rows after the last whole window are left out.
+torch::Tensor whole_windows(const torch::Tensor& stream, int64_t frames);
+
 class PerformanceWindows {
  public:
   PerformanceWindows(const PerformanceStreams& streams, const StreamLayout& layout);

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "data/windowing.h"
 #include "model/familiarity.h"
 #include "model/pose_front_end.h"
 
@@ -35,7 +36,8 @@ PoseStatistics pose_statistics(const std::vector<CorpusPerformance>& performance
   }
   if (frames == 0) throw std::invalid_argument("pose standardisation: the training set has no pose frames");
   // pose_scale multiplies x (even channels) and y (odd channels) first (the hand frame has none)
-  const std::vector<double> pose_scale = config.pose_frame == PoseFrame::kHand ? std::vector<double>{1.0, 1.0} : config.pose_scale;
+  const std::vector<double> pose_scale =
+      config.pose_frame == PoseFrame::kHand ? std::vector<double>{1.0, 1.0} : config.pose_scale;
   const torch::Tensor scale = torch::tensor(pose_scale, torch::kDouble).repeat({channels / 2});
   const torch::Tensor mean = sum / static_cast<double>(frames);
   const torch::Tensor variance = (sum_sq / static_cast<double>(frames) - mean.square()).clamp_min(0.0);
@@ -66,8 +68,7 @@ ModelConfig with_familiarity_reference(ModelConfig config, const std::vector<Cor
     const auto& p = performances[i];
     if (!p.streams.pose.defined() || p.streams.pose.size(0) < frames) continue;
     // the performance's whole windows, as prediction cuts them: [W, C, frames]
-    const int64_t windows = p.streams.pose.size(0) / frames;
-    const torch::Tensor pose = p.streams.pose.narrow(0, 0, windows * frames).reshape({windows, frames, -1}).permute({0, 2, 1});
+    const torch::Tensor pose = whole_windows(p.streams.pose, frames);
     // Frames the tracker lost repeat the last coordinates exactly; windows that are mostly such
     // frames are no picture of a hand and would teach the reference that a frozen track is normal.
     const torch::Tensor held = pose.diff(1, 2).abs().amax(1).eq(0).to(torch::kFloat).mean(1);  // [W] share of held frames
@@ -75,7 +76,8 @@ ModelConfig with_familiarity_reference(ModelConfig config, const std::vector<Cor
     if (tracked.numel() == 0) continue;
     halves[i % 2].push_back(window_descriptors(pose_features(config, pose.index_select(0, tracked))));
   }
-  if (halves[0].empty()) throw std::invalid_argument("familiarity: the training set has no whole pose window with a tracked hand");
+  if (halves[0].empty())
+    throw std::invalid_argument("familiarity: the training set has no whole pose window with a tracked hand");
   torch::Tensor neighbours = torch::cat(halves[0], 0);
   torch::Tensor calibration = halves[1].empty() ? torch::Tensor() : torch::cat(halves[1], 0);
   if (!calibration.defined()) {  // one performance: its windows in turn
