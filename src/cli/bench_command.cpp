@@ -1,4 +1,4 @@
-// pianokpm bench: the speed table of the speed issue, measured on the machine it runs on (CPU or
+// pianokpm bench: the speed table of docs/performance.md, measured on the machine it runs on (CPU or
 // CUDA), beside the released implementation's figures. Weights are random (speed does not depend
 // on them), so the command needs no model file.
 #include <fmt/format.h>

@@ -1,7 +1,7 @@
 #pragma once
 // Geometry shared by MediaPipe Hands' stages: rotated rectangles in normalized image coordinates,
 // palm detections and the ROI rules that turn a palm or the last landmarks into the next crop
-// (modules/hand_landmark/*_to_roi.pbtxt and their calculators; numbers in mediapipe-hands-facts.md).
+// (modules/hand_landmark/*_to_roi.pbtxt and their calculators, whose numbers are used here).
 #include <array>
 #include <vector>
 
