@@ -18,7 +18,7 @@ EnvelopeNormalisation EmgProcessingFlags::normalisation() const {
 
 void add_emg_processing_options(CLI::App* cmd, EmgProcessingFlags& f) {
   cmd->add_option("--rate", f.read.rate_hz, "Raw EMG sampling rate in Hz, only for files that carry none (CSV, npy, pkl)");
-  cmd->add_option("--channels", f.read.channels, "EMG channels to keep, by label or zero-based index, in order")
+  cmd->add_option("--channels", f.read.channels, "EMG channels to keep, by label or number (the first is 1), in order")
       ->delimiter(',');
   cmd->add_option("--band-low", f.envelope.band_low_hz, "Band-pass lower edge, Hz")->capture_default_str();
   cmd->add_option("--band-high", f.envelope.band_high_hz, "Band-pass upper edge, Hz")->capture_default_str();

@@ -11,6 +11,7 @@
 #include "data/corpus_dataset.h"
 #include "io/input_error.h"
 #include "predict/ensemble.h"
+#include "train/kept_epochs.h"
 
 namespace pianokpm {
 
@@ -38,23 +39,11 @@ struct EnsembleCommandOptions {
   int threads = 0;
 };
 
-std::vector<std::string> snapshot_members(const std::string& run, int count) {
-  const fs::path folder = fs::path(run) / "epochs";
-  if (!fs::is_directory(folder)) throw InputError(folder.string(), "not found: train the run with --keep-epochs");
-  std::vector<std::string> files;
-  for (const auto& e : fs::directory_iterator(folder))
-    if (e.path().extension() == ".pt") files.push_back(e.path().string());
-  std::sort(files.begin(), files.end());
-  if (static_cast<int>(files.size()) < count)
-    throw InputError(folder.string(), fmt::format("has {} epoch files; --snapshots asks for {}", files.size(), count));
-  return {files.end() - count, files.end()};
-}
-
 int run_ensemble(EnsembleCommandOptions o) {
   apply_thread_count(o.threads);
   require_output_extension(o.out, {".json"});
   if (o.models.empty() == o.from_run.empty()) throw InputError("--models", "give either --models or --from-run");
-  const std::vector<std::string> members = o.from_run.empty() ? o.models : snapshot_members(o.from_run, o.snapshots);
+  const std::vector<std::string> members = o.from_run.empty() ? o.models : last_kept_epochs(o.from_run, o.snapshots);
   if (members.size() < 2) throw InputError("--models", "an ensemble needs at least two models");
   Ensemble ensemble = load_members(members, "--models");
   EnsembleCalibration calibration;

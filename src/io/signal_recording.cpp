@@ -98,8 +98,10 @@ std::vector<SignalChannel> select_channels(std::vector<SignalChannel> all, const
     auto it = std::find_if(all.begin(), all.end(), [&](const SignalChannel& c) { return c.label == w; });
     const bool is_index = !w.empty() && std::all_of(w.begin(), w.end(), [](unsigned char ch) { return std::isdigit(ch); });
     if (it == all.end() && is_index) {
-      const size_t index = std::stoul(w);
-      if (index < all.size()) it = all.begin() + static_cast<std::ptrdiff_t>(index);
+      // Numbered from 1, as EDFbrowser and amplifier software show them.
+      const size_t number = w.size() <= 9 ? std::stoul(w) : 0;
+      if (number == 0) throw InputError(path, fmt::format("channel number '{}': channels are numbered from 1", w));
+      if (number <= all.size()) it = all.begin() + static_cast<std::ptrdiff_t>(number - 1);
     }
     if (it == all.end()) {
       std::string labels;

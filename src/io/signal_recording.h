@@ -23,7 +23,7 @@ struct SignalReadOptions {
   // Sampling rate for files that carry none (CSV without a time column, .npy, .pkl); 0: required
   // from the file. Files that carry a rate must not be given another one.
   double rate_hz = 0;
-  // Channels to keep, by label or by zero-based index, in this order; empty: all.
+  // Channels to keep, by label or by number (the first channel is 1), in this order; empty: all.
   std::vector<std::string> channels;
 };
 

@@ -114,7 +114,7 @@ atomically: the file appears complete or not at all. Values are written as float
         py::arg("channels") = std::vector<std::string>{},
         R"(Read a biosignal recording: EDF/EDF+/BDF (through libbiosig, when this build has it), CSV with a
 header, .npy or .pkl ([N] or [N, channels]; give rate_hz for those). channels: labels or
-zero-based indices to keep, in order. Returns a dict: labels, units, rates_hz and samples (one
+numbers (the first channel is 1) to keep, in order. Returns a dict: labels, units, rates_hz and samples (one
 float64 array per channel, each at its own rate).)");
   m.def("have_biosig", &have_biosig, "Whether this build reads EDF/BDF.");
   m.def("emg_envelope", &envelope, py::arg("raw"), py::arg("rate_hz"), py::kw_only(), py::arg("band_low_hz") = 20.0,

@@ -232,6 +232,24 @@ std::vector<std::string> selected_performances(const SynthOptions& o) {
   return files;
 }
 
+// A corpus written with only_set lists only what it holds in its split files, so that `train` or
+// `eval` on another set says the set is empty instead of naming a file that was never written.
+nlohmann::json listing_only(nlohmann::json split, const std::set<std::string>& written) {
+  for (auto& [key, value] : split.items()) {
+    const auto is_performance = [](const nlohmann::json& v) {
+      return v.is_string() && std::filesystem::path(v.get<std::string>()).extension() == ".pkl";
+    };
+    const bool performances = value.is_array() && !value.empty() && is_performance(value.front());
+    if (!performances) continue;
+    nlohmann::json kept = nlohmann::json::array();
+    for (const auto& name : value) {
+      if (written.count(name.get<std::string>())) kept.push_back(name);
+    }
+    value = kept;
+  }
+  return split;
+}
+
 void write_corpus(const SynthOptions& o, const std::string& out_dir,
                   const std::function<void(int64_t, int64_t)>& on_progress) {
   o.check();
@@ -277,8 +295,9 @@ void write_corpus(const SynthOptions& o, const std::string& out_dir,
     }
   });
   const fs::path root(out_dir);
-  write_file_atomically((root / "dataset_architectural.json").string(), architectural_split(o).dump(2) + "\n");
-  write_file_atomically((root / "dataset_held_out.json").string(), held_out_split(o).dump(2) + "\n");
+  write_file_atomically((root / "dataset_architectural.json").string(),
+                        listing_only(architectural_split(o), wanted).dump(2) + "\n");
+  write_file_atomically((root / "dataset_held_out.json").string(), listing_only(held_out_split(o), wanted).dump(2) + "\n");
   nlohmann::json info = o.to_json();
   info["generator"] = "pianokpm synth";
   info["note"] = "Synthetic data made by pianokpm's simulator, not recordings of people.";

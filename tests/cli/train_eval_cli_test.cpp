@@ -193,6 +193,14 @@ TEST_F(TrainEvalCli, KeptEpochsAverageToTheirMeanWeights) {
     const torch::Tensor expected = (w2[i].second.to(torch::kDouble) + w3[i].second.to(torch::kDouble)) / 2;
     EXPECT_LE(testing::max_abs_diff(wa[i].second, expected), 1e-7 * (1.0 + expected.abs().max().item<double>())) << wa[i].first;
   }
+  // The same two epochs named as in `ensemble` (--from-run, --snapshots): the same weights.
+  const auto from_run = run_cli("average --from-run " + (dir / "run") + " --snapshots 2 -o " + (dir / "avg_run.pt"));
+  ASSERT_EQ(from_run.exit_code, 0) << from_run.output;
+  const NamedTensors wr = weights_of(dir / "avg_run.pt");
+  for (size_t i = 0; i < wa.size(); ++i) EXPECT_TRUE(torch::equal(wr[i].second, wa[i].second)) << wr[i].first;
+  const auto too_many = run_cli("average --from-run " + (dir / "run") + " --snapshots 4 -o " + (dir / "x.pt"));
+  EXPECT_EQ(too_many.exit_code, 2) << too_many.output;
+  EXPECT_NE(too_many.output.find("has 3 epoch files"), std::string::npos) << too_many.output;
   // Another model's checkpoint is refused by name, and nothing is written.
   const auto other = run_cli(train_args(dir / "other") + " --epochs 1 --architecture linear_readout");
   ASSERT_EQ(other.exit_code, 0) << other.output;

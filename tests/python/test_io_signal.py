@@ -52,8 +52,11 @@ def test_read_signals_reads_the_edf_as_documented():
     assert r["labels"][0].startswith("Fc5")
     assert all(r["rates_hz"][i] == 160 for i in eeg)
     assert all(r["samples"][i].shape == (61 * 160,) for i in eeg)
-    picked = pianokpm.read_signals(FIXTURES / "edf" / "S001R01.edf", channels=["1", "0"])
+    picked = pianokpm.read_signals(FIXTURES / "edf" / "S001R01.edf", channels=["2", "1"])
     np.testing.assert_array_equal(picked["samples"][1], r["samples"][0])
+    np.testing.assert_array_equal(picked["samples"][0], r["samples"][1])
+    with pytest.raises(pianokpm.InputError, match="numbered from 1"):
+        pianokpm.read_signals(FIXTURES / "edf" / "S001R01.edf", channels=["0"])
 
 
 def test_emg_envelope_of_a_sine_is_its_rectified_mean():
