@@ -5,12 +5,15 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <ctime>
+#include <fstream>
 #include <functional>
 #include <memory>
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "data/windowing.h"
+#include "model/cpu_cores.h"
 #include "model/device.h"
 #include "model/model_factory.h"
 #include "predict/predictor.h"
@@ -40,6 +43,29 @@ struct BenchCommandOptions {
   int threads = 0, repeats = 3;
   std::string models = PIANOKPM_DEFAULT_MEDIAPIPE_DIR;
 };
+
+// What a figure depends on besides the code: the processor, the cores this process may use, the
+// memory, the day and how busy the machine was (load average) when the run began.
+std::string machine_conditions() {
+  std::string cpu = "unknown processor";
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  for (std::string line; std::getline(cpuinfo, line);) {
+    if (line.rfind("model name", 0) == 0 && line.find(':') != std::string::npos) {
+      cpu = line.substr(line.find(':') + 2);
+      break;
+    }
+  }
+  double memory_gib = 0, load = -1;
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  if (meminfo >> key >> memory_gib) memory_gib /= 1024.0 * 1024.0;
+  std::ifstream("/proc/loadavg") >> load;
+  const std::time_t now = std::time(nullptr);
+  char day[16];
+  std::strftime(day, sizeof day, "%Y-%m-%d", std::gmtime(&now));
+  return fmt::format("machine: {}, {} cores usable, {:.0f} GiB; {} (UTC); load average {:.2f} at the start; libtorch {}",
+                     cpu, usable_cores(), memory_gib, day, load, TORCH_VERSION);
+}
 
 // Median wall time of `repeats` runs after one warm-up run, in seconds.
 double time_it(int repeats, const std::function<void()>& work, const torch::Device& device) {
@@ -71,28 +97,35 @@ int run_bench(const BenchCommandOptions& o) {
   const torch::Device device = parse_device(o.device);
   torch::manual_seed(0);
   const bool cpu = device.is_cpu();
-  fmt::print("pianokpm bench on {} ({} CPU threads), fp32, median of {} runs after a warm-up\n\n", device.str(),
-             torch::get_num_threads(), o.repeats);
-  fmt::print("| work | pianokpm | released (same kind of machine) | goal |\n|---|---|---|---|\n");
+  fmt::print("pianokpm bench on {} ({} CPU threads), fp32, median of {} runs after a warm-up\n{}\n\n", device.str(),
+             torch::get_num_threads(), o.repeats, machine_conditions());
 
   EmgModel net = make_model(ModelConfig{});
   net->to(device);
   const ModelConfig& c = net->config();
   PredictOptions po;
   po.device = device;
+  // The same-run baseline: every row is also given in units of one window's latency, which
+  // compares across machines and days better than seconds do.
+  const PerformanceWindows one(random_performance(1, c), c);
+  const double t1 = time_it(o.repeats, [&] { predict_performance(net, one, po); }, device);
+  const auto row = [&](const std::string& work, const std::string& value, double seconds, const std::string& released,
+                       const std::string& goal) {
+    fmt::print("| {} | {} | {:.1f} | {} | {} |\n", work, value, seconds / t1, released, goal);
+  };
+  fmt::print("| work | pianokpm | in one-window latencies (same run) | released (same kind of machine) | goal |\n"
+             "|---|---|---|---|---|\n");
+  row("predict, one 1-s window (latency; the baseline)", fmt::format("{:.0f} ms", 1000 * t1), t1,
+      cpu ? "151 ms (2 cores)" : "198 ms (H100)", cpu ? "<= 60 ms (2 cores)" : "<= 10 ms (H100)");
   {
     const PerformanceWindows minute(random_performance(60, c), c);
     const double t = time_it(o.repeats, [&] { predict_performance(net, minute, po); }, device);
-    fmt::print("| predict, 60 s of playing | {:.2f} s, {:.1f}x real time | {} | {} |\n", t, 60 / t,
-               cpu ? "7.8 s, 7.7x (2 cores)" : "-", cpu ? ">= 20x (2 cores)" : "-");
-    const PerformanceWindows one(random_performance(1, c), c);
-    const double t1 = time_it(o.repeats, [&] { predict_performance(net, one, po); }, device);
-    fmt::print("| predict, one 1-s window (latency) | {:.0f} ms | {} | {} |\n", 1000 * t1, cpu ? "151 ms (2 cores)" : "198 ms (H100)",
-               cpu ? "<= 60 ms (2 cores)" : "<= 10 ms (H100)");
+    row("predict, 60 s of playing", fmt::format("{:.2f} s, {:.1f}x real time", t, 60 / t), t,
+        cpu ? "7.8 s, 7.7x (2 cores)" : "-", cpu ? ">= 20x (2 cores)" : "-");
     if (!cpu) {
       const PerformanceWindows many(random_performance(300, c), c);
       const double t300 = time_it(o.repeats, [&] { predict_performance(net, many, po); }, device);
-      fmt::print("| predict, 300 windows | {:.0f} ms | 346 ms (H100) | <= 60 ms (H100) |\n", 1000 * t300);
+      row("predict, 300 windows", fmt::format("{:.0f} ms", 1000 * t300), t300, "346 ms (H100)", "<= 60 ms (H100)");
     }
   }
   {
@@ -110,8 +143,8 @@ int run_bench(const BenchCommandOptions& o) {
       torch::nn::utils::clip_grad_norm_(net->parameters(), 1.0);
       optimizer.step();
     }, device);
-    fmt::print("| training step, batch {}, MSE + Sinkhorn, AdamW | {:.2f} s | {} | {} |\n", batch, t,
-               cpu ? "6.5 s (2 cores)" : "1.65 s (H100)", cpu ? "<= 2 s (2 cores)" : "<= 0.2 s (H100)");
+    row(fmt::format("training step, batch {}, MSE + Sinkhorn, AdamW", batch), fmt::format("{:.2f} s", t), t,
+        cpu ? "6.5 s (2 cores)" : "1.65 s (H100)", cpu ? "<= 2 s (2 cores)" : "<= 0.2 s (H100)");
   }
 #ifdef PIANOKPM_HAVE_OPENCV
   try {
@@ -127,11 +160,12 @@ int run_bench(const BenchCommandOptions& o) {
         landmarks.run(frame, roi);
       }, device);
       const double tl = time_it(std::max(o.repeats, 10), [&] { landmarks.run(frame, roi); }, device);
-      fmt::print("| pose, 640x480 frame, {} models: palm + landmarks / landmarks only (tracking) | {:.1f} ms ({:.0f} fps) / {:.1f} ms ({:.0f} fps) | - | >= 30 fps lite (2 cores) |\n",
-                 size, 1000 * t, 1 / t, 1000 * tl, 1 / tl);
+      row(fmt::format("pose, 640x480 frame, {} models: palm + landmarks / landmarks only (tracking)", size),
+          fmt::format("{:.1f} ms ({:.0f} fps) / {:.1f} ms ({:.0f} fps)", 1000 * t, 1 / t, 1000 * tl, 1 / tl), t, "-",
+          ">= 30 fps lite (2 cores)");
     }
   } catch (const std::exception& e) {
-    fmt::print("| pose | not measured: {} | - | - |\n", e.what());
+    fmt::print("| pose | not measured: {} | - | - | - |\n", e.what());
   }
 #endif
   {
@@ -141,7 +175,7 @@ int run_bench(const BenchCommandOptions& o) {
     const torch::Tensor keys = (torch::rand({n, 88}) > 0.999).to(torch::kFloat);
     AnalysisOptions ao;
     const double ta = time_it(o.repeats, [&] { analyze_emg(emg, keys, ao); }, torch::kCPU);
-    fmt::print("| analyze, 60 s of EMG with keys | {:.0f} ms | - | - |\n", 1000 * ta);
+    row("analyze, 60 s of EMG with keys", fmt::format("{:.0f} ms", 1000 * ta), ta, "-", "-");
     if (html_report_available()) {
       ReportContent rc;
       rc.title = "bench";
@@ -152,7 +186,7 @@ int run_bench(const BenchCommandOptions& o) {
       minute.analysis = analysis_to_json(analyze_emg(emg, keys, ao), ao);
       rc.performances.push_back(minute);
       const double tr = time_it(o.repeats, [&] { html_report(rc, ReportOptions{}); }, torch::kCPU);
-      fmt::print("| report page, 60 s of EMG with keys (no video) | {:.0f} ms | - | - |\n", 1000 * tr);
+      row("report page, 60 s of EMG with keys (no video)", fmt::format("{:.0f} ms", 1000 * tr), tr, "-", "-");
     }
   }
 #ifdef PIANOKPM_HAVE_OPENCV
@@ -175,11 +209,11 @@ int run_bench(const BenchCommandOptions& o) {
     in.emg = torch::rand({60 * 1024, 6});
     std::string codec;
     const double t = time_it(o.repeats, [&] { codec = render::render_overlay_video(in, {}, out).codec; }, torch::kCPU);
-    fmt::print("| render, 60 s of 640x480 video at 30 fps ({}) | {:.1f} s, {:.1f}x real time | - | faster than real time (2 cores) |\n",
-               codec, t, 60 / t);
+    row(fmt::format("render, 60 s of 640x480 video at 30 fps ({})", codec),
+        fmt::format("{:.1f} s, {:.1f}x real time", t, 60 / t), t, "-", "faster than real time (2 cores)");
     std::filesystem::remove_all(dir);
   } catch (const std::exception& e) {
-    fmt::print("| render | not measured: {} | - | - |\n", e.what());
+    fmt::print("| render | not measured: {} | - | - | - |\n", e.what());
   }
 #endif
 #ifdef PIANOKPM_HAVE_LIVE
@@ -201,10 +235,13 @@ int run_bench(const BenchCommandOptions& o) {
     std::vector<float> l = s.latency_ms;
     std::sort(l.begin(), l.end());
     const auto at = [&](double q) { return l.empty() ? 0.f : l[std::min(l.size() - 1, static_cast<size_t>(q * l.size()))]; };
-    fmt::print("| live, 640x480 at 30 fps in real time (12 s), full pose model, hop 100 ms: frame-to-EMG latency median / 99th pct, frames dropped | {:.0f} ms / {:.0f} ms, {} of {} dropped | - | <= 150 / 250 ms, none dropped (2 cores) |\n",
-               at(0.5), at(0.99), s.stats.frames_dropped, s.stats.frames_read);
+    row("live, 640x480 at 30 fps in real time (12 s), full pose model, hop 100 ms: frame-to-EMG latency median / 99th "
+        "pct, frames dropped",
+        fmt::format("{:.0f} ms / {:.0f} ms, {} of {} dropped", at(0.5), at(0.99), s.stats.frames_dropped,
+                    s.stats.frames_read),
+        at(0.5) / 1000.0, "-", "<= 150 / 250 ms, none dropped (2 cores)");
   } catch (const std::exception& e) {
-    fmt::print("| live | not measured: {} | - | - |\n", e.what());
+    fmt::print("| live | not measured: {} | - | - | - |\n", e.what());
   }
 #endif
   fmt::print("\nReleased figures: measurements of the PyTorch release (H100; 2-core CPU with OpenBLAS).\n");
