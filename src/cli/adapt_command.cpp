@@ -97,8 +97,9 @@ int run_adapt(AdaptCommandOptions o) {
   }
   run.options.check();
   TrainProgressView view;
-  view.report(train_model(run, view.callbacks()));
-  if (model_is_synthetic(o.model_path)) {
+  const TrainResult result = train_model(run, view.callbacks());
+  view.report(result);
+  if (result.main_process && model_is_synthetic(o.model_path, run.model)) {
     spdlog::info("note: {} was trained on pianokpm's synthetic corpus; the adapted model starts from it", o.model_path);
   }
   return 0;

@@ -260,7 +260,10 @@ int run_batch(BatchOptions o) {
   write_file_atomically((parts / ("process-" + std::to_string(group->rank()) + ".json")).string(), part.dump() + "\n");
   std::vector<torch::Tensor> barrier = {torch::ones({1}, torch::kDouble)};
   group->all_reduce_sum(barrier);
-  if (!group->is_main()) return failed ? 1 : 0;
+  // Failed rows fail the run through the first process alone, which gathers every row into the
+  // summary: under mpirun any non-zero status ends the job with a notice naming the process, and
+  // the others' would name one whose rows are only part of the story.
+  if (!group->is_main()) return 0;
 
   nlohmann::json all = nlohmann::json::array();
   for (int p = 0; p < group->size(); ++p) {
@@ -282,7 +285,7 @@ int run_batch(BatchOptions o) {
                             {"predicted", counts["predicted"]}, {"skipped", counts["skipped"]}, {"failed", counts["failed"]},
                             {"failures", failures}, {"processes", group->size()}, {"rows_per_process", per_process},
                             {"seconds", seconds}, {"unfamiliar_rows", unfamiliar}, {"rows_detail", all}};
-  if (model_is_synthetic(o.model_path)) summary["note"] = "estimates from a model trained on synthetic data (docs/synthetic-data.md)";
+  if (model_is_synthetic(o.model_path, config)) summary["note"] = "estimates from a model trained on synthetic data (docs/synthetic-data.md)";
   const std::string summary_path = (fs::path(o.out_dir) / "batch_summary.json").string();
   write_file_atomically(summary_path, summary.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   spdlog::info("batch: {} predicted, {} already done (skipped), {} failed of {} rows in {:.1f} s; summary {}", counts["predicted"],
@@ -291,8 +294,10 @@ int run_batch(BatchOptions o) {
   if (!unfamiliar.empty())
     spdlog::warn("{} rows have input unlike the model's training data (NAME_familiarity.csv; {}): {}", unfamiliar.size(),
                  familiarity_explanation(), unfamiliar.dump());
-  if (model_is_synthetic(o.model_path))
+  if (model_is_synthetic(o.model_path, config))
     spdlog::info("these estimates come from a model trained on synthetic data (docs/synthetic-data.md)");
+  if (counts["failed"] && group->size() > 1)
+    spdlog::info("exit status 1 for the failed rows (mpirun passes it on as one process's non-zero exit code)");
   return counts["failed"] ? 1 : 0;
 }
 

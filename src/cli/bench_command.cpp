@@ -111,7 +111,9 @@ int run_bench(const BenchCommandOptions& o) {
   const double t1 = time_it(o.repeats, [&] { predict_performance(net, one, po); }, device);
   const auto row = [&](const std::string& work, const std::string& value, double seconds, const std::string& released,
                        const std::string& goal) {
-    fmt::print("| {} | {} | {:.1f} | {} | {} |\n", work, value, seconds / t1, released, goal);
+    const double ratio = seconds / t1;
+    fmt::print("| {} | {} | {} | {} | {} |\n", work, value,
+               ratio >= 10 ? fmt::format("{:.0f}", ratio) : fmt::format("{:.2f}", ratio), released, goal);
   };
   fmt::print("| work | pianokpm | in one-window latencies (same run) | released (same kind of machine) | goal |\n"
              "|---|---|---|---|---|\n");

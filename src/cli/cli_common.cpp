@@ -1,5 +1,7 @@
 #include "cli/cli_common.h"
 
+#include <spdlog/spdlog.h>
+
 #include <filesystem>
 
 #include <torch/torch.h>
@@ -57,7 +59,12 @@ ModelOrEnsemble load_model_or_ensemble(const std::string& path, const std::strin
   if (is_ensemble_file(path)) {
     m.ensemble = load_ensemble(path);
   } else {
-    m.model = load_model(path, read_model_config_option(config_path));
+    // `export` writes NAME.json beside NAME.pth: read with it unless --config names another.
+    const std::string beside = std::filesystem::path(path).replace_extension(".json").string();
+    const bool exported = config_path.empty() && std::filesystem::path(path).extension() == ".pth" &&
+                          std::filesystem::is_regular_file(beside);
+    if (exported) spdlog::info("{}: reading it with the config beside it, {}", path, beside);
+    m.model = load_model(path, read_model_config_option(exported ? beside : config_path));
   }
   if (interval > 0) {
     if (!m.ensemble) throw InputError("--interval", "needs an ensemble as --model (build one with pianokpm ensemble)");
@@ -68,6 +75,10 @@ ModelOrEnsemble load_model_or_ensemble(const std::string& path, const std::strin
 
 bool model_is_synthetic(const std::string& model_path) {
   return std::filesystem::path(model_path).filename().string().rfind("synthetic", 0) == 0;
+}
+
+bool model_is_synthetic(const std::string& model_path, const ModelConfig& config) {
+  return config.trained_on_synthetic_data || model_is_synthetic(model_path);
 }
 
 }  // namespace pianokpm

@@ -34,6 +34,8 @@ ModelOrEnsemble load_model_or_ensemble(const std::string& path, const std::strin
 // Whether a model file is one of those trained on pianokpm's synthetic corpus (assets/models/synthetic_*),
 // so that outputs made with it say so.
 bool model_is_synthetic(const std::string& model_path);
+// The same, or its config says so (a state dict exported from one, read with its config).
+bool model_is_synthetic(const std::string& model_path, const ModelConfig& config);
 
 #ifdef PIANOKPM_HAVE_OPENCV
 // pose::extract_pose with a progress bar (frames, rate, time left) on a terminal.

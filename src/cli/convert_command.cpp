@@ -52,7 +52,8 @@ CommandRunner add_convert_command(CLI::App& app) {
       "Writes DIR/hand_data/keyp_top|keyp_right/NAME.pkl, keystroke_data/NAME.pkl and emg_data/NAME.pkl (numpy "
       "pickles as in the PianoKPM release), so that `train` and `eval` run on your data unchanged. Keystrokes and EMG "
       "are cut to the shorter of the two (they must agree within one window); MIDI is rendered over the EMG's (or "
-      "the pose's) duration. Raw EMG goes through the same processing as `pianokpm emg`.");
+      "the pose's) duration; its notes may end early but not more than one window late. Raw EMG goes through the "
+      "same processing as `pianokpm emg`.");
   cmd->add_option("-o,--out", o->out, "Corpus folder (created)")->required();
   cmd->add_option("--name", o->name, "Performance name, e.g. t1_p21_1 (files are NAME.pkl)")->required();
   cmd->add_option("--pose-top", o->pose_top, "Top-camera keypoints: .pkl, .npy, .csv or .json [T,21,C>=2] at 60 fps");

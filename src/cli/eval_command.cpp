@@ -119,7 +119,7 @@ int run_eval(const EvalCommandOptions& o) {
   report.title = fmt::format("Estimated and measured muscle activity: {} set of {}", o.set, fs::path(o.split_path).filename().string());
   report.provenance = fmt::format("Model {} ({}, reading {}) on the '{}' performances of {} (data {}).", o.model_path,
                                   to_string(c.architecture), to_string(c.modality), o.set, o.split_path, o.data_dir);
-  report.synthetic_model = model_is_synthetic(o.model_path);
+  report.synthetic_model = model_is_synthetic(o.model_path, c);
   if (o.interval > 0) {
     report.provenance += fmt::format(
         " The estimate is the mean of an ensemble of {} models; the shaded band around it is their {:.0f}% interval, "
@@ -180,6 +180,7 @@ int run_eval(const EvalCommandOptions& o) {
                             {"performances", result.rows()},
                             {"mean", mean}};
   if (o.interval > 0) metrics["interval_level"] = o.interval;
+  if (o.stream_hop_s > 0) metrics["stream_hop_s"] = o.stream_hop_s;
   write_file_atomically((fs::path(o.out_dir) / "metrics.json").string(), metrics.dump(2) + "\n");
   write_file_atomically((fs::path(o.out_dir) / "metrics.md").string(), metrics_markdown(metrics));
 
@@ -197,6 +198,9 @@ int run_eval(const EvalCommandOptions& o) {
   if (o.interval > 0)
     spdlog::info("{:.0f}% interval: {:.3f} of the samples inside, mean width {:.4f}", 100 * o.interval,
                  mean.at("coverage_all").get<double>(), mean.at("interval_width").get<double>());
+  if (o.stream_hop_s > 0)
+    spdlog::info("streamed every {:g} s: offline RMSE {}, RMSE between streamed and offline {}", o.stream_hop_s,
+                 fmt_number(mean.at("rmse_offline")), fmt_number(mean.at("rmse_to_offline")));
   spdlog::info("wrote {}/metrics.json, metrics.md, {}predictions/, plots/", o.out_dir, with_report ? "report.html, " : "");
   return 0;
 }

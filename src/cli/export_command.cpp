@@ -24,15 +24,15 @@ int run_export(const ExportOptions& o) {
     throw InputError(o.model_path, "is a " + to_string(c.architecture) + " model; only the released architecture (pianokpm) can be exported");
   if (c.pose_frame != PoseFrame::kImage)
     throw InputError(o.model_path, "reads keypoints in the hand's frame, which the released code does not compute: it cannot be exported");
-  const ReleaseExport written = export_release_model(model.net, o.out);
+  const bool synthetic = model_is_synthetic(o.model_path, c);
+  const ReleaseExport written = export_release_model(model.net, o.out, synthetic);
   const std::string& config_out = written.config_path;
   spdlog::info("wrote {} ({} tensors, {} modality) and its config {}", o.out, written.tensors, to_string(c.modality), config_out);
   const bool scaled = c.pose_scale != std::vector<double>{1.0, 1.0} || !c.pose_mean.empty();
   if (uses_pose(c.modality) && scaled)
     spdlog::info("this model reads keypoints scaled by pose_scale{} (see {}): feed the published code "
                  "the same scaled keypoints", c.pose_mean.empty() ? "" : " and standardised by pose_mean/pose_std", config_out);
-  if (model_is_synthetic(o.model_path))
-    spdlog::info("this model was trained on synthetic data (docs/synthetic-data.md)");
+  if (synthetic) spdlog::info("this model was trained on synthetic data (docs/synthetic-data.md; {} says so)", config_out);
   return 0;
 }
 

@@ -74,6 +74,18 @@ class StatusLine : public live::LiveSink {
   live::Clock::time_point last_{};
 };
 
+// The browser view's address, printed once the source is open: a source that cannot be opened
+// ends the session before anyone is sent to a page with nothing on it. (The server is bound
+// before, so that a port in use is reported before the camera starts.)
+class ServedAt : public live::LiveSink {
+ public:
+  explicit ServedAt(std::string url) : url_(std::move(url)) {}
+  void on_start(const live::SourceInfo&) override { spdlog::info("live view: {}", url_); }
+
+ private:
+  std::string url_;
+};
+
 // Every model run's familiarity (live/stream_predictor.h), for the session's summary.
 class FamiliarityTally : public live::LiveSink {
  public:
@@ -137,7 +149,7 @@ int run_live_command(LiveCommandOptions o) {
   LoadedModel model = load_model(o.model_path);
   const ModelConfig& c = model.net->config();
   lo.stream.check(c);
-  const bool synthetic = model_is_synthetic(o.model_path);
+  const bool synthetic = model_is_synthetic(o.model_path, c);
   const std::string note = synthetic ? "estimates from a model trained on synthetic data" : "";
 
   // Keystrokes: a MIDI file played in time, or a live MIDI port.
@@ -188,8 +200,8 @@ int run_live_command(LiveCommandOptions o) {
     if (!live::is_loopback_host(so.host)) spdlog::warn("the live view is served on {}, reachable from other machines", so.host);
     auto s = std::make_unique<live::LiveServer>(so);
     s->start();
-    spdlog::info("live view: {}", s->url());
     server = s.get();
+    owned.push_back(std::make_unique<ServedAt>(s->url()));
     owned.push_back(std::move(s));
   }
   owned.push_back(std::make_unique<StatusLine>());

@@ -65,7 +65,7 @@ void write_overlay(const PredictCommandOptions& o, const ModelConfig& c, const t
     in.keypoints_name = o.inputs.pose_top;
   }
   render::OverlayVideoOptions ro;
-  if (model_is_synthetic(o.model_path)) ro.style.note = synthetic_overlay_note();
+  if (model_is_synthetic(o.model_path, c)) ro.style.note = synthetic_overlay_note();
   // First, so that a narrow frame still shows it.
   if (unfamiliar) ro.style.note = "UNFAMILIAR INPUT" + std::string(ro.style.note.empty() ? "" : "; ") + ro.style.note;
   const auto r = render_overlay_with_progress(in, ro, o.overlay_top);
@@ -147,7 +147,7 @@ int run_predict(PredictCommandOptions o) {
   write_array(o.out, out, output_columns(interval.lower.defined()));
   spdlog::info("wrote {} ({} rows x {} muscles, {:.2f} s of playing)", o.out, emg.size(0), emg.size(1),
                static_cast<double>(emg.size(0)) / c.window_samples);
-  if (model_is_synthetic(o.model_path))
+  if (model_is_synthetic(o.model_path, c))
     spdlog::info("these estimates come from a model trained on synthetic data (docs/synthetic-data.md)");
   return 0;
 }

@@ -22,6 +22,7 @@ TrainProgress TrainProgressView::callbacks() {
 }
 
 void TrainProgressView::report(const TrainResult& r) const {
+  if (!r.main_process) return;  // one line for the run, as for its epochs
   spdlog::info("done after {} epochs; best validation loss {:.5f}; best model {}", r.epochs_done, r.best_val_loss,
                r.best_checkpoint);
 }

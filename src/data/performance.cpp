@@ -58,6 +58,16 @@ torch::Tensor load_keys(const std::string& path, const StreamLayout& layout, dou
       throw InputError(path, fmt::format("MIDI file lasts {:.0f} h; files over {:.0f} h are refused",
                                          midi.duration_s / 3600, kMaxMidiHours));
     }
+    // Rendered over the other streams' duration: notes past it would be cut silently, so a file
+    // whose notes end more than one window later is refused like a key-depth file of that length.
+    // One that ends earlier is padded with keys at rest (the last note-off may well come before
+    // the recording stops).
+    double notes_end_s = 0;
+    for (const auto& n : midi.notes) notes_end_s = std::max(notes_end_s, n.note.off_s);
+    if (duration_s > 0 && notes_end_s > duration_s + layout.window_seconds) {
+      throw InputError(path, fmt::format("MIDI notes last {:.2f} s but the other streams last {:.2f} s "
+                                         "(more than {:g} s longer)", notes_end_s, duration_s, layout.window_seconds));
+    }
     return midi_to_key_depth(midi, options);
   }
   torch::Tensor a = read_array(path);
@@ -74,7 +84,7 @@ PerformanceStreams load_performance(const PerformancePaths& paths, const StreamL
   PerformanceStreams s;
   if (uses_pose(layout.modality)) {
     if (static_cast<int>(paths.pose_views.size()) != layout.num_views) {
-      throw InputError("--pose-top/--pose-right", fmt::format("this {} model needs {} pose view(s), got {}",
+      throw InputError(paths.pose_views_option, fmt::format("this {} model needs {} pose view(s), got {}",
                                                               to_string(layout.modality), layout.num_views,
                                                               paths.pose_views.size()));
     }
@@ -102,7 +112,7 @@ PerformanceStreams load_performance(const PerformancePaths& paths, const StreamL
   }
   if (uses_keys(layout.modality)) {
     if (paths.keys.empty() && !paths.keys_array.defined()) {
-      throw InputError("--keys", fmt::format("this {} model needs a keystroke file", to_string(layout.modality)));
+      throw InputError(paths.keys_option, fmt::format("this {} model needs a keystroke file", to_string(layout.modality)));
     }
     if (paths.keys_array.defined()) {
       const std::string name = paths.keys.empty() ? "keys" : paths.keys;
@@ -124,7 +134,7 @@ PerformanceStreams load_performance(const PerformancePaths& paths, const StreamL
     if (std::llabs(pose_len - keys_len) > int64_t{layout.window_samples} * layout.pose_frames) {
       const double pose_s = static_cast<double>(s.pose.size(0)) / layout.pose_rate_hz();
       const double keys_s = static_cast<double>(s.keys.size(0)) / layout.emg_rate_hz();
-      throw InputError(paths.keys, fmt::format("keystrokes last {:.2f} windows but the pose lasts {:.2f} "
+      throw InputError(paths.keys, fmt::format("keystrokes last {:.2f} s but the pose lasts {:.2f} s "
                                                "(they must agree within one window)", keys_s, pose_s));
     }
   }

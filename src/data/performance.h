@@ -20,6 +20,10 @@ struct PerformancePaths {
   // Key depth already in memory ([N, num_keys]), used in place of the file; `keys` then only names
   // it in messages.
   torch::Tensor keys_array;
+  // What messages call the inputs when they are missing: the command line's options, or the
+  // arguments of the Python call.
+  std::string pose_views_option = "--pose-top/--pose-right";
+  std::string keys_option = "--keys";
 };
 
 struct PerformanceStreams {
@@ -32,7 +36,8 @@ torch::Tensor read_pose_array(const std::string& path, const StreamLayout& layou
 // Reads one camera view: [T, keypoints, C>=2] -> [T, keypoints * 2] float32 (x, y).
 torch::Tensor load_pose_view(const std::string& path, const StreamLayout& layout);
 // Reads key depth: [N, num_keys] float32, from an array file or a MIDI file (.mid/.midi, rendered
-// at the keystroke rate over `duration_s`, or up to its last event when 0).
+// at the keystroke rate over `duration_s`, or up to its last event when 0). A MIDI file whose notes
+// end more than one window after `duration_s` is an InputError; one that ends earlier is padded.
 torch::Tensor load_keys(const std::string& path, const StreamLayout& layout, double duration_s = 0.0,
                         bool from_midi = false);
 

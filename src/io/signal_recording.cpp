@@ -145,10 +145,11 @@ SignalRecording read_signals(const std::string& path, const SignalReadOptions& o
     throw InputError(path, "unknown signal format '" + ext + "' (use .edf, .bdf, .gdf, .csv, .npy or .pkl)");
   }
   if (carries_rate && options.rate_hz > 0) {
-    throw InputError(path, "this file carries its own sampling rate; --rate is only for CSV without a time column, .npy and .pkl");
+    throw InputError(path, "this file carries its own sampling rate; " + options.rate_option +
+                               " is only for CSV without a time column, .npy and .pkl");
   }
   if (!carries_rate) {
-    if (!(options.rate_hz > 0)) throw InputError(path, "this file carries no sampling rate: give one with --rate");
+    if (!(options.rate_hz > 0)) throw InputError(path, "this file carries no sampling rate: give one with " + options.rate_option);
     for (auto& c : rec.channels) c.rate_hz = options.rate_hz;
   }
   if (rec.channels.empty()) throw InputError(path, "the file holds no signal channels");

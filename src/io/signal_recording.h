@@ -25,6 +25,7 @@ struct SignalReadOptions {
   double rate_hz = 0;
   // Channels to keep, by label or by number (the first channel is 1), in this order; empty: all.
   std::vector<std::string> channels;
+  std::string rate_option = "--rate";  // what messages call the rate (the Python module: its argument)
 };
 
 // Every problem (missing file, unknown extension, no rate, ragged CSV row, unknown channel, NaN)

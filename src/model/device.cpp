@@ -4,13 +4,13 @@
 
 namespace pianokpm {
 
-torch::Device parse_device(const std::string& name) {
+torch::Device parse_device(const std::string& name, const std::string& option) {
   if (name == "cpu") return torch::kCPU;
   if (name == "cuda" || name.rfind("cuda:", 0) == 0) {
-    if (!torch::cuda::is_available()) throw InputError("--device", "CUDA is not available in this build of libtorch");
+    if (!torch::cuda::is_available()) throw InputError(option, "CUDA is not available in this build of libtorch");
     return torch::Device(name);
   }
-  throw InputError("--device", "must be cpu or cuda, not '" + name + "'");
+  throw InputError(option, "must be cpu or cuda, not '" + name + "'");
 }
 
 }  // namespace pianokpm

@@ -180,6 +180,7 @@ nlohmann::json ModelConfig::to_json() const {
   // Written only when set, so configs of models from before them stay as they were.
   if (pose_frame != PoseFrame::kImage) j["pose_frame"] = to_string(pose_frame);
   if (!familiarity.empty()) j["familiarity"] = familiarity.to_json();
+  if (trained_on_synthetic_data) j["trained_on_synthetic_data"] = true;
   return j;
 }
 
@@ -189,6 +190,7 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& j) {
   defaults["codetalker"] = c.codetalker.to_json();
   defaults["pose_frame"] = to_string(c.pose_frame);
   defaults["familiarity"] = nullptr;
+  defaults["trained_on_synthetic_data"] = false;
   for (auto it = j.begin(); it != j.end(); ++it) {
     if (!defaults.contains(it.key())) throw std::invalid_argument("model config: unknown field '" + it.key() + "'");
   }
@@ -221,6 +223,7 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& j) {
     get("pose_scale", c.pose_scale);
     get("pose_mean", c.pose_mean);
     get("pose_std", c.pose_std);
+    get("trained_on_synthetic_data", c.trained_on_synthetic_data);
     if (j.contains("stages")) {
       c.stages.clear();
       for (const auto& sj : j.at("stages")) {

@@ -94,6 +94,9 @@ struct ModelConfig {
   // What the training windows' pose looked like, for familiarity scores (model/familiarity.h);
   // empty for models trained before it existed.
   FamiliarityReference familiarity;
+  // Trained on pianokpm's synthetic corpus, so that outputs made with it say so wherever the file
+  // goes (an exported state dict's config carries it; the shipped models are known by file name).
+  bool trained_on_synthetic_data = false;
   CodeTalkerConfig codetalker;         // read by the codetalker architecture only
 
   int pose_channels() const { return num_views * num_keypoints * 2; }

@@ -95,7 +95,7 @@ NamedTensors release_state_dict(EmgModel& model) {
   return out;
 }
 
-ReleaseExport export_release_model(EmgModel& model, const std::string& out) {
+ReleaseExport export_release_model(EmgModel& model, const std::string& out, bool trained_on_synthetic_data) {
   // The release reads pixels (or 0..1 coordinates) as given; the hand frame is ours alone.
   if (model->config().pose_frame != PoseFrame::kImage)
     throw std::invalid_argument("this model reads keypoints in the hand's frame, which the released code does not compute: it cannot be exported");
@@ -114,7 +114,9 @@ ReleaseExport export_release_model(EmgModel& model, const std::string& out) {
   const std::string config_out = std::filesystem::path(out).replace_extension(".json").string();
   // The config first, removed again if the weights cannot be written: a state dict without its
   // config would be read with the wrong scaling, and a config alone is no model.
-  write_file_atomically(config_out, model->config().to_json().dump(2) + "\n");
+  ModelConfig config = model->config();
+  config.trained_on_synthetic_data = config.trained_on_synthetic_data || trained_on_synthetic_data;
+  write_file_atomically(config_out, config.to_json().dump(2) + "\n");
   try {
     write_torch_state_dict(out, cpu);
   } catch (...) {

@@ -32,7 +32,9 @@ struct ReleaseExport {
   std::string config_path;
   size_t tensors = 0;  // entries in the state dict, aliases included
 };
-// Throws std::invalid_argument for a model in the hand frame (model/pose_front_end.h).
-ReleaseExport export_release_model(EmgModel& model, const std::string& out);
+// `trained_on_synthetic_data` is written into the config (also when the model's own config lacks
+// it, as the shipped models' do). Throws std::invalid_argument for a model in the hand frame
+// (model/pose_front_end.h).
+ReleaseExport export_release_model(EmgModel& model, const std::string& out, bool trained_on_synthetic_data = false);
 
 }  // namespace pianokpm

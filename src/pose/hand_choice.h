@@ -9,6 +9,10 @@
 
 namespace pianokpm::pose {
 
+// Whether a tracked hand is a right hand: the side of most of the frames it has been followed for
+// (this frame's handedness on a tie), not this frame's alone.
+bool is_right_hand(const TrackedHand& hand);
+
 // The most present hand of `side` ("right", "left" or "any"), if any was tracked.
 std::optional<size_t> pick_hand(const std::vector<TrackedHand>& hands, const std::string& side);
 

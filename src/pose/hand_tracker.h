@@ -30,6 +30,10 @@ struct HandTrackerOptions {
 struct TrackedHand {
   HandLandmarks landmarks;
   NormRect roi;  // the crop the landmarks came from
+  // Frames this hand has been followed for (this one included), and how many of them the landmark
+  // model judged a right hand: its handedness flips with the hand's pose (a fist, a curled hand),
+  // so the side of a followed hand is that of most of its frames (hand_choice.h).
+  int64_t track_frames = 1, track_right_frames = 0;
 };
 
 class HandTracker {
@@ -37,13 +41,14 @@ class HandTracker {
   explicit HandTracker(const HandTrackerOptions& options, torch::Device device = torch::kCPU);
   // Hands in this frame (8-bit RGB), in the order they were followed or found.
   std::vector<TrackedHand> process(const cv::Mat& image_rgb);
-  void reset() { followed_.clear(); }
+  void reset() { followed_.clear(), followed_votes_.clear(); }
 
  private:
   HandTrackerOptions options_;
   std::unique_ptr<PalmDetector> palms_;
   std::unique_ptr<HandLandmarker> landmarks_;
   std::vector<NormRect> followed_;  // next-frame crops
+  std::vector<std::pair<int64_t, int64_t>> followed_votes_;  // their hands' track_frames, track_right_frames
 };
 
 }  // namespace pianokpm::pose

@@ -62,10 +62,10 @@ class OverlayWriter {
 
 void VideoPoseOptions::check() const {
   tracker.check();
-  if (hand != "right" && hand != "left" && hand != "any") throw std::invalid_argument("--hand must be right, left or any, not '" + hand + "'");
+  if (hand != "right" && hand != "left" && hand != "any") throw std::invalid_argument("the hand must be right, left or any, not '" + hand + "'");
   if (!(rate_hz >= 0)) throw std::invalid_argument("the pose rate must not be negative");
-  if (device != "cpu" && device.rfind("cuda", 0) != 0) throw std::invalid_argument("--device must be cpu or cuda, not '" + device + "'");
-  if (device != "cpu" && !torch::cuda::is_available()) throw std::invalid_argument("--device " + device + ": this libtorch has no CUDA device");
+  if (device != "cpu" && device.rfind("cuda", 0) != 0) throw std::invalid_argument("the device must be cpu or cuda, not '" + device + "'");
+  if (device != "cpu" && !torch::cuda::is_available()) throw std::invalid_argument("device " + device + ": this libtorch has no CUDA device");
 }
 
 VideoPose extract_pose(const std::string& input, const VideoPoseOptions& options, const FrameProgress& progress) {
@@ -123,16 +123,18 @@ VideoPose extract_pose(const std::string& input, const VideoPoseOptions& options
   return result;
 }
 
-void require_hand_found(const std::string& video, const pose::VideoPose& p, const std::string& hand) {
+void require_hand_found(const std::string& video, const pose::VideoPose& p, const std::string& hand,
+                        const std::string& hand_setting) {
   if (p.frames_with_hand > 0) return;
+  auto setting = [&](const std::string& side) { return fmt::format(fmt::runtime(hand_setting), side); };
   if (p.frames_with_other_hand > 0) {
     const std::string other = hand == "right" ? "left" : "right";
-    throw InputError(video, fmt::format("no {} hand was found in any of its {} frames, but a {} hand in {}: use --hand {} "
-                                        "(or --hand any)", hand, p.source_frames, other, p.frames_with_other_hand, other));
+    throw InputError(video, fmt::format("no {} hand was found in any of its {} frames, but a {} hand in {}: use {} (or {})",
+                                        hand, p.source_frames, other, p.frames_with_other_hand, setting(other), setting("any")));
   }
   if (hand == "any") throw InputError(video, fmt::format("no hand was found in any of its {} frames (is it in view and lit?)", p.source_frames));
   throw InputError(video, fmt::format("no {} hand was found in any of its {} frames, nor any other hand (is the hand in "
-                                      "view and lit? --hand left|right|any chooses the side)", hand, p.source_frames));
+                                      "view and lit? {} chooses the side)", hand, p.source_frames, setting("left|right|any")));
 }
 
 }  // namespace pianokpm::pose

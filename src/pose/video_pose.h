@@ -37,7 +37,9 @@ using FrameProgress = std::function<void(int64_t done, int64_t total)>;  // tota
 VideoPose extract_pose(const std::string& input, const VideoPoseOptions& options, const FrameProgress& progress = {});
 
 // InputError naming `video` when the `hand` side ("right", "left", "any") was found in no frame,
-// naming the fix: the other side when only that was seen, or the choice of side otherwise.
-void require_hand_found(const std::string& video, const VideoPose& pose, const std::string& hand);
+// naming the fix: the other side when only that was seen, or the choice of side otherwise, as
+// `hand_setting` with the side in place of {} (the Python module: its argument).
+void require_hand_found(const std::string& video, const VideoPose& pose, const std::string& hand,
+                        const std::string& hand_setting = "--hand {}");
 
 }  // namespace pianokpm::pose

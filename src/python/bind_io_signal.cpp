@@ -34,6 +34,7 @@ py::dict read_signals_file(const py::object& path, double rate_hz, const std::ve
   SignalReadOptions o;
   o.rate_hz = rate_hz;
   o.channels = channels;
+  o.rate_option = "rate_hz";
   const std::string p = path_string(path);
   SignalRecording r;
   {

@@ -23,7 +23,7 @@ namespace {
 class Model {
  public:
   Model(const std::string& path, const std::optional<std::string>& config, const std::string& device)
-      : path_(path), device_(parse_device(device)) {
+      : path_(path), device_(parse_device(device, "device")) {
     if (is_ensemble_file(path)) {
       if (config) throw InputError(path, "an ensemble's members carry their own configs: drop config");
       ensemble_ = load_ensemble(path);
@@ -100,11 +100,15 @@ class Model {
       throw InputError(path_, "is a " + to_string(config().architecture) + " model; only the released architecture (pianokpm) can be exported");
     py::gil_scoped_release release;
     std::lock_guard<std::mutex> lock(mutex_);
-    return export_release_model(loaded_.net, out).config_path;
+    return export_release_model(loaded_.net, out, synthetic()).config_path;
   }
 
   const ModelConfig& config() const { return ensemble_ ? ensemble_->config() : loaded_.net->config(); }
   const std::string& path() const { return path_; }
+  // One of the shipped models (by file name), or its config says so (an exported one).
+  bool synthetic() const {
+    return config().trained_on_synthetic_data || std::filesystem::path(path_).filename().string().rfind("synthetic", 0) == 0;
+  }
   std::string format() const { return ensemble_ ? "ensemble" : loaded_.format; }
   int64_t members() const { return ensemble_ ? static_cast<int64_t>(ensemble_->members.size()) : 1; }
   std::string device() const { return device_.str(); }
@@ -114,6 +118,8 @@ class Model {
   PerformancePaths pose_paths(const py::object& pose_top, const py::object& pose_right) const {
     const ModelConfig& c = config();
     PerformancePaths paths;
+    paths.pose_views_option = "pose_top/pose_right";
+    paths.keys_option = "keys";
     auto add_view = [&](const py::object& view, const char* name) {
       if (view.is_none()) return;
       if (!uses_pose(c.modality)) throw InputError(name, "this keys-only model reads no pose");
@@ -182,10 +188,8 @@ published code) at `path` (.pth), and its config JSON beside it (.json). Returns
                              "Key and EMG samples per second (samples per 1-s window).")
       .def_property_readonly("config", [](const Model& self) { return json_to_python(self.config().to_json()); },
                              "Every hyperparameter, as the JSON stored in our checkpoints.")
-      .def_property_readonly("synthetic", [](const Model& self) {
-                               return std::filesystem::path(self.path()).filename().string().rfind("synthetic", 0) == 0;
-                             },
-                             "Whether it is one of the shipped models trained on synthetic data.")
+      .def_property_readonly("synthetic", &Model::synthetic,
+                             "Whether it was trained on synthetic data: one of the shipped models, or exported from one.")
       .def("__repr__", [](const Model& self) {
         return "<pianokpm.Model " + to_string(self.config().architecture) + " " + to_string(self.config().modality) + " from " + self.path() + ">";
       });

@@ -3,6 +3,7 @@
 
 #include <mutex>
 
+#include "model/device.h"
 #include "pose/hand_choice.h"
 #include "pose/hand_tracker.h"
 #include "pose/video_pose.h"
@@ -24,7 +25,7 @@ class Tracker {
     options_.min_detection_confidence = min_detection;
     options_.min_tracking_confidence = min_tracking;
     options_.check();
-    tracker_ = std::make_unique<pose::HandTracker>(options_, torch::Device(device));
+    tracker_ = std::make_unique<pose::HandTracker>(options_, parse_device(device, "device"));
   }
 
   py::list process(const py::array_t<uint8_t, py::array::c_style | py::array::forcecast>& frame) {
@@ -65,7 +66,7 @@ class Tracker {
       py::gil_scoped_release release;
       std::lock_guard<std::mutex> lock(mutex_);
       p = pose::extract_pose(video, vo);
-      pose::require_hand_found(video, p, hand);
+      pose::require_hand_found(video, p, hand, "hand=\"{}\"");
     }
     py::dict d;
     d["keypoints"] = to_numpy(p.keypoints);

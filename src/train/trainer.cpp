@@ -97,7 +97,7 @@ TrainResult train_mean_predictor(const TrainRun& run, EmgModel& net, const Windo
   mean->set_mean_emg((sum / static_cast<double>(rows)).to(torch::kFloat));
   const auto& val = val_set.size() ? val_set : train_set;
   TrainResult r{1, validation_loss(net, val, run.options.batch, run.options.lambda_ot, torch::kCPU),
-                (fs::path(run.out_dir) / "best.pt").string()};
+                (fs::path(run.out_dir) / "best.pt").string(), main_process};
   if (main_process) {
     const nlohmann::json meta = {{"epochs_done", 1}, {"best_val_loss", r.best_val_loss}, {"epochs_since_best", 0}};
     save_checkpoint(r.best_checkpoint, net, meta);
@@ -332,7 +332,7 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
                     improved ? " best" : "", seconds));
   }
   if (since_best >= run.options.patience_epochs) say(fmt::format("early stop: no improvement for {} epochs", since_best));
-  return {epoch, best_val, best};
+  return {epoch, best_val, best, main_process};
 }
 
 }  // namespace pianokpm

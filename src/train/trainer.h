@@ -35,6 +35,7 @@ struct TrainResult {
   int epochs_done = 0;
   double best_val_loss = 0;
   std::string best_checkpoint;
+  bool main_process = true;  // false in the other processes of an MPI run, which report nothing
 };
 
 // Per-window MSE + lambda * Sinkhorn divergence, averaged over the batch; pred/target [B, C, T].

@@ -119,7 +119,7 @@ TEST(PredictCli, DurationsDisagree) {
   testing::ScratchDir dir;
   write_array(dir / "keys.npy", torch::zeros({1024, 88}));
   expect_bad_input(predict_args(kModel, kTop, kRight, dir / "keys.npy", dir / "o.csv"), dir / "o.csv",
-                   dir / "keys.npy", "must agree within one window");
+                   dir / "keys.npy", "keystrokes last 1.00 s but the pose lasts 3.50 s (they must agree within one");
 }
 
 TEST(PredictCli, PickleHoldingAnythingButNumbers) {
@@ -174,7 +174,11 @@ TEST(PredictCli, BadOptionsExitWithCode2) {
 
 TEST(PredictCli, TakesKeystrokesFromMidiOverThePoseDuration) {
   testing::ScratchDir dir;
-  const std::string midi = testing::fixture("midi/04-FrereJacques.mid");
+  // Notes that end (2.9 s) before the pose does (3.5 s): the keys rest for the remainder.
+  std::vector<MidiNote> notes;
+  for (int i = 0; i < 6; ++i) notes.push_back({60 + 2 * i, 80, 0.5 * i, 0.5 * i + 0.4});
+  const std::string midi = dir / "short.mid";
+  testing::write_bytes(midi, serialize_midi(notes, 120));
   const auto r = run_cli("predict --model " + kModel + " --pose-top " + kTop + " --pose-right " + kRight +
                          " --midi " + midi + " --out " + dir / "emg.npy");
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -195,7 +199,12 @@ TEST(PredictCli, TakesKeystrokesFromMidiOverThePoseDuration) {
   expect_bad_input("predict --model " + kModel + " --pose-top " + kTop + " --pose-right " + kRight + " --midi " +
                        kKeys + " --out " + dir / "bad.npy",
                    dir / "bad.npy", kKeys, "no MThd");
-  std::string cut = testing::read_bytes(midi);
+  // Notes running on for 45 s against 3.5 s of pose are refused, not cut.
+  const std::string long_midi = testing::fixture("midi/04-FrereJacques.mid");
+  expect_bad_input("predict --model " + kModel + " --pose-top " + kTop + " --pose-right " + kRight + " --midi " +
+                       long_midi + " --out " + dir / "bad.npy",
+                   dir / "bad.npy", long_midi, "but the other streams last 3.50 s");
+  std::string cut = testing::read_bytes(long_midi);
   cut[21] = 0x7F;  // first track claims more bytes than the file has
   testing::write_bytes(dir / "cut.mid", cut);
   expect_bad_input("predict --model " + kModel + " --pose-top " + kTop + " --pose-right " + kRight + " --midi " +

@@ -3,6 +3,7 @@ cli/batch_mpi under mpirun)."""
 import csv
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -162,12 +163,30 @@ def test_batch_under_mpirun_splits_rows_evenly(corpus, tmp_path):
         assert (out / f"{name}.csv").read_bytes() == (single / f"{name}.csv").read_bytes()
 
 
+@pytest.mark.skipif(not os.environ.get("PIANOKPM_MPIEXEC"), reason="no MPI launcher")
+def test_batch_under_mpirun_fails_through_the_first_process_only(corpus, tmp_path):
+    manifest = tmp_path / "m.csv"
+    # Round-robin: the good row goes to process 0, the missing one to process 1.
+    write_manifest(manifest, [(n, corpus / t) for n, t in good_rows(corpus)[:1]] + [("missing", tmp_path / "nowhere.pkl")])
+    out = tmp_path / "out"
+    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", OMPI_MCA_rmaps_base_oversubscribe="1")
+    r = subprocess.run([os.environ["PIANOKPM_MPIEXEC"], "-np", "2", BIN, "batch", "--manifest", manifest, "--out", out,
+                        "--model", MODEL], capture_output=True, text=True, timeout=600, env=env)
+    assert r.returncode == 1, r.stderr
+    summary = json.loads((out / "batch_summary.json").read_text())
+    assert (summary["predicted"], summary["failed"]) == (1, 1)
+    # OpenMPI names the first process that exited non-zero: the one that wrote the summary.
+    names = re.findall(r"Process name: \[\[\d+,\d+\],(\d+)\]", r.stdout + r.stderr)
+    assert names in ([], ["0"]), r.stderr
+
+
 def test_export_round_trips_through_the_official_checkpoint_path(tmp_path):
     inputs = ["--pose-top", PERF / "hand_data/keyp_top/t1_p1_1.pkl", "--pose-right", PERF / "hand_data/keyp_right/t1_p1_1.pkl",
               "--keys", PERF / "keystroke_data/t1_p1_1.pkl"]
     cli("export", "--model", OFFICIAL / "state_dict.pth", "--out", tmp_path / "official_again.pth")
     config = json.loads((tmp_path / "official_again.json").read_text())
     assert config["architecture"] == "pianokpm" and config["num_views"] == 2
+    assert "trained_on_synthetic_data" not in config
     cli("predict", "--model", tmp_path / "official_again.pth", *inputs, "--out", tmp_path / "again.npy")
     expected = np.load(OFFICIAL / "performance_expected_emg_tc.npy")
     again = np.load(tmp_path / "again.npy")
@@ -177,8 +196,14 @@ def test_export_round_trips_through_the_official_checkpoint_path(tmp_path):
     # One of ours, with its scaling in the config beside it.
     cli("export", "--model", MODEL, "--out", tmp_path / "pose.pth")
     top = PERF / "hand_data/keyp_top/t1_p1_1.pkl"
-    cli("predict", "--model", tmp_path / "pose.pth", "--config", tmp_path / "pose.json", "--pose-top", top, "--out", tmp_path / "p1.npy")
+    assert json.loads((tmp_path / "pose.json").read_text())["trained_on_synthetic_data"] is True
+    r = cli("predict", "--model", tmp_path / "pose.pth", "--config", tmp_path / "pose.json", "--pose-top", top, "--out", tmp_path / "p1.npy")
+    assert "trained on synthetic data" in r.stdout + r.stderr  # the notice follows the model out of its file name
     cli("predict", "--model", MODEL, "--pose-top", top, "--out", tmp_path / "p0.npy")
     np.testing.assert_allclose(np.load(tmp_path / "p1.npy"), np.load(tmp_path / "p0.npy"), rtol=0, atol=1e-5)
+    # Without --config, the config export wrote beside it is read: the same estimates and notice.
+    r = cli("predict", "--model", tmp_path / "pose.pth", "--pose-top", top, "--out", tmp_path / "p2.npy")
+    assert "pose.json" in r.stdout + r.stderr and "trained on synthetic data" in r.stdout + r.stderr
+    np.testing.assert_array_equal(np.load(tmp_path / "p2.npy"), np.load(tmp_path / "p1.npy"))
     r = cli("export", "--model", MODEL, "--out", tmp_path / "x.txt", check=False)
     assert r.returncode == 2 and "x.txt" in r.stderr and not (tmp_path / "x.json").exists()

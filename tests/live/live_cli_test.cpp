@@ -200,6 +200,9 @@ TEST(LiveCli, SourcesThatDoNotExistAndBadOptionsAreClearErrors) {
   auto r = run_cli("live --source /dev/video99 --out " + (dir / "rows.csv"));
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("error: /dev/video99: no such camera device"), std::string::npos) << r.output;
+  r = run_cli("live --source /dev/video99 --serve " + std::to_string(free_port()) + " --out " + (dir / "rows.csv"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_EQ(r.output.find("live view:"), std::string::npos) << "no address printed for a source that never opened\n" << r.output;
   r = run_cli("live --source " + (dir / "missing.mp4"));
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("missing.mp4: no such video file"), std::string::npos) << r.output;

@@ -34,5 +34,17 @@ TEST(HandFound, NamesTheFix) {
   EXPECT_NE(message(p, "any").find("no hand was found"), std::string::npos);
 }
 
+TEST(HandFound, NamesTheFixAsTheCallerSetsTheHand) {
+  VideoPose p;
+  p.source_frames = 300;
+  p.frames_with_other_hand = 280;
+  try {
+    require_hand_found("take.mp4", p, "right", "hand=\"{}\"");
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("use hand=\"left\" (or hand=\"any\")"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace pianokpm::pose

@@ -61,8 +61,13 @@ def test_bad_inputs_raise_input_error_naming_the_field(official_inputs, tmp_path
         m.predict(tmp_path / "missing.pkl", top, keys)
     with pytest.raises(pianokpm.InputError, match=r"keys.*\[N, 88\]"):
         m.predict(top, top, keys[:, :80])
-    with pytest.raises(pianokpm.InputError, match="keys"):
+    # Named as the Python arguments are, not as the command line's options.
+    with pytest.raises(pianokpm.InputError, match=r"^keys: this pose\+keys model needs a keystroke file"):
         m.predict(top, top, None)
+    with pytest.raises(pianokpm.InputError, match=r"^pose_top/pose_right: this pose\+keys model needs 2 pose view"):
+        m.predict(top, keys=keys)
+    with pytest.raises(pianokpm.InputError, match=r"^device: must be cpu or cuda, not 'tpu'"):
+        pianokpm.load_model(official_inputs["model"], device="tpu")
     pose_model = pianokpm.load_model(MODELS / "synthetic_top_pose.pt")
     with pytest.raises(pianokpm.InputError, match="reads no keystrokes"):
         pose_model.predict(top, keys=keys)

@@ -43,5 +43,17 @@ TEST(MetricsTable, IntervalCoverageLine) {
   EXPECT_NE(md.find("all 0.887; mean width 0.1235."), std::string::npos) << md;
 }
 
+TEST(MetricsTable, StreamingLine) {
+  EXPECT_EQ(metrics_markdown(metrics()).find("offline"), std::string::npos);
+  nlohmann::json m = metrics();
+  m["stream_hop_s"] = 0.1;
+  m["mean"]["rmse_offline"] = 0.19;
+  m["mean"]["rmse_to_offline"] = 0.01234;
+  const std::string md = metrics_markdown(m);
+  EXPECT_NE(md.find("one window every 0.1 s"), std::string::npos) << md;
+  EXPECT_NE(md.find("the offline prediction's RMSE is 0.1900"), std::string::npos) << md;
+  EXPECT_NE(md.find("between the streamed and offline predictions is 0.0123."), std::string::npos) << md;
+}
+
 }  // namespace
 }  // namespace pianokpm

@@ -35,6 +35,10 @@ TEST(DataParallel, TwoProcessesGiveTheWeightsOfOneWithTheSameGlobalBatch) {
   char buf[4096];
   for (size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) output.append(buf, n);
   ASSERT_EQ(::pclose(pipe), 0) << output;
+  // The first process speaks for the run: its closing line once, not once per process.
+  size_t done_lines = 0;
+  for (size_t at = output.find("done after"); at != std::string::npos; at = output.find("done after", at + 1)) ++done_lines;
+  EXPECT_EQ(done_lines, 1u) << output;
 
   auto a = load_model(dir / "one/latest.pt"), b = load_model(dir / "two/latest.pt");
   EXPECT_EQ(b.metadata.at("epochs_done"), 2);
