@@ -156,7 +156,11 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
   const std::string best = (fs::path(run.out_dir) / "best.pt").string();
   const WindowDataset train_set = load_set(run, "train", run.options.overlap_samples, run.options.train_minutes);
   const WindowDataset val_set = load_set(run, "val", 0);
-  if (train_set.size() == 0) throw InputError(run.split_path, "the training set has no complete window");
+  if (train_set.size() == 0) {
+    throw InputError(run.split_path, read_split(run.split_path, "train").empty()
+                                         ? "lists no \"train\" performances"
+                                         : "the training set has no complete window");
+  }
   const ModelConfig model = effective_model(run, train_set);
   // A resumed run must continue the same model: checked before anything in RUN is rewritten.
   std::optional<LoadedModel> resumed;
