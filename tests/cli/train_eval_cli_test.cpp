@@ -288,6 +288,11 @@ TEST_F(TrainEvalCli, MissingOrInconsistentPerformanceFilesAreClearErrors) {
   auto r = run_cli("train --data " + corpus() + " --split " + (dir / "split.json") + " --out " + (dir / "run"));
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("t9_p9_9.pkl: file not found"), std::string::npos) << r.output;
+  // A split with no training performances (as a corpus made with synth --only-set lists them).
+  testing::write_bytes(dir / "test_only.json", R"({"train": [], "val": [], "test": ["t1_p1_1.pkl"]})");
+  r = run_cli("train --data " + corpus() + " --split " + (dir / "test_only.json") + " --out " + (dir / "run0"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("test_only.json: lists no \"train\" performances"), std::string::npos) << r.output;
   // EMG shorter than the keystrokes.
   std::filesystem::copy(corpus(), dir / "c", std::filesystem::copy_options::recursive);
   write_array(dir / "c/emg_data/t1_p1_1.pkl", torch::zeros({100, 6}));

@@ -12,15 +12,16 @@ binary). A block's fence says what it is:
   ```python             run in one Python process per file, blocks in order, one namespace
   ```text               output, diagrams, listings: not run
 
-Two changes make the examples fit a test: `train` and `adapt` run at most MAX_EPOCHS epochs of
-MAX_BATCHES batches. An indented (unfenced) code block is an error: fence it.
+Two substitutions make the examples fit a test (README, "These pages are tests"): `pianokpm` is
+the build's binary, and `train` and `adapt` run at most MAX_EPOCHS epochs of MAX_BATCHES batches.
+An indented (unfenced) code block is an error: fence it.
 
 usage: run_docs.py --bin PIANOKPM --root REPO --build BUILD --work DIR FILE.md
 """
 import argparse
 import os
-import re
 import json
+import re
 import shlex
 import shutil
 import subprocess

@@ -62,16 +62,24 @@ TEST(SignalRecording, ReadsSixteenBitEdfAndTwentyFourBitBdfInPhysicalUnits) {
   }
 }
 
-TEST(SignalRecording, SelectsChannelsByLabelOrIndexInOrder) {
+TEST(SignalRecording, SelectsChannelsByLabelOrNumberInOrder) {
   if (!have_biosig()) GTEST_SKIP() << "built without libbiosig";
   SignalReadOptions o;
-  o.channels = {"Fc3.", "0"};
+  // Numbers count from 1, as EDFbrowser shows channels: 1 is Fc5., 64 the last, Iz..
+  o.channels = {"Fc3.", "1", "64"};
   const SignalRecording rec = read_signals(fixture("edf/S001R01.edf"), o);
-  ASSERT_EQ(rec.channels.size(), 2u);
+  ASSERT_EQ(rec.channels.size(), 3u);
   EXPECT_EQ(rec.channels[0].label, "Fc3.");
   EXPECT_EQ(rec.channels[1].label, "Fc5.");
+  EXPECT_EQ(rec.channels[2].label, "Iz..");
   o.channels = {"FDI"};
   EXPECT_NE(error_of(fixture("edf/S001R01.edf"), o).find("no channel 'FDI'"), std::string::npos);
+  for (const char* bad : {"0", "65", "99999999999999999999"}) {
+    o.channels = {bad};
+    EXPECT_FALSE(error_of(fixture("edf/S001R01.edf"), o).empty()) << bad;
+  }
+  o.channels = {"0"};
+  EXPECT_NE(error_of(fixture("edf/S001R01.edf"), o).find("channels are numbered from 1"), std::string::npos);
   o = {};
   o.rate_hz = 1000;
   EXPECT_NE(error_of(fixture("edf/S001R01.edf"), o).find("carries its own sampling rate"), std::string::npos);
