@@ -48,11 +48,11 @@ ref=$root/tests/fixtures/official
 # and keystrokes from MIDI instead of sensed key depth.
 "$bin" emg --in "$corpus/emg_raw/$test_name.pkl" --rate 2000 --notch 50 --normalise percentile \
   --out "$out/${test_name}_envelope_from_raw.csv"
-"$bin" predict --model "$ref/state_dict.pth" \
-  --pose-top "$ref/performance/hand_data/keyp_top/t1_p1_1.pkl" \
-  --pose-right "$ref/performance/hand_data/keyp_right/t1_p1_1.pkl" \
-  --midi "$root/tests/fixtures/midi/04-FrereJacques.mid" \
-  --out "$out/official_with_midi_keys_emg.csv"
+# The held-out performance again, its keystrokes now rendered from the MIDI file of the same
+# playing (a MIDI file must cover the recording, not run on past it).
+"$bin" predict --model "$model" --pose-top "$corpus/hand_data/keyp_top/$test_name.pkl" \
+  --pose-right "$corpus/hand_data/keyp_right/$test_name.pkl" --midi "$corpus/midi/$test_name.mid" \
+  --out "$out/${test_name}_emg_midi_keys.csv"
 
 # One camera, any camera: the shipped one-camera, pose-only model reads the hand in its own frame
 # and was trained on a corpus filmed by many cameras, `synth --pianists 12 --tasks 7 --takes 3
@@ -135,9 +135,9 @@ echo "demo outputs:"
 echo "  synthetic corpus (release layout):  $corpus"
 echo "  plot of a synthetic performance:    $out/$test_name.png"
 echo "  EMG predicted by the official reference weights: $out/official_t1_p1_1_emg.csv"
-echo "  the same with keystrokes taken from a MIDI file:  $out/official_with_midi_keys_emg.csv"
 echo "  envelopes computed from raw EMG (pianokpm emg):   $out/${test_name}_envelope_from_raw.csv"
 echo "  shipped model's EMG for held-out performance $test_name: $out/${test_name}_emg.csv"
+echo "  the same with keystrokes taken from its MIDI file:  $out/${test_name}_emg_midi_keys.csv"
 echo "  shipped model on the test split:  $out/eval_shipped/metrics.md (metrics.json, plots/, predictions/)"
 echo "  report of that evaluation (open in a browser): $out/eval_shipped/report.html"
 echo "  mean predictor on the test split: $out/eval_mean/metrics.md"
