@@ -8,7 +8,7 @@ binary). A block's fence says what it is:
   ```sh needs-camera    not run here: needs a camera, needs-midi-port, needs-gpu, or
   ```sh long            hours of CPU or gigabytes of disk (training recipes, fuzzing, soaks);
                         their commands and options are still checked against `pianokpm CMD --help`
-  ```sh ci              the set-up scripts that CI itself runs
+  ```sh ci              ./test.sh (what CI runs) and ./demo.sh (the docs/demo test), set-up included
   ```python             run in one Python process per file, blocks in order, one namespace
   ```text               output, diagrams, listings: not run
 
