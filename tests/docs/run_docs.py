@@ -193,7 +193,7 @@ def main():
                 help_index.check(f"{a.doc}:{line}", text)
         runs = [b for b in blocks if (b[1] == "sh" and not b[2]) or b[1] == "python"]
         if a.check_only or not runs:
-            print(f"{a.doc}: {len(blocks) - len(runs)} block(s) checked, none to run")
+            print(f"{a.doc}: {len(blocks)} block(s) checked, {0 if a.check_only else len(runs)} to run")
             return 0
         shutil.rmtree(a.work, ignore_errors=True)  # every run starts from the same files
         work = docs_folder.make(a.work, a.bin, a.root, a.build)
