@@ -186,7 +186,7 @@ int run_batch(BatchOptions o) {
   std::optional<LoadedModel> model;
   std::exception_ptr setup_error;
   try {
-    model = load_model(o.model_path, read_model_config_option(o.config_path));
+    model = load_model(o.model_path, read_model_config_option(state_dict_config_path(o.model_path, o.config_path)));
     model->net->to(device);
     std::error_code ec;
     fs::create_directories(o.out_dir, ec);

@@ -54,17 +54,20 @@ pose::VideoPose extract_pose_with_progress(const std::string& video, const pose:
 }
 #endif
 
+std::string state_dict_config_path(const std::string& model_path, const std::string& config_path) {
+  if (!config_path.empty() || std::filesystem::path(model_path).extension() != ".pth") return config_path;
+  const std::string beside = std::filesystem::path(model_path).replace_extension(".json").string();
+  if (!std::filesystem::is_regular_file(beside)) return "";
+  spdlog::info("{}: reading it with the config beside it, {}", model_path, beside);
+  return beside;
+}
+
 ModelOrEnsemble load_model_or_ensemble(const std::string& path, const std::string& config_path, double interval) {
   ModelOrEnsemble m;
   if (is_ensemble_file(path)) {
     m.ensemble = load_ensemble(path);
   } else {
-    // `export` writes NAME.json beside NAME.pth: read with it unless --config names another.
-    const std::string beside = std::filesystem::path(path).replace_extension(".json").string();
-    const bool exported = config_path.empty() && std::filesystem::path(path).extension() == ".pth" &&
-                          std::filesystem::is_regular_file(beside);
-    if (exported) spdlog::info("{}: reading it with the config beside it, {}", path, beside);
-    m.model = load_model(path, read_model_config_option(exported ? beside : config_path));
+    m.model = load_model(path, read_model_config_option(state_dict_config_path(path, config_path)));
   }
   if (interval > 0) {
     if (!m.ensemble) throw InputError("--interval", "needs an ensemble as --model (build one with pianokpm ensemble)");

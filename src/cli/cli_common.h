@@ -29,6 +29,9 @@ struct ModelOrEnsemble {
   std::optional<Ensemble> ensemble;   // or an ensemble
   const ModelConfig& config() const { return ensemble ? ensemble->config() : model.net->config(); }
 };
+// The config to read a model file with: `config_path` when given; for NAME.pth, NAME.json beside it
+// when there is one (as `export` writes it); else "" (a .pth then gets the released configuration).
+std::string state_dict_config_path(const std::string& model_path, const std::string& config_path);
 ModelOrEnsemble load_model_or_ensemble(const std::string& path, const std::string& config_path, double interval);
 
 // Whether a model file is one of those trained on pianokpm's synthetic corpus (assets/models/synthetic_*),

@@ -205,5 +205,9 @@ def test_export_round_trips_through_the_official_checkpoint_path(tmp_path):
     r = cli("predict", "--model", tmp_path / "pose.pth", "--pose-top", top, "--out", tmp_path / "p2.npy")
     assert "pose.json" in r.stdout + r.stderr and "trained on synthetic data" in r.stdout + r.stderr
     np.testing.assert_array_equal(np.load(tmp_path / "p2.npy"), np.load(tmp_path / "p1.npy"))
+    # batch too: the same config, and its summary keeps the notice.
+    write_manifest(tmp_path / "one.csv", [("t1_p1_1", top)])
+    cli("batch", "--manifest", tmp_path / "one.csv", "--model", tmp_path / "pose.pth", "--out", tmp_path / "b")
+    assert "synthetic data" in json.loads((tmp_path / "b" / "batch_summary.json").read_text())["note"]
     r = cli("export", "--model", MODEL, "--out", tmp_path / "x.txt", check=False)
     assert r.returncode == 2 and "x.txt" in r.stderr and not (tmp_path / "x.json").exists()
