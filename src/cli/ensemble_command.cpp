@@ -2,9 +2,6 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
-#include <filesystem>
-
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/progress_bar.h"
@@ -16,8 +13,6 @@
 namespace pianokpm {
 
 namespace {
-
-namespace fs = std::filesystem;
 
 constexpr const char* kEnsembleDescription = R"(Build an ensemble file from several models of one layout: different
 seeds (--models) or the last epochs of one run kept with train --keep-epochs (--from-run).

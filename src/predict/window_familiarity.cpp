@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cmath>
 #include <filesystem>
 #include <sstream>
-#include <cmath>
 
 #include "data/windowing.h"
 #include "io/atomic_file.h"

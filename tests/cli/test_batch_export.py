@@ -144,15 +144,20 @@ def test_batch_refuses_a_bad_manifest_before_writing(corpus, tmp_path):
         assert not (tmp_path / "out").exists(), what
 
 
+def batch_under_mpirun(manifest, out):
+    """`mpirun -np 2 pianokpm batch` with the shipped model, as root and on 2 cores if need be."""
+    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", OMPI_MCA_rmaps_base_oversubscribe="1")
+    return subprocess.run([os.environ["PIANOKPM_MPIEXEC"], "-np", "2", BIN, "batch", "--manifest", manifest, "--out", out,
+                           "--model", MODEL], capture_output=True, text=True, timeout=600, env=env)
+
+
 @pytest.mark.skipif(not os.environ.get("PIANOKPM_MPIEXEC"), reason="no MPI launcher")
 def test_batch_under_mpirun_splits_rows_evenly(corpus, tmp_path):
     rows = good_rows(corpus)[:6]
     manifest = tmp_path / "m.csv"
     write_manifest(manifest, [(n, corpus / t) for n, t in rows])
     out = tmp_path / "out"
-    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", OMPI_MCA_rmaps_base_oversubscribe="1")
-    r = subprocess.run([os.environ["PIANOKPM_MPIEXEC"], "-np", "2", BIN, "batch", "--manifest", manifest, "--out", out,
-                        "--model", MODEL], capture_output=True, text=True, timeout=600, env=env)
+    r = batch_under_mpirun(manifest, out)
     assert r.returncode == 0, r.stderr
     summary = json.loads((out / "batch_summary.json").read_text())
     assert summary["processes"] == 2 and summary["rows_per_process"] == [3, 3] and summary["predicted"] == 6
@@ -169,9 +174,7 @@ def test_batch_under_mpirun_fails_through_the_first_process_only(corpus, tmp_pat
     # Round-robin: the good row goes to process 0, the missing one to process 1.
     write_manifest(manifest, [(n, corpus / t) for n, t in good_rows(corpus)[:1]] + [("missing", tmp_path / "nowhere.pkl")])
     out = tmp_path / "out"
-    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", OMPI_MCA_rmaps_base_oversubscribe="1")
-    r = subprocess.run([os.environ["PIANOKPM_MPIEXEC"], "-np", "2", BIN, "batch", "--manifest", manifest, "--out", out,
-                        "--model", MODEL], capture_output=True, text=True, timeout=600, env=env)
+    r = batch_under_mpirun(manifest, out)
     assert r.returncode == 1, r.stderr
     summary = json.loads((out / "batch_summary.json").read_text())
     assert (summary["predicted"], summary["failed"]) == (1, 1)
