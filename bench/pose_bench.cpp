@@ -37,7 +37,11 @@ void BM_PoseFrame(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(tracker.process(frame));
   state.counters["fps"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_PoseFrame)->ArgsProduct({{0, 1}, {1, 2}})->ArgNames({"full", "max_hands"})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_PoseFrame)
+    ->ArgsProduct({{0, 1}, {1, 2}})
+    ->ArgNames({"full", "max_hands"})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace pianokpm

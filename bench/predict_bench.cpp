@@ -57,4 +57,3 @@ BENCHMARK(BM_PredictOneWindow)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 }  // namespace pianokpm
-

@@ -53,12 +53,7 @@ void BM_OtdBlocked(benchmark::State& state) {
   auto x = torch::rand({n, 6}), y = torch::rand({n, 6});
   for (auto _ : state) benchmark::DoNotOptimize(sinkhorn_divergence_blocked(x, y, o));
 }
-BENCHMARK(BM_OtdBlocked)
-    ->Args({10000, 512})
-    ->Args({100000, 512})
-    ->Unit(benchmark::kSecond)
-    ->UseRealTime()
-    ->Iterations(1);
+BENCHMARK(BM_OtdBlocked)->Args({10000, 512})->Args({100000, 512})->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
 
 }  // namespace
 }  // namespace pianokpm

@@ -7,6 +7,7 @@ build_dir=${PIANOKPM_BUILD_DIR:-$root/build}
 
 # chromium: the HTML report and the live view are tested in it, headless (tests/report, tests/live).
 # libcpp-httplib-dev, liblo-dev, librtmidi-dev: `pianokpm live` (browser view, OSC, MIDI input);
+# clang-format: the test that every C++ file keeps the house style (.clang-format).
 # ffmpeg: its tests serve a video as a network stream, and scripts/make_demo_video.sh.
 # pybind11-dev, python3-dev: the Python module (build/python); python3-numpy, python3-pytest,
 # python3-pil: its tests; python3-torch: the test that it runs beside PyTorch and that exported
@@ -16,7 +17,7 @@ build_dir=${PIANOKPM_BUILD_DIR:-$root/build}
 packages=(cmake ninja-build g++ pkg-config libtorch-dev libopenblas0-pthread nlohmann-json3-dev
   libcli11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libcairo2-dev libbiosig-dev libopencv-dev
   libopenmpi-dev openmpi-bin chromium libcpp-httplib-dev liblo-dev librtmidi-dev ffmpeg
-  pybind11-dev python3-dev python3-numpy python3-pytest python3-pil python3-torch)
+  pybind11-dev python3-dev python3-numpy python3-pytest python3-pil python3-torch clang-format)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -39,7 +40,9 @@ fi
 # report's browser test), from npm into web/node_modules.
 "$root/scripts/fetch_web_packages.sh"
 
-if [[ ! -f $build_dir/build.ninja ]]; then
-  cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release
+# Warnings are errors here (PIANOKPM_WERROR): a new warning fails the build that the tests run on.
+# A build folder configured before that switch was on is configured again.
+if [[ ! -f $build_dir/build.ninja ]] || ! grep -q '^PIANOKPM_WERROR:BOOL=ON$' "$build_dir/CMakeCache.txt"; then
+  cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPIANOKPM_WERROR=ON
 fi
 cmake --build "$build_dir" --parallel "$(nproc)"

@@ -63,9 +63,7 @@ inline CommandResult run_cli(const std::string& args) {
   return r;
 }
 
-inline void write_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
+inline void write_bytes(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
 
 inline std::string read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -13,10 +13,10 @@
 namespace pianokpm {
 
 struct BurstOptions {
-  double rate_hz = 1024;          // samples per second of the envelope
+  double rate_hz = 1024;  // samples per second of the envelope
   double baseline_window_s = 0.5;
   double k_sd = 3.0;
-  double min_rise = 0.1;          // fraction of (peak - baseline mean)
+  double min_rise = 0.1;  // fraction of (peak - baseline mean)
   double min_burst_s = 0.03;
   double min_gap_s = 0.03;
 

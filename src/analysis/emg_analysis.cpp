@@ -213,8 +213,7 @@ EmgAnalysis analyze_emg(const torch::Tensor& emg, const torch::Tensor& keys, con
     const auto& bursts = a.muscles[c].detection.bursts;
     for (const Keystroke& k : a.keystrokes) {
       // The latest onset at or before the keystroke, if it is recent enough.
-      auto it = std::upper_bound(bursts.begin(), bursts.end(), k.sample,
-                                 [](int64_t s, const Burst& b) { return s < b.onset; });
+      auto it = std::upper_bound(bursts.begin(), bursts.end(), k.sample, [](int64_t s, const Burst& b) { return s < b.onset; });
       if (it == bursts.begin()) continue;
       const int64_t lead = k.sample - std::prev(it)->onset;
       if (lead <= max_lead) leads_ms.push_back(1000.0 * static_cast<double>(lead) / rate);
@@ -237,21 +236,21 @@ nlohmann::json analysis_to_json(const EmgAnalysis& a, const AnalysisOptions& o) 
   const auto& infos = muscle_infos();
   json j;
   j["emg"] = {{"rate_hz", a.rate_hz}, {"samples", a.samples}, {"duration_s", static_cast<double>(a.samples) / a.rate_hz}};
-  j["method"] = {
-      {"bursts",
-       {{"rule", "baseline = quietest window; threshold = max(mean + k_sd*SD, mean + min_rise*(peak - mean)); "
-                 "active above threshold; gaps < min_gap_s merged; bursts < min_burst_s dropped"},
-        {"baseline_window_s", o.bursts.baseline_window_s},
-        {"k_sd", o.bursts.k_sd},
-        {"min_rise", o.bursts.min_rise},
-        {"min_burst_s", o.bursts.min_burst_s},
-        {"min_gap_s", o.bursts.min_gap_s}}},
-      {"co_contraction", "Falconer & Winter: 100 * 2 * sum(min(a, b)) / sum(a + b), percent"},
-      {"keystrokes",
-       {{"press_threshold", o.press_threshold},
-        {"window_before_s", o.window_before_s},
-        {"window_after_s", o.window_after_s},
-        {"max_lead_s", o.max_lead_s}}}};
+  j["method"] = {{"bursts",
+                  {{"rule",
+                    "baseline = quietest window; threshold = max(mean + k_sd*SD, mean + min_rise*(peak - mean)); "
+                    "active above threshold; gaps < min_gap_s merged; bursts < min_burst_s dropped"},
+                   {"baseline_window_s", o.bursts.baseline_window_s},
+                   {"k_sd", o.bursts.k_sd},
+                   {"min_rise", o.bursts.min_rise},
+                   {"min_burst_s", o.bursts.min_burst_s},
+                   {"min_gap_s", o.bursts.min_gap_s}}},
+                 {"co_contraction", "Falconer & Winter: 100 * 2 * sum(min(a, b)) / sum(a + b), percent"},
+                 {"keystrokes",
+                  {{"press_threshold", o.press_threshold},
+                   {"window_before_s", o.window_before_s},
+                   {"window_after_s", o.window_after_s},
+                   {"max_lead_s", o.max_lead_s}}}};
   json muscles = json::array();
   for (size_t c = 0; c < a.muscles.size(); ++c) {
     const MuscleSummary& s = a.muscles[c];
@@ -275,7 +274,8 @@ nlohmann::json analysis_to_json(const EmgAnalysis& a, const AnalysisOptions& o) 
   }
   j["muscles"] = muscles;
   json cc = json::array();
-  for (const CoContraction& c : a.co_contraction) cc.push_back({{"pair", {c.first, c.second}}, {"index_percent", c.index_percent}});
+  for (const CoContraction& c : a.co_contraction)
+    cc.push_back({{"pair", {c.first, c.second}}, {"index_percent", c.index_percent}});
   j["co_contraction"] = cc;
   if (!a.has_keys) {
     j["keystrokes"] = nullptr;

@@ -24,8 +24,8 @@ struct AnalysisOptions {
   double press_threshold = 0.5;  // key depth (0 rest .. 1 key bed) whose upward crossing is a keystroke
   double window_before_s = 0.1;  // activation around a keystroke: [t - before, t + after)
   double window_after_s = 0.1;
-  double max_lead_s = 0.5;       // a burst onset at most this long before a keystroke leads it
-  double pose_rate_hz = 60;      // rows per second of the keypoints given for per-finger attribution
+  double max_lead_s = 0.5;   // a burst onset at most this long before a keystroke leads it
+  double pose_rate_hz = 60;  // rows per second of the keypoints given for per-finger attribution
 
   void check() const;  // throws std::invalid_argument naming the bad field
 };

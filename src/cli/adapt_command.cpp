@@ -93,7 +93,8 @@ int run_adapt(AdaptCommandOptions o) {
     throw InputError("--minutes", fmt::format("{} min is less than one {} s window", *o.minutes, window_s));
   }
   if (read_split(run.split_path, "val").empty()) {
-    throw InputError(run.split_path, "lists no \"val\" recordings: adapt needs a held-out part of the person's data to stop early");
+    throw InputError(run.split_path,
+                     "lists no \"val\" recordings: adapt needs a held-out part of the person's data to stop early");
   }
   run.options.check();
   TrainProgressView view;

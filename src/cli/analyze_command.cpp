@@ -45,7 +45,8 @@ int run_analyze(AnalyzeCommandOptions o) {
     const double pose_s = static_cast<double>(pose.size(0)) / o.analysis.pose_rate_hz;
     const double emg_s = static_cast<double>(in.emg.size(0)) / o.analysis.bursts.rate_hz;
     if (std::abs(pose_s - emg_s) > 1.0)
-      throw InputError(o.pose, fmt::format("keypoints last {:.2f} s but the EMG lasts {:.2f} s (more than 1 s apart)", pose_s, emg_s));
+      throw InputError(o.pose,
+                       fmt::format("keypoints last {:.2f} s but the EMG lasts {:.2f} s (more than 1 s apart)", pose_s, emg_s));
   }
   const EmgAnalysis a = analyze_emg(in.emg, in.keys, o.analysis, pose, keyboard);
   nlohmann::json j = analysis_to_json(a, o.analysis);
@@ -61,22 +62,27 @@ int run_analyze(AnalyzeCommandOptions o) {
 
 CommandRunner add_analyze_command(CLI::App& app) {
   auto o = std::make_shared<AnalyzeCommandOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "analyze", "Analyse six EMG envelopes (estimated or measured): level, bursts, co-contraction, and with keys the "
-                 "activation around keystrokes per octave and burst-to-keystroke lead times (docs/analysis.md)");
+  CLI::App* cmd =
+      app.add_subcommand("analyze",
+                         "Analyse six EMG envelopes (estimated or measured): level, bursts, co-contraction, and with keys the "
+                         "activation around keystrokes per octave and burst-to-keystroke lead times (docs/analysis.md)");
   cmd->add_option("--emg", o->emg, "EMG [N,6], .csv (as predict writes), .npy or .pkl")->required();
   auto* keys = cmd->add_option("--keys", o->keys, "Key depth [N,88] (.pkl/.npy) at the EMG's rate, or a MIDI file");
   cmd->add_option("--midi", o->midi, "Keystrokes from a MIDI file")->excludes(keys);
   cmd->add_option("--rate", o->analysis.bursts.rate_hz, "Samples per second of the EMG (and keys)")->capture_default_str();
   cmd->add_option("--k-sd", o->analysis.bursts.k_sd, "Burst threshold: baseline mean + k SD")->capture_default_str();
-  cmd->add_option("--min-rise", o->analysis.bursts.min_rise, "Burst threshold at least this fraction of the way from baseline to peak")
+  cmd->add_option("--min-rise", o->analysis.bursts.min_rise,
+                  "Burst threshold at least this fraction of the way from baseline to peak")
       ->capture_default_str();
   cmd->add_option("--min-burst", o->analysis.bursts.min_burst_s, "Shortest burst, seconds")->capture_default_str();
-  cmd->add_option("--min-gap", o->analysis.bursts.min_gap_s, "Shorter gaps between bursts are bridged, seconds")->capture_default_str();
-  cmd->add_option("--pose", o->pose, "Top-camera keypoints [T,21,C>=2] (with --keyboard): each keystroke goes to the "
-                                     "finger whose tip is nearest the key");
+  cmd->add_option("--min-gap", o->analysis.bursts.min_gap_s, "Shorter gaps between bursts are bridged, seconds")
+      ->capture_default_str();
+  cmd->add_option("--pose", o->pose,
+                  "Top-camera keypoints [T,21,C>=2] (with --keyboard): each keystroke goes to the "
+                  "finger whose tip is nearest the key");
   cmd->add_option("--keyboard", o->keyboard, "x of the centres of keys A0 and C8 in the top image, in the keypoints' units")
-      ->delimiter(',')->expected(2);
+      ->delimiter(',')
+      ->expected(2);
   cmd->add_option("--pose-rate", o->analysis.pose_rate_hz, "Keypoint frames per second")->capture_default_str();
   cmd->add_option("--pairs", o->pairs, "Co-contraction pairs, e.g. 1DI-PB 2DI-3DI")->capture_default_str();
   cmd->add_option("-o,--out", o->out, "Output JSON")->required();

@@ -45,8 +45,8 @@ struct BatchOptions {
   std::string format = "csv";  // csv or npy
   bool analyze = false;        // also NAME.analysis.json
   std::string hand = "right", pose_model = "full", device = "cpu";
-  int threads = 0;             // per row; 0: 1 with several jobs, else the process's share of the cores
-  int jobs = 0;                // rows predicted at once in this process; 0: the process's share of the cores
+  int threads = 0;  // per row; 0: 1 with several jobs, else the process's share of the cores
+  int jobs = 0;     // rows predicted at once in this process; 0: the process's share of the cores
   int64_t batch_windows = 64;
 };
 
@@ -139,15 +139,18 @@ nlohmann::json run_row(const BatchOptions& o, LoadedModel& model, const Manifest
   nlohmann::json familiarity_summary;
   if (const auto f = window_familiarity(c, streams.pose)) {
     write_familiarity_csv(outputs[o.analyze ? 1 : 0], *f);
-    familiarity_summary = {{"median", f->score.median().item<double>()}, {"unfamiliar_windows", f->unfamiliar},
-                           {"windows", f->windows()}, {"warning", f->warn}};
+    familiarity_summary = {{"median", f->score.median().item<double>()},
+                           {"unfamiliar_windows", f->unfamiliar},
+                           {"windows", f->windows()},
+                           {"warning", f->warn}};
     if (f->warn) spdlog::warn("{}: {}", row.name, f->summary());
   }
   if (o.analyze) {
     AnalysisOptions ao;
     ao.bursts.rate_hz = c.window_samples;
     torch::Tensor keys = streams.keys;
-    if (!keys.defined() && in.has_keys()) keys = load_keys(in.midi.empty() ? in.keys : in.midi, c, emg.size(0) / double(c.window_samples), !in.midi.empty());
+    if (!keys.defined() && in.has_keys())
+      keys = load_keys(in.midi.empty() ? in.keys : in.midi, c, emg.size(0) / double(c.window_samples), !in.midi.empty());
     nlohmann::json j = analysis_to_json(analyze_emg(emg, keys, ao), ao);
     j["emg"]["file"] = outputs.back();
     write_file_atomically(outputs.front(), j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
@@ -197,7 +200,8 @@ int run_batch(BatchOptions o) {
   std::vector<torch::Tensor> failed_setups = {torch::full({1}, setup_error ? 1.0 : 0.0, torch::kDouble)};
   group->all_reduce_sum(failed_setups);
   if (setup_error) std::rethrow_exception(setup_error);
-  if (failed_setups[0].item<double>() > 0) throw std::runtime_error("another process of this batch could not start (see its message)");
+  if (failed_setups[0].item<double>() > 0)
+    throw std::runtime_error("another process of this batch could not start (see its message)");
   const ModelConfig& config = model->net->config();
   const StaleTemporaries stale(o.out_dir);
 
@@ -281,15 +285,24 @@ int run_batch(BatchOptions o) {
     ++per_process[r["process"].get<size_t>()];
     if (r["status"] == "failed") failures.push_back({{"name", r["name"]}, {"error", r["error"]}});
   }
-  nlohmann::json summary = {{"manifest", o.manifest}, {"model", o.model_path}, {"rows", rows.size()},
-                            {"predicted", counts["predicted"]}, {"skipped", counts["skipped"]}, {"failed", counts["failed"]},
-                            {"failures", failures}, {"processes", group->size()}, {"rows_per_process", per_process},
-                            {"seconds", seconds}, {"unfamiliar_rows", unfamiliar}, {"rows_detail", all}};
-  if (model_is_synthetic(o.model_path, config)) summary["note"] = "estimates from a model trained on synthetic data (docs/synthetic-data.md)";
+  nlohmann::json summary = {{"manifest", o.manifest},
+                            {"model", o.model_path},
+                            {"rows", rows.size()},
+                            {"predicted", counts["predicted"]},
+                            {"skipped", counts["skipped"]},
+                            {"failed", counts["failed"]},
+                            {"failures", failures},
+                            {"processes", group->size()},
+                            {"rows_per_process", per_process},
+                            {"seconds", seconds},
+                            {"unfamiliar_rows", unfamiliar},
+                            {"rows_detail", all}};
+  if (model_is_synthetic(o.model_path, config))
+    summary["note"] = "estimates from a model trained on synthetic data (docs/synthetic-data.md)";
   const std::string summary_path = (fs::path(o.out_dir) / "batch_summary.json").string();
   write_file_atomically(summary_path, summary.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
-  spdlog::info("batch: {} predicted, {} already done (skipped), {} failed of {} rows in {:.1f} s; summary {}", counts["predicted"],
-               counts["skipped"], counts["failed"], rows.size(), seconds, summary_path);
+  spdlog::info("batch: {} predicted, {} already done (skipped), {} failed of {} rows in {:.1f} s; summary {}",
+               counts["predicted"], counts["skipped"], counts["failed"], rows.size(), seconds, summary_path);
   for (const auto& f : failures) spdlog::error("{}: {}", f["name"].get<std::string>(), f["error"].get<std::string>());
   if (!unfamiliar.empty())
     spdlog::warn("{} rows have input unlike the model's training data (NAME_familiarity.csv; {}): {}", unfamiliar.size(),
@@ -305,14 +318,18 @@ int run_batch(BatchOptions o) {
 
 CommandRunner add_batch_command(CLI::App& app) {
   auto o = std::make_shared<BatchOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "batch", "Predict every performance of a manifest in one process (model loaded once); resumable, and shared "
-               "among processes under mpirun");
+  CLI::App* cmd =
+      app.add_subcommand("batch",
+                         "Predict every performance of a manifest in one process (model loaded once); resumable, and shared "
+                         "among processes under mpirun");
   cmd->add_option("--manifest", o->manifest,
                   "CSV with a header: name and any of pose_top, pose_right, video_top, video_right, keys, midi "
                   "(paths relative to the manifest's folder)")
       ->required();
-  cmd->add_option("-o,--out", o->out_dir, "Output folder: NAME.csv (or .npy) per row, NAME_familiarity.csv when the model gives familiarity scores, and batch_summary.json")->required();
+  cmd->add_option("-o,--out", o->out_dir,
+                  "Output folder: NAME.csv (or .npy) per row, NAME_familiarity.csv when the model gives familiarity scores, and "
+                  "batch_summary.json")
+      ->required();
   cmd->add_option("-m,--model", o->model_path, "Model file (default: the shipped model for the first row's inputs)");
   cmd->add_option("--config", o->config_path, "Model config JSON for an official state dict");
   cmd->add_option("--format", o->format, "Output format: csv or npy")->capture_default_str();
@@ -322,8 +339,7 @@ CommandRunner add_batch_command(CLI::App& app) {
   cmd->add_option("--device", o->device, "cpu or cuda")->capture_default_str();
   cmd->add_option("-j,--jobs", o->jobs, "Rows predicted at once in each process (0: its share of the cores, over --threads)")
       ->capture_default_str();
-  cmd->add_option("-t,--threads", o->threads, "CPU threads per row (0: its share of the process's cores)")
-      ->capture_default_str();
+  cmd->add_option("-t,--threads", o->threads, "CPU threads per row (0: its share of the process's cores)")->capture_default_str();
   cmd->add_option("--batch-windows", o->batch_windows, "Windows (1 s each) per forward pass; bounds memory")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);

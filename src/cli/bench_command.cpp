@@ -63,8 +63,8 @@ std::string machine_conditions() {
   const std::time_t now = std::time(nullptr);
   char day[16];
   std::strftime(day, sizeof day, "%Y-%m-%d", std::gmtime(&now));
-  return fmt::format("machine: {}, {} cores usable, {:.0f} GiB; {} (UTC); load average {:.2f} at the start; libtorch {}",
-                     cpu, usable_cores(), memory_gib, day, load, TORCH_VERSION);
+  return fmt::format("machine: {}, {} cores usable, {:.0f} GiB; {} (UTC); load average {:.2f} at the start; libtorch {}", cpu,
+                     usable_cores(), memory_gib, day, load, TORCH_VERSION);
 }
 
 // Median wall time of `repeats` runs after one warm-up run, in seconds.
@@ -108,25 +108,29 @@ int run_bench(const BenchCommandOptions& o) {
   // The same-run baseline: every row is also given in units of one window's latency, which
   // compares across machines and days better than seconds do.
   const PerformanceWindows one(random_performance(1, c), c);
-  const double t1 = time_it(o.repeats, [&] { predict_performance(net, one, po); }, device);
+  const double t1 = time_it(
+      o.repeats, [&] { predict_performance(net, one, po); }, device);
   const auto row = [&](const std::string& work, const std::string& value, double seconds, const std::string& released,
                        const std::string& goal) {
     const double ratio = seconds / t1;
     fmt::print("| {} | {} | {} | {} | {} |\n", work, value,
                ratio >= 10 ? fmt::format("{:.0f}", ratio) : fmt::format("{:.2f}", ratio), released, goal);
   };
-  fmt::print("| work | pianokpm | in one-window latencies (same run) | released (same kind of machine) | goal |\n"
-             "|---|---|---|---|---|\n");
+  fmt::print(
+      "| work | pianokpm | in one-window latencies (same run) | released (same kind of machine) | goal |\n"
+      "|---|---|---|---|---|\n");
   row("predict, one 1-s window (latency; the baseline)", fmt::format("{:.0f} ms", 1000 * t1), t1,
       cpu ? "151 ms (2 cores)" : "198 ms (H100)", cpu ? "<= 60 ms (2 cores)" : "<= 10 ms (H100)");
   {
     const PerformanceWindows minute(random_performance(60, c), c);
-    const double t = time_it(o.repeats, [&] { predict_performance(net, minute, po); }, device);
-    row("predict, 60 s of playing", fmt::format("{:.2f} s, {:.1f}x real time", t, 60 / t), t,
-        cpu ? "7.8 s, 7.7x (2 cores)" : "-", cpu ? ">= 20x (2 cores)" : "-");
+    const double t = time_it(
+        o.repeats, [&] { predict_performance(net, minute, po); }, device);
+    row("predict, 60 s of playing", fmt::format("{:.2f} s, {:.1f}x real time", t, 60 / t), t, cpu ? "7.8 s, 7.7x (2 cores)" : "-",
+        cpu ? ">= 20x (2 cores)" : "-");
     if (!cpu) {
       const PerformanceWindows many(random_performance(300, c), c);
-      const double t300 = time_it(o.repeats, [&] { predict_performance(net, many, po); }, device);
+      const double t300 = time_it(
+          o.repeats, [&] { predict_performance(net, many, po); }, device);
       row("predict, 300 windows", fmt::format("{:.0f} ms", 1000 * t300), t300, "346 ms (H100)", "<= 60 ms (H100)");
     }
   }
@@ -138,13 +142,16 @@ int run_bench(const BenchCommandOptions& o) {
     const auto pose = torch::rand({batch, c.pose_channels(), c.pose_frames}, device);
     const auto keys = torch::rand({batch, c.num_keys, c.window_samples}, device);
     const auto emg = torch::rand({batch, c.emg_channels, c.window_samples}, device);
-    const double t = time_it(o.repeats, [&] {
-      optimizer.zero_grad();
-      auto loss = emg_training_loss(net->forward(pose, keys), emg, 1.0);
-      loss.backward();
-      torch::nn::utils::clip_grad_norm_(net->parameters(), 1.0);
-      optimizer.step();
-    }, device);
+    const double t = time_it(
+        o.repeats,
+        [&] {
+          optimizer.zero_grad();
+          auto loss = emg_training_loss(net->forward(pose, keys), emg, 1.0);
+          loss.backward();
+          torch::nn::utils::clip_grad_norm_(net->parameters(), 1.0);
+          optimizer.step();
+        },
+        device);
     row(fmt::format("training step, batch {}, MSE + Sinkhorn, AdamW", batch), fmt::format("{:.2f} s", t), t,
         cpu ? "6.5 s (2 cores)" : "1.65 s (H100)", cpu ? "<= 2 s (2 cores)" : "<= 0.2 s (H100)");
   }
@@ -157,11 +164,15 @@ int run_bench(const BenchCommandOptions& o) {
       const pose::PalmDetector palms(o.models + "/palm_detection_" + size + ".tflite", {}, device);
       const pose::HandLandmarker landmarks(o.models + "/hand_landmark_" + size + ".tflite", device);
       const pose::NormRect roi{0.5f, 0.5f, 0.4f, 0.4f * 640 / 480, 0.3f};
-      const double t = time_it(std::max(o.repeats, 10), [&] {
-        palms.detect(frame);
-        landmarks.run(frame, roi);
-      }, device);
-      const double tl = time_it(std::max(o.repeats, 10), [&] { landmarks.run(frame, roi); }, device);
+      const double t = time_it(
+          std::max(o.repeats, 10),
+          [&] {
+            palms.detect(frame);
+            landmarks.run(frame, roi);
+          },
+          device);
+      const double tl = time_it(
+          std::max(o.repeats, 10), [&] { landmarks.run(frame, roi); }, device);
       row(fmt::format("pose, 640x480 frame, {} models: palm + landmarks / landmarks only (tracking)", size),
           fmt::format("{:.1f} ms ({:.0f} fps) / {:.1f} ms ({:.0f} fps)", 1000 * t, 1 / t, 1000 * tl, 1 / tl), t, "-",
           ">= 30 fps lite (2 cores)");
@@ -176,7 +187,8 @@ int run_bench(const BenchCommandOptions& o) {
     const torch::Tensor emg = torch::rand({n, 6}) * 0.3;
     const torch::Tensor keys = (torch::rand({n, 88}) > 0.999).to(torch::kFloat);
     AnalysisOptions ao;
-    const double ta = time_it(o.repeats, [&] { analyze_emg(emg, keys, ao); }, torch::kCPU);
+    const double ta = time_it(
+        o.repeats, [&] { analyze_emg(emg, keys, ao); }, torch::kCPU);
     row("analyze, 60 s of EMG with keys", fmt::format("{:.0f} ms", 1000 * ta), ta, "-", "-");
     if (html_report_available()) {
       ReportContent rc;
@@ -187,7 +199,8 @@ int run_bench(const BenchCommandOptions& o) {
       minute.keys = keys;
       minute.analysis = analysis_to_json(analyze_emg(emg, keys, ao), ao);
       rc.performances.push_back(minute);
-      const double tr = time_it(o.repeats, [&] { html_report(rc, ReportOptions{}); }, torch::kCPU);
+      const double tr = time_it(
+          o.repeats, [&] { html_report(rc, ReportOptions{}); }, torch::kCPU);
       row("report page, 60 s of EMG with keys (no video)", fmt::format("{:.0f} ms", 1000 * tr), tr, "-", "-");
     }
   }
@@ -210,9 +223,10 @@ int run_bench(const BenchCommandOptions& o) {
     in.keypoints = torch::rand({1800, 21, 3}) * 200 + 200;
     in.emg = torch::rand({60 * 1024, 6});
     std::string codec;
-    const double t = time_it(o.repeats, [&] { codec = render::render_overlay_video(in, {}, out).codec; }, torch::kCPU);
-    row(fmt::format("render, 60 s of 640x480 video at 30 fps ({})", codec),
-        fmt::format("{:.1f} s, {:.1f}x real time", t, 60 / t), t, "-", "faster than real time (2 cores)");
+    const double t = time_it(
+        o.repeats, [&] { codec = render::render_overlay_video(in, {}, out).codec; }, torch::kCPU);
+    row(fmt::format("render, 60 s of 640x480 video at 30 fps ({})", codec), fmt::format("{:.1f} s, {:.1f}x real time", t, 60 / t),
+        t, "-", "faster than real time (2 cores)");
     std::filesystem::remove_all(dir);
   } catch (const std::exception& e) {
     fmt::print("| render | not measured: {} | - | - | - |\n", e.what());
@@ -239,8 +253,7 @@ int run_bench(const BenchCommandOptions& o) {
     const auto at = [&](double q) { return l.empty() ? 0.f : l[std::min(l.size() - 1, static_cast<size_t>(q * l.size()))]; };
     row("live, 640x480 at 30 fps in real time (12 s), full pose model, hop 100 ms: frame-to-EMG latency median / 99th "
         "pct, frames dropped",
-        fmt::format("{:.0f} ms / {:.0f} ms, {} of {} dropped", at(0.5), at(0.99), s.stats.frames_dropped,
-                    s.stats.frames_read),
+        fmt::format("{:.0f} ms / {:.0f} ms, {} of {} dropped", at(0.5), at(0.99), s.stats.frames_dropped, s.stats.frames_read),
         at(0.5) / 1000.0, "-", "<= 150 / 250 ms, none dropped (2 cores)");
   } catch (const std::exception& e) {
     fmt::print("| live | not measured: {} | - | - | - |\n", e.what());
@@ -257,7 +270,9 @@ CommandRunner add_bench_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("bench", "Measure the speed table (predict, training step, pose) on this machine");
   cmd->add_option("--device", o->device, "cpu or cuda")->capture_default_str();
   cmd->add_option("-t,--threads", o->threads, "CPU threads (0: one per core)")->capture_default_str();
-  cmd->add_option("--repeats", o->repeats, "Timed runs per row (the median is shown)")->capture_default_str()->check(CLI::Range(1, 100));
+  cmd->add_option("--repeats", o->repeats, "Timed runs per row (the median is shown)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
   cmd->add_option("--models", o->models, "Folder with MediaPipe's .tflite files (pose rows)")->capture_default_str();
   return [o] { return run_bench(*o); };
 }

@@ -17,9 +17,7 @@
 
 namespace pianokpm {
 
-void apply_thread_count(int threads) {
-  torch::set_num_threads(threads > 0 ? threads : usable_cores());
-}
+void apply_thread_count(int threads) { torch::set_num_threads(threads > 0 ? threads : usable_cores()); }
 
 std::optional<ModelConfig> read_model_config_option(const std::string& path) {
   if (path.empty()) return std::nullopt;

@@ -25,8 +25,8 @@ void require_output_extension(const std::string& path, const std::vector<std::st
 // The --model of predict and eval: one model (with --config for official state dicts), or an
 // ensemble file (.json). A level in --interval (> 0) must be one the ensemble was calibrated for.
 struct ModelOrEnsemble {
-  LoadedModel model;                  // one model
-  std::optional<Ensemble> ensemble;   // or an ensemble
+  LoadedModel model;                 // one model
+  std::optional<Ensemble> ensemble;  // or an ensemble
   const ModelConfig& config() const { return ensemble ? ensemble->config() : model.net->config(); }
 };
 // The config to read a model file with: `config_path` when given; for NAME.pth, NAME.json beside it

@@ -61,8 +61,7 @@ CommandRunner add_convert_command(CLI::App& app) {
   auto* keys = cmd->add_option("--keys", o->keys, "Key depth [N,88] at 1024 Hz (.pkl, .npy), or a .mid file");
   cmd->add_option("--midi", o->midi, "Keystrokes from a standard MIDI file")->excludes(keys);
   auto* raw = cmd->add_option("--emg", o->emg_raw, "Raw EMG: .edf, .bdf, .gdf, .csv, .npy or .pkl (6 channels)");
-  cmd->add_option("--emg-envelope", o->emg_envelope, "An EMG envelope already at 1024 Hz, [N,6] .pkl or .npy")
-      ->excludes(raw);
+  cmd->add_option("--emg-envelope", o->emg_envelope, "An EMG envelope already at 1024 Hz, [N,6] .pkl or .npy")->excludes(raw);
   cmd->add_option("--split", o->split, "Split file to list the performance in (created if missing)");
   cmd->add_option("--set", o->set, "Which list of the split file: train, val, test, ...")->capture_default_str();
   cmd->add_option("--config", o->config_path, "Model config JSON for the layout (keypoints, keys, rates)");

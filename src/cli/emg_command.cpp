@@ -28,8 +28,8 @@ int run_emg(const EmgCommandOptions& o) {
   write_array(o.out, emg.envelope, emg.labels);
   for (size_t c = 0; c < emg.labels.size(); ++c) {
     const std::string unit = rec.channels[c].unit.empty() ? "" : " (" + rec.channels[c].unit + ")";
-    spdlog::info("{}{}: {} Hz, envelope divided by {:.6g} ({})", emg.labels[c], unit, rec.channels[c].rate_hz,
-                 emg.references[c], to_string(n.kind));
+    spdlog::info("{}{}: {} Hz, envelope divided by {:.6g} ({})", emg.labels[c], unit, rec.channels[c].rate_hz, emg.references[c],
+                 to_string(n.kind));
   }
   spdlog::info("wrote {} ({} rows x {} channels at {} Hz)", o.out, emg.envelope.size(0), emg.envelope.size(1),
                o.processing.envelope.output_rate_hz);
@@ -47,8 +47,7 @@ CommandRunner add_emg_command(CLI::App& app) {
       "Inputs: EDF/EDF+/BDF/GDF (labels, units and each channel's own rate from the file), CSV with a header row "
       "(a first column named time gives the rate), .npy or .pkl [samples] or [samples, channels].");
   cmd->add_option("-i,--in", o->in, "Raw EMG file (.edf, .bdf, .gdf, .csv, .npy, .pkl)")->required();
-  cmd->add_option("-o,--out", o->out, "Envelope file, .csv (header = channel labels), .npy or .pkl [N, channels]")
-      ->required();
+  cmd->add_option("-o,--out", o->out, "Envelope file, .csv (header = channel labels), .npy or .pkl [N, channels]")->required();
   add_emg_processing_options(cmd, o->processing);
   cmd->add_option("-t,--threads", o->threads, "CPU threads (0: one per core)")->capture_default_str();
   return [o] { return run_emg(*o); };

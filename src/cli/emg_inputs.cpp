@@ -29,8 +29,8 @@ EmgInputs read_emg_inputs(const std::string& emg_path, const std::string& keys, 
   if (!torch::isfinite(in.keys).all().item<bool>()) throw InputError(key_path, "keys hold values that are not finite");
   const double keys_s = static_cast<double>(in.keys.size(0)) / rate_hz;
   if (std::abs(keys_s - emg_s) > max_gap_s)
-    throw InputError(key_path, fmt::format("keys last {:.2f} s but the EMG ({}) lasts {:.2f} s (more than {} s apart)",
-                                           keys_s, emg_path, emg_s, max_gap_s));
+    throw InputError(key_path, fmt::format("keys last {:.2f} s but the EMG ({}) lasts {:.2f} s (more than {} s apart)", keys_s,
+                                           emg_path, emg_s, max_gap_s));
   return in;
 }
 

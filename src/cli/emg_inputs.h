@@ -9,8 +9,8 @@
 namespace pianokpm {
 
 struct EmgInputs {
-  torch::Tensor emg;   // [N, 6]
-  torch::Tensor keys;  // [N', 88] key depth at the same rate, or undefined
+  torch::Tensor emg;           // [N, 6]
+  torch::Tensor keys;          // [N', 88] key depth at the same rate, or undefined
   torch::Tensor lower, upper;  // [N, 6] interval around `emg` when the file has one (predict --interval)
 };
 

@@ -27,8 +27,7 @@ void add_emg_processing_options(CLI::App* cmd, EmgProcessingFlags& f) {
   cmd->add_option("--notch-q", f.envelope.notch_q, "Notch quality factor")->capture_default_str();
   cmd->add_option("--lowpass", f.envelope.lowpass_hz, "Envelope low-pass cutoff, Hz")->capture_default_str();
   cmd->add_option("--lowpass-order", f.envelope.lowpass_order, "Low-pass Butterworth order")->capture_default_str();
-  cmd->add_option("--output-rate", f.envelope.output_rate_hz, "Envelope rate, Hz (the keystroke rate)")
-      ->capture_default_str();
+  cmd->add_option("--output-rate", f.envelope.output_rate_hz, "Envelope rate, Hz (the keystroke rate)")->capture_default_str();
   cmd->add_option("--normalise", f.normalise, "none, max, percentile or mvc (per channel)")->capture_default_str();
   cmd->add_option("--percentile", f.percentile, "Percentile for --normalise percentile")->capture_default_str();
   cmd->add_option("--mvc", f.mvc, "MVC reference envelope values, one per channel, for --normalise mvc")->delimiter(',');

@@ -66,7 +66,8 @@ int run_ensemble(EnsembleCommandOptions o) {
     throw InputError("--split", "calibration needs --data too");
   }
   save_ensemble(o.out, members, calibration);
-  spdlog::info("wrote {} ({} members{})", o.out, members.size(), calibration.levels.empty() ? ", not calibrated: no intervals" : "");
+  spdlog::info("wrote {} ({} members{})", o.out, members.size(),
+               calibration.levels.empty() ? ", not calibrated: no intervals" : "");
   return 0;
 }
 
@@ -74,12 +75,15 @@ int run_ensemble(EnsembleCommandOptions o) {
 
 CommandRunner add_ensemble_command(CLI::App& app) {
   auto o = std::make_shared<EnsembleCommandOptions>();
-  CLI::App* cmd = app.add_subcommand("ensemble", "Combine several models into one with calibrated intervals (predict --interval)");
+  CLI::App* cmd =
+      app.add_subcommand("ensemble", "Combine several models into one with calibrated intervals (predict --interval)");
   cmd->footer(kEnsembleDescription);
   cmd->add_option("--models", o->models, "Model files (our .pt) of one layout");
   cmd->add_option("--from-run", o->from_run, "A training run kept with --keep-epochs: its last epochs are the members")
       ->excludes("--models");
-  cmd->add_option("--snapshots", o->snapshots, "How many of the run's last epochs")->capture_default_str()->check(CLI::Range(2, 1000));
+  cmd->add_option("--snapshots", o->snapshots, "How many of the run's last epochs")
+      ->capture_default_str()
+      ->check(CLI::Range(2, 1000));
   cmd->add_option("--data", o->data_dir, "Calibration recordings (release layout, with measured EMG)");
   cmd->add_option("--split", o->split_path, "Split JSON naming the calibration recordings");
   cmd->add_option("--set", o->set, "Which list of the split")->capture_default_str();

@@ -36,7 +36,7 @@ struct EvalCommandOptions {
   double plot_seconds = 10;
   double stream_hop_s = 0;  // > 0: predict as `live` does, one window per hop
   bool no_otd = false;
-  double interval = 0;      // > 0: an ensemble's bounds at this level, and their coverage
+  double interval = 0;  // > 0: an ensemble's bounds at this level, and their coverage
   int threads = 0;
 };
 
@@ -116,7 +116,8 @@ int run_eval(const EvalCommandOptions& o) {
   fs::create_directories(fs::path(o.out_dir) / "predictions");
   fs::create_directories(fs::path(o.out_dir) / "plots");
   ReportContent report;
-  report.title = fmt::format("Estimated and measured muscle activity: {} set of {}", o.set, fs::path(o.split_path).filename().string());
+  report.title =
+      fmt::format("Estimated and measured muscle activity: {} set of {}", o.set, fs::path(o.split_path).filename().string());
   report.provenance = fmt::format("Model {} ({}, reading {}) on the '{}' performances of {} (data {}).", o.model_path,
                                   to_string(c.architecture), to_string(c.modality), o.set, o.split_path, o.data_dir);
   report.synthetic_model = model_is_synthetic(o.model_path, c);
@@ -142,7 +143,8 @@ int run_eval(const EvalCommandOptions& o) {
     rp.lower = r.interval.lower;
     rp.upper = r.interval.upper;
     if (perf.streams.keys.defined()) rp.keys = perf.streams.keys.narrow(0, 0, std::min(n, perf.streams.keys.size(0)));
-    rp.metrics = {{"rmse", r.metrics.at("rmse")}, {"otd", r.metrics.at("otd")}, {"pearson_mean", mean_of_numbers(r.metrics.at("pearson"))}};
+    rp.metrics = {
+        {"rmse", r.metrics.at("rmse")}, {"otd", r.metrics.at("otd")}, {"pearson_mean", mean_of_numbers(r.metrics.at("pearson"))}};
     report.performances.push_back(std::move(rp));
     write_array((fs::path(o.out_dir) / "predictions" / (r.name + ".npy")).string(), r.estimated);
 #ifdef PIANOKPM_HAVE_CAIRO
@@ -193,8 +195,8 @@ int run_eval(const EvalCommandOptions& o) {
   const bool with_report = html_report_available();
   if (with_report) write_html_report(report, ReportOptions{}, (fs::path(o.out_dir) / "report.html").string());
 
-  spdlog::info("{} on {} performances: RMSE {} OTD {} onset error {} ms", o.set, result.performances.size(), fmt_number(mean.at("rmse")),
-               fmt_number(mean.at("otd")), fmt_number(mean.at("onset_error_ms"), "{:.1f}"));
+  spdlog::info("{} on {} performances: RMSE {} OTD {} onset error {} ms", o.set, result.performances.size(),
+               fmt_number(mean.at("rmse")), fmt_number(mean.at("otd")), fmt_number(mean.at("onset_error_ms"), "{:.1f}"));
   if (o.interval > 0)
     spdlog::info("{:.0f}% interval: {:.3f} of the samples inside, mean width {:.4f}", 100 * o.interval,
                  mean.at("coverage_all").get<double>(), mean.at("interval_width").get<double>());

@@ -21,17 +21,21 @@ int run_export(const ExportOptions& o) {
   LoadedModel model = load_model(o.model_path, read_model_config_option(o.config_path));
   const ModelConfig& c = model.net->config();
   if (c.architecture != Architecture::kPianoKpm)
-    throw InputError(o.model_path, "is a " + to_string(c.architecture) + " model; only the released architecture (pianokpm) can be exported");
+    throw InputError(o.model_path,
+                     "is a " + to_string(c.architecture) + " model; only the released architecture (pianokpm) can be exported");
   if (c.pose_frame != PoseFrame::kImage)
-    throw InputError(o.model_path, "reads keypoints in the hand's frame, which the released code does not compute: it cannot be exported");
+    throw InputError(o.model_path,
+                     "reads keypoints in the hand's frame, which the released code does not compute: it cannot be exported");
   const bool synthetic = model_is_synthetic(o.model_path, c);
   const ReleaseExport written = export_release_model(model.net, o.out, synthetic);
   const std::string& config_out = written.config_path;
   spdlog::info("wrote {} ({} tensors, {} modality) and its config {}", o.out, written.tensors, to_string(c.modality), config_out);
   const bool scaled = c.pose_scale != std::vector<double>{1.0, 1.0} || !c.pose_mean.empty();
   if (uses_pose(c.modality) && scaled)
-    spdlog::info("this model reads keypoints scaled by pose_scale{} (see {}): feed the published code "
-                 "the same scaled keypoints", c.pose_mean.empty() ? "" : " and standardised by pose_mean/pose_std", config_out);
+    spdlog::info(
+        "this model reads keypoints scaled by pose_scale{} (see {}): feed the published code "
+        "the same scaled keypoints",
+        c.pose_mean.empty() ? "" : " and standardised by pose_mean/pose_std", config_out);
   if (synthetic) spdlog::info("this model was trained on synthetic data (docs/synthetic-data.md; {} says so)", config_out);
   return 0;
 }
@@ -40,11 +44,11 @@ int run_export(const ExportOptions& o) {
 
 CommandRunner add_export_command(CLI::App& app) {
   auto o = std::make_shared<ExportOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "export", "Write a model as a PyTorch state dict in the release's format and names (load_state_dict in the "
-                "published code), with its config as JSON beside it");
-  cmd->add_option("-m,--model", o->model_path, "Model file: our checkpoint (.pt) or an official state dict (.pth)")
-      ->required();
+  CLI::App* cmd =
+      app.add_subcommand("export",
+                         "Write a model as a PyTorch state dict in the release's format and names (load_state_dict in the "
+                         "published code), with its config as JSON beside it");
+  cmd->add_option("-m,--model", o->model_path, "Model file: our checkpoint (.pt) or an official state dict (.pth)")->required();
   cmd->add_option("--config", o->config_path, "Model config JSON for an official state dict (ours carry theirs)");
   cmd->add_option("-o,--out", o->out,
                   "Output state dict (.pth); the config goes to the same name with .json (predict --config reads it)")

@@ -122,7 +122,8 @@ int run_live_command(LiveCommandOptions o) {
   apply_thread_count(o.threads);
   const bool with_keys = !o.midi_file.empty() || !o.midi_in.empty();
   if (o.model_path.empty()) {
-    o.model_path = std::string(PIANOKPM_DEFAULT_MODELS_DIR) + (with_keys ? "/synthetic_top_pose_keys.pt" : "/synthetic_top_pose_stream.pt");
+    o.model_path =
+        std::string(PIANOKPM_DEFAULT_MODELS_DIR) + (with_keys ? "/synthetic_top_pose_keys.pt" : "/synthetic_top_pose_stream.pt");
     spdlog::info("no --model given: using {}", o.model_path);
   }
   if (o.out.empty() && o.osc.empty() && o.record.empty() && o.serve.empty()) o.out = "-";
@@ -166,7 +167,8 @@ int run_live_command(LiveCommandOptions o) {
   if (!o.midi_in.empty()) throw InputError("--midi-in", "this build has no MIDI input (librtmidi-dev was missing)");
 #endif
   if (uses_keys(c.modality) && !keys)
-    throw InputError(o.model_path, "this model reads keystrokes: give --midi-in PORT or --midi-file FILE, or use a pose-only model");
+    throw InputError(o.model_path,
+                     "this model reads keystrokes: give --midi-in PORT or --midi-file FILE, or use a pose-only model");
 
   std::vector<std::unique_ptr<live::LiveSink>> owned;
   std::vector<live::LiveSink*> sinks;
@@ -182,8 +184,8 @@ int run_live_command(LiveCommandOptions o) {
     ro.dir = o.record;
     ro.pose_rate_hz = c.pose_frames;
     ro.emg_rate_hz = c.window_samples;
-    ro.session = {{"source", o.source}, {"model", o.model_path}, {"synthetic_model", synthetic}, {"hand", o.hand},
-                  {"hop_s", o.hop_s}, {"pose_model", o.pose_model}};
+    ro.session = {{"source", o.source}, {"model", o.model_path}, {"synthetic_model", synthetic},
+                  {"hand", o.hand},     {"hop_s", o.hop_s},      {"pose_model", o.pose_model}};
     auto r = std::make_unique<live::Recorder>(ro, keys.get());
     recorder = r.get();
     owned.push_back(std::move(r));
@@ -218,10 +220,12 @@ int run_live_command(LiveCommandOptions o) {
 
   const auto& s = summary.stats;
   const float p50 = percentile(summary.latency_ms, 0.5), p99 = percentile(summary.latency_ms, 0.99);
-  spdlog::info("{}: {} frames read, {} tracked, {} dropped, a hand ({}) in {}; {} EMG rows ({:.2f} s); latency median {:.0f} ms, "
-               "99th percentile {:.0f} ms{}", summary.source_ended ? "the source ended" : "stopped", s.frames_read, s.frames_tracked,
-               s.frames_dropped, o.hand, s.frames_with_hand, s.rows, static_cast<double>(s.rows) / c.window_samples, p50, p99,
-               s.rows_skipped ? fmt::format("; {} rows left out while the model was over a second behind", s.rows_skipped) : "");
+  spdlog::info(
+      "{}: {} frames read, {} tracked, {} dropped, a hand ({}) in {}; {} EMG rows ({:.2f} s); latency median {:.0f} ms, "
+      "99th percentile {:.0f} ms{}",
+      summary.source_ended ? "the source ended" : "stopped", s.frames_read, s.frames_tracked, s.frames_dropped, o.hand,
+      s.frames_with_hand, s.rows, static_cast<double>(s.rows) / c.window_samples, p50, p99,
+      s.rows_skipped ? fmt::format("; {} rows left out while the model was over a second behind", s.rows_skipped) : "");
   if (recorder) spdlog::info("recorded to {} (session {})", o.record, recorder->name());
   const FamiliarityOptions familiarity_options;
   const auto familiarity = tally->summary(familiarity_options);
@@ -230,18 +234,28 @@ int run_live_command(LiveCommandOptions o) {
     const auto& [judged, median] = *familiarity;
     unfamiliar_share = static_cast<double>(judged.unfamiliar) / static_cast<double>(judged.windows());
     const std::string line = fmt::format("{}: familiarity median {:.2f}, {:.0f}% of the model's windows below {}",
-                                         judged.warn ? "UNFAMILIAR INPUT" : "familiar input", median,
-                                         100 * *unfamiliar_share, familiarity_options.unfamiliar_below);
-    if (judged.warn) spdlog::warn("{}; {}", line, familiarity_explanation());
-    else spdlog::info("{}", line);
+                                         judged.warn ? "UNFAMILIAR INPUT" : "familiar input", median, 100 * *unfamiliar_share,
+                                         familiarity_options.unfamiliar_below);
+    if (judged.warn)
+      spdlog::warn("{}; {}", line, familiarity_explanation());
+    else
+      spdlog::info("{}", line);
   }
   if (!o.stats_path.empty()) {
-    nlohmann::json j = {{"source_ended", summary.source_ended}, {"frames_read", s.frames_read}, {"frames_tracked", s.frames_tracked},
-                        {"frames_dropped", s.frames_dropped}, {"frames_with_hand", s.frames_with_hand}, {"rows", s.rows},
-                        {"rows_skipped", s.rows_skipped},
-                        {"media_time_s", s.media_time_s}, {"latency_ms_median", p50}, {"latency_ms_p99", p99},
-                        {"latency_ms_p95", percentile(summary.latency_ms, 0.95)},
-                        {"latency_ms_max", summary.latency_ms.empty() ? 0.f : *std::max_element(summary.latency_ms.begin(), summary.latency_ms.end())}};
+    nlohmann::json j = {
+        {"source_ended", summary.source_ended},
+        {"frames_read", s.frames_read},
+        {"frames_tracked", s.frames_tracked},
+        {"frames_dropped", s.frames_dropped},
+        {"frames_with_hand", s.frames_with_hand},
+        {"rows", s.rows},
+        {"rows_skipped", s.rows_skipped},
+        {"media_time_s", s.media_time_s},
+        {"latency_ms_median", p50},
+        {"latency_ms_p99", p99},
+        {"latency_ms_p95", percentile(summary.latency_ms, 0.95)},
+        {"latency_ms_max",
+         summary.latency_ms.empty() ? 0.f : *std::max_element(summary.latency_ms.begin(), summary.latency_ms.end())}};
     if (server) j["viewers_refused"] = server->viewers_refused();
     if (familiarity) {
       j["familiarity_median"] = familiarity->second;
@@ -258,12 +272,14 @@ int run_live_command(LiveCommandOptions o) {
 CommandRunner add_live_command(CLI::App& app) {
   auto o = std::make_shared<LiveCommandOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "live", "Estimate EMG live from a camera, a network stream or a video file: rows as they are computed to text, OSC, "
-              "a recording and a browser view (docs/live.md)");
+      "live",
+      "Estimate EMG live from a camera, a network stream or a video file: rows as they are computed to text, OSC, "
+      "a recording and a browser view (docs/live.md)");
   cmd->add_option("-s,--source", o->source,
                   "A camera (index 0, 1, ... or /dev/videoN), a stream URL (rtsp://, http://, udp://, ...) or a video file")
       ->required();
-  cmd->add_flag("--realtime", o->realtime, "Play a video file at its own frame rate, as a camera would (else as fast as it decodes)");
+  cmd->add_flag("--realtime", o->realtime,
+                "Play a video file at its own frame rate, as a camera would (else as fast as it decodes)");
   cmd->add_option("-m,--model", o->model_path,
                   "One-view model (.pt). Default: the shipped top-camera model trained on synthetic data and tuned for "
                   "streaming (synthetic_top_pose_stream.pt), or with keys when a MIDI input is given");
@@ -276,7 +292,8 @@ CommandRunner add_live_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--queue", o->queue, "Frames waiting for the tracker; when full the oldest is dropped (and counted)")
       ->capture_default_str();
-  cmd->add_option("--duration", o->duration_s, "Stop after this many seconds of media time (0: when the source ends or on Ctrl-C)")
+  cmd->add_option("--duration", o->duration_s,
+                  "Stop after this many seconds of media time (0: when the source ends or on Ctrl-C)")
       ->capture_default_str();
   cmd->add_option("--camera-size", o->camera_size, "Capture size asked of a camera, WIDTHxHEIGHT");
   cmd->add_option("-o,--out", o->out, "EMG rows as text: a file, or - for stdout (the default when no other output is given)");
@@ -290,7 +307,8 @@ CommandRunner add_live_command(CLI::App& app) {
   cmd->add_option("--midi-in", o->midi_in, "Keystrokes from a MIDI input port (index or part of its name)")->excludes(mf);
   cmd->add_option("--stats", o->stats_path, "Write the session's counters and latency percentiles as JSON here at the end");
   cmd->add_option("--device", o->device, "Where the EMG model runs: cpu or cuda")->capture_default_str();
-  cmd->add_option("-t,--threads", o->threads, "CPU threads per stage (tracking and model run side by side)")->capture_default_str();
+  cmd->add_option("-t,--threads", o->threads, "CPU threads per stage (tracking and model run side by side)")
+      ->capture_default_str();
   return [o] { return run_live_command(*o); };
 }
 

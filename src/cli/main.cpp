@@ -14,24 +14,16 @@ int main(int argc, char** argv) {
   spdlog::set_pattern("%^[%l]%$ %v");
 
   std::map<std::string, pianokpm::CommandRunner> runners = {
-      {"predict", pianokpm::add_predict_command(app)},
-      {"synth", pianokpm::add_synth_command(app)},
-      {"train", pianokpm::add_train_command(app)},
-      {"adapt", pianokpm::add_adapt_command(app)},
-      {"ensemble", pianokpm::add_ensemble_command(app)},
-      {"eval", pianokpm::add_eval_command(app)},
-      {"emg", pianokpm::add_emg_command(app)},
-      {"convert", pianokpm::add_convert_command(app)},
-      {"bench", pianokpm::add_bench_command(app)},
-      {"average", pianokpm::add_average_command(app)},
-      {"analyze", pianokpm::add_analyze_command(app)},
-      {"report", pianokpm::add_report_command(app)},
-      {"export", pianokpm::add_export_command(app)},
-      {"familiarity", pianokpm::add_familiarity_command(app)},
+      {"predict", pianokpm::add_predict_command(app)},   {"synth", pianokpm::add_synth_command(app)},
+      {"train", pianokpm::add_train_command(app)},       {"adapt", pianokpm::add_adapt_command(app)},
+      {"ensemble", pianokpm::add_ensemble_command(app)}, {"eval", pianokpm::add_eval_command(app)},
+      {"emg", pianokpm::add_emg_command(app)},           {"convert", pianokpm::add_convert_command(app)},
+      {"bench", pianokpm::add_bench_command(app)},       {"average", pianokpm::add_average_command(app)},
+      {"analyze", pianokpm::add_analyze_command(app)},   {"report", pianokpm::add_report_command(app)},
+      {"export", pianokpm::add_export_command(app)},     {"familiarity", pianokpm::add_familiarity_command(app)},
       {"batch", pianokpm::add_batch_command(app)},
 #ifdef PIANOKPM_HAVE_OPENCV
-      {"pose", pianokpm::add_pose_command(app)},
-      {"render", pianokpm::add_render_command(app)},
+      {"pose", pianokpm::add_pose_command(app)},         {"render", pianokpm::add_render_command(app)},
 #endif
 #ifdef PIANOKPM_HAVE_LIVE
       {"live", pianokpm::add_live_command(app)},

@@ -58,13 +58,14 @@ PerformanceStreams load_performance_inputs(const PerformanceInputs& in, const Mo
     paths.pose_views.push_back(top);
     if (c.num_views >= 2) {
       if (right.empty())
-        throw InputError("--pose-right", "this model reads two views: give --pose-right or --video-right, or use a one-view model");
+        throw InputError("--pose-right",
+                         "this model reads two views: give --pose-right or --video-right, or use a one-view model");
       paths.pose_views.push_back(right);
     }
     for (size_t v = 0; v < paths.pose_views.size(); ++v) {
       const bool video = v == 0 ? !in.video_top.empty() : !in.video_right.empty();
-      paths.pose_view_arrays.push_back(
-          video ? pose_from_video(paths.pose_views[v], in, c, v == 0 ? top_video_keypoints : nullptr) : torch::Tensor());
+      paths.pose_view_arrays.push_back(video ? pose_from_video(paths.pose_views[v], in, c, v == 0 ? top_video_keypoints : nullptr)
+                                             : torch::Tensor());
     }
   }
   if (uses_keys(c.modality)) {

@@ -57,7 +57,8 @@ CommandRunner add_pose_command(CLI::App& app) {
   cmd->add_option("-o,--out", o->out, "Keypoints, .npy or .pkl [T, 21, 3] or .csv (one row per frame)")->required();
   cmd->add_option("--hand", o->pose.hand, "Which hand to follow: right, left or any")->capture_default_str();
   cmd->add_option("--model", o->pose.tracker.complexity, "MediaPipe model size: full or lite")->capture_default_str();
-  cmd->add_option("--overlay", o->pose.overlay_path, "Write the frames with the tracked skeletons (.mp4/.avi; .png/.jpg for one image)");
+  cmd->add_option("--overlay", o->pose.overlay_path,
+                  "Write the frames with the tracked skeletons (.mp4/.avi; .png/.jpg for one image)");
   cmd->add_option("--rate", o->pose.rate_hz, "Output rate in Hz (0: one row per source frame)")->capture_default_str();
   cmd->add_option("--fps", o->pose.images_fps, "Frame rate of an image folder, or of a video that does not state one");
   cmd->add_option("--models", o->pose.tracker.model_dir, "Folder with MediaPipe's .tflite files")->capture_default_str();
@@ -66,8 +67,10 @@ CommandRunner add_pose_command(CLI::App& app) {
                   "view; 1 runs it only when the hand is lost)")
       ->capture_default_str()
       ->check(CLI::Range(1, 4));
-  cmd->add_option("--min-detection-confidence", o->pose.tracker.min_detection_confidence, "Palm score threshold")->capture_default_str();
-  cmd->add_option("--min-tracking-confidence", o->pose.tracker.min_tracking_confidence, "Hand presence threshold")->capture_default_str();
+  cmd->add_option("--min-detection-confidence", o->pose.tracker.min_detection_confidence, "Palm score threshold")
+      ->capture_default_str();
+  cmd->add_option("--min-tracking-confidence", o->pose.tracker.min_tracking_confidence, "Hand presence threshold")
+      ->capture_default_str();
   cmd->add_option("--device", o->pose.device, "Run the networks on cpu or cuda")->capture_default_str();
   cmd->add_option("-t,--threads", o->threads, "CPU threads (0: one per core)")->capture_default_str();
   return [o] {

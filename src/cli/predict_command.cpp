@@ -87,7 +87,8 @@ int run_predict(PredictCommandOptions o) {
   if (!o.familiarity_out.empty()) require_output_extension(o.familiarity_out, {".csv"});
   if (!o.overlay_top.empty()) {
     require_output_extension(o.overlay_top, {".mp4", ".avi"});
-    if (o.inputs.video_top.empty() && o.inputs.pose_top.empty()) throw InputError("--overlay", "the overlay needs --video-top or --pose-top");
+    if (o.inputs.video_top.empty() && o.inputs.pose_top.empty())
+      throw InputError("--overlay", "the overlay needs --video-top or --pose-top");
   }
   // One model, or an ensemble file (pianokpm ensemble): the members' mean, and bounds with --interval.
   ModelOrEnsemble loaded = load_model_or_ensemble(o.model_path, o.config_path, o.interval);
@@ -156,9 +157,10 @@ int run_predict(PredictCommandOptions o) {
 
 CommandRunner add_predict_command(CLI::App& app) {
   auto o = std::make_shared<PredictCommandOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "predict", "Estimate the EMG envelopes of one performance (one row per keystroke sample; 1024/60 rows per "
-                 "pose frame when there are no keys)");
+  CLI::App* cmd =
+      app.add_subcommand("predict",
+                         "Estimate the EMG envelopes of one performance (one row per keystroke sample; 1024/60 rows per "
+                         "pose frame when there are no keys)");
   cmd->add_option("-m,--model", o->model_path,
                   "Model file: our checkpoint (.pt, carries config and modality), an official PyTorch state dict "
                   "(.pth, released pose+keys configuration unless --config says otherwise) or an ensemble (.json, from "

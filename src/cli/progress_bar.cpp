@@ -13,7 +13,10 @@ constexpr int kBarWidth = 30;
 }
 
 ProgressBar::ProgressBar(std::string label, std::string unit, int64_t total)
-    : label_(std::move(label)), unit_(std::move(unit)), total_(total), enabled_(::isatty(STDERR_FILENO) != 0),
+    : label_(std::move(label)),
+      unit_(std::move(unit)),
+      total_(total),
+      enabled_(::isatty(STDERR_FILENO) != 0),
       start_(std::chrono::steady_clock::now()) {}
 
 ProgressBar::~ProgressBar() { finish(); }
@@ -26,8 +29,7 @@ void ProgressBar::update(int64_t done, const std::string& note) {
   const double left = rate > 0 ? static_cast<double>(total_ - done) / rate : 0.0;
   const int filled = static_cast<int>(kBarWidth * done / total_);
   fmt::print(stderr, "\r{} [{}{}] {}/{} {} {:.1f} {}/s, {:.0f} s left{}{} ", label_, std::string(filled, '#'),
-             std::string(kBarWidth - filled, '-'), done, total_, unit_, rate, unit_, left, note.empty() ? "" : ", ",
-             note);
+             std::string(kBarWidth - filled, '-'), done, total_, unit_, rate, unit_, left, note.empty() ? "" : ", ", note);
   std::fflush(stderr);
 }
 

@@ -48,8 +48,8 @@ int run_render(const RenderCommandOptions& o) {
   render::OverlayVideoOptions ro = o.render;
   if (o.synthetic || model_is_synthetic(o.model)) ro.style.note = synthetic_overlay_note();
   const auto r = render_overlay_with_progress(in, ro, o.out);
-  spdlog::info("wrote {} ({} frames at {:.2f} fps, {}x{}, {}; top colour = activation {:.3g})", o.out, r.frames, r.fps,
-               r.width, r.height, r.codec, r.activation_scale);
+  spdlog::info("wrote {} ({} frames at {:.2f} fps, {}x{}, {}; top colour = activation {:.3g})", o.out, r.frames, r.fps, r.width,
+               r.height, r.codec, r.activation_scale);
   return 0;
 }
 
@@ -57,9 +57,10 @@ int run_render(const RenderCommandOptions& o) {
 
 CommandRunner add_render_command(CLI::App& app) {
   auto o = std::make_shared<RenderCommandOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "render", "Draw the six muscles on the hand, coloured by their activation, over the video (or the keypoints on "
-                "a plain background), with the traces scrolling below; one frame per input frame");
+  CLI::App* cmd =
+      app.add_subcommand("render",
+                         "Draw the six muscles on the hand, coloured by their activation, over the video (or the keypoints on "
+                         "a plain background), with the traces scrolling below; one frame per input frame");
   cmd->add_option("--emg", o->emg, "EMG [N,6], .csv (as predict writes), .npy or .pkl")->required();
   cmd->add_option("--video", o->video, "Source video; the hand is tracked in it unless --pose is given");
   cmd->add_option("--pose", o->pose, "Keypoints [T,21,C>=2] (.pkl/.npy/.csv/.json) in the video's pixels or 0..1");

@@ -71,7 +71,10 @@ int run_report(const ReportCommandOptions& o) {
     const WindowFamiliarity f = read_familiarity_csv(familiarity_path);
     const torch::Tensor s = f.score.contiguous();
     p.familiarity = ReportFamiliarity{std::vector<double>(s.data_ptr<double>(), s.data_ptr<double>() + s.numel()),
-                                      f.window_seconds, f.options.unfamiliar_below, f.warn, f.summary(),
+                                      f.window_seconds,
+                                      f.options.unfamiliar_below,
+                                      f.warn,
+                                      f.summary(),
                                       familiarity_explanation()};
   }
   c.performances.push_back(p);
@@ -84,8 +87,9 @@ int run_report(const ReportCommandOptions& o) {
 
 CommandRunner add_report_command(CLI::App& app) {
   auto o = std::make_shared<ReportCommandOptions>();
-  CLI::App* cmd = app.add_subcommand("report", "Write one self-contained HTML page of an EMG recording: interactive "
-                                               "traces, keystrokes, overlay video, analysis (opens from disk, no network)");
+  CLI::App* cmd = app.add_subcommand("report",
+                                     "Write one self-contained HTML page of an EMG recording: interactive "
+                                     "traces, keystrokes, overlay video, analysis (opens from disk, no network)");
   cmd->add_option("--emg", o->emg, "EMG [N,6], .csv (as predict writes), .npy or .pkl")->required();
   cmd->add_option("--measured", o->measured, "Measured EMG of the same recording, drawn against the estimate");
   auto* keys = cmd->add_option("--keys", o->keys, "Key depth [N,88] (.pkl/.npy) at the EMG's rate, or a MIDI file");

@@ -88,9 +88,10 @@ int run_train(TrainCommandOptions o) {
 CommandRunner add_train_command(CLI::App& app) {
   auto o = std::make_shared<TrainCommandOptions>();
   CLI::App* cmd = app.add_subcommand("train", "Train PianoKPM Net or a baseline on a corpus in the release layout");
-  cmd->footer("Defaults are the released training setup: AdamW lr 1e-4, StepLR every 20 epochs x0.5, gradient norm "
-              "clipped at 1.0, batch 64, 200 epochs, seed 42, early stopping after 50 epochs without improvement, "
-              "loss MSE + 1.0 x Sinkhorn divergence. RUN gets config.json, train.log, latest.pt and best.pt.");
+  cmd->footer(
+      "Defaults are the released training setup: AdamW lr 1e-4, StepLR every 20 epochs x0.5, gradient norm "
+      "clipped at 1.0, batch 64, 200 epochs, seed 42, early stopping after 50 epochs without improvement, "
+      "loss MSE + 1.0 x Sinkhorn divergence. RUN gets config.json, train.log, latest.pt and best.pt.");
   cmd->add_option("--data", o->run.data_dir, "Corpus folder (release layout)")->required();
   cmd->add_option("--split", o->run.split_path, "Split JSON; its train and val lists are used")->required();
   cmd->add_option("-o,--out", o->run.out_dir, "Run folder (created)")->required();
@@ -100,7 +101,8 @@ CommandRunner add_train_command(CLI::App& app) {
   cmd->add_option("--lr", o->lr, "Learning rate (default 1e-4)");
   cmd->add_option("--seed", o->seed, "Seed for initialisation and shuffling (default 42)");
   cmd->add_option("--modality", o->modality, "pose+keys, pose or keys (default pose+keys)");
-  cmd->add_option("--architecture", o->architecture, "pianokpm, linear_readout, neuropose, codetalker, pose_tcn or mean (default pianokpm)")
+  cmd->add_option("--architecture", o->architecture,
+                  "pianokpm, linear_readout, neuropose, codetalker, pose_tcn or mean (default pianokpm)")
       ->check(CLI::IsMember(architectures()));
   cmd->add_option("--views", o->views, "Camera views the model reads: 2 (top and right, as released) or 1 (top only)")
       ->check(CLI::Range(1, 2));

@@ -55,8 +55,8 @@ CorpusPerformance load_corpus_performance(const std::string& data_dir, const std
   p.emg = p.emg.to(torch::kFloat).contiguous();
   if (!torch::isfinite(p.emg).all().item<bool>()) throw InputError(emg_path, "EMG contains NaN or Inf");
   if (p.streams.keys.defined() && p.streams.keys.size(0) != p.emg.size(0)) {
-    throw InputError(emg_path, fmt::format("EMG has {} rows but the keystrokes have {} (they share one index)",
-                                           p.emg.size(0), p.streams.keys.size(0)));
+    throw InputError(emg_path, fmt::format("EMG has {} rows but the keystrokes have {} (they share one index)", p.emg.size(0),
+                                           p.streams.keys.size(0)));
   }
   if (p.streams.pose.defined()) {
     const int64_t pose_len = p.streams.pose.size(0) * needs.window_samples, emg_len = p.emg.size(0) * needs.pose_frames;
@@ -100,8 +100,8 @@ WindowDataset::WindowDataset(std::vector<CorpusPerformance> performances, const 
     : performances_(std::move(performances)), layout_(layout) {
   const int64_t samples = layout.window_samples, frames = layout.pose_frames;
   if (overlap < 0 || overlap >= samples || (overlap * frames) % samples != 0) {
-    throw std::invalid_argument(fmt::format("window overlap must be 0..{} samples and a whole number of pose frames",
-                                            samples - 1));
+    throw std::invalid_argument(
+        fmt::format("window overlap must be 0..{} samples and a whole number of pose frames", samples - 1));
   }
   const int64_t stride = samples - overlap;
   for (size_t p = 0; p < performances_.size(); ++p) {

@@ -14,8 +14,8 @@ constexpr int kMidiPercussionChannel = 9;  // channel 10, zero-based
 constexpr int kMidiPitchA0 = 21;
 
 struct MidiKeystrokeOptions {
-  double rate_hz = 1024.0;   // keystroke rate
-  double duration_s = 0.0;   // 0: up to the file's last event (plus the last release)
+  double rate_hz = 1024.0;  // keystroke rate
+  double duration_s = 0.0;  // 0: up to the file's last event (plus the last release)
   bool include_percussion = false;
 };
 

@@ -55,8 +55,8 @@ torch::Tensor load_keys(const std::string& path, const StreamLayout& layout, dou
     const MidiFile midi = read_midi(path);
     constexpr double kMaxMidiHours = 24;  // a corrupt delta time must not allocate terabytes
     if (duration_s <= 0 && midi.duration_s > kMaxMidiHours * 3600) {
-      throw InputError(path, fmt::format("MIDI file lasts {:.0f} h; files over {:.0f} h are refused",
-                                         midi.duration_s / 3600, kMaxMidiHours));
+      throw InputError(
+          path, fmt::format("MIDI file lasts {:.0f} h; files over {:.0f} h are refused", midi.duration_s / 3600, kMaxMidiHours));
     }
     // Rendered over the other streams' duration: notes past it would be cut silently, so a file
     // whose notes end more than one window later is refused like a key-depth file of that length.
@@ -66,7 +66,8 @@ torch::Tensor load_keys(const std::string& path, const StreamLayout& layout, dou
     for (const auto& n : midi.notes) notes_end_s = std::max(notes_end_s, n.note.off_s);
     if (duration_s > 0 && notes_end_s > duration_s + layout.window_seconds) {
       throw InputError(path, fmt::format("MIDI notes last {:.2f} s but the other streams last {:.2f} s "
-                                         "(more than {:g} s longer)", notes_end_s, duration_s, layout.window_seconds));
+                                         "(more than {:g} s longer)",
+                                         notes_end_s, duration_s, layout.window_seconds));
     }
     return midi_to_key_depth(midi, options);
   }
@@ -84,9 +85,9 @@ PerformanceStreams load_performance(const PerformancePaths& paths, const StreamL
   PerformanceStreams s;
   if (uses_pose(layout.modality)) {
     if (static_cast<int>(paths.pose_views.size()) != layout.num_views) {
-      throw InputError(paths.pose_views_option, fmt::format("this {} model needs {} pose view(s), got {}",
-                                                              to_string(layout.modality), layout.num_views,
-                                                              paths.pose_views.size()));
+      throw InputError(paths.pose_views_option,
+                       fmt::format("this {} model needs {} pose view(s), got {}", to_string(layout.modality), layout.num_views,
+                                   paths.pose_views.size()));
     }
     std::vector<torch::Tensor> views;
     int64_t frames = -1;
@@ -135,7 +136,8 @@ PerformanceStreams load_performance(const PerformancePaths& paths, const StreamL
       const double pose_s = static_cast<double>(s.pose.size(0)) / layout.pose_rate_hz();
       const double keys_s = static_cast<double>(s.keys.size(0)) / layout.emg_rate_hz();
       throw InputError(paths.keys, fmt::format("keystrokes last {:.2f} s but the pose lasts {:.2f} s "
-                                               "(they must agree within one window)", keys_s, pose_s));
+                                               "(they must agree within one window)",
+                                               keys_s, pose_s));
     }
   }
   return s;

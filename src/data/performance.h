@@ -38,8 +38,7 @@ torch::Tensor load_pose_view(const std::string& path, const StreamLayout& layout
 // Reads key depth: [N, num_keys] float32, from an array file or a MIDI file (.mid/.midi, rendered
 // at the keystroke rate over `duration_s`, or up to its last event when 0). A MIDI file whose notes
 // end more than one window after `duration_s` is an InputError; one that ends earlier is padded.
-torch::Tensor load_keys(const std::string& path, const StreamLayout& layout, double duration_s = 0.0,
-                        bool from_midi = false);
+torch::Tensor load_keys(const std::string& path, const StreamLayout& layout, double duration_s = 0.0, bool from_midi = false);
 
 // Loads what `config.modality` needs and checks shapes, finiteness and that the streams agree in
 // duration within one window. Every problem is an InputError naming the file.

@@ -37,16 +37,16 @@ torch::Tensor load_emg(const PerformanceSources& s, const StreamLayout& layout) 
   }
   if (emg.dim() != 2 || emg.size(1) != layout.emg_channels) {
     throw InputError(source, fmt::format("EMG has {} channels; the release layout needs {} (ADM, PB, 1DI, 2DI, 3DI, "
-                                         "4DI): choose them with --channels", emg.dim() == 2 ? emg.size(1) : -1,
-                                         layout.emg_channels));
+                                         "4DI): choose them with --channels",
+                                         emg.dim() == 2 ? emg.size(1) : -1, layout.emg_channels));
   }
   return emg.contiguous();
 }
 
 }  // namespace
 
-ImportedPerformance import_performance(const PerformanceSources& s, const StreamLayout& layout,
-                                       const std::string& out_dir, const std::string& name) {
+ImportedPerformance import_performance(const PerformanceSources& s, const StreamLayout& layout, const std::string& out_dir,
+                                       const std::string& name) {
   if (name.empty() || name.find('/') != std::string::npos) throw InputError("--name", "must be a plain file name");
   if (s.pose_views.size() > 2) throw InputError("--pose-right", "at most two views (top, right)");
   std::vector<torch::Tensor> views;
@@ -74,9 +74,9 @@ ImportedPerformance import_performance(const PerformanceSources& s, const Stream
   }
   for (size_t v = 0; v < views.size(); ++v) {
     if (samples && std::llabs(views[v].size(0) * window - samples * frames) > window * frames) {
-      throw InputError(s.pose_views[v], fmt::format("pose lasts {:.2f} s but keystrokes/EMG last {:.2f} s",
-                                                    static_cast<double>(views[v].size(0)) / frames,
-                                                    static_cast<double>(samples) / window));
+      throw InputError(s.pose_views[v],
+                       fmt::format("pose lasts {:.2f} s but keystrokes/EMG last {:.2f} s",
+                                   static_cast<double>(views[v].size(0)) / frames, static_cast<double>(samples) / window));
     }
   }
 

@@ -16,11 +16,11 @@ struct PerformanceSources {
   std::vector<std::string> pose_views;  // top, then right; .pkl .npy .csv .json
   std::string keys;                     // key depth array, or MIDI
   bool keys_from_midi = false;
-  std::string emg_raw;                  // raw EMG (EDF/BDF/CSV/npy/pkl), processed here
+  std::string emg_raw;  // raw EMG (EDF/BDF/CSV/npy/pkl), processed here
   SignalReadOptions emg_read;
   EmgEnvelopeOptions envelope;
   EnvelopeNormalisation normalisation;
-  std::string emg_envelope;             // or an envelope already at the keystroke rate [N, 6]
+  std::string emg_envelope;  // or an envelope already at the keystroke rate [N, 6]
 };
 
 struct ImportedPerformance {
@@ -32,8 +32,8 @@ struct ImportedPerformance {
 // the shorter; MIDI is rendered over the EMG's or the pose's duration), then writes
 // DIR/hand_data/keyp_top|keyp_right/NAME.pkl, keystroke_data/NAME.pkl, emg_data/NAME.pkl, each
 // atomically. Errors are InputErrors naming the file at fault.
-ImportedPerformance import_performance(const PerformanceSources& sources, const StreamLayout& layout,
-                                       const std::string& out_dir, const std::string& name);
+ImportedPerformance import_performance(const PerformanceSources& sources, const StreamLayout& layout, const std::string& out_dir,
+                                       const std::string& name);
 
 // Adds NAME.pkl to `set` of the split file (created if missing), written atomically.
 void add_to_split(const std::string& split_path, const std::string& set, const std::string& name);

@@ -35,7 +35,6 @@ struct OnsetTiming {
   int64_t matched = 0, measured = 0;
 };
 
-OnsetTiming onset_timing_error(const torch::Tensor& estimated, const torch::Tensor& measured,
-                               const OnsetOptions& options = {});
+OnsetTiming onset_timing_error(const torch::Tensor& estimated, const torch::Tensor& measured, const OnsetOptions& options = {});
 
 }  // namespace pianokpm

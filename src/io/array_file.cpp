@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-
 #include "io/atomic_file.h"
 #include "io/input_error.h"
 #include "io/file_names.h"
@@ -22,8 +21,7 @@ torch::Tensor read_array(const std::string& path) {
   // Mapped, not read into a string: the array is then the only copy in memory (see mapped_file.h).
   const MappedFile file(path);
   if (file.bytes().empty()) throw InputError(path, "file is empty");
-  return ext == ".npy" ? parse_npy(file.bytes(), path, file.releaser())
-                       : parse_numpy_pickle(file.bytes(), path, file.releaser());
+  return ext == ".npy" ? parse_npy(file.bytes(), path, file.releaser()) : parse_numpy_pickle(file.bytes(), path, file.releaser());
 }
 
 std::string serialize_csv(const torch::Tensor& array, const std::vector<std::string>& column_names) {

@@ -11,8 +11,7 @@ namespace pianokpm {
 torch::Tensor read_array(const std::string& path);
 
 // Writes a 1-D or 2-D array atomically; .csv gets `column_names` as its header when given.
-void write_array(const std::string& path, const torch::Tensor& array,
-                 const std::vector<std::string>& column_names = {});
+void write_array(const std::string& path, const torch::Tensor& array, const std::vector<std::string>& column_names = {});
 
 std::string serialize_csv(const torch::Tensor& array, const std::vector<std::string>& column_names);
 

@@ -29,8 +29,7 @@ std::string field(const std::string& head, int64_t offset, int64_t width) {
   throw InputError(path, "malformed EDF/BDF header: " + what);
 }
 
-int64_t integer_field(const std::string& head, int64_t offset, int64_t width, const std::string& path,
-                      const std::string& name) {
+int64_t integer_field(const std::string& head, int64_t offset, int64_t width, const std::string& path, const std::string& name) {
   const std::string f = field(head, offset, width);
   char* end = nullptr;
   errno = 0;
@@ -39,8 +38,7 @@ int64_t integer_field(const std::string& head, int64_t offset, int64_t width, co
   return v;
 }
 
-double number_field(const std::string& head, int64_t offset, int64_t width, const std::string& path,
-                    const std::string& name) {
+double number_field(const std::string& head, int64_t offset, int64_t width, const std::string& path, const std::string& name) {
   const std::string f = field(head, offset, width);
   char* end = nullptr;
   const double v = std::strtod(f.c_str(), &end);
@@ -117,7 +115,8 @@ EdfHeaderSummary check_edf_header(const std::string& head, int64_t file_size, co
   }
   if (s.records > 0 && file_size < s.header_bytes + s.records * s.record_bytes) {
     throw InputError(path, fmt::format("truncated: the header promises {} data records of {} bytes but the file holds "
-                                       "{} bytes of data", s.records, s.record_bytes, file_size - s.header_bytes));
+                                       "{} bytes of data",
+                                       s.records, s.record_bytes, file_size - s.header_bytes));
   }
   return s;
 }

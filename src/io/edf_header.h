@@ -7,12 +7,12 @@
 namespace pianokpm {
 
 struct EdfHeaderSummary {
-  bool bdf = false;           // 24-bit BioSemi variant
+  bool bdf = false;  // 24-bit BioSemi variant
   int signals = 0;
-  int64_t records = 0;        // -1 while recording (EDF+ allows it); then the size decides
+  int64_t records = 0;  // -1 while recording (EDF+ allows it); then the size decides
   double record_seconds = 0;
   int64_t header_bytes = 0;
-  int64_t record_bytes = 0;   // bytes of one data record, all signals
+  int64_t record_bytes = 0;  // bytes of one data record, all signals
 };
 
 // Whether the bytes start like an EDF ("0       ") or BDF ("\xffBIOSEMI") file.

@@ -33,8 +33,9 @@ torch::Tensor read_csv_table(const std::string& path, int64_t channels, bool int
   const size_t n = header.size();
   const size_t skip = (n > 0 && is_time_column(header[0])) ? 1 : 0;
   if (!fits(static_cast<int64_t>(n - skip), channels, interval_columns)) {
-    throw InputError(path, fmt::format("EMG has {} channels; expected {} (ADM, PB, 1DI, 2DI, 3DI, 4DI){}", n - skip, channels,
-                                       interval_columns ? fmt::format(" or {} (with lower and upper bounds)", 3 * channels) : ""));
+    throw InputError(path,
+                     fmt::format("EMG has {} channels; expected {} (ADM, PB, 1DI, 2DI, 3DI, 4DI){}", n - skip, channels,
+                                 interval_columns ? fmt::format(" or {} (with lower and upper bounds)", 3 * channels) : ""));
   }
   channels = static_cast<int64_t>(n - skip);
   std::vector<float> data;
@@ -53,7 +54,8 @@ torch::Tensor read_csv_table(const std::string& path, int64_t channels, bool int
       if (end == fields[c].c_str() || *end != '\0') {
         throw InputError(path, fmt::format("line {} column {}: '{}' is not a number", line_number, header[c], fields[c]));
       }
-      if (!std::isfinite(v)) throw InputError(path, fmt::format("line {} column {}: value is not finite", line_number, header[c]));
+      if (!std::isfinite(v))
+        throw InputError(path, fmt::format("line {} column {}: value is not finite", line_number, header[c]));
       data.push_back(static_cast<float>(v));
     }
   }
@@ -69,16 +71,17 @@ torch::Tensor read_table(const std::string& path, int64_t channels, bool interva
   } else {
     emg = read_array(path);
     if (emg.dim() != 2 || !fits(emg.size(1), channels, interval_columns)) {
-      throw InputError(path, fmt::format("EMG has shape {}; expected [N, {}] (ADM, PB, 1DI, 2DI, 3DI, 4DI){}",
-                                         fmt::join(emg.sizes(), "x"), channels,
-                                         interval_columns ? fmt::format(" or [N, {}] (with lower and upper bounds)", 3 * channels) : ""));
+      throw InputError(
+          path,
+          fmt::format("EMG has shape {}; expected [N, {}] (ADM, PB, 1DI, 2DI, 3DI, 4DI){}", fmt::join(emg.sizes(), "x"), channels,
+                      interval_columns ? fmt::format(" or [N, {}] (with lower and upper bounds)", 3 * channels) : ""));
     }
     if (emg.size(0) == 0) throw InputError(path, "EMG has no rows");
     emg = emg.to(torch::kFloat).contiguous();
     const torch::Tensor bad = (~torch::isfinite(emg)).nonzero();
     if (bad.size(0) > 0) {
-      throw InputError(path, fmt::format("row {} channel {}: value is not finite", bad[0][0].item<int64_t>(),
-                                         bad[0][1].item<int64_t>()));
+      throw InputError(
+          path, fmt::format("row {} channel {}: value is not finite", bad[0][0].item<int64_t>(), bad[0][1].item<int64_t>()));
     }
   }
   return emg;

@@ -25,7 +25,8 @@ torch::Tensor read_csv(const std::string& path, int k) {
   const size_t values = n - skip;
   if (values != static_cast<size_t>(2 * k) && values != static_cast<size_t>(3 * k)) {
     throw InputError(path, fmt::format("keypoint CSV has {} columns; expected {} (x, y per keypoint) or {} (x, y, "
-                                       "confidence), optionally after a frame or time column", n, 2 * k, 3 * k));
+                                       "confidence), optionally after a frame or time column",
+                                       n, 2 * k, 3 * k));
   }
   std::vector<float> data;
   size_t line_number = 1;

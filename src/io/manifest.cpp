@@ -45,13 +45,15 @@ std::vector<ManifestRow> parse_manifest(const std::string& text, const std::stri
       std::set<std::string> seen;
       for (const auto& c : columns) {
         if (c != "name" && std::find(input_columns.begin(), input_columns.end(), c) == input_columns.end())
-          throw InputError(path, fmt::format("line {}: unknown column '{}' (name, {})", number, c, fmt::join(input_columns, ", ")));
+          throw InputError(path,
+                           fmt::format("line {}: unknown column '{}' (name, {})", number, c, fmt::join(input_columns, ", ")));
         if (!seen.insert(c).second) throw InputError(path, fmt::format("line {}: column '{}' appears twice", number, c));
       }
       continue;
     }
     if (cells.size() > columns.size())
-      throw InputError(path, fmt::format("line {}: {} cells but the header has {} columns", number, cells.size(), columns.size()));
+      throw InputError(path,
+                       fmt::format("line {}: {} cells but the header has {} columns", number, cells.size(), columns.size()));
     ManifestRow row;
     row.line = number;
     for (size_t i = 0; i < cells.size(); ++i) {

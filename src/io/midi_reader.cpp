@@ -84,7 +84,7 @@ int channel_data_bytes(uint8_t status) {
 TrackEvents parse_track(ByteCursor c, int track) {
   TrackEvents out;
   uint64_t tick = 0;
-  int running = -1;  // running status, -1 when none
+  int running = -1;                                            // running status, -1 when none
   std::map<std::pair<int, int>, std::deque<RawNote>> pending;  // (channel, pitch) -> open notes
   auto close_note = [&](int channel, int pitch) {
     auto it = pending.find({channel, pitch});
@@ -151,8 +151,7 @@ TrackEvents parse_track(ByteCursor c, int track) {
 class TickClock {
  public:
   TickClock(int division, std::vector<std::pair<uint64_t, uint32_t>> tempos) : division_(division) {
-    std::stable_sort(tempos.begin(), tempos.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::stable_sort(tempos.begin(), tempos.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     segments_.push_back({0, 0.0, kDefaultTempoUs});
     for (const auto& [tick, us] : tempos) {
       const Segment& last = segments_.back();
@@ -165,8 +164,7 @@ class TickClock {
       const int per_frame = division_ & 0xFF;
       return static_cast<double>(tick) / (fps * per_frame);
     }
-    auto it = std::upper_bound(segments_.begin(), segments_.end(), tick,
-                               [](uint64_t t, const Segment& s) { return t < s.tick; });
+    auto it = std::upper_bound(segments_.begin(), segments_.end(), tick, [](uint64_t t, const Segment& s) { return t < s.tick; });
     return seconds_in(*std::prev(it), tick);
   }
 
@@ -212,16 +210,18 @@ MidiFile parse_midi(const uint8_t* data, size_t size, const std::string& name) {
     ByteCursor len_cursor(data, pos + 4, pos + 8, name);
     const uint32_t len = len_cursor.be(4);
     if (len > size - pos - 8) {
-      throw InputError(name, fmt::format("not a valid MIDI file: chunk '{}' at byte {} claims {} bytes but only {} remain",
-                                         id, pos, len, size - pos - 8));
+      throw InputError(name, fmt::format("not a valid MIDI file: chunk '{}' at byte {} claims {} bytes but only {} remain", id,
+                                         pos, len, size - pos - 8));
     }
-    if (id == "MTrk") tracks.push_back(parse_track(ByteCursor(data, pos + 8, pos + 8 + len, name), static_cast<int>(tracks.size())));
+    if (id == "MTrk")
+      tracks.push_back(parse_track(ByteCursor(data, pos + 8, pos + 8 + len, name), static_cast<int>(tracks.size())));
     pos += 8 + len;  // unknown chunk types are skipped, as the standard asks
   }
   // fewer than 8 bytes after the last chunk: padding some writers add, ignored
   if (tracks.empty()) throw InputError(name, "not a valid MIDI file: no track chunk");
   if (static_cast<int>(tracks.size()) != declared_tracks) {
-    throw InputError(name, fmt::format("not a valid MIDI file: header declares {} tracks, file has {}", declared_tracks, tracks.size()));
+    throw InputError(
+        name, fmt::format("not a valid MIDI file: header declares {} tracks, file has {}", declared_tracks, tracks.size()));
   }
   file.num_tracks = static_cast<int>(tracks.size());
 

@@ -12,17 +12,17 @@
 namespace pianokpm {
 
 struct MidiTrackNote {
-  MidiNote note;      // pitch, velocity, on_s, off_s
-  int channel = 0;    // 0..15 (9 = General MIDI percussion)
+  MidiNote note;    // pitch, velocity, on_s, off_s
+  int channel = 0;  // 0..15 (9 = General MIDI percussion)
   int track = 0;
 };
 
 struct MidiFile {
   int format = 0;
   int num_tracks = 0;
-  int division = 0;             // ticks per quarter note (metrical time), or the raw SMPTE word
-  int tempo_changes = 0;        // tempo events in the file
-  double duration_s = 0;        // time of the last event in any track
+  int division = 0;                  // ticks per quarter note (metrical time), or the raw SMPTE word
+  int tempo_changes = 0;             // tempo events in the file
+  double duration_s = 0;             // time of the last event in any track
   std::vector<MidiTrackNote> notes;  // sorted by onset, then pitch
 };
 

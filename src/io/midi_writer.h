@@ -6,8 +6,8 @@
 namespace pianokpm {
 
 struct MidiNote {
-  int pitch = 60;       // MIDI note number
-  int velocity = 64;    // 1..127
+  int pitch = 60;     // MIDI note number
+  int velocity = 64;  // 1..127
   double on_s = 0;
   double off_s = 0;
 };

@@ -55,8 +55,7 @@ torch::Tensor parse_npy(std::string_view bytes, const std::string& source, const
   }
   const NumpyDtype dtype = NumpyDtype::parse(descr, source);
   const size_t data_offset = offset + header_len;
-  return tensor_from_bytes(dtype, shape, fortran, copy_to_byte_tensor(bytes.substr(data_offset), data_offset, release),
-                           source);
+  return tensor_from_bytes(dtype, shape, fortran, copy_to_byte_tensor(bytes.substr(data_offset), data_offset, release), source);
 }
 
 std::string serialize_npy(const torch::Tensor& tensor) {

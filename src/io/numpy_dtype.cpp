@@ -23,10 +23,10 @@ NumpyDtype NumpyDtype::parse(const std::string& descr, const std::string& source
   }
   d.kind = s[0];
   d.item_size = std::stoi(s.substr(1));
-  const bool ok = (d.kind == 'f' && (d.item_size == 2 || d.item_size == 4 || d.item_size == 8)) ||
-                  ((d.kind == 'i' || d.kind == 'u') &&
-                   (d.item_size == 1 || d.item_size == 2 || d.item_size == 4 || d.item_size == 8)) ||
-                  (d.kind == 'b' && d.item_size == 1);
+  const bool ok =
+      (d.kind == 'f' && (d.item_size == 2 || d.item_size == 4 || d.item_size == 8)) ||
+      ((d.kind == 'i' || d.kind == 'u') && (d.item_size == 1 || d.item_size == 2 || d.item_size == 4 || d.item_size == 8)) ||
+      (d.kind == 'b' && d.item_size == 1);
   if (!ok) throw InputError(source, "holds dtype '" + descr + "', expected numbers (float or int)");
   if (d.byte_order == '=') d.byte_order = '<';  // every platform we build for is little-endian
   return d;
@@ -68,9 +68,8 @@ uint64_t expected_bytes(const NumpyDtype& dtype, const std::vector<int64_t>& sha
 
 }  // namespace
 
-torch::Tensor tensor_from_buffer(const NumpyDtype& dtype, const std::vector<int64_t>& shape,
-                                 bool fortran_order, const char* data, size_t size_bytes,
-                                 const std::string& source) {
+torch::Tensor tensor_from_buffer(const NumpyDtype& dtype, const std::vector<int64_t>& shape, bool fortran_order, const char* data,
+                                 size_t size_bytes, const std::string& source) {
   expected_bytes(dtype, shape, size_bytes, source);  // before allocating
   return tensor_from_bytes(dtype, shape, fortran_order, copy_to_byte_tensor({data, size_bytes}, 0, {}), source);
 }

@@ -20,9 +20,8 @@ struct NumpyDtype {
 
 // Copies `data` (exactly prod(shape) items) into a new tensor of the matching torch dtype
 // (unsigned types wider than one byte become int64). `fortran_order` data is reordered to C order.
-torch::Tensor tensor_from_buffer(const NumpyDtype& dtype, const std::vector<int64_t>& shape,
-                                 bool fortran_order, const char* data, size_t size_bytes,
-                                 const std::string& source);
+torch::Tensor tensor_from_buffer(const NumpyDtype& dtype, const std::vector<int64_t>& shape, bool fortran_order, const char* data,
+                                 size_t size_bytes, const std::string& source);
 
 // The same from a uint8 tensor of exactly the array's bytes, without copying: the result shares
 // its memory (byte-swapped in place where big-endian).

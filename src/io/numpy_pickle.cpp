@@ -147,13 +147,14 @@ namespace {
 
 constexpr int kMaxListDepth = 32;
 
-void flatten_numbers(const ValuePtr& v, int depth, std::vector<int64_t>& shape, std::vector<double>& out,
-                     int64_t& budget, const std::string& source) {
+void flatten_numbers(const ValuePtr& v, int depth, std::vector<int64_t>& shape, std::vector<double>& out, int64_t& budget,
+                     const std::string& source) {
   if (--budget < 0) throw InputError(source, "nested lists larger than the file can hold (shared references)");
   if (v->kind == Kind::kInt || v->kind == Kind::kFloat || v->kind == Kind::kBool) {
     if (depth != static_cast<int>(shape.size())) throw InputError(source, "holds ragged nested lists");
-    out.push_back(v->kind == Kind::kFloat ? v->real : v->kind == Kind::kInt ? static_cast<double>(v->integer)
-                                                                             : (v->boolean ? 1.0 : 0.0));
+    out.push_back(v->kind == Kind::kFloat ? v->real
+                  : v->kind == Kind::kInt ? static_cast<double>(v->integer)
+                                          : (v->boolean ? 1.0 : 0.0));
     return;
   }
   if (v->kind != Kind::kList && v->kind != Kind::kTuple) {

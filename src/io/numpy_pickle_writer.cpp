@@ -102,7 +102,10 @@ std::string serialize_numpy_pickle(const torch::Tensor& array) {
   w.integer(0);
   w.op('\x85');  // TUPLE1
   w.memoize();
-  w.op(std::string("C\x01" "b", 3));
+  w.op(
+      std::string("C\x01"
+                  "b",
+                  3));
   w.memoize();
   w.op('\x87');  // TUPLE3
   w.memoize();

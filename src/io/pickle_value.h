@@ -19,16 +19,16 @@ enum class Kind {
   kBool,
   kInt,
   kFloat,
-  kString,   // text (UTF-8)
-  kBytes,    // raw bytes
+  kString,  // text (UTF-8)
+  kBytes,   // raw bytes
   kTuple,
   kList,
-  kDict,     // insertion-ordered, as Python's dict and OrderedDict
-  kGlobal,   // an allowed callable or class, named "module.name"
-  kDtype,    // numpy dtype under construction: text = descr ("f4"), byte_order '<' '>' '|' '='
+  kDict,       // insertion-ordered, as Python's dict and OrderedDict
+  kGlobal,     // an allowed callable or class, named "module.name"
+  kDtype,      // numpy dtype under construction: text = descr ("f4"), byte_order '<' '>' '|' '='
   kArrayStub,  // numpy ndarray made by _reconstruct, waiting for its BUILD state
-  kTensor,   // a finished numeric array or tensor
-  kStorage,  // a torch storage (flat tensor) from a persistent id
+  kTensor,     // a finished numeric array or tensor
+  kStorage,    // a torch storage (flat tensor) from a persistent id
 };
 
 struct Value {
@@ -36,11 +36,11 @@ struct Value {
   bool boolean = false;
   int64_t integer = 0;
   double real = 0.0;
-  std::string text;                // kString, kBytes, kGlobal, kDtype
-  char byte_order = '=';           // kDtype
-  std::vector<ValuePtr> items;     // kTuple, kList
+  std::string text;                                    // kString, kBytes, kGlobal, kDtype
+  char byte_order = '=';                               // kDtype
+  std::vector<ValuePtr> items;                         // kTuple, kList
   std::vector<std::pair<ValuePtr, ValuePtr>> entries;  // kDict
-  torch::Tensor tensor;            // kTensor, kStorage
+  torch::Tensor tensor;                                // kTensor, kStorage
 
   static ValuePtr none();
   static ValuePtr from_bool(bool b);

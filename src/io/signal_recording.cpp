@@ -46,8 +46,8 @@ SignalRecording read_csv_signals(const std::string& path) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     const auto fields = split_csv_line(line);
     if (fields.size() != header.size()) {
-      throw InputError(path, fmt::format("line {} has {} fields but the header has {}", line_number, fields.size(),
-                                         header.size()));
+      throw InputError(path,
+                       fmt::format("line {} has {} fields but the header has {}", line_number, fields.size(), header.size()));
     }
     for (size_t c = 0; c < fields.size(); ++c) {
       char* end = nullptr;
@@ -106,8 +106,8 @@ std::vector<SignalChannel> select_channels(std::vector<SignalChannel> all, const
     if (it == all.end()) {
       std::string labels;
       for (size_t i = 0; i < all.size() && i < 8; ++i) labels += (i ? ", " : "") + all[i].label;
-      throw InputError(path, fmt::format("no channel '{}' (it has {} channels: {}{})", w, all.size(), labels,
-                                         all.size() > 8 ? ", ..." : ""));
+      throw InputError(
+          path, fmt::format("no channel '{}' (it has {} channels: {}{})", w, all.size(), labels, all.size() > 8 ? ", ..." : ""));
     }
     out.push_back(*it);
   }
@@ -149,7 +149,8 @@ SignalRecording read_signals(const std::string& path, const SignalReadOptions& o
                                " is only for CSV without a time column, .npy and .pkl");
   }
   if (!carries_rate) {
-    if (!(options.rate_hz > 0)) throw InputError(path, "this file carries no sampling rate: give one with " + options.rate_option);
+    if (!(options.rate_hz > 0))
+      throw InputError(path, "this file carries no sampling rate: give one with " + options.rate_option);
     for (auto& c : rec.channels) c.rate_hz = options.rate_hz;
   }
   if (rec.channels.empty()) throw InputError(path, "the file holds no signal channels");

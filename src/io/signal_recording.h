@@ -9,13 +9,13 @@ namespace pianokpm {
 
 struct SignalChannel {
   std::string label;
-  std::string unit;        // physical unit when the file says (EDF: "uV", "mV"); empty otherwise
+  std::string unit;  // physical unit when the file says (EDF: "uV", "mV"); empty otherwise
   double rate_hz = 0;
   std::vector<double> samples;
 };
 
 struct SignalRecording {
-  std::string source;      // the file it came from
+  std::string source;  // the file it came from
   std::vector<SignalChannel> channels;
 };
 

@@ -22,11 +22,10 @@ std::string first_line(const std::string& s) { return s.substr(0, s.find('\n'));
 
 const std::map<std::string, torch::ScalarType>& storage_types() {
   static const std::map<std::string, torch::ScalarType> types = {
-      {"torch.FloatStorage", torch::kFloat}, {"torch.DoubleStorage", torch::kDouble},
-      {"torch.HalfStorage", torch::kHalf},   {"torch.BFloat16Storage", torch::kBFloat16},
-      {"torch.LongStorage", torch::kLong},   {"torch.IntStorage", torch::kInt},
-      {"torch.ShortStorage", torch::kShort}, {"torch.CharStorage", torch::kChar},
-      {"torch.ByteStorage", torch::kByte},   {"torch.BoolStorage", torch::kBool}};
+      {"torch.FloatStorage", torch::kFloat},       {"torch.DoubleStorage", torch::kDouble}, {"torch.HalfStorage", torch::kHalf},
+      {"torch.BFloat16Storage", torch::kBFloat16}, {"torch.LongStorage", torch::kLong},     {"torch.IntStorage", torch::kInt},
+      {"torch.ShortStorage", torch::kShort},       {"torch.CharStorage", torch::kChar},     {"torch.ByteStorage", torch::kByte},
+      {"torch.BoolStorage", torch::kBool}};
   return types;
 }
 
@@ -72,8 +71,8 @@ NamedTensors read_torch_state_dict(const std::string& path) {
     auto [data, size] = zip->getRecord("data.pkl");
     pickle_bytes.assign(static_cast<const char*>(data.get()), size);
   } catch (const c10::Error& e) {
-    throw InputError(path, "not a readable PyTorch zip checkpoint (truncated or corrupt?): " +
-                               first_line(e.what_without_backtrace()));
+    throw InputError(path,
+                     "not a readable PyTorch zip checkpoint (truncated or corrupt?): " + first_line(e.what_without_backtrace()));
   }
 
   std::map<std::string, torch::Tensor> storages;

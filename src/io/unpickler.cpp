@@ -159,18 +159,19 @@ class Reader {
         if (proto < 2 || proto > 5) fail("unsupported pickle protocol " + std::to_string(proto));
         break;
       }
-      case 0x95: uint_le(8); break;  // FRAME: framing is only a hint
+      case 0x95: uint_le(8); break;                      // FRAME: framing is only a hint
       case '(': marks_.push_back(stack_.size()); break;  // MARK
-      case '0': pop(); break;                           // POP
-      case '1': pop_mark(); break;                      // POP_MARK
-      case '2': push(top()); break;                     // DUP
+      case '0': pop(); break;                            // POP
+      case '1': pop_mark(); break;                       // POP_MARK
+      case '2': push(top()); break;                      // DUP
       case 'N': push(Value::none()); break;
       case 0x88: push(Value::from_bool(true)); break;
       case 0x89: push(Value::from_bool(false)); break;
       case 'J': push(Value::from_int(static_cast<int32_t>(uint_le(4)))); break;  // BININT
-      case 'K': push(Value::from_int(byte())); break;                             // BININT1
-      case 'M': push(Value::from_int(static_cast<int64_t>(uint_le(2)))); break;   // BININT2
-      case 0x8a: case 0x8b: {  // LONG1, LONG4: little-endian two's complement
+      case 'K': push(Value::from_int(byte())); break;                            // BININT1
+      case 'M': push(Value::from_int(static_cast<int64_t>(uint_le(2)))); break;  // BININT2
+      case 0x8a:
+      case 0x8b: {  // LONG1, LONG4: little-endian two's complement
         const uint64_t n = op == 0x8a ? byte() : uint_le(4);
         if (n > 8) fail("integer too large");
         const std::string b = take(n);
@@ -189,36 +190,75 @@ class Reader {
         push(Value::from_float(d));
         break;
       }
-      case 0x8c: push(Value::from_string(take(byte()))); break;        // SHORT_BINUNICODE
-      case 'X': push(Value::from_string(take(uint_le(4)))); break;     // BINUNICODE
-      case 0x8d: push(Value::from_string(take(uint_le(8)))); break;    // BINUNICODE8
-      case 'U': push(Value::from_bytes(take(byte()))); break;          // SHORT_BINSTRING (py2 str)
-      case 'T': push(Value::from_bytes(take(uint_le(4)))); break;      // BINSTRING
-      case 'C': push(Value::from_bytes(take(byte()))); break;          // SHORT_BINBYTES
-      case 'B': push(bytes_value(uint_le(4))); break;                  // BINBYTES
-      case 0x8e: case 0x96:                                             // BINBYTES8, BYTEARRAY8
+      case 0x8c: push(Value::from_string(take(byte()))); break;      // SHORT_BINUNICODE
+      case 'X': push(Value::from_string(take(uint_le(4)))); break;   // BINUNICODE
+      case 0x8d: push(Value::from_string(take(uint_le(8)))); break;  // BINUNICODE8
+      case 'U': push(Value::from_bytes(take(byte()))); break;        // SHORT_BINSTRING (py2 str)
+      case 'T': push(Value::from_bytes(take(uint_le(4)))); break;    // BINSTRING
+      case 'C': push(Value::from_bytes(take(byte()))); break;        // SHORT_BINBYTES
+      case 'B': push(bytes_value(uint_le(4))); break;                // BINBYTES
+      case 0x8e:
+      case 0x96:  // BINBYTES8, BYTEARRAY8
         push(bytes_value(uint_le(8)));
         break;
       case 0x98: break;  // READONLY_BUFFER: in-band buffers are plain bytes to us
       case ')': push(Value::tuple({})); break;
       case 't': push(Value::tuple(pop_mark())); break;
-      case 0x85: { auto a = pop(); push(Value::tuple({a})); break; }
-      case 0x86: { auto b = pop(); auto a = pop(); push(Value::tuple({a, b})); break; }
-      case 0x87: { auto c = pop(); auto b = pop(); auto a = pop(); push(Value::tuple({a, b, c})); break; }
+      case 0x85: {
+        auto a = pop();
+        push(Value::tuple({a}));
+        break;
+      }
+      case 0x86: {
+        auto b = pop();
+        auto a = pop();
+        push(Value::tuple({a, b}));
+        break;
+      }
+      case 0x87: {
+        auto c = pop();
+        auto b = pop();
+        auto a = pop();
+        push(Value::tuple({a, b, c}));
+        break;
+      }
       case ']': push(Value::list({})); break;
       case 'l': push(Value::list(pop_mark())); break;
-      case 'a': { auto v = pop(); append_items(top(), {v}); break; }
-      case 'e': { auto items = pop_mark(); append_items(top(), std::move(items)); break; }
+      case 'a': {
+        auto v = pop();
+        append_items(top(), {v});
+        break;
+      }
+      case 'e': {
+        auto items = pop_mark();
+        append_items(top(), std::move(items));
+        break;
+      }
       case '}': push(Value::dict()); break;
-      case 'd': { auto kv = pop_mark(); auto d = Value::dict(); set_items(d, kv); push(d); break; }
-      case 's': { auto v = pop(); auto k = pop(); set_items(top(), {k, v}); break; }
-      case 'u': { auto kv = pop_mark(); set_items(top(), kv); break; }
-      case 'q': memo_put(byte()); break;        // BINPUT
-      case 'r': memo_put(uint_le(4)); break;    // LONG_BINPUT
-      case 0x94: memo_put(memo_.size()); break; // MEMOIZE
-      case 'h': memo_get(byte()); break;        // BINGET
-      case 'j': memo_get(uint_le(4)); break;    // LONG_BINGET
-      case 'c': {  // GLOBAL "module\nname\n"
+      case 'd': {
+        auto kv = pop_mark();
+        auto d = Value::dict();
+        set_items(d, kv);
+        push(d);
+        break;
+      }
+      case 's': {
+        auto v = pop();
+        auto k = pop();
+        set_items(top(), {k, v});
+        break;
+      }
+      case 'u': {
+        auto kv = pop_mark();
+        set_items(top(), kv);
+        break;
+      }
+      case 'q': memo_put(byte()); break;         // BINPUT
+      case 'r': memo_put(uint_le(4)); break;     // LONG_BINPUT
+      case 0x94: memo_put(memo_.size()); break;  // MEMOIZE
+      case 'h': memo_get(byte()); break;         // BINGET
+      case 'j': memo_get(uint_le(4)); break;     // LONG_BINGET
+      case 'c': {                                // GLOBAL "module\nname\n"
         const std::string module = line();
         const std::string name = line();
         push_global(module, name);
@@ -231,7 +271,8 @@ class Reader {
         push_global(module->text, name->text);
         break;
       }
-      case 'R': case 0x81: {  // REDUCE, NEWOBJ
+      case 'R':
+      case 0x81: {  // REDUCE, NEWOBJ
         auto args = pop();
         auto callable = pop();
         reduce(callable, args);
@@ -257,8 +298,7 @@ class Reader {
         }
         break;
       }
-      default:
-        fail(fmt::format("refuses pickle opcode 0x{:02x}: only numeric arrays are allowed", op));
+      default: fail(fmt::format("refuses pickle opcode 0x{:02x}: only numeric arrays are allowed", op));
     }
   }
 
@@ -278,8 +318,7 @@ class Reader {
 
 Unpickled::~Unpickled() { clear_containers(containers_); }
 
-Unpickled unpickle(std::string_view bytes, const std::string& source, const PickleClasses& classes,
-                   const ReleaseRange& release) {
+Unpickled unpickle(std::string_view bytes, const std::string& source, const PickleClasses& classes, const ReleaseRange& release) {
   if (bytes.size() < 2 || static_cast<uint8_t>(bytes[0]) != 0x80) {
     throw InputError(source, "not a pickle file (protocol 2 or later expected)");
   }

@@ -35,7 +35,8 @@ void LiveKeys::note_off(double time_s, int pitch) {
 
 size_t LiveKeys::notes_known(double now_s) const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return static_cast<size_t>(std::count_if(notes_.begin(), notes_.end(), [&](const MidiTrackNote& n) { return n.note.on_s <= now_s; }));
+  return static_cast<size_t>(
+      std::count_if(notes_.begin(), notes_.end(), [&](const MidiTrackNote& n) { return n.note.on_s <= now_s; }));
 }
 
 torch::Tensor LiveKeys::depth(double first_s, int64_t samples, double rate_hz, double now_s) const {

@@ -19,7 +19,8 @@ namespace pianokpm::live {
 void LiveOptions::check() const {
   source.check();
   tracker.check();
-  if (hand != "right" && hand != "left" && hand != "any") throw std::invalid_argument("--hand must be right, left or any, not '" + hand + "'");
+  if (hand != "right" && hand != "left" && hand != "any")
+    throw std::invalid_argument("--hand must be right, left or any, not '" + hand + "'");
   if (frame_queue < 1) throw std::invalid_argument("--queue must be at least 1 frame");
   if (!(max_media_s >= 0)) throw std::invalid_argument("--duration must not be negative");
 }
@@ -95,7 +96,9 @@ LiveSummary run_live(const LiveOptions& options, EmgModel net, const LiveKeys* k
           break;
         }
         if (options.max_media_s > 0 && f.media_time_s >= options.max_media_s) break;
-        if (options.clock) options.clock->start_at(f.arrival - std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(f.media_time_s)));
+        if (options.clock)
+          options.clock->start_at(f.arrival -
+                                  std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(f.media_time_s)));
         frames.push(std::move(f));
         f = SourceFrame();
       }
@@ -129,7 +132,8 @@ LiveSummary run_live(const LiveOptions& options, EmgModel net, const LiveKeys* k
         summary.stats.frames_with_hand += t.hand_found ? 1 : 0;
         summary.stats.media_time_s = t.media_time_s;
         recent_done.push_back(Clock::now());
-        while (recent_done.size() > 1 && recent_done.back() - recent_done.front() > std::chrono::seconds(1)) recent_done.pop_front();
+        while (recent_done.size() > 1 && recent_done.back() - recent_done.front() > std::chrono::seconds(1))
+          recent_done.pop_front();
         ++tracked_generation;
         frame_tracked.notify_one();
       }
@@ -164,7 +168,8 @@ LiveSummary run_live(const LiveOptions& options, EmgModel net, const LiveKeys* k
       rows.chunk = std::move(*chunk);
       const Clock::time_point now = Clock::now();
       for (double t : rows.chunk.times_s)
-        rows.latency_ms.push_back(static_cast<float>(std::chrono::duration<double, std::milli>(now - arrivals.needed_by(t)).count()));
+        rows.latency_ms.push_back(
+            static_cast<float>(std::chrono::duration<double, std::milli>(now - arrivals.needed_by(t)).count()));
       summary.latency_ms.insert(summary.latency_ms.end(), rows.latency_ms.begin(), rows.latency_ms.end());
       LiveStats stats;
       {

@@ -20,7 +20,7 @@ namespace pianokpm::live {
 struct LiveOptions {
   LiveSourceOptions source;
   pose::HandTrackerOptions tracker;
-  std::string hand = "right";   // right, left or any
+  std::string hand = "right";  // right, left or any
   StreamOptions stream;
   int frame_queue = 2;          // frames waiting for the tracker
   double max_media_s = 0;       // stop after this much media time (0: when the source ends)

@@ -36,9 +36,11 @@ std::string make_page(const LiveServerOptions& o) {
   config["trace_rate_hz"] = o.trace_rate_hz;
   config["unfamiliar_below"] = o.unfamiliar_below;
   for (const MuscleInfo& m : muscle_infos()) config["muscles"].push_back({{"code", m.code}, {"name", m.name}});
-  std::string h = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>pianokpm live</title>\n<style>\n";
-  h += std::string(report_assets::uplot_css) + "\n" + live_assets::page_css + "\n</style>\n</head>\n<body data-ready=\"false\">\n";
+  std::string h =
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>pianokpm live</title>\n<style>\n";
+  h +=
+      std::string(report_assets::uplot_css) + "\n" + live_assets::page_css + "\n</style>\n</head>\n<body data-ready=\"false\">\n";
   h += "<script type=\"application/json\" id=\"config\">" + script_safe(config.dump()) + "</script>\n";
   h += std::string(live_assets::page_body) + "\n<script>\n" + report_assets::uplot_js + "\n</script>\n<script>\n" +
        live_assets::page_js + "\n</script>\n</body></html>\n";
@@ -70,9 +72,7 @@ LiveServerOptions parse_serve_target(const std::string& text) {
   return o;
 }
 
-bool is_loopback_host(const std::string& host) {
-  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-}
+bool is_loopback_host(const std::string& host) { return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0; }
 
 LiveServer::LiveServer(const LiveServerOptions& options) : options_(options), server_(std::make_unique<httplib::Server>()) {
   options_.check();
@@ -82,8 +82,9 @@ LiveServer::LiveServer(const LiveServerOptions& options) : options_(options), se
   const size_t threads = static_cast<size_t>(2 * options_.max_viewers + 8);
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_->set_read_timeout(static_cast<time_t>(options_.read_timeout_s), 0);
-  server_->set_write_timeout(static_cast<time_t>(options_.write_timeout_s),
-                             static_cast<time_t>((options_.write_timeout_s - static_cast<time_t>(options_.write_timeout_s)) * 1e6));
+  server_->set_write_timeout(
+      static_cast<time_t>(options_.write_timeout_s),
+      static_cast<time_t>((options_.write_timeout_s - static_cast<time_t>(options_.write_timeout_s)) * 1e6));
   server_->set_keep_alive_max_count(4);
   server_->set_keep_alive_timeout(2);
   server_->set_payload_max_length(4096);  // the page takes no request bodies
@@ -110,7 +111,8 @@ void LiveServer::add_routes() {
   httplib::Server& s = *server_;
   s.Get("/", [this](const httplib::Request&, httplib::Response& res) {
     res.set_header("Cache-Control", "no-store");
-    res.set_header("Content-Security-Policy", "default-src 'self'; img-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'");
+    res.set_header("Content-Security-Policy",
+                   "default-src 'self'; img-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'");
     res.set_content(page_, "text/html; charset=utf-8");
   });
   s.Get("/favicon.ico", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });  // browsers ask
@@ -154,7 +156,8 @@ void LiveServer::add_routes() {
             jpeg = jpeg_;
             *last = jpeg_seq_;
           }
-          std::string part = fmt::format("--{}\r\nContent-Type: image/jpeg\r\nContent-Length: {}\r\n\r\n", kBoundary, jpeg->size());
+          std::string part =
+              fmt::format("--{}\r\nContent-Type: image/jpeg\r\nContent-Length: {}\r\n\r\n", kBoundary, jpeg->size());
           part.append(*jpeg).append("\r\n");
           return sink.write(part.data(), part.size());
         },
@@ -170,13 +173,17 @@ void LiveServer::add_routes() {
     return httplib::Server::HandlerResponse::Handled;
   });
   s.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    if (res.body.empty()) res.set_content(res.status == 404 ? "not found\n" : fmt::format("error {}\n", res.status), "text/plain");
+    if (res.body.empty())
+      res.set_content(res.status == 404 ? "not found\n" : fmt::format("error {}\n", res.status), "text/plain");
   });
 }
 
 void LiveServer::start() {
-  port_ = options_.port == 0 ? server_->bind_to_any_port(options_.host) : (server_->bind_to_port(options_.host, options_.port) ? options_.port : -1);
-  if (port_ < 0) throw InputError(fmt::format("--serve {}:{}", options_.host, options_.port), "cannot listen there (address in use, or not this machine's?)");
+  port_ = options_.port == 0 ? server_->bind_to_any_port(options_.host)
+                             : (server_->bind_to_port(options_.host, options_.port) ? options_.port : -1);
+  if (port_ < 0)
+    throw InputError(fmt::format("--serve {}:{}", options_.host, options_.port),
+                     "cannot listen there (address in use, or not this machine's?)");
   listener_ = std::thread([this] {
     server_->listen_after_bind();
     listener_ended_ = true;
@@ -251,12 +258,19 @@ void LiveServer::on_emg(const EmgRows& rows, const LiveStats& stats) {
 
 std::string LiveServer::status_json() {
   std::lock_guard<std::mutex> lock(mutex_);
-  nlohmann::json j = {{"media_time_s", stats_.media_time_s}, {"frames_read", stats_.frames_read},
-                      {"frames_tracked", stats_.frames_tracked}, {"frames_dropped", stats_.frames_dropped},
-                      {"frames_with_hand", stats_.frames_with_hand}, {"rows", stats_.rows}, {"fps", stats_.fps},
-                      {"latency_ms_median_last_run", latency_p50_ms_},
-                      {"familiarity_last_window", std::isnan(familiarity_) ? nlohmann::json(nullptr) : nlohmann::json(familiarity_)}, {"viewers_events", event_viewers_.load()},
-                      {"viewers_video", video_viewers_.load()}, {"viewers_refused", refused_.load()}};
+  nlohmann::json j = {
+      {"media_time_s", stats_.media_time_s},
+      {"frames_read", stats_.frames_read},
+      {"frames_tracked", stats_.frames_tracked},
+      {"frames_dropped", stats_.frames_dropped},
+      {"frames_with_hand", stats_.frames_with_hand},
+      {"rows", stats_.rows},
+      {"fps", stats_.fps},
+      {"latency_ms_median_last_run", latency_p50_ms_},
+      {"familiarity_last_window", std::isnan(familiarity_) ? nlohmann::json(nullptr) : nlohmann::json(familiarity_)},
+      {"viewers_events", event_viewers_.load()},
+      {"viewers_video", video_viewers_.load()},
+      {"viewers_refused", refused_.load()}};
   return j.dump() + "\n";
 }
 
@@ -280,7 +294,7 @@ void LiveServer::render_loop() {
     }
     std::this_thread::sleep_until(next_due);
     next_due = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                                       std::chrono::duration<double>(1.0 / options_.video_fps));
+                                                      std::chrono::duration<double>(1.0 / options_.video_fps));
     try {
       encode_overlay(frame, activation, style, encoded);
     } catch (const std::exception&) {
@@ -295,12 +309,13 @@ void LiveServer::render_loop() {
   }
 }
 
-void LiveServer::encode_overlay(const TrackedFrame& frame, const std::array<float, 6>& activation, const render::OverlayStyle& style,
-                                std::vector<uchar>& encoded) const {
+void LiveServer::encode_overlay(const TrackedFrame& frame, const std::array<float, 6>& activation,
+                                const render::OverlayStyle& style, std::vector<uchar>& encoded) const {
   cv::Mat image = frame.bgr.clone();
   if (frame.hand_found) {
     render::HandPoints hand;
-    for (int k = 0; k < pose::kHandLandmarks; ++k) hand[static_cast<size_t>(k)] = {frame.keypoints[3 * k], frame.keypoints[3 * k + 1]};
+    for (int k = 0; k < pose::kHandLandmarks; ++k)
+      hand[static_cast<size_t>(k)] = {frame.keypoints[3 * k], frame.keypoints[3 * k + 1]};
     render::draw_hand_muscles(image, hand, activation, style);
   }
   render::draw_legend(image, style);

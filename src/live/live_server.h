@@ -28,27 +28,27 @@
 namespace httplib {
 class Server;
 struct Response;
-}
+}  // namespace httplib
 
 namespace pianokpm::live {
 
 struct LiveServerOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;               // 0: any free port (port() tells which)
-  int max_viewers = 8;           // concurrent /events and /video.mjpg streams, each
-  double video_fps = 15;         // overlay frames encoded per second while someone watches
+  int port = 8080;        // 0: any free port (port() tells which)
+  int max_viewers = 8;    // concurrent /events and /video.mjpg streams, each
+  double video_fps = 15;  // overlay frames encoded per second while someone watches
   int jpeg_quality = 80;
-  int max_video_width = 960;     // wider frames are scaled down before encoding
-  double trace_rate_hz = 64;     // trace points per second sent to the page
-  int history_events = 256;      // model runs kept for viewers that join or lag (25 s at 100 ms)
-  double write_timeout_s = 2;    // a viewer that takes longer to accept a write is dropped
-  double read_timeout_s = 5;     // a client that takes longer to send its request is dropped
+  int max_video_width = 960;   // wider frames are scaled down before encoding
+  double trace_rate_hz = 64;   // trace points per second sent to the page
+  int history_events = 256;    // model runs kept for viewers that join or lag (25 s at 100 ms)
+  double write_timeout_s = 2;  // a viewer that takes longer to accept a write is dropped
+  double read_timeout_s = 5;   // a client that takes longer to send its request is dropped
   std::string title = "pianokpm live";
-  std::string note;              // shown on the page and the image (e.g. "synthetic model")
+  std::string note;  // shown on the page and the image (e.g. "synthetic model")
   // The page warns when the median familiarity of the last second's windows falls below this
   // (model/familiarity.h).
   double unfamiliar_below = FamiliarityOptions{}.unfamiliar_below;
-  void check() const;            // throws std::invalid_argument naming the bad field
+  void check() const;  // throws std::invalid_argument naming the bad field
 };
 
 // "HOST:PORT" or "PORT" (host 127.0.0.1).

@@ -20,7 +20,7 @@ struct TrackedFrame {
   int64_t index = 0;
   double media_time_s = 0;
   Clock::time_point arrival;
-  cv::Mat bgr;                                           // shared with the pipeline: read only
+  cv::Mat bgr;                                              // shared with the pipeline: read only
   std::array<float, pose::kHandLandmarks * 3> keypoints{};  // pixels and confidence; all 0 without a hand
   bool hand_found = false;
 };
@@ -28,10 +28,10 @@ struct TrackedFrame {
 // Counters of a running session, as of the chunk they come with.
 struct LiveStats {
   int64_t frames_read = 0, frames_tracked = 0, frames_dropped = 0, frames_with_hand = 0;
-  int64_t rows = 0;            // EMG rows emitted
-  int64_t rows_skipped = 0;    // rows left out when the model fell over a second behind (live sources)
-  double fps = 0;              // tracked frames per second of wall time, over the last second or so
-  double media_time_s = 0;     // of the newest tracked frame
+  int64_t rows = 0;          // EMG rows emitted
+  int64_t rows_skipped = 0;  // rows left out when the model fell over a second behind (live sources)
+  double fps = 0;            // tracked frames per second of wall time, over the last second or so
+  double media_time_s = 0;   // of the newest tracked frame
 };
 
 // EMG rows with, per row, the wall-clock latency from the arrival of the frame the row needed

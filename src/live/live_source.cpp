@@ -12,7 +12,8 @@
 namespace pianokpm::live {
 
 void LiveSourceOptions::check() const {
-  if (source.empty()) throw std::invalid_argument("--source is required (a camera index, /dev/videoN, a stream URL or a video file)");
+  if (source.empty())
+    throw std::invalid_argument("--source is required (a camera index, /dev/videoN, a stream URL or a video file)");
   if (!(fallback_fps > 0)) throw std::invalid_argument("the fallback frame rate must be positive");
   if (camera_width < 0 || camera_height < 0) throw std::invalid_argument("the camera size must not be negative");
   if (open_timeout_ms < 1 || read_timeout_ms < 1) throw std::invalid_argument("stream timeouts must be positive");
@@ -40,8 +41,8 @@ LiveSource::LiveSource(const LiveSourceOptions& options) : options_(options), ki
       break;
     }
     case SourceKind::kStream: {
-      const std::vector<int> params = {cv::CAP_PROP_OPEN_TIMEOUT_MSEC, options.open_timeout_ms,
-                                       cv::CAP_PROP_READ_TIMEOUT_MSEC, options.read_timeout_ms};
+      const std::vector<int> params = {cv::CAP_PROP_OPEN_TIMEOUT_MSEC, options.open_timeout_ms, cv::CAP_PROP_READ_TIMEOUT_MSEC,
+                                       options.read_timeout_ms};
       if (!capture_.open(s, cv::CAP_FFMPEG, params))
         throw InputError(s, fmt::format("the stream cannot be opened (nothing answered within {} ms, or not a video stream)",
                                         options.open_timeout_ms));
@@ -67,7 +68,8 @@ bool LiveSource::next(SourceFrame& frame) {
   }
   frame.media_time_s = static_cast<double>(frame.index) / fps_;
   if (kind_ == SourceKind::kFile && options_.realtime) {
-    const auto due = first_arrival_ + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(frame.media_time_s));
+    const auto due =
+        first_arrival_ + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(frame.media_time_s));
     std::this_thread::sleep_until(due);
     frame.arrival = std::max(frame.arrival, due);
   }

@@ -37,22 +37,22 @@ class MediaClock {
 enum class SourceKind { kCamera, kStream, kFile };
 
 struct LiveSourceOptions {
-  std::string source;           // "0", "/dev/video0", "udp://127.0.0.1:5000", "clip.mp4", ...
-  bool realtime = false;        // a file: deliver frames at its own rate, as a camera would
-  double fallback_fps = 30;     // a file or stream that states no usable rate
+  std::string source;                       // "0", "/dev/video0", "udp://127.0.0.1:5000", "clip.mp4", ...
+  bool realtime = false;                    // a file: deliver frames at its own rate, as a camera would
+  double fallback_fps = 30;                 // a file or stream that states no usable rate
   int camera_width = 0, camera_height = 0;  // capture size asked of a camera (0: its default)
-  int open_timeout_ms = 10000;  // a stream that does not answer
-  int read_timeout_ms = 5000;   // a stream that stops sending: the source ends
-  void check() const;           // throws std::invalid_argument naming the bad field
+  int open_timeout_ms = 10000;              // a stream that does not answer
+  int read_timeout_ms = 5000;               // a stream that stops sending: the source ends
+  void check() const;                       // throws std::invalid_argument naming the bad field
 };
 
 SourceKind source_kind(const std::string& source);
 
 struct SourceFrame {
-  int64_t index = 0;          // 0, 1, ... in arrival order
+  int64_t index = 0;  // 0, 1, ... in arrival order
   double media_time_s = 0;
   Clock::time_point arrival;
-  cv::Mat bgr;                // 8-bit BGR
+  cv::Mat bgr;  // 8-bit BGR
 };
 
 class LiveSource {

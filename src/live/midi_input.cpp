@@ -39,8 +39,9 @@ MidiInput::MidiInput(const std::string& port, LiveKeys& keys, std::function<doub
       if (names[i].find(port) != std::string::npos) chosen = i;
   }
   if (chosen == count)
-    throw InputError("--midi-in " + port, count == 0 ? "no MIDI input port exists on this machine"
-                                                     : fmt::format("no such MIDI input port; there are: {}", fmt::join(names, "; ")));
+    throw InputError("--midi-in " + port, count == 0
+                                              ? "no MIDI input port exists on this machine"
+                                              : fmt::format("no such MIDI input port; there are: {}", fmt::join(names, "; ")));
   name_ = names[chosen];
   in_->setCallback(&MidiInput::on_message, this);
   in_->ignoreTypes(true, true, true);
@@ -60,8 +61,10 @@ void MidiInput::on_message(double, std::vector<unsigned char>* message, void* se
   const unsigned status = (*message)[0] & 0xF0u;
   const int pitch = (*message)[1], velocity = (*message)[2];
   const double now = input->media_now_();
-  if (status == 0x90 && velocity > 0) input->keys_.note_on(now, pitch, velocity);
-  else if (status == 0x80 || (status == 0x90 && velocity == 0)) input->keys_.note_off(now, pitch);
+  if (status == 0x90 && velocity > 0)
+    input->keys_.note_on(now, pitch, velocity);
+  else if (status == 0x80 || (status == 0x90 && velocity == 0))
+    input->keys_.note_off(now, pitch);
 }
 
 }  // namespace pianokpm::live

@@ -170,9 +170,10 @@ void Recorder::checkpoint(bool complete) {
   write_file_atomically((dir / "emg_estimated" / pkl).string(), serialize_numpy_pickle(emg));
   if (complete && keys_ && emg.size(0) > 0) {
     const double first_s = static_cast<double>(first_sample) / options_.emg_rate_hz;
-    write_file_atomically((dir / release_folders::kKeys / pkl).string(),
-                          serialize_numpy_pickle(keys_->depth(first_s, emg.size(0), options_.emg_rate_hz,
-                                                              first_s + static_cast<double>(emg.size(0)) / options_.emg_rate_hz)));
+    write_file_atomically(
+        (dir / release_folders::kKeys / pkl).string(),
+        serialize_numpy_pickle(keys_->depth(first_s, emg.size(0), options_.emg_rate_hz,
+                                            first_s + static_cast<double>(emg.size(0)) / options_.emg_rate_hz)));
   }
   session["name"] = options_.name;
   session["video"] = "video/" + options_.name + ".mkv";

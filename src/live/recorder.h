@@ -30,11 +30,11 @@ namespace pianokpm::live {
 
 struct RecorderOptions {
   std::string dir;
-  std::string name;            // empty: live_<UTC date>_<time>
+  std::string name;  // empty: live_<UTC date>_<time>
   double pose_rate_hz = 60, emg_rate_hz = 1024;
-  double checkpoint_s = 5;     // wall-clock seconds between rewrites of the arrays
-  int max_queued_frames = 120; // frames waiting for the disk; beyond, the oldest are not recorded (counted)
-  nlohmann::json session;      // written into session.json (source, model, ...)
+  double checkpoint_s = 5;      // wall-clock seconds between rewrites of the arrays
+  int max_queued_frames = 120;  // frames waiting for the disk; beyond, the oldest are not recorded (counted)
+  nlohmann::json session;       // written into session.json (source, model, ...)
   void check() const;
 };
 
@@ -69,8 +69,8 @@ class Recorder : public LiveSink {
   bool ending_ = false;
   std::string error_;  // why the writer thread stopped, if it did
   cv::VideoWriter video_;
-  cv::Mat last_written_;        // writer thread only
-  int64_t video_frames_ = 0;    // writer thread only
+  cv::Mat last_written_;      // writer thread only
+  int64_t video_frames_ = 0;  // writer thread only
   int64_t frames_repeated_ = 0, emg_rows_filled_ = 0;
   std::thread writer_;
 };

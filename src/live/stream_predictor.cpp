@@ -13,19 +13,26 @@ void StreamOptions::check(const ModelConfig& config) const {
   const double window_s = 1.0;  // pose_frames frames at pose_frames Hz
   const double frames = hop_s * config.pose_frames;
   if (!(hop_s > 0) || hop_s > window_s || std::abs(frames - std::round(frames)) > 1e-6)
-    throw std::invalid_argument(fmt::format("--hop must be a whole number of pose frames (1/{} s) between 1/{} s and the "
-                                            "{} s window, not {}", config.pose_frames, config.pose_frames, window_s, hop_s));
+    throw std::invalid_argument(
+        fmt::format("--hop must be a whole number of pose frames (1/{} s) between 1/{} s and the "
+                    "{} s window, not {}",
+                    config.pose_frames, config.pose_frames, window_s, hop_s));
   if (!(keep_frames_s > window_s + hop_s)) throw std::invalid_argument("keep_frames_s must exceed the window and a hop");
   if (config.num_keypoints != pose::kHandLandmarks || config.emg_channels != static_cast<int>(emg_channel_names().size()))
     throw std::invalid_argument(fmt::format("live reads {} hand keypoints and writes {} muscles; this model has {} and {}",
-                                            pose::kHandLandmarks, emg_channel_names().size(), config.num_keypoints, config.emg_channels));
+                                            pose::kHandLandmarks, emg_channel_names().size(), config.num_keypoints,
+                                            config.emg_channels));
   if (uses_pose(config.modality) && config.num_views != 1)
-    throw std::invalid_argument(fmt::format("live reads one camera, and this model reads {} views: use a one-view model "
-                                            "(e.g. assets/models/synthetic_top_pose.pt)", config.num_views));
+    throw std::invalid_argument(
+        fmt::format("live reads one camera, and this model reads {} views: use a one-view model "
+                    "(e.g. assets/models/synthetic_top_pose.pt)",
+                    config.num_views));
 }
 
 KeySource key_source(const LiveKeys& keys) {
-  return [&keys](double first_s, int64_t samples, double rate_hz, double now_s) { return keys.depth(first_s, samples, rate_hz, now_s); };
+  return [&keys](double first_s, int64_t samples, double rate_hz, double now_s) {
+    return keys.depth(first_s, samples, rate_hz, now_s);
+  };
 }
 
 StreamPredictor::StreamPredictor(EmgModel net, const StreamOptions& options, KeySource keys)
@@ -134,7 +141,8 @@ std::optional<EmgChunk> StreamPredictor::step(bool flush) {
   chunk.emg = torch::empty({rows, config_.emg_channels});
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t i = first_row + r;
-    const int64_t j = std::clamp<int64_t>(static_cast<int64_t>(std::floor(static_cast<double>(i) - start_row + 1e-6)), 0, samples - 1);
+    const int64_t j =
+        std::clamp<int64_t>(static_cast<int64_t>(std::floor(static_cast<double>(i) - start_row + 1e-6)), 0, samples - 1);
     chunk.emg[r].copy_(window[j]);
     chunk.times_s.push_back(static_cast<double>(i) / emg_rate_);
   }

@@ -33,8 +33,8 @@ using KeySource = std::function<torch::Tensor(double first_s, int64_t samples, d
 KeySource key_source(const LiveKeys& keys);
 
 struct StreamOptions {
-  double hop_s = 0.1;           // model run every hop; the newest hop_s of each window is emitted
-  double keep_frames_s = 3.0;   // source frames kept (must exceed the window)
+  double hop_s = 0.1;          // model run every hop; the newest hop_s of each window is emitted
+  double keep_frames_s = 3.0;  // source frames kept (must exceed the window)
   // Behind by more than a hop (a slow model): true runs every missed hop in order, so no row is
   // left out (a file read as fast as possible); false jumps to the newest hop and counts the rows
   // left out (live sources: latency must not grow).
@@ -44,10 +44,10 @@ struct StreamOptions {
 };
 
 struct EmgChunk {
-  int64_t first_sample = 0;       // index of the first row on the EMG timeline
-  std::vector<double> times_s;    // media time of each row
-  torch::Tensor emg;              // [rows, emg_channels] float32
-  int64_t window_end_frame = 0;   // pose-rate frame the window ended at
+  int64_t first_sample = 0;      // index of the first row on the EMG timeline
+  std::vector<double> times_s;   // media time of each row
+  torch::Tensor emg;             // [rows, emg_channels] float32
+  int64_t window_end_frame = 0;  // pose-rate frame the window ended at
   // Familiarity of the window's pose to the model (model/familiarity.h), 0..1; NaN when the model
   // carries no reference of its training inputs.
   double familiarity = std::nan("");

@@ -79,7 +79,8 @@ void TextOutput::on_end(const LiveStats&) {
   if (file_) std::fflush(file_);
   if (failed_) throw InputError(path_, "cannot be written (disk full, or the reader went away?)");
   if (chunks_dropped() > 0)
-    fmt::print(stderr, "pianokpm: warning: {}: the reader fell behind; {} model runs' rows were left out\n", path_, chunks_dropped());
+    fmt::print(stderr, "pianokpm: warning: {}: the reader fell behind; {} model runs' rows were left out\n", path_,
+               chunks_dropped());
 }
 
 }  // namespace pianokpm::live

@@ -17,23 +17,21 @@ torch::Tensor Conv1dBlockImpl::forward(const torch::Tensor& x) {
   return channel_layer_norm(conv_(x), {}, /*relu_first=*/true, norm_->weight, norm_->bias, norm_->options.eps());
 }
 
-TdsConvBlockImpl::TdsConvBlockImpl(int channels, int width, int kernel, double eps)
-    : channels_(channels), width_(width) {
-  conv2d_ = register_module(
-      "conv2d", nn::Conv2d(nn::Conv2dOptions(channels, channels, {1, kernel}).padding({0, (kernel - 1) / 2})));
+TdsConvBlockImpl::TdsConvBlockImpl(int channels, int width, int kernel, double eps) : channels_(channels), width_(width) {
+  conv2d_ =
+      register_module("conv2d", nn::Conv2d(nn::Conv2dOptions(channels, channels, {1, kernel}).padding({0, (kernel - 1) / 2})));
   layer_norm_ = register_module("layer_norm", nn::LayerNorm(nn::LayerNormOptions({channels * width}).eps(eps)));
 }
 
 torch::Tensor TdsConvBlockImpl::forward(const torch::Tensor& x) {
   const auto b = x.size(0), t = x.size(2);
   auto y = conv2d_(x.reshape({b, channels_, width_, t})).reshape({b, channels_ * width_, t});
-  return channel_layer_norm(y, x, /*relu_first=*/true, layer_norm_->weight, layer_norm_->bias,
-                            layer_norm_->options.eps());
+  return channel_layer_norm(y, x, /*relu_first=*/true, layer_norm_->weight, layer_norm_->bias, layer_norm_->options.eps());
 }
 
 TdsFcBlockImpl::TdsFcBlockImpl(int features, double eps) {
-  fc_block_ = register_module(
-      "fc_block", nn::Sequential(nn::Linear(features, features), nn::ReLU(), nn::Linear(features, features)));
+  fc_block_ =
+      register_module("fc_block", nn::Sequential(nn::Linear(features, features), nn::ReLU(), nn::Linear(features, features)));
   layer_norm_ = register_module("layer_norm", nn::LayerNorm(nn::LayerNormOptions({features}).eps(eps)));
 }
 
@@ -41,12 +39,12 @@ torch::Tensor TdsFcBlockImpl::forward(const torch::Tensor& x) {
   auto* first = fc_block_[0]->as<nn::LinearImpl>();
   auto* second = fc_block_[2]->as<nn::LinearImpl>();
   auto h = torch::relu(channel_linear(x, first->weight, first->bias));
-  return channel_layer_norm(channel_linear(h, second->weight, second->bias), x, /*relu_first=*/false,
-                            layer_norm_->weight, layer_norm_->bias, layer_norm_->options.eps());
+  return channel_layer_norm(channel_linear(h, second->weight, second->bias), x, /*relu_first=*/false, layer_norm_->weight,
+                            layer_norm_->bias, layer_norm_->options.eps());
 }
 
-TdsStageImpl::TdsStageImpl(int channels, int width, int conv_kernel, int tds_kernel, int num_blocks,
-                           int out_features, double eps) {
+TdsStageImpl::TdsStageImpl(int channels, int width, int conv_kernel, int tds_kernel, int num_blocks, int out_features,
+                           double eps) {
   const int features = channels * width;
   // The release nests the stage's blocks in a `layers` container.
   auto layers = std::make_shared<nn::Module>();

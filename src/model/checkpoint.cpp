@@ -75,8 +75,7 @@ LoadedModel load_model(const std::string& path, const std::optional<ModelConfig>
   return m;
 }
 
-void save_checkpoint(const std::string& path, EmgModel& net, const nlohmann::json& metadata,
-                     torch::optim::Optimizer* optimizer) {
+void save_checkpoint(const std::string& path, EmgModel& net, const nlohmann::json& metadata, torch::optim::Optimizer* optimizer) {
   torch::serialize::OutputArchive archive;
   archive.write(kFormatKey, c10::IValue(std::string(kFormatName)));
   archive.write("config", c10::IValue(net->config().to_json().dump()));

@@ -15,8 +15,8 @@ namespace pianokpm {
 
 struct LoadedModel {
   EmgModel net;
-  std::string format;        // "pianokpm" or "pytorch-state-dict"
-  nlohmann::json metadata;   // ours only: whatever the writer stored (training state, notes)
+  std::string format;       // "pianokpm" or "pytorch-state-dict"
+  nlohmann::json metadata;  // ours only: whatever the writer stored (training state, notes)
 };
 
 // `config_for_state_dict` applies to official state dicts only (ours carry their own config).

@@ -22,8 +22,8 @@ using torch::autograd::variable_list;
 
 // LayerNorm over one row of h values then LeakyReLU; keeps x-hat and 1/sigma for the backward pass.
 template <typename S>
-PIANOKPM_VECTOR_CLONES void layer_norm_leaky_row(const S* z, const S* gamma, const S* beta, int64_t h, double eps, double slope, S* xhat,
-                          S* a, S* rstd) {
+PIANOKPM_VECTOR_CLONES void layer_norm_leaky_row(const S* z, const S* gamma, const S* beta, int64_t h, double eps, double slope,
+                                                 S* xhat, S* a, S* rstd) {
   S sum = 0;
 #pragma omp simd reduction(+ : sum)
   for (int64_t i = 0; i < h; ++i) sum += z[i];
@@ -46,8 +46,8 @@ PIANOKPM_VECTOR_CLONES void layer_norm_leaky_row(const S* z, const S* gamma, con
 // Back through LeakyReLU(LayerNorm(z)) for one row: da (overwritten with scratch) -> dz;
 // accumulates the LayerNorm's weight and bias gradients.
 template <typename S>
-PIANOKPM_VECTOR_CLONES void layer_norm_leaky_row_backward(S* da, const S* a, const S* xhat, S rstd, const S* gamma, int64_t h, double slope,
-                                   S* dgamma, S* dbeta, S* dz) {
+PIANOKPM_VECTOR_CLONES void layer_norm_leaky_row_backward(S* da, const S* a, const S* xhat, S rstd, const S* gamma, int64_t h,
+                                                          double slope, S* dgamma, S* dbeta, S* dz) {
   const S sl = static_cast<S>(slope);
   S m1 = 0, m2 = 0;
 #pragma omp simd reduction(+ : m1, m2)
@@ -192,8 +192,7 @@ struct Gradients {
 };
 
 template <typename S>
-Gradients run_backward(const torch::Tensor& grad_out, const torch::Tensor& out, const DecoderStepWeights& w,
-                       const Saved& s) {
+Gradients run_backward(const torch::Tensor& grad_out, const torch::Tensor& out, const DecoderStepWeights& w, const Saved& s) {
   const int64_t b = out.size(0), steps = out.size(1), e = out.size(2), h = w.w_hidden.size(0);
   const auto opts = out.options();
   const ScopedOpenMpThreads one_thread(1);  // every step below calls the BLAS
@@ -226,8 +225,7 @@ Gradients run_backward(const torch::Tensor& grad_out, const torch::Tensor& out, 
     const S *a1 = s.a1[t].data_ptr<S>(), *xh1 = s.xhat1[t].data_ptr<S>(), *r1 = s.rstd1[t].data_ptr<S>();
     for (int64_t i = 0; i < b; ++i) {
       S* dz1 = gp + (i * steps + t) * h;
-      layer_norm_leaky_row_backward(pda1 + i * h, a1 + i * h, xh1 + i * h, r1[i], g1, h, w.slope, dg1.data(),
-                                    db1.data(), dz1);
+      layer_norm_leaky_row_backward(pda1 + i * h, a1 + i * h, xh1 + i * h, r1[i], g1, h, w.slope, dg1.data(), db1.data(), dz1);
       for (int64_t k = 0; k < e; ++k) de_next[static_cast<size_t>(i * e + k)] = dot(dz1, we + k * h, h);
     }
   }
@@ -252,8 +250,8 @@ Gradients run_backward(const torch::Tensor& grad_out, const torch::Tensor& out, 
 // Contiguous copies of the weights in the layouts the loops read.
 DecoderStepWeights contiguous(const DecoderStepWeights& w) {
   DecoderStepWeights c = w;
-  for (torch::Tensor* t : {&c.w_emg, &c.norm1_weight, &c.norm1_bias, &c.w_hidden, &c.b_hidden, &c.norm2_weight,
-                           &c.norm2_bias, &c.w_out, &c.b_out})
+  for (torch::Tensor* t :
+       {&c.w_emg, &c.norm1_weight, &c.norm1_bias, &c.w_hidden, &c.b_hidden, &c.norm2_weight, &c.norm2_bias, &c.w_out, &c.b_out})
     *t = t->contiguous();
   c.w_emg = w.w_emg.t().contiguous();  // the loops read it [E, H]
   return c;
@@ -264,15 +262,14 @@ class DecoderRecurrenceFunction : public torch::autograd::Function<DecoderRecurr
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& pre, const torch::Tensor& w_emg,
                                const torch::Tensor& n1w, const torch::Tensor& n1b, const torch::Tensor& w_hidden,
                                const torch::Tensor& b_hidden, const torch::Tensor& n2w, const torch::Tensor& n2b,
-                               const torch::Tensor& w_out, const torch::Tensor& b_out, double eps1, double eps2,
-                               double slope, double scale) {
+                               const torch::Tensor& w_out, const torch::Tensor& b_out, double eps1, double eps2, double slope,
+                               double scale) {
     const DecoderStepWeights w =
         contiguous({w_emg, n1w, n1b, w_hidden, b_hidden, n2w, n2b, w_out, b_out, eps1, eps2, slope, scale});
     const torch::Tensor x = pre.contiguous();
     Saved s;
-    torch::Tensor out = AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "decoder_recurrence", [&] {
-      return run_forward<scalar_t>(x, w, &s);
-    });
+    torch::Tensor out =
+        AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "decoder_recurrence", [&] { return run_forward<scalar_t>(x, w, &s); });
     ctx->save_for_backward({w.w_emg, w.norm1_weight, w.w_hidden, w.norm2_weight, w.w_out, out});
     ctx->saved_data["xhat1"] = s.xhat1;
     ctx->saved_data["a1"] = s.a1;
@@ -296,16 +293,14 @@ class DecoderRecurrenceFunction : public torch::autograd::Function<DecoderRecurr
     w.slope = ctx->saved_data["slope"].toDouble();
     w.scale = ctx->saved_data["scale"].toDouble();
     const torch::Tensor& out = saved[5];
-    const Saved s{ctx->saved_data["xhat1"].toTensor(), ctx->saved_data["a1"].toTensor(),
-                  ctx->saved_data["rstd1"].toTensor(), ctx->saved_data["xhat2"].toTensor(),
-                  ctx->saved_data["a2"].toTensor(), ctx->saved_data["rstd2"].toTensor()};
+    const Saved s{ctx->saved_data["xhat1"].toTensor(), ctx->saved_data["a1"].toTensor(), ctx->saved_data["rstd1"].toTensor(),
+                  ctx->saved_data["xhat2"].toTensor(), ctx->saved_data["a2"].toTensor(), ctx->saved_data["rstd2"].toTensor()};
     const torch::Tensor grad = grad_outputs[0].contiguous();
-    const Gradients g = AT_DISPATCH_FLOATING_TYPES(out.scalar_type(), "decoder_recurrence_backward", [&] {
-      return run_backward<scalar_t>(grad, out, w, s);
-    });
+    const Gradients g = AT_DISPATCH_FLOATING_TYPES(out.scalar_type(), "decoder_recurrence_backward",
+                                                   [&] { return run_backward<scalar_t>(grad, out, w, s); });
     const torch::Tensor none;  // eps1, eps2, slope and scale are numbers
-    return {g.pre, g.w_emg, g.norm1_weight, g.norm1_bias, g.w_hidden, g.b_hidden, g.norm2_weight, g.norm2_bias,
-            g.w_out, g.b_out, none, none, none, none};
+    return {g.pre,        g.w_emg, g.norm1_weight, g.norm1_bias, g.w_hidden, g.b_hidden, g.norm2_weight,
+            g.norm2_bias, g.w_out, g.b_out,        none,         none,       none,       none};
   }
 };
 
@@ -321,13 +316,11 @@ torch::Tensor decoder_recurrence(const torch::Tensor& pre, const DecoderStepWeig
     // Inference: no autograd record and only one step's buffers.
     const torch::Tensor x = pre.contiguous();
     const DecoderStepWeights c = contiguous(w);
-    return AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "decoder_recurrence", [&] {
-      return run_forward<scalar_t>(x, c, nullptr);
-    });
+    return AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "decoder_recurrence",
+                                      [&] { return run_forward<scalar_t>(x, c, nullptr); });
   }
-  return DecoderRecurrenceFunction::apply(pre, w.w_emg, w.norm1_weight, w.norm1_bias, w.w_hidden, w.b_hidden,
-                                          w.norm2_weight, w.norm2_bias, w.w_out, w.b_out, w.eps1, w.eps2, w.slope,
-                                          w.scale);
+  return DecoderRecurrenceFunction::apply(pre, w.w_emg, w.norm1_weight, w.norm1_bias, w.w_hidden, w.b_hidden, w.norm2_weight,
+                                          w.norm2_bias, w.w_out, w.b_out, w.eps1, w.eps2, w.slope, w.scale);
 }
 
 }  // namespace pianokpm

@@ -16,11 +16,11 @@ namespace pianokpm {
 // One step: z1 = pre_t + W_e e_{t-1}; a1 = LeakyReLU(LayerNorm(z1)); a2 = LeakyReLU(LayerNorm(W_2 a1 + b_2));
 // e_t = scale * (W_3 a2 + b_3); e_0 = 0.
 struct DecoderStepWeights {
-  torch::Tensor w_emg;                 // [H, E]: the e_{t-1} columns of the first Linear
+  torch::Tensor w_emg;                     // [H, E]: the e_{t-1} columns of the first Linear
   torch::Tensor norm1_weight, norm1_bias;  // [H]
-  torch::Tensor w_hidden, b_hidden;    // [H, H], [H]
+  torch::Tensor w_hidden, b_hidden;        // [H, H], [H]
   torch::Tensor norm2_weight, norm2_bias;  // [H]
-  torch::Tensor w_out, b_out;          // [E, H], [E]
+  torch::Tensor w_out, b_out;              // [E, H], [E]
   double eps1 = 1e-5, eps2 = 1e-5, slope = 0.01, scale = 1.0;
 };
 

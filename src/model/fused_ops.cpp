@@ -20,9 +20,8 @@ torch::Tensor channel_layer_norm_reference(const torch::Tensor& a, const torch::
   return torch::layer_norm(v.transpose(1, 2), {v.size(1)}, weight, bias, eps).transpose(1, 2).contiguous();
 }
 
-torch::Tensor channel_layer_norm_cpu_fused(const torch::Tensor& a_in, const torch::Tensor& residual_in,
-                                           bool relu_first, const torch::Tensor& weight_in,
-                                           const torch::Tensor& bias_in, double eps) {
+torch::Tensor channel_layer_norm_cpu_fused(const torch::Tensor& a_in, const torch::Tensor& residual_in, bool relu_first,
+                                           const torch::Tensor& weight_in, const torch::Tensor& bias_in, double eps) {
   const torch::Tensor a = a_in.contiguous();
   const torch::Tensor r = residual_in.defined() ? residual_in.contiguous() : residual_in;
   const torch::Tensor weight = weight_in.contiguous(), bias = bias_in.contiguous();
@@ -72,7 +71,8 @@ torch::Tensor channel_layer_norm_cpu_fused(const torch::Tensor& a_in, const torc
           v[t] += d * d;
         }
       }
-      for (int64_t t = 0; t < n; ++t) rstd[t] = 1.0f / std::sqrt(rstd[t] / static_cast<float>(channels) + static_cast<float>(eps));
+      for (int64_t t = 0; t < n; ++t)
+        rstd[t] = 1.0f / std::sqrt(rstd[t] / static_cast<float>(channels) + static_cast<float>(eps));
       // Pass 3: normalise and apply the affine parameters.
       for (int64_t c = 0; c < channels; ++c) {
         float* __restrict o = po + base + c * steps;

@@ -11,8 +11,8 @@ namespace pianokpm {
 
 namespace {
 constexpr std::pair<Architecture, const char*> kArchitectureNames[] = {
-    {Architecture::kPianoKpm, "pianokpm"},   {Architecture::kLinearReadout, "linear_readout"},
-    {Architecture::kNeuroPose, "neuropose"}, {Architecture::kMean, "mean"},
+    {Architecture::kPianoKpm, "pianokpm"},     {Architecture::kLinearReadout, "linear_readout"},
+    {Architecture::kNeuroPose, "neuropose"},   {Architecture::kMean, "mean"},
     {Architecture::kCodeTalker, "codetalker"}, {Architecture::kPoseTcn, "pose_tcn"},
 };
 }  // namespace
@@ -60,9 +60,15 @@ void CodeTalkerConfig::check() const {
 }
 
 nlohmann::json CodeTalkerConfig::to_json() const {
-  return {{"codebook_size", codebook_size}, {"code_dim", code_dim}, {"downsample_log2", downsample_log2},
-          {"vae_channels", vae_channels},   {"model_dim", model_dim}, {"heads", heads},
-          {"layers", layers},               {"feedforward", feedforward}, {"commitment", commitment},
+  return {{"codebook_size", codebook_size},
+          {"code_dim", code_dim},
+          {"downsample_log2", downsample_log2},
+          {"vae_channels", vae_channels},
+          {"model_dim", model_dim},
+          {"heads", heads},
+          {"layers", layers},
+          {"feedforward", feedforward},
+          {"commitment", commitment},
           {"vq_stage_share", vq_stage_share}};
 }
 
@@ -129,16 +135,14 @@ void ModelConfig::check() const {
   }
   require(layer_norm_eps > 0, "layer_norm_eps must be > 0");
   require(decoder_hidden >= 1 && emg_channels >= 1, "decoder_hidden and emg_channels must be >= 1");
-  require(pose_scale.size() == 2 && pose_scale[0] > 0 && pose_scale[1] > 0,
-          "pose_scale must be two positive numbers [x, y]");
-  require(pose_mean.size() == pose_std.size() &&
-              (pose_mean.empty() || pose_mean.size() == static_cast<size_t>(pose_channels())),
+  require(pose_scale.size() == 2 && pose_scale[0] > 0 && pose_scale[1] > 0, "pose_scale must be two positive numbers [x, y]");
+  require(pose_mean.size() == pose_std.size() && (pose_mean.empty() || pose_mean.size() == static_cast<size_t>(pose_channels())),
           fmt::format("pose_mean and pose_std must both be empty or both have {} values", pose_channels()));
-  require(std::all_of(pose_std.begin(), pose_std.end(), [](double s) { return s > 0; }),
-          "pose_std values must be positive");
+  require(std::all_of(pose_std.begin(), pose_std.end(), [](double s) { return s > 0; }), "pose_std values must be positive");
   if (pose_frame == PoseFrame::kHand) {
     require(num_keypoints == 21, "pose_frame hand needs the 21 MediaPipe keypoints");
-    require(pose_scale == std::vector<double>{1.0, 1.0}, "pose_frame hand divides the hand's size out: pose_scale must be [1, 1]");
+    require(pose_scale == std::vector<double>{1.0, 1.0},
+            "pose_frame hand divides the hand's size out: pose_scale must be [1, 1]");
   }
   if (!familiarity.empty()) familiarity.check(2 * pose_channels());
   if (architecture == Architecture::kCodeTalker) {
@@ -156,25 +160,25 @@ nlohmann::json ModelConfig::to_json() const {
     stages_json.push_back(sj);
   }
   nlohmann::json j = {{"architecture", to_string(architecture)},
-          {"modality", to_string(modality)},
-          {"num_views", num_views},
-          {"num_keypoints", num_keypoints},
-          {"num_keys", num_keys},
-          {"pose_frames", pose_frames},
-          {"window_samples", window_samples},
-          {"hidden_channels", hidden_channels},
-          {"front_kernels", front_kernels},
-          {"tds_channels", tds_channels},
-          {"tds_width", tds_width},
-          {"stages", stages_json},
-          {"layer_norm_eps", layer_norm_eps},
-          {"decoder_hidden", decoder_hidden},
-          {"emg_channels", emg_channels},
-          {"decoder_output_scale", decoder_output_scale},
-          {"leaky_relu_slope", leaky_relu_slope},
-          {"pose_scale", pose_scale},
-          {"pose_mean", pose_mean},
-          {"pose_std", pose_std}};
+                      {"modality", to_string(modality)},
+                      {"num_views", num_views},
+                      {"num_keypoints", num_keypoints},
+                      {"num_keys", num_keys},
+                      {"pose_frames", pose_frames},
+                      {"window_samples", window_samples},
+                      {"hidden_channels", hidden_channels},
+                      {"front_kernels", front_kernels},
+                      {"tds_channels", tds_channels},
+                      {"tds_width", tds_width},
+                      {"stages", stages_json},
+                      {"layer_norm_eps", layer_norm_eps},
+                      {"decoder_hidden", decoder_hidden},
+                      {"emg_channels", emg_channels},
+                      {"decoder_output_scale", decoder_output_scale},
+                      {"leaky_relu_slope", leaky_relu_slope},
+                      {"pose_scale", pose_scale},
+                      {"pose_mean", pose_mean},
+                      {"pose_std", pose_std}};
   // Only CodeTalker's configs carry its block: the other models' configs stay as they were.
   if (architecture == Architecture::kCodeTalker) j["codetalker"] = codetalker.to_json();
   // Written only when set, so configs of models from before them stay as they were.

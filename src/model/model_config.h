@@ -13,10 +13,10 @@
 namespace pianokpm {
 
 struct TdsStageConfig {
-  int conv_kernel = 17;                // Conv1dBlock kernel w (odd; padding (w-1)/2)
-  int tds_kernel = 9;                  // TDS conv kernel k along time (odd)
-  int num_blocks = 2;                  // [TDS conv block, TDS FC block] pairs
-  std::optional<int> out_features;     // Linear projection over channels after the blocks
+  int conv_kernel = 17;             // Conv1dBlock kernel w (odd; padding (w-1)/2)
+  int tds_kernel = 9;               // TDS conv kernel k along time (odd)
+  int num_blocks = 2;               // [TDS conv block, TDS FC block] pairs
+  std::optional<int> out_features;  // Linear projection over channels after the blocks
 };
 
 // The released network and the baselines the paper compares against, trained and evaluated by
@@ -37,16 +37,16 @@ const std::vector<std::string>& architectures();  // every name parse_architectu
 // short EMG motifs (a VQ-VAE over EMG windows); stage 2 learns to predict the code sequence from
 // pose and keys, decoded by stage 1's decoder. One code covers 2^downsample_log2 samples.
 struct CodeTalkerConfig {
-  int codebook_size = 64;        // motifs in the codebook
-  int code_dim = 64;             // width of a code vector
-  int downsample_log2 = 5;       // stride-2 stages: 1024 samples -> 32 codes per window
-  int vae_channels = 64;         // width of the VQ-VAE's convolutions
-  int model_dim = 128;           // transformer width
+  int codebook_size = 64;   // motifs in the codebook
+  int code_dim = 64;        // width of a code vector
+  int downsample_log2 = 5;  // stride-2 stages: 1024 samples -> 32 codes per window
+  int vae_channels = 64;    // width of the VQ-VAE's convolutions
+  int model_dim = 128;      // transformer width
   int heads = 4;
-  int layers = 2;                // transformer decoder layers (causal self- and cross-attention)
+  int layers = 2;  // transformer decoder layers (causal self- and cross-attention)
   int feedforward = 256;
-  double commitment = 0.25;      // beta in ||z - sg[e]||^2 (the encoder's commitment to its code)
-  double vq_stage_share = 0.5;   // share of the run's epochs spent on stage 1 (the VQ-VAE)
+  double commitment = 0.25;     // beta in ||z - sg[e]||^2 (the encoder's commitment to its code)
+  double vq_stage_share = 0.5;  // share of the run's epochs spent on stage 1 (the VQ-VAE)
 
   void check() const;  // throws std::invalid_argument naming the field
   nlohmann::json to_json() const;
@@ -64,12 +64,12 @@ std::string to_string(PoseFrame frame);
 struct ModelConfig {
   Architecture architecture = Architecture::kPianoKpm;
   Modality modality = Modality::kPoseAndKeys;
-  int num_views = 2;                   // camera views, top first
-  int num_keypoints = 21;              // MediaPipe hand layout
-  int num_keys = 88;                   // piano keys A0..C8
-  int pose_frames = 60;                // pose frames per window (60 fps, 1 s)
-  int window_samples = 1024;           // keystroke/EMG samples per window
-  int hidden_channels = 256;           // encoder width = tds_channels * tds_width
+  int num_views = 2;                         // camera views, top first
+  int num_keypoints = 21;                    // MediaPipe hand layout
+  int num_keys = 88;                         // piano keys A0..C8
+  int pose_frames = 60;                      // pose frames per window (60 fps, 1 s)
+  int window_samples = 1024;                 // keystroke/EMG samples per window
+  int hidden_channels = 256;                 // encoder width = tds_channels * tds_width
   std::vector<int> front_kernels = {11, 5};  // Conv1dBlocks of the pose and key paths
   int tds_channels = 16;
   int tds_width = 16;
@@ -97,14 +97,14 @@ struct ModelConfig {
   // Trained on pianokpm's synthetic corpus, so that outputs made with it say so wherever the file
   // goes (an exported state dict's config carries it; the shipped models are known by file name).
   bool trained_on_synthetic_data = false;
-  CodeTalkerConfig codetalker;         // read by the codetalker architecture only
+  CodeTalkerConfig codetalker;  // read by the codetalker architecture only
 
   int pose_channels() const { return num_views * num_keypoints * 2; }
   // The streams this model reads (its windows are 1 s long). The conversion lets a config be
   // passed wherever data/ asks for a layout.
   StreamLayout layout() const;
   operator StreamLayout() const { return layout(); }  // NOLINT(google-explicit-constructor)
-  int feature_channels() const;  // encoder output width (last projection)
+  int feature_channels() const;                       // encoder output width (last projection)
   // Throws std::invalid_argument naming the first bad field.
   void check() const;
 

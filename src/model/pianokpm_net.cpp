@@ -15,10 +15,10 @@ ArDecoderImpl::ArDecoderImpl(const ModelConfig& config) : config_(config) {
   const int in = config.feature_channels() + config.emg_channels, h = config.decoder_hidden;
   const auto act = nn::LeakyReLUOptions().negative_slope(config.leaky_relu_slope);
   mlp_ = register_module(
-      "mlp", nn::Sequential(nn::Linear(in, h), nn::LayerNorm(nn::LayerNormOptions({h}).eps(config.layer_norm_eps)),
-                            nn::LeakyReLU(act), nn::Linear(h, h),
-                            nn::LayerNorm(nn::LayerNormOptions({h}).eps(config.layer_norm_eps)), nn::LeakyReLU(act),
-                            nn::Linear(h, config.emg_channels)));
+      "mlp",
+      nn::Sequential(nn::Linear(in, h), nn::LayerNorm(nn::LayerNormOptions({h}).eps(config.layer_norm_eps)), nn::LeakyReLU(act),
+                     nn::Linear(h, h), nn::LayerNorm(nn::LayerNormOptions({h}).eps(config.layer_norm_eps)), nn::LeakyReLU(act),
+                     nn::Linear(h, config.emg_channels)));
 }
 
 torch::Tensor ArDecoderImpl::forward(const torch::Tensor& features) { return run(features, /*composed=*/false); }
@@ -38,16 +38,24 @@ torch::Tensor ArDecoderImpl::run(const torch::Tensor& features, bool composed) {
   if (features.size(1) != f) throw std::invalid_argument("decoder: features have the wrong channel count");
 
   auto w_feat = in_layer->weight.narrow(1, 0, f);
-  auto pre = torch::addmm(in_layer->bias, features.transpose(1, 2).reshape({b * steps, f}), w_feat.t())
-                 .view({b, steps, h});
+  auto pre = torch::addmm(in_layer->bias, features.transpose(1, 2).reshape({b * steps, f}), w_feat.t()).view({b, steps, h});
   const double slope = config_.leaky_relu_slope, scale = config_.decoder_output_scale;
   const double eps1 = norm1->options.eps(), eps2 = norm2->options.eps();
 
   if (!composed && decoder_recurrence_supported(pre)) {
     const DecoderStepWeights w{in_layer->weight.narrow(1, f, config_.emg_channels),
-                               norm1->weight, norm1->bias, hidden_layer->weight, hidden_layer->bias,
-                               norm2->weight, norm2->bias, out_layer->weight, out_layer->bias,
-                               eps1, eps2, slope, scale};
+                               norm1->weight,
+                               norm1->bias,
+                               hidden_layer->weight,
+                               hidden_layer->bias,
+                               norm2->weight,
+                               norm2->bias,
+                               out_layer->weight,
+                               out_layer->bias,
+                               eps1,
+                               eps2,
+                               slope,
+                               scale};
     return decoder_recurrence(pre, w).transpose(1, 2).contiguous();  // [B, emg, T]
   }
 

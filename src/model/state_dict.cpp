@@ -57,7 +57,8 @@ void release_stage_order(NamedTensors& tensors) {
 NamedTensors release_state_dict(EmgModel& model) {
   const ModelConfig& c = model->config();
   if (c.architecture != Architecture::kPianoKpm)
-    throw std::invalid_argument("only the released architecture (pianokpm) has a release state dict, not " + to_string(c.architecture));
+    throw std::invalid_argument("only the released architecture (pianokpm) has a release state dict, not " +
+                                to_string(c.architecture));
   NamedTensors canonical = named_tensors(model);
   release_stage_order(canonical);
   // The release registers each stream's encoder a second time as <stream>_tds: its own front
@@ -98,7 +99,8 @@ NamedTensors release_state_dict(EmgModel& model) {
 ReleaseExport export_release_model(EmgModel& model, const std::string& out, bool trained_on_synthetic_data) {
   // The release reads pixels (or 0..1 coordinates) as given; the hand frame is ours alone.
   if (model->config().pose_frame != PoseFrame::kImage)
-    throw std::invalid_argument("this model reads keypoints in the hand's frame, which the released code does not compute: it cannot be exported");
+    throw std::invalid_argument(
+        "this model reads keypoints in the hand's frame, which the released code does not compute: it cannot be exported");
   const NamedTensors tensors = release_state_dict(model);
   NamedTensors cpu;
   std::map<const void*, torch::Tensor> copied;  // one copy per tensor, so aliases still share it
@@ -139,8 +141,8 @@ void load_named_tensors(EmgModel& model, const NamedTensors& tensors, const std:
                                            to_string(model->config().modality)));
     }
     if (tensor.sizes() != target->second.sizes()) {
-      throw InputError(source, fmt::format("tensor '{}' has shape [{}], expected [{}]", name,
-                                           fmt::join(tensor.sizes(), ", "), fmt::join(target->second.sizes(), ", ")));
+      throw InputError(source, fmt::format("tensor '{}' has shape [{}], expected [{}]", name, fmt::join(tensor.sizes(), ", "),
+                                           fmt::join(target->second.sizes(), ", ")));
     }
     if (!tensor.is_floating_point()) throw InputError(source, fmt::format("tensor '{}' is not floating point", name));
     auto [seen, fresh] = loaded.emplace(canonical, tensor);

@@ -28,8 +28,8 @@ constexpr int64_t kSumBlock = 256;  // float partial sums, then double
 
 // Cephes-style expf on x <= 0: 2^n * p(r), r = x - n ln 2, |r| <= ln2 / 2. The scalar, SSE2 and
 // AVX-512 versions below share these constants and perform the same operations in the same order.
-constexpr float kExpFloor = -87.0f;           // below: exp underflows; keep 2^n a normal float
-constexpr float kRoundShift = 12582912.0f;    // 1.5 * 2^23: adding it rounds to the nearest integer
+constexpr float kExpFloor = -87.0f;         // below: exp underflows; keep 2^n a normal float
+constexpr float kRoundShift = 12582912.0f;  // 1.5 * 2^23: adding it rounds to the nearest integer
 constexpr float kLog2e = 1.44269504088896341f;
 constexpr float kLn2High = 0.693359375f, kLn2Low = -2.12194440e-4f;  // ln 2 in two parts
 constexpr float kExpPoly[] = {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f,
@@ -195,7 +195,8 @@ inline float max_of(const float* v, int64_t n) {
 constexpr int64_t kEmgDims = 6;
 
 template <int64_t D>
-PIANOKPM_VECTOR_CLONES void exponents_fixed_dims(const float* x, const float* y, const float* h, int64_t m, float inv_2eps, float* z) {
+PIANOKPM_VECTOR_CLONES void exponents_fixed_dims(const float* x, const float* y, const float* h, int64_t m, float inv_2eps,
+                                                 float* z) {
   for (int64_t j = 0; j < m; ++j) {
     float sq = 0;
     for (int64_t k = 0; k < D; ++k) {
@@ -206,7 +207,8 @@ PIANOKPM_VECTOR_CLONES void exponents_fixed_dims(const float* x, const float* y,
   }
 }
 
-PIANOKPM_VECTOR_CLONES void exponents_any_dims(const float* x, int64_t d, const float* y, const float* h, int64_t m, float inv_2eps, float* z) {
+PIANOKPM_VECTOR_CLONES void exponents_any_dims(const float* x, int64_t d, const float* y, const float* h, int64_t m,
+                                               float inv_2eps, float* z) {
   std::copy(h, h + m, z);
   for (int64_t k = 0; k < d; ++k) {
     const float* yk = y + k * m;

@@ -33,8 +33,8 @@ double joint_diameter(const torch::Tensor& x, const torch::Tensor& y) {
 
 // C_ij = |x_i - y_j|^2 / 2 for x [..., N, D], y [..., M, D].
 torch::Tensor half_squared_distances(const torch::Tensor& x, const torch::Tensor& y) {
-  auto xx = x.pow(2).sum(-1, true) / 2;                   // [..., N, 1]
-  auto yy = y.pow(2).sum(-1, true).transpose(-1, -2) / 2; // [..., 1, M]
+  auto xx = x.pow(2).sum(-1, true) / 2;                    // [..., N, 1]
+  auto yy = y.pow(2).sum(-1, true).transpose(-1, -2) / 2;  // [..., 1, M]
   return xx + yy - torch::matmul(x, y.transpose(-1, -2));
 }
 
@@ -80,8 +80,7 @@ class SoftminOfFirstArgument : public torch::autograd::Function<SoftminOfFirstAr
     ctx->saved_data["gradient"] = x - barycentre;  // [B, N, D]
     return values;
   }
-  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
-                                                 torch::autograd::variable_list grad) {
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx, torch::autograd::variable_list grad) {
     const auto g = ctx->saved_data["gradient"].toTensor();
     return {grad[0].unsqueeze(-1) * g, torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }
@@ -154,8 +153,7 @@ namespace {
 
 // softmin over all of y for every x row, a block of rows at a time: [N]. float32 CPU clouds take
 // the fused kernel (no cost matrix at all); others (float64, CUDA) go through blocks of costs.
-torch::Tensor softmin_blocked(double eps, const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& h,
-                              int64_t block) {
+torch::Tensor softmin_blocked(double eps, const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& h, int64_t block) {
   if (takes_fused_softmin(x)) return fused_softmin(eps, x, y, h);
   const int64_t n = x.size(0);
   torch::Tensor out = torch::empty({n}, x.options());

@@ -38,7 +38,8 @@ FlatTable::FlatTable(const std::vector<uint8_t>* bytes, size_t pos) : bytes_(byt
   if (vt < 0) throw FlatBufferError("table at byte " + std::to_string(pos_) + " has a vtable before the file start");
   vtable_ = static_cast<size_t>(vt);
   vtable_bytes_ = load<uint16_t>(*bytes_, vtable_, "vtable");
-  if (vtable_bytes_ < 4 || vtable_bytes_ % 2) throw FlatBufferError("vtable at byte " + std::to_string(vtable_) + " has a bad size");
+  if (vtable_bytes_ < 4 || vtable_bytes_ % 2)
+    throw FlatBufferError("vtable at byte " + std::to_string(vtable_) + " has a bad size");
   need(*bytes_, vtable_, vtable_bytes_, "vtable");
   const auto table_bytes = load<uint16_t>(*bytes_, vtable_ + 2, "vtable");
   need(*bytes_, pos_, table_bytes, "table");

@@ -42,7 +42,7 @@ class FlatTable {
   int32_t int32(int field, int32_t fallback = 0) const;
   uint32_t uint32(int field, uint32_t fallback = 0) const;
   uint64_t uint64(int field, uint64_t fallback = 0) const;
-  std::string string(int field) const;          // "" when absent
+  std::string string(int field) const;                       // "" when absent
   FlatVector vector(int field, size_t element_bytes) const;  // empty when absent
   std::optional<FlatTable> table(int field) const;
   // Byte position of a field's value in the buffer (nullopt when absent).

@@ -13,7 +13,8 @@
 namespace pianokpm::pose {
 
 bool is_image_path(const std::string& path) {
-  static const std::vector<std::string> kImageExtensions = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".ppm", ".pgm"};
+  static const std::vector<std::string> kImageExtensions = {".png",  ".jpg",  ".jpeg", ".bmp", ".tif",
+                                                            ".tiff", ".webp", ".ppm",  ".pgm"};
   const std::string ext = lowercase_extension(path);
   return std::find(kImageExtensions.begin(), kImageExtensions.end(), ext) != kImageExtensions.end();
 }

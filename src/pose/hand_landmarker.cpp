@@ -27,7 +27,8 @@ HandLandmarks project_landmarks(const float* raw, const NormRect& roi, float pre
   return h;
 }
 
-HandLandmarker::HandLandmarker(const std::string& model_path, torch::Device device) : graph_(TfliteGraph::load(model_path, device)) {
+HandLandmarker::HandLandmarker(const std::string& model_path, torch::Device device)
+    : graph_(TfliteGraph::load(model_path, device)) {
   if (graph_.input_shape(0) != std::vector<int64_t>{1, kInputSize, kInputSize, 3} || graph_.model().outputs.size() != 4)
     throw InputError(model_path, "not a hand landmark model (expected one 1x224x224x3 input and four outputs)");
 }

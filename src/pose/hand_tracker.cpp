@@ -7,7 +7,8 @@
 namespace pianokpm::pose {
 
 void HandTrackerOptions::check() const {
-  if (complexity != "full" && complexity != "lite") throw std::invalid_argument("the MediaPipe model must be full or lite, not '" + complexity + "'");
+  if (complexity != "full" && complexity != "lite")
+    throw std::invalid_argument("the MediaPipe model must be full or lite, not '" + complexity + "'");
   if (max_hands < 1) throw std::invalid_argument("max_hands must be at least 1");
   for (float v : {min_detection_confidence, min_tracking_confidence, min_association_iou})
     if (!(v >= 0.f && v <= 1.f)) throw std::invalid_argument("confidence and overlap thresholds must lie in [0, 1]");

@@ -47,7 +47,7 @@ class HandTracker {
   HandTrackerOptions options_;
   std::unique_ptr<PalmDetector> palms_;
   std::unique_ptr<HandLandmarker> landmarks_;
-  std::vector<NormRect> followed_;  // next-frame crops
+  std::vector<NormRect> followed_;                           // next-frame crops
   std::vector<std::pair<int64_t, int64_t>> followed_votes_;  // their hands' track_frames, track_right_frames
 };
 

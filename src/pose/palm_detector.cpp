@@ -28,14 +28,13 @@ std::vector<Point2> palm_anchors() {
   // SSD anchors: strides 8, 16, 16, 16 on 192 px with two anchors per layer (aspect 1 plus the
   // interpolated scale); equal strides share one grid, so: 24x24 cells x 2, then 12x12 cells x 6.
   std::vector<Point2> anchors;
-  const struct {
-    int grid, per_cell;
-  } layers[] = {{kInputSize / 8, 2}, {kInputSize / 16, 6}};
+  const struct { int grid, per_cell; } layers[] = {{kInputSize / 8, 2}, {kInputSize / 16, 6}};
   for (const auto& l : layers)
     for (int y = 0; y < l.grid; ++y)
       for (int x = 0; x < l.grid; ++x)
         for (int a = 0; a < l.per_cell; ++a)
-          anchors.push_back({(static_cast<float>(x) + 0.5f) / static_cast<float>(l.grid), (static_cast<float>(y) + 0.5f) / static_cast<float>(l.grid)});
+          anchors.push_back({(static_cast<float>(x) + 0.5f) / static_cast<float>(l.grid),
+                             (static_cast<float>(y) + 0.5f) / static_cast<float>(l.grid)});
   return anchors;
 }
 
@@ -59,7 +58,8 @@ std::vector<PalmDetection> decode_palms(const torch::Tensor& boxes, const torch:
     PalmDetection d;
     d.xmin = cx - w / 2, d.xmax = cx + w / 2, d.ymin = cy - h / 2, d.ymax = cy + h / 2;
     d.score = score;
-    for (int k = 0; k < kPalmKeypoints; ++k) d.keypoints[k] = {r[4 + 2 * k] / scale + anchors[i].x, r[5 + 2 * k] / scale + anchors[i].y};
+    for (int k = 0; k < kPalmKeypoints; ++k)
+      d.keypoints[k] = {r[4 + 2 * k] / scale + anchors[i].x, r[5 + 2 * k] / scale + anchors[i].y};
     out.push_back(d);
   }
   std::stable_sort(out.begin(), out.end(), [](const PalmDetection& a, const PalmDetection& b) { return a.score > b.score; });

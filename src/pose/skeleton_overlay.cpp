@@ -18,7 +18,8 @@ void draw_skeleton(cv::Mat& bgr, const HandLandmarks& h, bool selected) {
   const cv::Scalar bone = selected ? cv::Scalar(80, 220, 80) : cv::Scalar(160, 160, 160);
   const cv::Scalar joint = selected ? cv::Scalar(40, 40, 230) : cv::Scalar(120, 120, 120);
   auto at = [&](int i) {
-    return cv::Point(static_cast<int>(h.points[i][0] * static_cast<float>(bgr.cols)), static_cast<int>(h.points[i][1] * static_cast<float>(bgr.rows)));
+    return cv::Point(static_cast<int>(h.points[i][0] * static_cast<float>(bgr.cols)),
+                     static_cast<int>(h.points[i][1] * static_cast<float>(bgr.rows)));
   };
   for (const auto& b : kBones) cv::line(bgr, at(b[0]), at(b[1]), bone, thickness, cv::LINE_AA);
   for (int i = 0; i < kHandLandmarks; ++i) cv::circle(bgr, at(i), 2 * thickness, joint, cv::FILLED, cv::LINE_AA);

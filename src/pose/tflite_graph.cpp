@@ -76,7 +76,9 @@ std::pair<int64_t, int64_t> tf_padding(int64_t in, int64_t kernel, int64_t strid
   return {total / 2, total - total / 2};
 }
 
-TfliteGraph TfliteGraph::load(const std::string& path, torch::Device device) { return TfliteGraph(read_tflite(path), path, device); }
+TfliteGraph TfliteGraph::load(const std::string& path, torch::Device device) {
+  return TfliteGraph(read_tflite(path), path, device);
+}
 
 TfliteGraph::TfliteGraph(TfliteModel model, std::string source, torch::Device device)
     : model_(std::move(model)), source_(std::move(source)), device_(device) {
@@ -91,14 +93,16 @@ TfliteGraph::TfliteGraph(TfliteModel model, std::string source, torch::Device de
   for (int t : model_.inputs) {
     const TfliteTensor& in = model_.tensors[static_cast<size_t>(t)];
     if (in.type != TfliteType::kFloat32) throw InputError(source_, "input '" + in.name + "' is not float32");
-    if (numel_of(in.shape) > static_cast<double>(kMaxValues)) throw InputError(source_, "input '" + in.name + "' is implausibly large");
+    if (numel_of(in.shape) > static_cast<double>(kMaxValues))
+      throw InputError(source_, "input '" + in.name + "' is implausibly large");
     zeros.push_back(torch::zeros(in.shape));
   }
   const auto outputs = run(zeros);
   for (size_t i = 0; i < outputs.size(); ++i) {
     const auto& declared = model_.tensors[static_cast<size_t>(model_.outputs[i])].shape;
     if (outputs[i].sizes().vec() != declared)
-      throw InputError(source_, fmt::format("output {} has shape {} where the model declares {}", i, outputs[i].sizes().vec(), declared));
+      throw InputError(source_,
+                       fmt::format("output {} has shape {} where the model declares {}", i, outputs[i].sizes().vec(), declared));
   }
 }
 
@@ -164,7 +168,8 @@ void TfliteGraph::fold_constants() {
 
 std::vector<torch::Tensor> TfliteGraph::run(const std::vector<torch::Tensor>& inputs) const {
   if (inputs.size() != model_.inputs.size())
-    throw std::invalid_argument(fmt::format("{}: {} inputs given, the model takes {}", source_, inputs.size(), model_.inputs.size()));
+    throw std::invalid_argument(
+        fmt::format("{}: {} inputs given, the model takes {}", source_, inputs.size(), model_.inputs.size()));
   torch::NoGradGuard no_grad;
   // The products here are small; OpenBLAS's own threads beside libtorch's cost 3x (measured).
   const ScopedBlasThreads one_blas_thread(1);
@@ -172,9 +177,11 @@ std::vector<torch::Tensor> TfliteGraph::run(const std::vector<torch::Tensor>& in
   for (size_t i = 0; i < inputs.size(); ++i) {
     const auto& shape = model_.tensors[static_cast<size_t>(model_.inputs[i])].shape;
     if (inputs[i].sizes().vec() != shape)
-      throw std::invalid_argument(fmt::format("{}: input {} has shape {}, the model takes {}", source_, i, inputs[i].sizes().vec(), shape));
+      throw std::invalid_argument(
+          fmt::format("{}: input {} has shape {}, the model takes {}", source_, i, inputs[i].sizes().vec(), shape));
     torch::Tensor x = inputs[i].to(device_, torch::kFloat);
-    values[static_cast<size_t>(model_.inputs[i])] = x.dim() == 4 ? Value{x.permute({0, 3, 1, 2}).contiguous(torch::MemoryFormat::ChannelsLast), true} : Value{x, false};
+    values[static_cast<size_t>(model_.inputs[i])] =
+        x.dim() == 4 ? Value{x.permute({0, 3, 1, 2}).contiguous(torch::MemoryFormat::ChannelsLast), true} : Value{x, false};
   }
   try {
     for (size_t i = 0; i < model_.operators.size(); ++i) {
@@ -209,7 +216,8 @@ TfliteGraph::Value TfliteGraph::evaluate(size_t op_index, const std::vector<Valu
     const auto t = static_cast<size_t>(op.inputs[k]);
     if (constants_[t].defined()) return Value{constants_[t], false};
     if (!values[t].t.defined())
-      throw InputError(source_, fmt::format("{} (operator {}) reads tensor '{}' before it is computed", op_name(op.kind), op_index, model_.tensors[t].name));
+      throw InputError(source_, fmt::format("{} (operator {}) reads tensor '{}' before it is computed", op_name(op.kind),
+                                            op_index, model_.tensors[t].name));
     return values[t];
   };
   auto plain = [](const Value& v) { return v.nchw ? v.t.permute({0, 2, 3, 1}) : v.t; };
@@ -223,7 +231,8 @@ TfliteGraph::Value TfliteGraph::evaluate(size_t op_index, const std::vector<Valu
   // for gigabytes (the largest tensor of MediaPipe's models has 0.3 M values).
   auto require_size = [&](double values) {
     if (values > static_cast<double>(kMaxValues))
-      throw InputError(source_, fmt::format("{} (operator {}) would make a tensor of {:.3g} values", op_name(op.kind), op_index, values));
+      throw InputError(source_,
+                       fmt::format("{} (operator {}) would make a tensor of {:.3g} values", op_name(op.kind), op_index, values));
   };
 
   switch (op.kind) {
@@ -240,10 +249,11 @@ TfliteGraph::Value TfliteGraph::evaluate(size_t op_index, const std::vector<Valu
       const auto [top, bottom] = tf_padding(x.size(2), p.weight.size(2), op.stride_h, op.same_padding);
       const auto [left, right] = tf_padding(x.size(3), p.weight.size(3), op.stride_w, op.same_padding);
       if (top || bottom || left || right) x = F::pad(x, F::PadFuncOptions({left, right, top, bottom}));
-      require_size(numel_of({x.size(0), p.weight.size(0), (x.size(2) + top + bottom) / op.stride_h + 1, (x.size(3) + left + right) / op.stride_w + 1}));
+      require_size(numel_of({x.size(0), p.weight.size(0), (x.size(2) + top + bottom) / op.stride_h + 1,
+                             (x.size(3) + left + right) / op.stride_w + 1}));
       const int64_t groups = op.kind == TfliteOpKind::kDepthwiseConv2d ? x.size(1) : 1;
       torch::Tensor y = torch::conv2d(x, p.weight, p.bias, torch::IntArrayRef{op.stride_h, op.stride_w}, torch::IntArrayRef{0, 0},
-                                          torch::IntArrayRef{1, 1}, groups);
+                                      torch::IntArrayRef{1, 1}, groups);
       return {activate(y, op.activation), true};
     }
     case TfliteOpKind::kMaxPool2d: {
@@ -278,13 +288,15 @@ TfliteGraph::Value TfliteGraph::evaluate(size_t op_index, const std::vector<Valu
       const Value x = value(0);
       const auto table = int_values(value(1).t);
       const int64_t rank = x.t.dim();
-      if (static_cast<int64_t>(table.size()) != 2 * rank) throw InputError(source_, fmt::format("PAD (operator {}) has a padding table for another rank", op_index));
+      if (static_cast<int64_t>(table.size()) != 2 * rank)
+        throw InputError(source_, fmt::format("PAD (operator {}) has a padding table for another rank", op_index));
       std::vector<int64_t> padded = plain(x).sizes().vec();  // in the table's (NHWC) axis order
       for (int64_t d = 0; d < rank; ++d) padded[static_cast<size_t>(d)] += table[2 * d] + table[2 * d + 1];
       require_size(numel_of(padded));
       std::vector<int64_t> pads;  // torch order: last axis first
       for (int64_t d = rank - 1; d >= 0; --d) {
-        const int64_t axis = x.nchw ? std::vector<int64_t>{0, 3, 1, 2}[static_cast<size_t>(d)] : d;  // NCHW axis d holds NHWC axis
+        const int64_t axis =
+            x.nchw ? std::vector<int64_t>{0, 3, 1, 2}[static_cast<size_t>(d)] : d;  // NCHW axis d holds NHWC axis
         pads.push_back(table[2 * axis]), pads.push_back(table[2 * axis + 1]);
       }
       return {F::pad(x.t, F::PadFuncOptions(pads)), x.nchw};
@@ -292,10 +304,12 @@ TfliteGraph::Value TfliteGraph::evaluate(size_t op_index, const std::vector<Valu
     case TfliteOpKind::kResizeBilinear: {
       torch::Tensor x = channel_first(0);
       const auto size = int_values(value(1).t);
-      if (size.size() != 2) throw InputError(source_, fmt::format("RESIZE_BILINEAR (operator {}) needs [height, width]", op_index));
+      if (size.size() != 2)
+        throw InputError(source_, fmt::format("RESIZE_BILINEAR (operator {}) needs [height, width]", op_index));
       require_size(numel_of({x.size(0), x.size(1), size[0], size[1]}));
       // half-pixel centres without aligned corners is torch's align_corners=false
-      return {F::interpolate(x, F::InterpolateFuncOptions().size(size).mode(torch::kBilinear).align_corners(op.align_corners)), true};
+      return {F::interpolate(x, F::InterpolateFuncOptions().size(size).mode(torch::kBilinear).align_corners(op.align_corners)),
+              true};
     }
     case TfliteOpKind::kReshape: {
       const torch::Tensor x = plain(value(0)).contiguous();
@@ -307,7 +321,8 @@ TfliteGraph::Value TfliteGraph::evaluate(size_t op_index, const std::vector<Valu
       for (size_t k = 0; k < op.inputs.size(); ++k) parts.push_back(value(k)), all_nchw = all_nchw && parts.back().nchw;
       const int64_t rank = parts.at(0).t.dim();
       const int64_t axis = op.axis < 0 ? op.axis + rank : op.axis;
-      if (axis < 0 || axis >= rank) throw InputError(source_, fmt::format("CONCATENATION (operator {}) has axis {} for rank {}", op_index, op.axis, rank));
+      if (axis < 0 || axis >= rank)
+        throw InputError(source_, fmt::format("CONCATENATION (operator {}) has axis {} for rank {}", op_index, op.axis, rank));
       std::vector<torch::Tensor> ts;
       double total = 0;
       for (const Value& v : parts) ts.push_back(all_nchw ? v.t : plain(v)), total += static_cast<double>(v.t.numel());

@@ -14,21 +14,34 @@ namespace pianokpm::pose {
 namespace {
 
 // Field numbers of the TFLite schema (tensorflow/lite/schema/schema.fbs), in declaration order.
-namespace model_f { constexpr int kVersion = 0, kOperatorCodes = 1, kSubgraphs = 2, kDescription = 3, kBuffers = 4; }
-namespace opcode_f { constexpr int kDeprecatedBuiltin = 0, kCustom = 1, kBuiltin = 3; }
-namespace subgraph_f { constexpr int kTensors = 0, kInputs = 1, kOutputs = 2, kOperators = 3; }
-namespace tensor_f { constexpr int kShape = 0, kType = 1, kBuffer = 2, kName = 3; }
-namespace buffer_f { constexpr int kData = 0, kOffset = 1, kSize = 2; }
-namespace operator_f { constexpr int kOpcodeIndex = 0, kInputs = 1, kOutputs = 2, kOptions = 4; }
+namespace model_f {
+constexpr int kVersion = 0, kOperatorCodes = 1, kSubgraphs = 2, kDescription = 3, kBuffers = 4;
+}
+namespace opcode_f {
+constexpr int kDeprecatedBuiltin = 0, kCustom = 1, kBuiltin = 3;
+}
+namespace subgraph_f {
+constexpr int kTensors = 0, kInputs = 1, kOutputs = 2, kOperators = 3;
+}
+namespace tensor_f {
+constexpr int kShape = 0, kType = 1, kBuffer = 2, kName = 3;
+}
+namespace buffer_f {
+constexpr int kData = 0, kOffset = 1, kSize = 2;
+}
+namespace operator_f {
+constexpr int kOpcodeIndex = 0, kInputs = 1, kOutputs = 2, kOptions = 4;
+}
 
 // BuiltinOperator codes of the operators we run.
 const std::map<int32_t, TfliteOpKind>& known_ops() {
-  static const std::map<int32_t, TfliteOpKind> ops = {
-      {0, TfliteOpKind::kAdd},           {2, TfliteOpKind::kConcatenation},  {3, TfliteOpKind::kConv2d},
-      {4, TfliteOpKind::kDepthwiseConv2d}, {6, TfliteOpKind::kDequantize},   {9, TfliteOpKind::kFullyConnected},
-      {14, TfliteOpKind::kLogistic},     {17, TfliteOpKind::kMaxPool2d},     {22, TfliteOpKind::kReshape},
-      {23, TfliteOpKind::kResizeBilinear}, {34, TfliteOpKind::kPad},         {40, TfliteOpKind::kMean},
-      {54, TfliteOpKind::kPrelu}};
+  static const std::map<int32_t, TfliteOpKind> ops = {{0, TfliteOpKind::kAdd},        {2, TfliteOpKind::kConcatenation},
+                                                      {3, TfliteOpKind::kConv2d},     {4, TfliteOpKind::kDepthwiseConv2d},
+                                                      {6, TfliteOpKind::kDequantize}, {9, TfliteOpKind::kFullyConnected},
+                                                      {14, TfliteOpKind::kLogistic},  {17, TfliteOpKind::kMaxPool2d},
+                                                      {22, TfliteOpKind::kReshape},   {23, TfliteOpKind::kResizeBilinear},
+                                                      {34, TfliteOpKind::kPad},       {40, TfliteOpKind::kMean},
+                                                      {54, TfliteOpKind::kPrelu}};
   return ops;
 }
 
@@ -90,7 +103,8 @@ void read_options(const FlatTable& op_table, TfliteOperator& op, const std::stri
   constexpr int kMaxWindow = 1024;  // strides and pooling windows; far above any real model's
   for (int v : {op.stride_w, op.stride_h, op.filter_w, op.filter_h, op.depth_multiplier})
     if (v < 1 || v > kMaxWindow)
-      throw InputError(source, std::string(op_name(op.kind)) + " has a stride, filter size or depth multiplier of " + std::to_string(v));
+      throw InputError(source,
+                       std::string(op_name(op.kind)) + " has a stride, filter size or depth multiplier of " + std::to_string(v));
   if (op.dilation_w != 1 || op.dilation_h != 1)
     throw InputError(source, std::string(op_name(op.kind)) + " with dilation is not supported");
 }
@@ -102,7 +116,8 @@ std::vector<int> index_list(const FlatVector& v, size_t tensor_count, bool allow
     if ((t == -1 && allow_omitted) || (t >= 0 && static_cast<size_t>(t) < tensor_count)) {
       out[i] = t;
     } else {
-      throw InputError(source, "tensor index " + std::to_string(t) + " is out of range (" + std::to_string(tensor_count) + " tensors)");
+      throw InputError(source,
+                       "tensor index " + std::to_string(t) + " is out of range (" + std::to_string(tensor_count) + " tensors)");
     }
   }
   return out;
@@ -112,7 +127,8 @@ TfliteModel parse(const std::vector<uint8_t>& bytes, const std::string& source) 
   if (bytes.size() < 8 || std::string(bytes.begin() + 4, bytes.begin() + 8) != "TFL3")
     throw InputError(source, "not a TFLite model (no TFL3 identifier)");
   const FlatTable root = flat_root(bytes);
-  if (root.uint32(model_f::kVersion) != 3) throw InputError(source, "TFLite schema version " + std::to_string(root.uint32(model_f::kVersion)) + " is not 3");
+  if (root.uint32(model_f::kVersion) != 3)
+    throw InputError(source, "TFLite schema version " + std::to_string(root.uint32(model_f::kVersion)) + " is not 3");
   TfliteModel model;
   model.description = root.string(model_f::kDescription);
 
@@ -122,10 +138,12 @@ TfliteModel parse(const std::vector<uint8_t>& bytes, const std::string& source) 
   for (uint32_t i = 0; i < codes.size(); ++i) {
     const FlatTable c = codes.table(i);
     // Codes below 127 live in the deprecated byte; newer files also fill builtin_code.
-    const int32_t code = std::max<int32_t>(c.int32(opcode_f::kBuiltin), static_cast<int8_t>(c.uint8(opcode_f::kDeprecatedBuiltin)));
+    const int32_t code =
+        std::max<int32_t>(c.int32(opcode_f::kBuiltin), static_cast<int8_t>(c.uint8(opcode_f::kDeprecatedBuiltin)));
     if (code == 32) throw InputError(source, "custom operator '" + c.string(opcode_f::kCustom) + "' is not supported");
     const auto it = known_ops().find(code);
-    if (it == known_ops().end()) throw InputError(source, "unsupported TFLite operator (builtin code " + std::to_string(code) + ")");
+    if (it == known_ops().end())
+      throw InputError(source, "unsupported TFLite operator (builtin code " + std::to_string(code) + ")");
     opcodes.emplace_back(it->second);
   }
 
@@ -143,7 +161,8 @@ TfliteModel parse(const std::vector<uint8_t>& bytes, const std::string& source) 
     int64_t count = 1;
     for (uint32_t d = 0; d < shape.size(); ++d) {
       const int32_t extent = shape.int32(d);
-      if (extent < 0 || extent > (1 << 24)) throw InputError(source, "tensor '" + tensor.name + "' has a bad dimension " + std::to_string(extent));
+      if (extent < 0 || extent > (1 << 24))
+        throw InputError(source, "tensor '" + tensor.name + "' has a bad dimension " + std::to_string(extent));
       tensor.shape.push_back(extent);
       count *= extent;
       if (count > (int64_t{1} << 31)) throw InputError(source, "tensor '" + tensor.name + "' is too large");
@@ -152,23 +171,30 @@ TfliteModel parse(const std::vector<uint8_t>& bytes, const std::string& source) 
       case 0: tensor.type = TfliteType::kFloat32; break;
       case 1: tensor.type = TfliteType::kFloat16; break;
       case 2: tensor.type = TfliteType::kInt32; break;
-      default: throw InputError(source, "tensor '" + tensor.name + "' has an unsupported type code " + std::to_string(t.uint8(tensor_f::kType)));
+      default:
+        throw InputError(source,
+                         "tensor '" + tensor.name + "' has an unsupported type code " + std::to_string(t.uint8(tensor_f::kType)));
     }
     const uint32_t b = t.uint32(tensor_f::kBuffer);
-    if (b >= buffers.size() && b != 0) throw InputError(source, "tensor '" + tensor.name + "' names buffer " + std::to_string(b) + " of " + std::to_string(buffers.size()));
+    if (b >= buffers.size() && b != 0)
+      throw InputError(
+          source, "tensor '" + tensor.name + "' names buffer " + std::to_string(b) + " of " + std::to_string(buffers.size()));
     if (b != 0) {
       const FlatTable buffer = buffers.table(b);
       const FlatVector data = buffer.vector(buffer_f::kData, 1);
       size_t pos = data.data_pos(), size = data.size();
       if (size == 0 && buffer.uint64(buffer_f::kOffset) > 1) {  // large models keep data after the flatbuffer
         const uint64_t off = buffer.uint64(buffer_f::kOffset), len = buffer.uint64(buffer_f::kSize);
-        if (off > bytes.size() || len > bytes.size() - off) throw InputError(source, "buffer " + std::to_string(b) + " runs past the end of the file");
+        if (off > bytes.size() || len > bytes.size() - off)
+          throw InputError(source, "buffer " + std::to_string(b) + " runs past the end of the file");
         pos = static_cast<size_t>(off), size = static_cast<size_t>(len);
       }
       if (size != 0) {
         if (size != static_cast<uint64_t>(count) * element_bytes(tensor.type))
-          throw InputError(source, "constant '" + tensor.name + "' has " + std::to_string(size) + " bytes for " + std::to_string(count) + " elements");
-        tensor.data.assign(bytes.begin() + static_cast<std::ptrdiff_t>(pos), bytes.begin() + static_cast<std::ptrdiff_t>(pos + size));
+          throw InputError(source, "constant '" + tensor.name + "' has " + std::to_string(size) + " bytes for " +
+                                       std::to_string(count) + " elements");
+        tensor.data.assign(bytes.begin() + static_cast<std::ptrdiff_t>(pos),
+                           bytes.begin() + static_cast<std::ptrdiff_t>(pos + size));
       }
     }
     model.tensors.push_back(std::move(tensor));
@@ -181,7 +207,9 @@ TfliteModel parse(const std::vector<uint8_t>& bytes, const std::string& source) 
   for (uint32_t i = 0; i < ops.size(); ++i) {
     const FlatTable o = ops.table(i);
     const uint32_t code = o.uint32(operator_f::kOpcodeIndex);
-    if (code >= opcodes.size()) throw InputError(source, "operator " + std::to_string(i) + " names opcode " + std::to_string(code) + " of " + std::to_string(opcodes.size()));
+    if (code >= opcodes.size())
+      throw InputError(source, "operator " + std::to_string(i) + " names opcode " + std::to_string(code) + " of " +
+                                   std::to_string(opcodes.size()));
     TfliteOperator op;
     op.kind = *opcodes[code];
     op.inputs = index_list(o.vector(operator_f::kInputs, 4), n, true, source);

@@ -9,8 +9,21 @@
 
 namespace pianokpm::pose {
 
-enum class TfliteOpKind { kAdd, kConcatenation, kConv2d, kDepthwiseConv2d, kDequantize, kFullyConnected,
-                          kLogistic, kMaxPool2d, kReshape, kResizeBilinear, kPad, kMean, kPrelu };
+enum class TfliteOpKind {
+  kAdd,
+  kConcatenation,
+  kConv2d,
+  kDepthwiseConv2d,
+  kDequantize,
+  kFullyConnected,
+  kLogistic,
+  kMaxPool2d,
+  kReshape,
+  kResizeBilinear,
+  kPad,
+  kMean,
+  kPrelu
+};
 enum class TfliteType { kFloat32, kFloat16, kInt32 };
 enum class TfliteActivation { kNone, kRelu, kReluN1To1, kRelu6, kTanh };
 

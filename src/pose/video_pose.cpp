@@ -24,10 +24,10 @@ namespace {
 // Written under a temporary name in the same folder and renamed when complete.
 class OverlayWriter {
  public:
-  OverlayWriter(const std::string& path, bool single_image, double fps)
-      : path_(path), single_image_(single_image), fps_(fps) {
+  OverlayWriter(const std::string& path, bool single_image, double fps) : path_(path), single_image_(single_image), fps_(fps) {
     const std::filesystem::path p(path);
-    temp_ = (p.parent_path() / ("." + p.stem().string() + ".partial-" + std::to_string(::getpid()) + p.extension().string())).string();
+    temp_ = (p.parent_path() / ("." + p.stem().string() + ".partial-" + std::to_string(::getpid()) + p.extension().string()))
+                .string();
   }
   ~OverlayWriter() {
     std::error_code ignored;
@@ -62,10 +62,13 @@ class OverlayWriter {
 
 void VideoPoseOptions::check() const {
   tracker.check();
-  if (hand != "right" && hand != "left" && hand != "any") throw std::invalid_argument("the hand must be right, left or any, not '" + hand + "'");
+  if (hand != "right" && hand != "left" && hand != "any")
+    throw std::invalid_argument("the hand must be right, left or any, not '" + hand + "'");
   if (!(rate_hz >= 0)) throw std::invalid_argument("the pose rate must not be negative");
-  if (device != "cpu" && device.rfind("cuda", 0) != 0) throw std::invalid_argument("the device must be cpu or cuda, not '" + device + "'");
-  if (device != "cpu" && !torch::cuda::is_available()) throw std::invalid_argument("device " + device + ": this libtorch has no CUDA device");
+  if (device != "cpu" && device.rfind("cuda", 0) != 0)
+    throw std::invalid_argument("the device must be cpu or cuda, not '" + device + "'");
+  if (device != "cpu" && !torch::cuda::is_available())
+    throw std::invalid_argument("device " + device + ": this libtorch has no CUDA device");
 }
 
 VideoPose extract_pose(const std::string& input, const VideoPoseOptions& options, const FrameProgress& progress) {
@@ -93,8 +96,9 @@ VideoPose extract_pose(const std::string& input, const VideoPoseOptions& options
     if (result.source_frames == 0) {
       result.width = bgr.cols, result.height = bgr.rows;
     } else if (bgr.cols != result.width || bgr.rows != result.height) {
-      throw InputError(input, "frames change size part way (" + std::to_string(result.width) + "x" + std::to_string(result.height) +
-                                  " then " + std::to_string(bgr.cols) + "x" + std::to_string(bgr.rows) + ")");
+      throw InputError(input, "frames change size part way (" + std::to_string(result.width) + "x" +
+                                  std::to_string(result.height) + " then " + std::to_string(bgr.cols) + "x" +
+                                  std::to_string(bgr.rows) + ")");
     }
     cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
     const std::vector<TrackedHand> hands = tracker.process(rgb);
@@ -129,12 +133,14 @@ void require_hand_found(const std::string& video, const pose::VideoPose& p, cons
   auto setting = [&](const std::string& side) { return fmt::format(fmt::runtime(hand_setting), side); };
   if (p.frames_with_other_hand > 0) {
     const std::string other = hand == "right" ? "left" : "right";
-    throw InputError(video, fmt::format("no {} hand was found in any of its {} frames, but a {} hand in {}: use {} (or {})",
-                                        hand, p.source_frames, other, p.frames_with_other_hand, setting(other), setting("any")));
+    throw InputError(video, fmt::format("no {} hand was found in any of its {} frames, but a {} hand in {}: use {} (or {})", hand,
+                                        p.source_frames, other, p.frames_with_other_hand, setting(other), setting("any")));
   }
-  if (hand == "any") throw InputError(video, fmt::format("no hand was found in any of its {} frames (is it in view and lit?)", p.source_frames));
+  if (hand == "any")
+    throw InputError(video, fmt::format("no hand was found in any of its {} frames (is it in view and lit?)", p.source_frames));
   throw InputError(video, fmt::format("no {} hand was found in any of its {} frames, nor any other hand (is the hand in "
-                                      "view and lit? {} chooses the side)", hand, p.source_frames, setting("left|right|any")));
+                                      "view and lit? {} chooses the side)",
+                                      hand, p.source_frames, setting("left|right|any")));
 }
 
 }  // namespace pianokpm::pose

@@ -23,12 +23,12 @@ struct VideoPoseOptions {
 };
 
 struct VideoPose {
-  torch::Tensor keypoints;  // [T, 21, 3]: x, y in pixels of the source frames, confidence
+  torch::Tensor keypoints;         // [T, 21, 3]: x, y in pixels of the source frames, confidence
   torch::Tensor source_keypoints;  // [source_frames, 21, 3]: the same, one row per source frame
   int width = 0, height = 0;
   int64_t source_frames = 0, frames_with_hand = 0;
   int64_t frames_with_other_hand = 0;  // frames with a hand, but not of the side asked for
-  int64_t stated_frames = -1;  // what the video's header promised (-1: unknown)
+  int64_t stated_frames = -1;          // what the video's header promised (-1: unknown)
   double source_fps = 0;
 };
 

@@ -19,8 +19,9 @@ constexpr double kLowestLevel = 0.50, kHighestLevel = 0.99, kLevelStep = 0.01;
 
 // The streams and shapes a member reads; members must agree on all of them.
 nlohmann::json layout_of(const ModelConfig& c) {
-  return {{"modality", to_string(c.modality)}, {"views", c.num_views},       {"keypoints", c.num_keypoints},
-          {"keys", c.num_keys},               {"pose_frames", c.pose_frames}, {"window_samples", c.window_samples},
+  return {{"modality", to_string(c.modality)}, {"views", c.num_views},
+          {"keypoints", c.num_keypoints},      {"keys", c.num_keys},
+          {"pose_frames", c.pose_frames},      {"window_samples", c.window_samples},
           {"emg_channels", c.emg_channels}};
 }
 
@@ -29,7 +30,8 @@ nlohmann::json layout_of(const ModelConfig& c) {
 std::vector<double> EnsembleCalibration::scale_at(double level) const {
   if (levels.empty()) throw std::invalid_argument("the ensemble is not calibrated: build it with `pianokpm ensemble --data`");
   if (!(level >= levels.front() - 1e-9 && level <= levels.back() + 1e-9)) {
-    throw std::invalid_argument(fmt::format("the interval level must be {:.2f}..{:.2f}, not {}", levels.front(), levels.back(), level));
+    throw std::invalid_argument(
+        fmt::format("the interval level must be {:.2f}..{:.2f}, not {}", levels.front(), levels.back(), level));
   }
   size_t i = 0;
   while (i + 2 < levels.size() && levels[i + 1] < level) ++i;
@@ -73,7 +75,8 @@ Ensemble load_ensemble(const std::string& path) {
   Ensemble e;
   try {
     std::vector<std::string> paths;
-    for (const auto& m : j["members"]) paths.push_back((fs::path(path).parent_path() / m.get<std::string>()).lexically_normal().string());
+    for (const auto& m : j["members"])
+      paths.push_back((fs::path(path).parent_path() / m.get<std::string>()).lexically_normal().string());
     e = load_members(paths, path);
     if (j.contains("calibration")) {
       const auto& c = j["calibration"];
@@ -99,7 +102,10 @@ void save_ensemble(const std::string& path, const std::vector<std::string>& memb
   for (const auto& m : member_paths) members.push_back(fs::relative(fs::absolute(m), folder).string());
   nlohmann::json j = {{"members", members}};
   if (!c.levels.empty()) {
-    j["calibration"] = {{"floor", c.floor}, {"levels", c.levels}, {"scale", c.scale}, {"source", c.source},
+    j["calibration"] = {{"floor", c.floor},
+                        {"levels", c.levels},
+                        {"scale", c.scale},
+                        {"source", c.source},
                         {"method", "split-conformal on |measured - mean| / (spread + floor), per muscle"}};
   }
   write_file_atomically(path, j.dump(1) + "\n");
@@ -123,13 +129,15 @@ Interval prediction_interval(const EnsemblePrediction& p, const EnsembleCalibrat
   return {(p.mean - half).clamp(0.0, 1.0), (p.mean + half).clamp(0.0, 1.0)};
 }
 
-EnsembleCalibration calibrate_ensemble(const std::vector<EnsemblePrediction>& predictions, const std::vector<torch::Tensor>& measured) {
+EnsembleCalibration calibrate_ensemble(const std::vector<EnsemblePrediction>& predictions,
+                                       const std::vector<torch::Tensor>& measured) {
   if (predictions.empty() || predictions.size() != measured.size())
     throw std::invalid_argument("calibration needs one measurement per prediction");
   std::vector<torch::Tensor> errors, spreads;
   for (size_t i = 0; i < predictions.size(); ++i) {
     const int64_t n = std::min(predictions[i].mean.size(0), measured[i].size(0));
-    errors.push_back((measured[i].narrow(0, 0, n).to(torch::kDouble) - predictions[i].mean.narrow(0, 0, n).to(torch::kDouble)).abs());
+    errors.push_back(
+        (measured[i].narrow(0, 0, n).to(torch::kDouble) - predictions[i].mean.narrow(0, 0, n).to(torch::kDouble)).abs());
     spreads.push_back(predictions[i].spread.narrow(0, 0, n).to(torch::kDouble));
   }
   const torch::Tensor error = torch::cat(errors), spread = torch::cat(spreads);  // [S, emg]

@@ -35,7 +35,7 @@ struct EnsembleCalibration {
 struct Ensemble {
   std::vector<std::string> member_paths;  // as loaded (absolute or relative to the working folder)
   std::vector<LoadedModel> members;
-  EnsembleCalibration calibration;        // empty levels: not calibrated (no intervals)
+  EnsembleCalibration calibration;  // empty levels: not calibrated (no intervals)
   const ModelConfig& config() const { return members.front().net->config(); }
 };
 
@@ -51,8 +51,7 @@ Ensemble load_members(const std::vector<std::string>& paths, const std::string& 
 Ensemble load_ensemble(const std::string& path);
 
 // Writes the ensemble file atomically: members relative to the file's folder, and the calibration.
-void save_ensemble(const std::string& path, const std::vector<std::string>& member_paths,
-                   const EnsembleCalibration& calibration);
+void save_ensemble(const std::string& path, const std::vector<std::string>& member_paths, const EnsembleCalibration& calibration);
 
 struct EnsemblePrediction {
   torch::Tensor mean;    // [N, emg] float32

@@ -11,7 +11,7 @@
 namespace pianokpm {
 
 struct PredictOptions {
-  int64_t batch_windows = 64;            // windows decoded together (bounds memory)
+  int64_t batch_windows = 64;  // windows decoded together (bounds memory)
   // Windows per encoder pass: small batches keep the encoder's activations in cache (measured
   // 1.7x faster than 60 at once on 2 cores); the decoder's steps want the largest batch.
   int64_t encoder_batch_windows = 8;

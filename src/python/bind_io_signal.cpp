@@ -67,7 +67,8 @@ py::array envelope(const py::object& raw, double rate_hz, double band_low_hz, do
   x = x.contiguous();
   for (int64_t c = 0; c < x.size(1); ++c) {
     const torch::Tensor col = x.select(1, c).contiguous();
-    r.channels.push_back({std::to_string(c), "", rate_hz, std::vector<double>(col.data_ptr<double>(), col.data_ptr<double>() + col.numel())});
+    r.channels.push_back(
+        {std::to_string(c), "", rate_hz, std::vector<double>(col.data_ptr<double>(), col.data_ptr<double>() + col.numel())});
   }
   EmgEnvelopeOptions e;
   e.band_low_hz = band_low_hz;

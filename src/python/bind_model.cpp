@@ -97,7 +97,8 @@ class Model {
     if (ext != ".pth" && ext != ".pt") throw InputError(out, "output must end in .pth or .pt");
     if (ensemble_) throw InputError(path_, "is an ensemble; export its members one by one");
     if (config().architecture != Architecture::kPianoKpm)
-      throw InputError(path_, "is a " + to_string(config().architecture) + " model; only the released architecture (pianokpm) can be exported");
+      throw InputError(path_, "is a " + to_string(config().architecture) +
+                                  " model; only the released architecture (pianokpm) can be exported");
     py::gil_scoped_release release;
     std::lock_guard<std::mutex> lock(mutex_);
     return export_release_model(loaded_.net, out, synthetic()).config_path;
@@ -177,35 +178,42 @@ published code) at `path` (.pth), and its config JSON beside it (.json). Returns
       .def_property_readonly("format", &Model::format, R"("pianokpm" (our checkpoint), "pytorch-state-dict" or "ensemble".)")
       .def_property_readonly("members", &Model::members, "How many models predict together (1 unless an ensemble).")
       .def_property_readonly("device", &Model::device, "Where it runs: cpu or cuda:N.")
-      .def_property_readonly("modality", [](const Model& self) { return to_string(self.config().modality); },
-                             R"("pose+keys", "pose" or "keys".)")
-      .def_property_readonly("views", [](const Model& self) { return uses_pose(self.config().modality) ? self.config().num_views : 0; },
-                             "Camera views it reads (top first); 0 for keys-only models.")
+      .def_property_readonly(
+          "modality", [](const Model& self) { return to_string(self.config().modality); }, R"("pose+keys", "pose" or "keys".)")
+      .def_property_readonly(
+          "views", [](const Model& self) { return uses_pose(self.config().modality) ? self.config().num_views : 0; },
+          "Camera views it reads (top first); 0 for keys-only models.")
       .def_property_readonly("architecture", [](const Model& self) { return to_string(self.config().architecture); })
-      .def_property_readonly("pose_rate_hz", [](const Model& self) { return self.config().pose_frames; },
-                             "Pose frames per second (frames per 1-s window).")
-      .def_property_readonly("emg_rate_hz", [](const Model& self) { return self.config().window_samples; },
-                             "Key and EMG samples per second (samples per 1-s window).")
-      .def_property_readonly("config", [](const Model& self) { return json_to_python(self.config().to_json()); },
-                             "Every hyperparameter, as the JSON stored in our checkpoints.")
+      .def_property_readonly(
+          "pose_rate_hz", [](const Model& self) { return self.config().pose_frames; },
+          "Pose frames per second (frames per 1-s window).")
+      .def_property_readonly(
+          "emg_rate_hz", [](const Model& self) { return self.config().window_samples; },
+          "Key and EMG samples per second (samples per 1-s window).")
+      .def_property_readonly(
+          "config", [](const Model& self) { return json_to_python(self.config().to_json()); },
+          "Every hyperparameter, as the JSON stored in our checkpoints.")
       .def_property_readonly("synthetic", &Model::synthetic,
                              "Whether it was trained on synthetic data: one of the shipped models, or exported from one.")
       .def("__repr__", [](const Model& self) {
-        return "<pianokpm.Model " + to_string(self.config().architecture) + " " + to_string(self.config().modality) + " from " + self.path() + ">";
+        return "<pianokpm.Model " + to_string(self.config().architecture) + " " + to_string(self.config().modality) + " from " +
+               self.path() + ">";
       });
 
-  m.def("load_model",
-        [](const py::object& path, const py::object& config, const std::string& device) {
-          std::optional<std::string> c;
-          if (!config.is_none()) c = py::module_::import("json").attr("dumps")(config).cast<std::string>();
-          return std::make_unique<Model>(path_string(path), c, device);
-        },
-        py::arg("path"), py::arg("config") = py::none(), py::arg("device") = "cpu",
-        R"(Load a model: our checkpoint (.pt, carries its config), an official PyTorch state dict
+  m.def(
+      "load_model",
+      [](const py::object& path, const py::object& config, const std::string& device) {
+        std::optional<std::string> c;
+        if (!config.is_none()) c = py::module_::import("json").attr("dumps")(config).cast<std::string>();
+        return std::make_unique<Model>(path_string(path), c, device);
+      },
+      py::arg("path"), py::arg("config") = py::none(), py::arg("device") = "cpu",
+      R"(Load a model: our checkpoint (.pt, carries its config), an official PyTorch state dict
 (.pth; `config` is then the model config as a dict, default the released pose+keys
 configuration) or an ensemble file (.json, from `pianokpm ensemble`; predict(interval=0.9) then
 adds bounds). device: "cpu" or "cuda".)");
-  m.def("muscles", [] { return emg_channel_names(); }, "The six muscles, in the column order of every EMG array.");
+  m.def(
+      "muscles", [] { return emg_channel_names(); }, "The six muscles, in the column order of every EMG array.");
 }
 
 }  // namespace pianokpm::python

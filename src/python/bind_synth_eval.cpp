@@ -59,8 +59,7 @@ void synth_corpus(const py::object& out_dir, int pianists, int takes, double sec
 }
 
 // Two [N, channels] arrays, checked to agree in shape (or only in channels, for point clouds).
-std::pair<torch::Tensor, torch::Tensor> pair_of(const py::object& estimated, const py::object& measured,
-                                                bool same_rows = true) {
+std::pair<torch::Tensor, torch::Tensor> pair_of(const py::object& estimated, const py::object& measured, bool same_rows = true) {
   torch::Tensor e = float_tensor(estimated, "estimated"), m = float_tensor(measured, "measured");
   if (e.dim() != 2 || m.dim() != 2 || e.size(1) != m.size(1) || (same_rows && e.size(0) != m.size(0)) || !e.size(0) || !m.size(0))
     throw py::value_error(same_rows ? "estimated and measured: expected two arrays [N, channels] of the same shape"
@@ -79,72 +78,89 @@ of a 1280x720 image, confidence) at 60 fps; keys float32 [N, 88] at 1024 Hz; emg
 (envelopes, 0..1); emg_raw float32 [M, 6] (mV at 2000 Hz); meta (dict). simulator: 2 (tasks
 with their own motor strategies, pianists with their own recruitment) or 1 (the earlier one).)");
   m.def("synth_corpus", &synth_corpus, py::arg("out_dir"), py::arg("pianists") = 20, py::arg("takes") = 3,
-        py::arg("seconds") = 60.0, py::arg("seed") = 42, py::arg("only_set") = "",
-        py::arg("simulator") = 2,
+        py::arg("seconds") = 60.0, py::arg("seed") = 42, py::arg("only_set") = "", py::arg("simulator") = 2,
         R"(Write the synthetic corpus in the release layout under out_dir, as `pianokpm synth`.
 only_set: "SPLIT:SET" (e.g. "architectural:test") writes only that set.)");
 
-  m.def("rmse", [](const py::object& e, const py::object& t) {
-          auto [a, b] = pair_of(e, t);
-          py::gil_scoped_release release;
-          return rmse(a, b);
-        }, py::arg("estimated"), py::arg("measured"),
-        "Root mean squared error over all samples and channels of two [N, 6] arrays (as the release).");
-  m.def("otd", [](const py::object& e, const py::object& t, double blur, double scaling) {
-          auto [a, b] = pair_of(e, t, false);
-          SinkhornOptions o;
-          o.blur = blur;
-          o.scaling = scaling;
-          o.check();
-          py::gil_scoped_release release;
-          return a.size(0) == b.size(0) ? optimal_transport_distance(a, b, o) : sinkhorn_divergence_blocked(a, b, o);
-        }, py::arg("estimated"), py::arg("measured"), py::arg("blur") = 0.05, py::arg("scaling") = 0.5,
-        R"(Optimal transport distance: the Sinkhorn divergence between the rows of two arrays [N, C] and
+  m.def(
+      "rmse",
+      [](const py::object& e, const py::object& t) {
+        auto [a, b] = pair_of(e, t);
+        py::gil_scoped_release release;
+        return rmse(a, b);
+      },
+      py::arg("estimated"), py::arg("measured"),
+      "Root mean squared error over all samples and channels of two [N, 6] arrays (as the release).");
+  m.def(
+      "otd",
+      [](const py::object& e, const py::object& t, double blur, double scaling) {
+        auto [a, b] = pair_of(e, t, false);
+        SinkhornOptions o;
+        o.blur = blur;
+        o.scaling = scaling;
+        o.check();
+        py::gil_scoped_release release;
+        return a.size(0) == b.size(0) ? optimal_transport_distance(a, b, o) : sinkhorn_divergence_blocked(a, b, o);
+      },
+      py::arg("estimated"), py::arg("measured"), py::arg("blur") = 0.05, py::arg("scaling") = 0.5,
+      R"(Optimal transport distance: the Sinkhorn divergence between the rows of two arrays [N, C] and
 [M, C] as point clouds (as the release computes it, geomloss's schedule).)");
-  m.def("pearson", [](const py::object& e, const py::object& t) {
-          auto [a, b] = pair_of(e, t);
-          py::gil_scoped_release release;
-          return pearson_per_channel(a, b);
-        }, py::arg("estimated"), py::arg("measured"), "Pearson r per channel (NaN for a constant channel).");
-  m.def("burst_onsets", [](const py::object& series, double rate_hz, double threshold_fraction, double refractory_s) {
-          const torch::Tensor s = float_tensor(series, "series");
-          if (s.dim() != 1) throw py::value_error("series: expected one channel [N]");
-          OnsetOptions o;
-          o.rate_hz = rate_hz;
-          o.threshold_fraction = threshold_fraction;
-          o.refractory_s = refractory_s;
-          return burst_onsets(s, o);
-        }, py::arg("series"), py::arg("rate_hz") = 1024.0, py::arg("threshold_fraction") = 0.3, py::arg("refractory_s") = 0.1,
-        "Burst onsets (upward crossings of 5th percentile + fraction of the 5th-95th range) of one channel, in seconds.");
-  m.def("onset_timing", [](const py::object& e, const py::object& t, double rate_hz, double match_window_s) {
-          auto [a, b] = pair_of(e, t);
-          OnsetOptions o;
-          o.rate_hz = rate_hz;
-          o.match_window_s = match_window_s;
-          const OnsetTiming r = onset_timing_error(a, b, o);
-          py::dict d;
-          d["mean_abs_error_ms"] = r.mean_abs_error_ms;
-          d["matched"] = r.matched;
-          d["measured"] = r.measured;
-          return d;
-        }, py::arg("estimated"), py::arg("measured"), py::arg("rate_hz") = 1024.0, py::arg("match_window_s") = 0.2,
-        "Mean absolute onset timing error (ms) over measured onsets matched by an estimated one within match_window_s.");
+  m.def(
+      "pearson",
+      [](const py::object& e, const py::object& t) {
+        auto [a, b] = pair_of(e, t);
+        py::gil_scoped_release release;
+        return pearson_per_channel(a, b);
+      },
+      py::arg("estimated"), py::arg("measured"), "Pearson r per channel (NaN for a constant channel).");
+  m.def(
+      "burst_onsets",
+      [](const py::object& series, double rate_hz, double threshold_fraction, double refractory_s) {
+        const torch::Tensor s = float_tensor(series, "series");
+        if (s.dim() != 1) throw py::value_error("series: expected one channel [N]");
+        OnsetOptions o;
+        o.rate_hz = rate_hz;
+        o.threshold_fraction = threshold_fraction;
+        o.refractory_s = refractory_s;
+        return burst_onsets(s, o);
+      },
+      py::arg("series"), py::arg("rate_hz") = 1024.0, py::arg("threshold_fraction") = 0.3, py::arg("refractory_s") = 0.1,
+      "Burst onsets (upward crossings of 5th percentile + fraction of the 5th-95th range) of one channel, in seconds.");
+  m.def(
+      "onset_timing",
+      [](const py::object& e, const py::object& t, double rate_hz, double match_window_s) {
+        auto [a, b] = pair_of(e, t);
+        OnsetOptions o;
+        o.rate_hz = rate_hz;
+        o.match_window_s = match_window_s;
+        const OnsetTiming r = onset_timing_error(a, b, o);
+        py::dict d;
+        d["mean_abs_error_ms"] = r.mean_abs_error_ms;
+        d["matched"] = r.matched;
+        d["measured"] = r.measured;
+        return d;
+      },
+      py::arg("estimated"), py::arg("measured"), py::arg("rate_hz") = 1024.0, py::arg("match_window_s") = 0.2,
+      "Mean absolute onset timing error (ms) over measured onsets matched by an estimated one within match_window_s.");
 
-  m.def("analyze", [](const py::object& emg, const py::object& keys, double rate_hz) {
-          const torch::Tensor e = float_tensor(emg, "emg");
-          torch::Tensor k;
-          if (!keys.is_none()) k = float_tensor(keys, "keys");
-          AnalysisOptions o;
-          o.bursts.rate_hz = rate_hz;
-          o.check();
-          nlohmann::json j;
-          {
-            py::gil_scoped_release release;
-            j = analysis_to_json(analyze_emg(e, k, o), o);
-          }
-          return json_to_python(j);
-        }, py::arg("emg"), py::arg("keys") = py::none(), py::arg("rate_hz") = 1024.0,
-        R"(Analyse six EMG envelopes [N, 6] (estimated or measured), with key depth [N, 88] when given:
+  m.def(
+      "analyze",
+      [](const py::object& emg, const py::object& keys, double rate_hz) {
+        const torch::Tensor e = float_tensor(emg, "emg");
+        torch::Tensor k;
+        if (!keys.is_none()) k = float_tensor(keys, "keys");
+        AnalysisOptions o;
+        o.bursts.rate_hz = rate_hz;
+        o.check();
+        nlohmann::json j;
+        {
+          py::gil_scoped_release release;
+          j = analysis_to_json(analyze_emg(e, k, o), o);
+        }
+        return json_to_python(j);
+      },
+      py::arg("emg"), py::arg("keys") = py::none(), py::arg("rate_hz") = 1024.0,
+      R"(Analyse six EMG envelopes [N, 6] (estimated or measured), with key depth [N, 88] when given:
 per muscle level, bursts and timing, co-contraction, and with keys the activation around the
 keystrokes of each octave. Returns the dict `pianokpm analyze` writes (docs/analysis.md).)");
 }

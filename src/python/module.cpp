@@ -31,6 +31,9 @@ ValueError) with the message the command line prints. See docs/python.md.)";
   // shares it.
   if (!std::getenv("OMP_NUM_THREADS") && pianokpm::usable_cores() > torch::get_num_threads())
     torch::set_num_threads(pianokpm::usable_cores());
-  m.def("set_threads", [](int n) { torch::set_num_threads(n); }, py::arg("n"), "CPU threads libtorch uses (in this process, PyTorch's too). Default: all cores.");
-  m.def("get_threads", [] { return torch::get_num_threads(); }, "CPU threads libtorch uses.");
+  m.def(
+      "set_threads", [](int n) { torch::set_num_threads(n); }, py::arg("n"),
+      "CPU threads libtorch uses (in this process, PyTorch's too). Default: all cores.");
+  m.def(
+      "get_threads", [] { return torch::get_num_threads(); }, "CPU threads libtorch uses.");
 }

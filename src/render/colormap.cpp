@@ -8,8 +8,8 @@ namespace pianokpm::render {
 namespace {
 
 // Control points of the map at levels 0, 0.25, 0.5, 0.75, 1.
-constexpr std::array<std::array<double, 3>, 5> kStops = {{
-    {20, 11, 52}, {120, 28, 109}, {203, 71, 70}, {248, 149, 64}, {252, 255, 164}}};
+constexpr std::array<std::array<double, 3>, 5> kStops = {
+    {{20, 11, 52}, {120, 28, 109}, {203, 71, 70}, {248, 149, 64}, {252, 255, 164}}};
 
 }  // namespace
 
@@ -25,8 +25,8 @@ Rgb activation_colour(double level) {
 
 const std::array<Rgb, 6>& muscle_colours() {
   // Okabe-Ito's colour-blind-safe palette.
-  static const std::array<Rgb, 6> colours = {{
-      {230, 159, 0}, {86, 180, 233}, {0, 158, 115}, {240, 228, 66}, {0, 114, 178}, {204, 121, 167}}};
+  static const std::array<Rgb, 6> colours = {
+      {{230, 159, 0}, {86, 180, 233}, {0, 158, 115}, {240, 228, 66}, {0, 114, 178}, {204, 121, 167}}};
   return colours;
 }
 

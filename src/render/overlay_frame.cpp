@@ -17,17 +17,17 @@ namespace {
 cv::Scalar bgr(Rgb c) { return cv::Scalar(c.b, c.g, c.r); }
 
 // MediaPipe's 21-landmark hand: the bones between landmarks.
-constexpr std::array<std::array<int, 2>, 21> kBones = {{{0, 1}, {1, 2}, {2, 3}, {3, 4}, {0, 5}, {5, 6}, {6, 7},
-                                                        {7, 8}, {5, 9}, {9, 10}, {10, 11}, {11, 12}, {9, 13},
-                                                        {13, 14}, {14, 15}, {15, 16}, {13, 17}, {17, 18},
-                                                        {18, 19}, {19, 20}, {0, 17}}};
+constexpr std::array<std::array<int, 2>, 21> kBones = {{{0, 1},   {1, 2},   {2, 3},   {3, 4},   {0, 5},   {5, 6},   {6, 7},
+                                                        {7, 8},   {5, 9},   {9, 10},  {10, 11}, {11, 12}, {9, 13},  {13, 14},
+                                                        {14, 15}, {15, 16}, {13, 17}, {17, 18}, {18, 19}, {19, 20}, {0, 17}}};
 
 cv::Point to_px(Point p) { return cv::Point(static_cast<int>(std::lround(p.x)), static_cast<int>(std::lround(p.y))); }
 
 }  // namespace
 
 void OverlayStyle::check() const {
-  if (!(activation_scale > 0) || !std::isfinite(activation_scale)) throw std::invalid_argument("activation scale must be positive");
+  if (!(activation_scale > 0) || !std::isfinite(activation_scale))
+    throw std::invalid_argument("activation scale must be positive");
   if (!(muscle_opacity >= 0 && muscle_opacity <= 1)) throw std::invalid_argument("muscle opacity must be in [0, 1]");
   if (strip_height_px < 0) throw std::invalid_argument("strip height must be >= 0");
   if (!(strip_window_s > 0)) throw std::invalid_argument("strip window must be positive");
@@ -43,13 +43,15 @@ void draw_hand_muscles(cv::Mat& image, const HandPoints& hand, const std::array<
   const double palm = std::hypot(hand[5].x - hand[17].x, hand[5].y - hand[17].y);
   const int line = std::max(1, static_cast<int>(std::lround(palm / 60)));
   if (style.draw_skeleton) {
-    for (const auto& b : kBones) cv::line(image, to_px(hand[b[0]]), to_px(hand[b[1]]), cv::Scalar(235, 235, 235), line, cv::LINE_AA);
+    for (const auto& b : kBones)
+      cv::line(image, to_px(hand[b[0]]), to_px(hand[b[1]]), cv::Scalar(235, 235, 235), line, cv::LINE_AA);
     for (const Point& p : hand) cv::circle(image, to_px(p), line + 1, cv::Scalar(60, 60, 60), cv::FILLED, cv::LINE_AA);
   }
   cv::Mat layer = image.clone();
   for (size_t m = 0; m < shapes.size(); ++m) {
     const MuscleShape& s = shapes[m];
-    const cv::Size axes(std::max(1, static_cast<int>(std::lround(s.semi_major))), std::max(1, static_cast<int>(std::lround(s.semi_minor))));
+    const cv::Size axes(std::max(1, static_cast<int>(std::lround(s.semi_major))),
+                        std::max(1, static_cast<int>(std::lround(s.semi_minor))));
     cv::ellipse(layer, to_px(s.center), axes, s.angle_rad * 180.0 / M_PI, 0, 360,
                 bgr(activation_colour(activation[m] / style.activation_scale)), cv::FILLED, cv::LINE_AA);
   }
@@ -114,7 +116,10 @@ std::vector<std::vector<float>> bin_columns(const torch::Tensor& values, double 
 
 TraceStrip::TraceStrip(const torch::Tensor& emg, double rate_hz, int width_px, const OverlayStyle& style,
                        const torch::Tensor& lower, const torch::Tensor& upper)
-    : px_per_s_(width_px / style.strip_window_s), scale_(style.activation_scale), window_s_(style.strip_window_s), width_(width_px) {
+    : px_per_s_(width_px / style.strip_window_s),
+      scale_(style.activation_scale),
+      window_s_(style.strip_window_s),
+      width_(width_px) {
   lanes_ = bin_columns(emg, rate_hz, px_per_s_);
   if (lower.defined() && upper.defined()) {
     if (lower.sizes() != emg.sizes() || upper.sizes() != emg.sizes())
@@ -134,7 +139,9 @@ void TraceStrip::draw(cv::Mat& strip, double time_s) const {
   for (int m = 0; m < lanes; ++m) {
     const int top = m * lane_h, bottom = top + lane_h - 3;
     cv::line(strip, {label_w, bottom}, {width_ - 1, bottom}, cv::Scalar(70, 70, 70));
-    auto y_of = [&](float value) { return bottom - static_cast<int>(std::lround(std::clamp(value / scale_, 0.0, 1.0) * (lane_h - 6))); };
+    auto y_of = [&](float value) {
+      return bottom - static_cast<int>(std::lround(std::clamp(value / scale_, 0.0, 1.0) * (lane_h - 6)));
+    };
     if (!lower_.empty()) {
       // The interval: a band in the muscle's colour at a third of its brightness.
       std::vector<cv::Point> band, back;
@@ -145,7 +152,8 @@ void TraceStrip::draw(cv::Mat& strip, double time_s) const {
         back.emplace_back(x, y_of(lower_[m][col]));
       }
       band.insert(band.end(), back.rbegin(), back.rend());
-      if (band.size() > 2) cv::fillPoly(strip, std::vector<std::vector<cv::Point>>{band}, bgr(muscle_colours()[m]) / 3, cv::LINE_AA);
+      if (band.size() > 2)
+        cv::fillPoly(strip, std::vector<std::vector<cv::Point>>{band}, bgr(muscle_colours()[m]) / 3, cv::LINE_AA);
     }
     std::vector<cv::Point> pts;
     for (int x = label_w; x < width_; ++x) {
@@ -160,8 +168,8 @@ void TraceStrip::draw(cv::Mat& strip, double time_s) const {
                 bgr(muscle_colours()[m]), 1, cv::LINE_AA);
   }
   cv::line(strip, {half, 0}, {half, strip.rows - 1}, cv::Scalar(255, 255, 255), 1);
-  cv::putText(strip, fmt::format("{:.2f} s", time_s), {half + 4, 12}, cv::FONT_HERSHEY_SIMPLEX, 0.4,
-              cv::Scalar(255, 255, 255), 1, cv::LINE_AA);
+  cv::putText(strip, fmt::format("{:.2f} s", time_s), {half + 4, 12}, cv::FONT_HERSHEY_SIMPLEX, 0.4, cv::Scalar(255, 255, 255), 1,
+              cv::LINE_AA);
 }
 
 }  // namespace pianokpm::render

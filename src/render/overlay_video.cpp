@@ -77,7 +77,8 @@ class AtomicVideoWriter {
  public:
   explicit AtomicVideoWriter(const std::string& path) : path_(path) {
     const std::filesystem::path p(path);
-    temp_ = (p.parent_path() / ("." + p.stem().string() + ".partial-" + std::to_string(::getpid()) + p.extension().string())).string();
+    temp_ = (p.parent_path() / ("." + p.stem().string() + ".partial-" + std::to_string(::getpid()) + p.extension().string()))
+                .string();
   }
   ~AtomicVideoWriter() {
     std::error_code ignored;
@@ -128,7 +129,8 @@ OverlayVideoResult render_overlay_video(const OverlayVideoInput& in, const Overl
   if (!in.emg.defined() || in.emg.dim() != 2 || in.emg.size(1) != 6 || in.emg.size(0) == 0)
     throw InputError(in.emg_name, "EMG must be [N, 6] (ADM, PB, 1DI, 2DI, 3DI, 4DI)");
   if (in.keypoints.defined() && (in.keypoints.dim() != 3 || in.keypoints.size(1) != 21 || in.keypoints.size(2) < 2))
-    throw InputError(in.keypoints_name, fmt::format("keypoints must be [T, 21, C>=2], not [{}]", fmt::join(in.keypoints.sizes(), ", ")));
+    throw InputError(in.keypoints_name,
+                     fmt::format("keypoints must be [T, 21, C>=2], not [{}]", fmt::join(in.keypoints.sizes(), ", ")));
   if (!(in.emg_rate_hz > 0) || !std::isfinite(in.emg_rate_hz)) throw InputError("--rate", "the EMG rate must be positive");
   if (!(in.keypoints_rate_hz >= 0) || !std::isfinite(in.keypoints_rate_hz))
     throw InputError("--pose-rate", "the keypoints' rate must be positive");
@@ -157,16 +159,17 @@ OverlayVideoResult render_overlay_video(const OverlayVideoInput& in, const Overl
     const auto b = track.bounds();
     if (b[0] > b[2]) throw InputError(in.keypoints_name, "no frame holds a hand to draw");
     const double margin = 0.1;
-    const double s = std::min(width * (1 - 2 * margin) / std::max(1e-9, b[2] - b[0]),
-                              height * (1 - 2 * margin) / std::max(1e-9, b[3] - b[1]));
+    const double s =
+        std::min(width * (1 - 2 * margin) / std::max(1e-9, b[2] - b[0]), height * (1 - 2 * margin) / std::max(1e-9, b[3] - b[1]));
     track.set_transform(s, s, width / 2.0 - s * (b[0] + b[2]) / 2.0, height / 2.0 - s * (b[1] + b[3]) / 2.0);
   }
   if (total > 0) {
     const double video_s = static_cast<double>(total) / fps;
     const double emg_s = static_cast<double>(in.emg.size(0)) / in.emg_rate_hz;
     if (std::abs(video_s - emg_s) > options.max_duration_gap_s)
-      throw InputError(in.emg_name, fmt::format("EMG lasts {:.2f} s but the {} lasts {:.2f} s (more than {} s apart)", emg_s,
-                                            in.video.empty() ? "keypoints' record" : "video", video_s, options.max_duration_gap_s));
+      throw InputError(in.emg_name,
+                       fmt::format("EMG lasts {:.2f} s but the {} lasts {:.2f} s (more than {} s apart)", emg_s,
+                                   in.video.empty() ? "keypoints' record" : "video", video_s, options.max_duration_gap_s));
   }
   if (in.video.empty() == false && track.rows() > 0 && in.keypoints_rate_hz == 0 && total > 0 &&
       std::llabs(track.rows() - total) > static_cast<int64_t>(std::ceil(fps)))

@@ -14,20 +14,20 @@
 namespace pianokpm::render {
 
 struct OverlayVideoInput {
-  std::string video;          // source video; empty: keypoints on a plain background
-  torch::Tensor keypoints;    // [F, 21, C>=2], C = 3 adds a confidence (0: no hand in that frame)
+  std::string video;        // source video; empty: keypoints on a plain background
+  torch::Tensor keypoints;  // [F, 21, C>=2], C = 3 adds a confidence (0: no hand in that frame)
   // Rows per second of `keypoints`; 0: one row per source frame. Keypoints are in the video's
   // pixels, or normalized to 0..1 (recognised by all |x|, |y| <= 1.5). Without a video any units do.
   double keypoints_rate_hz = 0;
-  torch::Tensor emg;          // [N, 6] envelopes
+  torch::Tensor emg;  // [N, 6] envelopes
   double emg_rate_hz = 1024;
-  torch::Tensor emg_lower, emg_upper;  // optional [N, 6] interval, drawn as a band around each trace
+  torch::Tensor emg_lower, emg_upper;                         // optional [N, 6] interval, drawn as a band around each trace
   std::string emg_name = "--emg", keypoints_name = "--pose";  // named in error messages (the files)
 };
 
 struct OverlayVideoOptions {
-  OverlayStyle style;             // style.activation_scale is used when auto_scale is off
-  int canvas_width = 640;         // size of the plain background without a video
+  OverlayStyle style;      // style.activation_scale is used when auto_scale is off
+  int canvas_width = 640;  // size of the plain background without a video
   int canvas_height = 480;
   bool auto_scale = true;         // set style.activation_scale from the EMG (99th percentile of all values)
   double max_duration_gap_s = 1;  // video and EMG durations may differ by this much (one window)

@@ -43,7 +43,9 @@ std::string script_safe(const std::string& s) {
 
 std::string percent_encoded(const std::string& s) {
   std::string out;
-  for (unsigned char c : s) out += std::isalnum(c) || c == '.' || c == '-' || c == '_' || c == '/' ? std::string(1, static_cast<char>(c)) : fmt::format("%{:02X}", c);
+  for (unsigned char c : s)
+    out += std::isalnum(c) || c == '.' || c == '-' || c == '_' || c == '/' ? std::string(1, static_cast<char>(c))
+                                                                           : fmt::format("%{:02X}", c);
   return out;
 }
 
@@ -99,7 +101,8 @@ std::string analysis_tables(const nlohmann::json& a) {
        "<th>peak at (s)</th><th>active (% of time)</th><th>bursts</th><th>bursts per minute</th>"
        "<th>mean burst (ms)</th><th>median burst (ms)</th><th>threshold</th></tr>\n";
   for (const auto& m : a.at("muscles")) {
-    h += fmt::format("<tr><td>{} ({})</td>", escape_html(m.at("muscle").get<std::string>()), escape_html(m.at("name").get<std::string>()));
+    h += fmt::format("<tr><td>{} ({})</td>", escape_html(m.at("muscle").get<std::string>()),
+                     escape_html(m.at("name").get<std::string>()));
     h += number_cell(m.at("mean"), 4) + number_cell(m.at("peak"), 4) + number_cell(m.at("peak_time_s"), 2);
     h += number_cell(100.0 * m.at("active_fraction").get<double>(), 1);
     h += fmt::format("<td>{}</td>", m.at("burst_count").get<int64_t>());
@@ -124,7 +127,8 @@ std::string analysis_tables(const nlohmann::json& a) {
   for (const auto& m : muscle_infos()) h += "<th>" + m.code + "</th>";
   h += "</tr>\n";
   for (const auto& r : k.at("regions")) {
-    h += fmt::format("<tr><td>{}</td><td>{}</td>", escape_html(r.at("region").get<std::string>()), r.at("keystrokes").get<int64_t>());
+    h += fmt::format("<tr><td>{}</td><td>{}</td>", escape_html(r.at("region").get<std::string>()),
+                     r.at("keystrokes").get<int64_t>());
     for (const auto& m : muscle_infos()) h += number_cell(r.at("mean_activation").at(m.code), 4);
     h += "</tr>\n";
   }
@@ -135,7 +139,8 @@ std::string analysis_tables(const nlohmann::json& a) {
     for (const auto& m : muscle_infos()) h += "<th>" + m.code + "</th>";
     h += "</tr>\n";
     for (const auto& f : k.at("fingers")) {
-      h += fmt::format("<tr><td>{}</td><td>{}</td>", escape_html(f.at("finger").get<std::string>()), f.at("keystrokes").get<int64_t>());
+      h += fmt::format("<tr><td>{}</td><td>{}</td>", escape_html(f.at("finger").get<std::string>()),
+                       f.at("keystrokes").get<int64_t>());
       for (const auto& m : muscle_infos()) h += number_cell(f.at("mean_activation").at(m.code), 4);
       h += "</tr>\n";
     }
@@ -168,10 +173,12 @@ std::string familiarity_strip(const ReportFamiliarity& f, size_t index) {
   for (size_t i = 0; i < n; ++i) {
     const double v = std::clamp(f.score[i], 0.0, 1.0);
     const bool low = v < f.unfamiliar_below;
-    const int r = low ? 214 : static_cast<int>(std::lround(170 - 126 * v)), g = low ? 39 : static_cast<int>(std::lround(170 - 10 * v)),
+    const int r = low ? 214 : static_cast<int>(std::lround(170 - 126 * v)),
+              g = low ? 39 : static_cast<int>(std::lround(170 - 10 * v)),
               b = low ? 40 : static_cast<int>(std::lround(170 - 126 * v));
-    h += fmt::format("<rect x=\"{}\" y=\"0\" width=\"1\" height=\"1\" fill=\"rgb({},{},{})\"><title>{:g}-{:g} s: {:.2f}</title></rect>",
-                     i, r, g, b, static_cast<double>(i) * f.window_seconds, static_cast<double>(i + 1) * f.window_seconds, v);
+    h += fmt::format(
+        "<rect x=\"{}\" y=\"0\" width=\"1\" height=\"1\" fill=\"rgb({},{},{})\"><title>{:g}-{:g} s: {:.2f}</title></rect>", i, r,
+        g, b, static_cast<double>(i) * f.window_seconds, static_cast<double>(i + 1) * f.window_seconds, v);
   }
   return h + "</svg>\n";
 }
@@ -197,18 +204,19 @@ std::string metrics_table(const ReportContent& c) {
   for (const auto& p : c.performances) {
     if (p.metrics.is_null()) continue;
     h += "<tr><td>" + escape_html(p.name) + "</td>" + number_cell(p.metrics.value("rmse", nlohmann::json()), 4) +
-         number_cell(p.metrics.value("otd", nlohmann::json()), 4) + number_cell(p.metrics.value("pearson_mean", nlohmann::json()), 2) +
-         "</tr>\n";
+         number_cell(p.metrics.value("otd", nlohmann::json()), 4) +
+         number_cell(p.metrics.value("pearson_mean", nlohmann::json()), 2) + "</tr>\n";
   }
   if (!c.summary.is_null()) {
     h += "<tr class=\"mean\"><th>mean</th>" + number_cell(c.summary.value("rmse", nlohmann::json()), 4) +
          number_cell(c.summary.value("otd", nlohmann::json()), 4) +
          number_cell(c.summary.value("pearson_mean", nlohmann::json()), 2) + "</tr>\n";
   }
-  return h + "</table>\n<p class=\"muted\">RMSE: root mean squared difference between estimated and measured "
-             "envelopes (lower is better). OTD: optimal transport (Sinkhorn) distance between the two clouds of "
-             "six-muscle activation patterns, blind to timing (lower is better). Pearson r: how closely the "
-             "estimate rises and falls with the measurement, averaged over the muscles (1 is perfect).</p>\n";
+  return h +
+         "</table>\n<p class=\"muted\">RMSE: root mean squared difference between estimated and measured "
+         "envelopes (lower is better). OTD: optimal transport (Sinkhorn) distance between the two clouds of "
+         "six-muscle activation patterns, blind to timing (lower is better). Pearson r: how closely the "
+         "estimate rises and falls with the measurement, averaged over the muscles (1 is perfect).</p>\n";
 }
 
 }  // namespace
@@ -246,7 +254,8 @@ std::string html_report(const ReportContent& c, const ReportOptions& o) {
     if (p.keys.defined()) {
       const auto strokes = detect_keystrokes(p.keys, o.press_threshold);
       for (size_t k = 0; k < strokes.size(); ++k)
-        data += fmt::format("{}[{:.3f},{}]", k ? "," : "", static_cast<double>(strokes[k].sample) / c.rate_hz, strokes[k].key + 1);
+        data +=
+            fmt::format("{}[{:.3f},{}]", k ? "," : "", static_cast<double>(strokes[k].sample) / c.rate_hz, strokes[k].key + 1);
     }
     data += "]}";
   }
@@ -291,7 +300,8 @@ std::string html_report(const ReportContent& c, const ReportOptions& o) {
     if (size < 0) throw InputError(c.video_path, "overlay video not found");
     const std::string type = std::filesystem::path(c.video_path).extension() == ".avi" ? "video/x-msvideo" : "video/mp4";
     if (size <= o.max_inline_video_bytes) {
-      h += "<video id=\"overlay\" controls muted src=\"data:" + type + ";base64," + base64(read_file(c.video_path)) + "\"></video>\n";
+      h += "<video id=\"overlay\" controls muted src=\"data:" + type + ";base64," + base64(read_file(c.video_path)) +
+           "\"></video>\n";
     } else {
       const std::string name = std::filesystem::path(c.video_path).filename().string();
       h += "<p>The overlay video is too large to include here: open <a href=\"./" + escape_html(percent_encoded(name)) + "\">" +
@@ -313,7 +323,8 @@ std::string html_report(const ReportContent& c, const ReportOptions& o) {
        fmt::format("{:g}", display_hz) + " s).</span></div>\n<div id=\"traces\"></div>\n";
 
   h += familiarity_section(c);
-  if (!c.summary.is_null() || std::any_of(c.performances.begin(), c.performances.end(), [](const auto& p) { return !p.metrics.is_null(); })) {
+  if (!c.summary.is_null() ||
+      std::any_of(c.performances.begin(), c.performances.end(), [](const auto& p) { return !p.metrics.is_null(); })) {
     h += "<h2>Estimated against measured</h2>\n" + metrics_table(c);
   }
   for (const auto& p : c.performances) {

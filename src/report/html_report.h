@@ -15,38 +15,38 @@ namespace pianokpm {
 
 // How familiar the estimate's input was to the model, per window (predict/window_familiarity.h).
 struct ReportFamiliarity {
-  std::vector<double> score;      // one per window, 0..1
+  std::vector<double> score;  // one per window, 0..1
   double window_seconds = 1;
   double unfamiliar_below = 0.01;
-  bool warn = false;              // the page then opens with a warning
-  std::string summary;            // one line
-  std::string explanation;        // what the score means
+  bool warn = false;        // the page then opens with a warning
+  std::string summary;      // one line
+  std::string explanation;  // what the score means
 };
 
 struct ReportPerformance {
   std::string name;
-  torch::Tensor estimated;  // [N, 6] or undefined
-  torch::Tensor measured;   // [N, 6] or undefined
-  torch::Tensor keys;       // [N, 88] key depth or undefined (keystrokes are marked)
-  nlohmann::json metrics;   // e.g. {"rmse": .., "otd": .., "pearson_mean": ..}; null: none
-  nlohmann::json analysis;  // analysis_to_json(...); null: none
-  torch::Tensor lower, upper;  // [N, 6] interval around the estimate (a shaded band), or undefined
+  torch::Tensor estimated;                       // [N, 6] or undefined
+  torch::Tensor measured;                        // [N, 6] or undefined
+  torch::Tensor keys;                            // [N, 88] key depth or undefined (keystrokes are marked)
+  nlohmann::json metrics;                        // e.g. {"rmse": .., "otd": .., "pearson_mean": ..}; null: none
+  nlohmann::json analysis;                       // analysis_to_json(...); null: none
+  torch::Tensor lower, upper;                    // [N, 6] interval around the estimate (a shaded band), or undefined
   std::optional<ReportFamiliarity> familiarity;  // none: the model gave no scores
 };
 
 struct ReportContent {
   std::string title;
-  std::string provenance;          // where the EMG came from (model, inputs), one paragraph
-  bool synthetic_model = false;    // the estimates come from a model trained on synthetic data
-  double rate_hz = 1024;           // rows per second of every EMG and key array
+  std::string provenance;        // where the EMG came from (model, inputs), one paragraph
+  bool synthetic_model = false;  // the estimates come from a model trained on synthetic data
+  double rate_hz = 1024;         // rows per second of every EMG and key array
   std::vector<ReportPerformance> performances;
-  nlohmann::json summary;          // eval: the mean metrics; null otherwise
-  std::string video_path;          // overlay video to inline; empty: none
+  nlohmann::json summary;  // eval: the mean metrics; null otherwise
+  std::string video_path;  // overlay video to inline; empty: none
 };
 
 struct ReportOptions {
-  double display_rate_hz = 100;            // traces are averaged to this rate for the page
-  double press_threshold = 0.5;            // key depth counted as a keystroke
+  double display_rate_hz = 100;               // traces are averaged to this rate for the page
+  double press_threshold = 0.5;               // key depth counted as a keystroke
   int64_t max_inline_video_bytes = 64 << 20;  // a larger video is linked by its file name instead
 
   void check() const;  // throws std::invalid_argument naming the bad field

@@ -46,9 +46,10 @@ std::string metrics_markdown(const nlohmann::json& metrics) {
     std::string hop;
     if (metrics.contains("stream_hop_s"))
       hop = fmt::format(", one window every {:g} s", metrics.at("stream_hop_s").get<double>());
-    md += fmt::format("\nPredicted as `pianokpm live` streams{} (the table's figures): the offline prediction's RMSE is {}, "
-                      "and the RMSE between the streamed and offline predictions is {}.\n",
-                      hop, number(mean.at("rmse_offline")), number(mean.at("rmse_to_offline")));
+    md += fmt::format(
+        "\nPredicted as `pianokpm live` streams{} (the table's figures): the offline prediction's RMSE is {}, "
+        "and the RMSE between the streamed and offline predictions is {}.\n",
+        hop, number(mean.at("rmse_offline")), number(mean.at("rmse_to_offline")));
   }
   return md;
 }

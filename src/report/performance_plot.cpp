@@ -20,8 +20,8 @@ namespace {
 constexpr double kMargin = 70, kGap = 28;
 
 const char* kFingers[5] = {"thumb", "index", "middle", "ring", "little"};
-constexpr double kFingerColours[5][3] = {{0.85, 0.37, 0.01}, {0.46, 0.44, 0.70}, {0.11, 0.62, 0.47},
-                                         {0.91, 0.16, 0.54}, {0.40, 0.65, 0.12}};
+constexpr double kFingerColours[5][3] = {
+    {0.85, 0.37, 0.01}, {0.46, 0.44, 0.70}, {0.11, 0.62, 0.47}, {0.91, 0.16, 0.54}, {0.40, 0.65, 0.12}};
 
 struct Panel {
   double x, y, w, h;
@@ -52,7 +52,10 @@ void polyline(cairo_t* cr, const Panel& lane, const float* series, int64_t strid
     const double v = std::clamp((series[(first + i) * stride] - lo) / (hi - lo), 0.0, 1.0);
     const double x = lane.x + lane.w * static_cast<double>(i) / static_cast<double>(n - 1);
     const double y = lane.y + lane.h * (1 - v);
-    if (i == 0) cairo_move_to(cr, x, y); else cairo_line_to(cr, x, y);
+    if (i == 0)
+      cairo_move_to(cr, x, y);
+    else
+      cairo_line_to(cr, x, y);
   }
   cairo_stroke(cr);
 }
@@ -65,13 +68,17 @@ void band(cairo_t* cr, const Panel& lane, const float* upper, const float* lower
   const int64_t step = std::max<int64_t>(1, n / static_cast<int64_t>(lane.w * 2));
   auto point = [&](const float* series, int64_t i) {
     const double v = std::clamp((series[(first + i) * stride] - lo) / (hi - lo), 0.0, 1.0);
-    return std::pair<double, double>{lane.x + lane.w * static_cast<double>(i) / static_cast<double>(n - 1), lane.y + lane.h * (1 - v)};
+    return std::pair<double, double>{lane.x + lane.w * static_cast<double>(i) / static_cast<double>(n - 1),
+                                     lane.y + lane.h * (1 - v)};
   };
   std::vector<int64_t> rows;
   for (int64_t i = 0; i < n; i += step) rows.push_back(i);
   for (size_t k = 0; k < rows.size(); ++k) {
     const auto [x, y] = point(upper, rows[k]);
-    if (k == 0) cairo_move_to(cr, x, y); else cairo_line_to(cr, x, y);
+    if (k == 0)
+      cairo_move_to(cr, x, y);
+    else
+      cairo_line_to(cr, x, y);
   }
   for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
     const auto [x, y] = point(lower, *it);
@@ -160,7 +167,8 @@ void write_performance_plot(const PerformancePlotData& d, const PerformancePlotO
     const auto f0 = static_cast<int64_t>(from * d.pose_rate_hz);
     const auto f1 = std::min<int64_t>(pose.size(0), static_cast<int64_t>((from + seconds) * d.pose_rate_hz));
     if (f1 - f0 >= 2) {
-      auto tips = pose.narrow(0, f0, f1 - f0).index({torch::indexing::Slice(), torch::tensor({4, 8, 12, 16, 20}), 1}).contiguous();
+      auto tips =
+          pose.narrow(0, f0, f1 - f0).index({torch::indexing::Slice(), torch::tensor({4, 8, 12, 16, 20}), 1}).contiguous();
       const double lo = -tips.max().item<double>(), hi = -tips.min().item<double>() + 1e-6;
       auto negated = (-tips).contiguous();
       for (int f = 0; f < 5; ++f) {

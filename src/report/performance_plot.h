@@ -10,7 +10,7 @@ namespace pianokpm {
 
 struct PerformancePlotData {
   std::string title;
-  double keys_rate_hz = 1024;   // keys and EMG rows per second
+  double keys_rate_hz = 1024;  // keys and EMG rows per second
   double pose_rate_hz = 60;
   torch::Tensor keys;           // [N, 88] or undefined
   torch::Tensor pose_side;      // [T, 21, C>=2] side view (image y grows downwards) or undefined
@@ -23,7 +23,7 @@ struct PerformancePlotData {
 
 struct PerformancePlotOptions {
   double from_s = 0;
-  double seconds = 5;     // window shown; clipped to the data
+  double seconds = 5;  // window shown; clipped to the data
   int width_px = 1600;
   int height_px = 1100;
 
@@ -31,7 +31,6 @@ struct PerformancePlotOptions {
 };
 
 // Writes the PNG atomically. Throws InputError if the file cannot be written.
-void write_performance_plot(const PerformancePlotData& data, const PerformancePlotOptions& options,
-                            const std::string& png_path);
+void write_performance_plot(const PerformancePlotData& data, const PerformancePlotOptions& options, const std::string& png_path);
 
 }  // namespace pianokpm

@@ -89,8 +89,8 @@ std::vector<Biquad> design_butterworth(const ButterworthDesign& d) {
   for (auto z : zeros) (z.real() > 0 ? plus : minus).push_back(z.real());
   std::vector<Biquad> sos;
   for (size_t i = 0; i < pole_pairs.size(); ++i) {
-    const bool single_pole = i >= upper.size() && pole_pairs[i].second == cd(0, 0) && real_poles.size() % 2 == 1 &&
-                             i == pole_pairs.size() - 1;
+    const bool single_pole =
+        i >= upper.size() && pole_pairs[i].second == cd(0, 0) && real_poles.size() % 2 == 1 && i == pole_pairs.size() - 1;
     std::vector<double> zs;
     for (int k = 0; k < (single_pole ? 1 : 2); ++k) {
       if (!plus.empty() && (minus.empty() || plus.size() >= minus.size())) {

@@ -15,9 +15,9 @@ enum class FilterKind { kLowPass, kHighPass, kBandPass };
 
 struct ButterworthDesign {
   FilterKind kind = FilterKind::kLowPass;
-  int order = 4;                 // analog prototype order (band-pass: 2*order poles, like scipy)
-  double low_hz = 0.0;           // cutoff (low/high-pass) or lower band edge
-  double high_hz = 0.0;          // upper band edge (band-pass only)
+  int order = 4;         // analog prototype order (band-pass: 2*order poles, like scipy)
+  double low_hz = 0.0;   // cutoff (low/high-pass) or lower band edge
+  double high_hz = 0.0;  // upper band edge (band-pass only)
   double sample_rate_hz = 1000;
 
   void check() const;  // throws std::invalid_argument naming the bad field

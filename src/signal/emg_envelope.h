@@ -8,14 +8,14 @@
 namespace pianokpm {
 
 struct EmgEnvelopeOptions {
-  double band_low_hz = 20.0;      // band-pass lower edge (motion artefacts below)
-  double band_high_hz = 450.0;    // band-pass upper edge (surface EMG has little power above)
-  int band_order = 4;             // Butterworth order of the band-pass prototype
-  double notch_hz = 0.0;          // mains notch (50 or 60 Hz), applied zero-phase; 0: none
-  double notch_q = 30.0;          // notch quality factor (-3 dB width notch_hz / notch_q)
-  double lowpass_hz = 10.0;       // envelope smoothing
+  double band_low_hz = 20.0;    // band-pass lower edge (motion artefacts below)
+  double band_high_hz = 450.0;  // band-pass upper edge (surface EMG has little power above)
+  int band_order = 4;           // Butterworth order of the band-pass prototype
+  double notch_hz = 0.0;        // mains notch (50 or 60 Hz), applied zero-phase; 0: none
+  double notch_q = 30.0;        // notch quality factor (-3 dB width notch_hz / notch_q)
+  double lowpass_hz = 10.0;     // envelope smoothing
   int lowpass_order = 4;
-  double output_rate_hz = 1024.0; // the keystroke rate
+  double output_rate_hz = 1024.0;  // the keystroke rate
 
   void check(double input_rate_hz) const;  // throws std::invalid_argument naming the field
 };

@@ -30,8 +30,8 @@ void EnvelopeNormalisation::check(size_t channels) const {
   }
   if (kind == NormalisationKind::kMvc) {
     if (mvc.size() != channels) {
-      throw std::invalid_argument("normalisation: " + std::to_string(mvc.size()) + " MVC values for " +
-                                  std::to_string(channels) + " channels");
+      throw std::invalid_argument("normalisation: " + std::to_string(mvc.size()) + " MVC values for " + std::to_string(channels) +
+                                  " channels");
     }
     for (double v : mvc)
       if (!(v > 0) || !std::isfinite(v)) throw std::invalid_argument("normalisation: MVC values must be positive");

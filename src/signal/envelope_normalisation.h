@@ -14,9 +14,9 @@ std::string to_string(NormalisationKind kind);
 
 struct EnvelopeNormalisation {
   NormalisationKind kind = NormalisationKind::kMax;
-  double percentile = 99.0;           // for kPercentile, in (0, 100]
-  std::vector<double> mvc;            // for kMvc: one reference envelope value per channel
-  bool clip_to_unit = true;           // clamp the result to 0..1 (what the model sees)
+  double percentile = 99.0;  // for kPercentile, in (0, 100]
+  std::vector<double> mvc;   // for kMvc: one reference envelope value per channel
+  bool clip_to_unit = true;  // clamp the result to 0..1 (what the model sees)
 
   void check(size_t channels) const;  // throws std::invalid_argument
 };

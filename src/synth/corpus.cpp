@@ -75,15 +75,15 @@ int camera_family(uint64_t seed, int task, int pianist, int take) {
 
 int held_out_camera_family(uint64_t seed) { return static_cast<int>(mix_seed(seed, 0xCA3E6ull) % kCameraFamilies); }
 
-Performance generate_performance(const SynthOptions& o, const Pianist& pianist, const std::array<double, 6>& mvc,
-                                 int task, int take) {
+Performance generate_performance(const SynthOptions& o, const Pianist& pianist, const std::array<double, 6>& mvc, int task,
+                                 int take) {
   Performance perf;
   perf.task = task;
   perf.pianist = pianist.id;
   perf.take = take;
   perf.name = performance_name(task, pianist.id, take);
-  const uint64_t stream = mix_seed(o.seed, static_cast<uint64_t>(task), static_cast<uint64_t>(pianist.id),
-                                   static_cast<uint64_t>(take));
+  const uint64_t stream =
+      mix_seed(o.seed, static_cast<uint64_t>(task), static_cast<uint64_t>(pianist.id), static_cast<uint64_t>(take));
   std::mt19937_64 score_rng(mix_seed(stream, 1)), camera_rng(mix_seed(stream, 2)), muscle_rng(mix_seed(stream, 3)),
       emg_rng(mix_seed(stream, 4));
 
@@ -101,8 +101,8 @@ Performance generate_performance(const SynthOptions& o, const Pianist& pianist, 
     top_camera = draw_camera(camera_family(o.seed, task, pianist.id, take), hand_centre, rig_rng);
     perf.pose_top = film_with_camera(perf.keypoints_3d, *top_camera, TrackingNoise{}, rig_rng);
   }
-  const torch::Tensor excitation = muscle_excitation(perf.score, pianist, o.seconds, o.raw_emg_rate_hz, muscle_rng,
-                                                       muscle_drive(pianist, task, o.simulator));
+  const torch::Tensor excitation =
+      muscle_excitation(perf.score, pianist, o.seconds, o.raw_emg_rate_hz, muscle_rng, muscle_drive(pianist, task, o.simulator));
   perf.activation = muscle_activation(excitation, pianist, o.raw_emg_rate_hz);
   const torch::Tensor raw = raw_emg(perf.activation, pianist, o.raw_emg_rate_hz, emg_rng);
   perf.emg_raw = raw.to(torch::kFloat);
@@ -220,9 +220,12 @@ std::vector<std::string> selected_performances(const SynthOptions& o) {
   const auto colon = o.only_set.find(':');
   const std::string split = o.only_set.substr(0, colon), set = colon == std::string::npos ? "" : o.only_set.substr(colon + 1);
   nlohmann::json sets;
-  if (split == "architectural") sets = architectural_split(o);
-  else if (split == "held_out") sets = held_out_split(o);
-  else throw std::invalid_argument("synth: only_set must be architectural:SET or held_out:SET, not '" + o.only_set + "'");
+  if (split == "architectural")
+    sets = architectural_split(o);
+  else if (split == "held_out")
+    sets = held_out_split(o);
+  else
+    throw std::invalid_argument("synth: only_set must be architectural:SET or held_out:SET, not '" + o.only_set + "'");
   // The held-out split also lists pianist and task numbers; those are not sets of performances.
   const bool metadata = set == "held_out_pianists" || set == "held_out_tasks" || set == "held_out_cameras";
   if (metadata || !sets.contains(set)) {
@@ -250,11 +253,11 @@ nlohmann::json listing_only(nlohmann::json split, const std::set<std::string>& w
   return split;
 }
 
-void write_corpus(const SynthOptions& o, const std::string& out_dir,
-                  const std::function<void(int64_t, int64_t)>& on_progress) {
+void write_corpus(const SynthOptions& o, const std::string& out_dir, const std::function<void(int64_t, int64_t)>& on_progress) {
   o.check();
   namespace fs = std::filesystem;
-  for (const char* sub : {release_folders::kPoseTop, release_folders::kPoseRight, release_folders::kKeys, release_folders::kEmg, "emg_raw", "midi", "meta"}) {
+  for (const char* sub : {release_folders::kPoseTop, release_folders::kPoseRight, release_folders::kKeys, release_folders::kEmg,
+                          "emg_raw", "midi", "meta"}) {
     fs::create_directories(fs::path(out_dir) / sub);
   }
   std::vector<Pianist> pianists;

@@ -18,10 +18,10 @@
 namespace pianokpm::synth {
 
 struct SynthOptions {
-  int pianists = 20;             // the release has 20
-  int tasks = kNumTasks;         // T1..Tn of the seven task types
-  int takes = 3;                 // performances per pianist and task
-  double seconds = 60.0;         // length of each performance
+  int pianists = 20;      // the release has 20
+  int tasks = kNumTasks;  // T1..Tn of the seven task types
+  int takes = 3;          // performances per pianist and task
+  double seconds = 60.0;  // length of each performance
   uint64_t seed = 42;
   // 2: tasks played with their own motor strategies, pianists with their own recruitment
   // (synth/motor_strategy.h); 1: the earlier simulator, whose corpus docs/results.md's first
@@ -36,9 +36,9 @@ struct SynthOptions {
   double pose_rate_hz = 60.0;    // camera frame rate
   double keys_rate_hz = 1024.0;  // keystroke and envelope rate (1024 rows per 60 frames)
   double raw_emg_rate_hz = 2000.0;
-  EmgEnvelopeOptions envelope;   // how emg_data is derived from emg_raw
-  double val_fraction = 0.15;    // of performances (architectural) or of seen ones (held-out)
-  double test_fraction = 0.15;   // architectural split
+  EmgEnvelopeOptions envelope;             // how emg_data is derived from emg_raw
+  double val_fraction = 0.15;              // of performances (architectural) or of seen ones (held-out)
+  double test_fraction = 0.15;             // architectural split
   double held_out_pianist_fraction = 0.2;  // test_cross_user
   int held_out_tasks = 1;                  // test_cross_task
   // "SPLIT:SET" (e.g. "architectural:test"): write only that set's performances, byte for byte as
@@ -61,18 +61,18 @@ struct Performance {
   std::string name;
   int task = 1, pianist = 1, take = 1;
   Score score;
-  torch::Tensor keypoints_3d;  // [T, 21, 3] float64 mm
+  torch::Tensor keypoints_3d;          // [T, 21, 3] float64 mm
   torch::Tensor pose_top, pose_right;  // [T, 21, 3] float32 pixels + confidence
-  torch::Tensor keys;          // [N, 88] float32
-  torch::Tensor activation;    // [M, 6] float64 at the raw EMG rate
-  torch::Tensor emg_raw;       // [M, 6] float32 mV
-  torch::Tensor emg;           // [N, 6] float32 0..1
+  torch::Tensor keys;                  // [N, 88] float32
+  torch::Tensor activation;            // [M, 6] float64 at the raw EMG rate
+  torch::Tensor emg_raw;               // [M, 6] float32 mV
+  torch::Tensor emg;                   // [N, 6] float32 0..1
   nlohmann::json meta;
 };
 
 // Deterministic in (options.seed, task, pianist, take).
-Performance generate_performance(const SynthOptions& options, const Pianist& pianist,
-                                 const std::array<double, 6>& mvc, int task, int take);
+Performance generate_performance(const SynthOptions& options, const Pianist& pianist, const std::array<double, 6>& mvc, int task,
+                                 int take);
 
 // Writes the whole corpus under `out_dir` (created); files appear atomically. `on_progress`
 // gets (performances done, total).

@@ -11,9 +11,9 @@ namespace pianokpm::synth {
 
 namespace {
 
-constexpr double kPrepareS = 0.08;   // the finger travels to its key and lifts before the descent
-constexpr double kRecoverS = 0.08;   // and returns to its resting place after the release
-constexpr double kHomeYMm = -40.0;   // resting fingertips over the white keys
+constexpr double kPrepareS = 0.08;  // the finger travels to its key and lifts before the descent
+constexpr double kRecoverS = 0.08;  // and returns to its resting place after the release
+constexpr double kHomeYMm = -40.0;  // resting fingertips over the white keys
 // Finger lengths (thumb from its CMC joint, others from the MCP joint) of an average hand, mm.
 constexpr double kFingerLengthMm[5] = {100, 95, 105, 100, 80};
 // Where the joints sit along each finger, as fractions of its length.
@@ -22,7 +22,9 @@ constexpr double kJointFraction[3] = {0.42, 0.72, 1.0};
 struct Vec3 {
   double x = 0, y = 0, z = 0;
 };
-Vec3 lerp(const Vec3& a, const Vec3& b, double s) { return {a.x + s * (b.x - a.x), a.y + s * (b.y - a.y), a.z + s * (b.z - a.z)}; }
+Vec3 lerp(const Vec3& a, const Vec3& b, double s) {
+  return {a.x + s * (b.x - a.x), a.y + s * (b.y - a.y), a.z + s * (b.z - a.z)};
+}
 
 double smoothstep(double s) {
   s = std::clamp(s, 0.0, 1.0);
@@ -78,8 +80,8 @@ torch::Tensor hand_keypoints_3d(const Score& score, const Pianist& p, double sec
     acc[i][0][2] = wrist.z;
     for (int f = 0; f < 5; ++f) {
       // Base of the finger's chain: the thumb's CMC joint, the other fingers' knuckles.
-      const Vec3 base = f == 0 ? Vec3{hx - 1.5 * spacing, 90 * p.hand_scale, 22}
-                               : Vec3{hx + (f - 2) * 0.85 * spacing, 35 * p.hand_scale, 40};
+      const Vec3 base =
+          f == 0 ? Vec3{hx - 1.5 * spacing, 90 * p.hand_scale, 22} : Vec3{hx + (f - 2) * 0.85 * spacing, 35 * p.hand_scale, 40};
       const Vec3 home{hx + (f - 2) * spacing - (f == 0 ? 0.3 * spacing : 0), f == 0 ? -15.0 : kHomeYMm,
                       f == 0 ? 0.6 * p.rest_height_mm : p.rest_height_mm};
       // The note this finger is playing, about to play, or just played.
@@ -121,7 +123,7 @@ torch::Tensor hand_keypoints_3d(const Score& score, const Pianist& p, double sec
 
 CameraImages film_hand(const torch::Tensor& keypoints_3d, std::mt19937_64& rng) {
   constexpr double kCx = 640, kCy = 360;
-  constexpr double kTopHeightMm = 700, kTopFocalPx = 1100;   // above the keyboard, looking down
+  constexpr double kTopHeightMm = 700, kTopFocalPx = 1100;      // above the keyboard, looking down
   constexpr double kSideDistanceMm = 900, kSideFocalPx = 1400;  // right of the hand, looking left
   constexpr double kPixelNoise = 1.2, kDropStart = 0.004;
   const double center_x = key_x_mm(45);  // the cameras frame the keyboard's middle

@@ -24,9 +24,9 @@ constexpr double kCoContraction = 0.25;
 // How each task type is played (simulator 2), before the pianist's own habits.
 struct TaskStrategy {
   std::array<double, kNumMuscles> posture;
-  double span_hold;       // ADM and PB
+  double span_hold;  // ADM and PB
   double stiffness_per_hz;
-  double crossing;        // PB + 1DI together
+  double crossing;  // PB + 1DI together
   double co_contraction;
 };
 constexpr TaskStrategy kTaskStrategy[kNumTasks] = {

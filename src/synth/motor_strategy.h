@@ -22,11 +22,11 @@ constexpr int kLatestSimulator = 2;
 struct MuscleDrive {
   // Drive of each muscle (rows ADM, PB, 1DI, 2DI, 3DI, 4DI) by a press of each finger (thumb..little).
   std::array<std::array<double, kNumFingers>, kNumMuscles> recruitment{};
-  std::array<double, kNumMuscles> crossing{};    // added when the thumb passes under
-  double co_contraction = 0.25;                  // every muscle, chords of 3+ notes and wide intervals
-  std::array<double, kNumMuscles> posture{};     // held while a phrase is played
-  std::array<double, kNumMuscles> span_hold{};   // held while a wide chord is down, per unit of span
-  double stiffness_per_hz = 0;                   // every muscle, per note/s above kRelaxedRateHz
+  std::array<double, kNumMuscles> crossing{};   // added when the thumb passes under
+  double co_contraction = 0.25;                 // every muscle, chords of 3+ notes and wide intervals
+  std::array<double, kNumMuscles> posture{};    // held while a phrase is played
+  std::array<double, kNumMuscles> span_hold{};  // held while a wide chord is down, per unit of span
+  double stiffness_per_hz = 0;                  // every muscle, per note/s above kRelaxedRateHz
 };
 
 // The note rate (notes/s over the last kRateWindowS) below which the hand stays relaxed.

@@ -21,18 +21,18 @@ constexpr double kSpanFreeMm = 110.0, kSpanFullMm = 100.0;
 constexpr double kHoldSpanFreeMm = 60.0, kHoldSpanFullMm = 120.0;
 // A phrase's posture is held from just before its first press to shortly after a release.
 constexpr double kPostureLeadS = 0.1, kPostureTailS = 0.3;
-constexpr double kBurstAfterBedS = 0.03;      // the burst lasts until just after contact
-constexpr double kHoldFraction = 0.3;         // holding a key down takes less
+constexpr double kBurstAfterBedS = 0.03;  // the burst lasts until just after contact
+constexpr double kHoldFraction = 0.3;     // holding a key down takes less
 constexpr double kOnsetJitterS = 0.006;
 constexpr double kDriveScale = 0.45;
-constexpr double kCarrierLowHz = 30.0, kCarrierHighHz = 350.0;          // playing takes a fraction of a maximal contraction
+constexpr double kCarrierLowHz = 30.0, kCarrierHighHz = 350.0;  // playing takes a fraction of a maximal contraction
 
 double loudness_factor(int velocity) { return 0.25 + 0.75 * std::pow(velocity / 127.0, 1.2); }
 
 }  // namespace
 
-torch::Tensor muscle_excitation(const Score& score, const Pianist& p, double seconds, double rate_hz,
-                                std::mt19937_64& rng, const MuscleDrive& drive_model) {
+torch::Tensor muscle_excitation(const Score& score, const Pianist& p, double seconds, double rate_hz, std::mt19937_64& rng,
+                                const MuscleDrive& drive_model) {
   const auto rows = static_cast<int64_t>(std::llround(seconds * rate_hz));
   torch::Tensor e = torch::zeros({rows, kNumMuscles}, torch::kDouble);
   double* pe = e.data_ptr<double>();
@@ -57,14 +57,15 @@ torch::Tensor muscle_excitation(const Score& score, const Pianist& p, double sec
     // (the notes of a chord are adjacent and a few ms apart).
     const bool chord_start = n.chord_size > 1 && (k == 0 || score.notes[k - 1].chord_size != n.chord_size ||
                                                   n.t_bed_s - score.notes[k - 1].t_bed_s > 0.02);
-    const double hold_span = holds_span && chord_start
-                                 ? std::clamp((n.chord_span_mm - kHoldSpanFreeMm) / kHoldSpanFullMm, 0.0, 1.0) : 0.0;
+    const double hold_span =
+        holds_span && chord_start ? std::clamp((n.chord_span_mm - kHoldSpanFreeMm) / kHoldSpanFullMm, 0.0, 1.0) : 0.0;
     for (int64_t i = first; i <= last; ++i) {
       const double t = static_cast<double>(i) / rate_hz;
       const double level = t <= n.t_bed_s + kBurstAfterBedS ? 1.0 : kHoldFraction;
       for (int m = 0; m < kNumMuscles; ++m) pe[i * kNumMuscles + m] += level * drive[m];
       if (hold_span > 0) {
-        for (int m = 0; m < kNumMuscles; ++m) pe[i * kNumMuscles + m] += kDriveScale * p.gain[m] * drive_model.span_hold[m] * hold_span;
+        for (int m = 0; m < kNumMuscles; ++m)
+          pe[i * kNumMuscles + m] += kDriveScale * p.gain[m] * drive_model.span_hold[m] * hold_span;
       }
     }
   }

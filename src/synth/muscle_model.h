@@ -26,8 +26,8 @@ constexpr double kMainsHz = 50.0;
 
 // [round(seconds * rate_hz), 6] float64 neural excitation in 0..1, driven as `drive` says
 // (muscle_drive(pianist, task, simulator)).
-torch::Tensor muscle_excitation(const Score& score, const Pianist& pianist, double seconds, double rate_hz,
-                                std::mt19937_64& rng, const MuscleDrive& drive);
+torch::Tensor muscle_excitation(const Score& score, const Pianist& pianist, double seconds, double rate_hz, std::mt19937_64& rng,
+                                const MuscleDrive& drive);
 // First-order activation dynamics (tau_activation rising, tau_deactivation falling).
 torch::Tensor muscle_activation(const torch::Tensor& excitation, const Pianist& pianist, double rate_hz);
 // [M, 6] float64 raw surface EMG in millivolts.
@@ -36,7 +36,6 @@ torch::Tensor raw_emg(const torch::Tensor& activation, const Pianist& pianist, d
 torch::Tensor normalised_envelope(const torch::Tensor& raw, double rate_hz, const std::array<double, 6>& mvc,
                                   const EmgEnvelopeOptions& options);
 // The envelope level of a 2-s full contraction through the same electrode and processing.
-std::array<double, 6> mvc_reference(const Pianist& pianist, double rate_hz, const EmgEnvelopeOptions& options,
-                                    uint64_t seed);
+std::array<double, 6> mvc_reference(const Pianist& pianist, double rate_hz, const EmgEnvelopeOptions& options, uint64_t seed);
 
 }  // namespace pianokpm::synth

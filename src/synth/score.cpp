@@ -65,9 +65,9 @@ class Composer {
   Score finish(double tempo_bpm) {
     std::sort(score_.notes.begin(), score_.notes.end(), [](const Note& a, const Note& b) { return a.t_bed_s < b.t_bed_s; });
     score_.tempo_bpm = tempo_bpm;
-    score_.notes.erase(std::remove_if(score_.notes.begin(), score_.notes.end(),
-                                      [&](const Note& n) { return n.t_release_s > end_s_ + 0.2; }),
-                       score_.notes.end());
+    score_.notes.erase(
+        std::remove_if(score_.notes.begin(), score_.notes.end(), [&](const Note& n) { return n.t_release_s > end_s_ + 0.2; }),
+        score_.notes.end());
     return std::move(score_);
   }
 
@@ -107,12 +107,10 @@ void arpeggios(Composer& c) {
     const int fingers[7] = {1, 2, 3, 1, 2, 3, 5};
     const double step = c.beat() / 3, level = c.phrase_level();
     for (int i = 0; i < 7; ++i) {
-      c.play({std::min(root + 12 * (i / 3) + chord[i % 3], kNumKeys - 1)}, {fingers[i]}, step, step * 1.1, level,
-             i == 3);
+      c.play({std::min(root + 12 * (i / 3) + chord[i % 3], kNumKeys - 1)}, {fingers[i]}, step, step * 1.1, level, i == 3);
     }
     for (int i = 5; i >= 0; --i) {
-      c.play({std::min(root + 12 * (i / 3) + chord[i % 3], kNumKeys - 1)}, {fingers[i]}, step, step * 1.1, level,
-             i == 2);
+      c.play({std::min(root + 12 * (i / 3) + chord[i % 3], kNumKeys - 1)}, {fingers[i]}, step, step * 1.1, level, i == 2);
     }
     c.rest(c.beat() / 2);
   }
@@ -186,8 +184,8 @@ void free_piece(Composer& c) {
     for (int i = 0; i < 12 && !c.full(); ++i) {
       const double step = c.beat() * rhythms[c.pick(0, 3)];
       if (c.pick(0, 6) == 0) {
-        c.play({scale_key(kMiddleC, position), scale_key(kMiddleC, position + 2), scale_key(kMiddleC, position + 4)},
-               {1, 3, 5}, step, step * 0.9, level);
+        c.play({scale_key(kMiddleC, position), scale_key(kMiddleC, position + 2), scale_key(kMiddleC, position + 4)}, {1, 3, 5},
+               step, step * 0.9, level);
         continue;
       }
       finger = std::clamp(finger + c.pick(-2, 2), 1, 5);
@@ -200,8 +198,8 @@ void free_piece(Composer& c) {
 }  // namespace
 
 std::string task_name(int task) {
-  static const char* names[kNumTasks] = {"scales",          "arpeggios",          "repeated notes", "trills",
-                                         "chords and octaves", "five-finger exercises", "free piece"};
+  static const char* names[kNumTasks] = {
+      "scales", "arpeggios", "repeated notes", "trills", "chords and octaves", "five-finger exercises", "free piece"};
   if (task < 1 || task > kNumTasks) throw std::invalid_argument("task must be 1..7");
   return names[task - 1];
 }

@@ -16,13 +16,13 @@ constexpr int kNumTasks = 7;
 std::string task_name(int task);
 
 struct Note {
-  int key = 39;            // 0..87 (39 = middle C)
-  int finger = 1;          // 1 thumb .. 5 little
-  double t_bed_s = 0;      // the key reaches its bed (MIDI note-on)
-  double t_release_s = 0;  // the finger lets go (MIDI note-off)
-  int velocity = 64;       // 1..127
+  int key = 39;                 // 0..87 (39 = middle C)
+  int finger = 1;               // 1 thumb .. 5 little
+  double t_bed_s = 0;           // the key reaches its bed (MIDI note-on)
+  double t_release_s = 0;       // the finger lets go (MIDI note-off)
+  int velocity = 64;            // 1..127
   bool thumb_crossing = false;  // the thumb passes under (or a finger over the thumb)
-  int chord_size = 1;      // notes struck together
+  int chord_size = 1;           // notes struck together
   double chord_span_mm = 0;     // distance between the outer keys of the chord
 };
 

@@ -12,15 +12,15 @@ namespace pianokpm {
 struct TrainOptions {
   int epochs = 200;
   int64_t batch = 64;
-  double lr = 1e-4;                 // AdamW
-  double weight_decay = 0.01;       // AdamW's default
-  int lr_step_epochs = 20;          // StepLR
+  double lr = 1e-4;            // AdamW
+  double weight_decay = 0.01;  // AdamW's default
+  int lr_step_epochs = 20;     // StepLR
   double lr_gamma = 0.5;
   double grad_clip_norm = 1.0;
   uint64_t seed = 42;
-  int patience_epochs = 50;         // early stopping on validation loss
-  double lambda_ot = 1.0;           // L = MSE + lambda * Sinkhorn
-  int64_t overlap_samples = 256;    // training windows overlap (256 samples = 15 frames)
+  int patience_epochs = 50;           // early stopping on validation loss
+  double lambda_ot = 1.0;             // L = MSE + lambda * Sinkhorn
+  int64_t overlap_samples = 256;      // training windows overlap (256 samples = 15 frames)
   int64_t max_batches_per_epoch = 0;  // 0: all; a cap makes short CPU runs possible
   std::string device = "cpu";
   // Standardise each pose channel by the training set's mean and deviation, stored in the model

@@ -49,8 +49,8 @@ WindowDataset load_set(const TrainRun& run, const std::string& set, int64_t over
 }
 
 bool named_by(const std::string& name, const std::vector<std::string>& prefixes) {
-  return prefixes.empty() || std::any_of(prefixes.begin(), prefixes.end(),
-                                         [&](const std::string& prefix) { return name.rfind(prefix, 0) == 0; });
+  return prefixes.empty() ||
+         std::any_of(prefixes.begin(), prefixes.end(), [&](const std::string& prefix) { return name.rfind(prefix, 0) == 0; });
 }
 
 // The parameters a training stage trains: those named by a prefix in options.trainable and by one
@@ -83,8 +83,8 @@ ModelConfig effective_model(const TrainRun& run, const WindowDataset& train_set)
 }
 
 // The mean predictor "trains" by averaging the training envelopes.
-TrainResult train_mean_predictor(const TrainRun& run, EmgModel& net, const WindowDataset& train_set,
-                                 const WindowDataset& val_set, const TrainProgress& progress, bool main_process) {
+TrainResult train_mean_predictor(const TrainRun& run, EmgModel& net, const WindowDataset& train_set, const WindowDataset& val_set,
+                                 const TrainProgress& progress, bool main_process) {
   torch::Tensor sum = torch::zeros({run.model.emg_channels}, torch::kDouble);
   int64_t rows = 0;
   for (const auto& p : train_set.performances()) {
@@ -109,8 +109,8 @@ TrainResult train_mean_predictor(const TrainRun& run, EmgModel& net, const Windo
 
 }  // namespace
 
-double validation_loss(EmgModel& net, const WindowDataset& data, int64_t batch, double lambda_ot,
-                       const torch::Device& device, DataParallel* parallel, int64_t tail_samples) {
+double validation_loss(EmgModel& net, const WindowDataset& data, int64_t batch, double lambda_ot, const torch::Device& device,
+                       DataParallel* parallel, int64_t tail_samples) {
   torch::NoGradGuard no_grad;
   DataParallel single;
   DataParallel& world = parallel ? *parallel : single;
@@ -131,7 +131,8 @@ double validation_loss(EmgModel& net, const WindowDataset& data, int64_t batch, 
       sinkhorn.diameter = world.batch_diameter(pred.defined() ? pred : torch::zeros({0, c, 0}),
                                                target.defined() ? target : torch::zeros({0, c, 0}));
     }
-    if (!mine.empty()) total += emg_training_loss(pred, target, lambda_ot, sinkhorn).item<double>() * static_cast<double>(mine.size());
+    if (!mine.empty())
+      total += emg_training_loss(pred, target, lambda_ot, sinkhorn).item<double>() * static_cast<double>(mine.size());
   }
   if (world.size() > 1) {
     std::vector<torch::Tensor> sum{torch::tensor({total}, torch::kDouble)};
@@ -157,9 +158,8 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
   const WindowDataset train_set = load_set(run, "train", run.options.overlap_samples, run.options.train_minutes);
   const WindowDataset val_set = load_set(run, "val", 0);
   if (train_set.size() == 0) {
-    throw InputError(run.split_path, read_split(run.split_path, "train").empty()
-                                         ? "lists no \"train\" performances"
-                                         : "the training set has no complete window");
+    throw InputError(run.split_path, read_split(run.split_path, "train").empty() ? "lists no \"train\" performances"
+                                                                                 : "the training set has no complete window");
   }
   const ModelConfig model = effective_model(run, train_set);
   // A resumed run must continue the same model: checked before anything in RUN is rewritten.
@@ -173,13 +173,13 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
   std::ofstream log;
   if (main_process) {
     fs::create_directories(run.out_dir);
-    write_file_atomically((fs::path(run.out_dir) / "config.json").string(),
-                          nlohmann::json{{"model", model.to_json()},
-                                         {"train", run.options.to_json()},
-                                         {"data", run.data_dir},
-                                         {"split", run.split_path},
-                                         {"processes", parallel->size()}}
-                                  .dump(2) + "\n");
+    write_file_atomically((fs::path(run.out_dir) / "config.json").string(), nlohmann::json{{"model", model.to_json()},
+                                                                                           {"train", run.options.to_json()},
+                                                                                           {"data", run.data_dir},
+                                                                                           {"split", run.split_path},
+                                                                                           {"processes", parallel->size()}}
+                                                                                    .dump(2) +
+                                                                                "\n");
     log.open((fs::path(run.out_dir) / "train.log").string(), std::ios::app);
   }
   auto say = [&](const std::string& line) {
@@ -194,7 +194,8 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
   use_training_cpu_settings();
   torch::manual_seed(run.options.seed);
   EmgModel net = make_model(model);
-  if (model.architecture == Architecture::kMean) return train_mean_predictor(run, net, train_set, val_set, progress, main_process);
+  if (model.architecture == Architecture::kMean)
+    return train_mean_predictor(run, net, train_set, val_set, progress, main_process);
 
   net->to(device);
   net->train();
@@ -241,14 +242,15 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
     if (val_set.size()) {
       best_val = validation_loss(net, val_set, run.options.batch, run.options.lambda_ot, device, parallel.get(),
                                  run.options.loss_tail_samples);
-      save(best, net, {{"epochs_done", 0}, {"best_val_loss", best_val}, {"epochs_since_best", 0}, {"val_loss", best_val}}, nullptr);
+      save(best, net, {{"epochs_done", 0}, {"best_val_loss", best_val}, {"epochs_since_best", 0}, {"val_loss", best_val}},
+           nullptr);
       say(fmt::format("epoch 0 (the starting weights) val loss {:.5f} best", best_val));
     }
   }
 
   const int64_t batches_all = (train_set.size() + run.options.batch - 1) / run.options.batch;
-  const int64_t batches = run.options.max_batches_per_epoch > 0 ? std::min(batches_all, run.options.max_batches_per_epoch)
-                                                                 : batches_all;
+  const int64_t batches =
+      run.options.max_batches_per_epoch > 0 ? std::min(batches_all, run.options.max_batches_per_epoch) : batches_all;
   int epoch = start_epoch;
   int stage = net->training_stage(std::max(0, start_epoch - 1), schedule_epochs);
   for (; epoch < epochs && since_best < run.options.patience_epochs; ++epoch) {
@@ -311,8 +313,8 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
       loss_sum = sum[0].item<double>();
     }
     const double train_loss = loss_sum / static_cast<double>(batches);
-    const double val = val_set.size() ? validation_loss(net, val_set, run.options.batch, run.options.lambda_ot, device, parallel.get(),
-                                                        run.options.loss_tail_samples)
+    const double val = val_set.size() ? validation_loss(net, val_set, run.options.batch, run.options.lambda_ot, device,
+                                                        parallel.get(), run.options.loss_tail_samples)
                                       : train_loss;
     const bool improved = val < best_val;
     if (improved) {
@@ -321,8 +323,12 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
     } else {
       ++since_best;
     }
-    const nlohmann::json meta = {{"epochs_done", epoch + 1}, {"best_val_loss", best_val}, {"epochs_since_best", since_best},
-                                 {"train_loss", train_loss}, {"val_loss", val}, {"seed", run.options.seed},
+    const nlohmann::json meta = {{"epochs_done", epoch + 1},
+                                 {"best_val_loss", best_val},
+                                 {"epochs_since_best", since_best},
+                                 {"train_loss", train_loss},
+                                 {"val_loss", val},
+                                 {"seed", run.options.seed},
                                  {"stage_schedule_epochs", schedule_epochs}};
     if (improved) save(best, net, meta, nullptr);
     if (run.options.keep_epochs) {

@@ -20,7 +20,7 @@ struct TrainRun {
   std::string out_dir;     // RUN: config.json, train.log, latest.pt, best.pt
   ModelConfig model;
   TrainOptions options;
-  bool resume = false;     // continue from RUN/latest.pt
+  bool resume = false;  // continue from RUN/latest.pt
   // The processes sharing each batch (none: make_data_parallel(), which finds an MPI launch).
   // Only the first process writes RUN's files; all read RUN/latest.pt when resuming.
   std::shared_ptr<DataParallel> parallel;
@@ -44,8 +44,8 @@ torch::Tensor emg_training_loss(const torch::Tensor& pred, const torch::Tensor& 
 
 // Mean loss over all windows of `data` (their last `tail_samples` only, when > 0), without
 // gradient; with `parallel`, each process scores its share of the windows and the sums are combined.
-double validation_loss(EmgModel& net, const WindowDataset& data, int64_t batch, double lambda_ot,
-                       const torch::Device& device, DataParallel* parallel = nullptr, int64_t tail_samples = 0);
+double validation_loss(EmgModel& net, const WindowDataset& data, int64_t batch, double lambda_ot, const torch::Device& device,
+                       DataParallel* parallel = nullptr, int64_t tail_samples = 0);
 
 // The process-wide CPU settings training runs with (train_model sets them; benchmarks of a
 // training step call this to measure the same thing): OpenBLAS single-threaded (blas_threads.h,

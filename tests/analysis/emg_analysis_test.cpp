@@ -107,13 +107,13 @@ TEST(EmgAnalysis, KeystrokesRegionsAndLeadsByHand) {
 }
 
 TEST(EmgAnalysis, KeyPositionsByHand) {
-  const KeyboardGeometry k{0, 510};  // 52 white keys, 10 px apart
-  EXPECT_NEAR(k.key_x(0), 0, 1e-9);      // A0
-  EXPECT_NEAR(k.key_x(1), 5, 1e-9);      // A#0, half way to B0
-  EXPECT_NEAR(k.key_x(3), 20, 1e-9);     // C1: A0, B0, C1
-  EXPECT_NEAR(k.key_x(39), 230, 1e-9);   // C4: white key 23
-  EXPECT_NEAR(k.key_x(40), 235, 1e-9);   // C#4
-  EXPECT_NEAR(k.key_x(87), 510, 1e-9);   // C8
+  const KeyboardGeometry k{0, 510};     // 52 white keys, 10 px apart
+  EXPECT_NEAR(k.key_x(0), 0, 1e-9);     // A0
+  EXPECT_NEAR(k.key_x(1), 5, 1e-9);     // A#0, half way to B0
+  EXPECT_NEAR(k.key_x(3), 20, 1e-9);    // C1: A0, B0, C1
+  EXPECT_NEAR(k.key_x(39), 230, 1e-9);  // C4: white key 23
+  EXPECT_NEAR(k.key_x(40), 235, 1e-9);  // C#4
+  EXPECT_NEAR(k.key_x(87), 510, 1e-9);  // C8
 }
 
 TEST(EmgAnalysis, KeystrokesGoToTheNearestFingertip) {

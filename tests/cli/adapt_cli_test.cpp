@@ -45,7 +45,8 @@ testing::ScratchDirAt* AdaptCli::dir_ = nullptr;
 
 TEST_F(AdaptCli, TrainsOnlyThePartAskedForStartingFromTheModel) {
   testing::ScratchDir dir;
-  const auto r = run_cli(adapt_args(corpus(), dir / "run") + " --part decoder --minutes 0.15 --epochs 2 --max-batches 2 --lr 0.01");
+  const auto r =
+      run_cli(adapt_args(corpus(), dir / "run") + " --part decoder --minutes 0.15 --epochs 2 --max-batches 2 --lr 0.01");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const std::string log = testing::read_bytes(dir / "run/train.log");
   EXPECT_NE(log.find("epoch 0 (the starting weights) val loss"), std::string::npos) << log;
@@ -108,7 +109,8 @@ TEST_F(AdaptCli, RefusesAnotherLayoutOrTooLittleDataBeforeWritingAnything) {
   EXPECT_FALSE(fs::exists(dir.path() / "run"));
 
   testing::write_bytes(dir / "no_val.json", R"({"train": ["t1_p3_1.pkl"], "val": []})");
-  r = run_cli("adapt --model " + base() + " --data " + corpus() + " --split " + (dir / "no_val.json") + " --out " + (dir / "run"));
+  r = run_cli("adapt --model " + base() + " --data " + corpus() + " --split " + (dir / "no_val.json") + " --out " +
+              (dir / "run"));
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("\"val\""), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(dir.path() / "run"));

@@ -19,14 +19,16 @@ TEST(BenchCli, PrintsEveryRowWithAFigure) {
     EXPECT_GT(std::stod(rest), 0.0) << rest;
   }
   // The conditions a figure depends on: processor, cores, day, load.
-  EXPECT_TRUE(std::regex_search(r.output, std::regex("machine: .+, [0-9]+ cores usable, .*20[0-9]{2}-[0-9]{2}-[0-9]{2} \\(UTC\\); "
-                                                     "load average [0-9.]+")))
+  EXPECT_TRUE(
+      std::regex_search(r.output, std::regex("machine: .+, [0-9]+ cores usable, .*20[0-9]{2}-[0-9]{2}-[0-9]{2} \\(UTC\\); "
+                                             "load average [0-9.]+")))
       << r.output;
   // The same-run baseline column: the one-window row is 1.0, the 60-s row its time over the window's.
   std::smatch one, minute;
   ASSERT_TRUE(std::regex_search(r.output, one, std::regex("\\| predict, one 1-s window[^|]*\\| ([0-9]+) ms \\| ([0-9.]+) \\|")));
   EXPECT_EQ(one[2].str(), "1.00");
-  ASSERT_TRUE(std::regex_search(r.output, minute, std::regex("\\| predict, 60 s of playing \\| ([0-9.]+) s, [^|]*\\| ([0-9.]+) \\|")));
+  ASSERT_TRUE(
+      std::regex_search(r.output, minute, std::regex("\\| predict, 60 s of playing \\| ([0-9.]+) s, [^|]*\\| ([0-9.]+) \\|")));
   const double expected = std::stod(minute[1].str()) * 1000 / std::stod(one[1].str());
   EXPECT_NEAR(std::stod(minute[2].str()), expected, 0.05 * expected + 1) << minute[0];
 #ifdef PIANOKPM_HAVE_OPENCV

@@ -16,8 +16,8 @@ class ConvertCli : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     corpus_ = new testing::ScratchDirAt("pianokpm_convert_corpus");
-    const auto r = run_cli("synth --out " + (corpus_->path() / "c").string() +
-                           " --pianists 2 --tasks 1 --takes 1 --seconds 6 --seed 9");
+    const auto r =
+        run_cli("synth --out " + (corpus_->path() / "c").string() + " --pianists 2 --tasks 1 --takes 1 --seconds 6 --seed 9");
     ASSERT_EQ(r.exit_code, 0) << r.output;
   }
   static void TearDownTestSuite() { delete corpus_; }
@@ -36,11 +36,11 @@ TEST_F(ConvertCli, RebuildsTheReleaseLayoutFromRawEmgAndTrainRunsOnIt) {
   testing::ScratchDir dir;
   const std::string out = dir / "mine", split = dir / "mine/split.json";
   for (const auto& [name, set] : {std::pair<std::string, std::string>{"t1_p1_1", "train"}, {"t1_p2_1", "val"}}) {
-    const auto r = run_cli("convert --out " + out + " --name " + name + " --pose-top " +
-                           src("hand_data/keyp_top/" + name + ".pkl") + " --pose-right " +
-                           src("hand_data/keyp_right/" + name + ".pkl") + " --keys " +
-                           src("keystroke_data/" + name + ".pkl") + " --emg " + src("emg_raw/" + name + ".pkl") +
-                           " --rate 2000 --normalise mvc --mvc " + mvc_of(name) + " --split " + split + " --set " + set);
+    const auto r =
+        run_cli("convert --out " + out + " --name " + name + " --pose-top " + src("hand_data/keyp_top/" + name + ".pkl") +
+                " --pose-right " + src("hand_data/keyp_right/" + name + ".pkl") + " --keys " +
+                src("keystroke_data/" + name + ".pkl") + " --emg " + src("emg_raw/" + name + ".pkl") +
+                " --rate 2000 --normalise mvc --mvc " + mvc_of(name) + " --split " + split + " --set " + set);
     ASSERT_EQ(r.exit_code, 0) << r.output;
   }
   const std::string f = "t1_p1_1.pkl";
@@ -50,8 +50,8 @@ TEST_F(ConvertCli, RebuildsTheReleaseLayoutFromRawEmgAndTrainRunsOnIt) {
   const auto listed = nlohmann::json::parse(read_file(split));
   EXPECT_EQ(listed.at("train"), nlohmann::json::array({"t1_p1_1.pkl"}));
   EXPECT_EQ(listed.at("val"), nlohmann::json::array({"t1_p2_1.pkl"}));
-  const auto train = run_cli("train --data " + out + " --split " + split + " --out " + dir / "run" +
-                             " --architecture mean --epochs 1");
+  const auto train =
+      run_cli("train --data " + out + " --split " + split + " --out " + dir / "run" + " --architecture mean --epochs 1");
   EXPECT_EQ(train.exit_code, 0) << train.output;
 }
 
@@ -68,8 +68,8 @@ TEST_F(ConvertCli, TakesMidiAndCsvKeypoints) {
     csv += "\n";
   }
   testing::write_bytes(dir / "top.csv", csv);
-  const auto r = run_cli("convert --out " + dir / "mine" + " --name t1_p1_1 --pose-top " + dir / "top.csv" +
-                         " --midi " + src("midi/t1_p1_1.mid") + " --emg-envelope " + src("emg_data/t1_p1_1.pkl"));
+  const auto r = run_cli("convert --out " + dir / "mine" + " --name t1_p1_1 --pose-top " + dir / "top.csv" + " --midi " +
+                         src("midi/t1_p1_1.mid") + " --emg-envelope " + src("emg_data/t1_p1_1.pkl"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_LT(testing::max_abs_diff(read_array(dir / "mine/hand_data/keyp_top/t1_p1_1.pkl"), top), 1e-4);
   const auto keys = read_array(dir / "mine/keystroke_data/t1_p1_1.pkl");
@@ -81,8 +81,8 @@ TEST_F(ConvertCli, TakesMidiAndCsvKeypoints) {
 
 TEST_F(ConvertCli, DisagreeingLengthsAndWrongChannelCountsAreErrorsWithNoOutput) {
   testing::ScratchDir dir;
-  const auto r = run_cli("convert --out " + dir / "mine" + " --name x --keys " + src("keystroke_data/t1_p1_1.pkl") +
-                         " --emg " + testing::fixture("edf/small.edf") + " --band-high 45 --lowpass 5");
+  const auto r = run_cli("convert --out " + dir / "mine" + " --name x --keys " + src("keystroke_data/t1_p1_1.pkl") + " --emg " +
+                         testing::fixture("edf/small.edf") + " --band-high 45 --lowpass 5");
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("the release layout needs 6"), std::string::npos) << r.output;
   write_array(dir / "short.npy", torch::zeros({100, 6}));

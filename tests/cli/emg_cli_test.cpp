@@ -26,8 +26,8 @@ TEST(EmgCli, SyntheticRawEmgGivesBackTheCorpusEnvelope) {
   const auto meta = nlohmann::json::parse(read_file(dir / "c/meta/t2_p1_1.json"));
   std::string mvc;
   for (double v : meta.at("mvc_reference_mv")) mvc += (mvc.empty() ? "" : ",") + fmt::format("{:.17g}", v);
-  const auto r = run_cli("emg --in " + dir / "c/emg_raw/t2_p1_1.pkl" + " --rate 2000 --normalise mvc --mvc " + mvc +
-                         " --out " + dir / "env.npy");
+  const auto r = run_cli("emg --in " + dir / "c/emg_raw/t2_p1_1.pkl" + " --rate 2000 --normalise mvc --mvc " + mvc + " --out " +
+                         dir / "env.npy");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto ours = read_array(dir / "env.npy");
   const auto corpus = read_array(dir / "c/emg_data/t2_p1_1.pkl");
@@ -59,8 +59,8 @@ TEST(EmgCli, BadInputIsOneClearError) {
   expect_error("emg --in " + dir / "ok.csv" + " --out " + dir / "o.npy", dir / "o.npy", "give one with --rate");
   expect_error("emg --in " + dir / "ok.csv" + " --rate 500 --out " + dir / "o.npy", dir / "o.npy",
                "band-pass edges must satisfy");  // 450 Hz edge above Nyquist of 500 Hz
-  expect_error("emg --in " + dir / "ok.csv" + " --rate 2000 --normalise mvc --mvc 1 --out " + dir / "o.npy",
-               dir / "o.npy", "1 MVC values for 2 channels");
+  expect_error("emg --in " + dir / "ok.csv" + " --rate 2000 --normalise mvc --mvc 1 --out " + dir / "o.npy", dir / "o.npy",
+               "1 MVC values for 2 channels");
   expect_error("emg --in " + dir / "ok.csv" + " --rate 2000 --out " + dir / "o.txt", dir / "o.txt", "must end in");
   expect_error("emg --in " + dir / "none.edf" + " --out " + dir / "o.npy", dir / "o.npy", "none.edf: no such file");
 }

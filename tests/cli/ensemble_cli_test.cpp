@@ -34,7 +34,8 @@ int plot_band_pixels(const std::string& path) {
 int overlay_band_pixels(const std::string& video) {
   cv::VideoCapture cap(video);
   cv::Mat frame;
-  for (int i = 0; i < 150 && cap.read(frame); ++i) {}
+  for (int i = 0; i < 150 && cap.read(frame); ++i) {
+  }
   EXPECT_FALSE(frame.empty()) << video;
   if (frame.empty()) return 0;
   const cv::Mat strip = frame(cv::Rect(0, frame.rows * 6 / 10, frame.cols, frame.rows * 4 / 10));
@@ -57,12 +58,12 @@ class EnsembleCli : public ::testing::Test {
     auto r = run_cli("synth --out " + corpus() + " --pianists 2 --tasks 2 --takes 2 --seconds 5 --seed 3");
     ASSERT_EQ(r.exit_code, 0) << r.output;
     for (const char* seed : {"1", "2", "3"}) {
-      r = run_cli("train --data " + corpus() + " --split " + split() + " --config " + testing::fixture("configs/tiny_model.json") +
-                  " --threads 1 --epochs 1 --seed " + seed + " --out " + run(seed));
+      r = run_cli("train --data " + corpus() + " --split " + split() + " --config " +
+                  testing::fixture("configs/tiny_model.json") + " --threads 1 --epochs 1 --seed " + seed + " --out " + run(seed));
       ASSERT_EQ(r.exit_code, 0) << r.output;
     }
-    r = run_cli("ensemble --models " + run("1") + "/best.pt " + run("2") + "/best.pt " + run("3") + "/best.pt --data " + corpus() +
-                " --split " + split() + " --set val --out " + ensemble());
+    r = run_cli("ensemble --models " + run("1") + "/best.pt " + run("2") + "/best.pt " + run("3") + "/best.pt --data " +
+                corpus() + " --split " + split() + " --set val --out " + ensemble());
     ASSERT_EQ(r.exit_code, 0) << r.output;
   }
   static void TearDownTestSuite() { delete dir_; }
@@ -86,7 +87,8 @@ TEST_F(EnsembleCli, PredictWritesTheMembersMeanAndBoundsAroundIt) {
   ASSERT_EQ(out.size(1), 18);
   torch::Tensor sum = torch::zeros({out.size(0), 6});
   for (const char* seed : {"1", "2", "3"}) {
-    r = run_cli("predict --model " + run(seed) + "/best.pt" + inputs("t1_p1_1") + " --out " + (dir / (std::string(seed) + ".npy")));
+    r = run_cli("predict --model " + run(seed) + "/best.pt" + inputs("t1_p1_1") + " --out " +
+                (dir / (std::string(seed) + ".npy")));
     ASSERT_EQ(r.exit_code, 0) << r.output;
     sum += read_array(dir / (std::string(seed) + ".npy"));
   }
@@ -101,8 +103,9 @@ TEST_F(EnsembleCli, PredictWritesTheMembersMeanAndBoundsAroundIt) {
   r = run_cli("predict --model " + ensemble() + " --interval 0.5" + inputs("t1_p1_1") + " --out " + (dir / "e50.csv"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const std::string csv = testing::read_bytes(dir / "e50.csv");
-  EXPECT_EQ(csv.substr(0, csv.find('\n')), "ADM,PB,1DI,2DI,3DI,4DI,ADM_lower,PB_lower,1DI_lower,2DI_lower,3DI_lower,4DI_lower,"
-                                           "ADM_upper,PB_upper,1DI_upper,2DI_upper,3DI_upper,4DI_upper");
+  EXPECT_EQ(csv.substr(0, csv.find('\n')),
+            "ADM,PB,1DI,2DI,3DI,4DI,ADM_lower,PB_lower,1DI_lower,2DI_lower,3DI_lower,4DI_lower,"
+            "ADM_upper,PB_upper,1DI_upper,2DI_upper,3DI_upper,4DI_upper");
   r = run_cli("predict --model " + ensemble() + " --interval 0.5" + inputs("t1_p1_1") + " --out " + (dir / "e50.npy"));
   const torch::Tensor narrow = read_array(dir / "e50.npy");
   EXPECT_LT((narrow.narrow(1, 12, 6) - narrow.narrow(1, 6, 6)).mean().item<float>(), (upper - lower).mean().item<float>());
@@ -132,9 +135,11 @@ TEST_F(EnsembleCli, EvalCoverageIsTheShareOfMeasuredSamplesInsideTheBounds) {
   // The figure shows the band in its own colour (a light red), and only when there is an interval.
   const std::string png = (dir / "ev/plots") + "/" + metrics.at("performances")[0].at("name").get<std::string>() + ".png";
   EXPECT_GT(plot_band_pixels(png), 500);
-  r = run_cli("eval --model " + ensemble() + " --data " + corpus() + " --split " + split() + " --set test --out " + (dir / "plain"));
+  r = run_cli("eval --model " + ensemble() + " --data " + corpus() + " --split " + split() + " --set test --out " +
+              (dir / "plain"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_EQ(plot_band_pixels((dir / "plain/plots") + "/" + metrics.at("performances")[0].at("name").get<std::string>() + ".png"), 0);
+  EXPECT_EQ(plot_band_pixels((dir / "plain/plots") + "/" + metrics.at("performances")[0].at("name").get<std::string>() + ".png"),
+            0);
 }
 
 TEST_F(EnsembleCli, TheOverlayVideoShowsTheIntervalAsABandBehindEachTrace) {
@@ -142,8 +147,8 @@ TEST_F(EnsembleCli, TheOverlayVideoShowsTheIntervalAsABandBehindEachTrace) {
   // colour at a third of its brightness (the band) with --interval, and hardly any without.
   testing::ScratchDir dir;
   const std::string top = " --pose-top " + corpus() + "/hand_data/keyp_top/t1_p1_1.pkl";
-  const std::string rest = " --pose-right " + corpus() + "/hand_data/keyp_right/t1_p1_1.pkl --keys " + corpus() +
-                           "/keystroke_data/t1_p1_1.pkl";
+  const std::string rest =
+      " --pose-right " + corpus() + "/hand_data/keyp_right/t1_p1_1.pkl --keys " + corpus() + "/keystroke_data/t1_p1_1.pkl";
   auto r = run_cli("predict --model " + ensemble() + " --interval 0.9" + top + rest + " --out " + (dir / "a.csv") +
                    " --overlay " + (dir / "band.mp4"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -163,7 +168,8 @@ TEST_F(EnsembleCli, PlotRenderAndReportOfAFileWithBoundsShowTheBand) {
   r = run_cli("plot --emg " + (dir / "e.csv") + " --out " + (dir / "p.png"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_GT(plot_band_pixels(dir / "p.png"), 500);
-  r = run_cli("render --emg " + (dir / "e.csv") + " --pose " + corpus() + "/hand_data/keyp_top/t1_p1_1.pkl --out " + (dir / "r.mp4"));
+  r = run_cli("render --emg " + (dir / "e.csv") + " --pose " + corpus() + "/hand_data/keyp_top/t1_p1_1.pkl --out " +
+              (dir / "r.mp4"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_GT(overlay_band_pixels(dir / "r.mp4"), 1000);
   r = run_cli("report --emg " + (dir / "e.csv") + " --out " + (dir / "r.html"));

@@ -55,7 +55,8 @@ TEST(PoseCli, OnePhotoToCsv) {
 TEST(PoseCli, VideoIsTrackedAndResampledTo60Hz) {
   testing::ScratchDir dir;
   write_video(dir / "v.avi", 10, true);
-  const auto r = run_cli("pose --video " + dir / "v.avi" + " --out " + dir / "k.npy" + " --hand any --model lite --overlay " + dir / "o.avi");
+  const auto r = run_cli("pose --video " + dir / "v.avi" + " --out " + dir / "k.npy" + " --hand any --model lite --overlay " +
+                         dir / "o.avi");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const torch::Tensor k = read_array(dir / "k.npy");
   ASSERT_EQ(k.sizes().vec(), (std::vector<int64_t>{19, 21, 3}));  // 10 frames at 30 fps: 0 .. 0.3 s at 60 Hz
@@ -66,7 +67,8 @@ TEST(PoseCli, VideoIsTrackedAndResampledTo60Hz) {
   ASSERT_TRUE(overlay.isOpened());
   EXPECT_EQ(static_cast<int>(overlay.get(cv::CAP_PROP_FRAME_COUNT)), 10);
   // --rate 0 keeps the source frames.
-  ASSERT_EQ(run_cli("pose --video " + dir / "v.avi" + " --out " + dir / "raw.npy" + " --hand any --model lite --rate 0").exit_code, 0);
+  ASSERT_EQ(
+      run_cli("pose --video " + dir / "v.avi" + " --out " + dir / "raw.npy" + " --hand any --model lite --rate 0").exit_code, 0);
   EXPECT_EQ(read_array(dir / "raw.npy").size(0), 10);
 }
 
@@ -118,8 +120,9 @@ TEST(PoseCli, PredictStraightFromOneVideo) {
   // from a video: keypoints tracked, scaled to the model's units, EMG out.
   testing::ScratchDir dir;
   ASSERT_EQ(run_cli("synth --out " + dir / "c" + " --pianists 2 --tasks 2 --takes 1 --seconds 4 --seed 3").exit_code, 0);
-  const auto t = run_cli("train --data " + dir / "c" + " --split " + dir / "c/dataset_architectural.json" + " --out " + dir / "run" +
-                         " --architecture neuropose --modality pose --views 1 --epochs 1 --max-batches 1 --batch 2");
+  const auto t =
+      run_cli("train --data " + dir / "c" + " --split " + dir / "c/dataset_architectural.json" + " --out " + dir / "run" +
+              " --architecture neuropose --modality pose --views 1 --epochs 1 --max-batches 1 --batch 2");
   ASSERT_EQ(t.exit_code, 0) << t.output;
   write_video(dir / "v.avi", 30, true);  // 1 s at 30 fps
   const auto r = run_cli("predict --model " + dir / "run/best.pt" + " --video-top " + dir / "v.avi" +
@@ -153,8 +156,8 @@ TEST(PoseCli, BadInputIsOneLineAndNoOutput) {
                "palm_detection_full.tflite");
   testing::write_bytes(dir / "palm_detection_lite.tflite", std::string(3000, '\0'));
   testing::write_bytes(dir / "hand_landmark_lite.tflite", std::string(3000, '\0'));
-  expect_error("pose --video " + photo() + " --out " + dir / "k.npy" + " --model lite --models " + dir.path().string(), dir / "k.npy",
-               "not a TFLite model");
+  expect_error("pose --video " + photo() + " --out " + dir / "k.npy" + " --model lite --models " + dir.path().string(),
+               dir / "k.npy", "not a TFLite model");
   expect_error("pose --video " + photo() + " --out " + dir / "k.npy" + " --overlay " + dir / "o.mp4", dir / "k.npy",
                "must be an image file");
   expect_error("pose --video " + photo() + " --out " + dir / "k.txt", dir / "k.txt", "k.txt");

@@ -19,15 +19,14 @@ const std::string kRight = official("performance/hand_data/keyp_right/t1_p1_1.pk
 const std::string kKeys = official("performance/keystroke_data/t1_p1_1.pkl");
 const std::string kModel = official("state_dict.pth");
 
-std::string predict_args(const std::string& model, const std::string& top, const std::string& right,
-                         const std::string& keys, const std::string& out) {
+std::string predict_args(const std::string& model, const std::string& top, const std::string& right, const std::string& keys,
+                         const std::string& out) {
   std::string args = "predict --model " + model + " --pose-top " + top + " --pose-right " + right;
   if (!keys.empty()) args += " --keys " + keys;
   return args + " --out " + out;
 }
 
-void expect_bad_input(const std::string& args, const std::string& out, const std::string& file,
-                      const std::string& fragment) {
+void expect_bad_input(const std::string& args, const std::string& out, const std::string& file, const std::string& fragment) {
   const auto r = run_cli(args);
   EXPECT_EQ(r.exit_code, 2) << r.output;
   const std::string error_line = r.output.substr(r.output.find("pianokpm: error:"));
@@ -61,8 +60,8 @@ TEST(PredictCli, NpyOutputMatchesOfficialExpectation) {
 TEST(PredictCli, HelpExplainsEveryOption) {
   const auto r = run_cli("predict --help");
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* option : {"--model", "--pose-top", "--pose-right", "--keys", "--out", "--device", "--threads",
-                             "--batch-windows", "--config"}) {
+  for (const char* option :
+       {"--model", "--pose-top", "--pose-right", "--keys", "--out", "--device", "--threads", "--batch-windows", "--config"}) {
     EXPECT_NE(r.output.find(option), std::string::npos) << option;
   }
 }
@@ -85,20 +84,20 @@ TEST(PredictCli, PoseOnlyAndKeysOnlyModelsPredict) {
 
 TEST(PredictCli, MissingFile) {
   testing::ScratchDir dir;
-  expect_bad_input(predict_args(kModel, dir / "nope.pkl", kRight, kKeys, dir / "o.csv"), dir / "o.csv",
-                   dir / "nope.pkl", "file not found");
-  expect_bad_input(predict_args(dir / "nope.pth", kTop, kRight, kKeys, dir / "o.csv"), dir / "o.csv",
-                   dir / "nope.pth", "file not found");
+  expect_bad_input(predict_args(kModel, dir / "nope.pkl", kRight, kKeys, dir / "o.csv"), dir / "o.csv", dir / "nope.pkl",
+                   "file not found");
+  expect_bad_input(predict_args(dir / "nope.pth", kTop, kRight, kKeys, dir / "o.csv"), dir / "o.csv", dir / "nope.pth",
+                   "file not found");
 }
 
 TEST(PredictCli, WrongShape) {
   testing::ScratchDir dir;
   write_array(dir / "pose.npy", torch::zeros({210, 20, 3}));
-  expect_bad_input(predict_args(kModel, dir / "pose.npy", kRight, kKeys, dir / "o.csv"), dir / "o.csv",
-                   dir / "pose.npy", "shape [210, 20, 3], expected [T, 21, C>=2]");
+  expect_bad_input(predict_args(kModel, dir / "pose.npy", kRight, kKeys, dir / "o.csv"), dir / "o.csv", dir / "pose.npy",
+                   "shape [210, 20, 3], expected [T, 21, C>=2]");
   write_array(dir / "keys.npy", torch::zeros({3584, 87}));
-  expect_bad_input(predict_args(kModel, kTop, kRight, dir / "keys.npy", dir / "o.csv"), dir / "o.csv",
-                   dir / "keys.npy", "expected [N, 88]");
+  expect_bad_input(predict_args(kModel, kTop, kRight, dir / "keys.npy", dir / "o.csv"), dir / "o.csv", dir / "keys.npy",
+                   "expected [N, 88]");
 }
 
 TEST(PredictCli, NanOrInfInKeypoints) {
@@ -106,37 +105,36 @@ TEST(PredictCli, NanOrInfInKeypoints) {
   auto pose = read_array(kTop);
   pose[17][3][1] = std::numeric_limits<float>::quiet_NaN();
   write_array(dir / "nan.npy", pose);
-  expect_bad_input(predict_args(kModel, dir / "nan.npy", kRight, kKeys, dir / "o.csv"), dir / "o.csv",
-                   dir / "nan.npy", "NaN or Inf (first at row 17)");
+  expect_bad_input(predict_args(kModel, dir / "nan.npy", kRight, kKeys, dir / "o.csv"), dir / "o.csv", dir / "nan.npy",
+                   "NaN or Inf (first at row 17)");
   pose = read_array(kTop);
   pose[3][0][0] = std::numeric_limits<float>::infinity();
   write_array(dir / "inf.npy", pose);
-  expect_bad_input(predict_args(kModel, kTop, dir / "inf.npy", kKeys, dir / "o.csv"), dir / "o.csv",
-                   dir / "inf.npy", "NaN or Inf");
+  expect_bad_input(predict_args(kModel, kTop, dir / "inf.npy", kKeys, dir / "o.csv"), dir / "o.csv", dir / "inf.npy",
+                   "NaN or Inf");
 }
 
 TEST(PredictCli, DurationsDisagree) {
   testing::ScratchDir dir;
   write_array(dir / "keys.npy", torch::zeros({1024, 88}));
-  expect_bad_input(predict_args(kModel, kTop, kRight, dir / "keys.npy", dir / "o.csv"), dir / "o.csv",
-                   dir / "keys.npy", "keystrokes last 1.00 s but the pose lasts 3.50 s (they must agree within one");
+  expect_bad_input(predict_args(kModel, kTop, kRight, dir / "keys.npy", dir / "o.csv"), dir / "o.csv", dir / "keys.npy",
+                   "keystrokes last 1.00 s but the pose lasts 3.50 s (they must agree within one");
 }
 
 TEST(PredictCli, PickleHoldingAnythingButNumbers) {
   testing::ScratchDir dir;
-  expect_bad_input(predict_args(kModel, testing::fixture("pickles/dict_p4.pkl"), kRight, kKeys, dir / "o.csv"),
-                   dir / "o.csv", "dict_p4.pkl", "holds a dict");
-  expect_bad_input(
-      predict_args(kModel, kTop, kRight, testing::fixture("pickles/exploit_os_system_p4.pkl"), dir / "o.csv"),
-      dir / "o.csv", "exploit_os_system_p4.pkl", "refuses to load 'posix.system'");
+  expect_bad_input(predict_args(kModel, testing::fixture("pickles/dict_p4.pkl"), kRight, kKeys, dir / "o.csv"), dir / "o.csv",
+                   "dict_p4.pkl", "holds a dict");
+  expect_bad_input(predict_args(kModel, kTop, kRight, testing::fixture("pickles/exploit_os_system_p4.pkl"), dir / "o.csv"),
+                   dir / "o.csv", "exploit_os_system_p4.pkl", "refuses to load 'posix.system'");
 }
 
 TEST(PredictCli, TruncatedFile) {
   testing::ScratchDir dir;
   const std::string bytes = testing::read_bytes(kKeys);
   testing::write_bytes(dir / "cut.pkl", bytes.substr(0, bytes.size() - 1000));
-  expect_bad_input(predict_args(kModel, kTop, kRight, dir / "cut.pkl", dir / "o.csv"), dir / "o.csv",
-                   dir / "cut.pkl", "truncated");
+  expect_bad_input(predict_args(kModel, kTop, kRight, dir / "cut.pkl", dir / "o.csv"), dir / "o.csv", dir / "cut.pkl",
+                   "truncated");
 }
 
 TEST(PredictCli, CheckpointWithMissingOrMisshapenTensor) {
@@ -157,19 +155,18 @@ TEST(PredictCli, CheckpointWithMissingOrMisshapenTensor) {
       }
     }
     archive.save_to(dir / (mode + ".pt"));
-    expect_bad_input(predict_args(dir / (mode + ".pt"), kTop, kRight, kKeys, dir / "o.csv"), dir / "o.csv",
-                     mode + ".pt", mode == "missing" ? "missing tensor 'decoder.mlp.0.weight'"
-                                                    : "tensor 'decoder.mlp.0.weight' has shape [512, 71]");
+    expect_bad_input(
+        predict_args(dir / (mode + ".pt"), kTop, kRight, kKeys, dir / "o.csv"), dir / "o.csv", mode + ".pt",
+        mode == "missing" ? "missing tensor 'decoder.mlp.0.weight'" : "tensor 'decoder.mlp.0.weight' has shape [512, 71]");
   }
 }
 
 TEST(PredictCli, BadOptionsExitWithCode2) {
   testing::ScratchDir dir;
   EXPECT_EQ(run_cli("predict --model " + kModel).exit_code, 2);  // --out missing
-  expect_bad_input(predict_args(kModel, kTop, kRight, kKeys, dir / "o.txt"), dir / "o.txt", "o.txt",
-                   "must end in .csv or .npy");
-  expect_bad_input(predict_args(kModel, kTop, kRight, kKeys, dir / "o.csv") + " --device tpu", dir / "o.csv",
-                   "--device", "must be cpu or cuda");
+  expect_bad_input(predict_args(kModel, kTop, kRight, kKeys, dir / "o.txt"), dir / "o.txt", "o.txt", "must end in .csv or .npy");
+  expect_bad_input(predict_args(kModel, kTop, kRight, kKeys, dir / "o.csv") + " --device tpu", dir / "o.csv", "--device",
+                   "must be cpu or cuda");
 }
 
 TEST(PredictCli, TakesKeystrokesFromMidiOverThePoseDuration) {
@@ -179,8 +176,8 @@ TEST(PredictCli, TakesKeystrokesFromMidiOverThePoseDuration) {
   for (int i = 0; i < 6; ++i) notes.push_back({60 + 2 * i, 80, 0.5 * i, 0.5 * i + 0.4});
   const std::string midi = dir / "short.mid";
   testing::write_bytes(midi, serialize_midi(notes, 120));
-  const auto r = run_cli("predict --model " + kModel + " --pose-top " + kTop + " --pose-right " + kRight +
-                         " --midi " + midi + " --out " + dir / "emg.npy");
+  const auto r = run_cli("predict --model " + kModel + " --pose-top " + kTop + " --pose-right " + kRight + " --midi " + midi +
+                         " --out " + dir / "emg.npy");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto emg = read_array(dir / "emg.npy");
   // The same as predicting from the MIDI file's key depth rendered over the pose's duration
@@ -196,13 +193,13 @@ TEST(PredictCli, TakesKeystrokesFromMidiOverThePoseDuration) {
   // and not what the performance's own keystrokes give
   ASSERT_EQ(run_cli(predict_args(kModel, kTop, kRight, kKeys, dir / "own.npy")).exit_code, 0);
   EXPECT_GT(testing::max_abs_diff(emg, read_array(dir / "own.npy")), 1e-4);
-  expect_bad_input("predict --model " + kModel + " --pose-top " + kTop + " --pose-right " + kRight + " --midi " +
-                       kKeys + " --out " + dir / "bad.npy",
+  expect_bad_input("predict --model " + kModel + " --pose-top " + kTop + " --pose-right " + kRight + " --midi " + kKeys +
+                       " --out " + dir / "bad.npy",
                    dir / "bad.npy", kKeys, "no MThd");
   // Notes running on for 45 s against 3.5 s of pose are refused, not cut.
   const std::string long_midi = testing::fixture("midi/04-FrereJacques.mid");
-  expect_bad_input("predict --model " + kModel + " --pose-top " + kTop + " --pose-right " + kRight + " --midi " +
-                       long_midi + " --out " + dir / "bad.npy",
+  expect_bad_input("predict --model " + kModel + " --pose-top " + kTop + " --pose-right " + kRight + " --midi " + long_midi +
+                       " --out " + dir / "bad.npy",
                    dir / "bad.npy", long_midi, "but the other streams last 3.50 s");
   std::string cut = testing::read_bytes(long_midi);
   cut[21] = 0x7F;  // first track claims more bytes than the file has

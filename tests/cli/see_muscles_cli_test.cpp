@@ -92,7 +92,8 @@ TEST(SeeMusclesCli, WrongChannelsAndNaN) {
   write_array(dir / "keys.npy", torch::zeros({2048, 88}));
   write_array(dir / "pose.npy", torch::rand({120, 21, 3}));
   expect_input_error(run_cli("analyze --emg " + (dir / "six.npy") + " --keys " + (dir / "keys.npy") + " --pose " +
-                             (dir / "pose.npy") + " --out " + (dir / "a.json")), "--keyboard");
+                             (dir / "pose.npy") + " --out " + (dir / "a.json")),
+                     "--keyboard");
   EXPECT_EQ(files_in(dir), 6u) << "only the inputs";
 }
 
@@ -103,10 +104,12 @@ TEST(SeeMusclesCli, VideoProblems) {
   write_array(dir / "hand.npy", torch::rand({60, 21, 3}) * 200);
   // 10 s of EMG for a 2-s video.
   expect_input_error(run_cli("render --emg " + (dir / "long.npy") + " --video " + video + " --pose " + (dir / "hand.npy") +
-                             " --pose-rate 30 --out " + (dir / "o.mp4")), dir / "long.npy");
+                             " --pose-rate 30 --out " + (dir / "o.mp4")),
+                     dir / "long.npy");
   testing::write_bytes(dir / "broken.mp4", "this is not a video");
-  expect_input_error(run_cli("render --emg " + (dir / "long.npy") + " --video " + (dir / "broken.mp4") + " --out " + (dir / "o.mp4")),
-                     dir / "broken.mp4");
+  expect_input_error(
+      run_cli("render --emg " + (dir / "long.npy") + " --video " + (dir / "broken.mp4") + " --out " + (dir / "o.mp4")),
+      dir / "broken.mp4");
   // No hand anywhere: an error that names the fix, not a file of zeros.
   write_array(dir / "two.npy", torch::rand({2048, 6}));
   const auto r = run_cli("render --emg " + (dir / "two.npy") + " --video " + video + " --out " + (dir / "o.mp4"));

@@ -116,8 +116,8 @@ TEST_F(TrainEvalCli, CodeTalkerTrainsItsTwoStagesInTurn) {
 
   // Resuming with more epochs keeps the boundary where the run put it: epochs 3-5 are stage 2's
   // too (half of 5 epochs, recomputed, would have put epochs 2 and 3 back into stage 1).
-  const auto more = run_cli("train --data " + corpus() + " --split " + corpus() + "/dataset_architectural.json --threads 1 --out " +
-                            (dir / "run") + " --resume --epochs 5");
+  const auto more = run_cli("train --data " + corpus() + " --split " + corpus() +
+                            "/dataset_architectural.json --threads 1 --out " + (dir / "run") + " --resume --epochs 5");
   ASSERT_EQ(more.exit_code, 0) << more.output;
   EmgModel epoch3 = load_model(dir / "run/epochs/epoch_003.pt").net;
   const auto e3 = named_tensors(epoch3);
@@ -167,8 +167,9 @@ TEST_F(TrainEvalCli, BaselinesTrainAndEvalWritesMetricsPredictionsAndPlots) {
                                           row.at("rmse").get<double>(), row.at("otd").get<double>());
     EXPECT_NE(html.find(cells), std::string::npos) << cells;
   }
-  EXPECT_NE(html.find(fmt::format("<tr class=\"mean\"><th>mean</th><td>{:.4f}</td>", metrics.at("mean").at("rmse").get<double>())),
-            std::string::npos);
+  EXPECT_NE(
+      html.find(fmt::format("<tr class=\"mean\"><th>mean</th><td>{:.4f}</td>", metrics.at("mean").at("rmse").get<double>())),
+      std::string::npos);
 }
 
 NamedTensors weights_of(const std::string& path) {
@@ -225,7 +226,8 @@ TEST_F(TrainEvalCli, StandardisedPoseStatisticsTravelWithTheModelAndSurviveResum
   double sum = 0, sum_sq = 0;
   int64_t frames = 0;
   for (const auto& name : read_split(corpus() + "/dataset_architectural.json", "train")) {
-    const torch::Tensor x = read_array(corpus() + "/hand_data/keyp_top/" + name + ".pkl").select(2, 0).select(1, 0).to(torch::kDouble);
+    const torch::Tensor x =
+        read_array(corpus() + "/hand_data/keyp_top/" + name + ".pkl").select(2, 0).select(1, 0).to(torch::kDouble);
     sum += x.sum().item<double>();
     sum_sq += x.square().sum().item<double>();
     frames += x.size(0);
@@ -236,8 +238,8 @@ TEST_F(TrainEvalCli, StandardisedPoseStatisticsTravelWithTheModelAndSurviveResum
   // The run's record carries them, so --resume continues the same model.
   const auto run_config = nlohmann::json::parse(testing::read_bytes(dir / "run/config.json"));
   EXPECT_EQ(run_config.at("model").at("pose_mean").size(), model.pose_mean.size());
-  const auto resumed = run_cli("train --data " + corpus() + " --split " + corpus() + "/dataset_architectural.json --threads 1 --out " +
-                               (dir / "run") + " --resume --epochs 2");
+  const auto resumed = run_cli("train --data " + corpus() + " --split " + corpus() +
+                               "/dataset_architectural.json --threads 1 --out " + (dir / "run") + " --resume --epochs 2");
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
   EXPECT_EQ(load_model(dir / "run/latest.pt").metadata.at("epochs_done"), 2);
 }
@@ -269,8 +271,9 @@ TEST_F(TrainEvalCli, FineTuningStartsFromTheInitModelAndScoresTheWindowTail) {
   torch::NoGradGuard no_grad;
   start.net->eval();
   const torch::Tensor pred = start.net->forward(b.pose, b.keys);
-  const double tail = emg_training_loss(pred.narrow(2, c.window_samples - 103, 103), b.emg.narrow(2, c.window_samples - 103, 103), 1.0)
-                          .item<double>();
+  const double tail =
+      emg_training_loss(pred.narrow(2, c.window_samples - 103, 103), b.emg.narrow(2, c.window_samples - 103, 103), 1.0)
+          .item<double>();
   const double whole = emg_training_loss(pred, b.emg, 1.0).item<double>();
   const double reported = tuned.metadata.at("best_val_loss").get<double>();
   EXPECT_NEAR(reported, tail, 1e-4 * tail);

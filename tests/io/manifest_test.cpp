@@ -19,8 +19,8 @@ std::string error_of(const std::string& text) {
 }
 
 TEST(Manifest, ReadsRowsResolvesRelativePathsAndSkipsCommentsAndBlanks) {
-  const auto rows = parse_manifest("name,pose_top,keys\r\n# a comment\n\na, top/a.pkl ,\nb,/abs/b.npy,\"k b.mid\"\nc\n",
-                                   "m.csv", "base", kColumns);
+  const auto rows = parse_manifest("name,pose_top,keys\r\n# a comment\n\na, top/a.pkl ,\nb,/abs/b.npy,\"k b.mid\"\nc\n", "m.csv",
+                                   "base", kColumns);
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[0].name, "a");
   EXPECT_EQ(rows[0].line, 4);

@@ -13,8 +13,20 @@ using testing::fixture;
 MidiFile parse_bytes(const std::vector<uint8_t>& bytes) { return parse_midi(bytes.data(), bytes.size(), "test.mid"); }
 
 std::vector<uint8_t> header(int format, int tracks, int division) {
-  return {'M', 'T', 'h', 'd', 0, 0, 0, 6, 0, static_cast<uint8_t>(format), 0, static_cast<uint8_t>(tracks),
-          static_cast<uint8_t>(division >> 8), static_cast<uint8_t>(division & 0xFF)};
+  return {'M',
+          'T',
+          'h',
+          'd',
+          0,
+          0,
+          0,
+          6,
+          0,
+          static_cast<uint8_t>(format),
+          0,
+          static_cast<uint8_t>(tracks),
+          static_cast<uint8_t>(division >> 8),
+          static_cast<uint8_t>(division & 0xFF)};
 }
 
 std::vector<uint8_t> with_track(std::vector<uint8_t> file, const std::vector<uint8_t>& events) {
@@ -72,10 +84,10 @@ TEST(MidiReader, FollowsTempoChangesAcrossTracksAndRunningStatus) {
   auto file = with_track(header(1, 2, 96), {0x00, 0xFF, 0x51, 0x03, 0x07, 0xA1, 0x20,  // 500000
                                             0x60, 0xFF, 0x51, 0x03, 0x03, 0xD0, 0x90,  // 250000 at 96
                                             0x00, 0xFF, 0x2F, 0x00});
-  file = with_track(file, {0x00, 0x90, 60, 100,   // on at 0
-                           0x81, 0x40, 60, 0,     // running status: off at 192
-                           0x00, 62, 50,          // on at 192
-                           0x60, 0x80, 62, 0,     // off at 288
+  file = with_track(file, {0x00, 0x90, 60, 100,  // on at 0
+                           0x81, 0x40, 60, 0,    // running status: off at 192
+                           0x00, 62, 50,         // on at 192
+                           0x60, 0x80, 62, 0,    // off at 288
                            0x00, 0xFF, 0x2F, 0x00});
   const MidiFile m = parse_bytes(file);
   ASSERT_EQ(m.notes.size(), 2u);
@@ -109,13 +121,13 @@ TEST(MidiReader, RejectsBadFilesWithOneClearError) {
 TEST(MidiKeystrokes, ShapesKeyDepthLikeTheSyntheticCorpus) {
   MidiFile m;
   m.duration_s = 2.0;
-  m.notes.push_back({MidiNote{60, 100, 0.5, 1.0}, 0, 0});     // middle C = key 39
+  m.notes.push_back({MidiNote{60, 100, 0.5, 1.0}, 0, 0});                       // middle C = key 39
   m.notes.push_back({MidiNote{38, 100, 0.5, 1.0}, kMidiPercussionChannel, 1});  // drum: left out
-  m.notes.push_back({MidiNote{10, 100, 0.5, 1.0}, 0, 0});     // below A0: left out
+  m.notes.push_back({MidiNote{10, 100, 0.5, 1.0}, 0, 0});                       // below A0: left out
   MidiKeystrokeOptions o;
   o.rate_hz = 1000.0;
   const torch::Tensor k = midi_to_key_depth(m, o);
-  ASSERT_EQ(k.size(0), 2000);  // the file's duration (its last event)
+  ASSERT_EQ(k.size(0), 2000);                        // the file's duration (its last event)
   EXPECT_FLOAT_EQ(k[500][39].item<float>(), 1.0f);   // at the bed at note-on
   EXPECT_FLOAT_EQ(k[1000][39].item<float>(), 1.0f);  // held until note-off
   EXPECT_FLOAT_EQ(k[1100][39].item<float>(), 0.0f);  // released

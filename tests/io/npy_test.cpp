@@ -51,8 +51,7 @@ TEST(Npy, RoundTripsThroughTheWriter) {
 
 TEST(Npy, RejectsCorruptFiles) {
   EXPECT_THROW(parse_npy("NUMPY", "x.npy"), InputError);
-  EXPECT_THROW(parse_npy(npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2), }", "abc"), "x.npy"),
-               InputError);
+  EXPECT_THROW(parse_npy(npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2), }", "abc"), "x.npy"), InputError);
   EXPECT_THROW(parse_npy(npy_bytes("{'descr': '<U3', 'fortran_order': False, 'shape': (1,), }", "abcdefghijkl"), "x.npy"),
                InputError);
   const std::string good = testing::read_bytes(testing::official("emg_bct.npy"));

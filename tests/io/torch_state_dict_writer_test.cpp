@@ -18,8 +18,11 @@ TEST(TorchStateDictWriter, RoundTripsNamesOrderValuesAndAliases) {
   testing::ScratchDir dir;
   const torch::Tensor w = torch::arange(12, torch::kFloat).reshape({3, 4}) / 7;
   const torch::Tensor big = torch::linspace(-1, 1, 70000, torch::kDouble);
-  const NamedTensors in = {{"b.weight", w}, {"a.steps", torch::tensor({3, 1 << 20}, torch::kLong)},
-                           {"b_alias.weight", w}, {"big", big}, {"scalar", torch::tensor(2.5f)},
+  const NamedTensors in = {{"b.weight", w},
+                           {"a.steps", torch::tensor({3, 1 << 20}, torch::kLong)},
+                           {"b_alias.weight", w},
+                           {"big", big},
+                           {"scalar", torch::tensor(2.5f)},
                            {"strided", w.t()}};
   write_torch_state_dict(dir / "sd.pth", in);
   const NamedTensors out = read_torch_state_dict(dir / "sd.pth");

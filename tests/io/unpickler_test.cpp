@@ -44,8 +44,8 @@ TEST_P(AllProtocols, ReadsFloat64InEveryProtocolAndNumpyVersion) {
 INSTANTIATE_TEST_SUITE_P(Files, AllProtocols,
                          ::testing::Values("numpy_core_p2_f8.pkl", "numpy_core_p3_f8.pkl", "numpy_core_p4_f8.pkl",
                                            "numpy_core_p5_f8.pkl", "numpy__core_p2_f8.pkl", "numpy__core_p3_f8.pkl",
-                                           "numpy__core_p4_f8.pkl", "numpy__core_p5_f8.pkl", "f8_bigendian_p4.pkl",
-                                           "list_p2.pkl", "list_p4.pkl"));
+                                           "numpy__core_p4_f8.pkl", "numpy__core_p5_f8.pkl", "f8_bigendian_p4.pkl", "list_p2.pkl",
+                                           "list_p4.pkl"));
 
 TEST(NumpyPickle, FortranOrderIsReorderedToLogicalLayout) {
   for (const char* name : {"numpy_core_p4_f4_fortran.pkl", "numpy_core_p5_f4_fortran.pkl", "numpy__core_p4_f4_fortran.pkl",
@@ -60,8 +60,7 @@ TEST(NumpyPickle, IntegerDtypes) {
   EXPECT_TRUE(torch::equal(read_array(fixture("pickles/i4_p4.pkl")), torch::tensor({-3, -2, -1, 0, 1, 2}, torch::kInt)));
   EXPECT_TRUE(torch::equal(read_array(fixture("pickles/i8_p2.pkl")),
                            torch::tensor(std::vector<int64_t>{-3, -2, -1, 0, 1, int64_t{1} << 40})));
-  EXPECT_TRUE(torch::equal(read_array(fixture("pickles/u1_p4.pkl")),
-                           torch::tensor({0, 1, 2, 127, 128, 255}, torch::kByte)));
+  EXPECT_TRUE(torch::equal(read_array(fixture("pickles/u1_p4.pkl")), torch::tensor({0, 1, 2, 127, 128, 255}, torch::kByte)));
 }
 
 TEST(NumpyPickle, RefusesCodeExecutionGlobals) {
@@ -111,17 +110,26 @@ namespace {
 
 TEST(NumpyPickle, SelfContainingListIsRefusedWithoutLeakOrHang) {
   // Found by fuzzing: PROTO 4, EMPTY_LIST, MEMOIZE, MARK, DUP, ..., APPENDS -> a list inside itself.
-  const std::string cyclic("\x80\x04]\x94(2]\x94(K\nG?\xf8\x00\x99\x00\x00\x00\x06" "ee.", 23);
+  const std::string cyclic(
+      "\x80\x04]\x94(2]\x94(K\nG?\xf8\x00\x99\x00\x00\x00\x06"
+      "ee.",
+      23);
   EXPECT_THROW(parse_numpy_pickle(cyclic, "cycle.pkl"), InputError);
 }
 
 TEST(NumpyPickle, ExponentialSharedListsAreRefused) {
   // l0 = [1.0, 1.0]; l(k+1) = [lk, lk] for 30 levels: 2^31 numbers from a few hundred bytes.
   std::string p = "\x80\x04]";
-  p += std::string("(G?\xf0\x00\x00\x00\x00\x00\x00" "2e\x94" "0", 14);  // memo 0 = l0 = [1.0, 1.0], popped
+  p += std::string(
+      "(G?\xf0\x00\x00\x00\x00\x00\x00"
+      "2e\x94"
+      "0",
+      14);  // memo 0 = l0 = [1.0, 1.0], popped
   for (int level = 0; level < 30; ++level) {
     const std::string get = "h" + std::string(1, static_cast<char>(level));
-    p += "](" + get + get + "e\x94" "0";  // memo level+1 = [l_level, l_level], popped
+    p += "](" + get + get +
+         "e\x94"
+         "0";  // memo level+1 = [l_level, l_level], popped
   }
   p += "h" + std::string(1, static_cast<char>(30)) + ".";
   try {

@@ -54,7 +54,8 @@ std::string serve_with_ffmpeg(const std::string& file, int port, const std::stri
 
 std::string clip(const ScratchDir& dir, double seconds) {
   const std::string path = dir / "clip.mp4";
-  const std::string cmd = "ffmpeg -nostdin -loglevel error -y -i " + kDemo + " -t " + std::to_string(seconds) + " -c copy " + path;
+  const std::string cmd =
+      "ffmpeg -nostdin -loglevel error -y -i " + kDemo + " -t " + std::to_string(seconds) + " -c copy " + path;
   EXPECT_EQ(std::system(cmd.c_str()), 0);
   return path;
 }
@@ -185,7 +186,8 @@ TEST(LiveCli, ARunOfCorruptPacketsIsSurvived) {
   ASSERT_EQ(std::system(("ffmpeg -nostdin -loglevel error -y -i " + clip(dir, 6) + " -c copy -f mpegts " + ts).c_str()), 0);
   std::string bytes = testing::read_bytes(ts);
   ASSERT_GT(bytes.size(), 50000u);
-  for (size_t i = bytes.size() / 2; i < bytes.size() / 2 + bytes.size() / 10; ++i) bytes[i] = static_cast<char>((i * 2654435761u) >> 13);
+  for (size_t i = bytes.size() / 2; i < bytes.size() / 2 + bytes.size() / 10; ++i)
+    bytes[i] = static_cast<char>((i * 2654435761u) >> 13);
   testing::write_bytes(ts, bytes);
   const std::string url = serve_with_ffmpeg(ts, free_port(), dir / "ffmpeg.pid");
   const auto r = run_cli("live --source " + url + " --hand any --queue 1000 --format ndjson --out " + (dir / "rows.ndjson"));
@@ -214,7 +216,8 @@ TEST(LiveCli, SourcesThatDoNotExistAndBadOptionsAreClearErrors) {
   EXPECT_NE(r.output.find("--hop"), std::string::npos) << r.output;
   r = run_cli("live --source " + kDemo + " --serve 127.0.0.1:notaport");
   EXPECT_EQ(r.exit_code, 2) << r.output;
-  r = run_cli("live --source " + kDemo + " --model " + std::string(PIANOKPM_FIXTURES) + "/../../assets/models/synthetic_pianokpm.pt");
+  r = run_cli("live --source " + kDemo + " --model " + std::string(PIANOKPM_FIXTURES) +
+              "/../../assets/models/synthetic_pianokpm.pt");
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("one camera"), std::string::npos) << r.output;
   EXPECT_FALSE(std::filesystem::exists(dir / "rows.csv")) << "nothing written for a source that does not exist";
@@ -222,8 +225,9 @@ TEST(LiveCli, SourcesThatDoNotExistAndBadOptionsAreClearErrors) {
 
 TEST(LiveCli, AKillWhileRecordingLeavesAReadableRecording) {
   ScratchDir dir;
-  const std::string cmd = std::string(PIANOKPM_BIN) + " live --source " + kDemo + " --realtime --hand any --out " + (dir / "rows.csv") +
-                          " --record " + (dir / "rec") + " >/dev/null 2>&1 & pid=$!; sleep 10; kill -9 $pid; wait $pid 2>/dev/null; true";
+  const std::string cmd = std::string(PIANOKPM_BIN) + " live --source " + kDemo + " --realtime --hand any --out " +
+                          (dir / "rows.csv") + " --record " + (dir / "rec") +
+                          " >/dev/null 2>&1 & pid=$!; sleep 10; kill -9 $pid; wait $pid 2>/dev/null; true";
   ASSERT_EQ(std::system(("bash -c '" + cmd + "'").c_str()), 0);
   const auto session = nlohmann::json::parse(testing::read_bytes(dir / "rec/session.json"));
   EXPECT_FALSE(session.at("complete").get<bool>());

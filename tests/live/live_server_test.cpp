@@ -162,11 +162,13 @@ TEST(LiveServer, RefusesBadRequestsUnknownPathsAndEscapes) {
     EXPECT_TRUE(status_of(r) == 404 || status_of(r) == 400) << escape << ": " << r.substr(0, 40);
     EXPECT_EQ(r.find("root:"), std::string::npos) << escape;
   }
-  EXPECT_EQ(status_of(http_exchange(port, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc")), 405);
+  EXPECT_EQ(status_of(http_exchange(port, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc")),
+            405);
   const std::string long_uri = "GET /" + std::string(20000, 'a') + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
   const std::string too_long = http_exchange(port, long_uri);
   EXPECT_TRUE(too_long.empty() || status_of(too_long) >= 400) << too_long.substr(0, 40);
-  const std::string big_header = "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'b') + "\r\nConnection: close\r\n\r\n";
+  const std::string big_header =
+      "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'b') + "\r\nConnection: close\r\n\r\n";
   const std::string big = http_exchange(port, big_header);
   EXPECT_TRUE(big.empty() || status_of(big) >= 400) << big.substr(0, 40);
   const std::string body = "POST /events HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\nConnection: close\r\n\r\nxx";
@@ -196,9 +198,12 @@ TEST(LiveServer, ManyViewersAndAStuckOneDoNotSlowThePipeline) {
     viewers.emplace_back([&, i] {
       const std::string r = get(port, i % 2 ? "/events" : "/video.mjpg", 1500ms);
       const int s = status_of(r);
-      if (s == 200 && (r.find("data: {") != std::string::npos || r.find("image/jpeg\r\nContent-Length") != std::string::npos)) ++served;
-      else if (s == 503) ++refused;
-      else ++other;
+      if (s == 200 && (r.find("data: {") != std::string::npos || r.find("image/jpeg\r\nContent-Length") != std::string::npos))
+        ++served;
+      else if (s == 503)
+        ++refused;
+      else
+        ++other;
     });
   }
   for (auto& v : viewers) v.join();

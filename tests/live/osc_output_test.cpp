@@ -21,7 +21,8 @@ struct Received {
 int on_message(const char* path, const char* types, lo_arg** argv, int argc, lo_message, void* user) {
   auto* r = static_cast<Received*>(user);
   std::vector<float> values;
-  for (int i = 0; i < argc; ++i) values.push_back(types[i] == 'f' ? argv[i]->f : types[i] == 'i' ? static_cast<float>(argv[i]->i) : NAN);
+  for (int i = 0; i < argc; ++i)
+    values.push_back(types[i] == 'f' ? argv[i]->f : types[i] == 'i' ? static_cast<float>(argv[i]->i) : NAN);
   std::lock_guard<std::mutex> lock(r->mutex);
   r->messages.emplace_back(path, values);
   r->types[path] = types;

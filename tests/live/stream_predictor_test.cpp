@@ -57,7 +57,8 @@ torch::Tensor stream_all(StreamPredictor& sp, const torch::Tensor& kp, double fp
   auto take = [&](std::optional<EmgChunk> c) {
     if (!c) return;
     EXPECT_EQ(c->first_sample, next) << "rows must follow on without gaps or repeats";
-    for (size_t r = 0; r < c->times_s.size(); ++r) EXPECT_DOUBLE_EQ(c->times_s[r], static_cast<double>(c->first_sample + static_cast<int64_t>(r)) / 1024);
+    for (size_t r = 0; r < c->times_s.size(); ++r)
+      EXPECT_DOUBLE_EQ(c->times_s[r], static_cast<double>(c->first_sample + static_cast<int64_t>(r)) / 1024);
     next = c->first_sample + c->emg.size(0);
     parts.push_back(c->emg);
     if (chunks) chunks->push_back(*c);
@@ -131,7 +132,8 @@ TEST(StreamPredictor, EachHopScoresItsWindowsFamiliarityAsPredictDoes) {
   for (int64_t f = 0; f < kp.size(0); ++f) track.add(static_cast<double>(f) / 60, frame_of(kp, f));
   const auto offline_scores = window_familiarity(c, pose::resample(track, 60).to_tensor().narrow(2, 0, 2).reshape({-1, 42}));
   ASSERT_TRUE(offline_scores.has_value());
-  for (size_t i = 0; i < 3; ++i) EXPECT_NEAR(chunks[i].familiarity, offline_scores->score[static_cast<int64_t>(i)].item<double>(), 1e-9);
+  for (size_t i = 0; i < 3; ++i)
+    EXPECT_NEAR(chunks[i].familiarity, offline_scores->score[static_cast<int64_t>(i)].item<double>(), 1e-9);
   // a model without a reference gives none
   StreamPredictor plain(make_model(small_config(Modality::kPoseOnly)), o);
   std::vector<EmgChunk> plain_chunks;
@@ -170,7 +172,9 @@ TEST(StreamPredictor, EachHopEmitsTheNewestRowsOfTheWindowEndingAtTheNewestFrame
       ASSERT_LT(j, 1024);
       EXPECT_LE((c.emg[r] - window[j]).abs().max().item<double>(), 1e-5) << "row " << c.first_sample + r;
     }
-    if (start >= 0) { EXPECT_GE(static_cast<double>(c.first_sample) - start * 1024.0 / 60.0, 1024 - 103 - 1); }
+    if (start >= 0) {
+      EXPECT_GE(static_cast<double>(c.first_sample) - start * 1024.0 / 60.0, 1024 - 103 - 1);
+    }
   }
 }
 
@@ -187,7 +191,9 @@ TEST(StreamPredictor, BehindByMoreThanAWindowCatchesUpOrCountsTheRowsLeftOut) {
     for (int64_t f = 0; f < kp.size(0); ++f) sp.add_frame(static_cast<double>(f) / 60, frame_of(kp, f), kWidth, kHeight);
     int64_t next = 0, runs = 0;
     while (auto c = sp.step(true)) {
-      if (catch_up) { EXPECT_EQ(c->first_sample, next); }
+      if (catch_up) {
+        EXPECT_EQ(c->first_sample, next);
+      }
       next = c->first_sample + c->emg.size(0);
       ++runs;
     }

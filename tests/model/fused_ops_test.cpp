@@ -4,15 +4,14 @@
 namespace pianokpm {
 namespace {
 
-torch::Tensor layer_norm_float64(const torch::Tensor& a, const torch::Tensor& r, bool relu_first,
-                                 const torch::Tensor& w, const torch::Tensor& b, double eps) {
+torch::Tensor layer_norm_float64(const torch::Tensor& a, const torch::Tensor& r, bool relu_first, const torch::Tensor& w,
+                                 const torch::Tensor& b, double eps) {
   auto v = a.to(torch::kDouble);
   if (relu_first) v = torch::relu(v);
   if (r.defined()) v = v + r.to(torch::kDouble);
   auto mean = v.mean(1, true);
   auto var = (v - mean).pow(2).mean(1, true);
-  return (v - mean) / torch::sqrt(var + eps) * w.to(torch::kDouble).view({1, -1, 1}) +
-         b.to(torch::kDouble).view({1, -1, 1});
+  return (v - mean) / torch::sqrt(var + eps) * w.to(torch::kDouble).view({1, -1, 1}) + b.to(torch::kDouble).view({1, -1, 1});
 }
 
 TEST(FusedOps, ChannelLayerNormMatchesFloat64OnBothPaths) {
@@ -38,8 +37,8 @@ TEST(FusedOps, ChannelLayerNormMatchesFloat64OnBothPaths) {
 TEST(FusedOps, ChannelLinearMatchesFloat64OnBothPaths) {
   torch::manual_seed(4);
   auto x = torch::randn({2, 256, 100}), w = torch::randn({64, 256}) / 16, b = torch::randn({64});
-  auto expected = torch::einsum("oc,bct->bot", {w.to(torch::kDouble), x.to(torch::kDouble)}) +
-                  b.to(torch::kDouble).view({1, -1, 1});
+  auto expected =
+      torch::einsum("oc,bct->bot", {w.to(torch::kDouble), x.to(torch::kDouble)}) + b.to(torch::kDouble).view({1, -1, 1});
   torch::Tensor fast;
   {
     torch::NoGradGuard no_grad;

@@ -149,13 +149,16 @@ TEST_P(Modalities, SaveLoadRoundTripKeepsConfigWeightsAndOutputs) {
   EXPECT_TRUE(torch::equal(net->forward(pose, keys), loaded.net->forward(pose, keys)));
   // The absent branch has no weights at all.
   for (const auto& p : loaded.net->named_parameters()) {
-    if (!uses_pose(c.modality)) { EXPECT_EQ(p.key().find("pose_conv"), std::string::npos); }
-    if (!uses_keys(c.modality)) { EXPECT_EQ(p.key().find("key_conv"), std::string::npos); }
+    if (!uses_pose(c.modality)) {
+      EXPECT_EQ(p.key().find("pose_conv"), std::string::npos);
+    }
+    if (!uses_keys(c.modality)) {
+      EXPECT_EQ(p.key().find("key_conv"), std::string::npos);
+    }
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(All, Modalities,
-                         ::testing::Values(Modality::kPoseAndKeys, Modality::kPoseOnly, Modality::kKeysOnly));
+INSTANTIATE_TEST_SUITE_P(All, Modalities, ::testing::Values(Modality::kPoseAndKeys, Modality::kPoseOnly, Modality::kKeysOnly));
 
 TEST(ModelConfig, JsonRoundTripAndChecks) {
   ModelConfig c;
@@ -194,7 +197,8 @@ TEST(StateDict, ReleaseStateDictHasTheReleasesNamesShapesAndOrder) {
   const NamedTensors official_tensors = read_torch_state_dict(official("state_dict.pth"));
   load_named_tensors(net, official_tensors, "state_dict.pth");
   const NamedTensors again = release_state_dict(net);
-  for (size_t k = 0; k < official_tensors.size(); ++k) EXPECT_TRUE(torch::equal(again[k].second, official_tensors[k].second)) << again[k].first;
+  for (size_t k = 0; k < official_tensors.size(); ++k)
+    EXPECT_TRUE(torch::equal(again[k].second, official_tensors[k].second)) << again[k].first;
 }
 
 TEST(StateDict, PoseOnlyModelsHaveNoKeyPathAndBaselinesNoReleaseNames) {

@@ -37,8 +37,7 @@ TEST(WeightAverage, EveryTensorIsTheFloat64MeanOfTheCheckpoints) {
     expected /= 3.0;
     EXPECT_EQ(out[k].second.scalar_type(), torch::kFloat) << out[k].first;
     // float32 rounding of the mean, and nothing more
-    EXPECT_LE(testing::max_abs_diff(out[k].second, expected), 1e-7 * (1.0 + expected.abs().max().item<double>()))
-        << out[k].first;
+    EXPECT_LE(testing::max_abs_diff(out[k].second, expected), 1e-7 * (1.0 + expected.abs().max().item<double>())) << out[k].first;
   }
   EXPECT_EQ(averaged.metadata.at("averaged_from").size(), 3u);
 }

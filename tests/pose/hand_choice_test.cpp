@@ -18,7 +18,7 @@ TrackedHand hand(float right_hand, float presence, int64_t frames, int64_t right
 
 TEST(HandChoice, AFollowedHandKeepsTheSideOfMostOfItsFrames) {
   EXPECT_EQ(pick_hand({hand(0.8f, 0.9f, 1, 1)}, "right"), std::optional<size_t>(0));  // fresh, judged right
-  EXPECT_FALSE(pick_hand({hand(0.1f, 0.9f, 1, 0)}, "right"));                          // fresh, judged left
+  EXPECT_FALSE(pick_hand({hand(0.1f, 0.9f, 1, 0)}, "right"));                         // fresh, judged left
   // Followed for 45 frames, 30 of them judged right, now a fist judged left: still the right hand.
   EXPECT_EQ(pick_hand({hand(0.1f, 0.9f, 45, 30)}, "right"), std::optional<size_t>(0));
   EXPECT_FALSE(pick_hand({hand(0.1f, 0.9f, 45, 30)}, "left"));

@@ -16,12 +16,17 @@ TEST(PalmAnchors, GridsAndOrder) {
   const auto a = palm_anchors();
   ASSERT_EQ(a.size(), 2016u);
   // stride 8: 24x24 cells, 2 anchors each, rows outer; then stride 16: 12x12 cells, 6 anchors each
-  EXPECT_FLOAT_EQ(a[0].x, 0.5f / 24); EXPECT_FLOAT_EQ(a[0].y, 0.5f / 24);
+  EXPECT_FLOAT_EQ(a[0].x, 0.5f / 24);
+  EXPECT_FLOAT_EQ(a[0].y, 0.5f / 24);
   EXPECT_FLOAT_EQ(a[1].x, 0.5f / 24);
-  EXPECT_FLOAT_EQ(a[2].x, 1.5f / 24); EXPECT_FLOAT_EQ(a[2].y, 0.5f / 24);
-  EXPECT_FLOAT_EQ(a[48].x, 0.5f / 24); EXPECT_FLOAT_EQ(a[48].y, 1.5f / 24);
-  EXPECT_FLOAT_EQ(a[1152].x, 0.5f / 12); EXPECT_FLOAT_EQ(a[1152].y, 0.5f / 12);
-  EXPECT_FLOAT_EQ(a[2015].x, 11.5f / 12); EXPECT_FLOAT_EQ(a[2015].y, 11.5f / 12);
+  EXPECT_FLOAT_EQ(a[2].x, 1.5f / 24);
+  EXPECT_FLOAT_EQ(a[2].y, 0.5f / 24);
+  EXPECT_FLOAT_EQ(a[48].x, 0.5f / 24);
+  EXPECT_FLOAT_EQ(a[48].y, 1.5f / 24);
+  EXPECT_FLOAT_EQ(a[1152].x, 0.5f / 12);
+  EXPECT_FLOAT_EQ(a[1152].y, 0.5f / 12);
+  EXPECT_FLOAT_EQ(a[2015].x, 11.5f / 12);
+  EXPECT_FLOAT_EQ(a[2015].y, 11.5f / 12);
 }
 
 TEST(PalmDecoding, BoxesKeypointsAndScores) {
@@ -34,9 +39,12 @@ TEST(PalmDecoding, BoxesKeypointsAndScores) {
   const auto d = decode_palms(boxes, logits, PalmDetectorOptions{});
   ASSERT_EQ(d.size(), 1u);
   const float cx = 1.5f / 24 + 0.1f, cy = 0.5f / 24 - 0.05f;
-  EXPECT_NEAR(d[0].xmin, cx - 0.125f, 1e-6); EXPECT_NEAR(d[0].xmax, cx + 0.125f, 1e-6);
-  EXPECT_NEAR(d[0].ymin, cy - 0.25f, 1e-6); EXPECT_NEAR(d[0].ymax, cy + 0.25f, 1e-6);
-  EXPECT_NEAR(d[0].keypoints[0].x, 1.5f / 24 + 0.05f, 1e-6); EXPECT_NEAR(d[0].keypoints[0].y, 0.5f / 24 + 0.1f, 1e-6);
+  EXPECT_NEAR(d[0].xmin, cx - 0.125f, 1e-6);
+  EXPECT_NEAR(d[0].xmax, cx + 0.125f, 1e-6);
+  EXPECT_NEAR(d[0].ymin, cy - 0.25f, 1e-6);
+  EXPECT_NEAR(d[0].ymax, cy + 0.25f, 1e-6);
+  EXPECT_NEAR(d[0].keypoints[0].x, 1.5f / 24 + 0.05f, 1e-6);
+  EXPECT_NEAR(d[0].keypoints[0].y, 0.5f / 24 + 0.1f, 1e-6);
   EXPECT_NEAR(d[0].score, 1 / (1 + std::exp(-2.f)), 1e-6);
 }
 
@@ -82,13 +90,15 @@ TEST(HandRoi, LandmarkRectCoversTheHandInItsOwnFrame) {
   HandLandmarks h;
   // An upright hand: all 12 ROI points on a 100 x 200 px box centred at (300, 200) of 600x400.
   for (auto& p : h.points) p = {0.5f, 0.5f, 0.f};
-  h.points[0] = {300 / 600.f, 300 / 400.f, 0};  // wrist at the bottom
+  h.points[0] = {300 / 600.f, 300 / 400.f, 0};                            // wrist at the bottom
   for (int i : {6, 10, 14}) h.points[i] = {300 / 600.f, 100 / 400.f, 0};  // PIPs at the top
   h.points[5] = {250 / 600.f, 200 / 400.f, 0}, h.points[17] = {350 / 600.f, 200 / 400.f, 0};
   const NormRect r = roi_from_landmarks(h, {1.f, 0.f, 0.f, false}, 600, 400);
   EXPECT_NEAR(r.rotation, 0.f, 1e-6);
-  EXPECT_NEAR(r.x_center * 600, 300, 1e-3); EXPECT_NEAR(r.y_center * 400, 200, 1e-3);
-  EXPECT_NEAR(r.width * 600, 100, 1e-3); EXPECT_NEAR(r.height * 400, 200, 1e-3);
+  EXPECT_NEAR(r.x_center * 600, 300, 1e-3);
+  EXPECT_NEAR(r.y_center * 400, 200, 1e-3);
+  EXPECT_NEAR(r.width * 600, 100, 1e-3);
+  EXPECT_NEAR(r.height * 400, 200, 1e-3);
 }
 
 TEST(HandRoi, IouOfAxisAlignedBoxes) {
@@ -104,7 +114,7 @@ TEST(PoseTrack, ResamplesTo60HzLinearlyAndKeepsGapsAtZero) {
   for (int k = 0; k < 21; ++k) b[3 * k] = 30, b[3 * k + 1] = 10, b[3 * k + 2] = 0.6f;
   t.add(0.0, a), t.add(0.1, b), t.add(0.2, none), t.add(0.3, b);  // 10 fps, a hand lost in frame 3
   const PoseTrack r = resample(t, 60);
-  ASSERT_EQ(r.frames.size(), 19u);  // 0 .. 0.3 s at 60 Hz
+  ASSERT_EQ(r.frames.size(), 19u);          // 0 .. 0.3 s at 60 Hz
   EXPECT_NEAR(r.frames[3][0], 15.f, 1e-4);  // t = 0.05 s, halfway from a to b
   EXPECT_FLOAT_EQ(r.frames[3][2], 0.6f);    // the smaller confidence
   EXPECT_FLOAT_EQ(r.frames[7][2], 0.6f);    // t = 0.117: nearer to b (0.1) than to the gap

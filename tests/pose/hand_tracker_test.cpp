@@ -89,13 +89,16 @@ TEST(HandTracker, MatchesOfficialMediaPipeOnTheSamePixels) {
         // image); our right_hand is that s.
         const float s = ref_hand["label"] == "Left" ? ref_hand["score"].get<float>() : 1 - ref_hand["score"].get<float>();
         EXPECT_LT(error, 0.015) << "mean landmark distance / image size, this image";
-        if (std::abs(s - 0.5f) > 0.15f) { EXPECT_EQ(hands[0].landmarks.right_hand > 0.5f, s > 0.5f) << "handedness " << s; }
+        if (std::abs(s - 0.5f) > 0.15f) {
+          EXPECT_EQ(hands[0].landmarks.right_hand > 0.5f, s > 0.5f) << "handedness " << s;
+        }
       }
     }
     // The bar set for tracking: within 1% of the image size on average (measured: 0.60% full, 0.60% lite;
     // the official web build crops with WebGL, so single images differ by 0.3-1.0%).
     EXPECT_LT(total / images, 0.01) << complexity;
-    std::cout << complexity << ": mean landmark distance " << 100 * total / images << "% of the image size over " << images << " images\n";
+    std::cout << complexity << ": mean landmark distance " << 100 * total / images << "% of the image size over " << images
+              << " images\n";
   }
 }
 

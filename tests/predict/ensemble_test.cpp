@@ -23,8 +23,8 @@ TEST(Ensemble, CalibrationPicksTheConformalQuantileOfTheNormalisedErrors) {
   const EnsembleCalibration c = calibrate_ensemble({p}, {0.5f + k / 100});
   ASSERT_EQ(c.levels.size(), 50u);
   EXPECT_NEAR(c.floor[0], 0.1, 1e-6);
-  EXPECT_NEAR(c.scale_at(0.9)[3], 91 / 20.0, 1e-5);   // ceil(90.9) = 91
-  EXPECT_NEAR(c.scale_at(0.5)[0], 51 / 20.0, 1e-5);   // ceil(50.5) = 51
+  EXPECT_NEAR(c.scale_at(0.9)[3], 91 / 20.0, 1e-5);           // ceil(90.9) = 91
+  EXPECT_NEAR(c.scale_at(0.5)[0], 51 / 20.0, 1e-5);           // ceil(50.5) = 51
   EXPECT_NEAR(c.scale_at(0.905)[5], (91 + 92) / 40.0, 1e-5);  // halfway to 0.91's ceil(91.91) = 92
   EXPECT_THROW(c.scale_at(0.995), std::invalid_argument);
 
@@ -80,7 +80,8 @@ TEST(Ensemble, PredictsTheMembersMeanAndTheirSpread) {
   Ensemble e = load_ensemble(dir / "sub/ens.json");  // members relative to the file's folder
   ASSERT_EQ(e.members.size(), 2u);
   PerformancePaths paths;
-  paths.pose_views = {official("performance/hand_data/keyp_top/t1_p1_1.pkl"), official("performance/hand_data/keyp_right/t1_p1_1.pkl")};
+  paths.pose_views = {official("performance/hand_data/keyp_top/t1_p1_1.pkl"),
+                      official("performance/hand_data/keyp_right/t1_p1_1.pkl")};
   paths.keys = official("performance/keystroke_data/t1_p1_1.pkl");
   const auto streams = load_performance(paths, e.config());
   const PerformanceWindows windows(streams, e.config());

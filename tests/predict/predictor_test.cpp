@@ -13,7 +13,8 @@ using testing::official;
 
 PerformancePaths official_performance() {
   PerformancePaths p;
-  p.pose_views = {official("performance/hand_data/keyp_top/t1_p1_1.pkl"), official("performance/hand_data/keyp_right/t1_p1_1.pkl")};
+  p.pose_views = {official("performance/hand_data/keyp_top/t1_p1_1.pkl"),
+                  official("performance/hand_data/keyp_right/t1_p1_1.pkl")};
   p.keys = official("performance/keystroke_data/t1_p1_1.pkl");
   return p;
 }

@@ -77,9 +77,10 @@ TEST(WindowFamiliarity, CsvRoundTripsAndNamesItsPath) {
 TEST(WindowFamiliarity, DamagedFilesGiveAResultOrAnInputError) {
   const std::string valid = "start_s,end_s,familiarity,unfamiliar\n0.000,1.000,0.5000,0\n1.000,2.000,0.0010,1\n";
   EXPECT_EQ(parse_familiarity_csv(valid, "f.csv").windows(), 2);
-  for (const std::string bad : {"", "start_s,end_s\n0,1\n", "start_s,end_s,familiarity,unfamiliar\n",
-                                "start_s,end_s,familiarity,unfamiliar\n0,1,nan,0\n", "start_s,end_s,familiarity,unfamiliar\n1,0,0.5,0\n",
-                                "start_s,end_s,familiarity,unfamiliar\n0,1,0.5,0,7\n", "start_s,end_s,familiarity,unfamiliar\n0,1,0.5,2\n"}) {
+  for (const std::string bad :
+       {"", "start_s,end_s\n0,1\n", "start_s,end_s,familiarity,unfamiliar\n", "start_s,end_s,familiarity,unfamiliar\n0,1,nan,0\n",
+        "start_s,end_s,familiarity,unfamiliar\n1,0,0.5,0\n", "start_s,end_s,familiarity,unfamiliar\n0,1,0.5,0,7\n",
+        "start_s,end_s,familiarity,unfamiliar\n0,1,0.5,2\n"}) {
     EXPECT_THROW(parse_familiarity_csv(bad, "f.csv"), InputError) << bad;
   }
   std::mt19937 rng(5);
@@ -91,8 +92,11 @@ TEST(WindowFamiliarity, DamagedFilesGiveAResultOrAnInputError) {
       const size_t at = rng() % (text.size() + 1);
       switch (rng() % 3) {
         case 0: text.insert(at, 1, static_cast<char>(rng() % 256)); break;
-        case 1: if (at < text.size()) text.erase(at, 1); break;
-        default: if (at < text.size()) text[at] = static_cast<char>(rng() % 256);
+        case 1:
+          if (at < text.size()) text.erase(at, 1);
+          break;
+        default:
+          if (at < text.size()) text[at] = static_cast<char>(rng() % 256);
       }
     }
     try {

@@ -32,7 +32,7 @@ TEST(MuscleLayout, AnatomicalPlaces) {
   // 2DI on the index side of the middle metacarpal, 3DI on its ring side.
   EXPECT_TRUE(same_side(h[0], h[9], h[5], s[3].center));
   EXPECT_TRUE(same_side(h[0], h[9], h[13], s[4].center));
-  EXPECT_TRUE(same_side(h[0], h[5], h[9], s[3].center));  // and not past the index metacarpal
+  EXPECT_TRUE(same_side(h[0], h[5], h[9], s[3].center));   // and not past the index metacarpal
   EXPECT_TRUE(same_side(h[0], h[13], h[9], s[4].center));  // nor past the ring metacarpal
   // 4DI between the ring and little metacarpals.
   EXPECT_TRUE(same_side(h[0], h[13], h[17], s[5].center));

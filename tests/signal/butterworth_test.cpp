@@ -51,8 +51,7 @@ TEST(Butterworth, FrequencyResponseMatchesClosedFormWithin1e9) {
 }
 
 TEST(Butterworth, CausalImpulseResponseFollowsTheDifferenceEquation) {
-  const double b0 = 0.0674552738890719, b1 = 0.1349105477781438, b2 = b0, a1 = -1.1429805025399009,
-               a2 = 0.4128015980961886;
+  const double b0 = 0.0674552738890719, b1 = 0.1349105477781438, b2 = b0, a1 = -1.1429805025399009, a2 = 0.4128015980961886;
   std::vector<double> x(50, 0.0);
   x[0] = 1.0;
   sos_filter(design_butterworth({FilterKind::kLowPass, 2, 100, 0, 1000}), x);

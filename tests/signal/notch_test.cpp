@@ -19,8 +19,8 @@ double analog_notch_magnitude(double f0, double q, double fs, double hz) {
 }
 
 TEST(Notch, MagnitudeMatchesAnalogPrototypeWithin1e9) {
-  for (const auto& [f0, q, fs] : std::vector<std::tuple<double, double, double>>{{50, 30, 2000}, {60, 30, 2000},
-                                                                                 {50, 10, 1000}, {60, 35, 4096}}) {
+  for (const auto& [f0, q, fs] :
+       std::vector<std::tuple<double, double, double>>{{50, 30, 2000}, {60, 30, 2000}, {50, 10, 1000}, {60, 35, 4096}}) {
     const Biquad bq = design_notch(f0, q, fs);
     for (double hz : {0.0, 1.0, 20.0, f0 - 2, f0 - 0.5, f0, f0 + 0.5, f0 + 2, 100.0, 300.0, fs / 2 - 1}) {
       EXPECT_NEAR(std::abs(frequency_response({bq}, hz, fs)), analog_notch_magnitude(f0, q, fs, hz), 1e-9)

@@ -73,7 +73,8 @@ TEST(SynthCorpus, EmgOnsetLeadsKeyBedContactBy30To100Ms) {
         const int m = kPrimaryMuscleOfFinger[n.finger - 1];
         const double base = mean_env(perf, m, n.t_bed_s - 0.3, n.t_bed_s - 0.2);
         double peak = 0;
-        for (double t = n.t_bed_s - 0.1; t < n.t_bed_s + 0.1; t += 1.0 / 1024) peak = std::max(peak, mean_env(perf, m, t, t + 1.0 / 1024));
+        for (double t = n.t_bed_s - 0.1; t < n.t_bed_s + 0.1; t += 1.0 / 1024)
+          peak = std::max(peak, mean_env(perf, m, t, t + 1.0 / 1024));
         if (std::isnan(base) || peak - base < 0.02) continue;
         for (double t = n.t_bed_s - 0.2; t < n.t_bed_s + 0.1; t += 1.0 / 1024) {
           if (mean_env(perf, m, t, t + 1.0 / 1024) > base + 0.2 * (peak - base)) {
@@ -192,7 +193,9 @@ TEST(SynthCorpus, FastRepetitionStiffensTheWholeHand) {
     for (int m : {0, 5}) {
       const double fast2 = mean_drive(fast, p, 4, 2, m), slow2 = mean_drive(slow, p, 4, 2, m);
       EXPECT_GT(fast2, slow2 + 0.02) << "pianist " << id << " muscle " << m;
-      if (m == 0) { EXPECT_NEAR(mean_drive(fast, p, 4, 1, m), 0.0, 1e-9) << "simulator 1, pianist " << id; }
+      if (m == 0) {
+        EXPECT_NEAR(mean_drive(fast, p, 4, 1, m), 0.0, 1e-9) << "simulator 1, pianist " << id;
+      }
     }
   }
 }
@@ -264,7 +267,9 @@ TEST(SynthCorpus, WritesTheReleaseLayoutDeterministically) {
     if (!entry.is_regular_file()) continue;
     const auto rel = std::filesystem::relative(entry.path(), dir.path() / "a").string();
     EXPECT_EQ(testing::read_bytes(entry.path()), testing::read_bytes(dir / ("b/" + rel))) << rel;
-    if (rel.rfind("emg_raw/", 0) == 0) { EXPECT_NE(testing::read_bytes(entry.path()), testing::read_bytes(dir / ("c/" + rel))); }
+    if (rel.rfind("emg_raw/", 0) == 0) {
+      EXPECT_NE(testing::read_bytes(entry.path()), testing::read_bytes(dir / ("c/" + rel)));
+    }
     ++files;
   }
   EXPECT_EQ(files, 9 * 7 + 3);
@@ -332,8 +337,8 @@ TEST(SynthCorpus, WritesTheReleaseLayoutDeterministically) {
     for (const std::string name : only_arch[set]) listed += wanted.count(name.substr(0, name.size() - 4));
   }
   EXPECT_EQ(listed, only_arch["train"].size() + only_arch["val"].size() + only_arch["test"].size());
-  for (const char* bad : {"held_out:test", "architectural", "train", "arch:test", "held_out:held_out_pianists",
-                          "held_out:held_out_tasks"}) {
+  for (const char* bad :
+       {"held_out:test", "architectural", "train", "arch:test", "held_out:held_out_pianists", "held_out:held_out_tasks"}) {
     o.only_set = bad;
     EXPECT_THROW(o.check(), std::invalid_argument) << bad;
   }

@@ -10,7 +10,6 @@
 namespace pianokpm {
 namespace {
 
-
 // A stand-in for process `rank` of `size`, for the arithmetic of shares.
 class FakeWorld : public DataParallel {
  public:
@@ -34,7 +33,6 @@ TEST(DataParallel, ShardsCoverTheBatchOnceInOrder) {
   EXPECT_TRUE(FakeWorld(3, 4).shard({1, 2}).empty());  // more processes than windows: some idle
   EXPECT_EQ(DataParallel().shard(ids), ids);
 }
-
 
 }  // namespace
 }  // namespace pianokpm
