@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "data/windowing.h"
-#include "model/model_factory.h"
+#include "model/model_registry.h"
 #include "model/checkpoint.h"
 #include "predict/predictor.h"
 

@@ -5,7 +5,7 @@
 
 #include <thread>
 
-#include "model/model_factory.h"
+#include "model/model_registry.h"
 #include "model/pianokpm_net.h"
 #include "ot/sinkhorn.h"
 #include "train/trainer.h"
@@ -72,7 +72,8 @@ void BM_Decoder(benchmark::State& state) {
   torch::manual_seed(0);
   ModelConfig c;
   ArDecoder decoder(c);
-  const auto features = torch::randn({batch, c.feature_channels(), c.window_samples});
+  const auto features =
+      torch::randn({batch, model_options<PianoKpmNetOptions>(c).encoder.feature_channels(), c.window_samples()});
   for (auto _ : state) {
     torch::AutoGradMode grad(backward);
     auto out = composed ? decoder->forward_composed(features) : decoder->forward(features);

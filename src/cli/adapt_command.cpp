@@ -100,7 +100,7 @@ int run_adapt(AdaptCommandOptions o) {
   TrainProgressView view;
   const TrainResult result = train_model(run, view.callbacks());
   view.report(result);
-  if (result.main_process && model_is_synthetic(o.model_path, run.model)) {
+  if (result.main_process && run.model.provenance.synthetic_data) {
     spdlog::info("note: {} was trained on pianokpm's synthetic corpus; the adapted model starts from it", o.model_path);
   }
   return 0;

@@ -147,15 +147,15 @@ nlohmann::json run_row(const BatchOptions& o, LoadedModel& model, const Manifest
   }
   if (o.analyze) {
     AnalysisOptions ao;
-    ao.bursts.rate_hz = c.window_samples;
+    ao.bursts.rate_hz = c.emg_rate_hz;
     torch::Tensor keys = streams.keys;
     if (!keys.defined() && in.has_keys())
-      keys = load_keys(in.midi.empty() ? in.keys : in.midi, c, emg.size(0) / double(c.window_samples), !in.midi.empty());
+      keys = load_keys(in.midi.empty() ? in.keys : in.midi, c, emg.size(0) / c.emg_rate_hz, !in.midi.empty());
     nlohmann::json j = analysis_to_json(analyze_emg(emg, keys, ao), ao);
     j["emg"]["file"] = outputs.back();
     write_file_atomically(outputs.front(), j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   }
-  write_array(outputs.back(), emg, emg_channel_names());
+  write_array(outputs.back(), emg, muscle_names());
   return familiarity_summary;
 }
 
@@ -297,7 +297,7 @@ int run_batch(BatchOptions o) {
                             {"seconds", seconds},
                             {"unfamiliar_rows", unfamiliar},
                             {"rows_detail", all}};
-  if (model_is_synthetic(o.model_path, config))
+  if (config.provenance.synthetic_data)
     summary["note"] = "estimates from a model trained on synthetic data (docs/synthetic-data.md)";
   const std::string summary_path = (fs::path(o.out_dir) / "batch_summary.json").string();
   write_file_atomically(summary_path, summary.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
@@ -307,7 +307,7 @@ int run_batch(BatchOptions o) {
   if (!unfamiliar.empty())
     spdlog::warn("{} rows have input unlike the model's training data (NAME_familiarity.csv; {}): {}", unfamiliar.size(),
                  familiarity_explanation(), unfamiliar.dump());
-  if (model_is_synthetic(o.model_path, config))
+  if (config.provenance.synthetic_data)
     spdlog::info("these estimates come from a model trained on synthetic data (docs/synthetic-data.md)");
   if (counts["failed"] && group->size() > 1)
     spdlog::info("exit status 1 for the failed rows (mpirun passes it on as one process's non-zero exit code)");

@@ -15,7 +15,7 @@
 #include "data/windowing.h"
 #include "model/cpu_cores.h"
 #include "model/device.h"
-#include "model/model_factory.h"
+#include "model/model_registry.h"
 #include "predict/predictor.h"
 #include "analysis/emg_analysis.h"
 #include "report/html_report.h"
@@ -87,8 +87,8 @@ double time_it(int repeats, const std::function<void()>& work, const torch::Devi
 
 PerformanceStreams random_performance(int seconds, const ModelConfig& c) {
   PerformanceStreams s;
-  s.pose = torch::rand({static_cast<int64_t>(seconds) * c.pose_frames, c.pose_channels()}) * 500;
-  s.keys = torch::rand({static_cast<int64_t>(seconds) * c.window_samples, c.num_keys});
+  s.pose = torch::rand({static_cast<int64_t>(seconds) * c.pose_frames(), c.pose_channels()}) * 500;
+  s.keys = torch::rand({static_cast<int64_t>(seconds) * c.window_samples(), c.num_keys});
   return s;
 }
 
@@ -139,9 +139,9 @@ int run_bench(const BenchCommandOptions& o) {
     if (cpu) use_training_cpu_settings();
     net->train();
     torch::optim::AdamW optimizer(net->parameters(), torch::optim::AdamWOptions(1e-4));
-    const auto pose = torch::rand({batch, c.pose_channels(), c.pose_frames}, device);
-    const auto keys = torch::rand({batch, c.num_keys, c.window_samples}, device);
-    const auto emg = torch::rand({batch, c.emg_channels, c.window_samples}, device);
+    const auto pose = torch::rand({batch, c.pose_channels(), c.pose_frames()}, device);
+    const auto keys = torch::rand({batch, c.num_keys, c.window_samples()}, device);
+    const auto emg = torch::rand({batch, c.emg_channels, c.window_samples()}, device);
     const double t = time_it(
         o.repeats,
         [&] {

@@ -75,11 +75,7 @@ ModelOrEnsemble load_model_or_ensemble(const std::string& path, const std::strin
 }
 
 bool model_is_synthetic(const std::string& model_path) {
-  return std::filesystem::path(model_path).filename().string().rfind("synthetic", 0) == 0;
-}
-
-bool model_is_synthetic(const std::string& model_path, const ModelConfig& config) {
-  return config.trained_on_synthetic_data || model_is_synthetic(model_path);
+  return load_model_or_ensemble(model_path, "", 0).config().provenance.synthetic_data;
 }
 
 }  // namespace pianokpm

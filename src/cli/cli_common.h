@@ -34,11 +34,9 @@ struct ModelOrEnsemble {
 std::string state_dict_config_path(const std::string& model_path, const std::string& config_path);
 ModelOrEnsemble load_model_or_ensemble(const std::string& path, const std::string& config_path, double interval);
 
-// Whether a model file is one of those trained on pianokpm's synthetic corpus (assets/models/synthetic_*),
-// so that outputs made with it say so.
+// Whether the model file (or ensemble) says it was trained on pianokpm's synthetic corpus
+// (ModelConfig::provenance), so that outputs made with it say so.
 bool model_is_synthetic(const std::string& model_path);
-// The same, or its config says so (a state dict exported from one, read with its config).
-bool model_is_synthetic(const std::string& model_path, const ModelConfig& config);
 
 #ifdef PIANOKPM_HAVE_OPENCV
 // pose::extract_pose with a progress bar (frames, rate, time left) on a terminal.

@@ -35,7 +35,7 @@ int run_convert(const ConvertCommandOptions& o) {
   const ImportedPerformance r = import_performance(s, layout, o.out, o.name);
   for (const auto& f : r.written) spdlog::info("wrote {}", f);
   spdlog::info("{}: {} pose frames, {} keystroke/EMG samples ({:.2f} s)", o.name, r.pose_frames, r.samples,
-               static_cast<double>(r.samples) / layout.window_samples);
+               static_cast<double>(r.samples) / layout.emg_rate_hz);
   if (!o.split.empty()) {
     add_to_split(o.split, o.set, o.name);
     spdlog::info("listed {}.pkl under '{}' in {}", o.name, o.set, o.split);

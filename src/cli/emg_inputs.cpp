@@ -21,7 +21,7 @@ EmgInputs read_emg_inputs(const std::string& emg_path, const std::string& keys, 
   const std::string key_path = midi.empty() ? keys : midi;
   if (key_path.empty()) return in;
   StreamLayout at_emg_rate;  // keys rendered at the EMG's rate: 1-s windows of rate_hz samples
-  at_emg_rate.window_samples = static_cast<int>(std::lround(rate_hz));
+  at_emg_rate.emg_rate_hz = rate_hz;
   const double emg_s = static_cast<double>(in.emg.size(0)) / rate_hz;
   in.keys = load_keys(key_path, at_emg_rate, emg_s, !midi.empty());  // the duration applies to MIDI only
   if (in.keys.dim() != 2 || in.keys.size(1) != 88)

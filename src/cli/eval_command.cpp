@@ -78,11 +78,11 @@ torch::Tensor predict_streaming(EmgModel& net, const PerformanceStreams& s, doub
   std::array<float, pose::kHandLandmarks * 3> frame{};
   for (int64_t f = 0; f < s.pose.size(0); ++f) {
     for (int k = 0; k < c.num_keypoints; ++k) {
-      frame[3 * k] = static_cast<float>(pose[f][2 * k] * c.pose_scale[0]);
-      frame[3 * k + 1] = static_cast<float>(pose[f][2 * k + 1] * c.pose_scale[1]);
+      frame[3 * k] = static_cast<float>(pose[f][2 * k] * c.pose.scale[0]);
+      frame[3 * k + 1] = static_cast<float>(pose[f][2 * k + 1] * c.pose.scale[1]);
       frame[3 * k + 2] = 1.f;
     }
-    stream.add_frame(static_cast<double>(f) / c.pose_frames, frame, 1, 1);
+    stream.add_frame(static_cast<double>(f) / c.pose_rate_hz, frame, 1, 1);
     if (auto chunk = stream.step()) parts.push_back(chunk->emg);
   }
   if (auto chunk = stream.step(true)) parts.push_back(chunk->emg);
@@ -119,8 +119,8 @@ int run_eval(const EvalCommandOptions& o) {
   report.title =
       fmt::format("Estimated and measured muscle activity: {} set of {}", o.set, fs::path(o.split_path).filename().string());
   report.provenance = fmt::format("Model {} ({}, reading {}) on the '{}' performances of {} (data {}).", o.model_path,
-                                  to_string(c.architecture), to_string(c.modality), o.set, o.split_path, o.data_dir);
-  report.synthetic_model = model_is_synthetic(o.model_path, c);
+                                  c.architecture, to_string(c.modality), o.set, o.split_path, o.data_dir);
+  report.synthetic_model = c.provenance.synthetic_data;
   if (o.interval > 0) {
     report.provenance += fmt::format(
         " The estimate is the mean of an ensemble of {} models; the shaded band around it is their {:.0f}% interval, "
@@ -128,7 +128,7 @@ int run_eval(const EvalCommandOptions& o) {
         "found here, per muscle).",
         ensemble->members.size(), 100 * o.interval);
   }
-  report.rate_hz = c.window_samples;
+  report.rate_hz = c.emg_rate_hz;
   ProgressBar bar("eval", "performances", static_cast<int64_t>(perfs.size()));
   std::map<std::string, const CorpusPerformance*> by_name;
   for (const auto& p : perfs) by_name[p.name] = &p;
@@ -149,9 +149,9 @@ int run_eval(const EvalCommandOptions& o) {
     write_array((fs::path(o.out_dir) / "predictions" / (r.name + ".npy")).string(), r.estimated);
 #ifdef PIANOKPM_HAVE_CAIRO
     PerformancePlotData d;
-    d.title = fmt::format("{}: measured and estimated EMG ({})", r.name, to_string(c.architecture));
-    d.keys_rate_hz = c.layout().emg_rate_hz();
-    d.pose_rate_hz = c.layout().pose_rate_hz();
+    d.title = fmt::format("{}: measured and estimated EMG ({})", r.name, c.architecture);
+    d.keys_rate_hz = c.layout().emg_rate_hz;
+    d.pose_rate_hz = c.layout().pose_rate_hz;
     d.keys = perf.streams.keys;
     d.emg_true = r.measured;
     d.emg_estimated = r.estimated;
@@ -174,7 +174,7 @@ int run_eval(const EvalCommandOptions& o) {
 
   const nlohmann::json& mean = result.mean;
   nlohmann::json metrics = {{"model", o.model_path},
-                            {"architecture", to_string(c.architecture)},
+                            {"architecture", c.architecture},
                             {"modality", to_string(c.modality)},
                             {"data", o.data_dir},
                             {"split", o.split_path},
@@ -190,7 +190,7 @@ int run_eval(const EvalCommandOptions& o) {
   for (const auto& [name, v] : mean.at("pearson").items()) mean_pearson.push_back(v);
   report.summary = {{"rmse", mean.at("rmse")}, {"otd", mean.at("otd")}, {"pearson_mean", mean_of_numbers(mean_pearson)}};
   // The data's dataset and its "synthetic" mark, when it is a corpus made by pianokpm synth.
-  if (fs::exists(fs::path(o.data_dir) / "corpus.json"))
+  if (is_synthetic_corpus(o.data_dir))
     report.provenance += " The measured EMG is simulated (a synthetic corpus made by pianokpm synth).";
   const bool with_report = html_report_available();
   if (with_report) write_html_report(report, ReportOptions{}, (fs::path(o.out_dir) / "report.html").string());

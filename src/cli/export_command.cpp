@@ -20,22 +20,18 @@ int run_export(const ExportOptions& o) {
   require_output_extension(o.out, {".pth", ".pt"});
   LoadedModel model = load_model(o.model_path, read_model_config_option(o.config_path));
   const ModelConfig& c = model.net->config();
-  if (c.architecture != Architecture::kPianoKpm)
-    throw InputError(o.model_path,
-                     "is a " + to_string(c.architecture) + " model; only the released architecture (pianokpm) can be exported");
-  if (c.pose_frame != PoseFrame::kImage)
-    throw InputError(o.model_path,
-                     "reads keypoints in the hand's frame, which the released code does not compute: it cannot be exported");
-  const bool synthetic = model_is_synthetic(o.model_path, c);
-  const ReleaseExport written = export_release_model(model.net, o.out, synthetic);
+  const std::string refusal = release_export_refusal(c);
+  if (!refusal.empty()) throw InputError(o.model_path, refusal);
+  const bool synthetic = c.provenance.synthetic_data;
+  const ReleaseExport written = export_release_model(model.net, o.out);
   const std::string& config_out = written.config_path;
   spdlog::info("wrote {} ({} tensors, {} modality) and its config {}", o.out, written.tensors, to_string(c.modality), config_out);
-  const bool scaled = c.pose_scale != std::vector<double>{1.0, 1.0} || !c.pose_mean.empty();
+  const bool scaled = c.pose.scale != std::vector<double>{1.0, 1.0} || !c.pose.mean.empty();
   if (uses_pose(c.modality) && scaled)
     spdlog::info(
         "this model reads keypoints scaled by pose_scale{} (see {}): feed the published code "
         "the same scaled keypoints",
-        c.pose_mean.empty() ? "" : " and standardised by pose_mean/pose_std", config_out);
+        c.pose.mean.empty() ? "" : " and standardised by pose_mean/pose_std", config_out);
   if (synthetic) spdlog::info("this model was trained on synthetic data (docs/synthetic-data.md; {} says so)", config_out);
   return 0;
 }

@@ -9,7 +9,7 @@
 #include "data/corpus_dataset.h"
 #include "io/input_error.h"
 #include "model/checkpoint.h"
-#include "model/model_factory.h"
+#include "model/model_registry.h"
 #include "train/pose_standardisation.h"
 
 namespace pianokpm {

@@ -150,7 +150,7 @@ int run_live_command(LiveCommandOptions o) {
   LoadedModel model = load_model(o.model_path);
   const ModelConfig& c = model.net->config();
   lo.stream.check(c);
-  const bool synthetic = model_is_synthetic(o.model_path, c);
+  const bool synthetic = c.provenance.synthetic_data;
   const std::string note = synthetic ? "estimates from a model trained on synthetic data" : "";
 
   // Keystrokes: a MIDI file played in time, or a live MIDI port.
@@ -182,8 +182,8 @@ int run_live_command(LiveCommandOptions o) {
   if (!o.record.empty()) {
     live::RecorderOptions ro;
     ro.dir = o.record;
-    ro.pose_rate_hz = c.pose_frames;
-    ro.emg_rate_hz = c.window_samples;
+    ro.pose_rate_hz = c.pose_rate_hz;
+    ro.emg_rate_hz = c.emg_rate_hz;
     ro.session = {{"source", o.source}, {"model", o.model_path}, {"synthetic_model", synthetic},
                   {"hand", o.hand},     {"hop_s", o.hop_s},      {"pose_model", o.pose_model}};
     auto r = std::make_unique<live::Recorder>(ro, keys.get());
@@ -224,7 +224,7 @@ int run_live_command(LiveCommandOptions o) {
       "{}: {} frames read, {} tracked, {} dropped, a hand ({}) in {}; {} EMG rows ({:.2f} s); latency median {:.0f} ms, "
       "99th percentile {:.0f} ms{}",
       summary.source_ended ? "the source ended" : "stopped", s.frames_read, s.frames_tracked, s.frames_dropped, o.hand,
-      s.frames_with_hand, s.rows, static_cast<double>(s.rows) / c.window_samples, p50, p99,
+      s.frames_with_hand, s.rows, static_cast<double>(s.rows) / c.emg_rate_hz, p50, p99,
       s.rows_skipped ? fmt::format("; {} rows left out while the model was over a second behind", s.rows_skipped) : "");
   if (recorder) spdlog::info("recorded to {} (session {})", o.record, recorder->name());
   const FamiliarityOptions familiarity_options;

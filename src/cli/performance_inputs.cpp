@@ -22,7 +22,7 @@ torch::Tensor pose_from_video(const std::string& video, const PerformanceInputs&
   vo.tracker.model_dir = PIANOKPM_DEFAULT_MEDIAPIPE_DIR;
   vo.tracker.complexity = in.pose_model;
   vo.hand = in.hand;
-  vo.rate_hz = c.pose_frames;
+  vo.rate_hz = c.pose_rate_hz;
   vo.device = in.device;
   const pose::VideoPose p = in.quiet ? pose::extract_pose(video, vo) : extract_pose_with_progress(video, vo);
   if (!in.quiet) spdlog::info("{}: {} frames, the {} hand in {}", video, p.source_frames, in.hand, p.frames_with_hand);

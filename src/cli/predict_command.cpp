@@ -39,10 +39,10 @@ struct PredictCommandOptions {
 
 // Column names of the output: the estimates, then with an interval their lower and upper bounds.
 std::vector<std::string> output_columns(bool with_interval) {
-  std::vector<std::string> names = emg_channel_names();
+  std::vector<std::string> names = muscle_names();
   if (!with_interval) return names;
   for (const char* bound : {"_lower", "_upper"})
-    for (const auto& m : emg_channel_names()) names.push_back(m + bound);
+    for (const auto& m : muscle_names()) names.push_back(m + bound);
   return names;
 }
 
@@ -54,18 +54,18 @@ void write_overlay(const PredictCommandOptions& o, const ModelConfig& c, const t
   in.emg = emg;
   in.emg_lower = interval.lower;
   in.emg_upper = interval.upper;
-  in.emg_rate_hz = c.window_samples;
+  in.emg_rate_hz = c.emg_rate_hz;
   in.emg_name = o.out;
   if (!o.inputs.video_top.empty()) {
     in.video = o.inputs.video_top;
     in.keypoints = video_keypoints;
   } else {
     in.keypoints = read_pose_array(o.inputs.pose_top, c);
-    in.keypoints_rate_hz = c.pose_frames;
+    in.keypoints_rate_hz = c.pose_rate_hz;
     in.keypoints_name = o.inputs.pose_top;
   }
   render::OverlayVideoOptions ro;
-  if (model_is_synthetic(o.model_path, c)) ro.style.note = synthetic_overlay_note();
+  if (c.provenance.synthetic_data) ro.style.note = synthetic_overlay_note();
   // First, so that a narrow frame still shows it.
   if (unfamiliar) ro.style.note = "UNFAMILIAR INPUT" + std::string(ro.style.note.empty() ? "" : "; ") + ro.style.note;
   const auto r = render_overlay_with_progress(in, ro, o.overlay_top);
@@ -147,8 +147,8 @@ int run_predict(PredictCommandOptions o) {
   const torch::Tensor out = interval.lower.defined() ? torch::cat({emg, interval.lower, interval.upper}, 1) : emg;
   write_array(o.out, out, output_columns(interval.lower.defined()));
   spdlog::info("wrote {} ({} rows x {} muscles, {:.2f} s of playing)", o.out, emg.size(0), emg.size(1),
-               static_cast<double>(emg.size(0)) / c.window_samples);
-  if (model_is_synthetic(o.model_path, c))
+               static_cast<double>(emg.size(0)) / c.emg_rate_hz);
+  if (c.provenance.synthetic_data)
     spdlog::info("these estimates come from a model trained on synthetic data (docs/synthetic-data.md)");
   return 0;
 }

@@ -35,7 +35,7 @@ int run_report(const ReportCommandOptions& o) {
   ReportContent c;
   c.title = o.title.empty() ? "Muscle activity: " + std::filesystem::path(o.emg).stem().string() : o.title;
   c.rate_hz = o.rate_hz;
-  c.synthetic_model = o.synthetic || model_is_synthetic(o.model);
+  c.synthetic_model = o.synthetic || (!o.model.empty() && model_is_synthetic(o.model));
   c.provenance = o.model.empty() ? "EMG from " + o.emg + "."
                                  : "EMG estimated by the model " + std::filesystem::path(o.model).filename().string() +
                                        " (file " + o.emg + ").";

@@ -9,6 +9,7 @@
 #include "io/atomic_file.h"
 #include "io/input_error.h"
 #include "model/checkpoint.h"
+#include "model/model_registry.h"
 #include "train/trainer.h"
 
 namespace pianokpm {
@@ -59,12 +60,12 @@ int run_train(TrainCommandOptions o) {
   if (o.device) o.run.options.device = *o.device;
   if (o.keep_epochs) o.run.options.keep_epochs = true;
   if (o.modality) o.run.model.modality = parse_modality(*o.modality);
-  if (o.architecture) o.run.model.architecture = parse_architecture(*o.architecture);
+  if (o.architecture) o.run.model.architecture = *o.architecture;
   if (o.views) o.run.model.num_views = *o.views;
   if (o.pose_frame) {
-    o.run.model.pose_frame = parse_pose_frame(*o.pose_frame);
+    o.run.model.pose.frame = parse_pose_frame(*o.pose_frame);
     // the hand frame divides the hand's size out: a pixel scale from a config file does not apply
-    if (o.run.model.pose_frame == PoseFrame::kHand) o.run.model.pose_scale = {1.0, 1.0};
+    if (o.run.model.pose.frame == PoseFrame::kHand) o.run.model.pose.scale = {1.0, 1.0};
   }
   if (o.loss_tail) o.run.options.loss_tail_samples = *o.loss_tail;
   if (o.minutes) o.run.options.train_minutes = *o.minutes;
@@ -101,9 +102,9 @@ CommandRunner add_train_command(CLI::App& app) {
   cmd->add_option("--lr", o->lr, "Learning rate (default 1e-4)");
   cmd->add_option("--seed", o->seed, "Seed for initialisation and shuffling (default 42)");
   cmd->add_option("--modality", o->modality, "pose+keys, pose or keys (default pose+keys)");
-  cmd->add_option("--architecture", o->architecture,
-                  "pianokpm, linear_readout, neuropose, codetalker, pose_tcn or mean (default pianokpm)")
-      ->check(CLI::IsMember(architectures()));
+  std::string architectures = "The model (default pianokpm):";
+  for (const ModelKind* kind : model_kinds()) architectures += "\n  " + kind->name + ": " + kind->summary;
+  cmd->add_option("--architecture", o->architecture, architectures)->check(CLI::IsMember(model_names()));
   cmd->add_option("--views", o->views, "Camera views the model reads: 2 (top and right, as released) or 1 (top only)")
       ->check(CLI::Range(1, 2));
   cmd->add_option("--pose-frame", o->pose_frame,

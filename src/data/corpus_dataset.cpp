@@ -14,6 +14,10 @@
 
 namespace pianokpm {
 
+bool is_synthetic_corpus(const std::string& data_dir) {
+  return std::filesystem::is_regular_file(std::filesystem::path(data_dir) / "corpus.json");
+}
+
 std::vector<std::string> read_split(const std::string& split_path, const std::string& set) {
   nlohmann::json j;
   try {
@@ -59,8 +63,8 @@ CorpusPerformance load_corpus_performance(const std::string& data_dir, const std
                                            p.streams.keys.size(0)));
   }
   if (p.streams.pose.defined()) {
-    const int64_t pose_len = p.streams.pose.size(0) * needs.window_samples, emg_len = p.emg.size(0) * needs.pose_frames;
-    if (std::llabs(pose_len - emg_len) > int64_t{needs.window_samples} * needs.pose_frames) {
+    const int64_t pose_len = p.streams.pose.size(0) * needs.window_samples(), emg_len = p.emg.size(0) * needs.pose_frames();
+    if (std::llabs(pose_len - emg_len) > int64_t{needs.window_samples()} * needs.pose_frames()) {
       throw InputError(emg_path, "EMG and pose disagree in duration by more than one window");
     }
   }
@@ -79,13 +83,13 @@ std::vector<CorpusPerformance> first_minutes(std::vector<CorpusPerformance> perf
   if (minutes * 60.0 < layout.window_seconds) {
     throw InputError(source, fmt::format("{} min of training data is less than one {} s window", minutes, layout.window_seconds));
   }
-  const double samples_per_second = layout.emg_rate_hz();
+  const double samples_per_second = layout.emg_rate_hz;
   auto left = static_cast<int64_t>(std::floor(minutes * 60.0 * samples_per_second));
   std::vector<CorpusPerformance> kept;
   for (auto& p : performances) {
-    if (left < layout.window_samples) break;
+    if (left < layout.window_samples()) break;
     if (p.emg.size(0) > left) {
-      const int64_t frames = (left * layout.pose_frames + layout.window_samples - 1) / layout.window_samples;
+      const int64_t frames = (left * layout.pose_frames() + layout.window_samples() - 1) / layout.window_samples();
       p.emg = p.emg.narrow(0, 0, left);
       if (p.streams.keys.defined()) p.streams.keys = p.streams.keys.narrow(0, 0, std::min(left, p.streams.keys.size(0)));
       if (p.streams.pose.defined()) p.streams.pose = p.streams.pose.narrow(0, 0, std::min(frames, p.streams.pose.size(0)));
@@ -98,7 +102,7 @@ std::vector<CorpusPerformance> first_minutes(std::vector<CorpusPerformance> perf
 
 WindowDataset::WindowDataset(std::vector<CorpusPerformance> performances, const StreamLayout& layout, int64_t overlap)
     : performances_(std::move(performances)), layout_(layout) {
-  const int64_t samples = layout.window_samples, frames = layout.pose_frames;
+  const int64_t samples = layout.window_samples(), frames = layout.pose_frames();
   if (overlap < 0 || overlap >= samples || (overlap * frames) % samples != 0) {
     throw std::invalid_argument(
         fmt::format("window overlap must be 0..{} samples and a whole number of pose frames", samples - 1));
@@ -113,7 +117,7 @@ WindowDataset::WindowDataset(std::vector<CorpusPerformance> performances, const 
 }
 
 WindowBatch WindowDataset::batch(const std::vector<int64_t>& windows) const {
-  const int64_t samples = layout_.window_samples, frames = layout_.pose_frames;
+  const int64_t samples = layout_.window_samples(), frames = layout_.pose_frames();
   std::vector<torch::Tensor> pose, keys, emg;
   for (int64_t w : windows) {
     const auto& [p, start] = index_.at(static_cast<size_t>(w));

@@ -12,6 +12,10 @@
 
 namespace pianokpm {
 
+// Whether `data_dir` is a corpus made by `pianokpm synth` (it holds the corpus.json synth writes):
+// its EMG is simulated, and models trained on it say so (ModelConfig::provenance).
+bool is_synthetic_corpus(const std::string& data_dir);
+
 // Names listed under `set` ("train", "val", "test", "test_cross_user", ...) in a split JSON,
 // without the ".pkl" suffix. Errors name the file.
 std::vector<std::string> read_split(const std::string& split_path, const std::string& set);

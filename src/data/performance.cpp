@@ -50,7 +50,7 @@ torch::Tensor load_pose_view(const std::string& path, const StreamLayout& layout
 torch::Tensor load_keys(const std::string& path, const StreamLayout& layout, double duration_s, bool from_midi) {
   if (from_midi || is_midi_path(path)) {
     MidiKeystrokeOptions options;
-    options.rate_hz = layout.emg_rate_hz();
+    options.rate_hz = layout.emg_rate_hz;
     options.duration_s = duration_s;
     const MidiFile midi = read_midi(path);
     constexpr double kMaxMidiHours = 24;  // a corrupt delta time must not allocate terabytes
@@ -103,7 +103,7 @@ PerformanceStreams load_performance(const PerformancePaths& paths, const StreamL
         views.push_back(load_pose_view(p, layout));
       }
       const int64_t t = views.back().size(0);
-      if (frames >= 0 && std::llabs(t - frames) > layout.pose_frames) {
+      if (frames >= 0 && std::llabs(t - frames) > layout.pose_frames()) {
         throw InputError(p, fmt::format("has {} frames but the first view has {} (more than one window apart)", t, frames));
       }
       frames = frames < 0 ? t : std::min(frames, t);
@@ -124,17 +124,17 @@ PerformanceStreams load_performance(const PerformancePaths& paths, const StreamL
       require_finite(s.keys, name, "key depths");
     } else {
       // MIDI has no length of its own beyond its last event: render it over the pose's duration.
-      const double pose_s = s.pose.defined() ? static_cast<double>(s.pose.size(0)) / layout.pose_rate_hz() : 0.0;
+      const double pose_s = s.pose.defined() ? static_cast<double>(s.pose.size(0)) / layout.pose_rate_hz : 0.0;
       s.keys = load_keys(paths.keys, layout, pose_s, paths.keys_from_midi);
     }
   }
   if (s.pose.defined() && s.keys.defined()) {
     // Compare durations in "sample x frame" units to stay in integers.
-    const int64_t pose_len = s.pose.size(0) * layout.window_samples;
-    const int64_t keys_len = s.keys.size(0) * layout.pose_frames;
-    if (std::llabs(pose_len - keys_len) > int64_t{layout.window_samples} * layout.pose_frames) {
-      const double pose_s = static_cast<double>(s.pose.size(0)) / layout.pose_rate_hz();
-      const double keys_s = static_cast<double>(s.keys.size(0)) / layout.emg_rate_hz();
+    const int64_t pose_len = s.pose.size(0) * layout.window_samples();
+    const int64_t keys_len = s.keys.size(0) * layout.pose_frames();
+    if (std::llabs(pose_len - keys_len) > int64_t{layout.window_samples()} * layout.pose_frames()) {
+      const double pose_s = static_cast<double>(s.pose.size(0)) / layout.pose_rate_hz;
+      const double keys_s = static_cast<double>(s.keys.size(0)) / layout.emg_rate_hz;
       throw InputError(paths.keys, fmt::format("keystrokes last {:.2f} s but the pose lasts {:.2f} s "
                                                "(they must agree within one window)",
                                                keys_s, pose_s));

@@ -26,7 +26,7 @@ torch::Tensor load_emg(const PerformanceSources& s, const StreamLayout& layout) 
   if (!s.emg_raw.empty()) {
     source = s.emg_raw;
     EmgEnvelopeOptions envelope = s.envelope;
-    envelope.output_rate_hz = layout.emg_rate_hz();
+    envelope.output_rate_hz = layout.emg_rate_hz;
     emg = process_emg(read_signals(s.emg_raw, s.emg_read), envelope, s.normalisation).envelope;
   } else if (!s.emg_envelope.empty()) {
     source = s.emg_envelope;
@@ -53,7 +53,7 @@ ImportedPerformance import_performance(const PerformanceSources& s, const Stream
   for (const auto& p : s.pose_views) views.push_back(read_pose_array(p, layout));
   const torch::Tensor emg = load_emg(s, layout);
 
-  const int64_t window = layout.window_samples, frames = layout.pose_frames;
+  const int64_t window = layout.window_samples(), frames = layout.pose_frames();
   double duration_s = 0;
   if (emg.defined()) {
     duration_s = static_cast<double>(emg.size(0)) / window;

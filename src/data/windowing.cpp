@@ -24,7 +24,7 @@ torch::Tensor whole_windows(const torch::Tensor& stream, int64_t frames) {
 }
 
 PerformanceWindows::PerformanceWindows(const PerformanceStreams& streams, const StreamLayout& layout) : layout_(layout) {
-  const int64_t frames = layout.pose_frames, samples = layout.window_samples;
+  const int64_t frames = layout.pose_frames(), samples = layout.window_samples();
   if (streams.keys.defined()) {
     output_samples_ = streams.keys.size(0);
   } else if (streams.pose.defined()) {
@@ -39,7 +39,7 @@ PerformanceWindows::PerformanceWindows(const PerformanceStreams& streams, const 
 
 torch::Tensor PerformanceWindows::pose(int64_t first, int64_t count) const {
   if (!pose_.defined()) return {};
-  const int64_t frames = layout_.pose_frames;
+  const int64_t frames = layout_.pose_frames();
   return rows_padded(pose_, first * frames, count * frames)
       .reshape({count, frames, pose_.size(1)})
       .permute({0, 2, 1})
@@ -48,7 +48,7 @@ torch::Tensor PerformanceWindows::pose(int64_t first, int64_t count) const {
 
 torch::Tensor PerformanceWindows::keys(int64_t first, int64_t count) const {
   if (!keys_.defined()) return {};
-  const int64_t samples = layout_.window_samples;
+  const int64_t samples = layout_.window_samples();
   return rows_padded(keys_, first * samples, count * samples)
       .reshape({count, samples, keys_.size(1)})
       .permute({0, 2, 1})

@@ -63,7 +63,7 @@ PerformanceResult score(const CorpusPerformance& perf, PerformancePrediction p, 
 // Per muscle, the share of all samples inside the interval (rows weighted by their samples),
 // and the mean interval width.
 nlohmann::json pooled_coverage(const std::vector<nlohmann::json>& rows) {
-  std::vector<double> inside(emg_channel_names().size(), 0.0);
+  std::vector<double> inside(muscle_names().size(), 0.0);
   double samples = 0, width = 0;
   for (const auto& r : rows) {
     const auto n = r.at("samples").get<double>();
@@ -74,7 +74,7 @@ nlohmann::json pooled_coverage(const std::vector<nlohmann::json>& rows) {
   nlohmann::json per_muscle = nlohmann::json::object();
   double all = 0;
   for (size_t m = 0; m < inside.size(); ++m) {
-    per_muscle[emg_channel_names()[m]] = inside[m] / samples;
+    per_muscle[muscle_names()[m]] = inside[m] / samples;
     all += inside[m] / samples / static_cast<double>(inside.size());
   }
   return {{"coverage", per_muscle}, {"coverage_all", all}, {"interval_width", width / samples}};
@@ -96,7 +96,7 @@ nlohmann::json mean_metrics(const std::vector<nlohmann::json>& rows) {
     const bool reported = std::any_of(rows.begin(), rows.end(), [&](const nlohmann::json& r) { return r.contains(key); });
     if (reported) mean[key] = n ? nlohmann::json(sum / n) : nlohmann::json(nullptr);
   }
-  const size_t muscles = emg_channel_names().size();
+  const size_t muscles = muscle_names().size();
   nlohmann::json pearson = nlohmann::json::object();
   for (size_t c = 0; c < muscles; ++c) {
     double sum = 0;
@@ -105,7 +105,7 @@ nlohmann::json mean_metrics(const std::vector<nlohmann::json>& rows) {
       const auto& v = r.at("pearson").at(c);
       if (v.is_number()) sum += v.get<double>(), ++n;
     }
-    pearson[emg_channel_names()[c]] = n ? nlohmann::json(sum / n) : nlohmann::json(nullptr);
+    pearson[muscle_names()[c]] = n ? nlohmann::json(sum / n) : nlohmann::json(nullptr);
   }
   mean["pearson"] = pearson;
   if (!rows.empty() && std::all_of(rows.begin(), rows.end(), [](const nlohmann::json& r) { return r.contains("coverage"); }))

@@ -1,5 +1,8 @@
 #include "io/stream_layout.h"
 
+#include <fmt/format.h>
+
+#include <cmath>
 #include <stdexcept>
 
 namespace pianokpm {
@@ -18,6 +21,19 @@ std::string to_string(Modality modality) {
     case Modality::kKeysOnly: return "keys";
   }
   return "?";
+}
+
+void StreamLayout::check() const {
+  auto require = [](bool ok, const std::string& what) {
+    if (!ok) throw std::invalid_argument("stream layout: " + what);
+  };
+  require(num_views >= 1, "num_views must be >= 1");
+  require(num_keypoints >= 1 && num_keys >= 1, "num_keypoints and num_keys must be >= 1");
+  require(emg_channels >= 1, "emg_channels must be >= 1");
+  require(std::isfinite(window_seconds) && window_seconds > 0, "window_seconds must be > 0");
+  require(std::isfinite(pose_rate_hz) && std::isfinite(emg_rate_hz) && pose_frames() >= 2 && window_samples() >= 2,
+          fmt::format("a {:g} s window needs at least 2 pose frames and 2 samples (pose {:g} Hz, EMG {:g} Hz)", window_seconds,
+                      pose_rate_hz, emg_rate_hz));
 }
 
 const std::vector<std::string>& muscle_names() {

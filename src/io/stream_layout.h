@@ -1,8 +1,8 @@
 #pragma once
 // The streams every recording, corpus file and model shares, as released: one or two camera
 // views (top first, then right) of 21 hand keypoints at 60 fps, the depth of 88 piano keys and
-// six EMG envelopes at 1024 Hz, cut into windows of 1 s. One struct read by data (loading,
-// windowing), model (ModelConfig holds the same fields and converts to it) and the writers.
+// six EMG envelopes at 1024 Hz, cut into windows of 1 s (kReleaseLayout). One struct read by data
+// (loading, windowing), model (a ModelConfig is the layout it reads plus its architecture) and the writers.
 #include <string>
 #include <vector>
 
@@ -22,14 +22,21 @@ struct StreamLayout {
   int num_keypoints = 21;                      // MediaPipe hand layout
   int num_keys = 88;                           // piano keys A0..C8
   int emg_channels = 6;                        // muscle_names()
-  int pose_frames = 60;                        // pose frames per window
-  int window_samples = 1024;                   // keystroke/EMG samples per window
-  double window_seconds = 1.0;
+  double pose_rate_hz = 60;                    // camera frames per second
+  double emg_rate_hz = 1024;                   // EMG samples per second, also the keystroke rate
+  double window_seconds = 1.0;                 // a model's window
 
-  double pose_rate_hz() const { return pose_frames / window_seconds; }
-  double emg_rate_hz() const { return window_samples / window_seconds; }  // also the keystroke rate
-  int pose_channels() const { return num_views * num_keypoints * 2; }     // x, y per keypoint and view
+  // Counts per window, derived from the rates (rounded to the nearest whole frame or sample).
+  constexpr int pose_frames() const { return static_cast<int>(pose_rate_hz * window_seconds + 0.5); }
+  constexpr int window_samples() const { return static_cast<int>(emg_rate_hz * window_seconds + 0.5); }
+  constexpr int pose_channels() const { return num_views * num_keypoints * 2; }  // x, y per keypoint and view
+  // Throws std::invalid_argument naming the first bad field.
+  void check() const;
 };
+
+// The release's layout: the one place its numbers are written. Other code reads them from here
+// (kReleaseLayout.emg_rate_hz, ...) or from the layout of the model or recording at hand.
+inline constexpr StreamLayout kReleaseLayout{};
 
 // Muscle channel order of every EMG stream, as released: ADM, PB, 1DI, 2DI, 3DI, 4DI.
 const std::vector<std::string>& muscle_names();

@@ -40,7 +40,7 @@ OscOutput::~OscOutput() {
 }
 
 void OscOutput::on_emg(const EmgRows& rows, const LiveStats& stats) {
-  const auto& names = emg_channel_names();
+  const auto& names = muscle_names();
   const auto& chunk = rows.chunk;
   const float* emg = chunk.emg.data_ptr<float>();
   const int64_t channels = chunk.emg.size(1);

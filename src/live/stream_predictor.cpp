@@ -10,17 +10,17 @@
 namespace pianokpm::live {
 
 void StreamOptions::check(const ModelConfig& config) const {
-  const double window_s = 1.0;  // pose_frames frames at pose_frames Hz
-  const double frames = hop_s * config.pose_frames;
+  const double window_s = config.window_seconds;
+  const double frames = hop_s * config.pose_rate_hz;
   if (!(hop_s > 0) || hop_s > window_s || std::abs(frames - std::round(frames)) > 1e-6)
     throw std::invalid_argument(
         fmt::format("--hop must be a whole number of pose frames (1/{} s) between 1/{} s and the "
                     "{} s window, not {}",
-                    config.pose_frames, config.pose_frames, window_s, hop_s));
+                    config.pose_rate_hz, config.pose_rate_hz, window_s, hop_s));
   if (!(keep_frames_s > window_s + hop_s)) throw std::invalid_argument("keep_frames_s must exceed the window and a hop");
-  if (config.num_keypoints != pose::kHandLandmarks || config.emg_channels != static_cast<int>(emg_channel_names().size()))
+  if (config.num_keypoints != pose::kHandLandmarks || config.emg_channels != static_cast<int>(muscle_names().size()))
     throw std::invalid_argument(fmt::format("live reads {} hand keypoints and writes {} muscles; this model has {} and {}",
-                                            pose::kHandLandmarks, emg_channel_names().size(), config.num_keypoints,
+                                            pose::kHandLandmarks, muscle_names().size(), config.num_keypoints,
                                             config.emg_channels));
   if (uses_pose(config.modality) && config.num_views != 1)
     throw std::invalid_argument(
@@ -40,8 +40,8 @@ StreamPredictor::StreamPredictor(EmgModel net, const StreamOptions& options, Key
   options_.check(config_);
   if (uses_keys(config_.modality) && !keys_)
     throw std::invalid_argument("this model reads keystrokes: give a MIDI input (--midi-in) or a MIDI file (--midi-file)");
-  pose_rate_ = config_.pose_frames;
-  emg_rate_ = config_.window_samples;
+  pose_rate_ = config_.pose_rate_hz;
+  emg_rate_ = config_.emg_rate_hz;
   hop_frames_ = std::llround(options_.hop_s * pose_rate_);
   if (net_->device() != options_.device)
     throw std::invalid_argument("live: the model is on " + net_->device().str() + ", not on " + options_.device.str());
@@ -66,8 +66,8 @@ void StreamPredictor::warm_up() {
   torch::NoGradGuard no_grad;
   const auto on_device = [&](torch::Tensor t) { return t.to(options_.device); };
   torch::Tensor pose, keys;
-  if (uses_pose(config_.modality)) pose = on_device(torch::zeros({1, config_.pose_channels(), config_.pose_frames}));
-  if (uses_keys(config_.modality)) keys = on_device(torch::zeros({1, config_.num_keys, config_.window_samples}));
+  if (uses_pose(config_.modality)) pose = on_device(torch::zeros({1, config_.pose_channels(), config_.pose_frames()}));
+  if (uses_keys(config_.modality)) keys = on_device(torch::zeros({1, config_.num_keys, config_.window_samples()}));
   net_->forward(pose, keys);
 }
 
@@ -94,7 +94,7 @@ std::optional<EmgChunk> StreamPredictor::step(bool flush) {
   const int64_t first_k = std::llround(grid.times_s.front() * pose_rate_);
   const int64_t last_k = first_k + static_cast<int64_t>(grid.times_s.size()) - 1;
   end_k = std::min(end_k, last_k);
-  const int64_t frames = config_.pose_frames, samples = config_.window_samples;
+  const int64_t frames = config_.pose_frames(), samples = config_.window_samples();
   const int64_t start_k = end_k - frames + 1;
 
   torch::Tensor pose, keys;

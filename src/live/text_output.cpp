@@ -17,7 +17,7 @@ TextFormat parse_text_format(const std::string& text) {
 }
 
 std::string format_row(TextFormat format, double time_s, float latency_ms, const float* emg) {
-  const auto& names = emg_channel_names();
+  const auto& names = muscle_names();
   std::string line;
   if (format == TextFormat::kCsv) {
     line = fmt::format("{:.6f},{:.1f}", time_s, latency_ms);
@@ -42,7 +42,7 @@ void TextOutput::on_start(const SourceInfo&) {
   }
   if (format_ == TextFormat::kCsv) {
     std::string header = "time_s,latency_ms";
-    for (const auto& n : emg_channel_names()) header += "," + n;
+    for (const auto& n : muscle_names()) header += "," + n;
     fmt::print(file_, "{}\n", header);
     std::fflush(file_);
   }

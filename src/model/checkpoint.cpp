@@ -8,7 +8,7 @@
 #include "io/atomic_file.h"
 #include "io/input_error.h"
 #include "io/torch_zip.h"
-#include "model/model_factory.h"
+#include "model/model_registry.h"
 #include "model/state_dict.h"
 
 namespace pianokpm {

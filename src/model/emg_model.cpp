@@ -21,10 +21,14 @@ torch::Tensor EmgModelImpl::stage_loss(int stage, const torch::Tensor&, const to
   throw std::logic_error("stage_loss: this model has no loss of its own in stage " + std::to_string(stage));
 }
 
+void EmgModelImpl::fit_closed_form(const std::vector<torch::Tensor>& /*emg*/) {
+  throw std::logic_error("fit_closed_form: a " + config_.architecture + " model trains by gradient descent");
+}
+
 std::vector<std::string> EmgModelImpl::part_parameters(const std::string& part) const {
   if (part == "all") return {};
   if (part == "encoder" || part == "decoder") {
-    throw std::invalid_argument("a " + to_string(config_.architecture) + " model has no separate encoder and decoder: use all");
+    throw std::invalid_argument("a " + config_.architecture + " model has no separate encoder and decoder: use all");
   }
   throw std::invalid_argument("must be all, decoder or encoder, not '" + part + "'");
 }
@@ -35,9 +39,10 @@ torch::Tensor EmgModelImpl::inputs_at_key_rate(const torch::Tensor& pose, const 
   std::vector<torch::Tensor> inputs;
   if (uses_pose(modality())) {
     if (!pose.defined()) throw std::invalid_argument("this model needs pose input");
-    inputs.push_back(F::interpolate(
-        normalised_pose(pose),
-        F::InterpolateFuncOptions().size(std::vector<int64_t>{config_.window_samples}).mode(torch::kLinear).align_corners(true)));
+    inputs.push_back(F::interpolate(normalised_pose(pose), F::InterpolateFuncOptions()
+                                                               .size(std::vector<int64_t>{config_.window_samples()})
+                                                               .mode(torch::kLinear)
+                                                               .align_corners(true)));
   }
   if (uses_keys(modality())) {
     if (!keys.defined()) throw std::invalid_argument("this model needs keystroke input");

@@ -1,14 +1,14 @@
 #pragma once
 // The one interface every EMG model implements: the released PianoKPM Net (model/pianokpm_net.h)
 // and each baseline (model/baselines/). Prediction, training, evaluation, live streaming and the
-// Python module see only this; model/model_factory.h makes the right one from a ModelConfig.
+// Python module see only this; make_model (model/model_registry.h) makes the right one from a ModelConfig.
 //
 // Shapes, per batch of B windows of one config (config()):
 //   pose  [B, views*keypoints*2, pose_frames]  raw keypoints (x, y keypoint-major, top view
 //                                               first); undefined when the modality has none
 //   keys  [B, num_keys, window_samples]        key depth 0..1 at the keystroke/EMG rate;
 //                                               undefined when the modality has none
-//   EMG   [B, emg_channels, window_samples]    envelopes, channel order emg_channel_names()
+//   EMG   [B, emg_channels, window_samples]    envelopes, channel order muscle_names()
 // A model's outputs do not depend on torch's train/eval mode (no dropout, no batch statistics),
 // so a caller may predict with a model it is training.
 #include <torch/torch.h>
@@ -51,6 +51,15 @@ class EmgModelImpl : public torch::nn::Module {
   virtual bool has_own_loss(int /*stage*/) const { return false; }
   // That loss on a batch, a scalar; emg [B, emg_channels, window_samples] is the measured EMG.
   virtual torch::Tensor stage_loss(int stage, const torch::Tensor& pose, const torch::Tensor& keys, const torch::Tensor& emg);
+
+  // Models fitted in closed form rather than by gradient descent (the mean predictor) say so: the
+  // trainer then calls fit_closed_form once with the training recordings' EMG, each [T, emg_channels],
+  // instead of running epochs.
+  virtual bool fits_in_closed_form() const { return false; }
+  virtual void fit_closed_form(const std::vector<torch::Tensor>& emg);  // default: throws std::logic_error
+  // Whether the outputs depend on the pose (the trainer fits pose statistics and the familiarity
+  // reference only then).
+  virtual bool reads_pose() const { return uses_pose(modality()); }
 
   // Fine-tuning one part (pianokpm adapt --part): name prefixes of the parameters of `part`,
   // "encoder" or "decoder"; empty for "all". Throws std::invalid_argument for a part the model

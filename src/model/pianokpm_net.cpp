@@ -5,20 +5,45 @@
 
 #include "model/blas_threads.h"
 #include "model/decoder_recurrence.h"
+#include "model/model_options.h"
+#include "model/model_registry.h"
 
 namespace pianokpm {
 
 namespace nn = torch::nn;
 namespace F = torch::nn::functional;
 
-ArDecoderImpl::ArDecoderImpl(const ModelConfig& config) : config_(config) {
-  const int in = config.feature_channels() + config.emg_channels, h = config.decoder_hidden;
-  const auto act = nn::LeakyReLUOptions().negative_slope(config.leaky_relu_slope);
+void PianoKpmNetOptions::check(const StreamLayout& /*layout*/) const {
+  encoder.check();
+  require_option(decoder_hidden >= 1, "decoder_hidden must be >= 1");
+}
+
+nlohmann::json PianoKpmNetOptions::to_json() const {
+  nlohmann::json j = {
+      {"decoder_hidden", decoder_hidden}, {"decoder_output_scale", decoder_output_scale}, {"leaky_relu_slope", leaky_relu_slope}};
+  encoder.write(j);
+  return j;
+}
+
+PianoKpmNetOptions PianoKpmNetOptions::from_json(const nlohmann::json& j) {
+  refuse_unknown_fields(j, PianoKpmNetOptions().to_json());
+  PianoKpmNetOptions o;
+  o.encoder = TdsEncoderOptions::read(j);
+  read_field(j, "decoder_hidden", o.decoder_hidden);
+  read_field(j, "decoder_output_scale", o.decoder_output_scale);
+  read_field(j, "leaky_relu_slope", o.leaky_relu_slope);
+  return o;
+}
+
+ArDecoderImpl::ArDecoderImpl(int emg_channels, const PianoKpmNetOptions& options)
+    : emg_channels_(emg_channels), options_(options) {
+  const int in = options.encoder.feature_channels() + emg_channels, h = options.decoder_hidden;
+  const double eps = options.encoder.layer_norm_eps;
+  const auto act = nn::LeakyReLUOptions().negative_slope(options.leaky_relu_slope);
   mlp_ = register_module(
       "mlp",
-      nn::Sequential(nn::Linear(in, h), nn::LayerNorm(nn::LayerNormOptions({h}).eps(config.layer_norm_eps)), nn::LeakyReLU(act),
-                     nn::Linear(h, h), nn::LayerNorm(nn::LayerNormOptions({h}).eps(config.layer_norm_eps)), nn::LeakyReLU(act),
-                     nn::Linear(h, config.emg_channels)));
+      nn::Sequential(nn::Linear(in, h), nn::LayerNorm(nn::LayerNormOptions({h}).eps(eps)), nn::LeakyReLU(act), nn::Linear(h, h),
+                     nn::LayerNorm(nn::LayerNormOptions({h}).eps(eps)), nn::LeakyReLU(act), nn::Linear(h, emg_channels)));
 }
 
 torch::Tensor ArDecoderImpl::forward(const torch::Tensor& features) { return run(features, /*composed=*/false); }
@@ -33,17 +58,17 @@ torch::Tensor ArDecoderImpl::run(const torch::Tensor& features, bool composed) {
   auto* hidden_layer = mlp_[3]->as<nn::LinearImpl>();
   auto* norm2 = mlp_[4]->as<nn::LayerNormImpl>();
   auto* out_layer = mlp_[6]->as<nn::LinearImpl>();
-  const int64_t f = config_.feature_channels(), h = config_.decoder_hidden;
+  const int64_t f = options_.encoder.feature_channels(), h = options_.decoder_hidden;
   const int64_t b = features.size(0), steps = features.size(2);
   if (features.size(1) != f) throw std::invalid_argument("decoder: features have the wrong channel count");
 
   auto w_feat = in_layer->weight.narrow(1, 0, f);
   auto pre = torch::addmm(in_layer->bias, features.transpose(1, 2).reshape({b * steps, f}), w_feat.t()).view({b, steps, h});
-  const double slope = config_.leaky_relu_slope, scale = config_.decoder_output_scale;
+  const double slope = options_.leaky_relu_slope, scale = options_.decoder_output_scale;
   const double eps1 = norm1->options.eps(), eps2 = norm2->options.eps();
 
   if (!composed && decoder_recurrence_supported(pre)) {
-    const DecoderStepWeights w{in_layer->weight.narrow(1, f, config_.emg_channels),
+    const DecoderStepWeights w{in_layer->weight.narrow(1, f, emg_channels_),
                                norm1->weight,
                                norm1->bias,
                                hidden_layer->weight,
@@ -63,10 +88,10 @@ torch::Tensor ArDecoderImpl::run(const torch::Tensor& features, bool composed) {
   std::optional<ScopedOpenMpThreads> one_thread;
   if (features.device().is_cpu()) one_thread.emplace(1);
 
-  auto w_emg = in_layer->weight.narrow(1, f, config_.emg_channels).t();
+  auto w_emg = in_layer->weight.narrow(1, f, emg_channels_).t();
   const std::vector<int64_t> norm_shape{h};
   auto w_hidden = hidden_layer->weight.t(), w_out = out_layer->weight.t();
-  auto e = torch::zeros({b, config_.emg_channels}, features.options());
+  auto e = torch::zeros({b, emg_channels_}, features.options());
   std::vector<torch::Tensor> outputs;
   outputs.reserve(steps);
   // unbind, not select: select's backward would write a whole [B, T, H] gradient per step.
@@ -85,8 +110,9 @@ torch::Tensor ArDecoderImpl::run(const torch::Tensor& features, bool composed) {
 }
 
 PianoKpmNetImpl::PianoKpmNetImpl(const ModelConfig& config) : EmgModelImpl(config) {
-  encoder_ = register_module("network", Encoder(config));
-  decoder_ = register_module("decoder", ArDecoder(config));
+  const auto options = model_options<PianoKpmNetOptions>(config);
+  encoder_ = register_module("network", Encoder(config.layout(), options.encoder));
+  decoder_ = register_module("decoder", ArDecoder(config.emg_channels, options));
 }
 
 torch::Tensor PianoKpmNetImpl::encode(const torch::Tensor& pose, const torch::Tensor& keys) {
@@ -100,5 +126,8 @@ std::vector<std::string> PianoKpmNetImpl::part_parameters(const std::string& par
   if (part == "decoder") return {"decoder."};
   return EmgModelImpl::part_parameters(part);
 }
+
+PIANOKPM_REGISTER_MODEL(pianokpm, PianoKpmNetImpl, PianoKpmNetOptions,
+                        "PianoKPM Net as released: TDS encoder + autoregressive decoder")
 
 }  // namespace pianokpm

@@ -9,11 +9,24 @@
 
 namespace pianokpm {
 
+// PianoKPM Net's hyperparameters, defaults = the release (configs/model.json): the encoder's and
+// the decoder's, flat in the config's JSON (decoder_hidden, decoder_output_scale, leaky_relu_slope).
+struct PianoKpmNetOptions {
+  TdsEncoderOptions encoder;
+  int decoder_hidden = 512;            // autoregressive MLP width
+  double decoder_output_scale = 0.01;  // e_t = scale * MLP([h_t, e_{t-1}])
+  double leaky_relu_slope = 0.01;
+
+  void check(const StreamLayout& layout) const;
+  nlohmann::json to_json() const;
+  static PianoKpmNetOptions from_json(const nlohmann::json& j);
+};
+
 // e_0 = 0; e_t = scale * MLP([h_t, e_{t-1}]) for t = 1..T, each window from zero state.
 // MLP names: mlp.0 Linear, mlp.1 LayerNorm, mlp.2 LeakyReLU, mlp.3, mlp.4, mlp.5, mlp.6 Linear.
 class ArDecoderImpl : public torch::nn::Module {
  public:
-  explicit ArDecoderImpl(const ModelConfig& config);
+  ArDecoderImpl(int emg_channels, const PianoKpmNetOptions& options);
   // [B, F, T] -> [B, emg, T]; on CPU (float32/float64) the recurrence is one fused operation
   // (model/decoder_recurrence.h), elsewhere composed from libtorch operations.
   torch::Tensor forward(const torch::Tensor& features);
@@ -21,7 +34,8 @@ class ArDecoderImpl : public torch::nn::Module {
   torch::Tensor forward_composed(const torch::Tensor& features);
 
  private:
-  ModelConfig config_;
+  int emg_channels_;
+  PianoKpmNetOptions options_;
   torch::nn::Sequential mlp_{nullptr};
   torch::Tensor run(const torch::Tensor& features, bool composed);
 };

@@ -64,19 +64,19 @@ torch::Tensor hand_frame(const torch::Tensor& pose) {
 
 torch::Tensor pose_features(const ModelConfig& config, const torch::Tensor& pose) {
   if (!pose.defined()) return pose;
-  const bool in_hand_frame = config.pose_frame == PoseFrame::kHand;
+  const bool in_hand_frame = config.pose.frame == PoseFrame::kHand;
   const torch::Tensor framed = in_hand_frame ? hand_frame(pose) : pose;
-  const bool scaled = !in_hand_frame && (config.pose_scale[0] != 1.0 || config.pose_scale[1] != 1.0);
-  if (!scaled && config.pose_mean.empty()) return framed;
+  const bool scaled = !in_hand_frame && (config.pose.scale[0] != 1.0 || config.pose.scale[1] != 1.0);
+  if (!scaled && config.pose.mean.empty()) return framed;
   // pose rows are keypoint-major x, y, x, y, ...: fold the x/y scale into one per-channel affine map
   const int64_t channels = framed.size(1);
   std::vector<double> gain(static_cast<size_t>(channels)), offset(static_cast<size_t>(channels), 0.0);
   for (int64_t c = 0; c < channels; ++c) {
     const auto i = static_cast<size_t>(c);
-    gain[i] = in_hand_frame ? 1.0 : config.pose_scale[i % 2];
-    if (!config.pose_mean.empty()) {
-      gain[i] /= config.pose_std[i];
-      offset[i] = -config.pose_mean[i] / config.pose_std[i];
+    gain[i] = in_hand_frame ? 1.0 : config.pose.scale[i % 2];
+    if (!config.pose.mean.empty()) {
+      gain[i] /= config.pose.std[i];
+      offset[i] = -config.pose.mean[i] / config.pose.std[i];
     }
   }
   auto column = [&](const std::vector<double>& v) {
@@ -86,8 +86,8 @@ torch::Tensor pose_features(const ModelConfig& config, const torch::Tensor& pose
 }
 
 std::array<double, 2> pixel_to_model_units(const ModelConfig& config, int width, int height) {
-  if (config.pose_frame == PoseFrame::kHand) return {1.0, 1.0};
-  return {1.0 / (width * config.pose_scale[0]), 1.0 / (height * config.pose_scale[1])};
+  if (config.pose.frame == PoseFrame::kHand) return {1.0, 1.0};
+  return {1.0 / (width * config.pose.scale[0]), 1.0 / (height * config.pose.scale[1])};
 }
 
 torch::Tensor pose_familiarity(const ModelConfig& config, const torch::Tensor& pose) {

@@ -30,7 +30,7 @@ inline constexpr int kWristKeypoint = 0, kIndexMcpKeypoint = 5, kMiddleMcpKeypoi
 // the hand frame.
 torch::Tensor hand_frame(const torch::Tensor& pose);
 
-// pose [B, C, F] raw keypoints -> what the model's layers read: hand_frame when config.pose_frame
+// pose [B, C, F] raw keypoints -> what the model's layers read: hand_frame when config.pose.frame
 // is kHand, then pose_scale (image frame only) and pose_mean/pose_std when present. Undefined
 // stays undefined.
 torch::Tensor pose_features(const ModelConfig& config, const torch::Tensor& pose);

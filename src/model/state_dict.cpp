@@ -11,6 +11,8 @@
 
 #include "io/atomic_file.h"
 #include "io/input_error.h"
+#include "model/model_registry.h"
+#include "model/pianokpm_net.h"
 #include "io/torch_state_dict_writer.h"
 
 namespace pianokpm {
@@ -20,7 +22,7 @@ std::string canonical_tensor_name(const std::string& name, const ModelConfig& co
   std::smatch m;
   if (!std::regex_match(name, m, alias)) return name;
   const int index = std::stoi(m[2].str());
-  const int front = static_cast<int>(config.front_kernels.size());
+  const int front = static_cast<int>(model_options<PianoKpmNetOptions>(config).encoder.front_kernels.size());
   if (index < front) return fmt::format("network.{}_conv.{}.{}", m[1].str(), index, m[3].str());
   return fmt::format("network.tds_stages.{}.{}", index - front, m[3].str());
 }
@@ -54,17 +56,25 @@ void release_stage_order(NamedTensors& tensors) {
 
 }  // namespace
 
+std::string release_export_refusal(const ModelConfig& config) {
+  if (config.architecture != "pianokpm")
+    return "is a " + config.architecture + " model; only the released architecture (pianokpm) can be exported";
+  // The release reads pixels (or 0..1 coordinates) as given; the hand frame is ours alone.
+  if (config.pose.frame != PoseFrame::kImage)
+    return "reads keypoints in the hand's frame, which the released code does not compute: it cannot be exported";
+  return "";
+}
+
 NamedTensors release_state_dict(EmgModel& model) {
   const ModelConfig& c = model->config();
-  if (c.architecture != Architecture::kPianoKpm)
-    throw std::invalid_argument("only the released architecture (pianokpm) has a release state dict, not " +
-                                to_string(c.architecture));
+  if (c.architecture != "pianokpm")
+    throw std::invalid_argument("only the released architecture (pianokpm) has a release state dict, not " + c.architecture);
   NamedTensors canonical = named_tensors(model);
   release_stage_order(canonical);
   // The release registers each stream's encoder a second time as <stream>_tds: its own front
   // blocks followed by the shared TDS stages. These entries follow the encoder's own.
   NamedTensors aliases;
-  const int front = static_cast<int>(c.front_kernels.size());
+  const int front = static_cast<int>(model_options<PianoKpmNetOptions>(c).encoder.front_kernels.size());
   for (const std::string stream : {"pose", "key"}) {
     if (stream == "pose" ? !uses_pose(c.modality) : !uses_keys(c.modality)) continue;
     const std::string own = "network." + stream + "_conv.", shared = "network.tds_stages.";
@@ -96,11 +106,9 @@ NamedTensors release_state_dict(EmgModel& model) {
   return out;
 }
 
-ReleaseExport export_release_model(EmgModel& model, const std::string& out, bool trained_on_synthetic_data) {
-  // The release reads pixels (or 0..1 coordinates) as given; the hand frame is ours alone.
-  if (model->config().pose_frame != PoseFrame::kImage)
-    throw std::invalid_argument(
-        "this model reads keypoints in the hand's frame, which the released code does not compute: it cannot be exported");
+ReleaseExport export_release_model(EmgModel& model, const std::string& out) {
+  const std::string refusal = release_export_refusal(model->config());
+  if (!refusal.empty()) throw std::invalid_argument("this model " + refusal);
   const NamedTensors tensors = release_state_dict(model);
   NamedTensors cpu;
   std::map<const void*, torch::Tensor> copied;  // one copy per tensor, so aliases still share it
@@ -116,9 +124,7 @@ ReleaseExport export_release_model(EmgModel& model, const std::string& out, bool
   const std::string config_out = std::filesystem::path(out).replace_extension(".json").string();
   // The config first, removed again if the weights cannot be written: a state dict without its
   // config would be read with the wrong scaling, and a config alone is no model.
-  ModelConfig config = model->config();
-  config.trained_on_synthetic_data = config.trained_on_synthetic_data || trained_on_synthetic_data;
-  write_file_atomically(config_out, config.to_json().dump(2) + "\n");
+  write_file_atomically(config_out, model->config().to_json().dump(2) + "\n");
   try {
     write_torch_state_dict(out, cpu);
   } catch (...) {

@@ -32,9 +32,11 @@ struct ReleaseExport {
   std::string config_path;
   size_t tensors = 0;  // entries in the state dict, aliases included
 };
-// `trained_on_synthetic_data` is written into the config (also when the model's own config lacks
-// it, as the shipped models' do). Throws std::invalid_argument for a model in the hand frame
-// (model/pose_front_end.h).
-ReleaseExport export_release_model(EmgModel& model, const std::string& out, bool trained_on_synthetic_data = false);
+// Empty when a model of `config` can be exported as the release's state dict, else why not, as
+// the end of a sentence about the model ("is a neuropose model; ...").
+std::string release_export_refusal(const ModelConfig& config);
+// The config, provenance included, goes beside the weights. Throws std::invalid_argument when
+// release_export_refusal(model->config()) is not empty.
+ReleaseExport export_release_model(EmgModel& model, const std::string& out);
 
 }  // namespace pianokpm

@@ -3,6 +3,7 @@
 #include <ATen/Parallel.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -22,6 +23,8 @@
 namespace pianokpm {
 
 namespace {
+
+std::atomic<int64_t> fused_calls{0};  // fused_softmin_calls()
 
 constexpr int64_t kRowsPerTask = 16;
 constexpr int64_t kSumBlock = 256;  // float partial sums, then double
@@ -223,10 +226,13 @@ PIANOKPM_VECTOR_CLONES void exponents_any_dims(const float* x, int64_t d, const 
 
 float fused_exp_nonpositive(float x) { return exp_nonpositive(x); }
 
+int64_t fused_softmin_calls() { return fused_calls.load(std::memory_order_relaxed); }
+
 torch::Tensor fused_softmin(double eps, const torch::Tensor& x_in, const torch::Tensor& y_in, const torch::Tensor& h_in,
                             torch::Tensor* barycentre) {
   TORCH_CHECK(x_in.scalar_type() == torch::kFloat && y_in.scalar_type() == torch::kFloat && x_in.is_cpu(),
               "fused_softmin: float32 CPU tensors");
+  fused_calls.fetch_add(1, std::memory_order_relaxed);
   const auto x = x_in.contiguous(), h = h_in.contiguous();
   const auto yt = y_in.t().contiguous();  // [D, M]: one contiguous row per coordinate
   const int64_t n = x.size(0), m = y_in.size(0), d = x.size(1);

@@ -17,4 +17,8 @@ torch::Tensor fused_softmin(double eps, const torch::Tensor& x, const torch::Ten
 // exp(x) for x <= 0 as used inside fused_softmin (exposed for its test).
 float fused_exp_nonpositive(float x);
 
+// How many times fused_softmin has run in this process, from any thread (for tests: which
+// soft-min path a computation took).
+int64_t fused_softmin_calls();
+
 }  // namespace pianokpm

@@ -21,7 +21,7 @@ constexpr double kLowestLevel = 0.50, kHighestLevel = 0.99, kLevelStep = 0.01;
 nlohmann::json layout_of(const ModelConfig& c) {
   return {{"modality", to_string(c.modality)}, {"views", c.num_views},
           {"keypoints", c.num_keypoints},      {"keys", c.num_keys},
-          {"pose_frames", c.pose_frames},      {"window_samples", c.window_samples},
+          {"pose_frames", c.pose_frames()},    {"window_samples", c.window_samples()},
           {"emg_channels", c.emg_channels}};
 }
 

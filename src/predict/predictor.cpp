@@ -23,7 +23,7 @@ torch::Tensor predict_performance(const EmgModel& net, const PerformanceWindows&
     throw std::invalid_argument("predict: the model is on " + net->device().str() + ", not on " + options.device.str());
   const auto& config = net->config();
   const int64_t total = windows.num_windows();
-  torch::Tensor out = torch::empty({total * config.window_samples, config.emg_channels});
+  torch::Tensor out = torch::empty({total * config.window_samples(), config.emg_channels});
   for (int64_t first = 0; first < total; first += options.batch_windows) {
     const int64_t count = std::min(options.batch_windows, total - first);
     auto to_device = [&](const torch::Tensor& t) { return t.defined() ? t.to(options.device) : t; };
@@ -36,8 +36,8 @@ torch::Tensor predict_performance(const EmgModel& net, const PerformanceWindows&
     // Features in small batches, the decoder (the released model's recurrence) on the whole chunk.
     torch::Tensor emg = net->decode(torch::cat(parts, 0));
     // [count, emg, samples] -> rows of the output
-    out.narrow(0, first * config.window_samples, count * config.window_samples)
-        .copy_(emg.permute({0, 2, 1}).reshape({count * config.window_samples, config.emg_channels}));
+    out.narrow(0, first * config.window_samples(), count * config.window_samples())
+        .copy_(emg.permute({0, 2, 1}).reshape({count * config.window_samples(), config.emg_channels}));
     if (options.on_progress) options.on_progress(first + count, total);
   }
   return out.narrow(0, 0, windows.output_samples()).contiguous();

@@ -22,7 +22,7 @@ struct PredictOptions {
   void check() const;  // throws std::invalid_argument naming the bad field
 };
 
-// Returns EMG [output_samples, emg_channels] float32 on the CPU, channel order emg_channel_names().
+// Returns EMG [output_samples, emg_channels] float32 on the CPU, channel order muscle_names().
 // The model must already be on options.device (std::invalid_argument otherwise); it is not
 // changed: neither its mode nor its device nor its weights.
 torch::Tensor predict_performance(const EmgModel& net, const PerformanceWindows& windows, const PredictOptions& options);

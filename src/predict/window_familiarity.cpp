@@ -82,7 +82,7 @@ std::optional<WindowFamiliarity> window_familiarity(const ModelConfig& config, c
                                                     const FamiliarityOptions& options) {
   options.check();
   if (!uses_pose(config.modality) || config.familiarity.empty() || !pose.defined()) return std::nullopt;
-  const int64_t frames = config.pose_frames, total = pose.size(0);
+  const int64_t frames = config.pose_frames(), total = pose.size(0);
   const int64_t whole = total / frames, rest = total - whole * frames;
   std::vector<torch::Tensor> parts;
   if (whole > 0) {
@@ -96,7 +96,7 @@ std::optional<WindowFamiliarity> window_familiarity(const ModelConfig& config, c
   if (parts.empty()) return std::nullopt;  // a single frame: nothing to compare
   WindowFamiliarity f = judged_familiarity(torch::cat(parts, 0), options);
   f.window_seconds = config.layout().window_seconds;
-  f.duration_s = static_cast<double>(total) / config.layout().pose_rate_hz();
+  f.duration_s = static_cast<double>(total) / config.layout().pose_rate_hz;
   return f;
 }
 

@@ -96,20 +96,16 @@ class Model {
     const std::string ext = std::filesystem::path(out).extension().string();
     if (ext != ".pth" && ext != ".pt") throw InputError(out, "output must end in .pth or .pt");
     if (ensemble_) throw InputError(path_, "is an ensemble; export its members one by one");
-    if (config().architecture != Architecture::kPianoKpm)
-      throw InputError(path_, "is a " + to_string(config().architecture) +
-                                  " model; only the released architecture (pianokpm) can be exported");
+    const std::string refusal = release_export_refusal(config());
+    if (!refusal.empty()) throw InputError(path_, refusal);
     py::gil_scoped_release release;
     std::lock_guard<std::mutex> lock(mutex_);
-    return export_release_model(loaded_.net, out, synthetic()).config_path;
+    return export_release_model(loaded_.net, out).config_path;
   }
 
   const ModelConfig& config() const { return ensemble_ ? ensemble_->config() : loaded_.net->config(); }
   const std::string& path() const { return path_; }
-  // One of the shipped models (by file name), or its config says so (an exported one).
-  bool synthetic() const {
-    return config().trained_on_synthetic_data || std::filesystem::path(path_).filename().string().rfind("synthetic", 0) == 0;
-  }
+  bool synthetic() const { return config().provenance.synthetic_data; }
   std::string format() const { return ensemble_ ? "ensemble" : loaded_.format; }
   int64_t members() const { return ensemble_ ? static_cast<int64_t>(ensemble_->members.size()) : 1; }
   std::string device() const { return device_.str(); }
@@ -183,12 +179,12 @@ published code) at `path` (.pth), and its config JSON beside it (.json). Returns
       .def_property_readonly(
           "views", [](const Model& self) { return uses_pose(self.config().modality) ? self.config().num_views : 0; },
           "Camera views it reads (top first); 0 for keys-only models.")
-      .def_property_readonly("architecture", [](const Model& self) { return to_string(self.config().architecture); })
+      .def_property_readonly("architecture", [](const Model& self) { return self.config().architecture; })
       .def_property_readonly(
-          "pose_rate_hz", [](const Model& self) { return self.config().pose_frames; },
+          "pose_rate_hz", [](const Model& self) { return self.config().pose_rate_hz; },
           "Pose frames per second (frames per 1-s window).")
       .def_property_readonly(
-          "emg_rate_hz", [](const Model& self) { return self.config().window_samples; },
+          "emg_rate_hz", [](const Model& self) { return self.config().emg_rate_hz; },
           "Key and EMG samples per second (samples per 1-s window).")
       .def_property_readonly(
           "config", [](const Model& self) { return json_to_python(self.config().to_json()); },
@@ -196,7 +192,7 @@ published code) at `path` (.pth), and its config JSON beside it (.json). Returns
       .def_property_readonly("synthetic", &Model::synthetic,
                              "Whether it was trained on synthetic data: one of the shipped models, or exported from one.")
       .def("__repr__", [](const Model& self) {
-        return "<pianokpm.Model " + to_string(self.config().architecture) + " " + to_string(self.config().modality) + " from " +
+        return "<pianokpm.Model " + self.config().architecture + " " + to_string(self.config().modality) + " from " +
                self.path() + ">";
       });
 
@@ -213,7 +209,7 @@ published code) at `path` (.pth), and its config JSON beside it (.json). Returns
 configuration) or an ensemble file (.json, from `pianokpm ensemble`; predict(interval=0.9) then
 adds bounds). device: "cpu" or "cuda".)");
   m.def(
-      "muscles", [] { return emg_channel_names(); }, "The six muscles, in the column order of every EMG array.");
+      "muscles", [] { return muscle_names(); }, "The six muscles, in the column order of every EMG array.");
 }
 
 }  // namespace pianokpm::python

@@ -16,7 +16,7 @@ constexpr double kMostlyHeld = 0.5;  // share of a window's frames that repeat t
 // A whole performance's pose [T, C] in the frame the model reads (the hand frame when chosen:
 // handedness then decided over the whole performance), [T, C].
 torch::Tensor model_frame_pose(const torch::Tensor& pose, const ModelConfig& config) {
-  if (config.pose_frame != PoseFrame::kHand) return pose;
+  if (config.pose.frame != PoseFrame::kHand) return pose;
   return hand_frame(pose.t().unsqueeze(0)).squeeze(0).t();
 }
 
@@ -37,7 +37,7 @@ PoseStatistics pose_statistics(const std::vector<CorpusPerformance>& performance
   if (frames == 0) throw std::invalid_argument("pose standardisation: the training set has no pose frames");
   // pose_scale multiplies x (even channels) and y (odd channels) first (the hand frame has none)
   const std::vector<double> pose_scale =
-      config.pose_frame == PoseFrame::kHand ? std::vector<double>{1.0, 1.0} : config.pose_scale;
+      config.pose.frame == PoseFrame::kHand ? std::vector<double>{1.0, 1.0} : config.pose.scale;
   const torch::Tensor scale = torch::tensor(pose_scale, torch::kDouble).repeat({channels / 2});
   const torch::Tensor mean = sum / static_cast<double>(frames);
   const torch::Tensor variance = (sum_sq / static_cast<double>(frames) - mean.square()).clamp_min(0.0);
@@ -53,14 +53,14 @@ PoseStatistics pose_statistics(const std::vector<CorpusPerformance>& performance
 
 ModelConfig with_standardised_pose(ModelConfig config, const std::vector<CorpusPerformance>& performances) {
   PoseStatistics stats = pose_statistics(performances, config);
-  config.pose_mean = std::move(stats.mean);
-  config.pose_std = std::move(stats.std);
+  config.pose.mean = std::move(stats.mean);
+  config.pose.std = std::move(stats.std);
   config.check();
   return config;
 }
 
 ModelConfig with_familiarity_reference(ModelConfig config, const std::vector<CorpusPerformance>& performances) {
-  const int64_t frames = config.pose_frames;
+  const int64_t frames = config.pose_frames();
   // Neighbours from every other performance, calibration from the rest: the calibration then asks
   // how far a new performance's windows lie from the training ones, not a window from its own.
   std::vector<torch::Tensor> halves[2];

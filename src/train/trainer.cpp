@@ -15,8 +15,7 @@
 #include "model/blas_threads.h"
 #include "model/checkpoint.h"
 #include "model/device.h"
-#include "model/model_factory.h"
-#include "model/baselines/mean_emg.h"
+#include "model/model_registry.h"
 #include "train/heap_reuse.h"
 
 namespace pianokpm {
@@ -71,30 +70,28 @@ std::vector<torch::Tensor> trainable_parameters(EmgModel& net, const TrainOption
   return chosen;
 }
 
-// run.model, with pose standardisation statistics from the training set when asked for, and the
-// familiarity reference, each unless already there (a resumed run's config.json carries them).
+// run.model, with what it is trained on (provenance), pose standardisation statistics from the
+// training set when asked for, and the familiarity reference, each unless already there (a
+// resumed run's config.json carries them).
 ModelConfig effective_model(const TrainRun& run, const WindowDataset& train_set) {
   ModelConfig m = run.model;
-  if (!uses_pose(m.modality) || m.architecture == Architecture::kMean) return m;
-  if (run.options.standardise_pose && m.pose_mean.empty()) m = with_standardised_pose(m, train_set.performances());
+  m.provenance.corpus = run.data_dir;
+  // A model fine-tuned from a synthetic one stays marked, whatever the new data.
+  m.provenance.synthetic_data = m.provenance.synthetic_data || is_synthetic_corpus(run.data_dir);
+  if (!make_model(m)->reads_pose()) return m;
+  if (run.options.standardise_pose && m.pose.mean.empty()) m = with_standardised_pose(m, train_set.performances());
   // A model fine-tuned from another keeps the reference of the data it first learned from.
   if (m.familiarity.empty()) m = with_familiarity_reference(m, train_set.performances());
   return m;
 }
 
-// The mean predictor "trains" by averaging the training envelopes.
-TrainResult train_mean_predictor(const TrainRun& run, EmgModel& net, const WindowDataset& train_set, const WindowDataset& val_set,
+// A model fitted in closed form (the mean predictor) is fitted once on the training EMG.
+TrainResult train_in_closed_form(const TrainRun& run, EmgModel& net, const WindowDataset& train_set, const WindowDataset& val_set,
                                  const TrainProgress& progress, bool main_process) {
-  torch::Tensor sum = torch::zeros({run.model.emg_channels}, torch::kDouble);
-  int64_t rows = 0;
-  for (const auto& p : train_set.performances()) {
-    sum += p.emg.to(torch::kDouble).sum(0);
-    rows += p.emg.size(0);
-  }
-  if (rows == 0) throw InputError(run.split_path, "the training set is empty");
-  auto* mean = dynamic_cast<MeanEmgImpl*>(net.get());
-  if (!mean) throw std::logic_error("train_mean_predictor: not a mean predictor");
-  mean->set_mean_emg((sum / static_cast<double>(rows)).to(torch::kFloat));
+  std::vector<torch::Tensor> emg;
+  for (const auto& p : train_set.performances()) emg.push_back(p.emg);
+  if (emg.empty()) throw InputError(run.split_path, "the training set is empty");
+  net->fit_closed_form(emg);
   const auto& val = val_set.size() ? val_set : train_set;
   TrainResult r{1, validation_loss(net, val, run.options.batch, run.options.lambda_ot, torch::kCPU),
                 (fs::path(run.out_dir) / "best.pt").string(), main_process};
@@ -102,7 +99,8 @@ TrainResult train_mean_predictor(const TrainRun& run, EmgModel& net, const Windo
     const nlohmann::json meta = {{"epochs_done", 1}, {"best_val_loss", r.best_val_loss}, {"epochs_since_best", 0}};
     save_checkpoint(r.best_checkpoint, net, meta);
     save_checkpoint((fs::path(run.out_dir) / "latest.pt").string(), net, meta);
-    if (progress.on_epoch) progress.on_epoch(fmt::format("mean predictor: val loss {:.5f}", r.best_val_loss));
+    if (progress.on_epoch)
+      progress.on_epoch(fmt::format("{} (closed form): val loss {:.5f}", run.model.architecture, r.best_val_loss));
   }
   return r;
 }
@@ -166,7 +164,12 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
   std::optional<LoadedModel> resumed;
   if (run.resume && fs::exists(latest)) {
     resumed.emplace(load_model(latest));
-    if (resumed->net->config().to_json() != model.to_json()) {
+    // Provenance aside: the resuming command line differs from the first.
+    auto without_provenance = [](nlohmann::json j) {
+      j.erase("provenance");
+      return j;
+    };
+    if (without_provenance(resumed->net->config().to_json()) != without_provenance(model.to_json())) {
       throw InputError(latest, "was trained with another model config; resume with the same one");
     }
   }
@@ -194,8 +197,7 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
   use_training_cpu_settings();
   torch::manual_seed(run.options.seed);
   EmgModel net = make_model(model);
-  if (model.architecture == Architecture::kMean)
-    return train_mean_predictor(run, net, train_set, val_set, progress, main_process);
+  if (net->fits_in_closed_form()) return train_in_closed_form(run, net, train_set, val_set, progress, main_process);
 
   net->to(device);
   net->train();

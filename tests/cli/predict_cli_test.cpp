@@ -4,7 +4,7 @@
 #include "io/array_file.h"
 #include "io/midi_reader.h"
 #include "model/checkpoint.h"
-#include "model/model_factory.h"
+#include "model/model_registry.h"
 #include "model/state_dict.h"
 #include "test_support.h"
 

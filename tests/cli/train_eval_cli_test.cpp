@@ -9,7 +9,7 @@
 #include "data/corpus_dataset.h"
 #include "io/array_file.h"
 #include "model/checkpoint.h"
-#include "model/model_factory.h"
+#include "model/model_registry.h"
 #include "model/state_dict.h"
 #include "report/html_report.h"
 #include "train/trainer.h"
@@ -140,7 +140,7 @@ TEST_F(TrainEvalCli, BaselinesTrainAndEvalWritesMetricsPredictionsAndPlots) {
   for (const char* arch : {"mean", "linear_readout", "neuropose"}) {
     const auto r = run_cli(train_args(dir / arch) + " --epochs 1 --architecture " + arch);
     ASSERT_EQ(r.exit_code, 0) << arch << ": " << r.output;
-    EXPECT_EQ(load_model(dir / (std::string(arch) + "/best.pt")).net->config().architecture, parse_architecture(arch));
+    EXPECT_EQ(load_model(dir / (std::string(arch) + "/best.pt")).net->config().architecture, arch);
   }
   const auto e = run_cli("eval --model " + (dir / "linear_readout/best.pt") + " --data " + corpus() + " --split " + corpus() +
                          "/dataset_held_out.json --set test_cross_user --out " + (dir / "eval"));
@@ -159,8 +159,21 @@ TEST_F(TrainEvalCli, BaselinesTrainAndEvalWritesMetricsPredictionsAndPlots) {
 #endif
   }
   EXPECT_NE(testing::read_bytes(dir / "eval/metrics.md").find("| **mean** |"), std::string::npos);
-  // The report: every performance with its metrics as in metrics.json, to the digits shown.
+  // report.html is written exactly when the build inlines uPlot (its contents: the test below).
+  EXPECT_EQ(std::filesystem::exists(dir / "eval/report.html"), html_report_available());
+}
+
+TEST_F(TrainEvalCli, EvalReportShowsEveryPerformanceWithItsMetrics) {
   if (!html_report_available()) GTEST_SKIP() << "this build has no uPlot: no report.html";
+  testing::ScratchDir dir;
+  const auto r = run_cli(train_args(dir / "run") + " --epochs 1 --architecture linear_readout");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto e = run_cli("eval --model " + (dir / "run/best.pt") + " --data " + corpus() + " --split " + corpus() +
+                         "/dataset_held_out.json --set test_cross_user --out " + (dir / "eval"));
+  ASSERT_EQ(e.exit_code, 0) << e.output;
+  // Every performance with its metrics as in metrics.json, to the digits shown.
+  const auto metrics = nlohmann::json::parse(testing::read_bytes(dir / "eval/metrics.json"));
+  ASSERT_FALSE(metrics.at("performances").empty());
   const std::string html = testing::read_bytes(dir / "eval/report.html");
   for (const auto& row : metrics.at("performances")) {
     const std::string cells = fmt::format("<tr><td>{}</td><td>{:.4f}</td><td>{:.4f}</td>", row.at("name").get<std::string>(),
@@ -221,7 +234,7 @@ TEST_F(TrainEvalCli, StandardisedPoseStatisticsTravelWithTheModelAndSurviveResum
   const auto r = run_cli(args + " --epochs 1");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto model = load_model(dir / "run/best.pt").net->config();
-  ASSERT_EQ(model.pose_mean.size(), static_cast<size_t>(model.pose_channels()));
+  ASSERT_EQ(model.pose.mean.size(), static_cast<size_t>(model.pose_channels()));
   // Reference: channel 0 (top-view wrist x) of every training frame, averaged in float64.
   double sum = 0, sum_sq = 0;
   int64_t frames = 0;
@@ -233,11 +246,11 @@ TEST_F(TrainEvalCli, StandardisedPoseStatisticsTravelWithTheModelAndSurviveResum
     frames += x.size(0);
   }
   const double mean = sum / frames, sd = std::sqrt(sum_sq / frames - mean * mean);
-  EXPECT_NEAR(model.pose_mean[0], mean * model.pose_scale[0], 1e-9 * std::abs(mean));
-  EXPECT_NEAR(model.pose_std[0], sd * model.pose_scale[0], 1e-6 * sd);
+  EXPECT_NEAR(model.pose.mean[0], mean * model.pose.scale[0], 1e-9 * std::abs(mean));
+  EXPECT_NEAR(model.pose.std[0], sd * model.pose.scale[0], 1e-6 * sd);
   // The run's record carries them, so --resume continues the same model.
   const auto run_config = nlohmann::json::parse(testing::read_bytes(dir / "run/config.json"));
-  EXPECT_EQ(run_config.at("model").at("pose_mean").size(), model.pose_mean.size());
+  EXPECT_EQ(run_config.at("model").at("pose_mean").size(), model.pose.mean.size());
   const auto resumed = run_cli("train --data " + corpus() + " --split " + corpus() +
                                "/dataset_architectural.json --threads 1 --out " + (dir / "run") + " --resume --epochs 2");
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
@@ -272,7 +285,7 @@ TEST_F(TrainEvalCli, FineTuningStartsFromTheInitModelAndScoresTheWindowTail) {
   start.net->eval();
   const torch::Tensor pred = start.net->forward(b.pose, b.keys);
   const double tail =
-      emg_training_loss(pred.narrow(2, c.window_samples - 103, 103), b.emg.narrow(2, c.window_samples - 103, 103), 1.0)
+      emg_training_loss(pred.narrow(2, c.window_samples() - 103, 103), b.emg.narrow(2, c.window_samples() - 103, 103), 1.0)
           .item<double>();
   const double whole = emg_training_loss(pred, b.emg, 1.0).item<double>();
   const double reported = tuned.metadata.at("best_val_loss").get<double>();

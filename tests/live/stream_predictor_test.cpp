@@ -5,7 +5,7 @@
 #include "data/performance.h"
 #include "data/windowing.h"
 #include "live/live_keys.h"
-#include "model/model_factory.h"
+#include "model/model_registry.h"
 #include "live/stream_predictor.h"
 #include "predict/predictor.h"
 #include "pose/pose_track.h"
@@ -22,10 +22,8 @@ ModelConfig small_config(Modality modality) {
   ModelConfig c;
   c.modality = modality;
   c.num_views = 1;
-  c.pose_scale = {1.0 / kWidth, 1.0 / kHeight};
-  c.hidden_channels = 16;
-  c.tds_channels = c.tds_width = 4;
-  c.decoder_hidden = 16;
+  c.pose.scale = {1.0 / kWidth, 1.0 / kHeight};
+  c.options = {{"hidden_channels", 16}, {"tds_channels", 4}, {"tds_width", 4}, {"decoder_hidden", 16}};
   return c;
 }
 
@@ -111,8 +109,8 @@ TEST(StreamPredictor, ThirtyFpsFramesAreResampledLikeOffline) {
 
 TEST(StreamPredictor, EachHopScoresItsWindowsFamiliarityAsPredictDoes) {
   ModelConfig c = small_config(Modality::kPoseOnly);
-  c.pose_scale = {1.0, 1.0};
-  c.pose_frame = PoseFrame::kHand;
+  c.pose.scale = {1.0, 1.0};
+  c.pose.frame = PoseFrame::kHand;
   // a reference from another moving hand: ten windows, half neighbours, half calibration
   const torch::Tensor other = moving_hand(600, 60).narrow(2, 0, 2).reshape({10, 60, 42}).permute({0, 2, 1}) * 1.3 + 7;
   const torch::Tensor d = window_descriptors(pose_features(c, other));
@@ -157,8 +155,8 @@ TEST(StreamPredictor, EachHopEmitsTheNewestRowsOfTheWindowEndingAtTheNewestFrame
   torch::NoGradGuard no_grad;
   net->eval();
   const torch::Tensor pose = kp.narrow(2, 0, 2).clone();
-  pose.select(2, 0).mul_(1.0 / kWidth / net->config().pose_scale[0]);
-  pose.select(2, 1).mul_(1.0 / kHeight / net->config().pose_scale[1]);
+  pose.select(2, 0).mul_(1.0 / kWidth / net->config().pose.scale[0]);
+  pose.select(2, 1).mul_(1.0 / kHeight / net->config().pose.scale[1]);
   for (const EmgChunk& c : chunks) {
     const int64_t end = c.window_end_frame, start = end - 59;
     ASSERT_EQ(end % 6, 5) << "windows end every 6 frames (100 ms)";

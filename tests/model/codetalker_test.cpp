@@ -2,7 +2,7 @@
 // brute-force nearest-code search in float64, the code predictor's causality, the stage split of
 // its parameters, and that each stage's loss falls when trained on it.
 #include "model/baselines/codetalker.h"
-#include "model/model_factory.h"
+#include "model/model_registry.h"
 #include "test_support.h"
 
 namespace pianokpm {
@@ -10,17 +10,19 @@ namespace {
 
 ModelConfig small_codetalker() {
   ModelConfig c;
-  c.architecture = Architecture::kCodeTalker;
+  c.architecture = "codetalker";
   c.num_views = 1;
-  c.pose_frames = 12;
-  c.window_samples = 64;
-  c.codetalker.downsample_log2 = 3;  // 8 codes per window
-  c.codetalker.codebook_size = 16;
-  c.codetalker.code_dim = 8;
-  c.codetalker.vae_channels = 16;
-  c.codetalker.model_dim = 16;
-  c.codetalker.heads = 2;
-  c.codetalker.feedforward = 32;
+  c.pose_rate_hz = 12;
+  c.emg_rate_hz = 64;
+  CodeTalkerOptions o;
+  o.downsample_log2 = 3;  // 8 codes per window
+  o.codebook_size = 16;
+  o.code_dim = 8;
+  o.vae_channels = 16;
+  o.model_dim = 16;
+  o.heads = 2;
+  o.feedforward = 32;
+  c.options = o.to_json();
   return c;
 }
 
@@ -34,7 +36,7 @@ TEST(CodeTalker, FactoryMakesItAndOutputsHaveTheContractShapes) {
   auto net = make_codetalker(c);
   ASSERT_TRUE(net);
   torch::NoGradGuard no_grad;
-  const auto pose = torch::rand({3, c.pose_channels(), c.pose_frames}), keys = torch::rand({3, 88, c.window_samples});
+  const auto pose = torch::rand({3, c.pose_channels(), c.pose_frames()}), keys = torch::rand({3, 88, c.window_samples()});
   EXPECT_EQ(net->forward(pose, keys).sizes(), (std::vector<int64_t>{3, 6, 64}));
   const auto codes = net->predict_codes(pose, keys);
   EXPECT_EQ(codes.sizes(), (std::vector<int64_t>{3, 8}));
@@ -75,7 +77,7 @@ TEST(CodeTalker, QuantiserPicksTheNearestCodeAndItsLossIsTheHandFormula) {
     }
   }
   // codebook term + commitment term, both the mean squared distance: (1 + beta) * mean.
-  EXPECT_NEAR(q.vq_loss.item<double>(), (1 + c.codetalker.commitment) * expected_sq / (2 * 5 * 8), 1e-12);
+  EXPECT_NEAR(q.vq_loss.item<double>(), (1 + CodeTalkerOptions().commitment) * expected_sq / (2 * 5 * 8), 1e-12);
   // Straight-through: d(sum of vectors)/dz is one everywhere.
   q.vectors.sum().backward();
   EXPECT_TRUE(torch::allclose(z.grad(), torch::ones_like(z)));
@@ -86,7 +88,7 @@ TEST(CodeTalker, CodeLogitsAtAStepDoNotDependOnLaterCodes) {
   const ModelConfig c = small_codetalker();
   auto net = make_codetalker(c);
   torch::NoGradGuard no_grad;
-  const auto pose = torch::rand({2, c.pose_channels(), c.pose_frames}), keys = torch::rand({2, 88, c.window_samples});
+  const auto pose = torch::rand({2, c.pose_channels(), c.pose_frames()}), keys = torch::rand({2, 88, c.window_samples()});
   const auto codes = torch::randint(16, {2, 8}, torch::kLong);
   const auto logits = net->code_logits(pose, keys, codes);
   auto changed = codes.clone();
@@ -119,7 +121,7 @@ TEST(CodeTalker, EachStagesLossFallsWhenTrainedOnIt) {
   torch::manual_seed(4);
   const ModelConfig c = small_codetalker();
   auto net = make_codetalker(c);
-  const auto pose = torch::rand({4, c.pose_channels(), c.pose_frames}), keys = torch::rand({4, 88, c.window_samples});
+  const auto pose = torch::rand({4, c.pose_channels(), c.pose_frames()}), keys = torch::rand({4, 88, c.window_samples()});
   // Bursts of different heights and timings: something for a codebook to learn.
   const auto t = torch::arange(64, torch::kFloat).view({1, 1, 64});
   const auto emg =

@@ -3,7 +3,7 @@
 // libtorch operations, the CPU one fused), and every architecture runs and trains there.
 #include "data/windowing.h"
 #include "model/checkpoint.h"
-#include "model/model_factory.h"
+#include "model/model_registry.h"
 #include "predict/predictor.h"
 #include "test_support.h"
 
@@ -31,15 +31,16 @@ TEST(Cuda, OfficialModelPredictsOnTheGpuWhatItPredictsOnTheCpu) {
 
 TEST(Cuda, EveryArchitectureRunsAndTakesAGradientStepOnTheGpu) {
   if (!torch::cuda::is_available()) GTEST_SKIP() << "CUDA is not available";
-  for (const std::string& name : architectures()) {
+  for (const std::string& name : model_names()) {
     torch::manual_seed(1);
     ModelConfig c;
-    c.architecture = parse_architecture(name);
+    c.architecture = name;
     EmgModel net = make_model(c);
     net->to(torch::kCUDA);
     const auto on = torch::TensorOptions().device(torch::kCUDA);
-    const auto pose = torch::rand({2, c.pose_channels(), c.pose_frames}, on), keys = torch::rand({2, 88, c.window_samples}, on);
-    const auto emg = torch::rand({2, 6, c.window_samples}, on);
+    const auto pose = torch::rand({2, c.pose_channels(), c.pose_frames()}, on),
+               keys = torch::rand({2, 88, c.window_samples()}, on);
+    const auto emg = torch::rand({2, 6, c.window_samples()}, on);
     EXPECT_EQ(net->forward(pose, keys).sizes(), emg.sizes()) << name;
     const torch::Tensor loss =
         net->has_own_loss(0) ? net->stage_loss(0, pose, keys, emg) : (net->forward(pose, keys) - emg).pow(2).mean();

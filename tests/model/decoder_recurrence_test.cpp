@@ -29,14 +29,15 @@ void expect_close(const torch::Tensor& a, const torch::Tensor& b, double rel, co
 }
 
 void compare(torch::ScalarType dtype, double rel, double output_scale, int64_t batch) {
-  ModelConfig c;
+  PianoKpmNetOptions c;
   c.decoder_output_scale = output_scale;
+  const int64_t emg_channels = kReleaseLayout.emg_channels;
   torch::manual_seed(3);
-  ArDecoder decoder(c);
+  ArDecoder decoder(emg_channels, c);
   decoder->to(dtype);
   const int64_t steps = 40;
-  const auto features = torch::randn({batch, c.feature_channels(), steps}, dtype);
-  const auto upstream = torch::randn({batch, c.emg_channels, steps}, dtype);
+  const auto features = torch::randn({batch, c.encoder.feature_channels(), steps}, dtype);
+  const auto upstream = torch::randn({batch, emg_channels, steps}, dtype);
   const Result fused = run(decoder, features, upstream, false), plain = run(decoder, features, upstream, true);
   expect_close(fused.out, plain.out, rel, "output");
   expect_close(fused.grad_features, plain.grad_features, rel, "features' gradient");
@@ -63,17 +64,18 @@ TEST(DecoderRecurrence, MatchesComposedDecoderInFloat32) {
 TEST(DecoderRecurrence, FeedsItsOwnOutputBack) {
   // With the e_{t-1} weights zeroed the steps are independent: a changed first-step feature may
   // change only the first output; with them restored it reaches later steps.
-  ModelConfig c;
+  const PianoKpmNetOptions c;
+  const int64_t emg_channels = kReleaseLayout.emg_channels;
   torch::manual_seed(5);
-  ArDecoder decoder(c);
+  ArDecoder decoder(emg_channels, c);
   decoder->to(torch::kDouble);
   torch::NoGradGuard no_grad;
-  auto features = torch::randn({1, c.feature_channels(), 5}, torch::kDouble);
+  auto features = torch::randn({1, c.encoder.feature_channels(), 5}, torch::kDouble);
   auto changed = features.clone();
   changed.select(2, 0).add_(1.0);
   auto first_layer = decoder->parameters()[0];  // mlp.0.weight [512, 70]
   const auto saved = first_layer.clone();
-  first_layer.narrow(1, c.feature_channels(), c.emg_channels).zero_();
+  first_layer.narrow(1, c.encoder.feature_channels(), emg_channels).zero_();
   auto delta = (decoder->forward(changed) - decoder->forward(features)).abs().sum(1).squeeze(0);
   EXPECT_GT(delta[0].item<double>(), 0.0);
   EXPECT_EQ(delta.narrow(0, 1, 4).max().item<double>(), 0.0);

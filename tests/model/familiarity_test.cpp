@@ -100,7 +100,7 @@ TEST(Familiarity, TellsHandsLikeTheTrainingOnesFromFrozenAndScrambledOnes) {
   ModelConfig config;
   config.modality = Modality::kPoseOnly;
   config.num_views = 1;
-  config.pose_frame = PoseFrame::kHand;
+  config.pose.frame = PoseFrame::kHand;
   std::vector<torch::Tensor> neighbours, calibration;
   for (int pianist = 1; pianist <= 4; ++pianist) neighbours.push_back(windows_of(pianist, 1));
   for (int pianist = 1; pianist <= 4; ++pianist) calibration.push_back(windows_of(pianist, 3));

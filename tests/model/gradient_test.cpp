@@ -1,7 +1,7 @@
 // Autograd through the whole network (encoder, fused-op fallbacks, autoregressive decoder) against
 // central finite differences in float64, on a tiny configuration: training can only learn what
 // these gradients carry.
-#include "model/model_factory.h"
+#include "model/model_registry.h"
 #include "model/pianokpm_net.h"
 #include "test_support.h"
 
@@ -10,16 +10,22 @@ namespace {
 
 ModelConfig tiny(const std::string& architecture) {
   ModelConfig c;
-  c.architecture = parse_architecture(architecture);
-  c.hidden_channels = 16;
-  c.tds_channels = 4;
-  c.tds_width = 4;
-  c.front_kernels = {3, 3};
-  c.stages = {{3, 3, 1, std::nullopt}, {3, 3, 1, 8}};
-  c.decoder_hidden = 16;
-  c.pose_frames = 6;
-  c.window_samples = 24;
-  c.decoder_output_scale = 1.0;
+  c.architecture = architecture;
+  if (architecture == "pianokpm" || architecture == "linear_readout") {
+    TdsEncoderOptions encoder;
+    encoder.hidden_channels = 16;
+    encoder.tds_channels = 4;
+    encoder.tds_width = 4;
+    encoder.front_kernels = {3, 3};
+    encoder.stages = {{3, 3, 1, std::nullopt}, {3, 3, 1, 8}};
+    encoder.write(c.options);
+  }
+  if (architecture == "pianokpm") {
+    c.options["decoder_hidden"] = 16;
+    c.options["decoder_output_scale"] = 1.0;
+  }
+  c.pose_rate_hz = 6;
+  c.emg_rate_hz = 24;
   return c;
 }
 
@@ -27,12 +33,12 @@ TEST(Gradient, AutogradMatchesFiniteDifferencesForEveryParameterTensor) {
   for (const std::string arch : {"pianokpm", "linear_readout", "neuropose"}) {
     torch::manual_seed(7);
     ModelConfig c = tiny(arch);
-    if (arch == "neuropose") c.window_samples = 32;  // three stride-2 stages
+    if (arch == "neuropose") c.emg_rate_hz = 32;  // three stride-2 stages
     EmgModel net = make_model(c);
     net->to(torch::kDouble);
-    const auto pose = torch::rand({2, c.pose_channels(), c.pose_frames}, torch::kDouble);
-    const auto keys = torch::rand({2, c.num_keys, c.window_samples}, torch::kDouble);
-    const auto target = torch::rand({2, c.emg_channels, c.window_samples}, torch::kDouble);
+    const auto pose = torch::rand({2, c.pose_channels(), c.pose_frames()}, torch::kDouble);
+    const auto keys = torch::rand({2, c.num_keys, c.window_samples()}, torch::kDouble);
+    const auto target = torch::rand({2, c.emg_channels, c.window_samples()}, torch::kDouble);
     auto loss_of = [&] { return (net->forward(pose, keys) - target).pow(2).mean(); };
     net->zero_grad();
     loss_of().backward();

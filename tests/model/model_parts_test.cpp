@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "model/model_factory.h"
+#include "model/model_registry.h"
 #include "test_support.h"
 
 namespace pianokpm {
@@ -22,7 +22,7 @@ int parameters_under(const EmgModel& model, const std::vector<std::string>& pref
 
 EmgModel model_of(const std::string& architecture) {
   ModelConfig config;
-  config.architecture = parse_architecture(architecture);
+  config.architecture = architecture;
   return make_model(config);
 }
 

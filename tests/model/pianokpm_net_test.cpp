@@ -4,7 +4,7 @@
 #include "io/array_file.h"
 #include "io/input_error.h"
 #include "model/checkpoint.h"
-#include "model/model_factory.h"
+#include "model/model_registry.h"
 #include "model/pianokpm_net.h"
 #include "model/state_dict.h"
 #include "test_support.h"
@@ -207,7 +207,7 @@ TEST(StateDict, PoseOnlyModelsHaveNoKeyPathAndBaselinesNoReleaseNames) {
   c.num_views = 1;
   EmgModel pose = make_model(c);
   for (const auto& [name, t] : release_state_dict(pose)) EXPECT_EQ(name.find("key_"), std::string::npos) << name;
-  c.architecture = Architecture::kNeuroPose;
+  c.architecture = "neuropose";
   EmgModel neuropose = make_model(c);
   EXPECT_THROW(release_state_dict(neuropose), std::invalid_argument);
 }

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "model/model_factory.h"
+#include "model/model_registry.h"
 #include "synth/corpus.h"
 #include "synth/muscle_model.h"
 #include "test_support.h"
@@ -111,16 +111,16 @@ TEST(HandFrame, SameForAnyTranslationScaleRotationAndMirror) {
 
 TEST(HandFrame, ModelOutputsIdenticalForMovedKeypoints) {
   ModelConfig config;
-  config.architecture = Architecture::kNeuroPose;
+  config.architecture = "neuropose";
   config.modality = Modality::kPoseOnly;
   config.num_views = 1;
-  config.pose_frame = PoseFrame::kHand;
+  config.pose.frame = PoseFrame::kHand;
   const torch::Tensor pose = synthetic_hand(2, 3.0, 0, 120).view({1, 42, 2, 60}).permute({0, 3, 1, 2}).reshape({2, 42, 60});
   // standardised as training would: per-channel statistics of the hand-frame features
   const torch::Tensor features = hand_frame(pose.to(torch::kDouble)).permute({1, 0, 2}).reshape({42, -1});
   const torch::Tensor mean = features.mean(1), std = features.std(1, false).clamp_min(1e-6);
-  config.pose_mean.assign(mean.data_ptr<double>(), mean.data_ptr<double>() + 42);
-  config.pose_std.assign(std.contiguous().data_ptr<double>(), std.contiguous().data_ptr<double>() + 42);
+  config.pose.mean.assign(mean.data_ptr<double>(), mean.data_ptr<double>() + 42);
+  config.pose.std.assign(std.contiguous().data_ptr<double>(), std.contiguous().data_ptr<double>() + 42);
   torch::manual_seed(3);
   const EmgModel model = make_model(config);
   torch::NoGradGuard no_grad;
@@ -132,10 +132,10 @@ TEST(HandFrame, ModelOutputsIdenticalForMovedKeypoints) {
   }
   // an image-frame model of the same weights does see the camera move
   ModelConfig image = config;
-  image.pose_frame = PoseFrame::kImage;
-  image.pose_mean.clear();
-  image.pose_std.clear();
-  image.pose_scale = {1.0 / 1280, 1.0 / 720};
+  image.pose.frame = PoseFrame::kImage;
+  image.pose.mean.clear();
+  image.pose.std.clear();
+  image.pose.scale = {1.0 / 1280, 1.0 / 720};
   torch::manual_seed(3);
   const EmgModel image_model = make_model(image);
   const torch::Tensor image_out = image_model->forward(pose, {});
@@ -154,19 +154,19 @@ TEST(HandFrame, RefusesOtherLayouts) {
   EXPECT_THROW(hand_frame(torch::zeros({1, 40, 60})), std::invalid_argument);
   EXPECT_THROW(hand_frame(torch::zeros({1, 42, 1})), std::invalid_argument);
   ModelConfig config;
-  config.pose_frame = PoseFrame::kHand;
-  config.pose_scale = {1.0 / 1280, 1.0 / 720};
+  config.pose.frame = PoseFrame::kHand;
+  config.pose.scale = {1.0 / 1280, 1.0 / 720};
   EXPECT_THROW(config.check(), std::invalid_argument) << "the hand frame has no pixel scale";
 }
 
 TEST(HandFrame, ConfigRoundTripKeepsOldConfigsAsTheyWere) {
   ModelConfig config;
   EXPECT_FALSE(config.to_json().contains("pose_frame")) << "a config of the release's kind is written as before";
-  EXPECT_EQ(ModelConfig::from_json(config.to_json()).pose_frame, PoseFrame::kImage);
-  config.pose_frame = PoseFrame::kHand;
-  config.pose_scale = {1.0, 1.0};
+  EXPECT_EQ(ModelConfig::from_json(config.to_json()).pose.frame, PoseFrame::kImage);
+  config.pose.frame = PoseFrame::kHand;
+  config.pose.scale = {1.0, 1.0};
   EXPECT_EQ(config.to_json().at("pose_frame"), "hand");
-  EXPECT_EQ(ModelConfig::from_json(config.to_json()).pose_frame, PoseFrame::kHand);
+  EXPECT_EQ(ModelConfig::from_json(config.to_json()).pose.frame, PoseFrame::kHand);
   nlohmann::json bad = config.to_json();
   bad["pose_frame"] = "camera";
   EXPECT_THROW(ModelConfig::from_json(bad), std::invalid_argument);

@@ -2,7 +2,7 @@
 // side and nothing beyond, and that it learns.
 #include "model/baselines/pose_tcn.h"
 
-#include "model/model_factory.h"
+#include "model/model_registry.h"
 #include "test_support.h"
 
 namespace pianokpm {
@@ -10,7 +10,7 @@ namespace {
 
 ModelConfig tcn_config(Modality modality) {
   ModelConfig c;
-  c.architecture = Architecture::kPoseTcn;
+  c.architecture = "pose_tcn";
   c.modality = modality;
   c.num_views = 1;
   return c;

@@ -1,7 +1,7 @@
 #include "model/weight_average.h"
 
 #include "io/input_error.h"
-#include "model/model_factory.h"
+#include "model/model_registry.h"
 #include "model/state_dict.h"
 #include "test_support.h"
 

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "io/array_file.h"
+#include "ot/fused_softmin.h"
 #include "test_support.h"
 
 namespace pianokpm {
@@ -47,19 +48,33 @@ TEST(Sinkhorn, MatchesGeomlossValuesAndGradientsOnOfficialFixtures) {
 }
 
 TEST(Sinkhorn, Float32TrainingLossTakesFusedSoftminAndMatchesFixtures) {
-  // float32 on the CPU runs the annealing iterations through the fused soft-min (no cost matrix);
-  // the value and gradient stay those of geomloss to float32 accuracy.
+  // float32 on the CPU runs every soft-min through the fused kernel (no cost matrix): per window,
+  // four at the first epsilon, four per annealing step and four in the last extrapolation; float64
+  // runs none. Value and gradient match geomloss (the fixtures) and the float64 path on the same
+  // points, to float32 accuracy.
   const auto cases = official_cases(torch::kFloat);
   ASSERT_EQ(cases.size(), 5u);
   for (const auto& [prefix, x, y, grad, expected] : cases) {
+    int64_t calls = fused_softmin_calls();
+    auto x64 = torch::stack({x, x}).to(torch::kDouble).requires_grad_(true);
+    auto value64 = sinkhorn_divergence(x64, torch::stack({y, y}).to(torch::kDouble));
+    value64.sum().backward();
+    EXPECT_EQ(fused_softmin_calls(), calls) << prefix << ": float64 took the fused soft-min";
+
+    const auto all = torch::cat({x, y});  // float32, as the loss measures its schedule's diameter
+    const double diameter = (std::get<0>(all.max(0)) - std::get<0>(all.min(0))).norm().item<double>();
+    const auto steps = static_cast<int64_t>(sinkhorn_epsilons(diameter, {}).size());
+    calls = fused_softmin_calls();
     auto xg = torch::stack({x, x}).requires_grad_(true);  // a batch of two windows
     auto value = sinkhorn_divergence(xg, torch::stack({y, y}));
     value.sum().backward();
+    EXPECT_EQ(fused_softmin_calls() - calls, 2 * 4 * (steps + 2)) << prefix << ": not every soft-min was fused";
     for (int64_t i = 0; i < 2; ++i) {
       EXPECT_NEAR(value[i].item<double>(), expected, 1e-4 * std::abs(expected) + 1e-7) << prefix;
-      const double grad_error =
-          (xg.grad()[i].to(torch::kDouble) - grad).abs().max().item<double>() / grad.abs().max().item<double>();
-      EXPECT_LE(grad_error, 1e-4) << prefix;
+      EXPECT_NEAR(value[i].item<double>(), value64[i].item<double>(), 1e-4 * std::abs(expected) + 1e-7) << prefix;
+      const double scale = grad.abs().max().item<double>();
+      EXPECT_LE((xg.grad()[i].to(torch::kDouble) - grad).abs().max().item<double>() / scale, 1e-4) << prefix;
+      EXPECT_LE((xg.grad()[i].to(torch::kDouble) - x64.grad()[i]).abs().max().item<double>() / scale, 1e-4) << prefix;
     }
   }
 }

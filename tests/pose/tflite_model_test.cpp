@@ -75,7 +75,7 @@ const Expected kModels[] = {
       {TfliteOpKind::kLogistic, 2}}},
 };
 
-TEST(TfliteModel, OperatorCountsAndWeightsMatchTheFactsTable) {
+TEST(TfliteModel, OperatorCountsAndWeightsMatchTheReferenceFigures) {
   for (const Expected& e : kModels) {
     SCOPED_TRACE(e.name);
     const TfliteModel m = read_tflite(model_path(e.name));

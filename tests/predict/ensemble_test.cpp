@@ -7,7 +7,7 @@
 
 #include "data/performance.h"
 #include "io/input_error.h"
-#include "model/model_factory.h"
+#include "model/model_registry.h"
 #include "test_support.h"
 
 namespace pianokpm {

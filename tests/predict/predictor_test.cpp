@@ -1,7 +1,7 @@
 #include "data/performance.h"
 #include "io/array_file.h"
 #include "io/input_error.h"
-#include "model/model_factory.h"
+#include "model/model_registry.h"
 #include "model/checkpoint.h"
 #include "predict/predictor.h"
 #include "test_support.h"
@@ -40,13 +40,11 @@ TEST(Predictor, ReproducesOfficialPerformanceOnCompleteWindows) {
 // runs the encoder and the decoder apart, must do the same as forward().
 TEST(Predictor, AppliesThePoseScaleAndStandardisationOfTheModel) {
   ModelConfig c;
-  c.pose_scale = {1.0 / 1280, 1.0 / 720};
-  c.hidden_channels = 16;
-  c.tds_channels = c.tds_width = 4;
-  c.decoder_hidden = 16;
+  c.pose.scale = {1.0 / 1280, 1.0 / 720};
+  c.options = {{"hidden_channels", 16}, {"tds_channels", 4}, {"tds_width", 4}, {"decoder_hidden", 16}};
   for (int i = 0; i < c.pose_channels(); ++i) {
-    c.pose_mean.push_back(0.4 + 0.001 * i);
-    c.pose_std.push_back(0.02 + 0.001 * i);
+    c.pose.mean.push_back(0.4 + 0.001 * i);
+    c.pose.std.push_back(0.02 + 0.001 * i);
   }
   torch::manual_seed(11);
   EmgModel net = make_model(c);
@@ -64,9 +62,9 @@ TEST(Predictor, AppliesThePoseScaleAndStandardisationOfTheModel) {
 // Predicting reads the model and nothing else: its mode, device and weights are as they were, and
 // a model on another device than the options' is refused rather than moved.
 TEST(Predictor, LeavesTheModelAsItWasAndRefusesOneOnAnotherDevice) {
-  for (const std::string& name : architectures()) {
+  for (const std::string& name : model_names()) {
     ModelConfig c;
-    c.architecture = parse_architecture(name);
+    c.architecture = name;
     c.modality = Modality::kPoseOnly;
     c.num_views = 1;
     torch::manual_seed(3);

@@ -17,7 +17,7 @@ ModelConfig config_with_reference() {
   ModelConfig c;
   c.modality = Modality::kPoseOnly;
   c.num_views = 1;
-  c.pose_frame = PoseFrame::kHand;
+  c.pose.frame = PoseFrame::kHand;
   torch::manual_seed(11);
   const torch::Tensor base = torch::rand({1, 42, 1}) * 100;
   const torch::Tensor windows = base + torch::randn({12, 42, 60}) * 3;  // a jittering hand

@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "model/model_factory.h"
+#include "model/model_registry.h"
 #include "model/pianokpm_net.h"
 #include "test_support.h"
 
@@ -22,7 +22,7 @@ ModelConfig one_keypoint_config() {
   ModelConfig c;
   c.num_views = 1;
   c.num_keypoints = 1;  // two channels: x, y
-  c.pose_scale = {0.5, 0.25};
+  c.pose.scale = {0.5, 0.25};
   return c;
 }
 
@@ -45,36 +45,36 @@ TEST(PoseStatistics, MeanAndDeviationOverAllFramesAfterPoseScale) {
 
 TEST(PoseStatistics, ConfigRoundTripsAndRejectsBadValues) {
   ModelConfig c = one_keypoint_config();
-  c.pose_mean = {0.1, 0.2};
-  c.pose_std = {0.3, 0.4};
+  c.pose.mean = {0.1, 0.2};
+  c.pose.std = {0.3, 0.4};
   EXPECT_EQ(ModelConfig::from_json(c.to_json()).to_json(), c.to_json());
-  c.pose_std = {0.3};
+  c.pose.std = {0.3};
   EXPECT_THROW(c.check(), std::invalid_argument);
-  c.pose_std = {0.3, 0.0};
+  c.pose.std = {0.3, 0.0};
   EXPECT_THROW(c.check(), std::invalid_argument);
 }
 
 TEST(PoseStatistics, NetworkStandardisesItsPoseInput) {
   ModelConfig plain;
-  plain.architecture = Architecture::kLinearReadout;
-  plain.pose_scale = {1.0 / 1280, 1.0 / 720};
+  plain.architecture = "linear_readout";
+  plain.pose.scale = {1.0 / 1280, 1.0 / 720};
   torch::manual_seed(5);
-  const torch::Tensor pose = torch::rand({2, plain.pose_channels(), plain.pose_frames}) * 700;
-  const torch::Tensor keys = torch::rand({2, plain.num_keys, plain.window_samples});
+  const torch::Tensor pose = torch::rand({2, plain.pose_channels(), plain.pose_frames()}) * 700;
+  const torch::Tensor keys = torch::rand({2, plain.num_keys, plain.window_samples()});
   ModelConfig standardised = plain;
   for (int c = 0; c < plain.pose_channels(); ++c) {
-    standardised.pose_mean.push_back(0.3 + 0.01 * c);
-    standardised.pose_std.push_back(0.05 + 0.002 * c);
+    standardised.pose.mean.push_back(0.3 + 0.01 * c);
+    standardised.pose.std.push_back(0.05 + 0.002 * c);
   }
   // What the standardised net must see, worked out in float64 and handed to a plain net
   // (pose_scale 1) with the same weights.
   const auto d = torch::TensorOptions().dtype(torch::kDouble);
-  const torch::Tensor scale = torch::tensor(plain.pose_scale, d).repeat({plain.pose_channels() / 2}).view({1, -1, 1});
-  const torch::Tensor mean = torch::tensor(standardised.pose_mean, d).view({1, -1, 1});
-  const torch::Tensor std = torch::tensor(standardised.pose_std, d).view({1, -1, 1});
+  const torch::Tensor scale = torch::tensor(plain.pose.scale, d).repeat({plain.pose_channels() / 2}).view({1, -1, 1});
+  const torch::Tensor mean = torch::tensor(standardised.pose.mean, d).view({1, -1, 1});
+  const torch::Tensor std = torch::tensor(standardised.pose.std, d).view({1, -1, 1});
   const torch::Tensor expected_input = ((pose.to(torch::kDouble) * scale - mean) / std).to(torch::kFloat);
   ModelConfig unscaled = plain;
-  unscaled.pose_scale = {1.0, 1.0};
+  unscaled.pose.scale = {1.0, 1.0};
 
   EmgModel a = make_model(standardised), b = make_model(unscaled);
   {

@@ -1,5 +1,8 @@
 #include "model/baselines/codetalker.h"
 
+#include "model/model_options.h"
+#include "model/model_registry.h"
+
 #include <cmath>
 #include <stdexcept>
 
@@ -25,9 +28,57 @@ nn::Sequential strided_encoder(int in, int width, int steps, int out) {
 
 }  // namespace
 
-CodeTalkerNetImpl::CodeTalkerNetImpl(const ModelConfig& config) : EmgModelImpl(config) {
-  const CodeTalkerConfig& c = config.codetalker;
-  tokens_ = config.window_samples >> c.downsample_log2;
+void CodeTalkerOptions::check(const StreamLayout& layout) const {
+  auto require = [](bool ok, const std::string& what) { require_option(ok, "codetalker." + what); };
+  require(codebook_size >= 2, "codebook_size must be >= 2");
+  require(code_dim >= 1 && vae_channels >= 1 && feedforward >= 1, "code_dim, vae_channels and feedforward must be >= 1");
+  require(downsample_log2 >= 1 && downsample_log2 <= 8, "downsample_log2 must be 1..8");
+  require(model_dim >= 1 && heads >= 1 && model_dim % heads == 0, "model_dim must be a positive multiple of heads");
+  require(layers >= 1, "layers must be >= 1");
+  require(commitment >= 0, "commitment must be >= 0");
+  require(vq_stage_share > 0 && vq_stage_share < 1, "vq_stage_share must be between 0 and 1");
+  require(layout.window_samples() % (1 << downsample_log2) == 0,
+          "downsample_log2: window_samples must be a multiple of 2^downsample_log2");
+}
+
+nlohmann::json CodeTalkerOptions::to_json() const {
+  return {{"codetalker",
+           {{"codebook_size", codebook_size},
+            {"code_dim", code_dim},
+            {"downsample_log2", downsample_log2},
+            {"vae_channels", vae_channels},
+            {"model_dim", model_dim},
+            {"heads", heads},
+            {"layers", layers},
+            {"feedforward", feedforward},
+            {"commitment", commitment},
+            {"vq_stage_share", vq_stage_share}}}};
+}
+
+CodeTalkerOptions CodeTalkerOptions::from_json(const nlohmann::json& j) {
+  const nlohmann::json defaults = CodeTalkerOptions().to_json();
+  refuse_unknown_fields(j, defaults);
+  CodeTalkerOptions c;
+  if (!j.contains("codetalker")) return c;
+  const nlohmann::json& b = j.at("codetalker");
+  refuse_unknown_fields(b, defaults.at("codetalker"), "codetalker.");
+  read_field(b, "codebook_size", c.codebook_size);
+  read_field(b, "code_dim", c.code_dim);
+  read_field(b, "downsample_log2", c.downsample_log2);
+  read_field(b, "vae_channels", c.vae_channels);
+  read_field(b, "model_dim", c.model_dim);
+  read_field(b, "heads", c.heads);
+  read_field(b, "layers", c.layers);
+  read_field(b, "feedforward", c.feedforward);
+  read_field(b, "commitment", c.commitment);
+  read_field(b, "vq_stage_share", c.vq_stage_share);
+  return c;
+}
+
+CodeTalkerNetImpl::CodeTalkerNetImpl(const ModelConfig& config)
+    : EmgModelImpl(config), options_(model_options<CodeTalkerOptions>(config)) {
+  const CodeTalkerOptions& c = options_;
+  tokens_ = config.window_samples() >> c.downsample_log2;
   // Stage 1: the VQ-VAE over EMG.
   vq_encoder_ =
       register_module("vq_encoder", strided_encoder(config.emg_channels, c.vae_channels, c.downsample_log2, c.code_dim));
@@ -55,7 +106,7 @@ CodeTalkerNetImpl::CodeTalkerNetImpl(const ModelConfig& config) : EmgModelImpl(c
 }
 
 int CodeTalkerNetImpl::training_stage(int epoch, int epochs) const {
-  const int vq_epochs = std::max(1, static_cast<int>(std::lround(config().codetalker.vq_stage_share * epochs)));
+  const int vq_epochs = std::max(1, static_cast<int>(std::lround(options_.vq_stage_share * epochs)));
   return epoch < vq_epochs ? 0 : 1;
 }
 
@@ -73,7 +124,7 @@ CodeTalkerNetImpl::Quantised CodeTalkerNetImpl::quantise(const torch::Tensor& z)
   const auto chosen = codebook_.index_select(0, codes);  // [b*n, d]
   Quantised q;
   q.codes = codes.view({b, n});
-  q.vq_loss = F::mse_loss(chosen, flat.detach()) + config().codetalker.commitment * F::mse_loss(flat, chosen.detach());
+  q.vq_loss = F::mse_loss(chosen, flat.detach()) + options_.commitment * F::mse_loss(flat, chosen.detach());
   q.vectors = (flat + (chosen - flat).detach()).view({b, n, d}).transpose(1, 2);
   return q;
 }
@@ -101,15 +152,14 @@ torch::Tensor CodeTalkerNetImpl::logits_from(const torch::Tensor& memory, const 
 
 torch::Tensor CodeTalkerNetImpl::code_logits(const torch::Tensor& pose, const torch::Tensor& keys, const torch::Tensor& codes) {
   const auto memory = condition_tokens(pose, keys);
-  const auto start = torch::full({codes.size(0), 1}, config().codetalker.codebook_size, codes.options());
+  const auto start = torch::full({codes.size(0), 1}, options_.codebook_size, codes.options());
   return logits_from(memory, torch::cat({start, codes.narrow(1, 0, codes.size(1) - 1)}, 1));
 }
 
 torch::Tensor CodeTalkerNetImpl::predict_codes(const torch::Tensor& pose, const torch::Tensor& keys) {
   const auto memory = condition_tokens(pose, keys);
   const int64_t b = memory.size(1);
-  auto previous =
-      torch::full({b, 1}, config().codetalker.codebook_size, torch::TensorOptions(torch::kLong).device(memory.device()));
+  auto previous = torch::full({b, 1}, options_.codebook_size, torch::TensorOptions(torch::kLong).device(memory.device()));
   std::vector<torch::Tensor> codes;
   for (int t = 0; t < tokens_; ++t) {
     const auto next = logits_from(memory, previous).select(1, t).argmax(1);  // [B]
@@ -137,5 +187,8 @@ torch::Tensor CodeTalkerNetImpl::stage_loss(int stage, const torch::Tensor& pose
   const auto logits = code_logits(pose, keys, target);
   return F::cross_entropy(logits.reshape({-1, logits.size(2)}), target.reshape({-1}));
 }
+
+PIANOKPM_REGISTER_MODEL(codetalker, CodeTalkerNetImpl, CodeTalkerOptions,
+                        "a VQ-VAE codebook of EMG motifs and a transformer that predicts the codes")
 
 }  // namespace pianokpm

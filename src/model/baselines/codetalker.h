@@ -1,7 +1,7 @@
 #pragma once
 // CodeTalker-style baseline (architecture "codetalker"), adapted from speech-driven face motion
 // to pose(+keys)-driven EMG as the PianoKPM paper compares against it. Two stages, each trained
-// by `pianokpm train` in turn (config.codetalker.vq_stage_share of the epochs go to stage 1):
+// by `pianokpm train` in turn (vq_stage_share of the epochs go to stage 1):
 //  1. a VQ-VAE over EMG windows learns a codebook of short EMG motifs: a strided convolutional
 //     encoder [B, emg, T] -> [B, code_dim, N] (N = T / 2^downsample_log2), a vector quantiser
 //     (nearest code; loss ||sg[z] - e||^2 + commitment * ||z - sg[e]||^2, which updates the
@@ -18,6 +18,25 @@
 #include "model/emg_model.h"
 
 namespace pianokpm {
+
+// In the config's JSON as one block: {"codetalker": {"codebook_size": 64, ...}}.
+// One code covers 2^downsample_log2 samples.
+struct CodeTalkerOptions {
+  int codebook_size = 64;   // motifs in the codebook
+  int code_dim = 64;        // width of a code vector
+  int downsample_log2 = 5;  // stride-2 stages: 1024 samples -> 32 codes per window
+  int vae_channels = 64;    // width of the VQ-VAE's convolutions
+  int model_dim = 128;      // transformer width
+  int heads = 4;
+  int layers = 2;  // transformer decoder layers (causal self- and cross-attention)
+  int feedforward = 256;
+  double commitment = 0.25;     // beta in ||z - sg[e]||^2 (the encoder's commitment to its code)
+  double vq_stage_share = 0.5;  // share of the run's epochs spent on stage 1 (the VQ-VAE)
+
+  void check(const StreamLayout& layout) const;  // also: window_samples a multiple of 2^downsample_log2
+  nlohmann::json to_json() const;
+  static CodeTalkerOptions from_json(const nlohmann::json& j);
+};
 
 class CodeTalkerNetImpl : public EmgModelImpl {
  public:
@@ -46,6 +65,7 @@ class CodeTalkerNetImpl : public EmgModelImpl {
   Quantised quantise(const torch::Tensor& z);  // z [B, code_dim, N]
 
  private:
+  CodeTalkerOptions options_;
   int tokens_ = 0;  // codes per window
   torch::nn::Sequential vq_encoder_{nullptr}, vq_decoder_{nullptr}, condition_{nullptr};
   torch::Tensor codebook_;                         // [codebook_size, code_dim]

@@ -1,10 +1,14 @@
 #include "model/baselines/linear_readout.h"
 
+#include "model/model_options.h"
+#include "model/model_registry.h"
+
 namespace pianokpm {
 
 LinearReadoutNetImpl::LinearReadoutNetImpl(const ModelConfig& config) : EmgModelImpl(config) {
-  encoder_ = register_module("network", Encoder(config));
-  readout_ = register_module("readout", torch::nn::Linear(config.feature_channels(), config.emg_channels));
+  const auto options = model_options<LinearReadoutOptions>(config);
+  encoder_ = register_module("network", Encoder(config.layout(), options.encoder));
+  readout_ = register_module("readout", torch::nn::Linear(options.encoder.feature_channels(), config.emg_channels));
 }
 
 torch::Tensor LinearReadoutNetImpl::encode(const torch::Tensor& pose, const torch::Tensor& keys) {
@@ -17,5 +21,19 @@ std::vector<std::string> LinearReadoutNetImpl::part_parameters(const std::string
   if (part == "decoder") return {"readout."};
   return EmgModelImpl::part_parameters(part);
 }
+
+LinearReadoutOptions LinearReadoutOptions::from_json(const nlohmann::json& j) {
+  refuse_unknown_fields(j, LinearReadoutOptions().to_json());
+  return {TdsEncoderOptions::read(j)};
+}
+
+nlohmann::json LinearReadoutOptions::to_json() const {
+  nlohmann::json j = nlohmann::json::object();
+  encoder.write(j);
+  return j;
+}
+
+PIANOKPM_REGISTER_MODEL(linear_readout, LinearReadoutNetImpl, LinearReadoutOptions,
+                        "PianoKPM Net's encoder with a per-step linear read-out")
 
 }  // namespace pianokpm

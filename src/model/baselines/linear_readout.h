@@ -8,6 +8,14 @@
 
 namespace pianokpm {
 
+// The encoder's hyperparameters only (flat JSON, as PianoKPM Net's).
+struct LinearReadoutOptions {
+  TdsEncoderOptions encoder;
+  void check(const StreamLayout& /*layout*/) const { encoder.check(); }
+  nlohmann::json to_json() const;
+  static LinearReadoutOptions from_json(const nlohmann::json& j);
+};
+
 class LinearReadoutNetImpl : public EmgModelImpl {
  public:
   explicit LinearReadoutNetImpl(const ModelConfig& config);

@@ -11,8 +11,10 @@ class MeanEmgImpl : public EmgModelImpl {
  public:
   explicit MeanEmgImpl(const ModelConfig& config);
   torch::Tensor encode(const torch::Tensor& pose, const torch::Tensor& keys) override;  // the EMG
-  // Sets the predicted envelope, [emg_channels] (training computes it in closed form).
-  void set_mean_emg(const torch::Tensor& mean);
+  // The predicted envelope: the mean over every sample of `emg` (each [T, emg_channels]), in float64.
+  bool fits_in_closed_form() const override { return true; }
+  void fit_closed_form(const std::vector<torch::Tensor>& emg) override;
+  bool reads_pose() const override { return false; }
 
  private:
   torch::Tensor mean_emg_;

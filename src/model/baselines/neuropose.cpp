@@ -1,5 +1,8 @@
 #include "model/baselines/neuropose.h"
 
+#include "model/model_options.h"
+#include "model/model_registry.h"
+
 namespace pianokpm {
 
 namespace nn = torch::nn;
@@ -46,5 +49,8 @@ NeuroPoseNetImpl::NeuroPoseNetImpl(const ModelConfig& config) : EmgModelImpl(con
 torch::Tensor NeuroPoseNetImpl::encode(const torch::Tensor& pose, const torch::Tensor& keys) {
   return net_(inputs_at_key_rate(pose, keys));
 }
+
+PIANOKPM_REGISTER_MODEL(neuropose, NeuroPoseNetImpl, NoOptions,
+                        "a convolutional encoder-decoder with skips, in the style of NeuroPose")
 
 }  // namespace pianokpm

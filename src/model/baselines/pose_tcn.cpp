@@ -1,31 +1,49 @@
 #include "model/baselines/pose_tcn.h"
 
+#include "model/model_options.h"
+#include "model/model_registry.h"
+
 namespace pianokpm {
 
 namespace nn = torch::nn;
 namespace F = torch::nn::functional;
 
 namespace {
-constexpr int kWidth = 128;
-constexpr int kDilations[] = {1, 2, 4, 8, 1, 2, 4, 8};  // receptive field 5 + 2 * 30 = 65 frames
-
 // LayerNorm over the channels of each frame: x [B, C, T].
 torch::Tensor per_frame(nn::LayerNormImpl& norm, const torch::Tensor& x) {
   return norm.forward(x.transpose(1, 2)).transpose(1, 2);
 }
 }  // namespace
 
+void PoseTcnOptions::check(const StreamLayout& /*layout*/) const {
+  require_option(width >= 1, "width must be >= 1");
+  require_option(!dilations.empty(), "dilations must not be empty");
+  for (int d : dilations) require_option(d >= 1, "dilations must be >= 1");
+}
+
+nlohmann::json PoseTcnOptions::to_json() const { return {{"width", width}, {"dilations", dilations}}; }
+
+PoseTcnOptions PoseTcnOptions::from_json(const nlohmann::json& j) {
+  refuse_unknown_fields(j, PoseTcnOptions().to_json());
+  PoseTcnOptions o;
+  read_field(j, "width", o.width);
+  read_field(j, "dilations", o.dilations);
+  return o;
+}
+
 PoseTcnNetImpl::PoseTcnNetImpl(const ModelConfig& c) : EmgModelImpl(c) {
+  const auto options = model_options<PoseTcnOptions>(c);
+  const int width = options.width;
   const int in = (uses_pose(c.modality) ? c.pose_channels() : 0) + (uses_keys(c.modality) ? c.num_keys : 0);
-  stem_ = register_module("stem", nn::Conv1d(nn::Conv1dOptions(in, kWidth, 5).padding(2)));
+  stem_ = register_module("stem", nn::Conv1d(nn::Conv1dOptions(in, width, 5).padding(2)));
   norms_ = register_module("norms", nn::ModuleList());
   convs_ = register_module("convs", nn::ModuleList());
-  for (int d : kDilations) {
-    norms_->push_back(nn::LayerNorm(nn::LayerNormOptions({kWidth})));
-    convs_->push_back(nn::Conv1d(nn::Conv1dOptions(kWidth, kWidth, 3).padding(d).dilation(d)));
+  for (int d : options.dilations) {
+    norms_->push_back(nn::LayerNorm(nn::LayerNormOptions({width})));
+    convs_->push_back(nn::Conv1d(nn::Conv1dOptions(width, width, 3).padding(d).dilation(d)));
   }
-  out_norm_ = register_module("norm", nn::LayerNorm(nn::LayerNormOptions({kWidth})));
-  head_ = register_module("head", nn::Conv1d(nn::Conv1dOptions(kWidth, c.emg_channels, 1)));
+  out_norm_ = register_module("norm", nn::LayerNorm(nn::LayerNormOptions({width})));
+  head_ = register_module("head", nn::Conv1d(nn::Conv1dOptions(width, c.emg_channels, 1)));
 }
 
 torch::Tensor PoseTcnNetImpl::encode(const torch::Tensor& pose, const torch::Tensor& keys) {
@@ -37,7 +55,7 @@ torch::Tensor PoseTcnNetImpl::encode(const torch::Tensor& pose, const torch::Ten
   }
   if (uses_keys(c.modality)) {
     if (!keys.defined()) throw std::invalid_argument("this model needs keystroke input");
-    inputs.push_back(F::adaptive_avg_pool1d(keys, F::AdaptiveAvgPool1dFuncOptions(c.pose_frames)));
+    inputs.push_back(F::adaptive_avg_pool1d(keys, F::AdaptiveAvgPool1dFuncOptions(c.pose_frames())));
   }
   torch::Tensor x = stem_(torch::cat(inputs, 1));
   for (size_t i = 0; i < convs_->size(); ++i) {
@@ -47,7 +65,10 @@ torch::Tensor PoseTcnNetImpl::encode(const torch::Tensor& pose, const torch::Ten
   const torch::Tensor at_frames = head_(torch::gelu(per_frame(*out_norm_, x)));  // [B, emg, F]
   return F::interpolate(
       at_frames,
-      F::InterpolateFuncOptions().size(std::vector<int64_t>{c.window_samples}).mode(torch::kLinear).align_corners(true));
+      F::InterpolateFuncOptions().size(std::vector<int64_t>{c.window_samples()}).mode(torch::kLinear).align_corners(true));
 }
+
+PIANOKPM_REGISTER_MODEL(pose_tcn, PoseTcnNetImpl, PoseTcnOptions,
+                        "a temporal convolutional network at the camera's frame rate (cheap, one camera)")
 
 }  // namespace pianokpm

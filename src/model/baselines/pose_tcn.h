@@ -8,7 +8,8 @@
 // elsewhere). Keys, when the modality reads them, are averaged onto the pose frames.
 //
 //   pose [B, C, F] -> front end (pose_front_end.h) -> stem Conv1d(C (+88), W, 5)
-//     -> 8 residual blocks: LayerNorm over channels, GELU, Conv1d(W, W, 3, dilation 1, 2, 4, 8, 1, 2, 4, 8), + skip
+//     -> residual blocks: LayerNorm over channels, GELU, Conv1d(W, W, 3, dilation d), + skip, one per
+//        d in options.dilations (1, 2, 4, 8, 1, 2, 4, 8)
 //     -> LayerNorm, GELU, Conv1d(W, emg, 1) -> [B, emg, F] -> linear resampling -> [B, emg, samples]
 // Each output frame sees 32 frames to either side (about +-0.53 s) and nothing beyond: the norms
 // work per frame. Names: stem, norms.N, convs.N, norm, head. No mode-dependent layers.
@@ -17,6 +18,15 @@
 #include "model/emg_model.h"
 
 namespace pianokpm {
+
+struct PoseTcnOptions {
+  int width = 128;                                        // channels of the residual blocks
+  std::vector<int> dilations = {1, 2, 4, 8, 1, 2, 4, 8};  // one residual block each; 65 frames seen with these
+
+  void check(const StreamLayout& layout) const;
+  nlohmann::json to_json() const;
+  static PoseTcnOptions from_json(const nlohmann::json& j);
+};
 
 class PoseTcnNetImpl : public EmgModelImpl {
  public:
