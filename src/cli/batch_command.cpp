@@ -19,18 +19,17 @@
 #include "analysis/emg_analysis.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
-#include "cli/performance_inputs.h"
 #include "cli/progress_bar.h"
-#include "data/windowing.h"
+#include "data/performance.h"
 #include "io/array_file.h"
 #include "io/atomic_file.h"
 #include "io/input_error.h"
 #include "io/manifest.h"
-#include "model/checkpoint.h"
 #include "model/blas_threads.h"
 #include "model/cpu_cores.h"
 #include "model/device.h"
-#include "predict/predictor.h"
+#include "predict/estimator.h"
+#include "predict/performance_inputs.h"
 #include "predict/window_familiarity.h"
 #include "train/data_parallel.h"
 
@@ -119,25 +118,22 @@ class StaleTemporaries {
   std::map<std::string, std::vector<fs::path>> by_output_;
 };
 
-bool gives_familiarity(const ModelConfig& c) { return uses_pose(c.modality) && !c.familiarity.empty(); }
-
 // Predicts one row and writes its outputs; returns its familiarity summary (null without scores).
-nlohmann::json run_row(const BatchOptions& o, LoadedModel& model, const ManifestRow& row, const torch::Device& device) {
-  const ModelConfig& c = model.net->config();
-  PerformanceInputs in = row_inputs(row);
+// Rows run side by side on one estimator (Estimator::predict changes nothing).
+nlohmann::json run_row(const BatchOptions& o, const Estimator& est, const ManifestRow& row) {
+  const ModelConfig& c = est.config();
+  PerformanceInputs in = row_inputs(row);  // no progress callbacks: rows are quiet
   in.hand = o.hand;
   in.pose_model = o.pose_model;
   in.device = o.device;
-  in.quiet = true;
-  const PerformanceStreams streams = load_performance_inputs(in, c);
-  const PerformanceWindows windows(streams, c);
-  PredictOptions po;
-  po.device = device;
-  po.batch_windows = o.batch_windows;
-  const torch::Tensor emg = predict_performance(model.net, windows, po);
-  const auto outputs = row_outputs(o, row.name, gives_familiarity(c));
+  in.mediapipe_dir = PIANOKPM_DEFAULT_MEDIAPIPE_DIR;
+  const PerformanceStreams streams = read_performance_inputs(in, c).streams;
+  EstimateOptions eo;
+  eo.batch_windows = o.batch_windows;
+  const torch::Tensor emg = est.predict(streams, eo).emg;
+  const auto outputs = row_outputs(o, row.name, est.gives_familiarity());
   nlohmann::json familiarity_summary;
-  if (const auto f = window_familiarity(c, streams.pose)) {
+  if (const auto f = est.familiarity(streams.pose)) {
     write_familiarity_csv(outputs[o.analyze ? 1 : 0], *f);
     familiarity_summary = {{"median", f->score.median().item<double>()},
                            {"unfamiliar_windows", f->unfamiliar},
@@ -181,16 +177,15 @@ int run_batch(BatchOptions o) {
   const int threads = o.threads > 0 ? o.threads : std::max(1, cores / jobs);
   if (jobs > 1) set_blas_threads(1);  // OpenBLAS's own pool would serialise the jobs' products
   if (o.model_path.empty()) {
-    o.model_path = default_model_for(row_inputs(rows.front()));
+    o.model_path = default_model_for(row_inputs(rows.front()), PIANOKPM_DEFAULT_MODELS_DIR);
     if (group->is_main()) spdlog::info("no --model given: using {} (chosen by the first row's inputs)", o.model_path);
   }
-  // One model, on the device, read by every job (predicting never changes a model). A process
-  // that cannot start tells the others, which would otherwise wait for it at the end for ever.
-  std::optional<LoadedModel> model;
+  // One model (or ensemble), on the device, read by every job (predicting never changes a model).
+  // A process that cannot start tells the others, which would otherwise wait for it at the end for ever.
+  std::optional<Estimator> est;
   std::exception_ptr setup_error;
   try {
-    model = load_model(o.model_path, read_model_config_option(state_dict_config_path(o.model_path, o.config_path)));
-    model->net->to(device);
+    est = load_estimator(o.model_path, o.config_path, device);
     std::error_code ec;
     fs::create_directories(o.out_dir, ec);
     if (ec) throw InputError(o.out_dir, "cannot create the output folder: " + ec.message());
@@ -202,7 +197,7 @@ int run_batch(BatchOptions o) {
   if (setup_error) std::rethrow_exception(setup_error);
   if (failed_setups[0].item<double>() > 0)
     throw std::runtime_error("another process of this batch could not start (see its message)");
-  const ModelConfig& config = model->net->config();
+  const ModelConfig& config = est->config();
   const StaleTemporaries stale(o.out_dir);
 
   // Round-robin: consecutive rows (often similar lengths) go to different processes.
@@ -223,7 +218,7 @@ int run_batch(BatchOptions o) {
     for (size_t k; (k = next++) < mine.size();) {
       const ManifestRow& row = rows[mine[k]];
       RowResult r{row.name, "predicted", "", 0.0, group->rank(), nullptr};
-      const auto outputs = row_outputs(o, row.name, gives_familiarity(model->net->config()));
+      const auto outputs = row_outputs(o, row.name, est->gives_familiarity());
       const auto t0 = std::chrono::steady_clock::now();
       try {  // InputError, shapes, a failed write or listing: this row only
         std::error_code ec;
@@ -231,7 +226,7 @@ int run_batch(BatchOptions o) {
           r.status = "skipped";
         } else {
           stale.remove(outputs);
-          r.familiarity = run_row(o, *model, row, device);
+          r.familiarity = run_row(o, *est, row);
         }
       } catch (const std::exception& e) {
         r.status = "failed";
@@ -297,8 +292,7 @@ int run_batch(BatchOptions o) {
                             {"seconds", seconds},
                             {"unfamiliar_rows", unfamiliar},
                             {"rows_detail", all}};
-  if (config.provenance.synthetic_data)
-    summary["note"] = "estimates from a model trained on synthetic data (docs/synthetic-data.md)";
+  if (est->synthetic()) summary["note"] = "estimates from a model trained on synthetic data (docs/synthetic-data.md)";
   const std::string summary_path = (fs::path(o.out_dir) / "batch_summary.json").string();
   write_file_atomically(summary_path, summary.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   spdlog::info("batch: {} predicted, {} already done (skipped), {} failed of {} rows in {:.1f} s; summary {}",
@@ -307,8 +301,7 @@ int run_batch(BatchOptions o) {
   if (!unfamiliar.empty())
     spdlog::warn("{} rows have input unlike the model's training data (NAME_familiarity.csv; {}): {}", unfamiliar.size(),
                  familiarity_explanation(), unfamiliar.dump());
-  if (config.provenance.synthetic_data)
-    spdlog::info("these estimates come from a model trained on synthetic data (docs/synthetic-data.md)");
+  if (est->synthetic()) spdlog::info("these estimates come from a model trained on synthetic data (docs/synthetic-data.md)");
   if (counts["failed"] && group->size() > 1)
     spdlog::info("exit status 1 for the failed rows (mpirun passes it on as one process's non-zero exit code)");
   return counts["failed"] ? 1 : 0;
@@ -330,7 +323,9 @@ CommandRunner add_batch_command(CLI::App& app) {
                   "Output folder: NAME.csv (or .npy) per row, NAME_familiarity.csv when the model gives familiarity scores, and "
                   "batch_summary.json")
       ->required();
-  cmd->add_option("-m,--model", o->model_path, "Model file (default: the shipped model for the first row's inputs)");
+  cmd->add_option("-m,--model", o->model_path,
+                  "Model file (our .pt, an official .pth, or an ensemble .json: the members' mean); default: the shipped "
+                  "model for the first row's inputs");
   cmd->add_option("--config", o->config_path, "Model config JSON for an official state dict");
   cmd->add_option("--format", o->format, "Output format: csv or npy")->capture_default_str();
   cmd->add_flag("--analyze", o->analyze, "Also write NAME.analysis.json (as pianokpm analyze)");

@@ -2,8 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <filesystem>
-
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -11,24 +9,12 @@
 #include <thread>
 
 #include "cli/progress_bar.h"
-#include "io/atomic_file.h"
 #include "io/input_error.h"
 #include "model/cpu_cores.h"
 
 namespace pianokpm {
 
 void apply_thread_count(int threads) { torch::set_num_threads(threads > 0 ? threads : usable_cores()); }
-
-std::optional<ModelConfig> read_model_config_option(const std::string& path) {
-  if (path.empty()) return std::nullopt;
-  try {
-    return ModelConfig::from_json(nlohmann::json::parse(read_file(path)));
-  } catch (const nlohmann::json::exception& e) {
-    throw InputError(path, std::string("not valid JSON: ") + e.what());
-  } catch (const std::invalid_argument& e) {
-    throw InputError(path, e.what());
-  }
-}
 
 void require_output_extension(const std::string& path, const std::vector<std::string>& extensions) {
   std::string list;
@@ -38,6 +24,30 @@ void require_output_extension(const std::string& path, const std::vector<std::st
     list += (i == 0 ? "" : i + 1 == extensions.size() ? " or " : ", ") + ext;
   }
   throw InputError(path, "output must end in " + list);
+}
+
+Estimator load_estimator(const std::string& model_path, const std::string& config_path, const torch::Device& device) {
+  EstimatorOptions options;
+  options.device = device;
+  options.config_path = config_path;
+  Estimator estimator = Estimator::load(model_path, options);
+  if (config_path.empty() && !estimator.config_path().empty())
+    spdlog::info("{}: reading it with the config beside it, {}", model_path, estimator.config_path());
+  return estimator;
+}
+
+void report_video_tracking(PerformanceInputs& inputs) {
+  // Shared by the two callbacks: made at a video's first frame, once its frame count is known.
+  auto bar = std::make_shared<std::unique_ptr<ProgressBar>>();
+  inputs.on_track_progress = [bar](int64_t done, int64_t total) {
+    if (!*bar) *bar = std::make_unique<ProgressBar>("pose", "frames", total > 0 ? total : 0);
+    (*bar)->update(done);
+  };
+  inputs.on_tracked = [bar, hand = inputs.hand](const TrackedVideo& video) {
+    if (*bar) (*bar)->finish();
+    bar->reset();
+    spdlog::info("{}: {} frames, the {} hand in {}", video.path, video.source_frames, hand, video.frames_with_hand);
+  };
 }
 
 #ifdef PIANOKPM_HAVE_OPENCV
@@ -51,31 +61,5 @@ pose::VideoPose extract_pose_with_progress(const std::string& video, const pose:
   return result;
 }
 #endif
-
-std::string state_dict_config_path(const std::string& model_path, const std::string& config_path) {
-  if (!config_path.empty() || std::filesystem::path(model_path).extension() != ".pth") return config_path;
-  const std::string beside = std::filesystem::path(model_path).replace_extension(".json").string();
-  if (!std::filesystem::is_regular_file(beside)) return "";
-  spdlog::info("{}: reading it with the config beside it, {}", model_path, beside);
-  return beside;
-}
-
-ModelOrEnsemble load_model_or_ensemble(const std::string& path, const std::string& config_path, double interval) {
-  ModelOrEnsemble m;
-  if (is_ensemble_file(path)) {
-    m.ensemble = load_ensemble(path);
-  } else {
-    m.model = load_model(path, read_model_config_option(state_dict_config_path(path, config_path)));
-  }
-  if (interval > 0) {
-    if (!m.ensemble) throw InputError("--interval", "needs an ensemble as --model (build one with pianokpm ensemble)");
-    m.ensemble->calibration.require_level(interval, "--interval");
-  }
-  return m;
-}
-
-bool model_is_synthetic(const std::string& model_path) {
-  return load_model_or_ensemble(model_path, "", 0).config().provenance.synthetic_data;
-}
 
 }  // namespace pianokpm

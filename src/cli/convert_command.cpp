@@ -6,6 +6,7 @@
 #include "cli/emg_options.h"
 #include "data/performance_import.h"
 #include "io/input_error.h"
+#include "model/model_config_file.h"
 
 namespace pianokpm {
 
@@ -18,7 +19,7 @@ struct ConvertCommandOptions {
 };
 
 int run_convert(const ConvertCommandOptions& o) {
-  const ModelConfig layout = read_model_config_option(o.config_path).value_or(ModelConfig{});
+  const ModelConfig layout = read_model_config(o.config_path).value_or(ModelConfig{});
   PerformanceSources s;
   if (!o.pose_top.empty()) s.pose_views.push_back(o.pose_top);
   if (!o.pose_right.empty()) {

@@ -16,8 +16,8 @@ namespace {
 
 constexpr const char* kEnsembleDescription = R"(Build an ensemble file from several models of one layout: different
 seeds (--models) or the last epochs of one run kept with train --keep-epochs (--from-run).
-predict and eval take the file as --model: the estimate is the members' mean, and with
---interval L each sample gets a lower and upper bound.
+predict, eval and batch take the file as --model: the estimate is the members' mean, and with
+--interval L (predict, eval) each sample gets a lower and upper bound.
 
 The bounds are calibrated here on held-out recordings with measured EMG (--data, --split,
 --set; use recordings none of the members trained on, e.g. the split's val list): for each

@@ -12,17 +12,15 @@
 #include "data/corpus_dataset.h"
 #include "data/windowing.h"
 #include "eval/split_evaluation.h"
+#include "eval/streamed_prediction.h"
 #include "io/array_file.h"
 #include "io/atomic_file.h"
 #include "io/input_error.h"
-#include "model/checkpoint.h"
+#include "predict/estimator.h"
 #include "report/html_report.h"
 #include "report/metrics_table.h"
 #ifdef PIANOKPM_HAVE_CAIRO
 #include "report/performance_plot.h"
-#endif
-#ifdef PIANOKPM_HAVE_LIVE
-#include "live/stream_predictor.h"
 #endif
 
 namespace pianokpm {
@@ -53,65 +51,19 @@ nlohmann::json mean_of_numbers(const nlohmann::json& values) {
   return n ? nlohmann::json(sum / n) : nlohmann::json();
 }
 
-// The rows `pianokpm live` would emit for these recorded streams: frames fed one by one at the
-// pose rate, one window per hop ending at the newest frame, keys sliced up to that frame.
-torch::Tensor predict_streaming(EmgModel& net, const PerformanceStreams& s, double hop_s) {
-#ifdef PIANOKPM_HAVE_LIVE
-  const ModelConfig& c = net->config();
-  if (!s.pose.defined()) throw std::invalid_argument("--stream-hop needs a model that reads pose");
-  live::StreamOptions so;
-  so.hop_s = hop_s;
-  live::KeySource keys;
-  if (s.keys.defined()) {
-    keys = [&s](double first_s, int64_t n, double rate_hz, double) {
-      torch::Tensor out = torch::zeros({n, s.keys.size(1)});
-      const int64_t first = std::llround(first_s * rate_hz);
-      const int64_t from = std::max<int64_t>(first, 0), to = std::min<int64_t>(first + n, s.keys.size(0));
-      if (to > from) out.narrow(0, from - first, to - from).copy_(s.keys.narrow(0, from, to - from));
-      return out;
-    };
-  }
-  live::StreamPredictor stream(net, so, keys);
-  // Frames in the file's units: scaled by pose_scale here and back by the predictor (image size 1).
-  const auto pose = s.pose.accessor<float, 2>();
-  std::vector<torch::Tensor> parts;
-  std::array<float, pose::kHandLandmarks * 3> frame{};
-  for (int64_t f = 0; f < s.pose.size(0); ++f) {
-    for (int k = 0; k < c.num_keypoints; ++k) {
-      frame[3 * k] = static_cast<float>(pose[f][2 * k] * c.pose.scale[0]);
-      frame[3 * k + 1] = static_cast<float>(pose[f][2 * k + 1] * c.pose.scale[1]);
-      frame[3 * k + 2] = 1.f;
-    }
-    stream.add_frame(static_cast<double>(f) / c.pose_rate_hz, frame, 1, 1);
-    if (auto chunk = stream.step()) parts.push_back(chunk->emg);
-  }
-  if (auto chunk = stream.step(true)) parts.push_back(chunk->emg);
-  return torch::cat(parts, 0);
-#else
-  (void)net, (void)s, (void)hop_s;
-  throw std::invalid_argument("--stream-hop: this build has no live streaming (OpenCV, cpp-httplib or liblo missing)");
-#endif
-}
-
 int run_eval(const EvalCommandOptions& o) {
   apply_thread_count(o.threads);
-  ModelOrEnsemble loaded = load_model_or_ensemble(o.model_path, o.config_path, o.interval);
-  std::optional<Ensemble>& ensemble = loaded.ensemble;
-  if (ensemble && o.stream_hop_s > 0) throw InputError("--stream-hop", "is for one model, not an ensemble");
-  const ModelConfig& c = loaded.config();
+  const Estimator est = load_estimator(o.model_path, o.config_path);
+  if (o.interval > 0) est.require_interval(o.interval, "--interval");
+  if (est.is_ensemble() && o.stream_hop_s > 0) throw InputError("--stream-hop", "is for one model, not an ensemble");
+  const ModelConfig& c = est.config();
   // Load everything first: a bad file stops the run before any output is written.
   const std::vector<CorpusPerformance> perfs = load_split_performances(o.data_dir, o.split_path, o.set, c);
   if (perfs.empty()) throw InputError(o.split_path, "the set '" + o.set + "' is empty");
 
-  PerformancePredictor predict = ensemble ? ensemble_predictor(*ensemble, o.interval) : model_predictor(loaded.model.net);
-  if (o.stream_hop_s > 0) {
-    predict = [&, offline = predict](const CorpusPerformance& p) {
-      PerformancePrediction out;
-      out.offline = offline(p).emg;
-      out.emg = predict_streaming(loaded.model.net, p.streams, o.stream_hop_s);
-      return out;
-    };
-  }
+  // --stream-hop: predicted as `live` would, scored beside the offline prediction.
+  const PerformancePredictor predict =
+      o.stream_hop_s > 0 ? streamed_predictor(est, o.stream_hop_s) : estimator_predictor(est, o.interval);
 
   fs::create_directories(fs::path(o.out_dir) / "predictions");
   fs::create_directories(fs::path(o.out_dir) / "plots");
@@ -120,13 +72,13 @@ int run_eval(const EvalCommandOptions& o) {
       fmt::format("Estimated and measured muscle activity: {} set of {}", o.set, fs::path(o.split_path).filename().string());
   report.provenance = fmt::format("Model {} ({}, reading {}) on the '{}' performances of {} (data {}).", o.model_path,
                                   c.architecture, to_string(c.modality), o.set, o.split_path, o.data_dir);
-  report.synthetic_model = c.provenance.synthetic_data;
+  report.synthetic_model = est.synthetic();
   if (o.interval > 0) {
     report.provenance += fmt::format(
         " The estimate is the mean of an ensemble of {} models; the shaded band around it is their {:.0f}% interval, "
         "calibrated on held-out recordings to hold that share of the measured samples (metrics.json gives the share "
         "found here, per muscle).",
-        ensemble->members.size(), 100 * o.interval);
+        est.members(), 100 * o.interval);
   }
   report.rate_hz = c.emg_rate_hz;
   ProgressBar bar("eval", "performances", static_cast<int64_t>(perfs.size()));

@@ -4,9 +4,8 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
-#include "io/input_error.h"
-#include "model/checkpoint.h"
 #include "model/state_dict.h"
+#include "predict/estimator.h"
 
 namespace pianokpm {
 
@@ -17,13 +16,11 @@ struct ExportOptions {
 };
 
 int run_export(const ExportOptions& o) {
-  require_output_extension(o.out, {".pth", ".pt"});
-  LoadedModel model = load_model(o.model_path, read_model_config_option(o.config_path));
-  const ModelConfig& c = model.net->config();
-  const std::string refusal = release_export_refusal(c);
-  if (!refusal.empty()) throw InputError(o.model_path, refusal);
-  const bool synthetic = c.provenance.synthetic_data;
-  const ReleaseExport written = export_release_model(model.net, o.out);
+  require_output_extension(o.out, {".pth", ".pt"});  // before loading the model: a typo costs nothing
+  const Estimator est = load_estimator(o.model_path, o.config_path);
+  const ModelConfig& c = est.config();
+  const bool synthetic = est.synthetic();
+  const ReleaseExport written = est.export_release(o.out);  // refuses ensembles and what the release cannot read
   const std::string& config_out = written.config_path;
   spdlog::info("wrote {} ({} tensors, {} modality) and its config {}", o.out, written.tensors, to_string(c.modality), config_out);
   const bool scaled = c.pose.scale != std::vector<double>{1.0, 1.0} || !c.pose.mean.empty();
@@ -45,7 +42,8 @@ CommandRunner add_export_command(CLI::App& app) {
                          "Write a model as a PyTorch state dict in the release's format and names (load_state_dict in the "
                          "published code), with its config as JSON beside it");
   cmd->add_option("-m,--model", o->model_path, "Model file: our checkpoint (.pt) or an official state dict (.pth)")->required();
-  cmd->add_option("--config", o->config_path, "Model config JSON for an official state dict (ours carry theirs)");
+  cmd->add_option("--config", o->config_path,
+                  "Model config JSON for an official state dict (default: NAME.json beside NAME.pth; ours carry theirs)");
   cmd->add_option("-o,--out", o->out,
                   "Output state dict (.pth); the config goes to the same name with .json (predict --config reads it)")
       ->required();

@@ -22,8 +22,8 @@
 #include "live/osc_output.h"
 #include "live/recorder.h"
 #include "live/text_output.h"
-#include "model/checkpoint.h"
 #include "model/device.h"
+#include "predict/estimator.h"
 #include "predict/window_familiarity.h"
 #ifdef PIANOKPM_HAVE_RTMIDI
 #include "live/midi_input.h"
@@ -86,7 +86,7 @@ class ServedAt : public live::LiveSink {
   std::string url_;
 };
 
-// Every model run's familiarity (live/stream_predictor.h), for the session's summary.
+// Every model run's familiarity (predict/stream_predictor.h), for the session's summary.
 class FamiliarityTally : public live::LiveSink {
  public:
   void on_emg(const live::EmgRows& rows, const live::LiveStats&) override {
@@ -147,10 +147,12 @@ int run_live_command(LiveCommandOptions o) {
   lo.clock = &clock;
   lo.check();
 
-  LoadedModel model = load_model(o.model_path);
-  const ModelConfig& c = model.net->config();
+  // On the model's device from here on; a state dict NAME.pth is read with NAME.json beside it.
+  const Estimator est = load_estimator(o.model_path, "", lo.stream.device);
+  const EmgModel& net = est.model("live runs one model: give one of its members");
+  const ModelConfig& c = est.config();
   lo.stream.check(c);
-  const bool synthetic = c.provenance.synthetic_data;
+  const bool synthetic = est.synthetic();
   const std::string note = synthetic ? "estimates from a model trained on synthetic data" : "";
 
   // Keystrokes: a MIDI file played in time, or a live MIDI port.
@@ -214,8 +216,7 @@ int run_live_command(LiveCommandOptions o) {
 
   spdlog::info("live from {} with {} ({}), hop {} s{}", o.source, o.model_path, to_string(c.modality), o.hop_s,
                synthetic ? "; estimates from a model trained on synthetic data (docs/synthetic-data.md)" : "");
-  model.net->to(lo.stream.device);
-  const live::LiveSummary summary = live::run_live(lo, model.net, keys.get(), sinks, g_stop);
+  const live::LiveSummary summary = live::run_live(lo, net, keys.get(), sinks, g_stop);
   if (server) server->stop();
 
   const auto& s = summary.stats;
@@ -281,7 +282,8 @@ CommandRunner add_live_command(CLI::App& app) {
   cmd->add_flag("--realtime", o->realtime,
                 "Play a video file at its own frame rate, as a camera would (else as fast as it decodes)");
   cmd->add_option("-m,--model", o->model_path,
-                  "One-view model (.pt). Default: the shipped top-camera model trained on synthetic data and tuned for "
+                  "One-view model (.pt, or an official .pth with its config beside it). Default: the shipped top-camera model "
+                  "trained on synthetic data and tuned for "
                   "streaming (synthetic_top_pose_stream.pt), or with keys when a MIDI input is given");
   cmd->add_option("--hand", o->hand, "Hand to follow: right, left or any")->capture_default_str();
   cmd->add_option("--pose-model", o->pose_model, "MediaPipe model size: full or lite")->capture_default_str();

@@ -3,20 +3,18 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <memory>
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
-#include "cli/performance_inputs.h"
 #include "cli/progress_bar.h"
 #include "data/performance.h"
-#include "data/windowing.h"
 #include "io/array_file.h"
 #include "io/atomic_file.h"
 #include "io/input_error.h"
-#include "model/checkpoint.h"
 #include "model/device.h"
-#include "predict/ensemble.h"
-#include "predict/predictor.h"
+#include "predict/estimator.h"
+#include "predict/performance_inputs.h"
 #include "predict/window_familiarity.h"
 #ifdef PIANOKPM_HAVE_OPENCV
 #include "cli/render_overlay.h"
@@ -48,7 +46,7 @@ std::vector<std::string> output_columns(bool with_interval) {
 
 // The muscle overlay of the top view: over the video when there is one, else over its keypoints.
 void write_overlay(const PredictCommandOptions& o, const ModelConfig& c, const torch::Tensor& emg,
-                   const torch::Tensor& video_keypoints, const Interval& interval, bool unfamiliar) {
+                   const torch::Tensor& video_keypoints, const Interval& interval, bool unfamiliar, bool synthetic) {
 #ifdef PIANOKPM_HAVE_OPENCV
   render::OverlayVideoInput in;
   in.emg = emg;
@@ -65,20 +63,20 @@ void write_overlay(const PredictCommandOptions& o, const ModelConfig& c, const t
     in.keypoints_name = o.inputs.pose_top;
   }
   render::OverlayVideoOptions ro;
-  if (c.provenance.synthetic_data) ro.style.note = synthetic_overlay_note();
+  if (synthetic) ro.style.note = synthetic_overlay_note();
   // First, so that a narrow frame still shows it.
   if (unfamiliar) ro.style.note = "UNFAMILIAR INPUT" + std::string(ro.style.note.empty() ? "" : "; ") + ro.style.note;
   const auto r = render_overlay_with_progress(in, ro, o.overlay_top);
   spdlog::info("wrote {} ({} frames at {:.2f} fps, {})", o.overlay_top, r.frames, r.fps, r.codec);
 #else
-  (void)c, (void)emg, (void)video_keypoints, (void)interval, (void)unfamiliar;
+  (void)c, (void)emg, (void)video_keypoints, (void)interval, (void)unfamiliar, (void)synthetic;
   throw InputError(o.overlay_top, "this build has no OpenCV, so no overlay video");
 #endif
 }
 
 int run_predict(PredictCommandOptions o) {
   if (o.model_path.empty()) {
-    o.model_path = default_model_for(o.inputs);
+    o.model_path = default_model_for(o.inputs, PIANOKPM_DEFAULT_MODELS_DIR);
     spdlog::info("no --model given: using {}", o.model_path);
   }
   apply_thread_count(o.threads);
@@ -91,51 +89,40 @@ int run_predict(PredictCommandOptions o) {
       throw InputError("--overlay", "the overlay needs --video-top or --pose-top");
   }
   // One model, or an ensemble file (pianokpm ensemble): the members' mean, and bounds with --interval.
-  ModelOrEnsemble loaded = load_model_or_ensemble(o.model_path, o.config_path, o.interval);
-  LoadedModel& model = loaded.model;
-  std::optional<Ensemble>& ensemble = loaded.ensemble;
-  const ModelConfig& c = loaded.config();
-  if (ensemble) {
-    for (auto& m : ensemble->members) m.net->to(device);
-  } else {
-    model.net->to(device);
-  }
+  const Estimator est = load_estimator(o.model_path, o.config_path, device);
+  if (o.interval > 0) est.require_interval(o.interval, "--interval");
+  const ModelConfig& c = est.config();
   spdlog::info("model {} ({}, {}), device {}, {} threads", o.model_path,
-               ensemble ? fmt::format("ensemble of {}", ensemble->members.size()) : model.format, to_string(c.modality),
+               est.is_ensemble() ? fmt::format("ensemble of {}", est.members()) : est.format(), to_string(c.modality),
                device.str(), torch::get_num_threads());
 
+  o.inputs.mediapipe_dir = PIANOKPM_DEFAULT_MEDIAPIPE_DIR;
+  report_video_tracking(o.inputs);
+  const AssembledInputs inputs = read_performance_inputs(o.inputs, c);
   torch::Tensor overlay_keypoints;  // top view at the video's frames
-  const PerformanceStreams streams = load_performance_inputs(o.inputs, c, &overlay_keypoints);
-  const PerformanceWindows windows(streams, c);
+  for (const TrackedVideo& v : inputs.videos)
+    if (v.view == 0) overlay_keypoints = v.source_keypoints;
 
-  const int64_t members = ensemble ? static_cast<int64_t>(ensemble->members.size()) : 1;
-  ProgressBar bar("predict", "windows", windows.num_windows() * members);
-  PredictOptions po;
-  po.device = device;
-  po.batch_windows = o.batch_windows;
-  int64_t member = 0, last = 0;
-  po.on_progress = [&](int64_t done, int64_t total) {
-    if (done <= last) ++member;  // counts only grow within a member: the next one started
-    last = done;
-    bar.update(member * total + done);
+  std::unique_ptr<ProgressBar> bar;  // made at the first batch, once the windows are counted
+  EstimateOptions eo;
+  eo.batch_windows = o.batch_windows;
+  eo.interval = o.interval;
+  eo.on_progress = [&bar](int64_t done, int64_t total) {
+    if (!bar) bar = std::make_unique<ProgressBar>("predict", "windows", total);
+    bar->update(done);
   };
   const auto start = std::chrono::steady_clock::now();
-  torch::Tensor emg;
-  Interval interval;
-  if (ensemble) {
-    const EnsemblePrediction p = predict_ensemble(*ensemble, windows, po);
-    emg = p.mean;
-    if (o.interval > 0) interval = prediction_interval(p, ensemble->calibration, o.interval);
-  } else {
-    emg = predict_performance(model.net, windows, po);
-  }
+  const Estimate estimate = est.predict(inputs.streams, eo);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  bar.finish();
-  spdlog::info("predicted {} windows in {:.3f} s", windows.num_windows() * members, seconds);
+  if (bar) bar->finish();
+  const torch::Tensor& emg = estimate.emg;
+  const Interval& interval = estimate.interval;
+  spdlog::info("predicted {} windows in {:.3f} s", estimate.windows * est.members(), seconds);
   // How familiar the pose is to the model: per window, beside the estimates, and said aloud when not.
-  const std::optional<WindowFamiliarity> familiarity = window_familiarity(c, streams.pose);
+  const std::optional<WindowFamiliarity> familiarity = est.familiarity(inputs.streams.pose);
   // The overlay first: a problem with it (durations, codec) then leaves no CSV behind either.
-  if (!o.overlay_top.empty()) write_overlay(o, c, emg, overlay_keypoints, interval, familiarity && familiarity->warn);
+  if (!o.overlay_top.empty())
+    write_overlay(o, c, emg, overlay_keypoints, interval, familiarity && familiarity->warn, est.synthetic());
   if (familiarity) {
     const std::string path = o.familiarity_out.empty() ? familiarity_path_for(o.out) : o.familiarity_out;
     write_familiarity_csv(path, *familiarity);
@@ -148,8 +135,7 @@ int run_predict(PredictCommandOptions o) {
   write_array(o.out, out, output_columns(interval.lower.defined()));
   spdlog::info("wrote {} ({} rows x {} muscles, {:.2f} s of playing)", o.out, emg.size(0), emg.size(1),
                static_cast<double>(emg.size(0)) / c.emg_rate_hz);
-  if (c.provenance.synthetic_data)
-    spdlog::info("these estimates come from a model trained on synthetic data (docs/synthetic-data.md)");
+  if (est.synthetic()) spdlog::info("these estimates come from a model trained on synthetic data (docs/synthetic-data.md)");
   return 0;
 }
 

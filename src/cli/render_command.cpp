@@ -46,7 +46,7 @@ int run_render(const RenderCommandOptions& o) {
     in.keypoints = p.source_keypoints;
   }
   render::OverlayVideoOptions ro = o.render;
-  if (o.synthetic || (!o.model.empty() && model_is_synthetic(o.model))) ro.style.note = synthetic_overlay_note();
+  if (o.synthetic || (!o.model.empty() && load_estimator(o.model).synthetic())) ro.style.note = synthetic_overlay_note();
   const auto r = render_overlay_with_progress(in, ro, o.out);
   spdlog::info("wrote {} ({} frames at {:.2f} fps, {}x{}, {}; top colour = activation {:.3g})", o.out, r.frames, r.fps, r.width,
                r.height, r.codec, r.activation_scale);

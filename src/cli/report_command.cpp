@@ -35,7 +35,7 @@ int run_report(const ReportCommandOptions& o) {
   ReportContent c;
   c.title = o.title.empty() ? "Muscle activity: " + std::filesystem::path(o.emg).stem().string() : o.title;
   c.rate_hz = o.rate_hz;
-  c.synthetic_model = o.synthetic || (!o.model.empty() && model_is_synthetic(o.model));
+  c.synthetic_model = o.synthetic || (!o.model.empty() && load_estimator(o.model).synthetic());
   c.provenance = o.model.empty() ? "EMG from " + o.emg + "."
                                  : "EMG estimated by the model " + std::filesystem::path(o.model).filename().string() +
                                        " (file " + o.emg + ").";
@@ -100,7 +100,7 @@ CommandRunner add_report_command(CLI::App& app) {
                   "when there is one");
   cmd->add_option("--model", o->model, "The model that estimated the EMG (named on the page)");
   cmd->add_flag("--synthetic-model", o->synthetic,
-                "Say that the model was trained on synthetic data (automatic for assets/models/synthetic_*)");
+                "Say that the model was trained on synthetic data (automatic when --model says so)");
   cmd->add_option("--title", o->title, "Page title");
   cmd->add_option("--rate", o->rate_hz, "Samples per second of the EMG and keys")->capture_default_str();
   cmd->add_option("--display-rate", o->report.display_rate_hz, "Trace samples per second on the page")->capture_default_str();

@@ -60,7 +60,7 @@ int run_train(TrainCommandOptions o) {
   if (o.device) o.run.options.device = *o.device;
   if (o.keep_epochs) o.run.options.keep_epochs = true;
   if (o.modality) o.run.model.modality = parse_modality(*o.modality);
-  if (o.architecture) o.run.model.architecture = *o.architecture;
+  if (o.architecture) o.run.model = o.run.model.with_architecture(*o.architecture);
   if (o.views) o.run.model.num_views = *o.views;
   if (o.pose_frame) {
     o.run.model.pose.frame = parse_pose_frame(*o.pose_frame);

@@ -1,12 +1,13 @@
 #pragma once
-// MIDI notes to the [N, 88] key-depth stream the model takes, shaped the way the synthetic corpus
-// shapes real key motion (synth/key_motion): descent ending at note-on (faster for louder notes),
+// MIDI notes to the [N, keys] key-depth stream the model takes, through the key model the synthetic
+// corpus uses too (data/key_motion.h): descent ending at note-on (faster for louder notes),
 // hold until note-off, release. General MIDI percussion (channel 10) and notes outside the piano's
 // A0..C8 are left out.
 #include <torch/torch.h>
 
 #include "io/file_names.h"
 #include "io/midi_reader.h"
+#include "io/stream_layout.h"
 
 namespace pianokpm {
 
@@ -14,12 +15,13 @@ constexpr int kMidiPercussionChannel = 9;  // channel 10, zero-based
 constexpr int kMidiPitchA0 = 21;
 
 struct MidiKeystrokeOptions {
-  double rate_hz = 1024.0;  // keystroke rate
+  double rate_hz = kReleaseLayout.emg_rate_hz;  // keystroke rate
+  int num_keys = kReleaseLayout.num_keys;       // key 0 = A0 (MIDI pitch kMidiPitchA0)
   double duration_s = 0.0;  // 0: up to the file's last event (plus the last release)
   bool include_percussion = false;
 };
 
-// Returns key depth [round(duration * rate), 88] float32 in 0..1.
+// Returns key depth [round(duration * rate), num_keys] float32 in 0..1.
 torch::Tensor midi_to_key_depth(const MidiFile& midi, const MidiKeystrokeOptions& options);
 
 inline bool is_midi_path(const std::string& path) {

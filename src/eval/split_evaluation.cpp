@@ -4,24 +4,17 @@
 #include <cmath>
 
 #include "eval/metrics.h"
-#include "predict/predictor.h"
 
 namespace pianokpm {
 
-PerformancePredictor model_predictor(const EmgModel& net) {
-  return [net](const CorpusPerformance& p) {
+PerformancePredictor estimator_predictor(const Estimator& estimator, double level) {
+  return [&estimator, level](const CorpusPerformance& p) {
+    EstimateOptions options;
+    options.interval = level;
+    Estimate e = estimator.predict(p.streams, options);
     PerformancePrediction out;
-    out.emg = predict_performance(net, PerformanceWindows(p.streams, net->config()), PredictOptions{});
-    return out;
-  };
-}
-
-PerformancePredictor ensemble_predictor(const Ensemble& ensemble, double level) {
-  return [&ensemble, level](const CorpusPerformance& p) {
-    const EnsemblePrediction e = predict_ensemble(ensemble, PerformanceWindows(p.streams, ensemble.config()), PredictOptions{});
-    PerformancePrediction out;
-    out.emg = e.mean;
-    if (level > 0) out.interval = prediction_interval(e, ensemble.calibration, level);
+    out.emg = e.emg;
+    out.interval = e.interval;
     return out;
   };
 }

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "data/corpus_dataset.h"
-#include "model/emg_model.h"
 #include "predict/ensemble.h"
+#include "predict/estimator.h"
 
 namespace pianokpm {
 
@@ -24,10 +24,10 @@ struct PerformancePrediction {
 };
 using PerformancePredictor = std::function<PerformancePrediction(const CorpusPerformance&)>;
 
-// One model on whole windows (predict/predictor.h); the model must be on the CPU.
-PerformancePredictor model_predictor(const EmgModel& net);
-// An ensemble's mean and, for level > 0, its calibrated interval at that level.
-PerformancePredictor ensemble_predictor(const Ensemble& ensemble, double level);
+// The estimator's prediction of each performance (its streams as read for estimator.config()):
+// one model's, or an ensemble's mean and, for level > 0, its calibrated interval at that level
+// (check it with Estimator::require_interval). `estimator` must outlive the predictor.
+PerformancePredictor estimator_predictor(const Estimator& estimator, double level = 0);
 
 struct EvalOptions {
   bool otd = true;  // the optimal transport distance is quadratic in a performance's length

@@ -62,4 +62,10 @@ torch::Tensor LiveKeys::depth(double first_s, int64_t samples, double rate_hz, d
   return midi_to_key_depth(window, options).narrow(0, lead_samples, samples).contiguous();
 }
 
+StreamKeys key_source(const LiveKeys& keys) {
+  return [&keys](double first_s, int64_t samples, double rate_hz, double now_s) {
+    return keys.depth(first_s, samples, rate_hz, now_s);
+  };
+}
+
 }  // namespace pianokpm::live

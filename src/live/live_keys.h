@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "io/midi_reader.h"
+#include "predict/stream_predictor.h"
 
 namespace pianokpm::live {
 
@@ -30,5 +31,8 @@ class LiveKeys {
   mutable std::mutex mutex_;
   std::vector<MidiTrackNote> notes_;  // off_s < 0 while held
 };
+
+// `keys` as the stream predictor's key source; `keys` must outlive what it is given to.
+StreamKeys key_source(const LiveKeys& keys);
 
 }  // namespace pianokpm::live

@@ -58,7 +58,7 @@ LiveSummary run_live(const LiveOptions& options, EmgModel net, const LiveKeys* k
   const bool live = source_kind(options.source.source) != SourceKind::kFile || options.source.realtime;
   StreamOptions stream = options.stream;
   stream.catch_up = !live;  // a file read as fast as possible: every row; live: the newest rows
-  StreamPredictor predictor(std::move(net), stream, keys ? key_source(*keys) : KeySource());
+  StreamPredictor predictor(std::move(net), stream, keys ? key_source(*keys) : StreamKeys());
   pose::HandTracker tracker(options.tracker);
   // The first run of each network is several times slower (allocations, kernel choice): made
   // here, before frames arrive, it costs no dropped frame.

@@ -12,7 +12,7 @@
 #include "live/live_keys.h"
 #include "live/live_sink.h"
 #include "live/live_source.h"
-#include "live/stream_predictor.h"
+#include "predict/stream_predictor.h"
 #include "pose/hand_tracker.h"
 
 namespace pianokpm::live {

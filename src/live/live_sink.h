@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "live/live_source.h"
-#include "live/stream_predictor.h"
+#include "predict/stream_predictor.h"
 #include "pose/hand_geometry.h"
 
 namespace pianokpm::live {

@@ -71,6 +71,16 @@ void ModelConfig::check() const {
   model_kind(architecture).complete_options(options, layout());
 }
 
+ModelConfig ModelConfig::with_architecture(const std::string& name) const {
+  ModelConfig c = *this;
+  c.architecture = name;
+  const nlohmann::json known = model_kind(name).complete_options(nlohmann::json::object(), layout());
+  c.options = nlohmann::json::object();
+  for (auto it = options.begin(); it != options.end(); ++it)
+    if (known.contains(it.key())) c.options[it.key()] = it.value();
+  return c;
+}
+
 nlohmann::json ModelConfig::to_json() const {
   // Flat, as configs have always been: the shared fields, then the architecture's options.
   nlohmann::json j = model_kind(architecture).complete_options(options, layout());

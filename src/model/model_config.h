@@ -62,6 +62,9 @@ struct ModelConfig : StreamLayout {
   Provenance provenance;
 
   const StreamLayout& layout() const { return *this; }
+  // The same config for another architecture, keeping the options the two share (linear_readout
+  // and pianokpm share the encoder's); throws std::invalid_argument for an unknown name.
+  ModelConfig with_architecture(const std::string& name) const;
   // Validates the shared fields, then the architecture's options. Throws std::invalid_argument
   // naming the first bad field.
   void check() const;

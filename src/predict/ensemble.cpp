@@ -8,6 +8,7 @@
 
 #include "io/atomic_file.h"
 #include "io/input_error.h"
+#include "model/model_config_file.h"
 
 namespace pianokpm {
 
@@ -23,6 +24,15 @@ nlohmann::json layout_of(const ModelConfig& c) {
           {"keypoints", c.num_keypoints},      {"keys", c.num_keys},
           {"pose_frames", c.pose_frames()},    {"window_samples", c.window_samples()},
           {"emg_channels", c.emg_channels}};
+}
+
+// The units a member reads keypoints in (model/pose_front_end.h): one input file (or one tracked
+// video, scaled by pixel_to_model_units) feeds every member, so they must agree on these too.
+nlohmann::json keypoint_units_of(const ModelConfig& c) {
+  return {{"pose_frame", to_string(c.pose.frame)},
+          {"pose_scale", c.pose.scale},
+          {"pose_mean", c.pose.mean},
+          {"pose_std", c.pose.std}};
 }
 
 }  // namespace
@@ -45,9 +55,16 @@ Ensemble load_members(const std::vector<std::string>& paths, const std::string& 
   Ensemble e;
   for (const auto& p : paths) {
     e.member_paths.push_back(p);
-    e.members.push_back(load_model(p));
-    if (layout_of(e.members.back().net->config()) != layout_of(e.members.front().net->config()))
+    // A member exported as a state dict is read with the config beside it, as --model would be.
+    e.members.push_back(load_model(p, read_model_config(state_dict_config_path(p))));
+    const ModelConfig& first = e.members.front().net->config();
+    const ModelConfig& member = e.members.back().net->config();
+    if (layout_of(member) != layout_of(first))
       throw InputError(source, fmt::format("member {} reads other streams than {}", p, paths.front()));
+    if (keypoint_units_of(member) != keypoint_units_of(first))
+      throw InputError(source, fmt::format("member {} reads keypoints in other units than {} (pose_frame, pose_scale, "
+                                           "pose_mean, pose_std)",
+                                           p, paths.front()));
   }
   if (e.members.empty()) throw InputError(source, "an ensemble needs models");
   return e;
@@ -113,7 +130,17 @@ void save_ensemble(const std::string& path, const std::vector<std::string>& memb
 
 EnsemblePrediction predict_ensemble(const Ensemble& ensemble, const PerformanceWindows& windows, const PredictOptions& options) {
   std::vector<torch::Tensor> outputs;
-  for (const auto& m : ensemble.members) outputs.push_back(predict_performance(m.net, windows, options));
+  const auto members = static_cast<int64_t>(ensemble.members.size());
+  for (int64_t k = 0; k < members; ++k) {
+    PredictOptions member = options;
+    // Progress over the whole ensemble: member k's windows come after those of the k before it.
+    if (options.on_progress) {
+      member.on_progress = [&options, k, members](int64_t done, int64_t total) {
+        options.on_progress(k * total + done, members * total);
+      };
+    }
+    outputs.push_back(predict_performance(ensemble.members[static_cast<size_t>(k)].net, windows, member));
+  }
   const torch::Tensor all = torch::stack(outputs);  // [K, N, emg]
   EnsemblePrediction p;
   p.mean = all.mean(0);

@@ -43,7 +43,9 @@ struct Ensemble {
 bool is_ensemble_file(const std::string& path);
 
 // Loads the models as an uncalibrated ensemble, checking that they read the same streams in the
-// same layout. Errors are InputError naming the member, or `source` for a mismatch.
+// same layout and keypoint units (pose_frame, pose_scale, pose_mean, pose_std). A member NAME.pth
+// is read with NAME.json beside it when there is one (model/model_config_file.h). Errors are
+// InputError naming the member, or `source` for a mismatch.
 Ensemble load_members(const std::vector<std::string>& paths, const std::string& source);
 
 // Loads every member (paths in the file are relative to it) and checks that they read the same
@@ -58,7 +60,8 @@ struct EnsemblePrediction {
   torch::Tensor spread;  // [N, emg] float32, the members' standard deviation (0 for one member)
 };
 
-// Every member on the same windows; costs one member's prediction per member.
+// Every member on the same windows; costs one member's prediction per member. options.on_progress
+// sees (windows done, windows total) summed over the members.
 EnsemblePrediction predict_ensemble(const Ensemble& ensemble, const PerformanceWindows& windows, const PredictOptions& options);
 
 struct Interval {

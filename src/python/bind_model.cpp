@@ -1,18 +1,13 @@
-// load_model and Model: predict from arrays or files, export to the release's state dict.
+// load_model and Model: predict from arrays or files, export to the release's state dict. A Model
+// is an Estimator (predict/estimator.h), loaded and run as the command line loads and runs it.
 #include <pybind11/stl.h>
 
-#include <filesystem>
 #include <mutex>
 
-#include "data/performance.h"
-#include "data/windowing.h"
 #include "io/input_error.h"
-#include "model/checkpoint.h"
 #include "model/device.h"
-#include "model/state_dict.h"
-#include "predict/ensemble.h"
-#include "predict/predictor.h"
-#include "predict/window_familiarity.h"
+#include "predict/estimator.h"
+#include "predict/performance_inputs.h"
 #include "python/bindings.h"
 #include "python/numpy_tensor.h"
 
@@ -20,72 +15,56 @@ namespace pianokpm::python {
 
 namespace {
 
+// Named in errors as the Python arguments are.
+EstimatorOptions estimator_options(const std::optional<std::string>& config, const std::string& device) {
+  EstimatorOptions o;
+  o.device = parse_device(device, "device");
+  if (config) o.config = ModelConfig::from_json(nlohmann::json::parse(*config));
+  o.config_option = "config";
+  return o;
+}
+
+// A view or the keys as given: a path, or an array (numpy, lists); None leaves it out.
+void set_input(const py::object& given, const char* name, std::string& path, torch::Tensor& array) {
+  if (given.is_none()) return;
+  if (is_path_like(given)) {
+    path = path_string(given);
+  } else {
+    array = float_tensor(given, name);
+  }
+}
+
 class Model {
  public:
   Model(const std::string& path, const std::optional<std::string>& config, const std::string& device)
-      : path_(path), device_(parse_device(device, "device")) {
-    if (is_ensemble_file(path)) {
-      if (config) throw InputError(path, "an ensemble's members carry their own configs: drop config");
-      ensemble_ = load_ensemble(path);
-      for (auto& m : ensemble_->members) m.net->to(device_);
-      return;
-    }
-    std::optional<ModelConfig> c;
-    if (config) c = ModelConfig::from_json(nlohmann::json::parse(*config));
-    loaded_ = load_model(path, c);
-    loaded_.net->to(device_);
-    loaded_.net->eval();
-  }
+      : est_(Estimator::load(path, estimator_options(config, device))) {}
 
   py::object predict(const py::object& pose_top, const py::object& pose_right, const py::object& keys, int64_t batch_windows,
                      const std::optional<double>& interval) {
     if (interval) {
-      if (!ensemble_) throw InputError("interval", "needs an ensemble (load_model of a file made by pianokpm ensemble)");
-      ensemble_->calibration.require_level(*interval, "interval");
+      if (!est_.is_ensemble()) throw InputError("interval", "needs an ensemble (load_model of a file made by pianokpm ensemble)");
+      est_.require_interval(*interval, "interval");
     }
-    const ModelConfig& c = config();
-    PerformancePaths paths = pose_paths(pose_top, pose_right);
-    if (!keys.is_none()) {
-      if (!uses_keys(c.modality)) throw InputError("keys", "this pose model reads no keystrokes");
-      if (is_path_like(keys)) {
-        paths.keys = path_string(keys);
-      } else {
-        paths.keys = "keys";
-        paths.keys_array = float_tensor(keys, "keys");
-      }
-    }
-    torch::Tensor emg;
-    Interval bounds;
+    const PerformanceInputs in = inputs(pose_top, pose_right, keys);
+    Estimate e;
     {
       py::gil_scoped_release release;
       std::lock_guard<std::mutex> lock(mutex_);  // one forward at a time per model
-      const PerformanceStreams streams = load_performance(paths, c);
-      const PerformanceWindows windows(streams, c);
-      PredictOptions po;
-      po.device = device_;
-      po.batch_windows = batch_windows;
-      if (ensemble_) {
-        const EnsemblePrediction p = predict_ensemble(*ensemble_, windows, po);
-        emg = p.mean;
-        if (interval) bounds = prediction_interval(p, ensemble_->calibration, *interval);
-      } else {
-        emg = predict_performance(loaded_.net, windows, po);
-      }
+      EstimateOptions options;
+      options.batch_windows = batch_windows;
+      options.interval = interval.value_or(0.0);
+      e = est_.predict(read_performance_inputs(in, est_.config()).streams, options);
     }
-    if (interval) return py::make_tuple(to_numpy(emg), to_numpy(bounds.lower), to_numpy(bounds.upper));
-    return to_numpy(emg);
+    if (interval) return py::make_tuple(to_numpy(e.emg), to_numpy(e.interval.lower), to_numpy(e.interval.upper));
+    return to_numpy(e.emg);
   }
 
   py::object familiarity(const py::object& pose_top, const py::object& pose_right) {
-    const ModelConfig& c = config();
-    PerformancePaths paths = pose_paths(pose_top, pose_right);
-    if (!uses_pose(c.modality)) throw InputError("pose_top", "this keys-only model reads no pose");
+    const PerformanceInputs in = inputs(pose_top, pose_right, py::none());
     std::optional<WindowFamiliarity> f;
     {
       py::gil_scoped_release release;
-      StreamLayout pose_only = c.layout();
-      pose_only.modality = Modality::kPoseOnly;  // the keys play no part in familiarity
-      f = window_familiarity(c, load_performance(paths, pose_only).pose);
+      f = est_.familiarity(read_pose_stream(in, est_.config()));
     }
     if (!f) return py::none();
     return to_numpy(f->score.to(torch::kFloat));
@@ -93,51 +72,36 @@ class Model {
 
   std::string export_release(const py::object& path) {
     const std::string out = path_string(path);
-    const std::string ext = std::filesystem::path(out).extension().string();
-    if (ext != ".pth" && ext != ".pt") throw InputError(out, "output must end in .pth or .pt");
-    if (ensemble_) throw InputError(path_, "is an ensemble; export its members one by one");
-    const std::string refusal = release_export_refusal(config());
-    if (!refusal.empty()) throw InputError(path_, refusal);
     py::gil_scoped_release release;
     std::lock_guard<std::mutex> lock(mutex_);
-    return export_release_model(loaded_.net, out).config_path;
+    return est_.export_release(out).config_path;
   }
 
-  const ModelConfig& config() const { return ensemble_ ? ensemble_->config() : loaded_.net->config(); }
-  const std::string& path() const { return path_; }
-  bool synthetic() const { return config().provenance.synthetic_data; }
-  std::string format() const { return ensemble_ ? "ensemble" : loaded_.format; }
-  int64_t members() const { return ensemble_ ? static_cast<int64_t>(ensemble_->members.size()) : 1; }
-  std::string device() const { return device_.str(); }
+  const ModelConfig& config() const { return est_.config(); }
+  const std::string& path() const { return est_.path(); }
+  bool synthetic() const { return est_.synthetic(); }
+  std::string format() const { return est_.format(); }
+  int64_t members() const { return est_.members(); }
+  std::string device() const { return est_.device().str(); }
 
  private:
-  // The pose views given as paths or arrays, checked against the model.
-  PerformancePaths pose_paths(const py::object& pose_top, const py::object& pose_right) const {
-    const ModelConfig& c = config();
-    PerformancePaths paths;
-    paths.pose_views_option = "pose_top/pose_right";
-    paths.keys_option = "keys";
-    auto add_view = [&](const py::object& view, const char* name) {
-      if (view.is_none()) return;
-      if (!uses_pose(c.modality)) throw InputError(name, "this keys-only model reads no pose");
-      if (is_path_like(view)) {
-        paths.pose_views.push_back(path_string(view));
-        paths.pose_view_arrays.emplace_back();
-      } else {
-        paths.pose_views.push_back(name);
-        paths.pose_view_arrays.push_back(float_tensor(view, name));
-      }
-    };
-    add_view(pose_top, "pose_top");
-    add_view(pose_right, "pose_right");
-    if (uses_pose(c.modality) && pose_top.is_none()) throw InputError("pose_top", "this model needs the top view");
-    return paths;
+  // The arguments as inputs: paths or arrays, named as the arguments are, and nothing the model
+  // does not read (strict: a stream it ignores would be a mistake the caller should hear of).
+  PerformanceInputs inputs(const py::object& pose_top, const py::object& pose_right, const py::object& keys) const {
+    PerformanceInputs in;
+    in.pose_top_option = "pose_top";
+    in.pose_right_option = "pose_right";
+    in.keys_option = "keys";
+    in.hand_setting = "hand=\"{}\"";
+    in.mediapipe_dir = PIANOKPM_DEFAULT_MEDIAPIPE_DIR;
+    in.strict = true;
+    set_input(pose_top, "pose_top", in.pose_top, in.pose_top_array);
+    set_input(pose_right, "pose_right", in.pose_right, in.pose_right_array);
+    set_input(keys, "keys", in.keys, in.keys_array);
+    return in;
   }
 
-  std::string path_;
-  torch::Device device_;
-  LoadedModel loaded_;                // one model
-  std::optional<Ensemble> ensemble_;  // or an ensemble file's members and calibration
+  Estimator est_;
   std::mutex mutex_;
 };
 
@@ -190,7 +154,7 @@ published code) at `path` (.pth), and its config JSON beside it (.json). Returns
           "config", [](const Model& self) { return json_to_python(self.config().to_json()); },
           "Every hyperparameter, as the JSON stored in our checkpoints.")
       .def_property_readonly("synthetic", &Model::synthetic,
-                             "Whether it was trained on synthetic data: one of the shipped models, or exported from one.")
+                             "Whether it (or any member of an ensemble) was trained on synthetic data, as its config says.")
       .def("__repr__", [](const Model& self) {
         return "<pianokpm.Model " + self.config().architecture + " " + to_string(self.config().modality) + " from " +
                self.path() + ">";
@@ -205,9 +169,9 @@ published code) at `path` (.pth), and its config JSON beside it (.json). Returns
       },
       py::arg("path"), py::arg("config") = py::none(), py::arg("device") = "cpu",
       R"(Load a model: our checkpoint (.pt, carries its config), an official PyTorch state dict
-(.pth; `config` is then the model config as a dict, default the released pose+keys
-configuration) or an ensemble file (.json, from `pianokpm ensemble`; predict(interval=0.9) then
-adds bounds). device: "cpu" or "cuda".)");
+(.pth; `config` is then the model config as a dict, default the NAME.json beside NAME.pth that
+Model.export writes, else the released pose+keys configuration) or an ensemble file (.json, from
+`pianokpm ensemble`; predict(interval=0.9) then adds bounds). device: "cpu" or "cuda".)");
   m.def(
       "muscles", [] { return muscle_names(); }, "The six muscles, in the column order of every EMG array.");
 }

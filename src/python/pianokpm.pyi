@@ -67,8 +67,8 @@ class Model:
         """Release-format state dict at path (.pth) and its config (.json); returns the config path."""
 
 def load_model(path: PathArg, config: Optional[dict[str, Any]] = None, device: str = "cpu") -> Model:
-    """Our checkpoint (.pt), an official state dict (.pth, with `config` or the released one), or an
-    ensemble file (.json, from `pianokpm ensemble`)."""
+    """Our checkpoint (.pt), an official state dict (.pth, with `config`, else the NAME.json beside
+    it, else the released one), or an ensemble file (.json, from `pianokpm ensemble`)."""
 def muscles() -> list[str]:
     """['ADM', 'PB', '1DI', '2DI', '3DI', '4DI']: the column order of every EMG array."""
 

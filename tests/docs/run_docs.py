@@ -11,6 +11,7 @@ binary). A block's fence says what it is:
   ```sh ci              ./test.sh (what CI runs) and ./demo.sh (the docs/demo test), set-up included
   ```python             run in one Python process per file, blocks in order, one namespace
   ```text               output, diagrams, listings: not run
+  ```cpp src/FILE       code quoted from a file of the repository: must appear in it verbatim
 
 Two substitutions make the examples fit a test (README, "These pages are tests"): `pianokpm` is
 the build's binary, and `train` and `adapt` run at most MAX_EPOCHS epochs of MAX_BATCHES batches.
@@ -32,7 +33,7 @@ from pathlib import Path
 import docs_folder
 
 NOT_RUN = {"needs-camera", "needs-midi-port", "needs-gpu", "long", "ci"}
-KINDS = {"sh", "python", "text"}
+KINDS = {"sh", "python", "text", "cpp"}
 MAX_EPOCHS, MAX_BATCHES = 5, 2
 OUTPUT_OPTIONS = ("--out", "--overlay", "--record")
 BLOCK_TIMEOUT_S = 300
@@ -72,7 +73,7 @@ def blocks_of(path):
             raise DocError(f"{path}:{i + 1}: a fence needs one of {sorted(KINDS)}, got '{' '.join(info)}'")
         kind, tags = info[0], info[1:]
         unknown = set(tags) - NOT_RUN
-        if unknown or (tags and kind != "sh"):
+        if kind != "cpp" and (unknown or (tags and kind != "sh")):
             raise DocError(f"{path}:{i + 1}: unknown tag(s) {sorted(unknown) or tags} (known: {sorted(NOT_RUN)})")
         body, start = [], i + 1
         i += 1
@@ -175,6 +176,17 @@ def run_sh(where, script, work, env):
             raise DocError(f"{where}: the block names {out} but did not write it")
 
 
+def check_quote(where, root, tags, text):
+    """A ```cpp block names the file it quotes and must match it (so the docs keep up with the code)."""
+    if len(tags) != 1:
+        raise DocError(f"{where}: a ```cpp block names the one file it quotes: ```cpp src/FILE")
+    source = root / tags[0]
+    if not source.is_file():
+        raise DocError(f"{where}: quotes {tags[0]}, which does not exist")
+    if text.strip("\n") not in source.read_text():
+        raise DocError(f"{where}: the code differs from {tags[0]}: copy it again from the file")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--bin", required=True)
@@ -188,9 +200,11 @@ def main():
     help_index = HelpIndex(a.bin)
     try:
         blocks = blocks_of(doc)
-        for line, kind, _, text in blocks:
+        for line, kind, tags, text in blocks:
             if kind == "sh":
                 help_index.check(f"{a.doc}:{line}", text)
+            elif kind == "cpp":
+                check_quote(f"{a.doc}:{line}", Path(a.root), tags, text)
         runs = [b for b in blocks if (b[1] == "sh" and not b[2]) or b[1] == "python"]
         if a.check_only or not runs:
             print(f"{a.doc}: {len(blocks)} block(s) checked, {0 if a.check_only else len(runs)} to run")

@@ -5,20 +5,17 @@
 #include <cmath>
 
 #include "model/model_registry.h"
-#include "synth/corpus.h"
-#include "synth/muscle_model.h"
+#include "io/array_file.h"
 #include "test_support.h"
 
 namespace pianokpm {
 namespace {
 
-// A synthetic right hand filmed from above: pose [1, 42, frames] (pixels, x, y keypoint-major).
-torch::Tensor synthetic_hand(int take, double seconds, int64_t first_frame, int64_t frames) {
-  synth::SynthOptions o;
-  o.seconds = seconds;
-  const synth::Pianist p = synth::Pianist::sample(1, o.seed);
-  const synth::Performance perf = synth::generate_performance(o, p, {1, 1, 1, 1, 1, 1}, /*task=*/7, take);
-  return perf.pose_top.narrow(0, first_frame, frames).narrow(2, 0, 2).reshape({frames, 42}).t().unsqueeze(0).contiguous();
+// A synthetic right hand filmed from above (tests/fixtures/hands/README.md), frames
+// [first, first + frames) as pose [1, 42, frames] in pixels, x, y keypoint-major.
+torch::Tensor synthetic_hand(int64_t first_frame, int64_t frames) {
+  const torch::Tensor pose = read_array(testing::fixture("hands/synthetic_top_view.npy"));  // [180, 42]
+  return pose.to(torch::kFloat).narrow(0, first_frame, frames).t().unsqueeze(0).contiguous();
 }
 
 // pose [B, 42k, F] with every view's (x, y) mapped by x' = s R (x or mirrored x) + t, in float64.
@@ -95,7 +92,7 @@ TEST(HandFrame, TurningAndApproachingHandGivesItsRates) {
 }
 
 TEST(HandFrame, SameForAnyTranslationScaleRotationAndMirror) {
-  const torch::Tensor pose = synthetic_hand(1, 3.0, 30, 60).to(torch::kDouble);
+  const torch::Tensor pose = synthetic_hand(30, 60).to(torch::kDouble);
   const torch::Tensor reference = hand_frame(pose);
   ASSERT_FALSE(reference.isnan().any().item<bool>());
   struct Move {
@@ -115,7 +112,7 @@ TEST(HandFrame, ModelOutputsIdenticalForMovedKeypoints) {
   config.modality = Modality::kPoseOnly;
   config.num_views = 1;
   config.pose.frame = PoseFrame::kHand;
-  const torch::Tensor pose = synthetic_hand(2, 3.0, 0, 120).view({1, 42, 2, 60}).permute({0, 3, 1, 2}).reshape({2, 42, 60});
+  const torch::Tensor pose = synthetic_hand(0, 120).view({1, 42, 2, 60}).permute({0, 3, 1, 2}).reshape({2, 42, 60});
   // standardised as training would: per-channel statistics of the hand-frame features
   const torch::Tensor features = hand_frame(pose.to(torch::kDouble)).permute({1, 0, 2}).reshape({42, -1});
   const torch::Tensor mean = features.mean(1), std = features.std(1, false).clamp_min(1e-6);

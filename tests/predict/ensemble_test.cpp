@@ -8,6 +8,7 @@
 #include "data/performance.h"
 #include "io/input_error.h"
 #include "model/model_registry.h"
+#include "model/state_dict.h"
 #include "test_support.h"
 
 namespace pianokpm {
@@ -118,6 +119,43 @@ TEST(Ensemble, FilesWithMissingOrMismatchedMembersAreClearErrors) {
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("reads other streams"), std::string::npos) << e.what();
   }
+}
+
+// One file's keypoints feed every member, so members reading other units (here pixels of a
+// 1280x720 image against 0..1 coordinates) are refused like members reading other streams.
+TEST(Ensemble, MembersReadingKeypointsInOtherUnitsAreRefused) {
+  testing::ScratchDir dir;
+  ModelConfig c;
+  c.options = {{"hidden_channels", 16}, {"tds_channels", 4}, {"tds_width", 4}, {"decoder_hidden", 16}};
+  EmgModel unit = make_model(c);
+  c.pose.scale = {1.0 / 1280, 1.0 / 720};
+  EmgModel pixels = make_model(c);
+  save_checkpoint(dir / "unit.pt", unit);
+  save_checkpoint(dir / "pixels.pt", pixels);
+  try {
+    load_members({dir / "unit.pt", dir / "pixels.pt"}, "--models");
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.source(), "--models");
+    EXPECT_NE(std::string(e.what()).find("other units"), std::string::npos) << e.what();
+  }
+}
+
+// A member exported as a state dict (NAME.pth with NAME.json beside it) is read with that config,
+// as --model reads it; the released configuration would not fit its weights.
+TEST(Ensemble, AStateDictMemberIsReadWithTheConfigBesideIt) {
+  testing::ScratchDir dir;
+  ModelConfig c;
+  c.modality = Modality::kPoseOnly;
+  c.num_views = 1;
+  c.options = {{"hidden_channels", 16}, {"tds_channels", 4}, {"tds_width", 4}, {"decoder_hidden", 16}};
+  EmgModel net = make_model(c);
+  export_release_model(net, dir / "m.pth");
+  save_checkpoint(dir / "m.pt", net);
+  const Ensemble e = load_members({dir / "m.pt", dir / "m.pth"}, "--models");
+  ASSERT_EQ(e.members.size(), 2u);
+  EXPECT_EQ(e.members[1].format, "pytorch-state-dict");
+  EXPECT_EQ(e.members[1].net->config().to_json(), net->config().to_json());
 }
 
 }  // namespace

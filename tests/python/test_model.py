@@ -47,6 +47,15 @@ def test_shipped_pose_model_matches_cli(tmp_path):
     np.testing.assert_allclose(emg, cli, rtol=0, atol=5e-6)  # the CSV's printed precision
 
 
+def test_a_state_dict_is_read_with_the_config_export_wrote_beside_it(tmp_path):
+    m = pianokpm.load_model(MODELS / "synthetic_top_pose.pt")
+    m.export(tmp_path / "pose.pth")
+    again = pianokpm.load_model(tmp_path / "pose.pth")  # pose.json beside it, as the command line reads it
+    assert (again.format, again.views, again.synthetic) == ("pytorch-state-dict", 1, True)
+    top = pianokpm.synth_performance(task=1, pianist=1, seconds=2)["pose_top"]
+    np.testing.assert_allclose(again.predict(top), m.predict(top), rtol=0, atol=1e-6)
+
+
 def test_bad_inputs_raise_input_error_naming_the_field(official_inputs, tmp_path):
     m = pianokpm.load_model(official_inputs["model"])
     top = load_pickle(official_inputs["top"])

@@ -1,13 +1,14 @@
-#include "live/stream_predictor.h"
+#include "predict/stream_predictor.h"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
 #include "model/pose_front_end.h"
 
-namespace pianokpm::live {
+namespace pianokpm {
 
 void StreamOptions::check(const ModelConfig& config) const {
   const double window_s = config.window_seconds;
@@ -29,13 +30,17 @@ void StreamOptions::check(const ModelConfig& config) const {
                     config.num_views));
 }
 
-KeySource key_source(const LiveKeys& keys) {
-  return [&keys](double first_s, int64_t samples, double rate_hz, double now_s) {
-    return keys.depth(first_s, samples, rate_hz, now_s);
+StreamKeys recorded_keys(torch::Tensor keys) {
+  return [keys = std::move(keys)](double first_s, int64_t samples, double rate_hz, double) {
+    torch::Tensor out = torch::zeros({samples, keys.size(1)});
+    const int64_t first = std::llround(first_s * rate_hz);
+    const int64_t from = std::max<int64_t>(first, 0), to = std::min<int64_t>(first + samples, keys.size(0));
+    if (to > from) out.narrow(0, from - first, to - from).copy_(keys.narrow(0, from, to - from));
+    return out;
   };
 }
 
-StreamPredictor::StreamPredictor(EmgModel net, const StreamOptions& options, KeySource keys)
+StreamPredictor::StreamPredictor(EmgModel net, const StreamOptions& options, StreamKeys keys)
     : net_(std::move(net)), config_(net_->config()), options_(options), keys_(std::move(keys)) {
   options_.check(config_);
   if (uses_keys(config_.modality) && !keys_)
@@ -151,4 +156,4 @@ std::optional<EmgChunk> StreamPredictor::step(bool flush) {
   return chunk;
 }
 
-}  // namespace pianokpm::live
+}  // namespace pianokpm

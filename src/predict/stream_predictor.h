@@ -20,17 +20,18 @@
 #include <optional>
 #include <vector>
 
-#include "live/live_keys.h"
 #include "model/emg_model.h"
 #include "pose/hand_geometry.h"
 #include "pose/pose_track.h"
 
-namespace pianokpm::live {
+namespace pianokpm {
 
-// Key depth [samples, 88] for media times first_s + i / rate_hz, as known at now_s: LiveKeys for
-// MIDI, or a slice of a recorded key-depth array.
-using KeySource = std::function<torch::Tensor(double first_s, int64_t samples, double rate_hz, double now_s)>;
-KeySource key_source(const LiveKeys& keys);
+// Key depth [samples, num_keys] float32 for media times first_s + i / rate_hz, as known at now_s:
+// keystrokes as they arrive (live/live_keys.h: key_source), or a slice of a recorded array.
+using StreamKeys = std::function<torch::Tensor(double first_s, int64_t samples, double rate_hz, double now_s)>;
+// A recorded key-depth array [N, num_keys] (sample i at i / rate_hz) as StreamKeys: every sample is
+// known at any time; samples outside the array are keys at rest (0).
+StreamKeys recorded_keys(torch::Tensor keys);
 
 struct StreamOptions {
   double hop_s = 0.1;          // model run every hop; the newest hop_s of each window is emitted
@@ -56,7 +57,7 @@ struct EmgChunk {
 class StreamPredictor {
  public:
   // `keys`: where keystrokes come from, for models that read them (empty otherwise).
-  StreamPredictor(EmgModel net, const StreamOptions& options, KeySource keys = {});
+  StreamPredictor(EmgModel net, const StreamOptions& options, StreamKeys keys = {});
 
   // One source frame of the top camera: 21 keypoints in pixels of a width x height image with
   // their confidence (all 0 where no hand was found). Media times must increase.
@@ -78,7 +79,7 @@ class StreamPredictor {
   EmgModel net_;
   ModelConfig config_;
   StreamOptions options_;
-  KeySource keys_;
+  StreamKeys keys_;
   double pose_rate_, emg_rate_;
   int64_t hop_frames_;
   std::mutex mutex_;  // guards the track (add_frame may run on another thread than step)
@@ -89,4 +90,4 @@ class StreamPredictor {
   int64_t rows_skipped_ = 0;
 };
 
-}  // namespace pianokpm::live
+}  // namespace pianokpm

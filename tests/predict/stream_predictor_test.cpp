@@ -1,83 +1,25 @@
 // Streaming inference against offline predict and against windows cut by hand.
+#include "predict/stream_predictor.h"
+
 #include <cmath>
 
-#include "data/midi_keystrokes.h"
-#include "data/performance.h"
-#include "data/windowing.h"
-#include "live/live_keys.h"
 #include "model/model_registry.h"
-#include "live/stream_predictor.h"
-#include "predict/predictor.h"
-#include "pose/pose_track.h"
 #include "model/pose_front_end.h"
+#include "pose/pose_track.h"
+#include "predict/stream_test_helpers.h"
 #include "predict/window_familiarity.h"
 #include "test_support.h"
 
-namespace pianokpm::live {
+namespace pianokpm {
 namespace {
 
-constexpr int kWidth = 1280, kHeight = 720;
-
-ModelConfig small_config(Modality modality) {
-  ModelConfig c;
-  c.modality = modality;
-  c.num_views = 1;
-  c.pose.scale = {1.0 / kWidth, 1.0 / kHeight};
-  c.options = {{"hidden_channels", 16}, {"tds_channels", 4}, {"tds_width", 4}, {"decoder_hidden", 16}};
-  return c;
-}
-
-// A hand moving smoothly: [frames, 21, 3] in pixels with confidence 1, frame k at k / fps.
-torch::Tensor moving_hand(int64_t frames, double fps) {
-  torch::Tensor kp = torch::empty({frames, 21, 3});
-  auto a = kp.accessor<float, 3>();
-  for (int64_t f = 0; f < frames; ++f) {
-    const double t = static_cast<double>(f) / fps;
-    for (int k = 0; k < 21; ++k) {
-      a[f][k][0] = static_cast<float>(400 + 15 * k + 120 * std::sin(2.1 * t + 0.3 * k));
-      a[f][k][1] = static_cast<float>(300 + 8 * k + 60 * std::cos(3.3 * t + 0.2 * k));
-      a[f][k][2] = 1.0f;
-    }
-  }
-  return kp;
-}
-
-std::array<float, 63> frame_of(const torch::Tensor& kp, int64_t f) {
-  std::array<float, 63> out{};
-  std::memcpy(out.data(), kp[f].contiguous().data_ptr<float>(), sizeof(out));
-  return out;
-}
-
-// All rows a stream gives for `kp` at `fps`, stepping after every frame and flushing at the end.
-torch::Tensor stream_all(StreamPredictor& sp, const torch::Tensor& kp, double fps, std::vector<EmgChunk>* chunks = nullptr) {
-  std::vector<torch::Tensor> parts;
-  int64_t next = 0;
-  auto take = [&](std::optional<EmgChunk> c) {
-    if (!c) return;
-    EXPECT_EQ(c->first_sample, next) << "rows must follow on without gaps or repeats";
-    for (size_t r = 0; r < c->times_s.size(); ++r)
-      EXPECT_DOUBLE_EQ(c->times_s[r], static_cast<double>(c->first_sample + static_cast<int64_t>(r)) / 1024);
-    next = c->first_sample + c->emg.size(0);
-    parts.push_back(c->emg);
-    if (chunks) chunks->push_back(*c);
-  };
-  for (int64_t f = 0; f < kp.size(0); ++f) {
-    sp.add_frame(static_cast<double>(f) / fps, frame_of(kp, f), kWidth, kHeight);
-    take(sp.step());
-  }
-  take(sp.step(true));
-  return torch::cat(parts, 0);
-}
-
-// Offline predict on the same keypoints, resampled to 60 Hz as `pose` does.
-torch::Tensor offline(EmgModel& net, const torch::Tensor& kp, double fps, const torch::Tensor& keys = {}) {
-  pose::PoseTrack track;
-  for (int64_t f = 0; f < kp.size(0); ++f) track.add(static_cast<double>(f) / fps, frame_of(kp, f));
-  PerformanceStreams s;
-  s.pose = pose::resample(track, 60).to_tensor().narrow(2, 0, 2).reshape({-1, 42}).contiguous();
-  s.keys = keys;
-  return predict_performance(net, PerformanceWindows(s, net->config()), {});
-}
+using stream_testing::frame_of;
+using stream_testing::kHeight;
+using stream_testing::kWidth;
+using stream_testing::moving_hand;
+using stream_testing::offline;
+using stream_testing::small_config;
+using stream_testing::stream_all;
 
 TEST(StreamPredictor, WithAOneSecondHopEqualsOfflinePredict) {
   torch::manual_seed(5);
@@ -208,59 +150,25 @@ TEST(StreamPredictor, BehindByMoreThanAWindowCatchesUpOrCountsTheRowsLeftOut) {
   }
 }
 
-TEST(LiveKeys, RendersWhatTheWholeFileRendersOnceEveryNoteIsKnown) {
-  const MidiFile midi = read_midi(std::string(PIANOKPM_FIXTURES) + "/midi/04-FrereJacques.mid");
-  MidiKeystrokeOptions mo;
-  const torch::Tensor whole = midi_to_key_depth(midi, mo);
-  const LiveKeys keys(midi);
-  for (double first_s : {2.0, 5.5, 7.25}) {
-    const int64_t first = std::llround(first_s * 1024);
-    const torch::Tensor part = keys.depth(first_s, 1024, 1024, 1e9);
-    EXPECT_LE(testing::max_abs_diff(part, whole.narrow(0, first, 1024)), 1e-6) << first_s;
-    EXPECT_GT(part.max().item<double>(), 0.5) << "keys are pressed in this second";
-  }
-}
-
-TEST(LiveKeys, ANoteIsUnknownBeforeItsOnsetAndHeldUntilItsRelease) {
-  LiveKeys keys;
-  keys.note_on(1.0, 60, 100);
-  const int key = 60 - 21;
-  // Known at 1.2 s and still held: at the key bed from its onset to now.
-  torch::Tensor d = keys.depth(0.5, 1024, 1024, 1.2);
-  EXPECT_NEAR(d[static_cast<int64_t>(0.6 * 1024)][key].item<double>(), 1.0, 1e-3);  // 1.1 s
-  EXPECT_EQ(d.narrow(1, 0, key).abs().max().item<double>(), 0.0) << "other keys stay up";
-  // Asked about before it was played: not there.
-  EXPECT_EQ(keys.depth(0.0, 1024, 1024, 0.9).abs().max().item<double>(), 0.0);
-  keys.note_off(1.5, 60);
-  d = keys.depth(1.0, 2048, 1024, 10);
-  EXPECT_NEAR(d[static_cast<int64_t>(0.3 * 1024)][key].item<double>(), 1.0, 1e-3);  // 1.3 s: held
-  EXPECT_LT(d[static_cast<int64_t>(1.5 * 1024)][key].item<double>(), 0.05);         // 2.5 s: up again
-}
-
-TEST(StreamPredictor, KeysModelReadsTheNotesKnownSoFar) {
-  torch::manual_seed(8);
+// Recorded keystrokes (eval --stream-hop): every sample is known at any time, so one-window hops
+// give offline predict's windows, keys included; outside the recording the keys are at rest.
+TEST(StreamPredictor, RecordedKeysWithAOneSecondHopEqualOfflinePredict) {
+  torch::manual_seed(10);
   EmgModel net = make_model(small_config(Modality::kPoseAndKeys));
-  const MidiFile midi = read_midi(std::string(PIANOKPM_FIXTURES) + "/midi/04-FrereJacques.mid");
-  const LiveKeys keys(midi);
   const torch::Tensor kp = moving_hand(180, 60);
+  const torch::Tensor keys = torch::rand({3072, 88});
   StreamOptions o;
   o.hop_s = 1.0;
-  StreamPredictor sp(net, o, key_source(keys));
+  StreamPredictor sp(net, o, recorded_keys(keys));
   const torch::Tensor streamed = stream_all(sp, kp, 60);
-  MidiKeystrokeOptions mo;
-  const torch::Tensor all_keys = midi_to_key_depth(midi, mo).narrow(0, 0, 3072);
-  // Each window ends at the newest frame, so every note of the window has begun by then, except
-  // those whose descent has started but whose onset (key bed) comes after: compare windows whose
-  // rendered keys agree, and require at least one.
-  const torch::Tensor want = offline(net, kp, 60, all_keys);
-  int compared = 0;
-  for (int w = 0; w < 3; ++w) {
-    const torch::Tensor known = keys.depth(w, 1024, 1024, w + 59.0 / 60);
-    if (testing::max_abs_diff(known, all_keys.narrow(0, w * 1024, 1024)) > 1e-6) continue;
-    EXPECT_LE(testing::max_abs_diff(streamed.narrow(0, w * 1024, 1024), want.narrow(0, w * 1024, 1024)), 1e-5) << w;
-    ++compared;
-  }
-  EXPECT_GE(compared, 1);
+  const torch::Tensor want = offline(net, kp, 60, keys);
+  ASSERT_EQ(streamed.size(0), 3072);
+  ASSERT_EQ(want.size(0), 3072);
+  EXPECT_LE(testing::max_abs_diff(streamed, want), 1e-5);
+  const torch::Tensor around_start = recorded_keys(keys)(-1.0, 2048, 1024, 0.0);
+  ASSERT_EQ(around_start.sizes(), (std::vector<int64_t>{2048, 88}));
+  EXPECT_EQ(around_start.narrow(0, 0, 1024).abs().max().item<double>(), 0.0);
+  EXPECT_EQ(testing::max_abs_diff(around_start.narrow(0, 1024, 1024), keys.narrow(0, 0, 1024)), 0.0);
 }
 
 TEST(StreamPredictor, RefusesTwoViewModelsHopsOffTheFrameGridAndTimeGoingBack) {
@@ -283,4 +191,4 @@ TEST(StreamPredictor, RefusesTwoViewModelsHopsOffTheFrameGridAndTimeGoingBack) {
 }
 
 }  // namespace
-}  // namespace pianokpm::live
+}  // namespace pianokpm

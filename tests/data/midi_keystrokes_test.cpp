@@ -1,0 +1,45 @@
+// MIDI notes to key depth: hand-worked key motion, and which notes count.
+#include "data/key_motion.h"
+#include "data/midi_keystrokes.h"
+#include "test_support.h"
+
+namespace pianokpm {
+namespace {
+
+// Velocity 127 descends in 12 ms: depth (s)^2 a fraction s of the way down; after the release the
+// key rises along a smoothstep over kKeyReleaseS (60 ms).
+TEST(KeyMotion, HandWorkedDepths) {
+  const KeyPress p{39, 127, 1.0, 1.5};
+  EXPECT_DOUBLE_EQ(key_descent_s(127), 0.012);
+  EXPECT_DOUBLE_EQ(key_depth(p, 1.0 - 0.013), 0.0);   // before the finger starts
+  EXPECT_NEAR(key_depth(p, 1.0 - 0.006), 0.25, 1e-12);  // half way in time, a quarter down
+  EXPECT_DOUBLE_EQ(key_depth(p, 1.2), 1.0);             // held on the bed
+  EXPECT_NEAR(key_depth(p, 1.5 + 0.03), 0.5, 1e-12);    // half way back up
+  EXPECT_DOUBLE_EQ(key_depth(p, 1.5 + 0.061), 0.0);
+  const torch::Tensor k = render_key_depth({p}, 2.0, 1000.0, 88);
+  ASSERT_EQ(k.sizes(), (std::vector<int64_t>{2000, 88}));
+  EXPECT_NEAR(k[994][39].item<float>(), 0.25f, 1e-6);
+  EXPECT_EQ(k.sum().item<float>(), k.select(1, 39).sum().item<float>());
+}
+
+TEST(MidiKeystrokes, LeavesOutPercussionAndNotesOffThePianoAndSpansTheFile) {
+  MidiFile m;
+  m.duration_s = 2.0;
+  m.notes.push_back({MidiNote{60, 100, 0.5, 1.0}, 0, 0});                       // middle C = key 39
+  m.notes.push_back({MidiNote{38, 100, 0.5, 1.0}, kMidiPercussionChannel, 1});  // drum: left out
+  m.notes.push_back({MidiNote{10, 100, 0.5, 1.0}, 0, 0});                       // below A0: left out
+  MidiKeystrokeOptions o;
+  o.rate_hz = 1000.0;
+  const torch::Tensor k = midi_to_key_depth(m, o);
+  ASSERT_EQ(k.size(0), 2000);  // the file's duration (its last event)
+  EXPECT_GT(k.select(1, 39).sum().item<float>(), 0.0f);
+  EXPECT_FLOAT_EQ(k.sum().item<float>(), k.select(1, 39).sum().item<float>());  // nothing else moved
+  o.include_percussion = true;
+  EXPECT_GT(midi_to_key_depth(m, o).select(1, 38 - kMidiPitchA0).sum().item<float>(), 0.0f);
+  o.include_percussion = false;
+  o.duration_s = 3.0;
+  EXPECT_EQ(midi_to_key_depth(m, o).size(0), 3000);
+}
+
+}  // namespace
+}  // namespace pianokpm

@@ -1,0 +1,66 @@
+// Every registered model trains with the one training loop: a step of gradient descent moves its
+// weights (or, for a closed-form model, the fit is the training EMG's mean), and the checkpoint
+// reads back as the same architecture. New models are covered by registering them.
+#include <fstream>
+
+#include "io/array_file.h"
+#include "model/checkpoint.h"
+#include "model/model_registry.h"
+#include "train/trainer.h"
+#include "test_support.h"
+
+namespace pianokpm {
+namespace {
+
+// The release's own reference performance (3.5 s), as training and validation set.
+TrainRun one_step_run(const testing::ScratchDir& dir, const std::string& architecture) {
+  const std::string split = dir / "split.json";
+  std::ofstream(split) << R"({"train": ["t1_p1_1"], "val": ["t1_p1_1"]})";
+  TrainRun run;
+  run.data_dir = testing::official("performance");
+  run.split_path = split;
+  run.out_dir = dir / architecture;
+  run.model.architecture = architecture;
+  if (architecture == "pianokpm" || architecture == "linear_readout")  // small, for speed
+    run.model.options = {{"hidden_channels", 16}, {"tds_channels", 4}, {"tds_width", 4}};
+  if (architecture == "pianokpm") run.model.options["decoder_hidden"] = 16;
+  run.model = run.model.with_architecture(architecture);
+  run.options.epochs = 1;
+  run.options.max_batches_per_epoch = 1;
+  run.options.batch = 2;
+  run.options.lr = 1e-2;
+  return run;
+}
+
+TEST(EveryModel, TrainsOneStepAndReadsBackAsItself) {
+  for (const std::string& name : model_names()) {
+    testing::ScratchDir dir;
+    const TrainRun run = one_step_run(dir, name);
+    const TrainResult result = train_model(run);
+    ASSERT_EQ(result.epochs_done, 1) << name;
+    EXPECT_TRUE(std::isfinite(result.best_val_loss)) << name;
+    const LoadedModel trained = load_model(result.best_checkpoint);
+    EXPECT_EQ(trained.net->config().architecture, name);
+    EXPECT_FALSE(trained.net->config().provenance.synthetic_data) << name << ": the release's data is not synthetic";
+    EXPECT_EQ(trained.net->config().provenance.corpus, run.data_dir) << name;
+
+    if (trained.net->fits_in_closed_form()) {  // the mean: every sample is the training EMG's mean
+      const torch::Tensor emg = read_array(testing::official("performance/emg_data/t1_p1_1.pkl")).to(torch::kDouble);
+      const torch::Tensor pose = torch::zeros({1, trained.net->config().pose_channels(), trained.net->config().pose_frames()});
+      const torch::Tensor keys = torch::zeros({1, trained.net->config().num_keys, trained.net->config().window_samples()});
+      const torch::Tensor out = trained.net->forward(pose, keys).select(2, 0).squeeze(0).to(torch::kDouble);
+      EXPECT_LT((out - emg.mean(0)).abs().max().item<double>(), 1e-6) << name;
+      continue;
+    }
+    // The weights it started from (the trainer seeds before making the model) have moved.
+    torch::manual_seed(run.options.seed);
+    const EmgModel initial = make_model(trained.net->config());
+    double moved = 0;
+    const auto after = trained.net->named_parameters();
+    for (const auto& p : initial->named_parameters()) moved = std::max(moved, max_abs_diff(p.value(), after[p.key()]));
+    EXPECT_GT(moved, 0.0) << name << ": one step left every weight where it was";
+  }
+}
+
+}  // namespace
+}  // namespace pianokpm
