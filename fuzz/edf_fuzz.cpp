@@ -5,7 +5,7 @@
 #include <fstream>
 #include <string>
 
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "io/signal_recording.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -1,7 +1,7 @@
 // Any bytes as a batch manifest: rows or an InputError, never a crash, hang or leak.
 #include <string>
 
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "io/manifest.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -1,5 +1,5 @@
 // Any bytes: either a tensor or an InputError, never a crash, hang or leak.
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "io/npy.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

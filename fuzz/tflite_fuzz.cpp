@@ -3,7 +3,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "pose/tflite_graph.h"
 #include "pose/tflite_model.h"
 

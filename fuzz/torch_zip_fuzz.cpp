@@ -3,7 +3,7 @@
 
 #include <fstream>
 
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "io/torch_zip.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -8,7 +8,7 @@
 #include "cli/train_progress.h"
 #include "data/corpus_dataset.h"
 #include "io/atomic_file.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "model/checkpoint.h"
 #include "train/trainer.h"
 

@@ -11,7 +11,7 @@
 #include "cli/commands.h"
 #include "cli/emg_inputs.h"
 #include "io/atomic_file.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 
 namespace pianokpm {
 

@@ -2,7 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/commands.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "model/weight_average.h"
 #include "train/kept_epochs.h"
 

@@ -23,15 +23,15 @@
 #include "data/performance.h"
 #include "io/array_file.h"
 #include "io/atomic_file.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "io/manifest.h"
-#include "model/blas_threads.h"
-#include "model/cpu_cores.h"
-#include "model/device.h"
+#include "core/blas_threads.h"
+#include "core/cpu_cores.h"
+#include "core/device.h"
 #include "predict/estimator.h"
 #include "predict/performance_inputs.h"
 #include "predict/window_familiarity.h"
-#include "train/data_parallel.h"
+#include "parallel/data_parallel.h"
 
 namespace pianokpm {
 

@@ -13,8 +13,8 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "data/windowing.h"
-#include "model/cpu_cores.h"
-#include "model/device.h"
+#include "core/cpu_cores.h"
+#include "core/device.h"
 #include "model/model_registry.h"
 #include "predict/predictor.h"
 #include "analysis/emg_analysis.h"
@@ -30,7 +30,7 @@
 #endif
 #ifdef PIANOKPM_HAVE_LIVE
 #include "live/live_pipeline.h"
-#include "model/blas_threads.h"
+#include "core/blas_threads.h"
 #include "model/checkpoint.h"
 #endif
 

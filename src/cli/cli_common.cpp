@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "cli/progress_bar.h"
-#include "io/input_error.h"
-#include "model/cpu_cores.h"
+#include "core/input_error.h"
+#include "core/cpu_cores.h"
 
 namespace pianokpm {
 

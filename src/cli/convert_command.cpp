@@ -5,7 +5,7 @@
 #include "cli/commands.h"
 #include "cli/emg_options.h"
 #include "data/performance_import.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "model/model_config_file.h"
 
 namespace pianokpm {

@@ -6,7 +6,7 @@
 #include "cli/commands.h"
 #include "cli/emg_options.h"
 #include "io/array_file.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "signal/emg_pipeline.h"
 
 namespace pianokpm {

@@ -6,7 +6,7 @@
 
 #include "data/performance.h"
 #include "io/emg_table.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 
 namespace pianokpm {
 

@@ -1,6 +1,6 @@
 #include "cli/emg_options.h"
 
-#include "io/input_error.h"
+#include "core/input_error.h"
 
 namespace pianokpm {
 

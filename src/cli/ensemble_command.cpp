@@ -6,7 +6,7 @@
 #include "cli/commands.h"
 #include "cli/progress_bar.h"
 #include "data/corpus_dataset.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "predict/ensemble.h"
 #include "train/kept_epochs.h"
 

@@ -15,7 +15,7 @@
 #include "eval/streamed_prediction.h"
 #include "io/array_file.h"
 #include "io/atomic_file.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "predict/estimator.h"
 #include "report/html_report.h"
 #include "report/metrics_table.h"

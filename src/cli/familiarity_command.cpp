@@ -7,7 +7,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "data/corpus_dataset.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "model/checkpoint.h"
 #include "model/model_registry.h"
 #include "train/pose_standardisation.h"

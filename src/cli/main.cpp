@@ -5,7 +5,7 @@
 #include <map>
 
 #include "cli/commands.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"pianokpm: hand pose and keystrokes to the EMG of six hand muscles (PianoKPM Net in C++)"};

@@ -9,8 +9,8 @@
 #include "data/performance.h"
 #include "io/array_file.h"
 #include "io/emg_table.h"
-#include "io/input_error.h"
-#include "io/stream_layout.h"
+#include "core/input_error.h"
+#include "core/stream_layout.h"
 #include "report/performance_plot.h"
 
 namespace pianokpm {

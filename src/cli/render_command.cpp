@@ -7,7 +7,7 @@
 #include "cli/render_overlay.h"
 #include "data/performance.h"
 #include "io/emg_table.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 
 namespace pianokpm {
 

@@ -5,7 +5,7 @@
 #include <optional>
 
 #include "cli/progress_bar.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 
 namespace pianokpm {
 

@@ -9,7 +9,7 @@
 #include "cli/commands.h"
 #include "cli/emg_inputs.h"
 #include "io/emg_table.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "predict/window_familiarity.h"
 #include "report/html_report.h"
 

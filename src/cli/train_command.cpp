@@ -7,7 +7,7 @@
 #include "cli/commands.h"
 #include "cli/train_progress.h"
 #include "io/atomic_file.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "model/checkpoint.h"
 #include "model/model_registry.h"
 #include "train/trainer.h"

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "data/performance.h"
-#include "io/stream_layout.h"
+#include "core/stream_layout.h"
 
 namespace pianokpm {
 

@@ -7,7 +7,7 @@
 
 #include "io/file_names.h"
 #include "io/midi_reader.h"
-#include "io/stream_layout.h"
+#include "core/stream_layout.h"
 
 namespace pianokpm {
 

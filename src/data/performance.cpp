@@ -8,7 +8,7 @@
 
 #include "data/midi_keystrokes.h"
 #include "io/array_file.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "io/keypoint_text.h"
 
 namespace pianokpm {

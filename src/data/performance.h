@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "io/stream_layout.h"
+#include "core/stream_layout.h"
 
 namespace pianokpm {
 

@@ -8,7 +8,7 @@
 #include "data/performance.h"
 #include "io/array_file.h"
 #include "io/atomic_file.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "signal/emg_pipeline.h"
 
 namespace pianokpm {

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "io/signal_recording.h"
-#include "io/stream_layout.h"
+#include "core/stream_layout.h"
 #include "signal/emg_envelope.h"
 #include "signal/envelope_normalisation.h"
 

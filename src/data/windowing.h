@@ -5,7 +5,7 @@
 #include <torch/torch.h>
 
 #include "data/performance.h"
-#include "io/stream_layout.h"
+#include "core/stream_layout.h"
 
 namespace pianokpm {
 

@@ -4,7 +4,7 @@
 #include <fmt/ranges.h>
 
 #include "io/atomic_file.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "io/file_names.h"
 #include "io/mapped_file.h"
 #include "io/npy.h"

@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "io/edf_header.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 
 namespace pianokpm {
 

@@ -9,7 +9,7 @@
 #include <fstream>
 
 #include "io/file_names.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 
 namespace pianokpm {
 

@@ -9,7 +9,7 @@
 #include "io/array_file.h"
 #include "io/atomic_file.h"
 #include "io/file_names.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 
 namespace pianokpm {
 

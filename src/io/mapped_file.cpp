@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "io/input_error.h"
+#include "core/input_error.h"
 
 namespace pianokpm {
 

@@ -5,7 +5,7 @@
 
 #include <regex>
 
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "io/mapped_file.h"
 #include "io/numpy_dtype.h"
 

@@ -6,7 +6,7 @@
 #include <cctype>
 #include <cstring>
 
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "io/mapped_file.h"
 
 namespace pianokpm {

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "io/numpy_dtype.h"
 
 namespace pianokpm {

@@ -7,7 +7,7 @@
 #include <optional>
 
 #include "io/atomic_file.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "io/unpickler.h"
 
 namespace pianokpm {

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <unordered_map>
 
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "io/mapped_file.h"
 
 namespace pianokpm::pickle {

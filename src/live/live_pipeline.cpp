@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "live/bounded_queue.h"
-#include "model/blas_threads.h"
+#include "core/blas_threads.h"
 #include "pose/hand_choice.h"
 
 namespace pianokpm::live {
@@ -54,7 +54,7 @@ LiveSummary run_live(const LiveOptions& options, EmgModel net, const LiveKeys* k
                      const std::atomic<bool>& stop) {
   options.check();
   const int torch_threads = at::get_num_threads();
-  ScopedBlasThreads single_blas(1);  // see model/blas_threads.h
+  ScopedBlasThreads single_blas(1);  // see core/blas_threads.h
   const bool live = source_kind(options.source.source) != SourceKind::kFile || options.source.realtime;
   StreamOptions stream = options.stream;
   stream.catch_up = !live;  // a file read as fast as possible: every row; live: the newest rows

@@ -10,7 +10,7 @@
 #include <stdexcept>
 
 #include "analysis/muscles.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "live/live_assets.h"
 #include "live/text_output.h"
 #include "render/overlay_frame.h"

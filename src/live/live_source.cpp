@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "io/input_error.h"
+#include "core/input_error.h"
 
 namespace pianokpm::live {
 

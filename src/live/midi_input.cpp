@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 #include <rtmidi/RtMidi.h>
 
-#include "io/input_error.h"
+#include "core/input_error.h"
 
 namespace pianokpm::live {
 

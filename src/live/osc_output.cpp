@@ -4,7 +4,7 @@
 
 #include <stdexcept>
 
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "model/model_config.h"
 
 namespace pianokpm::live {

@@ -9,9 +9,9 @@
 #include <stdexcept>
 
 #include "io/atomic_file.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "io/numpy_pickle_writer.h"
-#include "io/stream_layout.h"
+#include "core/stream_layout.h"
 
 namespace pianokpm::live {
 

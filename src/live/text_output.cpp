@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "model/model_config.h"
 
 namespace pianokpm::live {

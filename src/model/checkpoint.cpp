@@ -6,7 +6,7 @@
 #include <filesystem>
 
 #include "io/atomic_file.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "io/torch_zip.h"
 #include "model/model_registry.h"
 #include "model/state_dict.h"

@@ -6,8 +6,8 @@
 #include <cmath>
 #include <vector>
 
-#include "model/blas_threads.h"
-#include "model/vector_clones.h"
+#include "core/blas_threads.h"
+#include "core/vector_clones.h"
 
 namespace pianokpm {
 

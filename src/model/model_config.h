@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "io/stream_layout.h"
+#include "core/stream_layout.h"
 #include "model/familiarity.h"
 
 namespace pianokpm {

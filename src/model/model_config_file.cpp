@@ -6,7 +6,7 @@
 #include <stdexcept>
 
 #include "io/atomic_file.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 
 namespace pianokpm {
 

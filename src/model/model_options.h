@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "io/stream_layout.h"
+#include "core/stream_layout.h"
 
 namespace pianokpm {
 

@@ -10,7 +10,7 @@
 #include <set>
 
 #include "io/atomic_file.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "model/model_registry.h"
 #include "model/pianokpm_net.h"
 #include "io/torch_state_dict_writer.h"

@@ -18,7 +18,7 @@
 #include <immintrin.h>
 #endif
 
-#include "model/vector_clones.h"
+#include "core/vector_clones.h"
 
 namespace pianokpm {
 

@@ -8,7 +8,7 @@
 #include <filesystem>
 
 #include "io/file_names.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 
 namespace pianokpm::pose {
 

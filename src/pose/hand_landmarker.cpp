@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "pose/roi_crop.h"
 
 namespace pianokpm::pose {

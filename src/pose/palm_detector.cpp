@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "pose/roi_crop.h"
 
 namespace pianokpm::pose {

@@ -7,8 +7,8 @@
 #include <limits>
 #include <utility>
 
-#include "io/input_error.h"
-#include "model/blas_threads.h"
+#include "core/input_error.h"
+#include "core/blas_threads.h"
 
 namespace pianokpm::pose {
 

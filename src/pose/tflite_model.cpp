@@ -6,7 +6,7 @@
 #include <map>
 #include <optional>
 
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "pose/flatbuffer_view.h"
 
 namespace pianokpm::pose {

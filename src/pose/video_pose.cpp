@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "io/file_names.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "pose/frame_source.h"
 #include "pose/hand_choice.h"
 #include "pose/pose_track.h"

@@ -7,7 +7,7 @@
 #include <filesystem>
 
 #include "io/atomic_file.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "model/model_config_file.h"
 
 namespace pianokpm {

@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "data/windowing.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "model/model_config_file.h"
 
 namespace pianokpm {

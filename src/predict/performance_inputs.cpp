@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "model/pose_front_end.h"
 #ifdef PIANOKPM_HAVE_OPENCV
 #include "pose/video_pose.h"

@@ -3,7 +3,7 @@
 #include <optional>
 #include <stdexcept>
 
-#include "model/blas_threads.h"
+#include "core/blas_threads.h"
 
 namespace pianokpm {
 

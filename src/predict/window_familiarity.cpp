@@ -10,7 +10,7 @@
 
 #include "data/windowing.h"
 #include "io/atomic_file.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "model/pose_front_end.h"
 
 namespace pianokpm {

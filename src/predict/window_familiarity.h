@@ -29,7 +29,7 @@ struct WindowFamiliarity {
 // duration_s are left to the caller.
 WindowFamiliarity judged_familiarity(const torch::Tensor& score, const FamiliarityOptions& options = {});
 
-// pose [T, views*keypoints*2] as the model reads it (io/stream_layout.h); nullopt when the model
+// pose [T, views*keypoints*2] as the model reads it (core/stream_layout.h); nullopt when the model
 // carries no familiarity reference (trained before it existed) or reads no pose. A last window of
 // fewer than two frames takes the score of the one before.
 std::optional<WindowFamiliarity> window_familiarity(const ModelConfig& config, const torch::Tensor& pose,

@@ -4,8 +4,8 @@
 
 #include <mutex>
 
-#include "io/input_error.h"
-#include "model/device.h"
+#include "core/input_error.h"
+#include "core/device.h"
 #include "predict/estimator.h"
 #include "predict/performance_inputs.h"
 #include "python/bindings.h"

@@ -3,7 +3,7 @@
 
 #include <mutex>
 
-#include "model/device.h"
+#include "core/device.h"
 #include "pose/hand_choice.h"
 #include "pose/hand_tracker.h"
 #include "pose/video_pose.h"

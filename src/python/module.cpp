@@ -3,8 +3,8 @@
 
 #include <cstdlib>
 
-#include "io/input_error.h"
-#include "model/cpu_cores.h"
+#include "core/input_error.h"
+#include "core/cpu_cores.h"
 #include "python/bindings.h"
 
 PYBIND11_MODULE(pianokpm, m) {

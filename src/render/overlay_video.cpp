@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <optional>
 
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "pose/frame_source.h"
 
 namespace pianokpm::render {

@@ -11,7 +11,7 @@
 #include "analysis/emg_analysis.h"
 #include "analysis/muscles.h"
 #include "io/atomic_file.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "report/report_assets.h"
 
 namespace pianokpm {

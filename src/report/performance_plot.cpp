@@ -10,8 +10,8 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "io/input_error.h"
-#include "io/stream_layout.h"
+#include "core/input_error.h"
+#include "core/stream_layout.h"
 
 namespace pianokpm {
 

@@ -14,7 +14,7 @@
 #include "io/array_file.h"
 #include "io/atomic_file.h"
 #include "io/midi_writer.h"
-#include "io/stream_layout.h"
+#include "core/stream_layout.h"
 #include "synth/hand_model.h"
 #include "synth/key_motion.h"
 #include "synth/keyboard.h"

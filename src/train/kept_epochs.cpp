@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "io/input_error.h"
+#include "core/input_error.h"
 
 namespace pianokpm {
 

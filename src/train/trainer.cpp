@@ -11,10 +11,10 @@
 
 #include "train/pose_standardisation.h"
 #include "io/atomic_file.h"
-#include "io/input_error.h"
-#include "model/blas_threads.h"
+#include "core/input_error.h"
+#include "core/blas_threads.h"
 #include "model/checkpoint.h"
-#include "model/device.h"
+#include "core/device.h"
 #include "model/model_registry.h"
 #include "train/heap_reuse.h"
 

@@ -8,7 +8,7 @@
 
 #include "data/corpus_dataset.h"
 #include "model/emg_model.h"
-#include "train/data_parallel.h"
+#include "parallel/data_parallel.h"
 #include "ot/sinkhorn.h"
 #include "train/train_options.h"
 

@@ -3,7 +3,7 @@
 #include <filesystem>
 
 #include "data/corpus_dataset.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "model/checkpoint.h"
 #include "model/state_dict.h"
 #include "test_support.h"

@@ -2,7 +2,7 @@
 #include "eval/streamed_prediction.h"
 
 #include "data/windowing.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "model/checkpoint.h"
 #include "model/model_registry.h"
 #include "predict/ensemble.h"

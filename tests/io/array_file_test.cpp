@@ -4,7 +4,7 @@
 #include <fstream>
 
 #include "io/array_file.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "io/npy.h"
 #include "io/unpickler.h"
 #include "test_support.h"

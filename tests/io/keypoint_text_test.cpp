@@ -1,5 +1,5 @@
 // Keypoints from CSV and JSON: values land where the release's [T, 21, C] arrays have them.
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "io/keypoint_text.h"
 #include "test_support.h"
 

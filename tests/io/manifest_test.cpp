@@ -1,7 +1,7 @@
 // Batch manifests: rows, resolved paths, and one-line errors naming the file and line.
 #include <gtest/gtest.h>
 
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "io/manifest.h"
 
 namespace pianokpm {

@@ -1,6 +1,6 @@
 // MIDI in: a file not written by this project (checked against Debian's midicsv), our own
 // writer's files, hand-made byte sequences for tempo changes and running status, and bad files.
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "io/midi_reader.h"
 #include "test_support.h"
 

@@ -1,5 +1,5 @@
 #include "io/array_file.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "io/npy.h"
 #include "test_support.h"
 

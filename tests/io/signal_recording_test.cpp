@@ -1,6 +1,6 @@
 // Biosignal readers: an EDF+ file this project did not write (values checked against a direct
 // decoding of its records), CSV and arrays, and the errors users meet.
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "io/signal_recording.h"
 #include "test_support.h"
 

@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "io/torch_state_dict_writer.h"
 #include "io/torch_zip.h"
 #include "test_support.h"

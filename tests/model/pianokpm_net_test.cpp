@@ -2,7 +2,7 @@
 #include <fmt/ranges.h>
 
 #include "io/array_file.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "model/checkpoint.h"
 #include "model/model_registry.h"
 #include "model/pianokpm_net.h"

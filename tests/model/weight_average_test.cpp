@@ -1,6 +1,6 @@
 #include "model/weight_average.h"
 
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "model/model_registry.h"
 #include "model/state_dict.h"
 #include "test_support.h"

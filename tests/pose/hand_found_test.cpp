@@ -1,7 +1,7 @@
 // The error for a video in which the chosen hand never appears names the fix.
 #include <gtest/gtest.h>
 
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "pose/video_pose.h"
 
 namespace pianokpm::pose {

@@ -6,7 +6,7 @@
 
 #include <fstream>
 
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "pose/hand_tracker.h"
 #include "pose/image_variants.h"
 #include "test_support.h"

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "pose/flatbuffer_view.h"
 #include "pose/tflite_graph.h"
 #include "pose/tflite_model.h"

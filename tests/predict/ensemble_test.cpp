@@ -6,7 +6,7 @@
 #include <random>
 
 #include "data/performance.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "model/model_registry.h"
 #include "model/state_dict.h"
 #include "test_support.h"

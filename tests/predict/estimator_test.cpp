@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "data/windowing.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "model/model_registry.h"
 #include "model/state_dict.h"
 #include "test_support.h"

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "test_support.h"
 
 namespace pianokpm {

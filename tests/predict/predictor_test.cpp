@@ -1,6 +1,6 @@
 #include "data/performance.h"
 #include "io/array_file.h"
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "model/model_registry.h"
 #include "model/checkpoint.h"
 #include "predict/predictor.h"

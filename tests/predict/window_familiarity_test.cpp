@@ -5,7 +5,7 @@
 
 #include <random>
 
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "model/pose_front_end.h"
 #include "test_support.h"
 

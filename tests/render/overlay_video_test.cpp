@@ -9,7 +9,7 @@
 #include <cmath>
 #include <filesystem>
 
-#include "io/input_error.h"
+#include "core/input_error.h"
 #include "render/test_hand.h"
 #include "test_support.h"
 

@@ -5,7 +5,7 @@
 #include "model/checkpoint.h"
 #include "model/state_dict.h"
 #include "test_support.h"
-#include "train/data_parallel.h"
+#include "parallel/data_parallel.h"
 
 namespace pianokpm {
 namespace {

@@ -1,6 +1,6 @@
-#include "model/device.h"
+#include "core/device.h"
 
-#include "io/input_error.h"
+#include "core/input_error.h"
 
 namespace pianokpm {
 

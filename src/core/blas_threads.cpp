@@ -1,4 +1,4 @@
-#include "model/blas_threads.h"
+#include "core/blas_threads.h"
 
 #include <dlfcn.h>
 

@@ -1,4 +1,4 @@
-#include "model/cpu_cores.h"
+#include "core/cpu_cores.h"
 
 #include <sched.h>
 

@@ -1,4 +1,4 @@
-#include "io/input_error.h"
+#include "core/input_error.h"
 
 namespace pianokpm {
 
