@@ -70,10 +70,9 @@ void BM_Decoder(benchmark::State& state) {
   const int64_t batch = state.range(0);
   const bool composed = state.range(1) != 0, backward = state.range(2) != 0;
   torch::manual_seed(0);
-  ModelConfig c;
-  ArDecoder decoder(c);
-  const auto features =
-      torch::randn({batch, model_options<PianoKpmNetOptions>(c).encoder.feature_channels(), c.window_samples()});
+  const PianoKpmNetOptions options;  // the release's
+  ArDecoder decoder(kReleaseLayout.emg_channels, options);
+  const auto features = torch::randn({batch, options.encoder.feature_channels(), kReleaseLayout.window_samples()});
   for (auto _ : state) {
     torch::AutoGradMode grad(backward);
     auto out = composed ? decoder->forward_composed(features) : decoder->forward(features);

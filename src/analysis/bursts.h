@@ -10,10 +10,12 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/stream_layout.h"
+
 namespace pianokpm {
 
 struct BurstOptions {
-  double rate_hz = 1024;  // samples per second of the envelope
+  double rate_hz = kReleaseLayout.emg_rate_hz;  // samples per second of the envelope
   double baseline_window_s = 0.5;
   double k_sd = 3.0;
   double min_rise = 0.1;  // fraction of (peak - baseline mean)

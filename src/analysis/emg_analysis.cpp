@@ -1,6 +1,7 @@
 #include "analysis/emg_analysis.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -29,7 +30,8 @@ int muscle_index(const std::string& code) {
   const auto& infos = muscle_infos();
   for (size_t i = 0; i < infos.size(); ++i)
     if (infos[i].code == code) return static_cast<int>(i);
-  throw std::invalid_argument("co-contraction pair names an unknown muscle '" + code + "' (ADM, PB, 1DI, 2DI, 3DI, 4DI)");
+  throw std::invalid_argument(
+      fmt::format("co-contraction pair names an unknown muscle '{}' ({})", code, fmt::join(muscle_names(), ", ")));
 }
 
 MuscleSummary summarise(const std::vector<float>& x, const BurstOptions& o) {
@@ -128,7 +130,7 @@ EmgAnalysis analyze_emg(const torch::Tensor& emg, const torch::Tensor& keys, con
                         const torch::Tensor& top_pose, const KeyboardGeometry& keyboard) {
   o.check();
   if (emg.dim() != 2 || emg.size(1) != static_cast<int64_t>(muscle_infos().size()) || emg.size(0) == 0)
-    throw std::invalid_argument("EMG must be [N > 0, 6]");
+    throw std::invalid_argument(fmt::format("EMG must be [N > 0, {}]", muscle_infos().size()));
   EmgAnalysis a;
   a.rate_hz = o.bursts.rate_hz;
   a.samples = emg.size(0);
@@ -175,16 +177,16 @@ EmgAnalysis analyze_emg(const torch::Tensor& emg, const torch::Tensor& keys, con
   if (top_pose.defined()) {
     static const char* names[5] = {"thumb", "index", "middle", "ring", "little"};
     const torch::Tensor pose = top_pose.to(torch::kDouble).contiguous();
-    const int64_t frames = pose.size(0), channels = pose.size(2);
+    const int64_t frames = pose.size(0), keypoints = pose.size(1), channels = pose.size(2);
     const double* p = pose.data_ptr<double>();
     std::vector<FingerActivation> fingers(5);
     for (const Keystroke& k : a.keystrokes) {
       const auto frame = static_cast<int64_t>(std::llround(static_cast<double>(k.sample) / rate * o.pose_rate_hz));
       if (frame < 0 || frame >= frames) continue;
-      const double* f = p + frame * 21 * channels;
+      const double* f = p + frame * keypoints * channels;
       bool hand = channels < 3 || f[2] > 0;
       double any = 0;
-      for (int i = 0; i < 21 * channels; ++i) any += std::abs(f[i]);
+      for (int64_t i = 0; i < keypoints * channels; ++i) any += std::abs(f[i]);
       if (!hand || any == 0) continue;
       const double x = keyboard.key_x(k.key);
       int best = 0;

@@ -15,17 +15,19 @@
 #include <vector>
 
 #include "analysis/bursts.h"
+#include "core/stream_layout.h"
 
 namespace pianokpm {
 
 struct AnalysisOptions {
   BurstOptions bursts;  // bursts.rate_hz is the rate of the EMG and of the keys
-  std::vector<std::pair<std::string, std::string>> co_contraction_pairs = {{"1DI", "PB"}, {"2DI", "3DI"}};
+  std::vector<std::pair<std::string, std::string>> co_contraction_pairs = {{muscle_names()[2], muscle_names()[1]},
+                                                                           {muscle_names()[3], muscle_names()[4]}};
   double press_threshold = 0.5;  // key depth (0 rest .. 1 key bed) whose upward crossing is a keystroke
   double window_before_s = 0.1;  // activation around a keystroke: [t - before, t + after)
   double window_after_s = 0.1;
-  double max_lead_s = 0.5;   // a burst onset at most this long before a keystroke leads it
-  double pose_rate_hz = 60;  // rows per second of the keypoints given for per-finger attribution
+  double max_lead_s = 0.5;                            // a burst onset at most this long before a keystroke leads it
+  double pose_rate_hz = kReleaseLayout.pose_rate_hz;  // rows per second of the keypoints given for per-finger attribution
 
   void check() const;  // throws std::invalid_argument naming the bad field
 };

@@ -69,6 +69,7 @@ int run_adapt(AdaptCommandOptions o) {
     // The model decides the layout: views, modality and standardisation come from it.
     const EmgModel model = load_model(o.model_path).net;
     run.model = model->config();
+    run.model.provenance.command = command_line();  // the model's record: adapted by this command
     run.options = adapt_defaults();
     run.options.init_model = o.model_path;
     try {

@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cmath>
 
@@ -9,18 +10,26 @@
 #include "data/performance.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
-#include "cli/emg_inputs.h"
+#include "data/emg_inputs.h"
 #include "io/atomic_file.h"
 #include "core/input_error.h"
+#include "core/stream_layout.h"
 
 namespace pianokpm {
 
 namespace {
 
+// AnalysisOptions' co-contraction pairs as --pairs spells them: FIRST-SECOND.
+std::vector<std::string> default_pairs() {
+  std::vector<std::string> pairs;
+  for (const auto& [first, second] : AnalysisOptions{}.co_contraction_pairs) pairs.push_back(first + "-" + second);
+  return pairs;
+}
+
 struct AnalyzeCommandOptions {
   std::string emg, keys, midi, out, pose;
   std::vector<double> keyboard;
-  std::vector<std::string> pairs = {"1DI-PB", "2DI-3DI"};
+  std::vector<std::string> pairs = default_pairs();
   AnalysisOptions analysis;
 };
 
@@ -29,7 +38,8 @@ int run_analyze(AnalyzeCommandOptions o) {
   o.analysis.co_contraction_pairs.clear();
   for (const std::string& p : o.pairs) {
     const auto dash = p.find('-');
-    if (dash == std::string::npos) throw InputError("--pairs", "'" + p + "' is not two muscles joined by '-' (e.g. 1DI-PB)");
+    if (dash == std::string::npos)
+      throw InputError("--pairs", "'" + p + "' is not two muscles joined by '-' (e.g. " + default_pairs().front() + ")");
     o.analysis.co_contraction_pairs.emplace_back(p.substr(0, dash), p.substr(dash + 1));
   }
   o.analysis.check();
@@ -41,7 +51,7 @@ int run_analyze(AnalyzeCommandOptions o) {
     if (o.keyboard.size() != 2 || !(o.keyboard[1] != o.keyboard[0]))
       throw InputError("--keyboard", "give the x of the centres of A0 and C8 in the top image, e.g. --keyboard 40,1240");
     keyboard = {o.keyboard[0], o.keyboard[1]};
-    pose = read_pose_array(o.pose, ModelConfig());
+    pose = read_pose_array(o.pose, kReleaseLayout);
     const double pose_s = static_cast<double>(pose.size(0)) / o.analysis.pose_rate_hz;
     const double emg_s = static_cast<double>(in.emg.size(0)) / o.analysis.bursts.rate_hz;
     if (std::abs(pose_s - emg_s) > 1.0)
@@ -66,8 +76,10 @@ CommandRunner add_analyze_command(CLI::App& app) {
       app.add_subcommand("analyze",
                          "Analyse six EMG envelopes (estimated or measured): level, bursts, co-contraction, and with keys the "
                          "activation around keystrokes per octave and burst-to-keystroke lead times (docs/analysis.md)");
-  cmd->add_option("--emg", o->emg, "EMG [N,6], .csv (as predict writes), .npy or .pkl")->required();
-  auto* keys = cmd->add_option("--keys", o->keys, "Key depth [N,88] (.pkl/.npy) at the EMG's rate, or a MIDI file");
+  cmd->add_option("--emg", o->emg, fmt::format("EMG [N,{}], .csv (as predict writes), .npy or .pkl", kReleaseLayout.emg_channels))
+      ->required();
+  auto* keys = cmd->add_option(
+      "--keys", o->keys, fmt::format("Key depth [N,{}] (.pkl/.npy) at the EMG's rate, or a MIDI file", kReleaseLayout.num_keys));
   cmd->add_option("--midi", o->midi, "Keystrokes from a MIDI file")->excludes(keys);
   cmd->add_option("--rate", o->analysis.bursts.rate_hz, "Samples per second of the EMG (and keys)")->capture_default_str();
   cmd->add_option("--k-sd", o->analysis.bursts.k_sd, "Burst threshold: baseline mean + k SD")->capture_default_str();
@@ -78,13 +90,15 @@ CommandRunner add_analyze_command(CLI::App& app) {
   cmd->add_option("--min-gap", o->analysis.bursts.min_gap_s, "Shorter gaps between bursts are bridged, seconds")
       ->capture_default_str();
   cmd->add_option("--pose", o->pose,
-                  "Top-camera keypoints [T,21,C>=2] (with --keyboard): each keystroke goes to the "
-                  "finger whose tip is nearest the key");
+                  fmt::format("Top-camera keypoints [T,{},C>=2] (with --keyboard): each keystroke goes to the "
+                              "finger whose tip is nearest the key",
+                              kReleaseLayout.num_keypoints));
   cmd->add_option("--keyboard", o->keyboard, "x of the centres of keys A0 and C8 in the top image, in the keypoints' units")
       ->delimiter(',')
       ->expected(2);
   cmd->add_option("--pose-rate", o->analysis.pose_rate_hz, "Keypoint frames per second")->capture_default_str();
-  cmd->add_option("--pairs", o->pairs, "Co-contraction pairs, e.g. 1DI-PB 2DI-3DI")->capture_default_str();
+  cmd->add_option("--pairs", o->pairs, fmt::format("Co-contraction pairs, e.g. {}", fmt::join(default_pairs(), " ")))
+      ->capture_default_str();
   cmd->add_option("-o,--out", o->out, "Output JSON")->required();
   return [o] { return run_analyze(*o); };
 }

@@ -2,6 +2,7 @@
 // the model loaded once. Resumable: each output is written to a temporary name and renamed when
 // complete, so a row whose outputs all exist is done and is skipped by the next run. Under mpirun
 // the rows are dealt round-robin to the processes (on any hosts sharing the output folder).
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -28,6 +29,7 @@
 #include "core/blas_threads.h"
 #include "core/cpu_cores.h"
 #include "core/device.h"
+#include "core/stream_layout.h"
 #include "predict/estimator.h"
 #include "predict/performance_inputs.h"
 #include "predict/window_familiarity.h"
@@ -335,7 +337,8 @@ CommandRunner add_batch_command(CLI::App& app) {
   cmd->add_option("-j,--jobs", o->jobs, "Rows predicted at once in each process (0: its share of the cores, over --threads)")
       ->capture_default_str();
   cmd->add_option("-t,--threads", o->threads, "CPU threads per row (0: its share of the process's cores)")->capture_default_str();
-  cmd->add_option("--batch-windows", o->batch_windows, "Windows (1 s each) per forward pass; bounds memory")
+  cmd->add_option("--batch-windows", o->batch_windows,
+                  fmt::format("Windows ({:g} s each) per forward pass; bounds memory", kReleaseLayout.window_seconds))
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   return [o] { return run_batch(*o); };

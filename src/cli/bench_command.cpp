@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cmath>
 #include <ctime>
 #include <fstream>
 #include <functional>
@@ -14,6 +15,7 @@
 #include "cli/commands.h"
 #include "data/windowing.h"
 #include "core/cpu_cores.h"
+#include "core/stream_layout.h"
 #include "core/device.h"
 #include "model/model_registry.h"
 #include "predict/predictor.h"
@@ -87,8 +89,8 @@ double time_it(int repeats, const std::function<void()>& work, const torch::Devi
 
 PerformanceStreams random_performance(int seconds, const ModelConfig& c) {
   PerformanceStreams s;
-  s.pose = torch::rand({static_cast<int64_t>(seconds) * c.pose_frames(), c.pose_channels()}) * 500;
-  s.keys = torch::rand({static_cast<int64_t>(seconds) * c.window_samples(), c.num_keys});
+  s.pose = torch::rand({static_cast<int64_t>(std::llround(seconds * c.pose_rate_hz)), c.pose_channels()}) * 500;
+  s.keys = torch::rand({static_cast<int64_t>(std::llround(seconds * c.emg_rate_hz)), c.num_keys});
   return s;
 }
 
@@ -183,9 +185,9 @@ int run_bench(const BenchCommandOptions& o) {
 #endif
   {
     // The report of one minute: analysis of six envelopes with keys, and the page (no video).
-    const int64_t n = 60 * 1024;
-    const torch::Tensor emg = torch::rand({n, 6}) * 0.3;
-    const torch::Tensor keys = (torch::rand({n, 88}) > 0.999).to(torch::kFloat);
+    const auto n = static_cast<int64_t>(std::llround(60 * kReleaseLayout.emg_rate_hz));
+    const torch::Tensor emg = torch::rand({n, kReleaseLayout.emg_channels}) * 0.3;
+    const torch::Tensor keys = (torch::rand({n, kReleaseLayout.num_keys}) > 0.999).to(torch::kFloat);
     AnalysisOptions ao;
     const double ta = time_it(
         o.repeats, [&] { analyze_emg(emg, keys, ao); }, torch::kCPU);
@@ -220,8 +222,8 @@ int run_bench(const BenchCommandOptions& o) {
     }
     render::OverlayVideoInput in;
     in.video = source;
-    in.keypoints = torch::rand({1800, 21, 3}) * 200 + 200;
-    in.emg = torch::rand({60 * 1024, 6});
+    in.keypoints = torch::rand({1800, kReleaseLayout.num_keypoints, 3}) * 200 + 200;
+    in.emg = torch::rand({static_cast<int64_t>(std::llround(60 * in.emg_rate_hz)), kReleaseLayout.emg_channels});
     std::string codec;
     const double t = time_it(
         o.repeats, [&] { codec = render::render_overlay_video(in, {}, out).codec; }, torch::kCPU);

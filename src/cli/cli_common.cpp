@@ -16,6 +16,25 @@ namespace pianokpm {
 
 void apply_thread_count(int threads) { torch::set_num_threads(threads > 0 ? threads : usable_cores()); }
 
+namespace {
+std::string& the_command_line() {
+  static std::string line;
+  return line;
+}
+}  // namespace
+
+void set_command_line(int argc, const char* const* argv) {
+  std::string line = "pianokpm";
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const bool plain = !arg.empty() && arg.find_first_of(" \t\n'\"\\$`*?;&|<>()") == std::string::npos;
+    line += " " + (plain ? arg : "'" + arg + "'");
+  }
+  the_command_line() = line;
+}
+
+const std::string& command_line() { return the_command_line(); }
+
 void require_output_extension(const std::string& path, const std::vector<std::string>& extensions) {
   std::string list;
   for (size_t i = 0; i < extensions.size(); ++i) {

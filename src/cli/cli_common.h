@@ -16,6 +16,11 @@ namespace pianokpm {
 // OpenMP may see fewer cores than the machine has (it reported 1 of 2 here): 0 means all cores.
 void apply_thread_count(int threads);
 
+// The command line this process was started with ("pianokpm train --data ..."), for the records
+// models keep of how they were made (ModelConfig::provenance). main() sets it first.
+void set_command_line(int argc, const char* const* argv);
+const std::string& command_line();
+
 // Throws InputError naming `path` unless it ends in one of `extensions` (".csv", ...).
 void require_output_extension(const std::string& path, const std::vector<std::string>& extensions);
 

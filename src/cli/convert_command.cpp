@@ -1,11 +1,14 @@
 // pianokpm convert: one performance of a user's own recording into the release layout.
 #include <spdlog/spdlog.h>
 
+#include <fmt/format.h>
+
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/emg_options.h"
 #include "data/performance_import.h"
 #include "core/input_error.h"
+#include "core/stream_layout.h"
 #include "model/model_config_file.h"
 
 namespace pianokpm {
@@ -57,12 +60,21 @@ CommandRunner add_convert_command(CLI::App& app) {
       "same processing as `pianokpm emg`.");
   cmd->add_option("-o,--out", o->out, "Corpus folder (created)")->required();
   cmd->add_option("--name", o->name, "Performance name, e.g. t1_p21_1 (files are NAME.pkl)")->required();
-  cmd->add_option("--pose-top", o->pose_top, "Top-camera keypoints: .pkl, .npy, .csv or .json [T,21,C>=2] at 60 fps");
+  cmd->add_option("--pose-top", o->pose_top,
+                  fmt::format("Top-camera keypoints: .pkl, .npy, .csv or .json [T,{},C>=2] at {:g} fps",
+                              kReleaseLayout.num_keypoints, kReleaseLayout.pose_rate_hz));
   cmd->add_option("--pose-right", o->pose_right, "Right-camera keypoints, same formats");
-  auto* keys = cmd->add_option("--keys", o->keys, "Key depth [N,88] at 1024 Hz (.pkl, .npy), or a .mid file");
+  auto* keys = cmd->add_option("--keys", o->keys,
+                               fmt::format("Key depth [N,{}] at {:g} Hz (.pkl, .npy), or a .mid file", kReleaseLayout.num_keys,
+                                           kReleaseLayout.emg_rate_hz));
   cmd->add_option("--midi", o->midi, "Keystrokes from a standard MIDI file")->excludes(keys);
-  auto* raw = cmd->add_option("--emg", o->emg_raw, "Raw EMG: .edf, .bdf, .gdf, .csv, .npy or .pkl (6 channels)");
-  cmd->add_option("--emg-envelope", o->emg_envelope, "An EMG envelope already at 1024 Hz, [N,6] .pkl or .npy")->excludes(raw);
+  auto* raw =
+      cmd->add_option("--emg", o->emg_raw,
+                      fmt::format("Raw EMG: .edf, .bdf, .gdf, .csv, .npy or .pkl ({} channels)", kReleaseLayout.emg_channels));
+  cmd->add_option("--emg-envelope", o->emg_envelope,
+                  fmt::format("An EMG envelope already at {:g} Hz, [N,{}] .pkl or .npy", kReleaseLayout.emg_rate_hz,
+                              kReleaseLayout.emg_channels))
+      ->excludes(raw);
   cmd->add_option("--split", o->split, "Split file to list the performance in (created if missing)");
   cmd->add_option("--set", o->set, "Which list of the split file: train, val, test, ...")->capture_default_str();
   cmd->add_option("--config", o->config_path, "Model config JSON for the layout (keypoints, keys, rates)");

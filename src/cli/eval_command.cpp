@@ -102,8 +102,8 @@ int run_eval(const EvalCommandOptions& o) {
 #ifdef PIANOKPM_HAVE_CAIRO
     PerformancePlotData d;
     d.title = fmt::format("{}: measured and estimated EMG ({})", r.name, c.architecture);
-    d.keys_rate_hz = c.layout().emg_rate_hz;
-    d.pose_rate_hz = c.layout().pose_rate_hz;
+    d.keys_rate_hz = c.emg_rate_hz;
+    d.pose_rate_hz = c.pose_rate_hz;
     d.keys = perf.streams.keys;
     d.emg_true = r.measured;
     d.emg_estimated = r.estimated;
@@ -121,6 +121,7 @@ int run_eval(const EvalCommandOptions& o) {
   };
   EvalOptions eo;
   eo.otd = !o.no_otd;
+  eo.emg_rate_hz = c.emg_rate_hz;
   const SplitEvaluation result = evaluate_performances(perfs, predict, eo, write_outputs);
   bar.finish();
 

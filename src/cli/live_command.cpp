@@ -23,6 +23,7 @@
 #include "live/recorder.h"
 #include "live/text_output.h"
 #include "core/device.h"
+#include "core/stream_layout.h"
 #include "predict/estimator.h"
 #include "predict/window_familiarity.h"
 #ifdef PIANOKPM_HAVE_RTMIDI
@@ -290,7 +291,9 @@ CommandRunner add_live_command(CLI::App& app) {
   cmd->add_option("--max-hands", o->max_hands, "Hands tracked (1: the palm detector runs only while the hand is lost)")
       ->capture_default_str()
       ->check(CLI::Range(1, 2));
-  cmd->add_option("--hop", o->hop_s, "Seconds between model runs; each emits its newest hop of EMG (a multiple of 1/60)")
+  cmd->add_option("--hop", o->hop_s,
+                  fmt::format("Seconds between model runs; each emits its newest hop of EMG (a multiple of 1/{:g})",
+                              kReleaseLayout.pose_rate_hz))
       ->capture_default_str();
   cmd->add_option("--queue", o->queue, "Frames waiting for the tracker; when full the oldest is dropped (and counted)")
       ->capture_default_str();

@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "core/input_error.h"
 
@@ -12,6 +13,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(PIANOKPM_VERSION));
   spdlog::set_pattern("%^[%l]%$ %v");
+  pianokpm::set_command_line(argc, argv);
 
   std::map<std::string, pianokpm::CommandRunner> runners = {
       {"predict", pianokpm::add_predict_command(app)},   {"synth", pianokpm::add_synth_command(app)},

@@ -2,10 +2,12 @@
 // (e.g. what predict wrote) with its keys and keypoints when given.
 #include <spdlog/spdlog.h>
 
+#include <fmt/format.h>
+
 #include <filesystem>
 
 #include "cli/commands.h"
-#include "cli/emg_inputs.h"
+#include "data/emg_inputs.h"
 #include "data/performance.h"
 #include "io/array_file.h"
 #include "io/emg_table.h"
@@ -20,7 +22,7 @@ namespace {
 struct PlotCommandOptions {
   std::string data_dir, name, estimate, out;
   std::string emg, measured, keys, midi, pose_side;
-  double rate_hz = 1024;
+  double rate_hz = kReleaseLayout.emg_rate_hz;
   PerformancePlotOptions plot;
 };
 
@@ -39,7 +41,7 @@ int run_plot_files(const PlotCommandOptions& o) {
   d.emg_upper = in.upper;
   d.keys = in.keys;
   if (!o.measured.empty()) d.emg_true = read_emg_table(o.measured);
-  if (!o.pose_side.empty()) d.pose_side = read_pose_array(o.pose_side, StreamLayout{});
+  if (!o.pose_side.empty()) d.pose_side = read_pose_array(o.pose_side, kReleaseLayout);
   write_performance_plot(d, o.plot, o.out);
   spdlog::info("wrote {}", o.out);
   return 0;
@@ -52,6 +54,7 @@ int run_plot(const PlotCommandOptions& o) {
   const std::string file = o.name + ".pkl";
   PerformancePlotData d;
   d.title = o.name;
+  d.keys_rate_hz = o.rate_hz;
   d.keys = read_if_present(root / release_folders::kKeys / file);
   d.pose_side = read_if_present(root / release_folders::kPoseRight / file);
   d.emg_true = read_if_present(root / release_folders::kEmg / file);
@@ -69,14 +72,22 @@ int run_plot(const PlotCommandOptions& o) {
 CommandRunner add_plot_command(CLI::App& app) {
   auto o = std::make_shared<PlotCommandOptions>();
   CLI::App* cmd = app.add_subcommand("plot", "Draw keystrokes, fingertips and the six EMG envelopes of a performance as a PNG");
-  auto* emg = cmd->add_option("--emg", o->emg, "Any EMG [N,6] (.csv as predict writes, .npy, .pkl), outside a corpus");
+  auto* emg = cmd->add_option(
+      "--emg", o->emg,
+      fmt::format("Any EMG [N,{}] (.csv as predict writes, .npy, .pkl), outside a corpus", kReleaseLayout.emg_channels));
   cmd->add_option("--data", o->data_dir, "Corpus folder in the release layout")->excludes(emg);
   cmd->add_option("--name", o->name, "Performance name in the corpus, e.g. t1_p1_1")->needs("--data");
-  cmd->add_option("--estimate", o->estimate, "Estimated EMG [N,6] (.npy or .pkl from predict) drawn in red, with --data");
+  cmd->add_option(
+      "--estimate", o->estimate,
+      fmt::format("Estimated EMG [N,{}] (.npy or .pkl from predict) drawn in red, with --data", kReleaseLayout.emg_channels));
   cmd->add_option("--measured", o->measured, "Measured EMG drawn against --emg")->needs(emg);
-  auto* keys = cmd->add_option("--keys", o->keys, "Key depth [N,88] (.pkl/.npy) or MIDI, with --emg")->needs(emg);
+  auto* keys =
+      cmd->add_option("--keys", o->keys, fmt::format("Key depth [N,{}] (.pkl/.npy) or MIDI, with --emg", kReleaseLayout.num_keys))
+          ->needs(emg);
   cmd->add_option("--midi", o->midi, "Keystrokes from a MIDI file, with --emg")->needs(emg)->excludes(keys);
-  cmd->add_option("--pose-side", o->pose_side, "Side-camera keypoints [T,21,C>=2] at 60 fps (fingertip heights), with --emg")
+  cmd->add_option("--pose-side", o->pose_side,
+                  fmt::format("Side-camera keypoints [T,{},C>=2] at {:g} fps (fingertip heights), with --emg",
+                              kReleaseLayout.num_keypoints, kReleaseLayout.pose_rate_hz))
       ->needs(emg);
   cmd->add_option("--rate", o->rate_hz, "Samples per second of --emg and keys")->capture_default_str();
   cmd->add_option("--from", o->plot.from_s, "Start of the window in seconds")->capture_default_str();

@@ -2,6 +2,8 @@
 // confidence), at the EMG model's pose rate, with MediaPipe Hands' own models run in libtorch.
 #include <spdlog/spdlog.h>
 
+#include <fmt/format.h>
+
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "io/array_file.h"
@@ -37,7 +39,7 @@ int run_pose(PoseCommandOptions o) {
   const std::string which = o.pose.hand == "any" ? "a hand" : "the " + o.pose.hand + " hand";
   spdlog::info("{}: {} frames of {}x{} at {:.3g} fps, {} in {} of them", o.video, result.source_frames, result.width,
                result.height, result.source_fps, which, result.frames_with_hand);
-  spdlog::info("wrote {} ([{}, 21, 3]: x, y in pixels, confidence; {})", o.out, k.size(0),
+  spdlog::info("wrote {} ([{}, {}, 3]: x, y in pixels, confidence; {})", o.out, k.size(0), k.size(1),
                o.pose.rate_hz > 0 ? fmt::format("{} Hz", o.pose.rate_hz) : std::string("source frames"));
   if (!o.pose.overlay_path.empty()) spdlog::info("wrote {} (tracked skeletons)", o.pose.overlay_path);
   return 0;
@@ -50,11 +52,14 @@ CommandRunner add_pose_command(CLI::App& app) {
   o->pose.tracker.model_dir = PIANOKPM_DEFAULT_MEDIAPIPE_DIR;
   CLI::App* cmd = app.add_subcommand("pose", "Video or images to hand keypoints (MediaPipe Hands in libtorch)");
   cmd->footer(
-      "Palm detection, rotated hand crops and landmark regression as MediaPipe Hands does them, with frame-to-frame "
-      "tracking and re-detection when the hand is lost. Frames without the hand get confidence 0. The keypoints "
-      "are resampled (linearly) to --rate, 60 Hz by default as the EMG model reads them.");
+      fmt::format("Palm detection, rotated hand crops and landmark regression as MediaPipe Hands does them, with frame-to-frame "
+                  "tracking and re-detection when the hand is lost. Frames without the hand get confidence 0. The keypoints "
+                  "are resampled (linearly) to --rate, {:g} Hz by default as the EMG model reads them.",
+                  o->pose.rate_hz));
   cmd->add_option("-v,--video", o->video, "Video file (any OpenCV reads), an image, or a folder of images")->required();
-  cmd->add_option("-o,--out", o->out, "Keypoints, .npy or .pkl [T, 21, 3] or .csv (one row per frame)")->required();
+  cmd->add_option("-o,--out", o->out,
+                  fmt::format("Keypoints, .npy or .pkl [T, {}, 3] or .csv (one row per frame)", pose::kHandLandmarks))
+      ->required();
   cmd->add_option("--hand", o->pose.hand, "Which hand to follow: right, left or any")->capture_default_str();
   cmd->add_option("--model", o->pose.tracker.complexity, "MediaPipe model size: full or lite")->capture_default_str();
   cmd->add_option("--overlay", o->pose.overlay_path,

@@ -1,4 +1,6 @@
 // pianokpm predict: a whole performance (pose files, optional keystrokes) to one EMG series.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
@@ -13,6 +15,7 @@
 #include "io/atomic_file.h"
 #include "core/input_error.h"
 #include "core/device.h"
+#include "core/stream_layout.h"
 #include "predict/estimator.h"
 #include "predict/performance_inputs.h"
 #include "predict/window_familiarity.h"
@@ -144,9 +147,9 @@ int run_predict(PredictCommandOptions o) {
 CommandRunner add_predict_command(CLI::App& app) {
   auto o = std::make_shared<PredictCommandOptions>();
   CLI::App* cmd =
-      app.add_subcommand("predict",
-                         "Estimate the EMG envelopes of one performance (one row per keystroke sample; 1024/60 rows per "
-                         "pose frame when there are no keys)");
+      app.add_subcommand("predict", fmt::format("Estimate the EMG envelopes of one performance (one row per keystroke sample; "
+                                                "{:g}/{:g} rows per pose frame when there are no keys)",
+                                                kReleaseLayout.emg_rate_hz, kReleaseLayout.pose_rate_hz));
   cmd->add_option("-m,--model", o->model_path,
                   "Model file: our checkpoint (.pt, carries config and modality), an official PyTorch state dict "
                   "(.pth, released pose+keys configuration unless --config says otherwise) or an ensemble (.json, from "
@@ -154,8 +157,10 @@ CommandRunner add_predict_command(CLI::App& app) {
                   "(trained on synthetic data) for the inputs given: top view only without keys (synthetic_any_camera.pt, "
                   "any camera placement), top view with keys, or both views with keys");
   cmd->add_option("--config", o->config_path, "Model config JSON for an official state dict (see configs/model.json)");
-  cmd->add_option("--pose-top", o->inputs.pose_top, "Top-camera keypoints, .pkl or .npy, [T,21,C>=2] at 60 fps");
-  cmd->add_option("--pose-right", o->inputs.pose_right, "Right-camera keypoints, .pkl or .npy, [T,21,C>=2] at 60 fps");
+  const std::string keypoints =
+      fmt::format(".pkl or .npy, [T,{},C>=2] at {:g} fps", kReleaseLayout.num_keypoints, kReleaseLayout.pose_rate_hz);
+  cmd->add_option("--pose-top", o->inputs.pose_top, "Top-camera keypoints, " + keypoints);
+  cmd->add_option("--pose-right", o->inputs.pose_right, "Right-camera keypoints, " + keypoints);
   cmd->add_option("--video-top", o->inputs.video_top, "Top-camera video (or image folder): hand tracked with MediaPipe Hands")
       ->excludes("--pose-top");
   cmd->add_option("--video-right", o->inputs.video_right, "Right-camera video, for two-view models")->excludes("--pose-right");
@@ -164,23 +169,31 @@ CommandRunner add_predict_command(CLI::App& app) {
   cmd->add_option("--overlay", o->overlay_top,
                   "Write the muscle overlay video (.mp4/.avi): the top video, or its keypoints, with each muscle coloured "
                   "by its estimated activation and the traces below (as pianokpm render)");
-  auto* keys = cmd->add_option("--keys", o->inputs.keys,
-                               "Key depth, .pkl or .npy, [N,88] at 1024 Hz, or a MIDI file (optional for pose-only models)");
+  auto* keys =
+      cmd->add_option("--keys", o->inputs.keys,
+                      fmt::format("Key depth, .pkl or .npy, [N,{}] at {:g} Hz, or a MIDI file (optional for pose-only models)",
+                                  kReleaseLayout.num_keys, kReleaseLayout.emg_rate_hz));
   cmd->add_option("--midi", o->inputs.midi,
                   "Keystrokes from a standard MIDI file (format 0/1), shaped into key depth like the synthetic corpus")
       ->excludes(keys);
-  cmd->add_option("-o,--out", o->out, "Output EMG, .csv (header ADM,PB,1DI,2DI,3DI,4DI) or .npy [N,6]")->required();
+  cmd->add_option(
+         "-o,--out", o->out,
+         fmt::format("Output EMG, .csv (header {}) or .npy [N,{}]", fmt::join(muscle_names(), ","), kReleaseLayout.emg_channels))
+      ->required();
   cmd->add_option("--interval", o->interval,
-                  "With an ensemble as --model: also write lower and upper bounds at this coverage level (e.g. 0.9; "
-                  "columns ADM_lower..4DI_lower, ADM_upper..4DI_upper after the estimates)")
+                  fmt::format("With an ensemble as --model: also write lower and upper bounds at this coverage level (e.g. 0.9; "
+                              "columns {0}_lower..{1}_lower, {0}_upper..{1}_upper after the estimates)",
+                              muscle_names().front(), muscle_names().back()))
       ->check(CLI::Range(0.5, 0.99));
   cmd->add_option("--familiarity", o->familiarity_out,
-                  "Where to write each 1-s window's familiarity to the model (CSV start_s,end_s,familiarity,unfamiliar); "
-                  "default: beside --out as NAME_familiarity.csv. Near 0: the keypoints look like nothing the model was "
-                  "trained on");
+                  fmt::format("Where to write each {:g}-s window's familiarity to the model (CSV "
+                              "start_s,end_s,familiarity,unfamiliar); default: beside --out as NAME_familiarity.csv. Near 0: "
+                              "the keypoints look like nothing the model was trained on",
+                              kReleaseLayout.window_seconds));
   cmd->add_option("--device", o->inputs.device, "cpu or cuda")->capture_default_str();
   cmd->add_option("-t,--threads", o->threads, "CPU threads (0: one per core)")->capture_default_str();
-  cmd->add_option("--batch-windows", o->batch_windows, "Windows (1 s each) per forward pass; bounds memory")
+  cmd->add_option("--batch-windows", o->batch_windows,
+                  fmt::format("Windows ({:g} s each) per forward pass; bounds memory", kReleaseLayout.window_seconds))
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   return [o] { return run_predict(*o); };

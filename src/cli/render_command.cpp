@@ -1,6 +1,8 @@
 // pianokpm render: the muscle overlay video of an EMG recording (estimated or measured).
 #include <spdlog/spdlog.h>
 
+#include <fmt/format.h>
+
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/progress_bar.h"
@@ -8,6 +10,7 @@
 #include "data/performance.h"
 #include "io/emg_table.h"
 #include "core/input_error.h"
+#include "core/stream_layout.h"
 
 namespace pianokpm {
 
@@ -15,7 +18,7 @@ namespace {
 
 struct RenderCommandOptions {
   std::string emg, video, pose, hand = "right", pose_model = "full", model, out;
-  double pose_rate_hz = 60, rate_hz = 1024;
+  double pose_rate_hz = kReleaseLayout.pose_rate_hz, rate_hz = kReleaseLayout.emg_rate_hz;
   bool synthetic = false;
   render::OverlayVideoOptions render;
 };
@@ -32,7 +35,7 @@ int run_render(const RenderCommandOptions& o) {
   in.emg_name = o.emg;
   in.video = o.video;
   if (!o.pose.empty()) {
-    in.keypoints = read_pose_array(o.pose, ModelConfig());
+    in.keypoints = read_pose_array(o.pose, kReleaseLayout);
     in.keypoints_rate_hz = o.pose_rate_hz;
     in.keypoints_name = o.pose;
   } else {
@@ -61,9 +64,12 @@ CommandRunner add_render_command(CLI::App& app) {
       app.add_subcommand("render",
                          "Draw the six muscles on the hand, coloured by their activation, over the video (or the keypoints on "
                          "a plain background), with the traces scrolling below; one frame per input frame");
-  cmd->add_option("--emg", o->emg, "EMG [N,6], .csv (as predict writes), .npy or .pkl")->required();
+  cmd->add_option("--emg", o->emg, fmt::format("EMG [N,{}], .csv (as predict writes), .npy or .pkl", kReleaseLayout.emg_channels))
+      ->required();
   cmd->add_option("--video", o->video, "Source video; the hand is tracked in it unless --pose is given");
-  cmd->add_option("--pose", o->pose, "Keypoints [T,21,C>=2] (.pkl/.npy/.csv/.json) in the video's pixels or 0..1");
+  cmd->add_option(
+      "--pose", o->pose,
+      fmt::format("Keypoints [T,{},C>=2] (.pkl/.npy/.csv/.json) in the video's pixels or 0..1", kReleaseLayout.num_keypoints));
   cmd->add_option("--pose-rate", o->pose_rate_hz, "Keypoint frames per second")->capture_default_str();
   cmd->add_option("--hand", o->hand, "Hand to track in the video: right, left or any")->capture_default_str();
   cmd->add_option("--pose-model", o->pose_model, "MediaPipe model size: full or lite")->capture_default_str();

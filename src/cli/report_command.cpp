@@ -2,14 +2,17 @@
 // its keystrokes, overlay video and analysis.
 #include <spdlog/spdlog.h>
 
+#include <fmt/format.h>
+
 #include <filesystem>
 
 #include "analysis/emg_analysis.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
-#include "cli/emg_inputs.h"
+#include "data/emg_inputs.h"
 #include "io/emg_table.h"
 #include "core/input_error.h"
+#include "core/stream_layout.h"
 #include "predict/window_familiarity.h"
 #include "report/html_report.h"
 
@@ -21,7 +24,7 @@ struct ReportCommandOptions {
   std::string emg, measured, keys, midi, video, model, title, out;
   std::string familiarity;  // per-window scores from predict; default: the file predict wrote beside --emg
   bool synthetic = false;
-  double rate_hz = 1024;
+  double rate_hz = kReleaseLayout.emg_rate_hz;
   ReportOptions report;
 };
 
@@ -90,9 +93,11 @@ CommandRunner add_report_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("report",
                                      "Write one self-contained HTML page of an EMG recording: interactive "
                                      "traces, keystrokes, overlay video, analysis (opens from disk, no network)");
-  cmd->add_option("--emg", o->emg, "EMG [N,6], .csv (as predict writes), .npy or .pkl")->required();
+  cmd->add_option("--emg", o->emg, fmt::format("EMG [N,{}], .csv (as predict writes), .npy or .pkl", kReleaseLayout.emg_channels))
+      ->required();
   cmd->add_option("--measured", o->measured, "Measured EMG of the same recording, drawn against the estimate");
-  auto* keys = cmd->add_option("--keys", o->keys, "Key depth [N,88] (.pkl/.npy) at the EMG's rate, or a MIDI file");
+  auto* keys = cmd->add_option(
+      "--keys", o->keys, fmt::format("Key depth [N,{}] (.pkl/.npy) at the EMG's rate, or a MIDI file", kReleaseLayout.num_keys));
   cmd->add_option("--midi", o->midi, "Keystrokes from a MIDI file")->excludes(keys);
   cmd->add_option("--video", o->video, "Overlay video to include (from pianokpm render or predict --overlay)");
   cmd->add_option("--familiarity", o->familiarity,

@@ -1,24 +1,33 @@
 // pianokpm synth: writes the synthetic pianist corpus in the PianoKPM release layout.
 #include <spdlog/spdlog.h>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <chrono>
 #include <thread>
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/progress_bar.h"
+#include "core/stream_layout.h"
+#include "synth/hand_model.h"
+#include "synth/keyboard.h"
 #include "synth/corpus.h"
 
 namespace pianokpm {
 
 namespace {
 
-constexpr const char* kSynthDescription = R"(Write a synthetic PianoKPM-like corpus (simulated, not recordings of people).
+// The footer of `synth --help`, with the layout and rates of SynthOptions' defaults.
+std::string synth_description() {
+  const synth::SynthOptions d{};
+  return fmt::format(R"(Write a synthetic PianoKPM-like corpus (simulated, not recordings of people).
 
-Per performance t{task}_p{pianist}_{take}: hand_data/keyp_top|keyp_right/NAME.pkl [T,21,3]
-(pixels x, y and confidence at 60 fps, MediaPipe order, detector noise, dropped frames with
-confidence 0), keystroke_data/NAME.pkl [N,88] key depth 0..1 at 1024 Hz, emg_data/NAME.pkl
-[N,6] envelope 0..1 (ADM,PB,1DI,2DI,3DI,4DI), emg_raw/NAME.pkl [M,6] raw EMG in mV at 2000 Hz,
+Per performance t{{task}}_p{{pianist}}_{{take}}: hand_data/keyp_top|keyp_right/NAME.pkl [T,{},3]
+(pixels x, y and confidence at {:g} fps, MediaPipe order, detector noise, dropped frames with
+confidence 0), keystroke_data/NAME.pkl [N,{}] key depth 0..1 at {:g} Hz, emg_data/NAME.pkl
+[N,{}] envelope 0..1 ({}), emg_raw/NAME.pkl [M,{}] raw EMG in mV at {:g} Hz,
 midi/NAME.mid, meta/NAME.json; dataset_architectural.json and dataset_held_out.json.
 
 The physiology in brief: each pianist has a hand (segment lengths, span, resting posture),
@@ -34,8 +43,11 @@ pianist's habits: a posture held through a phrase (open hand for arpeggios, spre
 and octaves), stiffening with the repetition rate (trills, repeated notes), thumb crossings
 shared between PB and 1DI, task-dependent co-contraction, and a finger-to-muscle table of each
 pianist's own (meta/NAME.json lists them). Raw EMG is activation-modulated 20-450 Hz noise plus amplifier noise
-and 50 Hz hum; the envelope is band-pass, rectify, 10 Hz low-pass, resample to 1024 Hz,
-normalised by a simulated MVC of the same pianist and muscle. The same seed gives the same bytes.)";
+and 50 Hz hum; the envelope is band-pass, rectify, 10 Hz low-pass, resample to {:g} Hz,
+normalised by a simulated MVC of the same pianist and muscle. The same seed gives the same bytes.)",
+                     synth::kNumKeypoints, d.pose_rate_hz, synth::kNumKeys, d.keys_rate_hz, synth::kNumMuscles,
+                     fmt::join(muscle_names(), ","), synth::kNumMuscles, d.raw_emg_rate_hz, d.envelope.output_rate_hz);
+}
 
 struct SynthCommandOptions {
   synth::SynthOptions synth;
@@ -62,7 +74,7 @@ int run_synth(const SynthCommandOptions& o) {
 CommandRunner add_synth_command(CLI::App& app) {
   auto o = std::make_shared<SynthCommandOptions>();
   CLI::App* cmd = app.add_subcommand("synth", "Generate the synthetic pianist corpus (pose, keystrokes, EMG, MIDI)");
-  cmd->footer(kSynthDescription);
+  cmd->footer(synth_description());
   cmd->add_option("-o,--out", o->out, "Output folder (created)")->required();
   cmd->add_option("--pianists", o->synth.pianists, "Number of pianists")->capture_default_str();
   cmd->add_option("--tasks", o->synth.tasks, "Task types T1..Tn (at most 7)")->capture_default_str();

@@ -75,7 +75,10 @@ int run_train(TrainCommandOptions o) {
       throw InputError("--init", "the model comes from --init: drop --modality, --architecture, --views and --pose-frame");
     o.run.options.init_model = o.init_model;
     o.run.model = load_model(o.init_model).net->config();
+    o.run.model.provenance.command = command_line();
   }
+  // The model's record of the command that trained it (a resumed run keeps its first command).
+  if (o.run.model.provenance.command.empty()) o.run.model.provenance.command = command_line();
   o.run.options.check();
   o.run.model.check();
 

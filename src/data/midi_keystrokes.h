@@ -11,13 +11,10 @@
 
 namespace pianokpm {
 
-constexpr int kMidiPercussionChannel = 9;  // channel 10, zero-based
-constexpr int kMidiPitchA0 = 21;
-
 struct MidiKeystrokeOptions {
   double rate_hz = kReleaseLayout.emg_rate_hz;  // keystroke rate
   int num_keys = kReleaseLayout.num_keys;       // key 0 = A0 (MIDI pitch kMidiPitchA0)
-  double duration_s = 0.0;  // 0: up to the file's last event (plus the last release)
+  double duration_s = 0.0;                      // 0: up to the file's last event (plus the last release)
   bool include_percussion = false;
 };
 

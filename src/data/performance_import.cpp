@@ -1,6 +1,7 @@
 #include "data/performance_import.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
@@ -9,6 +10,7 @@
 #include "io/array_file.h"
 #include "io/atomic_file.h"
 #include "core/input_error.h"
+#include "core/stream_layout.h"
 #include "signal/emg_pipeline.h"
 
 namespace pianokpm {
@@ -36,9 +38,9 @@ torch::Tensor load_emg(const PerformanceSources& s, const StreamLayout& layout) 
     return {};
   }
   if (emg.dim() != 2 || emg.size(1) != layout.emg_channels) {
-    throw InputError(source, fmt::format("EMG has {} channels; the release layout needs {} (ADM, PB, 1DI, 2DI, 3DI, "
-                                         "4DI): choose them with --channels",
-                                         emg.dim() == 2 ? emg.size(1) : -1, layout.emg_channels));
+    throw InputError(source,
+                     fmt::format("EMG has {} channels; the release layout needs {} ({}): choose them with --channels",
+                                 emg.dim() == 2 ? emg.size(1) : -1, layout.emg_channels, fmt::join(muscle_names(), ", ")));
   }
   return emg.contiguous();
 }
@@ -56,9 +58,9 @@ ImportedPerformance import_performance(const PerformanceSources& s, const Stream
   const int64_t window = layout.window_samples(), frames = layout.pose_frames();
   double duration_s = 0;
   if (emg.defined()) {
-    duration_s = static_cast<double>(emg.size(0)) / window;
+    duration_s = static_cast<double>(emg.size(0)) / layout.emg_rate_hz;
   } else if (!views.empty()) {
-    duration_s = static_cast<double>(views[0].size(0)) / frames;
+    duration_s = static_cast<double>(views[0].size(0)) / layout.pose_rate_hz;
   }
   torch::Tensor keys;
   if (!s.keys.empty()) keys = load_keys(s.keys, layout, duration_s, s.keys_from_midi);
@@ -74,9 +76,9 @@ ImportedPerformance import_performance(const PerformanceSources& s, const Stream
   }
   for (size_t v = 0; v < views.size(); ++v) {
     if (samples && std::llabs(views[v].size(0) * window - samples * frames) > window * frames) {
-      throw InputError(s.pose_views[v],
-                       fmt::format("pose lasts {:.2f} s but keystrokes/EMG last {:.2f} s",
-                                   static_cast<double>(views[v].size(0)) / frames, static_cast<double>(samples) / window));
+      throw InputError(s.pose_views[v], fmt::format("pose lasts {:.2f} s but keystrokes/EMG last {:.2f} s",
+                                                    static_cast<double>(views[v].size(0)) / layout.pose_rate_hz,
+                                                    static_cast<double>(samples) / layout.emg_rate_hz));
     }
   }
 

@@ -6,6 +6,7 @@
 
 #include <vector>
 
+#include "core/stream_layout.h"
 #include "ot/sinkhorn.h"
 
 namespace pianokpm {
@@ -24,7 +25,7 @@ struct OnsetOptions {
   double threshold_fraction = 0.3;  // of the channel's 5th-95th percentile range, above the 5th
   double refractory_s = 0.1;        // onsets closer than this count once
   double match_window_s = 0.2;      // an estimated onset this close to a measured one matches it
-  double rate_hz = 1024;
+  double rate_hz = kReleaseLayout.emg_rate_hz;
 };
 
 // Burst onsets (upward threshold crossings) of one series [N], in seconds.

@@ -29,7 +29,9 @@ PerformanceResult score(const CorpusPerformance& perf, PerformancePrediction p, 
   r.name = perf.name;
   r.estimated = p.emg.narrow(0, 0, n).contiguous();
   r.measured = perf.emg.narrow(0, 0, n);
-  const auto onset = onset_timing_error(r.estimated, r.measured);
+  OnsetOptions onset_options;
+  onset_options.rate_hz = options.emg_rate_hz;
+  const auto onset = onset_timing_error(r.estimated, r.measured, onset_options);
   nlohmann::json pearson = nlohmann::json::array();
   for (double v : pearson_per_channel(r.estimated, r.measured)) pearson.push_back(finite_or_null(v));
   r.metrics = {{"name", perf.name},

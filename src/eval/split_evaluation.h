@@ -6,10 +6,13 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <cmath>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "core/stream_layout.h"
 #include "data/corpus_dataset.h"
 #include "predict/ensemble.h"
 #include "predict/estimator.h"
@@ -30,8 +33,11 @@ using PerformancePredictor = std::function<PerformancePrediction(const CorpusPer
 PerformancePredictor estimator_predictor(const Estimator& estimator, double level = 0);
 
 struct EvalOptions {
-  bool otd = true;  // the optimal transport distance is quadratic in a performance's length
-  void check() const {}
+  bool otd = true;                                  // the optimal transport distance is quadratic in a performance's length
+  double emg_rate_hz = kReleaseLayout.emg_rate_hz;  // rows per second of estimated and measured EMG (onset timing)
+  void check() const {
+    if (!(emg_rate_hz > 0) || !std::isfinite(emg_rate_hz)) throw std::invalid_argument("emg_rate_hz must be positive");
+  }
 };
 
 struct PerformanceResult {

@@ -1,6 +1,7 @@
 #include "io/emg_table.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cmath>
 #include <cstdlib>
@@ -10,6 +11,7 @@
 #include "io/atomic_file.h"
 #include "io/file_names.h"
 #include "core/input_error.h"
+#include "core/stream_layout.h"
 
 namespace pianokpm {
 
@@ -34,7 +36,7 @@ torch::Tensor read_csv_table(const std::string& path, int64_t channels, bool int
   const size_t skip = (n > 0 && is_time_column(header[0])) ? 1 : 0;
   if (!fits(static_cast<int64_t>(n - skip), channels, interval_columns)) {
     throw InputError(path,
-                     fmt::format("EMG has {} channels; expected {} (ADM, PB, 1DI, 2DI, 3DI, 4DI){}", n - skip, channels,
+                     fmt::format("EMG has {} channels; expected {} ({}){}", n - skip, channels, fmt::join(muscle_names(), ", "),
                                  interval_columns ? fmt::format(" or {} (with lower and upper bounds)", 3 * channels) : ""));
   }
   channels = static_cast<int64_t>(n - skip);
@@ -72,9 +74,9 @@ torch::Tensor read_table(const std::string& path, int64_t channels, bool interva
     emg = read_array(path);
     if (emg.dim() != 2 || !fits(emg.size(1), channels, interval_columns)) {
       throw InputError(
-          path,
-          fmt::format("EMG has shape {}; expected [N, {}] (ADM, PB, 1DI, 2DI, 3DI, 4DI){}", fmt::join(emg.sizes(), "x"), channels,
-                      interval_columns ? fmt::format(" or [N, {}] (with lower and upper bounds)", 3 * channels) : ""));
+          path, fmt::format("EMG has shape {}; expected [N, {}] ({}){}", fmt::join(emg.sizes(), "x"), channels,
+                            fmt::join(muscle_names(), ", "),
+                            interval_columns ? fmt::format(" or [N, {}] (with lower and upper bounds)", 3 * channels) : ""));
     }
     if (emg.size(0) == 0) throw InputError(path, "EMG has no rows");
     emg = emg.to(torch::kFloat).contiguous();

@@ -5,11 +5,13 @@
 
 #include <string>
 
+#include "core/stream_layout.h"
+
 namespace pianokpm {
 
 // Throws InputError naming `path` for a missing or unreadable file, a channel count other than
 // `channels`, no rows, or a value that is not finite (row and column named).
-torch::Tensor read_emg_table(const std::string& path, int64_t channels = 6);
+torch::Tensor read_emg_table(const std::string& path, int64_t channels = kReleaseLayout.emg_channels);
 
 struct EmgWithInterval {
   torch::Tensor emg;           // [N, channels]
@@ -17,6 +19,6 @@ struct EmgWithInterval {
 };
 // As read_emg_table, and also files of 3 x `channels` columns: the estimates, then their lower and
 // upper bounds (what `pianokpm predict --interval` writes).
-EmgWithInterval read_emg_with_interval(const std::string& path, int64_t channels = 6);
+EmgWithInterval read_emg_with_interval(const std::string& path, int64_t channels = kReleaseLayout.emg_channels);
 
 }  // namespace pianokpm

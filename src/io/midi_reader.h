@@ -11,6 +11,9 @@
 
 namespace pianokpm {
 
+inline constexpr int kMidiPercussionChannel = 9;  // General MIDI's channel 10, zero-based
+inline constexpr int kMidiPitchA0 = 21;           // the piano's lowest key; key index = pitch - 21
+
 struct MidiTrackNote {
   MidiNote note;    // pitch, velocity, on_s, off_s
   int channel = 0;  // 0..15 (9 = General MIDI percussion)

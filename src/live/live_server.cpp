@@ -11,6 +11,7 @@
 
 #include "analysis/muscles.h"
 #include "core/input_error.h"
+#include "core/stream_layout.h"
 #include "live/live_assets.h"
 #include "live/text_output.h"
 #include "render/overlay_frame.h"
@@ -56,7 +57,8 @@ void LiveServerOptions::check() const {
   if (!(video_fps > 0) || video_fps > 120) throw std::invalid_argument("the live view's frame rate must be in (0, 120]");
   if (jpeg_quality < 1 || jpeg_quality > 100) throw std::invalid_argument("the JPEG quality must be 1..100");
   if (max_video_width < 16) throw std::invalid_argument("the live view's width must be at least 16 pixels");
-  if (!(trace_rate_hz > 0) || trace_rate_hz > 1024) throw std::invalid_argument("the trace rate must be in (0, 1024]");
+  if (!(trace_rate_hz > 0) || trace_rate_hz > kReleaseLayout.emg_rate_hz)
+    throw std::invalid_argument(fmt::format("the trace rate must be in (0, {:g}]", kReleaseLayout.emg_rate_hz));
   if (history_events < 1) throw std::invalid_argument("the event history must hold at least one event");
   if (!(write_timeout_s > 0) || !(read_timeout_s > 0)) throw std::invalid_argument("server timeouts must be positive");
 }
@@ -245,7 +247,7 @@ void LiveServer::on_emg(const EmgRows& rows, const LiveStats& stats) {
   // the newest window's familiarity to the model; null when the model gives none
   e["familiarity"] = std::isnan(c.familiarity) ? nlohmann::json(nullptr) : nlohmann::json(c.familiarity);
   familiarity_ = c.familiarity;
-  for (int64_t ch = 0; ch < channels && ch < 6; ++ch) {
+  for (int64_t ch = 0; ch < channels && ch < static_cast<int64_t>(activation_.size()); ++ch) {
     activation_[static_cast<size_t>(ch)] = emg[(n - 1) * channels + ch];
     activation_peak_ = std::max(activation_peak_, static_cast<double>(activation_[static_cast<size_t>(ch)]));
   }
@@ -282,7 +284,7 @@ void LiveServer::render_loop() {
   std::vector<uchar> encoded;
   for (;;) {
     TrackedFrame frame;
-    std::array<float, 6> activation;
+    std::array<float, kReleaseLayout.emg_channels> activation;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       changed_.wait(lock, [&] { return stopping_ || (video_viewers_ > 0 && frame_seq_ != drawn_seq); });
@@ -309,7 +311,7 @@ void LiveServer::render_loop() {
   }
 }
 
-void LiveServer::encode_overlay(const TrackedFrame& frame, const std::array<float, 6>& activation,
+void LiveServer::encode_overlay(const TrackedFrame& frame, const std::array<float, kReleaseLayout.emg_channels>& activation,
                                 const render::OverlayStyle& style, std::vector<uchar>& encoded) const {
   cv::Mat image = frame.bgr.clone();
   if (frame.hand_found) {

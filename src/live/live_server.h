@@ -21,6 +21,7 @@
 #include <string>
 #include <thread>
 
+#include "core/stream_layout.h"
 #include "live/live_sink.h"
 #include "model/familiarity.h"
 #include "render/overlay_frame.h"
@@ -79,8 +80,8 @@ class LiveServer : public LiveSink {
   bool admit(std::atomic<int>& viewers, httplib::Response& res);
   void render_loop();
   // The overlay of one frame (hand, muscles, legend), scaled to the view's width, as JPEG.
-  void encode_overlay(const TrackedFrame& frame, const std::array<float, 6>& activation, const render::OverlayStyle& style,
-                      std::vector<unsigned char>& encoded) const;
+  void encode_overlay(const TrackedFrame& frame, const std::array<float, kReleaseLayout.emg_channels>& activation,
+                      const render::OverlayStyle& style, std::vector<unsigned char>& encoded) const;
   std::string status_json();
 
   LiveServerOptions options_;
@@ -95,7 +96,7 @@ class LiveServer : public LiveSink {
   // Newest tracked frame (shared, read only) and activation.
   TrackedFrame frame_;
   int64_t frame_seq_ = 0;
-  std::array<float, 6> activation_{};
+  std::array<float, kReleaseLayout.emg_channels> activation_{};
   double activation_peak_ = 0.1;
   LiveStats stats_;
   double latency_p50_ms_ = 0;

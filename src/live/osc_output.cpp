@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "core/input_error.h"
+#include "core/stream_layout.h"
 #include "model/model_config.h"
 
 namespace pianokpm::live {
@@ -14,7 +15,8 @@ void OscOptions::check() const {
   const int p = port.empty() ? 0 : std::atoi(port.c_str());
   if (p < 1 || p > 65535 || port.find_first_not_of("0123456789") != std::string::npos)
     throw std::invalid_argument("--osc: the port must be 1..65535, not '" + port + "'");
-  if (!(rate_hz > 0) || rate_hz > 1024) throw std::invalid_argument("--osc-rate must be in (0, 1024] rows per second");
+  if (!(rate_hz > 0) || rate_hz > kReleaseLayout.emg_rate_hz)
+    throw std::invalid_argument(fmt::format("--osc-rate must be in (0, {:g}] rows per second", kReleaseLayout.emg_rate_hz));
 }
 
 OscOptions parse_osc_target(const std::string& text) {

@@ -69,9 +69,9 @@ void Recorder::on_emg(const EmgRows& rows, const LiveStats& stats) {
   if (emg_first_sample_ < 0) emg_first_sample_ = c.first_sample;
   // Rows the model left out (it fell over a second behind) become zeros, so that row i stays at
   // time i / rate; session.json counts them.
-  const int64_t expected = emg_first_sample_ + static_cast<int64_t>(emg_.size()) / 6;
+  const int64_t expected = emg_first_sample_ + static_cast<int64_t>(emg_.size()) / kReleaseLayout.emg_channels;
   if (c.first_sample > expected) {
-    emg_.insert(emg_.end(), static_cast<size_t>(6 * (c.first_sample - expected)), 0.f);
+    emg_.insert(emg_.end(), static_cast<size_t>(kReleaseLayout.emg_channels * (c.first_sample - expected)), 0.f);
     emg_rows_filled_ += c.first_sample - expected;
   }
   const float* p = c.emg.data_ptr<float>();
@@ -148,8 +148,8 @@ void Recorder::checkpoint(bool complete) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     track = keypoints_;
-    const int64_t rows = static_cast<int64_t>(emg_.size()) / 6;
-    emg = torch::from_blob(emg_.data(), {rows, 6}, torch::kFloat32).clone();
+    const int64_t rows = static_cast<int64_t>(emg_.size()) / kReleaseLayout.emg_channels;
+    emg = torch::from_blob(emg_.data(), {rows, kReleaseLayout.emg_channels}, torch::kFloat32).clone();
     first_sample = std::max<int64_t>(emg_first_sample_, 0);
     session["video_fps"] = fps_;
     session["frames_read"] = last_stats_.frames_read;

@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/stream_layout.h"
 #include "live/live_keys.h"
 #include "live/live_sink.h"
 #include "pose/pose_track.h"
@@ -31,7 +32,7 @@ namespace pianokpm::live {
 struct RecorderOptions {
   std::string dir;
   std::string name;  // empty: live_<UTC date>_<time>
-  double pose_rate_hz = 60, emg_rate_hz = 1024;
+  double pose_rate_hz = kReleaseLayout.pose_rate_hz, emg_rate_hz = kReleaseLayout.emg_rate_hz;
   double checkpoint_s = 5;      // wall-clock seconds between rewrites of the arrays
   int max_queued_frames = 120;  // frames waiting for the disk; beyond, the oldest are not recorded (counted)
   nlohmann::json session;       // written into session.json (source, model, ...)

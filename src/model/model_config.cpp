@@ -63,7 +63,8 @@ void ModelConfig::check() const {
   require_option(std::all_of(pose.std.begin(), pose.std.end(), [](double s) { return s > 0; }),
                  "pose_std values must be positive");
   if (pose.frame == PoseFrame::kHand) {
-    require_option(num_keypoints == 21, "pose_frame hand needs the 21 MediaPipe keypoints");
+    require_option(num_keypoints == kReleaseLayout.num_keypoints,
+                   fmt::format("pose_frame hand needs the {} MediaPipe keypoints", kReleaseLayout.num_keypoints));
     require_option(pose.scale == std::vector<double>{1.0, 1.0},
                    "pose_frame hand divides the hand's size out: pose_scale must be [1, 1]");
   }

@@ -5,11 +5,13 @@
 
 #include <stdexcept>
 
+#include "core/stream_layout.h"
+
 namespace pianokpm {
 
 namespace {
 
-constexpr int kHandKeypoints = 21;
+constexpr int kHandKeypoints = kReleaseLayout.num_keypoints;  // the MediaPipe hand
 
 // x, y of `v` [..., 2] in the frame whose "up" (0, -1) is the unit vector u [..., 2]:
 // the rotation [[-uy, ux], [-ux, -uy]].
@@ -26,7 +28,7 @@ torch::Tensor with_first_repeated(const torch::Tensor& per_step) { return torch:
 torch::Tensor hand_frame(const torch::Tensor& pose) {
   if (pose.dim() != 3 || pose.size(1) % (kHandKeypoints * 2) != 0 || pose.size(2) < 2) {
     throw std::invalid_argument(
-        fmt::format("hand_frame: pose must be [B, views*42, F >= 2], not {}", fmt::join(pose.sizes(), "x")));
+        fmt::format("hand_frame: pose must be [B, views*{}, F >= 2], not {}", kHandKeypoints * 2, fmt::join(pose.sizes(), "x")));
   }
   const int64_t batch = pose.size(0), views = pose.size(1) / (kHandKeypoints * 2), frames = pose.size(2);
   // [B, V, F, 21, 2] in float64: the invariances hold to rounding only if the subtractions are exact enough

@@ -18,6 +18,7 @@
 #include <immintrin.h>
 #endif
 
+#include "core/stream_layout.h"
 #include "core/vector_clones.h"
 
 namespace pianokpm {
@@ -195,7 +196,7 @@ inline float max_of(const float* v, int64_t n) {
 
 // z_j = h_j - |x - y_j|^2 / (2 eps), y stored coordinate-major [D, M]. One pass over j when the
 // dimension is known at compile time (the six EMG channels), so the loop vectorises.
-constexpr int64_t kEmgDims = 6;
+constexpr int64_t kEmgDims = kReleaseLayout.emg_channels;
 
 template <int64_t D>
 PIANOKPM_VECTOR_CLONES void exponents_fixed_dims(const float* x, const float* y, const float* h, int64_t m, float inv_2eps,

@@ -14,6 +14,8 @@ void SinkhornOptions::check() const {
 }
 
 std::vector<double> sinkhorn_epsilons(double diameter, const SinkhornOptions& o) {
+  // Every point in one place (a constant envelope predicted and measured): no scale to anneal from.
+  if (!(diameter > 0)) return {o.blur * o.blur};
   // p = 2: eps = blur^2; [diameter^2] + exp(arange(2 ln d, 2 ln blur, 2 ln scaling)) + [blur^2]
   std::vector<double> eps{diameter * diameter};
   const double start = 2 * std::log(diameter), stop = 2 * std::log(o.blur), step = 2 * std::log(o.scaling);

@@ -5,9 +5,11 @@
 #include <array>
 #include <vector>
 
+#include "core/stream_layout.h"
+
 namespace pianokpm::pose {
 
-constexpr int kHandLandmarks = 21;
+constexpr int kHandLandmarks = kReleaseLayout.num_keypoints;  // MediaPipe Hands' landmarks, the release's keypoints
 constexpr int kPalmKeypoints = 7;
 
 struct Point2 {

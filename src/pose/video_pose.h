@@ -7,18 +7,19 @@
 #include <functional>
 #include <string>
 
+#include "core/stream_layout.h"
 #include "pose/hand_tracker.h"
 
 namespace pianokpm::pose {
 
 struct VideoPoseOptions {
   HandTrackerOptions tracker;
-  std::string hand = "right";  // right, left or any (the most confident hand)
-  double rate_hz = 60;         // output rate; 0 keeps the source frames
-  double images_fps = 0;       // rate of an image folder
-  double fallback_fps = 0;     // for videos that do not state their rate
-  std::string overlay_path;    // empty: none
-  std::string device = "cpu";  // where the two networks run: cpu or cuda
+  std::string hand = "right";                    // right, left or any (the most confident hand)
+  double rate_hz = kReleaseLayout.pose_rate_hz;  // output rate; 0 keeps the source frames
+  double images_fps = 0;                         // rate of an image folder
+  double fallback_fps = 0;                       // for videos that do not state their rate
+  std::string overlay_path;                      // empty: none
+  std::string device = "cpu";                    // where the two networks run: cpu or cuda
   void check() const;
 };
 

@@ -7,17 +7,18 @@
 #include <optional>
 #include <string>
 
+#include "core/stream_layout.h"
 #include "model/familiarity.h"
 #include "model/model_config.h"
 
 namespace pianokpm {
 
 struct WindowFamiliarity {
-  torch::Tensor score;        // [W] float64 in 0..1; window i covers pose frames [i F, (i+1) F)
-  double window_seconds = 1;  // length of a window
-  double duration_s = 0;      // of the whole pose stream (the last window may be shorter)
-  int64_t unfamiliar = 0;     // windows scoring below options.unfamiliar_below
-  bool warn = false;          // more than options.warn_share of the windows are unfamiliar
+  torch::Tensor score;                                    // [W] float64 in 0..1; window i covers pose frames [i F, (i+1) F)
+  double window_seconds = kReleaseLayout.window_seconds;  // length of a window
+  double duration_s = 0;                                  // of the whole pose stream (the last window may be shorter)
+  int64_t unfamiliar = 0;                                 // windows scoring below options.unfamiliar_below
+  bool warn = false;                                      // more than options.warn_share of the windows are unfamiliar
   FamiliarityOptions options;
 
   int64_t windows() const { return score.defined() ? score.size(0) : 0; }

@@ -1,6 +1,8 @@
 // Safe readers (restricted pickle, npy, EDF/BDF and other biosignals, MIDI) and the EMG envelope.
+#include <fmt/format.h>
 #include <pybind11/stl.h>
 
+#include "core/stream_layout.h"
 #include "data/midi_keystrokes.h"
 #include "io/array_file.h"
 #include "io/midi_reader.h"
@@ -121,16 +123,19 @@ float64 array per channel, each at its own rate).)");
   m.def("have_biosig", &have_biosig, "Whether this build reads EDF/BDF.");
   m.def("emg_envelope", &envelope, py::arg("raw"), py::arg("rate_hz"), py::kw_only(), py::arg("band_low_hz") = 20.0,
         py::arg("band_high_hz") = 450.0, py::arg("notch_hz") = 0.0, py::arg("lowpass_hz") = 10.0,
-        py::arg("output_rate_hz") = 1024.0, py::arg("normalisation") = "max", py::arg("percentile") = 99.0,
+        py::arg("output_rate_hz") = kReleaseLayout.emg_rate_hz, py::arg("normalisation") = "max", py::arg("percentile") = 99.0,
         py::arg("mvc") = std::vector<double>{}, py::arg("clip") = true,
         R"(Raw surface EMG [N] or [N, channels] at rate_hz to the envelope the model predicts, as
 `pianokpm emg` computes it: DC removal, zero-phase Butterworth band-pass, optional mains notch,
 full-wave rectification, zero-phase low-pass, resampling to output_rate_hz, then normalisation
 per channel ("none", "max", "percentile" or "mvc" with one reference per channel). Returns
 float32 [M, channels], M = floor(duration * output_rate_hz).)");
-  m.def("midi_to_key_depth", &midi_keys, py::arg("path"), py::arg("duration_s") = 0.0, py::arg("rate_hz") = 1024.0,
-        R"(A standard MIDI file as the key depth the model reads: float32 [round(duration * rate), 88]
-in 0..1 (keys A0..C8). duration_s 0: up to the file's last event and release.)");
+  const std::string midi_doc = fmt::format(
+      R"(A standard MIDI file as the key depth the model reads: float32 [round(duration * rate), {}]
+in 0..1 (keys A0..C8). duration_s 0: up to the file's last event and release.)",
+      kReleaseLayout.num_keys);
+  m.def("midi_to_key_depth", &midi_keys, py::arg("path"), py::arg("duration_s") = 0.0,
+        py::arg("rate_hz") = kReleaseLayout.emg_rate_hz, midi_doc.c_str());
 }
 
 }  // namespace pianokpm::python

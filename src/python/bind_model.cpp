@@ -1,11 +1,15 @@
 // load_model and Model: predict from arrays or files, export to the release's state dict. A Model
 // is an Estimator (predict/estimator.h), loaded and run as the command line loads and runs it.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <pybind11/stl.h>
 
 #include <mutex>
 
 #include "core/input_error.h"
 #include "core/device.h"
+#include "core/stream_layout.h"
+#include "model/model_registry.h"
 #include "predict/estimator.h"
 #include "predict/performance_inputs.h"
 #include "python/bindings.h"
@@ -108,29 +112,37 @@ class Model {
 }  // namespace
 
 void bind_model(py::module_& m) {
-  py::class_<Model>(m, "Model", R"(A loaded PianoKPM Net (or baseline) model. Made by load_model().)")
-      .def("predict", &Model::predict, py::arg("pose_top") = py::none(), py::arg("pose_right") = py::none(),
-           py::arg("keys") = py::none(), py::arg("batch_windows") = 64, py::arg("interval") = py::none(),
-           R"(Estimate the EMG envelopes of one whole performance.
+  // Docstrings in the release's layout (pybind11 copies them).
+  const StreamLayout& layout = kReleaseLayout;
+  const std::string predict_doc = fmt::format(
+      R"(Estimate the EMG envelopes of one whole performance.
 
-pose_top, pose_right: keypoints [T, 21, C>=2] (x, y used) at 60 frames per second, in the units the
+pose_top, pose_right: keypoints [T, {keypoints}, C>=2] (x, y used) at {pose_rate:g} frames per second, in the units the
     model was trained on (see config["pose_scale"]), or the path of a keypoint file (.pkl, .npy,
     .csv, .json). pose_right only for two-view models.
-keys: key depth [N, 88] in 0..1 at 1024 samples per second, or the path of a key-depth file or a
+keys: key depth [N, {keys}] in 0..1 at {emg_rate:g} samples per second, or the path of a key-depth file or a
     MIDI file (.mid, .midi). Only for models that read keystrokes.
-Returns float32 [N, 6]: one row per 1/1024 s (N = the key samples, or T * 1024 / 60 without keys),
-columns ADM, PB, 1DI, 2DI, 3DI, 4DI (muscles). For an ensemble, the members' mean; with
+Returns float32 [N, {channels}]: one row per 1/{emg_rate:g} s (N = the key samples, or T * {emg_rate:g} / {pose_rate:g} without keys),
+columns {muscles} (muscles). For an ensemble, the members' mean; with
 interval=L (0.5..0.99, a calibrated ensemble only) returns (emg, lower, upper), three such arrays,
 the bounds holding about a share L of the measured samples on recordings like the calibration
 ones. The GIL is released while it computes.
-Raises InputError (a ValueError) for wrong shapes, NaN, missing or unreadable files.)")
-      .def("familiarity", &Model::familiarity, py::arg("pose_top"), py::arg("pose_right") = py::none(),
-           R"(How familiar each 1-s window of the pose is to the model, as predict reads it.
+Raises InputError (a ValueError) for wrong shapes, NaN, missing or unreadable files.)",
+      fmt::arg("keypoints", layout.num_keypoints), fmt::arg("pose_rate", layout.pose_rate_hz), fmt::arg("keys", layout.num_keys),
+      fmt::arg("emg_rate", layout.emg_rate_hz), fmt::arg("channels", layout.emg_channels),
+      fmt::arg("muscles", fmt::join(muscle_names(), ", ")));
+  const std::string familiarity_doc = fmt::format(
+      R"(How familiar each {:g}-s window of the pose is to the model, as predict reads it.
 
 Returns float32 [W]: per window, the share of the model's training windows that were at least as
 unusual (about uniform on 0..1 for inputs like the training data; below 0.01 the keypoints look like
 nothing the model was trained on: another kind of camera view, a lost or frozen track, not a hand).
-None for a model trained before models carried a reference of their training inputs.)")
+None for a model trained before models carried a reference of their training inputs.)",
+      layout.window_seconds);
+  py::class_<Model>(m, "Model", R"(A loaded PianoKPM Net (or baseline) model. Made by load_model().)")
+      .def("predict", &Model::predict, py::arg("pose_top") = py::none(), py::arg("pose_right") = py::none(),
+           py::arg("keys") = py::none(), py::arg("batch_windows") = 64, py::arg("interval") = py::none(), predict_doc.c_str())
+      .def("familiarity", &Model::familiarity, py::arg("pose_top"), py::arg("pose_right") = py::none(), familiarity_doc.c_str())
       .def("export", &Model::export_release, py::arg("path"),
            R"(Write the model as a PyTorch state dict in the release's names (load_state_dict in the
 published code) at `path` (.pth), and its config JSON beside it (.json). Returns the config's path.)")
@@ -145,11 +157,9 @@ published code) at `path` (.pth), and its config JSON beside it (.json). Returns
           "Camera views it reads (top first); 0 for keys-only models.")
       .def_property_readonly("architecture", [](const Model& self) { return self.config().architecture; })
       .def_property_readonly(
-          "pose_rate_hz", [](const Model& self) { return self.config().pose_rate_hz; },
-          "Pose frames per second (frames per 1-s window).")
+          "pose_rate_hz", [](const Model& self) { return self.config().pose_rate_hz; }, "Pose frames per second.")
       .def_property_readonly(
-          "emg_rate_hz", [](const Model& self) { return self.config().emg_rate_hz; },
-          "Key and EMG samples per second (samples per 1-s window).")
+          "emg_rate_hz", [](const Model& self) { return self.config().emg_rate_hz; }, "Key and EMG samples per second.")
       .def_property_readonly(
           "config", [](const Model& self) { return json_to_python(self.config().to_json()); },
           "Every hyperparameter, as the JSON stored in our checkpoints.")
@@ -174,6 +184,14 @@ Model.export writes, else the released pose+keys configuration) or an ensemble f
 `pianokpm ensemble`; predict(interval=0.9) then adds bounds). device: "cpu" or "cuda".)");
   m.def(
       "muscles", [] { return muscle_names(); }, "The six muscles, in the column order of every EMG array.");
+  m.def(
+      "architectures",
+      [] {
+        std::vector<std::pair<std::string, std::string>> kinds;
+        for (const ModelKind* kind : model_kinds()) kinds.emplace_back(kind->name, kind->summary);
+        return kinds;
+      },
+      "Every model architecture `pianokpm train --architecture` takes, as (name, what it is) pairs, the released network first.");
 }
 
 }  // namespace pianokpm::python

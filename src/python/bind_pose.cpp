@@ -1,10 +1,13 @@
 // HandTracker: MediaPipe Hands on numpy frames and on videos.
+#include <fmt/format.h>
 #include <pybind11/stl.h>
 
 #include <mutex>
 
 #include "core/device.h"
+#include "core/stream_layout.h"
 #include "pose/hand_choice.h"
+#include "pose/hand_geometry.h"
 #include "pose/hand_tracker.h"
 #include "pose/video_pose.h"
 #include "python/bindings.h"
@@ -95,6 +98,18 @@ class Tracker {
 }  // namespace
 
 void bind_pose(py::module_& m) {
+  // Docstrings with MediaPipe's landmarks and the release's pose rate (pybind11 copies them).
+  const std::string process_doc = fmt::format(
+      R"(Hands in one RGB frame [H, W, 3] uint8 (OpenCV reads BGR: convert first).
+Returns a list of dicts: keypoints float32 [{}, 3] (x, y in pixels, the hand's presence as
+confidence), presence, side ("right" or "left") and right_hand (its probability).)",
+      pose::kHandLandmarks);
+  const std::string track_video_doc = fmt::format(
+      R"(One hand through a whole video (or image folder), as `pianokpm pose` does.
+hand: "right", "left" or "any". rate_hz: output rate ({:g} for the models; 0 keeps the video's frames).
+Returns a dict: keypoints float32 [T, {}, 3] (pixels, confidence; zeros where no hand) at rate_hz,
+source_keypoints at the video's frames, width, height, source_fps, source_frames, frames_with_hand.)",
+      kReleaseLayout.pose_rate_hz, pose::kHandLandmarks);
   py::class_<Tracker>(m, "HandTracker", R"(MediaPipe Hands (palm detector + landmark model) in libtorch.
 
 Frames of one video go through process() in order: hands found in one frame are followed into the
@@ -103,15 +118,9 @@ next, as MediaPipe does; call reset() between unrelated images or videos.)")
            py::arg("max_hands") = 2, py::arg("min_detection_confidence") = 0.5f, py::arg("min_tracking_confidence") = 0.5f,
            py::arg("device") = "cpu", py::arg("model_dir") = PIANOKPM_DEFAULT_MEDIAPIPE_DIR,
            R"(model: "full" or "lite". model_dir: the folder with MediaPipe's .tflite files.)")
-      .def("process", &Tracker::process, py::arg("frame"),
-           R"(Hands in one RGB frame [H, W, 3] uint8 (OpenCV reads BGR: convert first).
-Returns a list of dicts: keypoints float32 [21, 3] (x, y in pixels, the hand's presence as
-confidence), presence, side ("right" or "left") and right_hand (its probability).)")
-      .def("track_video", &Tracker::track_video, py::arg("path"), py::arg("hand") = "right", py::arg("rate_hz") = 60.0,
-           R"(One hand through a whole video (or image folder), as `pianokpm pose` does.
-hand: "right", "left" or "any". rate_hz: output rate (60 for the models; 0 keeps the video's frames).
-Returns a dict: keypoints float32 [T, 21, 3] (pixels, confidence; zeros where no hand) at rate_hz,
-source_keypoints at the video's frames, width, height, source_fps, source_frames, frames_with_hand.)")
+      .def("process", &Tracker::process, py::arg("frame"), process_doc.c_str())
+      .def("track_video", &Tracker::track_video, py::arg("path"), py::arg("hand") = "right",
+           py::arg("rate_hz") = kReleaseLayout.pose_rate_hz, track_video_doc.c_str())
       .def("reset", &Tracker::reset, "Forget the hands being followed.");
 }
 

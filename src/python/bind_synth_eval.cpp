@@ -1,9 +1,13 @@
 // The synthetic corpus, the evaluation metrics and the EMG analysis.
+#include <fmt/format.h>
 #include <pybind11/stl.h>
 
 #include "analysis/emg_analysis.h"
+#include "core/stream_layout.h"
 #include "eval/metrics.h"
 #include "synth/corpus.h"
+#include "synth/hand_model.h"
+#include "synth/keyboard.h"
 #include "ot/sinkhorn.h"
 #include "synth/muscle_model.h"
 #include "synth/pianist.h"
@@ -70,13 +74,27 @@ std::pair<torch::Tensor, torch::Tensor> pair_of(const py::object& estimated, con
 }  // namespace
 
 void bind_synth_eval(py::module_& m) {
+  // Docstrings with the synthetic corpus's and the release's layout (pybind11 copies them).
+  const synth::SynthOptions synth_defaults{};
+  const std::string synth_performance_doc = fmt::format(
+      R"(One performance of the synthetic corpus (deterministic in seed, task, pianist, take; the same
+as `pianokpm synth` writes). Returns a dict: name; pose_top, pose_right float32 [T, {}, 3] (pixels
+of a 1280x720 image, confidence) at {:g} fps; keys float32 [N, {}] at {:g} Hz; emg float32 [N, {}]
+(envelopes, 0..1); emg_raw float32 [M, {}] (mV at {:g} Hz); meta (dict). simulator: 2 (tasks
+with their own motor strategies, pianists with their own recruitment) or 1 (the earlier one).)",
+      synth::kNumKeypoints, synth_defaults.pose_rate_hz, synth::kNumKeys, synth_defaults.keys_rate_hz, synth::kNumMuscles,
+      synth::kNumMuscles, synth_defaults.raw_emg_rate_hz);
+  const std::string rmse_doc =
+      fmt::format("Root mean squared error over all samples and channels of two [N, {}] arrays (as the release).",
+                  kReleaseLayout.emg_channels);
+  const std::string analyze_doc = fmt::format(
+      R"(Analyse six EMG envelopes [N, {}] (estimated or measured), with key depth [N, {}] when given:
+per muscle level, bursts and timing, co-contraction, and with keys the activation around the
+keystrokes of each octave. Returns the dict `pianokpm analyze` writes (docs/analysis.md).)",
+      kReleaseLayout.emg_channels, kReleaseLayout.num_keys);
+
   m.def("synth_performance", &synth_performance, py::arg("task") = 1, py::arg("pianist") = 1, py::arg("take") = 1,
-        py::arg("seconds") = 60.0, py::arg("seed") = 42, py::arg("simulator") = 2,
-        R"(One performance of the synthetic corpus (deterministic in seed, task, pianist, take; the same
-as `pianokpm synth` writes). Returns a dict: name; pose_top, pose_right float32 [T, 21, 3] (pixels
-of a 1280x720 image, confidence) at 60 fps; keys float32 [N, 88] at 1024 Hz; emg float32 [N, 6]
-(envelopes, 0..1); emg_raw float32 [M, 6] (mV at 2000 Hz); meta (dict). simulator: 2 (tasks
-with their own motor strategies, pianists with their own recruitment) or 1 (the earlier one).)");
+        py::arg("seconds") = 60.0, py::arg("seed") = 42, py::arg("simulator") = 2, synth_performance_doc.c_str());
   m.def("synth_corpus", &synth_corpus, py::arg("out_dir"), py::arg("pianists") = 20, py::arg("takes") = 3,
         py::arg("seconds") = 60.0, py::arg("seed") = 42, py::arg("only_set") = "", py::arg("simulator") = 2,
         R"(Write the synthetic corpus in the release layout under out_dir, as `pianokpm synth`.
@@ -89,8 +107,7 @@ only_set: "SPLIT:SET" (e.g. "architectural:test") writes only that set.)");
         py::gil_scoped_release release;
         return rmse(a, b);
       },
-      py::arg("estimated"), py::arg("measured"),
-      "Root mean squared error over all samples and channels of two [N, 6] arrays (as the release).");
+      py::arg("estimated"), py::arg("measured"), rmse_doc.c_str());
   m.def(
       "otd",
       [](const py::object& e, const py::object& t, double blur, double scaling) {
@@ -124,7 +141,8 @@ only_set: "SPLIT:SET" (e.g. "architectural:test") writes only that set.)");
         o.refractory_s = refractory_s;
         return burst_onsets(s, o);
       },
-      py::arg("series"), py::arg("rate_hz") = 1024.0, py::arg("threshold_fraction") = 0.3, py::arg("refractory_s") = 0.1,
+      py::arg("series"), py::arg("rate_hz") = kReleaseLayout.emg_rate_hz, py::arg("threshold_fraction") = 0.3,
+      py::arg("refractory_s") = 0.1,
       "Burst onsets (upward crossings of 5th percentile + fraction of the 5th-95th range) of one channel, in seconds.");
   m.def(
       "onset_timing",
@@ -140,7 +158,7 @@ only_set: "SPLIT:SET" (e.g. "architectural:test") writes only that set.)");
         d["measured"] = r.measured;
         return d;
       },
-      py::arg("estimated"), py::arg("measured"), py::arg("rate_hz") = 1024.0, py::arg("match_window_s") = 0.2,
+      py::arg("estimated"), py::arg("measured"), py::arg("rate_hz") = kReleaseLayout.emg_rate_hz, py::arg("match_window_s") = 0.2,
       "Mean absolute onset timing error (ms) over measured onsets matched by an estimated one within match_window_s.");
 
   m.def(
@@ -159,10 +177,7 @@ only_set: "SPLIT:SET" (e.g. "architectural:test") writes only that set.)");
         }
         return json_to_python(j);
       },
-      py::arg("emg"), py::arg("keys") = py::none(), py::arg("rate_hz") = 1024.0,
-      R"(Analyse six EMG envelopes [N, 6] (estimated or measured), with key depth [N, 88] when given:
-per muscle level, bursts and timing, co-contraction, and with keys the activation around the
-keystrokes of each octave. Returns the dict `pianokpm analyze` writes (docs/analysis.md).)");
+      py::arg("emg"), py::arg("keys") = py::none(), py::arg("rate_hz") = kReleaseLayout.emg_rate_hz, analyze_doc.c_str());
 }
 
 }  // namespace pianokpm::python

@@ -1,19 +1,26 @@
 // The `pianokpm` Python module: numpy in, numpy out; the GIL released while C++ computes.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <torch/torch.h>
 
 #include <cstdlib>
 
 #include "core/input_error.h"
 #include "core/cpu_cores.h"
+#include "core/stream_layout.h"
 #include "python/bindings.h"
 
 PYBIND11_MODULE(pianokpm, m) {
   namespace py = pybind11;
-  m.doc() = R"(pianokpm: hand pose and keystrokes to the EMG envelopes of six hand muscles (PianoKPM Net in C++).
+  const pianokpm::StreamLayout& layout = pianokpm::kReleaseLayout;
+  m.doc() = fmt::format(
+      R"(pianokpm: hand pose and keystrokes to the EMG envelopes of six hand muscles (PianoKPM Net in C++).
 
-Arrays are numpy: keypoints [T, 21, C] at 60 fps, key depth [N, 88] at 1024 Hz, EMG [N, 6] at
-1024 Hz with columns ADM, PB, 1DI, 2DI, 3DI, 4DI. Bad input raises pianokpm.InputError (a
-ValueError) with the message the command line prints. See docs/python.md.)";
+Arrays are numpy: keypoints [T, {}, C] at {:g} fps, key depth [N, {}] at {:g} Hz, EMG [N, {}] at
+{:g} Hz with columns {}. Bad input raises pianokpm.InputError (a
+ValueError) with the message the command line prints. See docs/python.md.)",
+      layout.num_keypoints, layout.pose_rate_hz, layout.num_keys, layout.emg_rate_hz, layout.emg_channels, layout.emg_rate_hz,
+      fmt::join(pianokpm::muscle_names(), ", "));
   m.attr("__version__") = PIANOKPM_VERSION;
   // A ValueError subclass, so `except ValueError` catches it too.
   py::register_exception<pianokpm::InputError>(m, "InputError", PyExc_ValueError);

@@ -28,9 +28,9 @@ class Model:
     @property
     def architecture(self) -> str: ...
     @property
-    def pose_rate_hz(self) -> int: ...
+    def pose_rate_hz(self) -> float: ...
     @property
-    def emg_rate_hz(self) -> int: ...
+    def emg_rate_hz(self) -> float: ...
     @property
     def config(self) -> dict[str, Any]: ...
     @property
@@ -71,6 +71,8 @@ def load_model(path: PathArg, config: Optional[dict[str, Any]] = None, device: s
     it, else the released one), or an ensemble file (.json, from `pianokpm ensemble`)."""
 def muscles() -> list[str]:
     """['ADM', 'PB', '1DI', '2DI', '3DI', '4DI']: the column order of every EMG array."""
+def architectures() -> list[tuple[str, str]]:
+    """Every model architecture `pianokpm train --architecture` takes, as (name, what it is) pairs."""
 
 class HandTracker:
     """MediaPipe Hands (palm detector + landmark model) in libtorch."""

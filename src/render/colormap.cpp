@@ -23,9 +23,9 @@ Rgb activation_colour(double level) {
   return {mix(0), mix(1), mix(2)};
 }
 
-const std::array<Rgb, 6>& muscle_colours() {
+const std::array<Rgb, kReleaseLayout.emg_channels>& muscle_colours() {
   // Okabe-Ito's colour-blind-safe palette.
-  static const std::array<Rgb, 6> colours = {
+  static const std::array<Rgb, kReleaseLayout.emg_channels> colours = {
       {{230, 159, 0}, {86, 180, 233}, {0, 158, 115}, {240, 228, 66}, {0, 114, 178}, {204, 121, 167}}};
   return colours;
 }

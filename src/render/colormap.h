@@ -5,6 +5,8 @@
 #include <array>
 #include <cstdint>
 
+#include "core/stream_layout.h"
+
 namespace pianokpm::render {
 
 struct Rgb {
@@ -15,6 +17,6 @@ struct Rgb {
 Rgb activation_colour(double level);
 
 // One distinct colour per muscle, channel order ADM, PB, 1DI, 2DI, 3DI, 4DI.
-const std::array<Rgb, 6>& muscle_colours();
+const std::array<Rgb, kReleaseLayout.emg_channels>& muscle_colours();
 
 }  // namespace pianokpm::render

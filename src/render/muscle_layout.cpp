@@ -18,14 +18,14 @@ MuscleShape along(Point a, Point b, double length_fraction, double width) {
 
 }  // namespace
 
-std::array<MuscleShape, 6> muscle_shapes(const HandPoints& p) {
+std::array<MuscleShape, kReleaseLayout.emg_channels> muscle_shapes(const HandPoints& p) {
   const Point wrist = p[0];
   const double palm_width = distance(p[5], p[17]);
   // Points part way up each metacarpal, where the interossei bellies are.
   const Point index_mc = lerp(wrist, p[5], 0.6), middle_mc = lerp(wrist, p[9], 0.6);
   const Point ring_mc = lerp(wrist, p[13], 0.6), little_mc = lerp(wrist, p[17], 0.6);
 
-  std::array<MuscleShape, 6> s;
+  std::array<MuscleShape, kReleaseLayout.emg_channels> s;
   // ADM: beside the wrist-to-little-MCP line, pushed away from the palm's middle.
   const Point edge_mid = lerp(wrist, p[17], 0.55);
   const Point palm_mid = lerp(wrist, p[9], 0.5);

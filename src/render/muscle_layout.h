@@ -10,6 +10,8 @@
 // Pure geometry: shapes turn, scale and move with the hand.
 #include <array>
 
+#include "core/stream_layout.h"
+
 namespace pianokpm::render {
 
 struct Point {
@@ -22,9 +24,9 @@ struct MuscleShape {
   double angle_rad = 0;                   // of the major axis, from +x towards +y
 };
 
-using HandPoints = std::array<Point, 21>;
+using HandPoints = std::array<Point, kReleaseLayout.num_keypoints>;
 
 // Shapes in channel order ADM, PB, 1DI, 2DI, 3DI, 4DI.
-std::array<MuscleShape, 6> muscle_shapes(const HandPoints& hand);
+std::array<MuscleShape, kReleaseLayout.emg_channels> muscle_shapes(const HandPoints& hand);
 
 }  // namespace pianokpm::render

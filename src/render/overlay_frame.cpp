@@ -37,7 +37,7 @@ int OverlayStyle::strip_height_for(int image_height) const {
   return strip_height_px > 0 ? strip_height_px : std::max(150, image_height * 2 / 5);
 }
 
-void draw_hand_muscles(cv::Mat& image, const HandPoints& hand, const std::array<float, 6>& activation,
+void draw_hand_muscles(cv::Mat& image, const HandPoints& hand, const std::array<float, kReleaseLayout.emg_channels>& activation,
                        const OverlayStyle& style) {
   const auto shapes = muscle_shapes(hand);
   const double palm = std::hypot(hand[5].x - hand[17].x, hand[5].y - hand[17].y);

@@ -26,7 +26,8 @@ struct OverlayStyle {
 };
 
 // Draws in place on an 8-bit BGR image; `activation` in envelope units (divided by the scale).
-void draw_hand_muscles(cv::Mat& bgr, const HandPoints& hand, const std::array<float, 6>& activation, const OverlayStyle& style);
+void draw_hand_muscles(cv::Mat& bgr, const HandPoints& hand, const std::array<float, kReleaseLayout.emg_channels>& activation,
+                       const OverlayStyle& style);
 
 // The colour scale and note, top left of the image.
 void draw_legend(cv::Mat& bgr, const OverlayStyle& style);

@@ -1,6 +1,7 @@
 #include "render/overlay_video.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include <optional>
 
 #include "core/input_error.h"
+#include "core/stream_layout.h"
 #include "pose/frame_source.h"
 
 namespace pianokpm::render {
@@ -36,10 +38,10 @@ class KeypointTrack {
     const int64_t row = rate_hz_ > 0 ? static_cast<int64_t>(std::lround(time_s * rate_hz_)) : frame;
     if (row < 0 || row >= kp_.size(0)) return std::nullopt;
     const int64_t c = kp_.size(2);
-    const double* a = kp_.data_ptr<double>() + row * 21 * c;
+    const double* a = kp_.data_ptr<double>() + row * kReleaseLayout.num_keypoints * c;
     bool any = false;
     HandPoints h;
-    for (int k = 0; k < 21; ++k) {
+    for (int k = 0; k < kReleaseLayout.num_keypoints; ++k) {
       const double* p = a + k * c;
       if (c >= 3 && p[2] <= 0) return std::nullopt;
       any = any || p[0] != 0 || p[1] != 0;
@@ -54,9 +56,9 @@ class KeypointTrack {
     std::array<double, 4> b = {1e300, 1e300, -1e300, -1e300};
     const int64_t c = kp_.size(2);
     for (int64_t t = 0; t < rows(); ++t) {
-      const double* a = kp_.data_ptr<double>() + t * 21 * c;
+      const double* a = kp_.data_ptr<double>() + t * kReleaseLayout.num_keypoints * c;
       if (c >= 3 && a[2] <= 0) continue;
-      for (int k = 0; k < 21; ++k) {
+      for (int k = 0; k < kReleaseLayout.num_keypoints; ++k) {
         const double* p = a + k * c;
         if (p[0] == 0 && p[1] == 0) continue;
         b[0] = std::min(b[0], p[0]), b[1] = std::min(b[1], p[1]);
@@ -126,11 +128,13 @@ double default_activation_scale(const torch::Tensor& emg) {
 OverlayVideoResult render_overlay_video(const OverlayVideoInput& in, const OverlayVideoOptions& options,
                                         const std::string& out_path, const RenderProgress& progress) {
   options.check();
-  if (!in.emg.defined() || in.emg.dim() != 2 || in.emg.size(1) != 6 || in.emg.size(0) == 0)
-    throw InputError(in.emg_name, "EMG must be [N, 6] (ADM, PB, 1DI, 2DI, 3DI, 4DI)");
-  if (in.keypoints.defined() && (in.keypoints.dim() != 3 || in.keypoints.size(1) != 21 || in.keypoints.size(2) < 2))
-    throw InputError(in.keypoints_name,
-                     fmt::format("keypoints must be [T, 21, C>=2], not [{}]", fmt::join(in.keypoints.sizes(), ", ")));
+  if (!in.emg.defined() || in.emg.dim() != 2 || in.emg.size(1) != kReleaseLayout.emg_channels || in.emg.size(0) == 0)
+    throw InputError(in.emg_name,
+                     fmt::format("EMG must be [N, {}] ({})", kReleaseLayout.emg_channels, fmt::join(muscle_names(), ", ")));
+  if (in.keypoints.defined() &&
+      (in.keypoints.dim() != 3 || in.keypoints.size(1) != kReleaseLayout.num_keypoints || in.keypoints.size(2) < 2))
+    throw InputError(in.keypoints_name, fmt::format("keypoints must be [T, {}, C>=2], not [{}]", kReleaseLayout.num_keypoints,
+                                                    fmt::join(in.keypoints.sizes(), ", ")));
   if (!(in.emg_rate_hz > 0) || !std::isfinite(in.emg_rate_hz)) throw InputError("--rate", "the EMG rate must be positive");
   if (!(in.keypoints_rate_hz >= 0) || !std::isfinite(in.keypoints_rate_hz))
     throw InputError("--pose-rate", "the keypoints' rate must be positive");
@@ -196,8 +200,8 @@ OverlayVideoResult render_overlay_video(const OverlayVideoInput& in, const Overl
       image.setTo(cv::Scalar(46, 40, 40));
     }
     const int64_t s = std::clamp<int64_t>(static_cast<int64_t>(std::lround(t * in.emg_rate_hz)), 0, n - 1);
-    std::array<float, 6> activation{};
-    for (int m = 0; m < 6; ++m) activation[m] = e[s * 6 + m];
+    std::array<float, kReleaseLayout.emg_channels> activation{};
+    for (int m = 0; m < kReleaseLayout.emg_channels; ++m) activation[m] = e[s * kReleaseLayout.emg_channels + m];
     if (const auto hand = track.at(i, t)) draw_hand_muscles(image, *hand, activation, style);
     draw_legend(image, style);
     traces.draw(strip, t);

@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 
+#include "core/stream_layout.h"
 #include "render/overlay_frame.h"
 
 namespace pianokpm::render {
@@ -20,7 +21,7 @@ struct OverlayVideoInput {
   // pixels, or normalized to 0..1 (recognised by all |x|, |y| <= 1.5). Without a video any units do.
   double keypoints_rate_hz = 0;
   torch::Tensor emg;  // [N, 6] envelopes
-  double emg_rate_hz = 1024;
+  double emg_rate_hz = kReleaseLayout.emg_rate_hz;
   torch::Tensor emg_lower, emg_upper;                         // optional [N, 6] interval, drawn as a band around each trace
   std::string emg_name = "--emg", keypoints_name = "--pose";  // named in error messages (the files)
 };

@@ -11,12 +11,14 @@
 #include <string>
 #include <vector>
 
+#include "core/stream_layout.h"
+
 namespace pianokpm {
 
 // How familiar the estimate's input was to the model, per window (predict/window_familiarity.h).
 struct ReportFamiliarity {
   std::vector<double> score;  // one per window, 0..1
-  double window_seconds = 1;
+  double window_seconds = kReleaseLayout.window_seconds;
   double unfamiliar_below = 0.01;
   bool warn = false;        // the page then opens with a warning
   std::string summary;      // one line
@@ -36,9 +38,9 @@ struct ReportPerformance {
 
 struct ReportContent {
   std::string title;
-  std::string provenance;        // where the EMG came from (model, inputs), one paragraph
-  bool synthetic_model = false;  // the estimates come from a model trained on synthetic data
-  double rate_hz = 1024;         // rows per second of every EMG and key array
+  std::string provenance;                       // where the EMG came from (model, inputs), one paragraph
+  bool synthetic_model = false;                 // the estimates come from a model trained on synthetic data
+  double rate_hz = kReleaseLayout.emg_rate_hz;  // rows per second of every EMG and key array
   std::vector<ReportPerformance> performances;
   nlohmann::json summary;  // eval: the mean metrics; null otherwise
   std::string video_path;  // overlay video to inline; empty: none

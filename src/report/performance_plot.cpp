@@ -146,7 +146,7 @@ void write_performance_plot(const PerformancePlotData& d, const PerformancePlotO
       for (int64_t i = row0; i < row1; i += step) {
         const double x = keys_panel.x + keys_panel.w * static_cast<double>(i - row0) / static_cast<double>(row1 - row0);
         for (int key = lo; key <= hi; ++key) {
-          const float depth = pk[i * 88 + key];
+          const float depth = pk[i * k.size(1) + key];
           if (depth < 0.05f) continue;
           cairo_set_source_rgb(cr, 1 - 0.9 * depth, 1 - 0.7 * depth, 1 - 0.3 * depth);
           cairo_rectangle(cr, x, keys_panel.y + keys_panel.h - (key - lo + 1) * row_h,
@@ -197,8 +197,9 @@ void write_performance_plot(const PerformancePlotData& d, const PerformancePlotO
   const torch::Tensor lower = with_band ? d.emg_lower.to(torch::kFloat).contiguous() : torch::Tensor();
   const torch::Tensor upper = with_band ? d.emg_upper.to(torch::kFloat).contiguous() : torch::Tensor();
   constexpr std::array<double, 3> kBandRgb = {0.97, 0.72, 0.72};
-  const double lane_h = emg_panel.h / 6;
-  for (int m = 0; m < 6; ++m) {
+  const int channels = kReleaseLayout.emg_channels;
+  const double lane_h = emg_panel.h / channels;
+  for (int m = 0; m < channels; ++m) {
     const Panel lane{emg_panel.x, emg_panel.y + m * lane_h + 4, emg_panel.w, lane_h - 8};
     cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
     text(cr, emg_panel.x - 45, lane.y + lane.h / 2 + 5, muscle_names()[static_cast<size_t>(m)].c_str(), 13, true);
@@ -217,12 +218,13 @@ void write_performance_plot(const PerformancePlotData& d, const PerformancePlotO
       const int64_t end = std::min(row1, upper.size(0));
       if (end > row0) hi = std::max(hi, upper.narrow(0, row0, end - row0).select(1, m).max().item<double>());
       cairo_set_source_rgb(cr, kBandRgb[0], kBandRgb[1], kBandRgb[2]);
-      band(cr, lane, upper.data_ptr<float>() + m, lower.data_ptr<float>() + m, 6, row0, std::min(row1, end), 0.0, hi * 1.05);
+      band(cr, lane, upper.data_ptr<float>() + m, lower.data_ptr<float>() + m, channels, row0, std::min(row1, end), 0.0,
+           hi * 1.05);
     }
     for (const auto& s : series) {
       cairo_set_source_rgb(cr, s.rgb[0], s.rgb[1], s.rgb[2]);
       cairo_set_line_width(cr, 1.2);
-      polyline(cr, lane, s.values.data_ptr<float>() + m, 6, row0, std::min(row1, s.values.size(0)), 0.0, hi * 1.05);
+      polyline(cr, lane, s.values.data_ptr<float>() + m, channels, row0, std::min(row1, s.values.size(0)), 0.0, hi * 1.05);
     }
   }
   // Legend.

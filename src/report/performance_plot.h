@@ -6,12 +6,14 @@
 
 #include <string>
 
+#include "core/stream_layout.h"
+
 namespace pianokpm {
 
 struct PerformancePlotData {
   std::string title;
-  double keys_rate_hz = 1024;  // keys and EMG rows per second
-  double pose_rate_hz = 60;
+  double keys_rate_hz = kReleaseLayout.emg_rate_hz;  // keys and EMG rows per second
+  double pose_rate_hz = kReleaseLayout.pose_rate_hz;
   torch::Tensor keys;           // [N, 88] or undefined
   torch::Tensor pose_side;      // [T, 21, C>=2] side view (image y grows downwards) or undefined
   torch::Tensor emg_true;       // [N, 6] or undefined

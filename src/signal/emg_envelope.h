@@ -5,6 +5,8 @@
 // per recording session, not per file.
 #include <vector>
 
+#include "core/stream_layout.h"
+
 namespace pianokpm {
 
 struct EmgEnvelopeOptions {
@@ -15,7 +17,7 @@ struct EmgEnvelopeOptions {
   double notch_q = 30.0;        // notch quality factor (-3 dB width notch_hz / notch_q)
   double lowpass_hz = 10.0;     // envelope smoothing
   int lowpass_order = 4;
-  double output_rate_hz = 1024.0;  // the keystroke rate
+  double output_rate_hz = kReleaseLayout.emg_rate_hz;  // the keystroke rate
 
   void check(double input_rate_hz) const;  // throws std::invalid_argument naming the field
 };

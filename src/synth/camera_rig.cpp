@@ -3,6 +3,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "synth/hand_model.h"
+
 namespace pianokpm::synth {
 
 namespace {
@@ -118,12 +120,12 @@ torch::Tensor film_with_camera(const torch::Tensor& keypoints_3d, const CameraSe
   const Pose pose = camera_pose(camera);
   const int64_t frames = keypoints_3d.size(0);
   auto k3 = keypoints_3d.accessor<double, 3>();
-  torch::Tensor out = torch::empty({frames, 21, 3});
+  torch::Tensor out = torch::empty({frames, kNumKeypoints, 3});
   auto a = out.accessor<float, 3>();
   std::normal_distribution<double> gauss(0.0, 1.0);
   std::uniform_real_distribution<double> unit_draw(0.0, 1.0);
   int lost_left = 0;
-  std::array<std::array<double, 2>, 21> px{};
+  std::array<std::array<double, 2>, kNumKeypoints> px{};
   for (int64_t i = 0; i < frames; ++i) {
     if (lost_left == 0 && unit_draw(rng) < noise.loss_start)
       lost_left = 1 + static_cast<int>(unit_draw(rng) * noise.max_loss_frames);
@@ -133,7 +135,7 @@ torch::Tensor film_with_camera(const torch::Tensor& keypoints_3d, const CameraSe
     const bool outlier = unit_draw(rng) < noise.outlier_rate;
     const double outlier_angle = 2 * M_PI * unit_draw(rng), outlier_size = noise.outlier_shift * unit_draw(rng);
     const double shared_x = gauss(rng), shared_y = gauss(rng);
-    for (int k = 0; k < 21; ++k) {
+    for (int k = 0; k < kNumKeypoints; ++k) {
       const Vec rel = {k3[i][k][0] - pose.position[0], k3[i][k][1] - pose.position[1], k3[i][k][2] - pose.position[2]};
       const double depth = dot(rel, pose.forward);
       if (depth < kNearestDepthMm) lost = true;
@@ -145,7 +147,7 @@ torch::Tensor film_with_camera(const torch::Tensor& keypoints_3d, const CameraSe
     const double wrist_u = px[0][0], wrist_v = px[0][1];
     if (wrist_u < 0 || wrist_u >= camera.width || wrist_v < 0 || wrist_v >= camera.height) lost = true;
     if (lost && i > 0) {  // keep the last coordinates, confidence 0
-      for (int k = 0; k < 21; ++k) {
+      for (int k = 0; k < kNumKeypoints; ++k) {
         a[i][k][0] = a[i - 1][k][0];
         a[i][k][1] = a[i - 1][k][1];
         a[i][k][2] = 0.0f;
@@ -155,7 +157,7 @@ torch::Tensor film_with_camera(const torch::Tensor& keypoints_3d, const CameraSe
     const double hand_px = std::hypot(px[9][0] - px[0][0], px[9][1] - px[0][1]);
     const double offset_x = hand_px * (noise.hand_jitter * shared_x + (outlier ? outlier_size * std::cos(outlier_angle) : 0));
     const double offset_y = hand_px * (noise.hand_jitter * shared_y + (outlier ? outlier_size * std::sin(outlier_angle) : 0));
-    for (int k = 0; k < 21; ++k) {
+    for (int k = 0; k < kNumKeypoints; ++k) {
       a[i][k][0] = static_cast<float>(px[k][0] + offset_x + hand_px * noise.keypoint_jitter * gauss(rng));
       a[i][k][1] = static_cast<float>(px[k][1] + offset_y + hand_px * noise.keypoint_jitter * gauss(rng));
       a[i][k][2] = static_cast<float>(lost ? 0.0 : confidence);

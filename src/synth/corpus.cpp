@@ -75,8 +75,8 @@ int camera_family(uint64_t seed, int task, int pianist, int take) {
 
 int held_out_camera_family(uint64_t seed) { return static_cast<int>(mix_seed(seed, 0xCA3E6ull) % kCameraFamilies); }
 
-Performance generate_performance(const SynthOptions& o, const Pianist& pianist, const std::array<double, 6>& mvc, int task,
-                                 int take) {
+Performance generate_performance(const SynthOptions& o, const Pianist& pianist, const std::array<double, kNumMuscles>& mvc,
+                                 int task, int take) {
   Performance perf;
   perf.task = task;
   perf.pianist = pianist.id;
@@ -261,7 +261,7 @@ void write_corpus(const SynthOptions& o, const std::string& out_dir, const std::
     fs::create_directories(fs::path(out_dir) / sub);
   }
   std::vector<Pianist> pianists;
-  std::vector<std::array<double, 6>> mvc;
+  std::vector<std::array<double, kNumMuscles>> mvc;
   for (int p = 1; p <= o.pianists; ++p) {
     pianists.push_back(Pianist::sample(p, o.seed));
     mvc.push_back(mvc_reference(pianists.back(), o.raw_emg_rate_hz, o.envelope, o.seed));

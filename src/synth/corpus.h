@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/stream_layout.h"
 #include "signal/emg_envelope.h"
 #include "synth/camera_rig.h"
 #include "synth/pianist.h"
@@ -33,8 +34,8 @@ struct SynthOptions {
   // image size, left or right hand) with MediaPipe-like tracking noise; the held-out split then
   // also holds one family out as test_cross_camera. The right-side camera is the same in both.
   std::string cameras = "fixed";
-  double pose_rate_hz = 60.0;    // camera frame rate
-  double keys_rate_hz = 1024.0;  // keystroke and envelope rate (1024 rows per 60 frames)
+  double pose_rate_hz = kReleaseLayout.pose_rate_hz;  // camera frame rate
+  double keys_rate_hz = kReleaseLayout.emg_rate_hz;   // keystroke and envelope rate
   double raw_emg_rate_hz = 2000.0;
   EmgEnvelopeOptions envelope;             // how emg_data is derived from emg_raw
   double val_fraction = 0.15;              // of performances (architectural) or of seen ones (held-out)
@@ -71,8 +72,8 @@ struct Performance {
 };
 
 // Deterministic in (options.seed, task, pianist, take).
-Performance generate_performance(const SynthOptions& options, const Pianist& pianist, const std::array<double, 6>& mvc, int task,
-                                 int take);
+Performance generate_performance(const SynthOptions& options, const Pianist& pianist, const std::array<double, kNumMuscles>& mvc,
+                                 int task, int take);
 
 // Writes the whole corpus under `out_dir` (created); files appear atomically. `on_progress`
 // gets (performances done, total).

@@ -62,7 +62,7 @@ class HandTrajectory {
 
 torch::Tensor hand_keypoints_3d(const Score& score, const Pianist& p, double seconds, double rate_hz) {
   const auto frames = static_cast<int64_t>(std::llround(seconds * rate_hz));
-  torch::Tensor out = torch::empty({frames, 21, 3}, torch::kDouble);
+  torch::Tensor out = torch::empty({frames, kNumKeypoints, 3}, torch::kDouble);
   auto acc = out.accessor<double, 3>();
   const double spacing = p.finger_spacing_mm;
   HandTrajectory hand(score, spacing);
@@ -130,7 +130,7 @@ CameraImages film_hand(const torch::Tensor& keypoints_3d, std::mt19937_64& rng) 
 
   const int64_t frames = keypoints_3d.size(0);
   auto k3 = keypoints_3d.accessor<double, 3>();
-  CameraImages img{torch::empty({frames, 21, 3}), torch::empty({frames, 21, 3})};
+  CameraImages img{torch::empty({frames, kNumKeypoints, 3}), torch::empty({frames, kNumKeypoints, 3})};
   std::normal_distribution<double> noise(0.0, kPixelNoise);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   for (torch::Tensor* view : {&img.top, &img.right}) {
@@ -142,7 +142,7 @@ CameraImages film_hand(const torch::Tensor& keypoints_3d, std::mt19937_64& rng) 
       const bool dropped = dropped_left > 0 && i > 0;
       if (dropped_left > 0) --dropped_left;
       const double confidence = 0.85 + 0.15 * unit(rng);
-      for (int k = 0; k < 21; ++k) {
+      for (int k = 0; k < kNumKeypoints; ++k) {
         if (dropped) {  // the detector lost the hand: keep the last coordinates, confidence 0
           a[i][k][0] = a[i - 1][k][0];
           a[i][k][1] = a[i - 1][k][1];

@@ -6,10 +6,13 @@
 
 #include <random>
 
+#include "core/stream_layout.h"
 #include "synth/pianist.h"
 #include "synth/score.h"
 
 namespace pianokpm::synth {
+
+constexpr int kNumKeypoints = kReleaseLayout.num_keypoints;  // MediaPipe hand keypoints
 
 struct CameraImages {
   torch::Tensor top;    // [T, 21, 3] float32: x, y pixels and confidence

@@ -2,11 +2,13 @@
 // Piano keyboard geometry in millimetres. Key index 0..87 = A0..C8 (MIDI note = index + 21).
 // Frame: X along the keyboard (left to right), Y towards the player (key fronts at Y = 0),
 // Z up (key tops at rest at Z = 0; a key pressed to its bed is at Z = -kKeyDipMm).
+#include "core/stream_layout.h"
+#include "io/midi_reader.h"
 
 namespace pianokpm::synth {
 
-constexpr int kNumKeys = 88;
-constexpr int kMidiOffset = 21;
+constexpr int kNumKeys = kReleaseLayout.num_keys;
+constexpr int kMidiOffset = kMidiPitchA0;
 constexpr double kWhiteKeyWidthMm = 23.5;
 constexpr double kKeyDipMm = 10.0;
 

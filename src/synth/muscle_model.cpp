@@ -137,7 +137,7 @@ torch::Tensor raw_emg(const torch::Tensor& activation, const Pianist& p, double 
   return raw;
 }
 
-torch::Tensor normalised_envelope(const torch::Tensor& raw, double rate_hz, const std::array<double, 6>& mvc,
+torch::Tensor normalised_envelope(const torch::Tensor& raw, double rate_hz, const std::array<double, kNumMuscles>& mvc,
                                   const EmgEnvelopeOptions& options) {
   std::vector<std::vector<double>> channels(kNumMuscles);
   EnvelopeNormalisation mvc_normalisation;
@@ -159,12 +159,13 @@ torch::Tensor normalised_envelope(const torch::Tensor& raw, double rate_hz, cons
   return out;
 }
 
-std::array<double, 6> mvc_reference(const Pianist& p, double rate_hz, const EmgEnvelopeOptions& options, uint64_t seed) {
+std::array<double, kNumMuscles> mvc_reference(const Pianist& p, double rate_hz, const EmgEnvelopeOptions& options,
+                                              uint64_t seed) {
   constexpr double kTrialS = 2.0;
   std::mt19937_64 rng(mix_seed(seed, 0x3C0A7ull, static_cast<uint64_t>(p.id)));
   const torch::Tensor full = torch::ones({static_cast<int64_t>(kTrialS * rate_hz), kNumMuscles}, torch::kDouble);
   const torch::Tensor raw = raw_emg(full, p, rate_hz, rng);
-  std::array<double, 6> mvc{};
+  std::array<double, kNumMuscles> mvc{};
   for (int m = 0; m < kNumMuscles; ++m) {
     torch::Tensor column = raw.select(1, m).contiguous();
     std::vector<double> x(column.data_ptr<double>(), column.data_ptr<double>() + column.numel());

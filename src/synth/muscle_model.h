@@ -33,9 +33,10 @@ torch::Tensor muscle_activation(const torch::Tensor& excitation, const Pianist& 
 // [M, 6] float64 raw surface EMG in millivolts.
 torch::Tensor raw_emg(const torch::Tensor& activation, const Pianist& pianist, double rate_hz, std::mt19937_64& rng);
 // Envelope of each raw channel at the envelope options' output rate, divided by `mvc`, clipped to 0..1.
-torch::Tensor normalised_envelope(const torch::Tensor& raw, double rate_hz, const std::array<double, 6>& mvc,
+torch::Tensor normalised_envelope(const torch::Tensor& raw, double rate_hz, const std::array<double, kNumMuscles>& mvc,
                                   const EmgEnvelopeOptions& options);
 // The envelope level of a 2-s full contraction through the same electrode and processing.
-std::array<double, 6> mvc_reference(const Pianist& pianist, double rate_hz, const EmgEnvelopeOptions& options, uint64_t seed);
+std::array<double, kNumMuscles> mvc_reference(const Pianist& pianist, double rate_hz, const EmgEnvelopeOptions& options,
+                                              uint64_t seed);
 
 }  // namespace pianokpm::synth

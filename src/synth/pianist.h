@@ -6,10 +6,12 @@
 #include <array>
 #include <cstdint>
 
+#include "core/stream_layout.h"
+
 namespace pianokpm::synth {
 
-constexpr int kNumMuscles = 6;  // ADM, PB, 1DI, 2DI, 3DI, 4DI
-constexpr int kNumFingers = 5;  // thumb, index, middle, ring, little
+constexpr int kNumMuscles = kReleaseLayout.emg_channels;  // in muscle_names() order
+constexpr int kNumFingers = 5;                            // thumb, index, middle, ring, little
 
 struct Pianist {
   int id = 1;

@@ -189,7 +189,7 @@ def test_export_round_trips_through_the_official_checkpoint_path(tmp_path):
     cli("export", "--model", OFFICIAL / "state_dict.pth", "--out", tmp_path / "official_again.pth")
     config = json.loads((tmp_path / "official_again.json").read_text())
     assert config["architecture"] == "pianokpm" and config["num_views"] == 2
-    assert "trained_on_synthetic_data" not in config
+    assert not config.get("provenance", {}).get("synthetic_data", False)
     cli("predict", "--model", tmp_path / "official_again.pth", *inputs, "--out", tmp_path / "again.npy")
     expected = np.load(OFFICIAL / "performance_expected_emg_tc.npy")
     again = np.load(tmp_path / "again.npy")
@@ -199,7 +199,7 @@ def test_export_round_trips_through_the_official_checkpoint_path(tmp_path):
     # One of ours, with its scaling in the config beside it.
     cli("export", "--model", MODEL, "--out", tmp_path / "pose.pth")
     top = PERF / "hand_data/keyp_top/t1_p1_1.pkl"
-    assert json.loads((tmp_path / "pose.json").read_text())["trained_on_synthetic_data"] is True
+    assert json.loads((tmp_path / "pose.json").read_text())["provenance"]["synthetic_data"] is True
     r = cli("predict", "--model", tmp_path / "pose.pth", "--config", tmp_path / "pose.json", "--pose-top", top, "--out", tmp_path / "p1.npy")
     assert "trained on synthetic data" in r.stdout + r.stderr  # the notice follows the model out of its file name
     cli("predict", "--model", MODEL, "--pose-top", top, "--out", tmp_path / "p0.npy")

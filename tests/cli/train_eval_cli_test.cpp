@@ -140,7 +140,13 @@ TEST_F(TrainEvalCli, BaselinesTrainAndEvalWritesMetricsPredictionsAndPlots) {
   for (const char* arch : {"mean", "linear_readout", "neuropose"}) {
     const auto r = run_cli(train_args(dir / arch) + " --epochs 1 --architecture " + arch);
     ASSERT_EQ(r.exit_code, 0) << arch << ": " << r.output;
-    EXPECT_EQ(load_model(dir / (std::string(arch) + "/best.pt")).net->config().architecture, arch);
+    const ModelConfig trained = load_model(dir / (std::string(arch) + "/best.pt")).net->config();
+    EXPECT_EQ(trained.architecture, arch);
+    // What it was trained on goes with it: a corpus made by `synth`, this folder, this command.
+    EXPECT_TRUE(trained.provenance.synthetic_data) << arch;
+    EXPECT_EQ(trained.provenance.corpus, corpus()) << arch;
+    EXPECT_EQ(trained.provenance.command.rfind("pianokpm train --data " + corpus(), 0), 0u) << trained.provenance.command;
+    EXPECT_NE(trained.provenance.command.find("--architecture " + std::string(arch)), std::string::npos);
   }
   const auto e = run_cli("eval --model " + (dir / "linear_readout/best.pt") + " --data " + corpus() + " --split " + corpus() +
                          "/dataset_held_out.json --set test_cross_user --out " + (dir / "eval"));

@@ -51,8 +51,9 @@ TEST(ModelRegistry, EveryModelRunsAndItsConfigRoundTrips) {
     const nlohmann::json written = c.to_json();
     EXPECT_EQ(written.at("architecture"), name);
     EXPECT_EQ(ModelConfig::from_json(written).to_json(), written) << name;
-    for (const auto& [key, value] : model_kind(name).complete_options(nlohmann::json::object(), c.layout()).items())
-      EXPECT_EQ(written.at(key), value) << name << ": default of " << key << " not written";
+    const nlohmann::json defaults = model_kind(name).complete_options(nlohmann::json::object(), c.layout());
+    for (auto it = defaults.begin(); it != defaults.end(); ++it)
+      EXPECT_EQ(written.at(it.key()), it.value()) << name << ": default of " << it.key() << " not written";
   }
 }
 

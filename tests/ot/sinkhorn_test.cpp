@@ -95,6 +95,13 @@ TEST(Sinkhorn, IdenticalCloudsHaveZeroDivergenceAndBatchesAgreeWithSingles) {
   EXPECT_NEAR(sinkhorn_divergence(x, x).abs().max().item<double>(), 0.0, 1e-12);
   EXPECT_GT(sinkhorn_divergence(x, y).min().item<double>(), 0.0);
   EXPECT_NEAR(sinkhorn_divergence_blocked(x[0], x[0]), 0.0, 1e-12);
+  // every point of both clouds in one place (a constant envelope estimated exactly): 0, not NaN
+  const auto still = torch::full({1, 30, 6}, 0.25, torch::kDouble);
+  const auto one_scale = sinkhorn_epsilons(0.0, {});
+  ASSERT_EQ(one_scale.size(), 1u);
+  EXPECT_DOUBLE_EQ(one_scale[0], 0.0025);  // blur^2
+  EXPECT_NEAR(sinkhorn_divergence(still, still).item<double>(), 0.0, 1e-12);
+  EXPECT_NEAR(sinkhorn_divergence(still.to(torch::kFloat), still.to(torch::kFloat)).item<double>(), 0.0, 1e-6);
 }
 
 }  // namespace

@@ -114,6 +114,9 @@ def test_config_and_muscles():
     assert m.config["num_views"] == 1 and m.config["architecture"] == "pianokpm"
     assert pianokpm.muscles() == ["ADM", "PB", "1DI", "2DI", "3DI", "4DI"]
     assert "pose" in repr(m)
+    names = [name for name, _ in pianokpm.architectures()]
+    assert names[0] == "pianokpm" and {"mean", "pose_tcn", "linear_regression"} <= set(names)
+    assert m.config["architecture"] in names
 
 
 def test_stubs_and_docstrings_cover_the_module():

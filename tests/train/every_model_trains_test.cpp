@@ -1,6 +1,8 @@
 // Every registered model trains with the one training loop: a step of gradient descent moves its
 // weights (or, for a closed-form model, the fit is the training EMG's mean), and the checkpoint
 // reads back as the same architecture. New models are covered by registering them.
+#include <cmath>
+#include <filesystem>
 #include <fstream>
 
 #include "io/array_file.h"
@@ -12,12 +14,28 @@
 namespace pianokpm {
 namespace {
 
-// The release's own reference performance (3.5 s), as training and validation set.
+// The EMG of the test corpus: [rows, 6] envelopes, channel c a sine of c + 1 cycles per second
+// around 0.3 (the release's reference performance carries zeros).
+torch::Tensor test_emg(int64_t rows) {
+  const torch::Tensor t = torch::arange(rows, torch::kDouble).unsqueeze(1) / kReleaseLayout.emg_rate_hz;
+  const torch::Tensor cycles = torch::arange(1, kReleaseLayout.emg_channels + 1, torch::kDouble).unsqueeze(0);
+  return (0.3 + 0.2 * torch::sin(2 * M_PI * cycles * t)).to(torch::kFloat);
+}
+
+// The release's reference performance (3.5 s) four times over, with test_emg, as two performances
+// of 14 s: enough whole windows for the pose statistics and the familiarity reference.
 TrainRun one_step_run(const testing::ScratchDir& dir, const std::string& architecture) {
+  const std::string corpus = dir / "corpus";
+  for (const char* stream : {"hand_data/keyp_top", "hand_data/keyp_right", "keystroke_data", "emg_data"}) {
+    std::filesystem::create_directories(corpus + "/" + stream);
+    const torch::Tensor t = read_array(testing::official(std::string("performance/") + stream + "/t1_p1_1.pkl"));
+    const torch::Tensor four = stream == std::string("emg_data") ? test_emg(4 * t.size(0)) : torch::cat({t, t, t, t}, 0);
+    for (const char* name : {"a", "b"}) write_array(corpus + "/" + stream + "/" + name + ".pkl", four);
+  }
   const std::string split = dir / "split.json";
-  std::ofstream(split) << R"({"train": ["t1_p1_1"], "val": ["t1_p1_1"]})";
+  std::ofstream(split) << R"({"train": ["a", "b"], "val": ["a"]})";
   TrainRun run;
-  run.data_dir = testing::official("performance");
+  run.data_dir = corpus;
   run.split_path = split;
   run.out_dir = dir / architecture;
   run.model.architecture = architecture;
@@ -44,8 +62,8 @@ TEST(EveryModel, TrainsOneStepAndReadsBackAsItself) {
     EXPECT_FALSE(trained.net->config().provenance.synthetic_data) << name << ": the release's data is not synthetic";
     EXPECT_EQ(trained.net->config().provenance.corpus, run.data_dir) << name;
 
-    if (trained.net->fits_in_closed_form()) {  // the mean: every sample is the training EMG's mean
-      const torch::Tensor emg = read_array(testing::official("performance/emg_data/t1_p1_1.pkl")).to(torch::kDouble);
+    if (trained.net->fits_in_closed_form()) {                           // the mean: every sample is the training EMG's mean
+      const torch::Tensor emg = test_emg(4 * 3584).to(torch::kDouble);  // both performances
       const torch::Tensor pose = torch::zeros({1, trained.net->config().pose_channels(), trained.net->config().pose_frames()});
       const torch::Tensor keys = torch::zeros({1, trained.net->config().num_keys, trained.net->config().window_samples()});
       const torch::Tensor out = trained.net->forward(pose, keys).select(2, 0).squeeze(0).to(torch::kDouble);
@@ -57,7 +75,7 @@ TEST(EveryModel, TrainsOneStepAndReadsBackAsItself) {
     const EmgModel initial = make_model(trained.net->config());
     double moved = 0;
     const auto after = trained.net->named_parameters();
-    for (const auto& p : initial->named_parameters()) moved = std::max(moved, max_abs_diff(p.value(), after[p.key()]));
+    for (const auto& p : initial->named_parameters()) moved = std::max(moved, testing::max_abs_diff(p.value(), after[p.key()]));
     EXPECT_GT(moved, 0.0) << name << ": one step left every weight where it was";
   }
 }
