@@ -82,6 +82,13 @@ ModelConfig ModelConfig::with_architecture(const std::string& name) const {
   return c;
 }
 
+bool ModelConfig::same_model_as(const ModelConfig& other) const {
+  nlohmann::json a = to_json(), b = other.to_json();
+  a.erase("provenance");
+  b.erase("provenance");
+  return a == b;
+}
+
 nlohmann::json ModelConfig::to_json() const {
   // Flat, as configs have always been: the shared fields, then the architecture's options.
   nlohmann::json j = model_kind(architecture).complete_options(options, layout());

@@ -65,6 +65,9 @@ struct ModelConfig : StreamLayout {
   // The same config for another architecture, keeping the options the two share (linear_readout
   // and pianokpm share the encoder's); throws std::invalid_argument for an unknown name.
   ModelConfig with_architecture(const std::string& name) const;
+  // The same model (layout, front end, architecture, options, familiarity), whatever each says it was
+  // trained on: a resumed or fine-tuned run continues a model whose provenance names another command.
+  bool same_model_as(const ModelConfig& other) const;
   // Validates the shared fields, then the architecture's options. Throws std::invalid_argument
   // naming the first bad field.
   void check() const;

@@ -164,12 +164,7 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
   std::optional<LoadedModel> resumed;
   if (run.resume && fs::exists(latest)) {
     resumed.emplace(load_model(latest));
-    // Provenance aside: the resuming command line differs from the first.
-    auto without_provenance = [](nlohmann::json j) {
-      j.erase("provenance");
-      return j;
-    };
-    if (without_provenance(resumed->net->config().to_json()) != without_provenance(model.to_json())) {
+    if (!resumed->net->config().same_model_as(model)) {
       throw InputError(latest, "was trained with another model config; resume with the same one");
     }
   }
@@ -233,7 +228,7 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
   }
   if (!resumed && !run.options.init_model.empty()) {
     const LoadedModel init = load_model(run.options.init_model);
-    if (init.net->config().to_json() != model.to_json())
+    if (!init.net->config().same_model_as(model))
       throw InputError(run.options.init_model, "has another model config than this run (train takes it from --init when given)");
     torch::NoGradGuard no_grad;
     auto init_params = init.net->named_parameters();

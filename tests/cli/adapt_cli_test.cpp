@@ -70,7 +70,11 @@ TEST_F(AdaptCli, TrainsOnlyThePartAskedForStartingFromTheModel) {
   const auto best = load_model(dir / "run/best.pt");
   const double start_loss = std::stod(log.substr(log.find("val loss", log.find("epoch 0")) + 9));
   EXPECT_LE(best.metadata.at("best_val_loss").get<double>(), start_loss + 1e-9);
-  EXPECT_EQ(best.net->config().to_json(), load_model(base()).net->config().to_json());
+  // the same model; its provenance now names the adapt command and the person's data
+  const ModelConfig base_config = load_model(base()).net->config();
+  EXPECT_TRUE(best.net->config().same_model_as(base_config));
+  EXPECT_EQ(best.net->config().provenance.command.rfind("pianokpm adapt ", 0), 0u) << best.net->config().provenance.command;
+  EXPECT_TRUE(best.net->config().provenance.synthetic_data);  // started from a model trained on synth data
 }
 
 TEST_F(AdaptCli, FirstMinutesTakesThePerformancesInOrderAndCutsTheLast) {
