@@ -11,6 +11,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "data/emg_inputs.h"
+#include "io/file_names.h"
 #include "io/atomic_file.h"
 #include "core/input_error.h"
 #include "core/stream_layout.h"
@@ -76,8 +77,7 @@ CommandRunner add_analyze_command(CLI::App& app) {
       app.add_subcommand("analyze",
                          "Analyse six EMG envelopes (estimated or measured): level, bursts, co-contraction, and with keys the "
                          "activation around keystrokes per octave and burst-to-keystroke lead times (docs/analysis.md)");
-  cmd->add_option("--emg", o->emg, fmt::format("EMG [N,{}], .csv (as predict writes), .npy or .pkl", kReleaseLayout.emg_channels))
-      ->required();
+  cmd->add_option("--emg", o->emg, emg_file_help())->required();
   auto* keys = cmd->add_option(
       "--keys", o->keys, fmt::format("Key depth [N,{}] (.pkl/.npy) at the EMG's rate, or a MIDI file", kReleaseLayout.num_keys));
   cmd->add_option("--midi", o->midi, "Keystrokes from a MIDI file")->excludes(keys);

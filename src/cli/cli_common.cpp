@@ -1,5 +1,6 @@
 #include "cli/cli_common.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <torch/torch.h>
@@ -11,6 +12,7 @@
 #include "cli/progress_bar.h"
 #include "core/input_error.h"
 #include "core/cpu_cores.h"
+#include "core/stream_layout.h"
 
 namespace pianokpm {
 
@@ -35,14 +37,8 @@ void set_command_line(int argc, const char* const* argv) {
 
 const std::string& command_line() { return the_command_line(); }
 
-void require_output_extension(const std::string& path, const std::vector<std::string>& extensions) {
-  std::string list;
-  for (size_t i = 0; i < extensions.size(); ++i) {
-    const std::string& ext = extensions[i];
-    if (path.size() > ext.size() && path.compare(path.size() - ext.size(), ext.size(), ext) == 0) return;
-    list += (i == 0 ? "" : i + 1 == extensions.size() ? " or " : ", ") + ext;
-  }
-  throw InputError(path, "output must end in " + list);
+std::string emg_file_help() {
+  return fmt::format("EMG [N,{}], .csv (as predict writes), .npy or .pkl", kReleaseLayout.emg_channels);
 }
 
 Estimator load_estimator(const std::string& model_path, const std::string& config_path, const torch::Device& device) {

@@ -21,8 +21,8 @@ void apply_thread_count(int threads);
 void set_command_line(int argc, const char* const* argv);
 const std::string& command_line();
 
-// Throws InputError naming `path` unless it ends in one of `extensions` (".csv", ...).
-void require_output_extension(const std::string& path, const std::vector<std::string>& extensions);
+// The --emg option's help: EMG envelopes as predict writes them.
+std::string emg_file_help();
 
 // A command's --model (one model, or an ensemble file) with its --config (for official state
 // dicts), on `device`; says so when a state dict is read with the config found beside it.

@@ -5,6 +5,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/emg_options.h"
+#include "io/file_names.h"
 #include "io/array_file.h"
 #include "core/input_error.h"
 #include "signal/emg_pipeline.h"

@@ -4,6 +4,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "io/file_names.h"
 #include "model/state_dict.h"
 #include "predict/estimator.h"
 

@@ -6,6 +6,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "io/file_names.h"
 #include "data/corpus_dataset.h"
 #include "core/input_error.h"
 #include "model/checkpoint.h"

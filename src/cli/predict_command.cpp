@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/progress_bar.h"
 #include "data/performance.h"
+#include "io/file_names.h"
 #include "io/array_file.h"
 #include "io/atomic_file.h"
 #include "core/input_error.h"

@@ -8,6 +8,7 @@
 #include "cli/progress_bar.h"
 #include "cli/render_overlay.h"
 #include "data/performance.h"
+#include "io/file_names.h"
 #include "io/emg_table.h"
 #include "core/input_error.h"
 #include "core/stream_layout.h"
@@ -64,8 +65,7 @@ CommandRunner add_render_command(CLI::App& app) {
       app.add_subcommand("render",
                          "Draw the six muscles on the hand, coloured by their activation, over the video (or the keypoints on "
                          "a plain background), with the traces scrolling below; one frame per input frame");
-  cmd->add_option("--emg", o->emg, fmt::format("EMG [N,{}], .csv (as predict writes), .npy or .pkl", kReleaseLayout.emg_channels))
-      ->required();
+  cmd->add_option("--emg", o->emg, emg_file_help())->required();
   cmd->add_option("--video", o->video, "Source video; the hand is tracked in it unless --pose is given");
   cmd->add_option(
       "--pose", o->pose,

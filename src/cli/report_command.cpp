@@ -10,6 +10,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "data/emg_inputs.h"
+#include "io/file_names.h"
 #include "io/emg_table.h"
 #include "core/input_error.h"
 #include "core/stream_layout.h"
@@ -93,8 +94,7 @@ CommandRunner add_report_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("report",
                                      "Write one self-contained HTML page of an EMG recording: interactive "
                                      "traces, keystrokes, overlay video, analysis (opens from disk, no network)");
-  cmd->add_option("--emg", o->emg, fmt::format("EMG [N,{}], .csv (as predict writes), .npy or .pkl", kReleaseLayout.emg_channels))
-      ->required();
+  cmd->add_option("--emg", o->emg, emg_file_help())->required();
   cmd->add_option("--measured", o->measured, "Measured EMG of the same recording, drawn against the estimate");
   auto* keys = cmd->add_option(
       "--keys", o->keys, fmt::format("Key depth [N,{}] (.pkl/.npy) at the EMG's rate, or a MIDI file", kReleaseLayout.num_keys));

@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <sstream>
 
+#include "core/input_error.h"
+
 namespace pianokpm {
 
 std::string lowercase_extension(const std::string& path) {
@@ -23,6 +25,16 @@ std::vector<std::string> split_csv_line(const std::string& line) {
   }
   if (!line.empty() && line.back() == ',') fields.emplace_back();
   return fields;
+}
+
+void require_output_extension(const std::string& path, const std::vector<std::string>& extensions) {
+  std::string list;
+  for (size_t i = 0; i < extensions.size(); ++i) {
+    const std::string& ext = extensions[i];
+    if (path.size() > ext.size() && path.compare(path.size() - ext.size(), ext.size(), ext) == 0) return;
+    list += (i == 0 ? "" : i + 1 == extensions.size() ? " or " : ", ") + ext;
+  }
+  throw InputError(path, "output must end in " + list);
 }
 
 }  // namespace pianokpm

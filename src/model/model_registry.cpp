@@ -20,8 +20,7 @@ const ModelKind& model_kind(const std::string& name) {
 }
 
 EmgModel make_model(const ModelConfig& config) {
-  config.check();
-  return model_kind(config.architecture).make(config);
+  return model_kind(config.architecture).make(config);  // EmgModelImpl's constructor checks the config
 }
 
 }  // namespace pianokpm

@@ -52,12 +52,6 @@ void TdsEncoderOptions::check() const {
   require_option(layer_norm_eps > 0, "layer_norm_eps must be > 0");
 }
 
-const std::vector<const char*>& TdsEncoderOptions::field_names() {
-  static const std::vector<const char*> names = {"hidden_channels", "front_kernels", "tds_channels",
-                                                 "tds_width",       "stages",        "layer_norm_eps"};
-  return names;
-}
-
 void TdsEncoderOptions::write(nlohmann::json& j) const {
   nlohmann::json stages_json = nlohmann::json::array();
   for (const auto& s : stages) {

@@ -35,7 +35,6 @@ struct TdsEncoderOptions {
   // Into / from a JSON object that may hold other fields too (the decoder's, in PianoKPM Net's).
   void write(nlohmann::json& j) const;
   static TdsEncoderOptions read(const nlohmann::json& j);
-  static const std::vector<const char*>& field_names();
 };
 
 // Names: pose_conv.N, key_conv.N, tds_stages.N (as in the release's state dict).

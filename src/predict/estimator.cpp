@@ -1,11 +1,11 @@
 #include "predict/estimator.h"
 
 #include <algorithm>
-#include <filesystem>
 #include <stdexcept>
 
 #include "data/windowing.h"
 #include "core/input_error.h"
+#include "io/file_names.h"
 #include "model/model_config_file.h"
 
 namespace pianokpm {
@@ -84,8 +84,7 @@ std::optional<WindowFamiliarity> Estimator::familiarity(const torch::Tensor& pos
 bool Estimator::gives_familiarity() const { return uses_pose(config().modality) && !config().familiarity.empty(); }
 
 ReleaseExport Estimator::export_release(const std::string& out) const {
-  const std::string ext = std::filesystem::path(out).extension().string();
-  if (ext != ".pth" && ext != ".pt") throw InputError(out, "output must end in .pth or .pt");
+  require_output_extension(out, {".pth", ".pt"});
   EmgModel net = model("export its members one by one");
   const std::string refusal = release_export_refusal(net->config());
   if (!refusal.empty()) throw InputError(path_, refusal);
