@@ -34,6 +34,7 @@ struct EvalCommandOptions {
   double plot_seconds = 10;
   double stream_hop_s = 0;  // > 0: predict as `live` does, one window per hop
   bool no_otd = false;
+  bool whole_windows = false;  // with stream_hop_s: every hop runs the whole window (live --whole-windows)
   double interval = 0;  // > 0: an ensemble's bounds at this level, and their coverage
   int threads = 0;
 };
@@ -63,7 +64,7 @@ int run_eval(const EvalCommandOptions& o) {
 
   // --stream-hop: predicted as `live` would, scored beside the offline prediction.
   const PerformancePredictor predict =
-      o.stream_hop_s > 0 ? streamed_predictor(est, o.stream_hop_s) : estimator_predictor(est, o.interval);
+      o.stream_hop_s > 0 ? streamed_predictor(est, o.stream_hop_s, !o.whole_windows) : estimator_predictor(est, o.interval);
 
   fs::create_directories(fs::path(o.out_dir) / "predictions");
   fs::create_directories(fs::path(o.out_dir) / "plots");
@@ -135,7 +136,10 @@ int run_eval(const EvalCommandOptions& o) {
                             {"performances", result.rows()},
                             {"mean", mean}};
   if (o.interval > 0) metrics["interval_level"] = o.interval;
-  if (o.stream_hop_s > 0) metrics["stream_hop_s"] = o.stream_hop_s;
+  if (o.stream_hop_s > 0) {
+    metrics["stream_hop_s"] = o.stream_hop_s;
+    metrics["stream_incremental"] = !o.whole_windows && est.model("--stream-hop")->streams();
+  }
   write_file_atomically((fs::path(o.out_dir) / "metrics.json").string(), metrics.dump(2) + "\n");
   write_file_atomically((fs::path(o.out_dir) / "metrics.md").string(), metrics_markdown(metrics));
 
@@ -177,6 +181,8 @@ CommandRunner add_eval_command(CLI::App& app) {
                   "Predict as `pianokpm live` does (one window per hop, ending at the newest frame) and also report the "
                   "offline RMSE and the RMSE between the two (rmse_offline, rmse_to_offline)")
       ->capture_default_str();
+  cmd->add_flag("--whole-windows", o->whole_windows,
+                "With --stream-hop: run the whole window every hop, as `live --whole-windows` (else only what each hop adds)");
   cmd->add_option("--interval", o->interval,
                   "With an ensemble as --model: its bounds at this coverage level (e.g. 0.9), drawn in the plots and "
                   "the report, and the share of measured samples inside them per muscle (coverage)")

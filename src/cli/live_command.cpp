@@ -44,7 +44,7 @@ extern "C" void request_stop(int signal) {
 struct LiveCommandOptions {
   std::string source, model_path, hand = "right", pose_model = "full", device = "cpu";
   int max_hands = 1, threads = 1, queue = 2;
-  bool realtime = false;
+  bool realtime = false, whole_windows = false;
   double hop_s = 0.1, duration_s = 0;
   std::string camera_size;
   std::string out, format = "csv", osc, record, serve, midi_file, midi_in, stats_path;
@@ -141,6 +141,7 @@ int run_live_command(LiveCommandOptions o) {
   lo.tracker.max_hands = o.max_hands;
   lo.hand = o.hand;
   lo.stream.hop_s = o.hop_s;
+  lo.stream.incremental = !o.whole_windows;
   lo.stream.device = parse_device(o.device);
   lo.frame_queue = o.queue;
   lo.max_media_s = o.duration_s;
@@ -224,9 +225,10 @@ int run_live_command(LiveCommandOptions o) {
   const float p50 = percentile(summary.latency_ms, 0.5), p99 = percentile(summary.latency_ms, 0.99);
   spdlog::info(
       "{}: {} frames read, {} tracked, {} dropped, a hand ({}) in {}; {} EMG rows ({:.2f} s); latency median {:.0f} ms, "
-      "99th percentile {:.0f} ms{}",
+      "99th percentile {:.0f} ms; the model {:.1f} ms per hop ({}), one whole window {:.1f} ms{}",
       summary.source_ended ? "the source ended" : "stopped", s.frames_read, s.frames_tracked, s.frames_dropped, o.hand,
-      s.frames_with_hand, s.rows, static_cast<double>(s.rows) / c.emg_rate_hz, p50, p99,
+      s.frames_with_hand, s.rows, static_cast<double>(s.rows) / c.emg_rate_hz, p50, p99, percentile(summary.model_ms, 0.5),
+      summary.incremental ? "incremental" : "whole windows", summary.window_ms,
       s.rows_skipped ? fmt::format("; {} rows left out while the model was over a second behind", s.rows_skipped) : "");
   if (recorder) spdlog::info("recorded to {} (session {})", o.record, recorder->name());
   const FamiliarityOptions familiarity_options;
@@ -257,7 +259,12 @@ int run_live_command(LiveCommandOptions o) {
         {"latency_ms_p99", p99},
         {"latency_ms_p95", percentile(summary.latency_ms, 0.95)},
         {"latency_ms_max",
-         summary.latency_ms.empty() ? 0.f : *std::max_element(summary.latency_ms.begin(), summary.latency_ms.end())}};
+         summary.latency_ms.empty() ? 0.f : *std::max_element(summary.latency_ms.begin(), summary.latency_ms.end())},
+        {"hop_s", o.hop_s},
+        {"incremental", summary.incremental},
+        {"model_ms_median", percentile(summary.model_ms, 0.5)},
+        {"model_ms_p99", percentile(summary.model_ms, 0.99)},
+        {"window_ms", summary.window_ms}};
     if (server) j["viewers_refused"] = server->viewers_refused();
     if (familiarity) {
       j["familiarity_median"] = familiarity->second;
@@ -295,6 +302,8 @@ CommandRunner add_live_command(CLI::App& app) {
                   fmt::format("Seconds between model runs; each emits its newest hop of EMG (a multiple of 1/{:g})",
                               kReleaseLayout.pose_rate_hz))
       ->capture_default_str();
+  cmd->add_flag("--whole-windows", o->whole_windows,
+                "Run the model on the whole window every hop (else, for models that stream, only on what the hop adds)");
   cmd->add_option("--queue", o->queue, "Frames waiting for the tracker; when full the oldest is dropped (and counted)")
       ->capture_default_str();
   cmd->add_option("--duration", o->duration_s,

@@ -8,11 +8,12 @@
 
 namespace pianokpm {
 
-torch::Tensor predict_streamed(const EmgModel& net, const PerformanceStreams& streams, double hop_s) {
+torch::Tensor predict_streamed(const EmgModel& net, const PerformanceStreams& streams, double hop_s, bool incremental) {
   const ModelConfig& c = net->config();
   if (!streams.pose.defined()) throw std::invalid_argument("--stream-hop needs a model that reads pose");
   StreamOptions so;
   so.hop_s = hop_s;
+  so.incremental = incremental;
   so.device = net->device();
   // catch_up stays false: step() runs after every frame, so no hop is ever missed.
   StreamPredictor stream(net, so, streams.keys.defined() ? recorded_keys(streams.keys) : StreamKeys());
@@ -33,13 +34,13 @@ torch::Tensor predict_streamed(const EmgModel& net, const PerformanceStreams& st
   return torch::cat(parts, 0);
 }
 
-PerformancePredictor streamed_predictor(const Estimator& estimator, double hop_s) {
+PerformancePredictor streamed_predictor(const Estimator& estimator, double hop_s, bool incremental) {
   const EmgModel net = estimator.model("--stream-hop streams one model");
   PerformancePredictor offline = estimator_predictor(estimator);
-  return [net, offline, hop_s](const CorpusPerformance& p) {
+  return [net, offline, hop_s, incremental](const CorpusPerformance& p) {
     PerformancePrediction out;
     out.offline = offline(p).emg;
-    out.emg = predict_streamed(net, p.streams, hop_s);
+    out.emg = predict_streamed(net, p.streams, hop_s, incremental);
     return out;
   };
 }

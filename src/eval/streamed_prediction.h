@@ -13,12 +13,13 @@ namespace pianokpm {
 
 // The rows live would emit for `streams` (pose [T, keypoints * 2] of one view in the file's units,
 // keys [N, 88] or undefined) with a hop of `hop_s`: EMG [rows, emg_channels] float32 at the EMG
-// rate. std::invalid_argument for a model that reads no pose, or a hop live refuses.
-torch::Tensor predict_streamed(const EmgModel& net, const PerformanceStreams& streams, double hop_s);
+// rate; `incremental` as StreamOptions::incremental. std::invalid_argument for a model that reads
+// no pose, or a hop live refuses.
+torch::Tensor predict_streamed(const EmgModel& net, const PerformanceStreams& streams, double hop_s, bool incremental = true);
 
 // A predictor whose `emg` is predict_streamed and whose `offline` is the whole-window prediction,
 // for the estimator's one model (InputError naming its file for an ensemble). `estimator` must
 // outlive the predictor.
-PerformancePredictor streamed_predictor(const Estimator& estimator, double hop_s);
+PerformancePredictor streamed_predictor(const Estimator& estimator, double hop_s, bool incremental = true);
 
 }  // namespace pianokpm

@@ -60,19 +60,22 @@ LiveSummary run_live(const LiveOptions& options, EmgModel net, const LiveKeys* k
   stream.catch_up = !live;  // a file read as fast as possible: every row; live: the newest rows
   StreamPredictor predictor(std::move(net), stream, keys ? key_source(*keys) : StreamKeys());
   pose::HandTracker tracker(options.tracker);
+  double summary_window_ms = 0;
   // The first run of each network is several times slower (allocations, kernel choice): made
   // here, before frames arrive, it costs no dropped frame.
   {
     const cv::Mat still(480, 640, CV_8UC3, cv::Scalar(0, 0, 0));
     tracker.process(still);
     tracker.reset();
-    predictor.warm_up();
+    summary_window_ms = predictor.warm_up();
   }
   LiveSource source(options.source);
   for (LiveSink* s : sinks) s->on_start({source.name(), source.kind(), source.fps()});
   BoundedQueue<SourceFrame> frames(static_cast<size_t>(options.frame_queue), live ? WhenFull::kDropOldest : WhenFull::kBlock);
 
   LiveSummary summary;
+  summary.window_ms = summary_window_ms;
+  summary.incremental = predictor.incremental();
   std::mutex state_mutex;  // guards stats, the tracked count the model waits on, and errors
   std::condition_variable frame_tracked;
   int64_t tracked_generation = 0;
@@ -171,6 +174,7 @@ LiveSummary run_live(const LiveOptions& options, EmgModel net, const LiveKeys* k
         rows.latency_ms.push_back(
             static_cast<float>(std::chrono::duration<double, std::milli>(now - arrivals.needed_by(t)).count()));
       summary.latency_ms.insert(summary.latency_ms.end(), rows.latency_ms.begin(), rows.latency_ms.end());
+      summary.model_ms.push_back(static_cast<float>(rows.chunk.model_ms));
       LiveStats stats;
       {
         std::lock_guard<std::mutex> lock(state_mutex);

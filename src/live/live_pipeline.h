@@ -31,6 +31,9 @@ struct LiveOptions {
 struct LiveSummary {
   LiveStats stats;
   std::vector<float> latency_ms;  // one per emitted row
+  std::vector<float> model_ms;    // one per model run (hop)
+  double window_ms = 0;           // one whole window, timed before the session (the baseline of model_ms)
+  bool incremental = false;       // hops computed only their new rows (StreamPredictor::incremental)
   bool source_ended = false;      // false: stopped from outside (signal, max_media_s)
 };
 

@@ -25,6 +25,10 @@ void EmgModelImpl::fit_closed_form(const std::vector<torch::Tensor>& /*emg*/) {
   throw std::logic_error("fit_closed_form: a " + config_.architecture + " model trains by gradient descent");
 }
 
+torch::Tensor EmgModelImpl::stream_tail(const torch::Tensor&, const torch::Tensor&, int64_t, const torch::Tensor&) {
+  throw std::logic_error("stream_tail: a " + config_.architecture + " model does not stream");
+}
+
 std::vector<std::string> EmgModelImpl::part_parameters(const std::string& part) const {
   if (part == "all") return {};
   if (part == "encoder" || part == "decoder") {

@@ -61,6 +61,16 @@ class EmgModelImpl : public torch::nn::Module {
   // reference only then).
   virtual bool reads_pose() const { return uses_pose(modality()); }
 
+  // Streaming (predict/stream_predictor.h). A model whose output at a sample depends only on the
+  // inputs near it and on its own previous output says streams(); stream_tail then gives a
+  // window's newest `samples` outputs [B, emg_channels, samples] at a cost that grows with
+  // `samples`, not the window: its inputs as forward()'s, and previous_emg [B, emg_channels] the
+  // output of the sample before them (where an autoregressive decoder continues from; ignored by
+  // models without one). The default stream_tail throws std::logic_error.
+  virtual bool streams() const { return false; }
+  virtual torch::Tensor stream_tail(const torch::Tensor& pose, const torch::Tensor& keys, int64_t samples,
+                                    const torch::Tensor& previous_emg);
+
   // Fine-tuning one part (pianokpm adapt --part): name prefixes of the parameters of `part`,
   // "encoder" or "decoder"; empty for "all". Throws std::invalid_argument for a part the model
   // does not have (the default has neither encoder nor decoder apart).

@@ -50,7 +50,11 @@ torch::Tensor ArDecoderImpl::forward(const torch::Tensor& features) { return run
 
 torch::Tensor ArDecoderImpl::forward_composed(const torch::Tensor& features) { return run(features, /*composed=*/true); }
 
-torch::Tensor ArDecoderImpl::run(const torch::Tensor& features, bool composed) {
+torch::Tensor ArDecoderImpl::forward_from(const torch::Tensor& features, const torch::Tensor& previous) {
+  return run(features, /*composed=*/false, previous);
+}
+
+torch::Tensor ArDecoderImpl::run(const torch::Tensor& features, bool composed, const torch::Tensor& previous) {
   // The first Linear sees [h_t, e_{t-1}]; its h_t part does not depend on the recursion, so
   // it is computed for all steps in one matrix product and only the e part stays in the loop.
   auto* in_layer = mlp_[0]->as<nn::LinearImpl>();
@@ -64,6 +68,13 @@ torch::Tensor ArDecoderImpl::run(const torch::Tensor& features, bool composed) {
 
   auto w_feat = in_layer->weight.narrow(1, 0, f);
   auto pre = torch::addmm(in_layer->bias, features.transpose(1, 2).reshape({b * steps, f}), w_feat.t()).view({b, steps, h});
+  if (previous.defined()) {
+    // The first step's z1 = pre_1 + W_e e_0: folding W_e e_0 into pre_1 lets both paths start from 0.
+    if (previous.dim() != 2 || previous.size(0) != b || previous.size(1) != emg_channels_)
+      throw std::invalid_argument("decoder: the previous EMG must be [batch, emg_channels]");
+    auto first = pre.narrow(1, 0, 1) + torch::matmul(previous, in_layer->weight.narrow(1, f, emg_channels_).t()).unsqueeze(1);
+    pre = torch::cat({first, pre.narrow(1, 1, steps - 1)}, 1);
+  }
   const double slope = options_.leaky_relu_slope, scale = options_.decoder_output_scale;
   const double eps1 = norm1->options.eps(), eps2 = norm2->options.eps();
 
@@ -120,6 +131,11 @@ torch::Tensor PianoKpmNetImpl::encode(const torch::Tensor& pose, const torch::Te
 }
 
 torch::Tensor PianoKpmNetImpl::decode(const torch::Tensor& features) { return decoder_(features); }
+
+torch::Tensor PianoKpmNetImpl::stream_tail(const torch::Tensor& pose, const torch::Tensor& keys, int64_t samples,
+                                           const torch::Tensor& previous_emg) {
+  return decoder_->forward_from(encoder_->forward_tail(normalised_pose(pose), keys, samples), previous_emg);
+}
 
 std::vector<std::string> PianoKpmNetImpl::part_parameters(const std::string& part) const {
   if (part == "encoder") return {"network."};

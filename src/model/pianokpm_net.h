@@ -32,12 +32,15 @@ class ArDecoderImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& features);
   // Always the composed path: the plain reference the fused one is tested against.
   torch::Tensor forward_composed(const torch::Tensor& features);
+  // The recursion continued from e_0 = previous [B, emg] (the sample before the features) rather
+  // than 0: streaming (EmgModelImpl::stream_tail). forward(f) == forward_from(f, zeros).
+  torch::Tensor forward_from(const torch::Tensor& features, const torch::Tensor& previous);
 
  private:
   int emg_channels_;
   PianoKpmNetOptions options_;
   torch::nn::Sequential mlp_{nullptr};
-  torch::Tensor run(const torch::Tensor& features, bool composed);
+  torch::Tensor run(const torch::Tensor& features, bool composed, const torch::Tensor& previous = {});
 };
 TORCH_MODULE(ArDecoder);
 
@@ -49,6 +52,11 @@ class PianoKpmNetImpl : public EmgModelImpl {
   // Encoder features [B, features, T] of raw inputs (pose_scale and standardisation applied).
   torch::Tensor encode(const torch::Tensor& pose, const torch::Tensor& keys) override;
   torch::Tensor decode(const torch::Tensor& features) override;                      // the autoregressive decoder
+  // Streams: the encoder's tail (Encoder::forward_tail) and the decoder continued from the
+  // previous sample's EMG.
+  bool streams() const override { return true; }
+  torch::Tensor stream_tail(const torch::Tensor& pose, const torch::Tensor& keys, int64_t samples,
+                            const torch::Tensor& previous_emg) override;
   std::vector<std::string> part_parameters(const std::string& part) const override;  // network., decoder.
   // The parts, for tests against the release's intermediate tensors. encoder() takes already
   // normalised pose; encode() applies the normalisation first.

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "model/model_options.h"
@@ -98,26 +99,41 @@ EncoderImpl::EncoderImpl(const StreamLayout& layout, const TdsEncoderOptions& op
   if (uses_pose(layout.modality)) pose_conv_ = register_module("pose_conv", make_front_path(options, layout.pose_channels()));
   if (uses_keys(layout.modality)) key_conv_ = register_module("key_conv", make_front_path(options, layout.num_keys));
   tds_stages_ = register_module("tds_stages", nn::ModuleList());
+  for (int k : options.front_kernels) context_samples_ += (k - 1) / 2;
   for (const auto& s : options.stages) {
+    context_samples_ += (s.conv_kernel - 1) / 2 + s.num_blocks * ((s.tds_kernel - 1) / 2);
     tds_stages_->push_back(TdsStage(options.tds_channels, options.tds_width, s.conv_kernel, s.tds_kernel, s.num_blocks,
                                     s.out_features.value_or(0), options.layer_norm_eps));
   }
 }
 
 torch::Tensor EncoderImpl::forward(const torch::Tensor& pose, const torch::Tensor& keys) {
+  return run(pose, keys, layout_.window_samples());
+}
+
+torch::Tensor EncoderImpl::forward_tail(const torch::Tensor& pose, const torch::Tensor& keys, int64_t samples) {
+  const int64_t window = layout_.window_samples();
+  if (samples < 1 || samples > window)
+    throw std::invalid_argument(fmt::format("encoder tail of {} samples: must be 1..{}", samples, window));
+  const int64_t span = std::min(window, samples + context_samples_);
+  return run(pose, keys, span).narrow(2, span - samples, samples);
+}
+
+torch::Tensor EncoderImpl::run(const torch::Tensor& pose, const torch::Tensor& keys, int64_t span) {
+  const int64_t window = layout_.window_samples();
+  const auto last = [&](const torch::Tensor& x) { return span == window ? x : x.narrow(2, window - span, span); };
   torch::Tensor fused;
   if (pose_conv_) {
     if (!pose.defined()) throw std::invalid_argument("this model needs pose input");
     // 60 fps pose to the keystroke rate: linear, align_corners=true (as released)
-    auto up = F::interpolate(pose, F::InterpolateFuncOptions()
-                                       .size(std::vector<int64_t>{layout_.window_samples()})
-                                       .mode(torch::kLinear)
-                                       .align_corners(true));
-    fused = run_path(pose_conv_, up);
+    auto up = F::interpolate(
+        pose,
+        F::InterpolateFuncOptions().size(std::vector<int64_t>{window}).mode(torch::kLinear).align_corners(true));
+    fused = run_path(pose_conv_, last(up));
   }
   if (key_conv_) {
     if (!keys.defined()) throw std::invalid_argument("this model needs keystroke input");
-    auto k = run_path(key_conv_, keys);
+    auto k = run_path(key_conv_, last(keys));
     fused = fused.defined() ? fused + k : k;
   }
   for (const auto& stage : *tds_stages_) fused = stage->as<TdsStageImpl>()->forward(fused);

@@ -45,8 +45,18 @@ class EncoderImpl : public torch::nn::Module {
   // normalised), keys [B, num_keys, samples]; either may be undefined when the modality lacks it.
   // Returns features [B, F, samples], F = options.feature_channels().
   torch::Tensor forward(const torch::Tensor& pose, const torch::Tensor& keys);
+  // The last `samples` columns of forward(pose, keys), computed from only the last samples +
+  // context_samples() input columns (every layer pads with zeros, so a column further than that
+  // from the cut sees the same inputs as in the whole window). 1 <= samples <= window_samples.
+  torch::Tensor forward_tail(const torch::Tensor& pose, const torch::Tensor& keys, int64_t samples);
+  // How far, in samples, an output column reaches to either side: the sum of every layer's
+  // kernel half-width (31 for the release).
+  int64_t context_samples() const { return context_samples_; }
 
  private:
+  // The stacked inputs at the key rate (pose upsampled), cut to their last `span` columns.
+  torch::Tensor run(const torch::Tensor& pose, const torch::Tensor& keys, int64_t span);
+  int64_t context_samples_ = 0;
   StreamLayout layout_;
   torch::nn::ModuleList pose_conv_{nullptr}, key_conv_{nullptr}, tds_stages_{nullptr};
 };

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <stdexcept>
 
@@ -48,6 +49,8 @@ StreamPredictor::StreamPredictor(EmgModel net, const StreamOptions& options, Str
   pose_rate_ = config_.pose_rate_hz;
   emg_rate_ = config_.emg_rate_hz;
   hop_frames_ = std::llround(options_.hop_s * pose_rate_);
+  // A hop as long as the window has nothing to save: whole windows, exactly offline's.
+  incremental_ = options_.incremental && net_->streams() && hop_frames_ < config_.pose_frames();
   if (net_->device() != options_.device)
     throw std::invalid_argument("live: the model is on " + net_->device().str() + ", not on " + options_.device.str());
 }
@@ -67,13 +70,25 @@ void StreamPredictor::add_frame(double media_time_s, const std::array<float, pos
   }
 }
 
-void StreamPredictor::warm_up() {
+double StreamPredictor::warm_up() {
   torch::NoGradGuard no_grad;
   const auto on_device = [&](torch::Tensor t) { return t.to(options_.device); };
   torch::Tensor pose, keys;
   if (uses_pose(config_.modality)) pose = on_device(torch::zeros({1, config_.pose_channels(), config_.pose_frames()}));
   if (uses_keys(config_.modality)) keys = on_device(torch::zeros({1, config_.num_keys, config_.window_samples()}));
-  net_->forward(pose, keys);
+  std::vector<double> ms;
+  for (int run = 0; run < 4; ++run) {
+    const auto start = std::chrono::steady_clock::now();
+    net_->forward(pose, keys).to(torch::kCPU);
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  }
+  if (incremental_) {
+    const int64_t rows = std::llround(options_.hop_s * emg_rate_);
+    net_->stream_tail(pose, keys, rows, on_device(torch::zeros({1, config_.emg_channels}))).to(torch::kCPU);
+  }
+  ms.erase(ms.begin());  // the first run allocates and picks kernels
+  std::sort(ms.begin(), ms.end());
+  return ms[ms.size() / 2];
 }
 
 std::optional<EmgChunk> StreamPredictor::step(bool flush) {
@@ -122,35 +137,46 @@ std::optional<EmgChunk> StreamPredictor::step(bool flush) {
     const double start_s = static_cast<double>(start_k) / pose_rate_;
     keys = keys_(start_s, samples, emg_rate_, recent.times_s.back()).t().unsqueeze(0).contiguous();
   }
-  torch::Tensor window;
+  // Rows whose time is before the window's end: i / emg_rate < (end_k + 1) / pose_rate. Row i is
+  // the window's sample floor(i - start_row), so the rows are the window's last `rows` samples.
+  const double start_row = static_cast<double>(start_k) * samples / frames;
+  const int64_t end_row = static_cast<int64_t>(std::ceil(static_cast<double>(end_k + 1) * samples / frames - 1e-6));
+  const int64_t first_row = std::max({next_sample_, static_cast<int64_t>(std::ceil(start_row - 1e-6)), int64_t{0}});
+  const int64_t rows = std::max<int64_t>(end_row - first_row, 0);
+  const bool continues = incremental_ && previous_emg_.defined() && first_row == next_sample_ && rows > 0;
+
+  const auto start = std::chrono::steady_clock::now();
+  torch::Tensor window;  // [window rows, emg]: the window's last window.size(0) samples
   {
     torch::NoGradGuard no_grad;
     auto on_device = [&](const torch::Tensor& t) { return t.defined() ? t.to(options_.device) : t; };
-    window = net_->forward(on_device(pose), on_device(keys)).to(torch::kCPU)[0].t().contiguous();  // [samples, emg]
+    window = continues ? net_->stream_tail(on_device(pose), on_device(keys), rows, on_device(previous_emg_))
+                       : net_->forward(on_device(pose), on_device(keys));
+    window = window.to(torch::kCPU)[0].t().contiguous();
   }
+  const double model_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   // How familiar this window's pose is to the model (NaN when the model carries no reference).
   const double familiarity = uses_pose(config_.modality) && !config_.familiarity.empty()
                                  ? pose_familiarity(config_, pose)[0].item<double>()
                                  : std::nan("");
 
-  // Rows whose time is before the window's end: i / emg_rate < (end_k + 1) / pose_rate.
-  const double start_row = static_cast<double>(start_k) * samples / frames;
-  const int64_t end_row = static_cast<int64_t>(std::ceil(static_cast<double>(end_k + 1) * samples / frames - 1e-6));
-  const int64_t first_row = std::max({next_sample_, static_cast<int64_t>(std::ceil(start_row - 1e-6)), int64_t{0}});
   rows_skipped_ += first_row - next_sample_;
   EmgChunk chunk;
   chunk.first_sample = first_row;
   chunk.window_end_frame = end_k;
   chunk.familiarity = familiarity;
-  const int64_t rows = std::max<int64_t>(end_row - first_row, 0);
+  chunk.model_ms = model_ms;
+  chunk.incremental = continues;
   chunk.emg = torch::empty({rows, config_.emg_channels});
+  const int64_t offset = samples - window.size(0);  // window sample of window row 0
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t i = first_row + r;
     const int64_t j =
-        std::clamp<int64_t>(static_cast<int64_t>(std::floor(static_cast<double>(i) - start_row + 1e-6)), 0, samples - 1);
-    chunk.emg[r].copy_(window[j]);
+        std::clamp<int64_t>(static_cast<int64_t>(std::floor(static_cast<double>(i) - start_row + 1e-6)), offset, samples - 1);
+    chunk.emg[r].copy_(window[j - offset]);
     chunk.times_s.push_back(static_cast<double>(i) / emg_rate_);
   }
+  if (rows > 0) previous_emg_ = chunk.emg[rows - 1].unsqueeze(0).clone();
   last_end_frame_ = end_k;
   next_sample_ = std::max(next_sample_, end_row);
   return chunk;

@@ -10,6 +10,14 @@
 // A window that starts at a frame that is not a multiple of 15 starts between two EMG samples: row
 // i takes the window's output at or before its time (under 1 ms earlier). With hop_s = window_s
 // the windows are exactly offline predict's windows.
+//
+// Incremental (the default, for models that stream, EmgModelImpl::streams(), and hops shorter than
+// the window): a hop computes only
+// what it adds. The encoder runs on the newest rows plus its receptive field, giving exactly the
+// whole window's features there, and the autoregressive decoder continues from the last row it
+// emitted instead of running the window from zero. The first hop, and the first after rows were
+// left out, runs the whole window (a cold start). Whole (incremental false): every hop runs the
+// whole window and keeps its newest rows, as offline predict would.
 #include <torch/torch.h>
 
 #include <array>
@@ -40,6 +48,7 @@ struct StreamOptions {
   // left out (a file read as fast as possible); false jumps to the newest hop and counts the rows
   // left out (live sources: latency must not grow).
   bool catch_up = false;
+  bool incremental = true;  // false (or a model that does not stream): the whole window every hop
   torch::Device device = torch::kCPU;
   void check(const ModelConfig& config) const;  // throws std::invalid_argument naming the bad field
 };
@@ -52,6 +61,8 @@ struct EmgChunk {
   // Familiarity of the window's pose to the model (model/familiarity.h), 0..1; NaN when the model
   // carries no reference of its training inputs.
   double familiarity = std::nan("");
+  double model_ms = 0;       // the model's run for this chunk (wall time)
+  bool incremental = false;  // the run computed only the new rows (false: the whole window)
 };
 
 class StreamPredictor {
@@ -67,8 +78,12 @@ class StreamPredictor {
   // returns nothing: each call runs one hop.
   std::optional<EmgChunk> step(bool flush = false);
 
-  // One run of the model on an empty window (its first run is the slowest); emits nothing.
-  void warm_up();
+  // Runs the model on an empty window until its first, slowest runs are past, and times it:
+  // returns the median wall time of one whole window in ms (the baseline the per-hop cost of
+  // incremental runs is compared with). Emits nothing.
+  double warm_up();
+  // Whether hops run incrementally (the option and a model that streams).
+  bool incremental() const { return incremental_; }
 
   double pose_rate_hz() const { return pose_rate_; }
   double emg_rate_hz() const { return emg_rate_; }
@@ -88,6 +103,8 @@ class StreamPredictor {
   int64_t last_end_frame_ = -1;  // pose-rate frame the last window ended at
   int64_t next_sample_ = 0;
   int64_t rows_skipped_ = 0;
+  bool incremental_ = false;
+  torch::Tensor previous_emg_;  // [1, emg_channels]: the last row emitted, where the next hop continues
 };
 
 }  // namespace pianokpm

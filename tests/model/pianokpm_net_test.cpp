@@ -56,6 +56,41 @@ TEST(PianoKpmNet, WholeNetworkReproducesOfficialEmg) {
   EXPECT_LE(max_abs_diff(emg, read_array(official("emg_bct.npy"))), kTolerance);
 }
 
+// Streaming (predict/stream_predictor.h) computes a hop's newest samples from the inputs' last
+// samples + receptive field: the release's own features there, whatever the cut.
+TEST(PianoKpmNet, EncoderTailIsTheOfficialFeaturesLastColumns) {
+  auto net = official_net();
+  torch::NoGradGuard no_grad;
+  // Half-widths of the release's kernels: front 11, 5; stage 1 conv 17, TDS 9 twice; stage 2 conv 9, TDS 5 twice.
+  EXPECT_EQ(net->encoder()->context_samples(), 5 + 2 + 8 + 2 * 4 + 4 + 2 * 2);
+  const auto pose = read_array(official("pose_bct.npy")), keys = read_array(official("keys_bct.npy"));
+  const auto expected = read_array(official("features_bct.npy"));
+  const int64_t window = expected.size(2);
+  for (int64_t samples : {int64_t{1}, int64_t{34}, int64_t{103}, window - 40, window}) {
+    const auto tail = net->encoder()->forward_tail(pose, keys, samples);
+    ASSERT_EQ(tail.size(2), samples);
+    EXPECT_LE(max_abs_diff(tail, expected.narrow(2, window - samples, samples)), kTolerance) << samples << " samples";
+  }
+  EXPECT_THROW(net->encoder()->forward_tail(pose, keys, 0), std::invalid_argument);
+  EXPECT_THROW(net->encoder()->forward_tail(pose, keys, window + 1), std::invalid_argument);
+}
+
+// The decoder continued from any sample of the release's output gives the rest of that output.
+TEST(PianoKpmNet, DecoderContinuedFromAnOfficialSampleGivesTheRestOfTheOfficialEmg) {
+  auto net = official_net();
+  torch::NoGradGuard no_grad;
+  const auto features = read_array(official("features_bct.npy"));
+  const auto expected = read_array(official("emg_bct.npy"));
+  const int64_t window = expected.size(2), batch = expected.size(0);
+  const auto from_zero = net->decoder()->forward_from(features, torch::zeros({batch, expected.size(1)}));
+  EXPECT_LE(max_abs_diff(from_zero, expected), kTolerance);
+  for (int64_t k : {int64_t{1}, int64_t{500}, window - 103}) {
+    const auto rest = net->decoder()->forward_from(features.narrow(2, k, window - k), expected.select(2, k - 1));
+    EXPECT_LE(max_abs_diff(rest, expected.narrow(2, k, window - k)), kTolerance) << "from sample " << k;
+  }
+  EXPECT_THROW(net->decoder()->forward_from(features, torch::zeros({batch, 5})), std::invalid_argument);
+}
+
 TEST(StateDict, AliasNamesMapToTheirCanonicalTensors) {
   ModelConfig c;
   EXPECT_EQ(canonical_tensor_name("network.pose_tds.1.conv.0.weight", c), "network.pose_conv.1.conv.0.weight");

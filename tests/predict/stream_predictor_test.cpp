@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "model/model_registry.h"
+#include "model/pianokpm_net.h"
 #include "model/pose_front_end.h"
 #include "pose/pose_track.h"
 #include "predict/stream_test_helpers.h"
@@ -81,7 +82,7 @@ TEST(StreamPredictor, EachHopScoresItsWindowsFamiliarityAsPredictDoes) {
   EXPECT_TRUE(std::isnan(plain_chunks.front().familiarity));
 }
 
-// Each chunk of a 100 ms hop is the newest 6 frames' rows of the window ending at the newest frame,
+// Each chunk of a 100 ms hop (whole windows) is the newest 6 frames' rows of the window ending at the newest frame,
 // checked against windows cut from the keypoint array here.
 TEST(StreamPredictor, EachHopEmitsTheNewestRowsOfTheWindowEndingAtTheNewestFrame) {
   torch::manual_seed(7);
@@ -89,6 +90,7 @@ TEST(StreamPredictor, EachHopEmitsTheNewestRowsOfTheWindowEndingAtTheNewestFrame
   const torch::Tensor kp = moving_hand(150, 60);
   StreamOptions o;
   o.hop_s = 0.1;
+  o.incremental = false;
   StreamPredictor sp(net, o);
   std::vector<EmgChunk> chunks;
   const torch::Tensor streamed = stream_all(sp, kp, 60, &chunks);
@@ -115,6 +117,70 @@ TEST(StreamPredictor, EachHopEmitsTheNewestRowsOfTheWindowEndingAtTheNewestFrame
     if (start >= 0) {
       EXPECT_GE(static_cast<double>(c.first_sample) - start * 1024.0 / 60.0, 1024 - 103 - 1);
     }
+  }
+}
+
+// A model without decoder state (the linear read-out): incremental hops compute only the newest
+// rows plus the encoder's receptive field, and give the whole windows' rows.
+TEST(StreamPredictor, IncrementalHopsOfAStatelessModelEqualWholeWindows) {
+  torch::manual_seed(11);
+  const EmgModel net = make_model(small_config(Modality::kPoseOnly).with_architecture("linear_readout"));
+  ASSERT_TRUE(net->streams());
+  const torch::Tensor kp = moving_hand(150, 30);
+  for (double hop : {0.1, 1.0 / 30}) {
+    StreamOptions o;
+    o.hop_s = hop;
+    o.incremental = false;
+    StreamPredictor whole(net, o);
+    o.incremental = true;
+    StreamPredictor incremental(net, o);
+    ASSERT_TRUE(incremental.incremental());
+    std::vector<EmgChunk> chunks;
+    const torch::Tensor want = stream_all(whole, kp, 30), got = stream_all(incremental, kp, 30, &chunks);
+    ASSERT_EQ(got.sizes(), want.sizes());
+    EXPECT_LE(testing::max_abs_diff(got, want), 1e-5) << "hop " << hop;
+    ASSERT_GE(chunks.size(), 30u);
+    EXPECT_FALSE(chunks.front().incremental) << "the first hop starts cold, on the whole window";
+    for (size_t i = 1; i < chunks.size(); ++i) EXPECT_TRUE(chunks[i].incremental) << "hop " << i;
+  }
+}
+
+// PianoKPM Net streams: each hop after the first is the decoder continued from the last row emitted,
+// over the whole window's features of the newest rows (windows cut from the keypoints here).
+TEST(StreamPredictor, IncrementalHopsContinueTheDecoderFromTheLastRowOverTheWindowsFeatures) {
+  torch::manual_seed(12);
+  const EmgModel net = make_model(small_config(Modality::kPoseOnly));
+  auto* pianokpm = dynamic_cast<PianoKpmNetImpl*>(net.get());
+  ASSERT_NE(pianokpm, nullptr);
+  const torch::Tensor kp = moving_hand(150, 60);
+  StreamOptions o;
+  o.hop_s = 0.05;
+  StreamPredictor sp(net, o);
+  std::vector<EmgChunk> chunks;
+  stream_all(sp, kp, 60, &chunks);
+  ASSERT_GE(chunks.size(), 40u);
+  torch::NoGradGuard no_grad;
+  const torch::Tensor pose = kp.narrow(2, 0, 2).clone();
+  pose.select(2, 0).mul_(1.0 / kWidth / net->config().pose.scale[0]);
+  pose.select(2, 1).mul_(1.0 / kHeight / net->config().pose.scale[1]);
+  torch::Tensor previous;
+  for (const EmgChunk& c : chunks) {
+    const int64_t end = c.window_end_frame, start = end - 59;
+    std::vector<torch::Tensor> frames;
+    for (int64_t f = start; f <= end; ++f) frames.push_back(pose[std::max<int64_t>(f, 0)].reshape({42}));
+    const torch::Tensor window_pose = torch::stack(frames, 1).unsqueeze(0);
+    const int64_t rows = c.emg.size(0);
+    torch::Tensor want;
+    if (!previous.defined()) {
+      EXPECT_FALSE(c.incremental);
+      want = net->forward(window_pose, {})[0].t().narrow(0, 1024 - rows, rows);
+    } else {
+      EXPECT_TRUE(c.incremental);
+      const torch::Tensor features = net->encode(window_pose, {}).narrow(2, 1024 - rows, rows);
+      want = pianokpm->decoder()->forward_from(features, previous)[0].t();
+    }
+    EXPECT_LE(testing::max_abs_diff(c.emg, want), 1e-5) << "rows from " << c.first_sample;
+    if (rows > 0) previous = c.emg[rows - 1].unsqueeze(0);
   }
 }
 

@@ -12,7 +12,15 @@ LinearReadoutNetImpl::LinearReadoutNetImpl(const ModelConfig& config) : EmgModel
 }
 
 torch::Tensor LinearReadoutNetImpl::encode(const torch::Tensor& pose, const torch::Tensor& keys) {
-  const torch::Tensor features = encoder_(normalised_pose(pose), keys);  // [B, F, T]
+  return read_out(encoder_(normalised_pose(pose), keys));
+}
+
+torch::Tensor LinearReadoutNetImpl::stream_tail(const torch::Tensor& pose, const torch::Tensor& keys, int64_t samples,
+                                                const torch::Tensor& /*previous_emg*/) {
+  return read_out(encoder_->forward_tail(normalised_pose(pose), keys, samples));
+}
+
+torch::Tensor LinearReadoutNetImpl::read_out(const torch::Tensor& features) const {
   return torch::matmul(readout_->weight, features) + readout_->bias.view({1, -1, 1});
 }
 
