@@ -44,7 +44,7 @@ extern "C" void request_stop(int signal) {
 struct LiveCommandOptions {
   std::string source, model_path, hand = "right", pose_model = "full", device = "cpu";
   int max_hands = 1, threads = 1, queue = 2;
-  bool realtime = false, whole_windows = false;
+  bool realtime = false, whole_windows = false, pin_stages = false;
   double hop_s = 0.1, duration_s = 0;
   std::string camera_size;
   std::string out, format = "csv", osc, record, serve, midi_file, midi_in, stats_path;
@@ -144,6 +144,7 @@ int run_live_command(LiveCommandOptions o) {
   lo.stream.incremental = !o.whole_windows;
   lo.stream.device = parse_device(o.device);
   lo.frame_queue = o.queue;
+  lo.pin_stages = o.pin_stages;
   lo.max_media_s = o.duration_s;
   live::MediaClock clock;
   lo.clock = &clock;
@@ -304,6 +305,7 @@ CommandRunner add_live_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--whole-windows", o->whole_windows,
                 "Run the model on the whole window every hop (else, for models that stream, only on what the hop adds)");
+  cmd->add_flag("--pin-stages", o->pin_stages, "Keep tracking on one core and the model on another");
   cmd->add_option("--queue", o->queue, "Frames waiting for the tracker; when full the oldest is dropped (and counted)")
       ->capture_default_str();
   cmd->add_option("--duration", o->duration_s,

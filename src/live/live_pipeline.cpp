@@ -7,11 +7,13 @@
 #include <deque>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
 #include "live/bounded_queue.h"
 #include "core/blas_threads.h"
+#include "core/cpu_cores.h"
 #include "pose/hand_choice.h"
 
 namespace pianokpm::live {
@@ -113,6 +115,8 @@ LiveSummary run_live(const LiveOptions& options, EmgModel net, const LiveKeys* k
 
   std::thread tracking([&] {
     try {
+      std::optional<ScopedCorePin> pin;
+      if (options.pin_stages) pin.emplace(0);
       at::set_num_threads(torch_threads);  // OpenMP's thread count is per thread
       cv::Mat rgb;
       while (std::optional<SourceFrame> f = frames.pop()) {
@@ -150,6 +154,8 @@ LiveSummary run_live(const LiveOptions& options, EmgModel net, const LiveKeys* k
   });
 
   try {
+    std::optional<ScopedCorePin> pin;  // this thread runs the model
+    if (options.pin_stages) pin.emplace(1);
     int64_t seen_generation = 0;
     bool ran = false;  // the last step ran the model: there may be more to catch up on
     for (;;) {

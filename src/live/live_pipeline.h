@@ -23,6 +23,7 @@ struct LiveOptions {
   std::string hand = "right";  // right, left or any
   StreamOptions stream;
   int frame_queue = 2;          // frames waiting for the tracker
+  bool pin_stages = false;      // tracking on the first usable core, the model on the second
   double max_media_s = 0;       // stop after this much media time (0: when the source ends)
   MediaClock* clock = nullptr;  // started at the first frame, when given (for MIDI input)
   void check() const;           // throws std::invalid_argument naming the bad field
