@@ -35,7 +35,7 @@ struct EvalCommandOptions {
   double stream_hop_s = 0;  // > 0: predict as `live` does, one window per hop
   bool no_otd = false;
   bool whole_windows = false;  // with stream_hop_s: every hop runs the whole window (live --whole-windows)
-  double interval = 0;  // > 0: an ensemble's bounds at this level, and their coverage
+  double interval = 0;         // > 0: an ensemble's bounds at this level, and their coverage
   int threads = 0;
 };
 

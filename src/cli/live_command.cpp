@@ -45,7 +45,7 @@ struct LiveCommandOptions {
   std::string source, model_path, hand = "right", pose_model = "full", device = "cpu";
   int max_hands = 1, threads = 1, queue = 2;
   bool realtime = false, whole_windows = false, pin_stages = false;
-  double hop_s = 0.1, duration_s = 0;
+  double hop_s = StreamOptions().hop_s, duration_s = 0;
   std::string camera_size;
   std::string out, format = "csv", osc, record, serve, midi_file, midi_in, stats_path;
   double osc_rate = 60;
@@ -138,8 +138,11 @@ int run_live_command(LiveCommandOptions o) {
   }
   lo.tracker.model_dir = PIANOKPM_DEFAULT_MEDIAPIPE_DIR;
   lo.tracker.complexity = o.pose_model;
-  lo.tracker.max_hands = o.max_hands;
+  lo.tracker.max_hands = o.hand == "both" ? std::max(o.max_hands, 2) : o.max_hands;
   lo.hand = o.hand;
+  // The recording (the release's one-hand layout) and the browser view follow one hand.
+  if (o.hand == "both" && (!o.record.empty() || !o.serve.empty()))
+    throw InputError("--hand both", "streams two hands to --out and --osc; --record and --serve follow one hand (right or left)");
   lo.stream.hop_s = o.hop_s;
   lo.stream.incremental = !o.whole_windows;
   lo.stream.device = parse_device(o.device);
@@ -217,7 +220,7 @@ int run_live_command(LiveCommandOptions o) {
   owned.push_back(std::move(tally_owned));
   for (auto& s : owned) sinks.push_back(s.get());
 
-  spdlog::info("live from {} with {} ({}), hop {} s{}", o.source, o.model_path, to_string(c.modality), o.hop_s,
+  spdlog::info("live from {} with {} ({}), hop {:.4g} s{}", o.source, o.model_path, to_string(c.modality), o.hop_s,
                synthetic ? "; estimates from a model trained on synthetic data (docs/synthetic-data.md)" : "");
   const live::LiveSummary summary = live::run_live(lo, net, keys.get(), sinks, g_stop);
   if (server) server->stop();
@@ -294,15 +297,17 @@ CommandRunner add_live_command(CLI::App& app) {
                   "One-view model (.pt, or an official .pth with its config beside it). Default: the shipped top-camera model "
                   "trained on synthetic data and tuned for "
                   "streaming (synthetic_top_pose_stream.pt), or with keys when a MIDI input is given");
-  cmd->add_option("--hand", o->hand, "Hand to follow: right, left or any")->capture_default_str();
+  cmd->add_option("--hand", o->hand,
+                  "Hand to follow: right, left or any; both: the left and the right, each with its own EMG stream (text and OSC)")
+      ->capture_default_str();
   cmd->add_option("--pose-model", o->pose_model, "MediaPipe model size: full or lite")->capture_default_str();
   cmd->add_option("--max-hands", o->max_hands, "Hands tracked (1: the palm detector runs only while the hand is lost)")
       ->capture_default_str()
       ->check(CLI::Range(1, 2));
   cmd->add_option("--hop", o->hop_s,
-                  fmt::format("Seconds between model runs; each emits its newest hop of EMG (a multiple of 1/{:g})",
-                              kReleaseLayout.pose_rate_hz))
-      ->capture_default_str();
+                  fmt::format("Seconds between model runs; each emits its newest hop of EMG (a multiple of 1/{:g}; "
+                              "default 1/30: once per frame of a 30-fps camera)",
+                              kReleaseLayout.pose_rate_hz));
   cmd->add_flag("--whole-windows", o->whole_windows,
                 "Run the model on the whole window every hop (else, for models that stream, only on what the hop adds)");
   cmd->add_flag("--pin-stages", o->pin_stages, "Keep tracking on one core and the model on another");

@@ -5,6 +5,8 @@
 //            a file read as fast as possible waits instead, so every frame is used)
 //   tracking: MediaPipe Hands on each frame -> StreamPredictor::add_frame, sinks' on_frame
 //   model:    StreamPredictor::step each hop -> sinks' on_emg, with each row's latency
+// Each followed hand (--hand both: the left and the right) has its own stream predictor; the
+// model thread runs them one after the other.
 #include <atomic>
 #include <string>
 #include <vector>
@@ -20,7 +22,7 @@ namespace pianokpm::live {
 struct LiveOptions {
   LiveSourceOptions source;
   pose::HandTrackerOptions tracker;
-  std::string hand = "right";  // right, left or any
+  std::string hand = "right";  // right, left, any, or both (needs tracker.max_hands 2)
   StreamOptions stream;
   int frame_queue = 2;          // frames waiting for the tracker
   bool pin_stages = false;      // tracking on the first usable core, the model on the second
@@ -37,6 +39,9 @@ struct LiveSummary {
   bool incremental = false;       // hops computed only their new rows (StreamPredictor::incremental)
   bool source_ended = false;      // false: stopped from outside (signal, max_media_s)
 };
+
+// The hands `hand` follows, each with its own stream: {hand}, or {"left", "right"} for "both".
+std::vector<std::string> followed_hands(const std::string& hand);
 
 // Runs until the source ends, `stop` becomes true or max_media_s is reached. The source is opened
 // before this returns its first frame: a source that cannot be opened throws InputError here.

@@ -314,10 +314,10 @@ void LiveServer::render_loop() {
 void LiveServer::encode_overlay(const TrackedFrame& frame, const std::array<float, kReleaseLayout.emg_channels>& activation,
                                 const render::OverlayStyle& style, std::vector<uchar>& encoded) const {
   cv::Mat image = frame.bgr.clone();
-  if (frame.hand_found) {
+  if (!frame.hands.empty() && frame.hands.front().found) {
+    const auto& keypoints = frame.hands.front().keypoints;
     render::HandPoints hand;
-    for (int k = 0; k < pose::kHandLandmarks; ++k)
-      hand[static_cast<size_t>(k)] = {frame.keypoints[3 * k], frame.keypoints[3 * k + 1]};
+    for (int k = 0; k < pose::kHandLandmarks; ++k) hand[static_cast<size_t>(k)] = {keypoints[3 * k], keypoints[3 * k + 1]};
     render::draw_hand_muscles(image, hand, activation, style);
   }
   render::draw_legend(image, style);

@@ -41,7 +41,7 @@ struct LiveServerOptions {
   int jpeg_quality = 80;
   int max_video_width = 960;   // wider frames are scaled down before encoding
   double trace_rate_hz = 64;   // trace points per second sent to the page
-  int history_events = 256;    // model runs kept for viewers that join or lag (25 s at 100 ms)
+  int history_events = 768;    // model runs kept for viewers that join or lag (25 s at the 1/30-s hop)
   double write_timeout_s = 2;  // a viewer that takes longer to accept a write is dropped
   double read_timeout_s = 5;   // a client that takes longer to send its request is dropped
   std::string title = "pianokpm live";

@@ -41,26 +41,30 @@ OscOutput::~OscOutput() {
   if (address_) lo_address_free(address_);
 }
 
+void OscOutput::on_start(const SourceInfo& source) { per_hand_ = source.hands.size() > 1; }
+
 void OscOutput::on_emg(const EmgRows& rows, const LiveStats& stats) {
   const auto& names = muscle_names();
+  const std::string prefix = per_hand_ ? "/pianokpm/" + rows.hand : "/pianokpm";
+  double& next_time_s = next_time_s_.try_emplace(rows.hand, -1.0).first->second;
   const auto& chunk = rows.chunk;
   const float* emg = chunk.emg.data_ptr<float>();
   const int64_t channels = chunk.emg.size(1);
   for (size_t r = 0; r < chunk.times_s.size(); ++r) {
     const double t = chunk.times_s[r];
-    if (t < next_time_s_) continue;
-    next_time_s_ = (next_time_s_ < 0 || t - next_time_s_ > 1.0 / options_.rate_hz ? t : next_time_s_) + 1.0 / options_.rate_hz;
+    if (t < next_time_s) continue;
+    next_time_s = (next_time_s < 0 || t - next_time_s > 1.0 / options_.rate_hz ? t : next_time_s) + 1.0 / options_.rate_hz;
     const float* row = emg + r * channels;
     lo_bundle bundle = lo_bundle_new(LO_TT_IMMEDIATE);
     lo_message all = lo_message_new();
     lo_message_add_float(all, static_cast<float>(t));
     lo_message_add_float(all, rows.latency_ms[r]);
     for (int64_t c = 0; c < channels; ++c) lo_message_add_float(all, row[c]);
-    lo_bundle_add_message(bundle, "/pianokpm/emg", all);
+    lo_bundle_add_message(bundle, (prefix + "/emg").c_str(), all);
     for (int64_t c = 0; c < channels; ++c) {
       lo_message one = lo_message_new();
       lo_message_add_float(one, row[c]);
-      lo_bundle_add_message(bundle, ("/pianokpm/muscle/" + names[static_cast<size_t>(c)]).c_str(), one);
+      lo_bundle_add_message(bundle, (prefix + "/muscle/" + names[static_cast<size_t>(c)]).c_str(), one);
     }
     // A receiver that is not (yet) listening is not an error for UDP: the rows are just not heard.
     lo_send_bundle(address_, bundle);

@@ -54,7 +54,8 @@ void Recorder::on_start(const SourceInfo& source) {
 
 void Recorder::on_frame(const TrackedFrame& frame) {
   std::lock_guard<std::mutex> lock(mutex_);
-  keypoints_.add(frame.media_time_s, frame.keypoints);
+  keypoints_.add(frame.media_time_s,
+                 frame.hands.empty() ? std::array<float, pose::kHandLandmarks * 3>{} : frame.hands.front().keypoints);
   if (static_cast<int>(pending_.size()) >= options_.max_queued_frames) {
     pending_.pop_front();
     ++frames_not_recorded_;

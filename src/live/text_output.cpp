@@ -16,15 +16,18 @@ TextFormat parse_text_format(const std::string& text) {
   throw std::invalid_argument("--format must be csv or ndjson, not '" + text + "'");
 }
 
-std::string format_row(TextFormat format, double time_s, float latency_ms, const float* emg) {
+std::string format_row(TextFormat format, double time_s, float latency_ms, const float* emg, const std::string& hand) {
   const auto& names = muscle_names();
   std::string line;
   if (format == TextFormat::kCsv) {
     line = fmt::format("{:.6f},{:.1f}", time_s, latency_ms);
+    if (!hand.empty()) line += "," + hand;
     for (size_t c = 0; c < names.size(); ++c) line += fmt::format(",{:.6f}", emg[c]);
     return line;
   }
-  line = fmt::format("{{\"time_s\":{:.6f},\"latency_ms\":{:.1f},\"emg\":{{", time_s, latency_ms);
+  line = fmt::format("{{\"time_s\":{:.6f},\"latency_ms\":{:.1f},", time_s, latency_ms);
+  if (!hand.empty()) line += fmt::format("\"hand\":\"{}\",", hand);
+  line += "\"emg\":{";
   for (size_t c = 0; c < names.size(); ++c) line += fmt::format("{}\"{}\":{:.6f}", c ? "," : "", names[c], emg[c]);
   return line + "}}";
 }
@@ -32,7 +35,8 @@ std::string format_row(TextFormat format, double time_s, float latency_ms, const
 TextOutput::TextOutput(const std::string& path, TextFormat format, int max_pending_chunks)
     : path_(path), format_(format), pending_(static_cast<size_t>(std::max(1, max_pending_chunks)), WhenFull::kDropOldest) {}
 
-void TextOutput::on_start(const SourceInfo&) {
+void TextOutput::on_start(const SourceInfo& source) {
+  with_hand_ = source.hands.size() > 1;
   if (path_ == "-") {
     file_ = stdout;
   } else {
@@ -41,7 +45,7 @@ void TextOutput::on_start(const SourceInfo&) {
     owned_ = true;
   }
   if (format_ == TextFormat::kCsv) {
-    std::string header = "time_s,latency_ms";
+    std::string header = with_hand_ ? "time_s,latency_ms,hand" : "time_s,latency_ms";
     for (const auto& n : muscle_names()) header += "," + n;
     fmt::print(file_, "{}\n", header);
     std::fflush(file_);
@@ -68,7 +72,7 @@ void TextOutput::on_emg(const EmgRows& rows, const LiveStats&) {
   const int64_t channels = chunk.emg.size(1);
   std::string text;
   for (size_t r = 0; r < chunk.times_s.size(); ++r)
-    text += format_row(format_, chunk.times_s[r], rows.latency_ms[r], emg + r * channels) + "\n";
+    text += format_row(format_, chunk.times_s[r], rows.latency_ms[r], emg + r * channels, with_hand_ ? rows.hand : "") + "\n";
   if (failed_) throw InputError(path_, "cannot be written (disk full, or the reader went away?)");
   pending_.push(std::move(text));
 }

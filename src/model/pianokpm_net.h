@@ -51,7 +51,7 @@ class PianoKpmNetImpl : public EmgModelImpl {
   explicit PianoKpmNetImpl(const ModelConfig& config);
   // Encoder features [B, features, T] of raw inputs (pose_scale and standardisation applied).
   torch::Tensor encode(const torch::Tensor& pose, const torch::Tensor& keys) override;
-  torch::Tensor decode(const torch::Tensor& features) override;                      // the autoregressive decoder
+  torch::Tensor decode(const torch::Tensor& features) override;  // the autoregressive decoder
   // Streams: the encoder's tail (Encoder::forward_tail) and the decoder continued from the
   // previous sample's EMG.
   bool streams() const override { return true; }

@@ -127,8 +127,7 @@ torch::Tensor EncoderImpl::run(const torch::Tensor& pose, const torch::Tensor& k
     if (!pose.defined()) throw std::invalid_argument("this model needs pose input");
     // 60 fps pose to the keystroke rate: linear, align_corners=true (as released)
     auto up = F::interpolate(
-        pose,
-        F::InterpolateFuncOptions().size(std::vector<int64_t>{window}).mode(torch::kLinear).align_corners(true));
+        pose, F::InterpolateFuncOptions().size(std::vector<int64_t>{window}).mode(torch::kLinear).align_corners(true));
     fused = run_path(pose_conv_, last(up));
   }
   if (key_conv_) {

@@ -42,7 +42,9 @@ using StreamKeys = std::function<torch::Tensor(double first_s, int64_t samples, 
 StreamKeys recorded_keys(torch::Tensor keys);
 
 struct StreamOptions {
-  double hop_s = 0.1;          // model run every hop; the newest hop_s of each window is emitted
+  // Model run every hop; the newest hop_s of each window is emitted. Default: two 60-Hz pose
+  // frames, once per frame of a 30-fps camera (docs/performance.md, "Live": the lowest latency).
+  double hop_s = 1.0 / 30;
   double keep_frames_s = 3.0;  // source frames kept (must exceed the window)
   // Behind by more than a hop (a slow model): true runs every missed hop in order, so no row is
   // left out (a file read as fast as possible); false jumps to the newest hop and counts the rows

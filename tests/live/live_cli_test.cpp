@@ -8,13 +8,19 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <opencv2/videoio.hpp>
+#include <sstream>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "io/array_file.h"
 #include "test_support.h"
@@ -247,6 +253,56 @@ TEST(LiveCli, AKillWhileRecordingLeavesAReadableRecording) {
   std::string header;
   std::getline(rows, header);
   EXPECT_EQ(header, "time_s,latency_ms,ADM,PB,1DI,2DI,3DI,4DI");
+}
+
+// --hand both: the left and the right hand each with its own stream, every row of each in time
+// order with its hand named; the recording and the view (one hand each) refuse it.
+TEST(LiveCli, BothHandsGiveTwoStreamsEachWithEveryRow) {
+  if (!have_ffmpeg()) GTEST_SKIP() << "no ffmpeg";
+  ScratchDir dir;
+  const std::string video = clip(dir, 3);
+  auto r = run_cli("live --source " + video + " --hand both --out " + (dir / "rows.csv") + " --stats " + (dir / "stats.json"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::ifstream in(dir / "rows.csv");
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line, "time_s,latency_ms,hand,ADM,PB,1DI,2DI,3DI,4DI");
+  std::map<std::string, std::vector<double>> times;
+  std::map<std::string, double> lowest, highest;
+  int64_t lines = 0;
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    for (std::string field; std::getline(ss, field, ',');) f.push_back(field);
+    ASSERT_EQ(f.size(), 9u) << line;
+    times[f[2]].push_back(std::stod(f[0]));
+    for (size_t c = 3; c < 9; ++c) {
+      const double v = std::stod(f[c]);
+      ASSERT_TRUE(std::isfinite(v)) << line;
+      lowest.try_emplace(f[2], v).first->second = std::min(lowest[f[2]], v);
+      highest.try_emplace(f[2], v).first->second = std::max(highest[f[2]], v);
+    }
+    ++lines;
+  }
+  ASSERT_EQ(times.size(), 2u);
+  ASSERT_TRUE(times.count("left") && times.count("right"));
+  for (const auto& [hand, t] : times) {
+    ASSERT_GT(t.size(), 2000u) << hand;
+    for (size_t i = 0; i < t.size(); ++i) ASSERT_NEAR(t[i], static_cast<double>(i) / 1024, 1e-6) << hand << " row " << i;
+  }
+  EXPECT_EQ(times["left"].size(), times["right"].size());
+  const auto stats = nlohmann::json::parse(testing::read_bytes(dir / "stats.json"));
+  EXPECT_EQ(stats.at("rows").get<int64_t>(), lines);
+  EXPECT_GT(stats.at("frames_with_hand").get<int>(), 0);
+  // the clip's hand moves: whichever stream follows it is not flat
+  EXPECT_GT(std::max(highest["left"] - lowest["left"], highest["right"] - lowest["right"]), 1e-3);
+
+  for (const std::string& refused :
+       std::vector<std::string>{" --record " + (dir / "rec"), " --serve " + std::to_string(free_port())}) {
+    r = run_cli("live --source " + video + " --hand both" + refused);
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_NE(r.output.find("error: --hand both:"), std::string::npos) << r.output;
+  }
 }
 
 // Keystrokes from a MIDI file played in time reach the keys model and the recording; a MIDI

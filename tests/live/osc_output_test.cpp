@@ -4,6 +4,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "live/osc_output.h"
@@ -90,6 +91,57 @@ TEST(OscOutput, SendsEachThinnedRowToTheDocumentedAddresses) {
     EXPECT_FLOAT_EQ(muscle["ADM"][k], a[row][0]);
     EXPECT_FLOAT_EQ(muscle["4DI"][k], a[row][5]);
   }
+}
+
+// Two hands followed: each hand's rows under its own addresses, each thinned on its own.
+TEST(OscOutput, TwoHandsEachHaveTheirOwnAddresses) {
+  Received got;
+  lo_server_thread server = lo_server_thread_new_with_proto(nullptr, LO_UDP, nullptr);
+  ASSERT_NE(server, nullptr);
+  lo_server_thread_add_method(server, nullptr, nullptr, on_message, &got);
+  lo_server_thread_start(server);
+  OscOptions o;
+  o.port = std::to_string(lo_server_thread_get_port(server));
+  o.rate_hz = 64;
+  OscOutput out(o);
+  SourceInfo source;
+  source.hands = {"left", "right"};
+  out.on_start(source);
+  for (const std::string hand : {"left", "right"}) {
+    EmgRows rows;
+    rows.hand = hand;
+    rows.chunk.emg = torch::full({64, 6}, hand == "left" ? 0.25f : 0.75f);
+    for (int r = 0; r < 64; ++r) {
+      rows.chunk.times_s.push_back(r / 1024.0);
+      rows.latency_ms.push_back(30.f);
+    }
+    out.on_emg(rows, LiveStats{});
+  }
+  for (int wait = 0; wait < 100; ++wait) {  // 4 bundles of 7 messages per hand, 2 statuses
+    {
+      std::lock_guard<std::mutex> lock(got.mutex);
+      if (got.messages.size() >= 2 * 4 * 7 + 2) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  lo_server_thread_stop(server);
+  lo_server_thread_free(server);
+  EXPECT_EQ(out.bundles_sent(), 8);
+  std::map<std::string, int> count;
+  for (const auto& [path, v] : got.messages) {
+    ++count[path];
+    if (path == "/pianokpm/left/emg") {
+      EXPECT_FLOAT_EQ(v[2], 0.25f);
+    }
+    if (path == "/pianokpm/right/muscle/4DI") {
+      EXPECT_FLOAT_EQ(v[0], 0.75f);
+    }
+  }
+  EXPECT_EQ(count["/pianokpm/left/emg"], 4);
+  EXPECT_EQ(count["/pianokpm/right/emg"], 4);
+  EXPECT_EQ(count["/pianokpm/right/muscle/ADM"], 4);
+  EXPECT_EQ(count["/pianokpm/emg"], 0) << "one-hand addresses are not used with two hands";
+  EXPECT_EQ(count["/pianokpm/status"], 2);
 }
 
 TEST(OscOutput, RefusesABadTarget) {

@@ -192,6 +192,7 @@ TEST(StreamPredictor, BehindByMoreThanAWindowCatchesUpOrCountsTheRowsLeftOut) {
   const torch::Tensor kp = moving_hand(180, 60);
   for (bool catch_up : {true, false}) {
     StreamOptions o;
+    o.hop_s = 0.1;
     o.catch_up = catch_up;
     StreamPredictor sp(net, o);
     for (int64_t f = 0; f < kp.size(0); ++f) sp.add_frame(static_cast<double>(f) / 60, frame_of(kp, f), kWidth, kHeight);
