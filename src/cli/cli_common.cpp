@@ -6,6 +6,8 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cmath>
+#include <exception>
 #include <memory>
 #include <thread>
 
@@ -39,6 +41,26 @@ const std::string& command_line() { return the_command_line(); }
 
 std::string emg_file_help() {
   return fmt::format("EMG [N,{}], .csv (as predict writes), .npy or .pkl", kReleaseLayout.emg_channels);
+}
+
+CLI::Validator seconds_or_fraction() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        const size_t slash = text.find('/');
+        if (slash == std::string::npos) return "";
+        try {
+          size_t used_a = 0, used_b = 0;
+          const std::string a = text.substr(0, slash), b = text.substr(slash + 1);
+          const double num = std::stod(a, &used_a), den = std::stod(b, &used_b);
+          if (used_a != a.size() || used_b != b.size() || !(den > 0) || !std::isfinite(num / den))
+            return "must be seconds or a fraction A/B with B > 0, not " + text;
+          text = fmt::format("{:.17g}", num / den);
+          return "";
+        } catch (const std::exception&) {
+          return "must be seconds or a fraction A/B with B > 0, not " + text;
+        }
+      },
+      "SECONDS or A/B");
 }
 
 Estimator load_estimator(const std::string& model_path, const std::string& config_path, const torch::Device& device) {

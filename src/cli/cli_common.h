@@ -1,5 +1,6 @@
 #pragma once
 // Option handling shared by the commands.
+#include <CLI/CLI.hpp>
 #include <torch/torch.h>
 
 #include <string>
@@ -23,6 +24,10 @@ const std::string& command_line();
 
 // The --emg option's help: EMG envelopes as predict writes them.
 std::string emg_file_help();
+
+// For options in seconds that may also be written as a fraction (--hop 1/30): turns "A/B" into
+// its decimal before CLI11 reads the number; anything else is left to CLI11.
+CLI::Validator seconds_or_fraction();
 
 // A command's --model (one model, or an ensemble file) with its --config (for official state
 // dicts), on `device`; says so when a state dict is read with the config found beside it.

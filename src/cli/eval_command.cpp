@@ -180,6 +180,7 @@ CommandRunner add_eval_command(CLI::App& app) {
   cmd->add_option("--stream-hop", o->stream_hop_s,
                   "Predict as `pianokpm live` does (one window per hop, ending at the newest frame) and also report the "
                   "offline RMSE and the RMSE between the two (rmse_offline, rmse_to_offline)")
+      ->transform(seconds_or_fraction())
       ->capture_default_str();
   cmd->add_flag("--whole-windows", o->whole_windows,
                 "With --stream-hop: run the whole window every hop, as `live --whole-windows` (else only what each hop adds)");

@@ -307,7 +307,8 @@ CommandRunner add_live_command(CLI::App& app) {
   cmd->add_option("--hop", o->hop_s,
                   fmt::format("Seconds between model runs; each emits its newest hop of EMG (a multiple of 1/{:g}; "
                               "default 1/30: once per frame of a 30-fps camera)",
-                              kReleaseLayout.pose_rate_hz));
+                              kReleaseLayout.pose_rate_hz))
+      ->transform(seconds_or_fraction());
   cmd->add_flag("--whole-windows", o->whole_windows,
                 "Run the model on the whole window every hop (else, for models that stream, only on what the hop adds)");
   cmd->add_flag("--pin-stages", o->pin_stages, "Keep tracking on one core and the model on another");

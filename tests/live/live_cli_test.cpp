@@ -217,9 +217,11 @@ TEST(LiveCli, SourcesThatDoNotExistAndBadOptionsAreClearErrors) {
   r = run_cli("live --source http://127.0.0.1:" + std::to_string(free_port()) + "/nothing");
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("the stream cannot be opened"), std::string::npos) << r.output;
-  r = run_cli("live --source " + kDemo + " --hop 0.013");
-  EXPECT_EQ(r.exit_code, 2) << r.output;
-  EXPECT_NE(r.output.find("--hop"), std::string::npos) << r.output;
+  for (const std::string hop : {"0.013", "1/0", "1/x", "1/"}) {
+    r = run_cli("live --source " + kDemo + " --hop " + hop);
+    EXPECT_EQ(r.exit_code, 2) << hop << ": " << r.output;
+    EXPECT_NE(r.output.find("--hop"), std::string::npos) << r.output;
+  }
   r = run_cli("live --source " + kDemo + " --serve 127.0.0.1:notaport");
   EXPECT_EQ(r.exit_code, 2) << r.output;
   r = run_cli("live --source " + kDemo + " --model " + std::string(PIANOKPM_FIXTURES) +
@@ -261,7 +263,9 @@ TEST(LiveCli, BothHandsGiveTwoStreamsEachWithEveryRow) {
   if (!have_ffmpeg()) GTEST_SKIP() << "no ffmpeg";
   ScratchDir dir;
   const std::string video = clip(dir, 3);
-  auto r = run_cli("live --source " + video + " --hand both --out " + (dir / "rows.csv") + " --stats " + (dir / "stats.json"));
+  // a hop written as a fraction: every 3 frames of the 60-Hz timeline
+  auto r = run_cli("live --source " + video + " --hand both --hop 1/20 --out " + (dir / "rows.csv") + " --stats " +
+                   (dir / "stats.json"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   std::ifstream in(dir / "rows.csv");
   std::string line;
@@ -294,6 +298,7 @@ TEST(LiveCli, BothHandsGiveTwoStreamsEachWithEveryRow) {
   const auto stats = nlohmann::json::parse(testing::read_bytes(dir / "stats.json"));
   EXPECT_EQ(stats.at("rows").get<int64_t>(), lines);
   EXPECT_GT(stats.at("frames_with_hand").get<int>(), 0);
+  EXPECT_DOUBLE_EQ(stats.at("hop_s").get<double>(), 0.05);
   // the clip's hand moves: whichever stream follows it is not flat
   EXPECT_GT(std::max(highest["left"] - lowest["left"], highest["right"] - lowest["right"]), 1e-3);
 

@@ -30,12 +30,19 @@ int on_message(const char* path, const char* types, lo_arg** argv, int argc, lo_
   return 0;
 }
 
-TEST(OscOutput, SendsEachThinnedRowToTheDocumentedAddresses) {
-  Received got;
+// A liblo server on a free UDP port of 127.0.0.1 recording every message into `got`; null if none.
+lo_server_thread start_receiver(Received& got) {
   lo_server_thread server = lo_server_thread_new_with_proto(nullptr, LO_UDP, nullptr);
-  ASSERT_NE(server, nullptr);
+  if (!server) return nullptr;
   lo_server_thread_add_method(server, nullptr, nullptr, on_message, &got);
   lo_server_thread_start(server);
+  return server;
+}
+
+TEST(OscOutput, SendsEachThinnedRowToTheDocumentedAddresses) {
+  Received got;
+  lo_server_thread server = start_receiver(got);
+  ASSERT_NE(server, nullptr);
   OscOptions o;
   o.port = std::to_string(lo_server_thread_get_port(server));
   o.rate_hz = 64;  // every 16th row of 1024 Hz
@@ -96,10 +103,8 @@ TEST(OscOutput, SendsEachThinnedRowToTheDocumentedAddresses) {
 // Two hands followed: each hand's rows under its own addresses, each thinned on its own.
 TEST(OscOutput, TwoHandsEachHaveTheirOwnAddresses) {
   Received got;
-  lo_server_thread server = lo_server_thread_new_with_proto(nullptr, LO_UDP, nullptr);
+  lo_server_thread server = start_receiver(got);
   ASSERT_NE(server, nullptr);
-  lo_server_thread_add_method(server, nullptr, nullptr, on_message, &got);
-  lo_server_thread_start(server);
   OscOptions o;
   o.port = std::to_string(lo_server_thread_get_port(server));
   o.rate_hz = 64;

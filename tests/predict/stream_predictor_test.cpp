@@ -22,6 +22,17 @@ using stream_testing::offline;
 using stream_testing::small_config;
 using stream_testing::stream_all;
 
+// The model's window of 60 frames ending at `end` cut from keypoints `kp` [frames, 21, 3] in
+// pixels (frames before 0 are frame 0), in the model's units: [1, 42, 60].
+torch::Tensor window_ending_at(const torch::Tensor& kp, const ModelConfig& c, int64_t end) {
+  const torch::Tensor pose = kp.narrow(2, 0, 2).clone();
+  pose.select(2, 0).mul_(1.0 / kWidth / c.pose.scale[0]);
+  pose.select(2, 1).mul_(1.0 / kHeight / c.pose.scale[1]);
+  std::vector<torch::Tensor> frames;
+  for (int64_t f = end - 59; f <= end; ++f) frames.push_back(pose[std::max<int64_t>(f, 0)].reshape({42}));
+  return torch::stack(frames, 1).unsqueeze(0);
+}
+
 TEST(StreamPredictor, WithAOneSecondHopEqualsOfflinePredict) {
   torch::manual_seed(5);
   EmgModel net = make_model(small_config(Modality::kPoseOnly));
@@ -98,15 +109,10 @@ TEST(StreamPredictor, EachHopEmitsTheNewestRowsOfTheWindowEndingAtTheNewestFrame
   ASSERT_GE(chunks.size(), 20u);
   torch::NoGradGuard no_grad;
   net->eval();
-  const torch::Tensor pose = kp.narrow(2, 0, 2).clone();
-  pose.select(2, 0).mul_(1.0 / kWidth / net->config().pose.scale[0]);
-  pose.select(2, 1).mul_(1.0 / kHeight / net->config().pose.scale[1]);
   for (const EmgChunk& c : chunks) {
     const int64_t end = c.window_end_frame, start = end - 59;
     ASSERT_EQ(end % 6, 5) << "windows end every 6 frames (100 ms)";
-    std::vector<torch::Tensor> frames;
-    for (int64_t f = start; f <= end; ++f) frames.push_back(pose[std::max<int64_t>(f, 0)].reshape({42}));
-    const torch::Tensor window = net->forward(torch::stack(frames, 1).unsqueeze(0), {})[0].t();  // [1024, 6]
+    const torch::Tensor window = net->forward(window_ending_at(kp, net->config(), end), {})[0].t();  // [1024, 6]
     for (int64_t r = 0; r < c.emg.size(0); ++r) {
       const double pos = static_cast<double>(c.first_sample + r) - static_cast<double>(start) * 1024.0 / 60.0;
       const int64_t j = static_cast<int64_t>(std::floor(pos + 1e-6));
@@ -160,15 +166,9 @@ TEST(StreamPredictor, IncrementalHopsContinueTheDecoderFromTheLastRowOverTheWind
   stream_all(sp, kp, 60, &chunks);
   ASSERT_GE(chunks.size(), 40u);
   torch::NoGradGuard no_grad;
-  const torch::Tensor pose = kp.narrow(2, 0, 2).clone();
-  pose.select(2, 0).mul_(1.0 / kWidth / net->config().pose.scale[0]);
-  pose.select(2, 1).mul_(1.0 / kHeight / net->config().pose.scale[1]);
   torch::Tensor previous;
   for (const EmgChunk& c : chunks) {
-    const int64_t end = c.window_end_frame, start = end - 59;
-    std::vector<torch::Tensor> frames;
-    for (int64_t f = start; f <= end; ++f) frames.push_back(pose[std::max<int64_t>(f, 0)].reshape({42}));
-    const torch::Tensor window_pose = torch::stack(frames, 1).unsqueeze(0);
+    const torch::Tensor window_pose = window_ending_at(kp, net->config(), c.window_end_frame);
     const int64_t rows = c.emg.size(0);
     torch::Tensor want;
     if (!previous.defined()) {

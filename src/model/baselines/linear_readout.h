@@ -20,7 +20,8 @@ class LinearReadoutNetImpl : public EmgModelImpl {
  public:
   explicit LinearReadoutNetImpl(const ModelConfig& config);
   torch::Tensor encode(const torch::Tensor& pose, const torch::Tensor& keys) override;  // the EMG
-  bool streams() const override { return true; }                                        // the encoder's tail, read out per step
+  // Streams: the encoder's tail (Encoder::forward_tail), read out per step.
+  bool streams() const override { return true; }
   torch::Tensor stream_tail(const torch::Tensor& pose, const torch::Tensor& keys, int64_t samples,
                             const torch::Tensor& previous_emg) override;
   std::vector<std::string> part_parameters(const std::string& part) const override;  // network., readout.
