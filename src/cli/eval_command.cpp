@@ -13,6 +13,7 @@
 #include "data/windowing.h"
 #include "eval/split_evaluation.h"
 #include "eval/streamed_prediction.h"
+#include "predict/stream_predictor.h"
 #include "io/array_file.h"
 #include "io/atomic_file.h"
 #include "core/input_error.h"
@@ -138,7 +139,10 @@ int run_eval(const EvalCommandOptions& o) {
   if (o.interval > 0) metrics["interval_level"] = o.interval;
   if (o.stream_hop_s > 0) {
     metrics["stream_hop_s"] = o.stream_hop_s;
-    metrics["stream_incremental"] = !o.whole_windows && est.model("--stream-hop")->streams();
+    StreamOptions so;
+    so.hop_s = o.stream_hop_s;
+    so.incremental = !o.whole_windows;
+    metrics["stream_incremental"] = so.runs_incrementally(*est.model("--stream-hop"));
   }
   write_file_atomically((fs::path(o.out_dir) / "metrics.json").string(), metrics.dump(2) + "\n");
   write_file_atomically((fs::path(o.out_dir) / "metrics.md").string(), metrics_markdown(metrics));

@@ -31,6 +31,11 @@ void StreamOptions::check(const ModelConfig& config) const {
                     config.num_views));
 }
 
+bool StreamOptions::runs_incrementally(const EmgModelImpl& net) const {
+  const ModelConfig& c = net.config();
+  return incremental && net.streams() && std::llround(hop_s * c.pose_rate_hz) < c.pose_frames();
+}
+
 StreamKeys recorded_keys(torch::Tensor keys) {
   return [keys = std::move(keys)](double first_s, int64_t samples, double rate_hz, double) {
     torch::Tensor out = torch::zeros({samples, keys.size(1)});
@@ -49,8 +54,7 @@ StreamPredictor::StreamPredictor(EmgModel net, const StreamOptions& options, Str
   pose_rate_ = config_.pose_rate_hz;
   emg_rate_ = config_.emg_rate_hz;
   hop_frames_ = std::llround(options_.hop_s * pose_rate_);
-  // A hop as long as the window has nothing to save: whole windows, exactly offline's.
-  incremental_ = options_.incremental && net_->streams() && hop_frames_ < config_.pose_frames();
+  incremental_ = options_.runs_incrementally(*net_);
   if (net_->device() != options_.device)
     throw std::invalid_argument("live: the model is on " + net_->device().str() + ", not on " + options_.device.str());
 }

@@ -53,6 +53,9 @@ struct StreamOptions {
   bool incremental = true;  // false (or a model that does not stream): the whole window every hop
   torch::Device device = torch::kCPU;
   void check(const ModelConfig& config) const;  // throws std::invalid_argument naming the bad field
+  // Whether hops on `net` compute only their new rows: `incremental`, a model that streams, and a
+  // hop shorter than the window (a hop as long has nothing to save: whole windows, exactly offline's).
+  bool runs_incrementally(const EmgModelImpl& net) const;
 };
 
 struct EmgChunk {

@@ -32,6 +32,11 @@ TEST(EvalStreamCli, EvalStreamHopComparesStreamingWithOffline) {
   EXPECT_LT(whole.at("rmse_to_offline").get<double>(), 1e-5);
   EXPECT_NEAR(whole.at("rmse").get<double>(), whole.at("rmse_offline").get<double>(), 1e-5);
   const auto hop = metrics("0.1");
+  // A one-window hop has nothing to save: whole windows; 100-ms hops of this model are incremental.
+  const auto whole_file = nlohmann::json::parse(testing::read_bytes(dir / "e1/metrics.json"));
+  const auto hop_file = nlohmann::json::parse(testing::read_bytes(dir / "e0.1/metrics.json"));
+  EXPECT_FALSE(whole_file.at("stream_incremental").get<bool>());
+  EXPECT_TRUE(hop_file.at("stream_incremental").get<bool>());
   EXPECT_GT(hop.at("rmse_to_offline").get<double>(), 0.0);
   EXPECT_LT(hop.at("rmse_to_offline").get<double>(), hop.at("rmse").get<double>());
   EXPECT_NEAR(hop.at("rmse_offline").get<double>(), whole.at("rmse_offline").get<double>(), 1e-9);
