@@ -146,7 +146,7 @@ LiveSummary run_live(const LiveOptions& options, EmgModel net, const LiveKeys* k
         t.bgr = f->bgr;
         bool any_found = false;
         for (size_t i = 0; i < hands.size(); ++i) {
-          FollowedHand h{hands[i], {}, false};
+          FollowedHand h;
           if (const std::optional<size_t> chosen = pose::pick_hand(tracked, hands[i])) {
             h.found = true;
             h.keypoints = pose::hand_pixels(tracked[*chosen].landmarks, f->bgr.cols, f->bgr.rows);

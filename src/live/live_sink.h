@@ -15,9 +15,8 @@
 
 namespace pianokpm::live {
 
-// One followed hand in a frame (live/live_pipeline.h: followed_hands).
+// One followed hand in a frame (which one: its place in live/live_pipeline.h's followed_hands).
 struct FollowedHand {
-  std::string side;                                         // right, left or any
   std::array<float, pose::kHandLandmarks * 3> keypoints{};  // pixels and confidence; all 0 when not found
   bool found = false;
 };

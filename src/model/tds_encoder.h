@@ -54,7 +54,8 @@ class EncoderImpl : public torch::nn::Module {
   int64_t context_samples() const { return context_samples_; }
 
  private:
-  // The stacked inputs at the key rate (pose upsampled), cut to their last `span` columns.
+  // forward() on the inputs' last `span` columns at the key rate (the pose upsampled first, over
+  // the whole window, so that its samples are the whole window's).
   torch::Tensor run(const torch::Tensor& pose, const torch::Tensor& keys, int64_t span);
   int64_t context_samples_ = 0;
   StreamLayout layout_;

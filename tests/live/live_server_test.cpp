@@ -60,7 +60,8 @@ TrackedFrame test_frame(int64_t index) {
   f.index = index;
   f.media_time_s = static_cast<double>(index) / 30;
   f.bgr = cv::Mat(480, 640, CV_8UC3, cv::Scalar(40, 80, 120));
-  FollowedHand h{"right", {}, true};
+  FollowedHand h;
+  h.found = true;
   for (int k = 0; k < 21; ++k) {
     h.keypoints[3 * k] = 300.f + 10.f * static_cast<float>(k % 5) + 30.f * static_cast<float>(k / 5);
     h.keypoints[3 * k + 1] = 350.f - 12.f * static_cast<float>(k);

@@ -39,6 +39,19 @@ lo_server_thread start_receiver(Received& got) {
   return server;
 }
 
+// Waits up to 1 s for `messages` messages (UDP on loopback), then stops and frees the server.
+void stop_receiver_after(lo_server_thread server, Received& got, size_t messages) {
+  for (int wait = 0; wait < 100; ++wait) {
+    {
+      std::lock_guard<std::mutex> lock(got.mutex);
+      if (got.messages.size() >= messages) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  lo_server_thread_stop(server);
+  lo_server_thread_free(server);
+}
+
 TEST(OscOutput, SendsEachThinnedRowToTheDocumentedAddresses) {
   Received got;
   lo_server_thread server = start_receiver(got);
@@ -62,15 +75,7 @@ TEST(OscOutput, SendsEachThinnedRowToTheDocumentedAddresses) {
   stats.frames_dropped = 3;
   stats.frames_with_hand = 7;
   out.on_emg(rows, stats);
-  for (int wait = 0; wait < 100; ++wait) {  // up to 1 s for the 16 bundles and the status
-    {
-      std::lock_guard<std::mutex> lock(got.mutex);
-      if (got.messages.size() >= 16 * 7 + 1) break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  lo_server_thread_stop(server);
-  lo_server_thread_free(server);
+  stop_receiver_after(server, got, 16 * 7 + 1);  // the 16 bundles and the status
 
   EXPECT_EQ(out.bundles_sent(), 16);
   EXPECT_EQ(got.types["/pianokpm/emg"], "ffffffff");
@@ -122,15 +127,7 @@ TEST(OscOutput, TwoHandsEachHaveTheirOwnAddresses) {
     }
     out.on_emg(rows, LiveStats{});
   }
-  for (int wait = 0; wait < 100; ++wait) {  // 4 bundles of 7 messages per hand, 2 statuses
-    {
-      std::lock_guard<std::mutex> lock(got.mutex);
-      if (got.messages.size() >= 2 * 4 * 7 + 2) break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  lo_server_thread_stop(server);
-  lo_server_thread_free(server);
+  stop_receiver_after(server, got, 2 * 4 * 7 + 2);  // 4 bundles of 7 messages per hand, 2 statuses
   EXPECT_EQ(out.bundles_sent(), 8);
   std::map<std::string, int> count;
   for (const auto& [path, v] : got.messages) {
