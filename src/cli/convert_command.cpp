@@ -70,7 +70,7 @@ CommandRunner add_convert_command(CLI::App& app) {
   cmd->add_option("--midi", o->midi, "Keystrokes from a standard MIDI file")->excludes(keys);
   auto* raw =
       cmd->add_option("--emg", o->emg_raw,
-                      fmt::format("Raw EMG: .edf, .bdf, .gdf, .csv, .npy or .pkl ({} channels)", kReleaseLayout.emg_channels));
+                      fmt::format("Raw EMG: .edf, .bdf, .gdf, .c3d (analog channels), .csv, .npy or .pkl ({} channels)", kReleaseLayout.emg_channels));
   cmd->add_option("--emg-envelope", o->emg_envelope,
                   fmt::format("An EMG envelope already at {:g} Hz, [N,{}] .pkl or .npy", kReleaseLayout.emg_rate_hz,
                               kReleaseLayout.emg_channels))

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <memory>
 
+#include "cli/bids_output.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/progress_bar.h"
@@ -34,6 +35,7 @@ struct PredictCommandOptions {
   PerformanceInputs inputs;
   std::string out, overlay_top;
   std::string familiarity_out;  // default: beside --out, NAME_familiarity.csv
+  BidsOutputFlags bids;
   int threads = 0;
   int64_t batch_windows = 64;
   double interval = 0;  // > 0: write bounds at this coverage level (needs an ensemble)
@@ -85,7 +87,9 @@ int run_predict(PredictCommandOptions o) {
   }
   apply_thread_count(o.threads);
   const torch::Device device = parse_device(o.inputs.device);
-  require_output_extension(o.out, {".csv", ".npy"});
+  if (o.out.empty() && !o.bids.wanted()) throw InputError("--out", "give --out, --bids or both");
+  if (!o.out.empty()) require_output_extension(o.out, {".csv", ".npy"});
+  check_bids_flags(o.bids);
   if (!o.familiarity_out.empty()) require_output_extension(o.familiarity_out, {".csv"});
   if (!o.overlay_top.empty()) {
     require_output_extension(o.overlay_top, {".mp4", ".avi"});
@@ -128,17 +132,42 @@ int run_predict(PredictCommandOptions o) {
   if (!o.overlay_top.empty())
     write_overlay(o, c, emg, overlay_keypoints, interval, familiarity && familiarity->warn, est.synthetic());
   if (familiarity) {
-    const std::string path = o.familiarity_out.empty() ? familiarity_path_for(o.out) : o.familiarity_out;
-    write_familiarity_csv(path, *familiarity);
-    spdlog::info("wrote {} ({})", path, familiarity->summary());
+    const std::string path = o.familiarity_out.empty() && !o.out.empty() ? familiarity_path_for(o.out) : o.familiarity_out;
+    if (!path.empty()) {
+      write_familiarity_csv(path, *familiarity);
+      spdlog::info("wrote {} ({})", path, familiarity->summary());
+    }
     if (familiarity->warn) spdlog::warn("{}; {}", familiarity->summary(), familiarity_explanation());
   } else if (uses_pose(c.modality)) {
     spdlog::info("no familiarity scores: this model was trained before models carried a reference of their training inputs");
   }
-  const torch::Tensor out = interval.lower.defined() ? torch::cat({emg, interval.lower, interval.upper}, 1) : emg;
-  write_array(o.out, out, output_columns(interval.lower.defined()));
-  spdlog::info("wrote {} ({} rows x {} muscles, {:.2f} s of playing)", o.out, emg.size(0), emg.size(1),
-               static_cast<double>(emg.size(0)) / c.emg_rate_hz);
+  if (!o.out.empty()) {
+    const torch::Tensor out = interval.lower.defined() ? torch::cat({emg, interval.lower, interval.upper}, 1) : emg;
+    write_array(o.out, out, output_columns(interval.lower.defined()));
+    spdlog::info("wrote {} ({} rows x {} muscles, {:.2f} s of playing)", o.out, emg.size(0), emg.size(1),
+                 static_cast<double>(emg.size(0)) / c.emg_rate_hz);
+  }
+  if (o.bids.wanted()) {
+    // Keystroke events from the keys the model read, or from the keys given to a pose-only model.
+    torch::Tensor keys = inputs.streams.keys;
+    const std::string keys_path = o.inputs.midi.empty() ? o.inputs.keys : o.inputs.midi;
+    if (!keys.defined() && !keys_path.empty()) {
+      keys = load_keys(keys_path, c, static_cast<double>(emg.size(0)) / c.emg_rate_hz, !o.inputs.midi.empty());
+    }
+    nlohmann::json provenance = {{"EstimatedBy",
+                                  {{"model", o.model_path},
+                                   {"architecture", c.architecture},
+                                   {"inputs", to_string(c.modality)},
+                                   {"trained_on_synthetic_data", est.synthetic()},
+                                   {"training", c.provenance.to_json()}}}};
+    if (familiarity) provenance["Familiarity"] = familiarity->summary();
+    BidsContent content;
+    content.emg = emg;
+    content.rate_hz = c.emg_rate_hz;
+    content.keys = keys;
+    content.provenance = provenance;
+    write_bids_output(o.bids, content);
+  }
   if (est.synthetic()) spdlog::info("these estimates come from a model trained on synthetic data (docs/synthetic-data.md)");
   return 0;
 }
@@ -178,9 +207,9 @@ CommandRunner add_predict_command(CLI::App& app) {
                   "Keystrokes from a standard MIDI file (format 0/1), shaped into key depth like the synthetic corpus")
       ->excludes(keys);
   cmd->add_option(
-         "-o,--out", o->out,
-         fmt::format("Output EMG, .csv (header {}) or .npy [N,{}]", fmt::join(muscle_names(), ","), kReleaseLayout.emg_channels))
-      ->required();
+      "-o,--out", o->out,
+      fmt::format("Output EMG, .csv (header {}) or .npy [N,{}]", fmt::join(muscle_names(), ","), kReleaseLayout.emg_channels));
+  add_bids_options(cmd, o->bids);
   cmd->add_option("--interval", o->interval,
                   fmt::format("With an ensemble as --model: also write lower and upper bounds at this coverage level (e.g. 0.9; "
                               "columns {0}_lower..{1}_lower, {0}_upper..{1}_upper after the estimates)",

@@ -11,6 +11,7 @@
 
 #include "io/array_file.h"
 #include "io/atomic_file.h"
+#include "io/c3d_reader.h"
 #include "io/file_names.h"
 #include "core/input_error.h"
 #ifdef PIANOKPM_HAVE_BIOSIG
@@ -90,6 +91,18 @@ SignalRecording read_array_signals(const std::string& path) {
   return rec;
 }
 
+// A C3D file's analog channels (EMG, force plates), each at the analog rate.
+SignalRecording read_c3d_signals(const std::string& path) {
+  C3dFile c3d = read_c3d(path);
+  if (c3d.analog.empty()) throw InputError(path, "this C3D file has no analog channels");
+  SignalRecording rec;
+  rec.source = path;
+  for (size_t c = 0; c < c3d.analog.size(); ++c) {
+    rec.channels.push_back({c3d.analog_labels[c], c3d.analog_units[c], c3d.analog_rate_hz, std::move(c3d.analog[c])});
+  }
+  return rec;
+}
+
 std::vector<SignalChannel> select_channels(std::vector<SignalChannel> all, const std::vector<std::string>& wanted,
                                            const std::string& path) {
   if (wanted.empty()) return all;
@@ -135,6 +148,8 @@ SignalRecording read_signals(const std::string& path, const SignalReadOptions& o
   } else if (ext == ".npy" || ext == ".pkl" || ext == ".pickle") {
     rec = read_array_signals(path);
     carries_rate = false;
+  } else if (ext == ".c3d") {
+    rec = read_c3d_signals(path);
   } else if (ext == ".edf" || ext == ".bdf" || ext == ".gdf" || ext == ".rec") {
 #ifdef PIANOKPM_HAVE_BIOSIG
     rec = read_biosig(path);
@@ -142,7 +157,7 @@ SignalRecording read_signals(const std::string& path, const SignalReadOptions& o
     throw InputError(path, "this build reads no EDF/BDF files (libbiosig-dev was not found when it was built)");
 #endif
   } else {
-    throw InputError(path, "unknown signal format '" + ext + "' (use .edf, .bdf, .gdf, .csv, .npy or .pkl)");
+    throw InputError(path, "unknown signal format '" + ext + "' (use .edf, .bdf, .gdf, .c3d, .csv, .npy or .pkl)");
   }
   if (carries_rate && options.rate_hz > 0) {
     throw InputError(path, "this file carries its own sampling rate; " + options.rate_option +

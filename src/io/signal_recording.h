@@ -1,7 +1,7 @@
 #pragma once
 // Biosignals in, whatever wrote them: one channel = samples with a label, a unit and its own
 // sampling rate. Readers: EDF/EDF+/BDF (and the other formats libbiosig knows) through libbiosig,
-// CSV with a header row, .npy and the release's pickles ([N] or [N, channels]).
+// C3D's analog channels (io/c3d_reader.h), CSV with a header row, .npy and the release's pickles ([N] or [N, channels]).
 #include <string>
 #include <vector>
 

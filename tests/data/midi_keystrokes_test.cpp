@@ -1,5 +1,6 @@
-// MIDI notes to key depth: hand-worked key motion, and which notes count.
+// MIDI notes to key depth: hand-worked key motion, and which notes count; and back to presses.
 #include "data/key_motion.h"
+#include "data/key_presses.h"
 #include "data/midi_keystrokes.h"
 #include "test_support.h"
 
@@ -39,6 +40,30 @@ TEST(MidiKeystrokes, LeavesOutPercussionAndNotesOffThePianoAndSpansTheFile) {
   o.include_percussion = false;
   o.duration_s = 3.0;
   EXPECT_EQ(midi_to_key_depth(m, o).size(0), 3000);
+}
+
+// Presses rendered to key depth and read back: onsets, releases and velocities as played, a
+// re-strike before the key has risen, and a key still down at the end.
+TEST(KeyPresses, ReadsBackRenderedPresses) {
+  const std::vector<KeyPress> played = {
+      {39, 127, 0.50, 0.80}, {39, 20, 0.95, 1.20}, {43, 64, 0.60, 0.70}, {0, 100, 1.30, 1.60}, {87, 90, 1.80, 2.5}};
+  const double rate = 1024;
+  const torch::Tensor depth = render_key_depth(played, 2.0, rate, 88);
+  const std::vector<KeyPress> read = key_presses_from_depth(depth, rate);
+  ASSERT_EQ(read.size(), played.size());
+  std::vector<KeyPress> expected = played;
+  std::sort(expected.begin(), expected.end(), [](const auto& a, const auto& b) { return a.t_bed_s < b.t_bed_s; });
+  for (size_t i = 0; i < read.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(read[i].key, expected[i].key);
+    // The bed threshold (0.95) is crossed up to 1.6 ms before the bed; one sample is 1 ms.
+    EXPECT_NEAR(read[i].t_bed_s, expected[i].t_bed_s, 0.003);
+    EXPECT_NEAR(read[i].velocity, expected[i].velocity, 4);
+    // Released when the key rises past 0.95: about 8 ms after the finger lets go (or the end).
+    EXPECT_NEAR(read[i].t_release_s, std::min(expected[i].t_release_s + 0.008, 2.0 - 1 / rate), 0.003);
+  }
+  EXPECT_TRUE(key_presses_from_depth(torch::zeros({100, 88}), rate).empty());
+  EXPECT_THROW(key_presses_from_depth(torch::zeros({100}), rate), std::invalid_argument);
 }
 
 }  // namespace

@@ -1,0 +1,88 @@
+#include "cli/bids_output.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "analysis/muscles.h"
+#include "core/input_error.h"
+#include "data/key_presses.h"
+#include "io/bids_emg.h"
+
+namespace pianokpm {
+
+namespace {
+constexpr size_t kEdfLabelLength = 16;
+}  // namespace
+
+void add_bids_options(CLI::App* cmd, BidsOutputFlags& f) {
+  cmd->add_option("--bids", f.root,
+                  "Also write the EMG as a BIDS-EMG recording into this dataset folder (EDF+, sidecars, keystroke events)");
+  cmd->add_option("--bids-subject", f.subject, "BIDS subject label (letters and digits)")->capture_default_str();
+  cmd->add_option("--bids-session", f.session, "BIDS session label");
+  cmd->add_option("--bids-task", f.task, "BIDS task label")->capture_default_str();
+  cmd->add_option("--bids-run", f.run, "BIDS run index");
+  cmd->add_flag("--bids-bdf", f.bdf, "Write 24-bit BDF+ instead of 16-bit EDF+");
+}
+
+void check_bids_flags(const BidsOutputFlags& f) {
+  if (!f.wanted()) return;
+  const std::pair<const char*, const std::string*> labels[] = {
+      {"--bids-subject", &f.subject}, {"--bids-session", &f.session}, {"--bids-task", &f.task}, {"--bids-run", &f.run}};
+  for (const auto& [option, value] : labels) {
+    if (bids_label(*value) != *value) throw InputError(option, "'" + *value + "': BIDS labels hold only letters and digits");
+  }
+  if (f.subject.empty()) throw InputError("--bids-subject", "a BIDS subject label is required");
+  if (f.task.empty()) throw InputError("--bids-task", "a BIDS task label is required");
+}
+
+std::vector<std::string> write_bids_output(const BidsOutputFlags& f, const BidsContent& content) {
+  BidsEmgRecording r;
+  r.root = f.root;
+  r.subject = content.subject.empty() ? f.subject : content.subject;
+  r.session = f.session;
+  r.task = f.task;
+  r.run = f.run;
+  r.bdf = f.bdf;
+  r.estimated = content.estimated;
+  r.rate_hz = content.rate_hz;
+  r.provenance = content.provenance;
+  r.software_filters = content.software_filters;
+  r.power_line_hz = content.power_line_hz;
+  const torch::Tensor e = content.emg.to(torch::kDouble).t().contiguous();
+  std::vector<std::string> names = content.channels;
+  if (names.empty()) {
+    if (e.size(0) != static_cast<int64_t>(muscle_infos().size())) throw std::invalid_argument("BIDS output: name the channels");
+    for (const auto& m : muscle_infos()) names.push_back(m.code), r.muscle_long_names.push_back(m.name);
+  } else {
+    r.muscle_long_names = names;
+  }
+  for (int64_t c = 0; c < e.size(0); ++c) {
+    const double* p = e[c].data_ptr<double>();
+    r.emg.emplace_back(p, p + e.size(1));
+    std::string name = names.at(static_cast<size_t>(c)).substr(0, kEdfLabelLength);
+    // Cut names must stay distinct: EDF readers key channels by them.
+    if (std::find(r.muscles.begin(), r.muscles.end(), name) != r.muscles.end()) {
+      const std::string suffix = fmt::format("~{}", c + 1);
+      name = name.substr(0, kEdfLabelLength - suffix.size()) + suffix;
+    }
+    r.muscles.push_back(name);
+  }
+  if (content.keys.defined()) {
+    for (const KeyPress& k : key_presses_from_depth(content.keys, content.rate_hz)) {
+      r.events.push_back({k.t_bed_s, k.t_release_s - k.t_bed_s, k.key, k.velocity});
+    }
+  }
+  try {
+    r.check();
+  } catch (const std::invalid_argument& e) {
+    throw InputError("--bids", e.what());
+  }
+  const std::vector<std::string> written = write_bids_emg(r);
+  spdlog::info("wrote BIDS-EMG {} (+ {} sidecar files{})", written.front(), written.size() - 1,
+               r.events.empty() ? "" : fmt::format(", {} keystroke events", r.events.size()));
+  return written;
+}
+
+}  // namespace pianokpm
