@@ -16,7 +16,7 @@ namespace pianokpm {
 namespace {
 
 struct ConvertCommandOptions {
-  std::string out, name, pose_top, pose_right, keys, midi, emg_raw, emg_envelope, split, set = "train";
+  std::string out, name, pose_top, pose_right, c3d_markers, keys, midi, emg_raw, emg_envelope, split, set = "train";
   EmgProcessingFlags processing;
   std::string config_path;
 };
@@ -29,6 +29,7 @@ int run_convert(const ConvertCommandOptions& o) {
     if (o.pose_top.empty()) throw InputError("--pose-right", "give --pose-top too (the top view comes first)");
     s.pose_views.push_back(o.pose_right);
   }
+  s.c3d_markers = o.c3d_markers;
   s.keys = o.midi.empty() ? o.keys : o.midi;
   s.keys_from_midi = !o.midi.empty();
   s.emg_raw = o.emg_raw;
@@ -61,16 +62,20 @@ CommandRunner add_convert_command(CLI::App& app) {
   cmd->add_option("-o,--out", o->out, "Corpus folder (created)")->required();
   cmd->add_option("--name", o->name, "Performance name, e.g. t1_p21_1 (files are NAME.pkl)")->required();
   cmd->add_option("--pose-top", o->pose_top,
-                  fmt::format("Top-camera keypoints: .pkl, .npy, .csv or .json [T,{},C>=2] at {:g} fps",
+                  fmt::format("Top-camera keypoints: .pkl, .npy, .csv or .json [T,{},C>=2] at {:g} fps, or .c3d markers",
                               kReleaseLayout.num_keypoints, kReleaseLayout.pose_rate_hz));
   cmd->add_option("--pose-right", o->pose_right, "Right-camera keypoints, same formats");
+  cmd->add_option(
+      "--c3d-markers", o->c3d_markers,
+      "For a .c3d --pose-top/--pose-right: JSON mapping the 21 keypoints to marker labels, "
+      "{\"keypoints\": [\"RWRA\", ...], \"up\": \"z\"}; the markers are seen from above and resampled to the pose rate");
   auto* keys = cmd->add_option("--keys", o->keys,
                                fmt::format("Key depth [N,{}] at {:g} Hz (.pkl, .npy), or a .mid file", kReleaseLayout.num_keys,
                                            kReleaseLayout.emg_rate_hz));
   cmd->add_option("--midi", o->midi, "Keystrokes from a standard MIDI file")->excludes(keys);
-  auto* raw =
-      cmd->add_option("--emg", o->emg_raw,
-                      fmt::format("Raw EMG: .edf, .bdf, .gdf, .c3d (analog channels), .csv, .npy or .pkl ({} channels)", kReleaseLayout.emg_channels));
+  auto* raw = cmd->add_option("--emg", o->emg_raw,
+                              fmt::format("Raw EMG: .edf, .bdf, .gdf, .c3d (analog channels), .csv, .npy or .pkl ({} channels)",
+                                          kReleaseLayout.emg_channels));
   cmd->add_option("--emg-envelope", o->emg_envelope,
                   fmt::format("An EMG envelope already at {:g} Hz, [N,{}] .pkl or .npy", kReleaseLayout.emg_rate_hz,
                               kReleaseLayout.emg_channels))

@@ -1,5 +1,8 @@
 #include "data/performance_import.h"
 
+#include "data/c3d_pose.h"
+#include "io/file_names.h"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
@@ -52,7 +55,15 @@ ImportedPerformance import_performance(const PerformanceSources& s, const Stream
   if (name.empty() || name.find('/') != std::string::npos) throw InputError("--name", "must be a plain file name");
   if (s.pose_views.size() > 2) throw InputError("--pose-right", "at most two views (top, right)");
   std::vector<torch::Tensor> views;
-  for (const auto& p : s.pose_views) views.push_back(read_pose_array(p, layout));
+  for (const auto& p : s.pose_views) {
+    if (lowercase_extension(p) != ".c3d") {
+      views.push_back(read_pose_array(p, layout));
+    } else if (s.c3d_markers.empty()) {
+      throw InputError(p, "keypoints from a C3D file need --c3d-markers (which marker is which keypoint)");
+    } else {
+      views.push_back(read_c3d_pose(p, s.c3d_markers, layout));
+    }
+  }
   const torch::Tensor emg = load_emg(s, layout);
 
   const int64_t window = layout.window_samples(), frames = layout.pose_frames();

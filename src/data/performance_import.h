@@ -13,10 +13,11 @@
 namespace pianokpm {
 
 struct PerformanceSources {
-  std::vector<std::string> pose_views;  // top, then right; .pkl .npy .csv .json
+  std::vector<std::string> pose_views;  // top, then right; .pkl .npy .csv .json, or .c3d markers
+  std::string c3d_markers;              // mapping file for .c3d views (data/c3d_pose.h)
   std::string keys;                     // key depth array, or MIDI
   bool keys_from_midi = false;
-  std::string emg_raw;  // raw EMG (EDF/BDF/CSV/npy/pkl), processed here
+  std::string emg_raw;  // raw EMG (EDF/BDF/C3D analog/CSV/npy/pkl), processed here
   SignalReadOptions emg_read;
   EmgEnvelopeOptions envelope;
   EnvelopeNormalisation normalisation;

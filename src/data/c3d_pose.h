@@ -1,0 +1,21 @@
+#pragma once
+// Hand keypoints from a C3D file's 3D markers: a mapping file names the marker for each of the 21
+// MediaPipe keypoints (wrist, thumb CMC..tip, index MCP..tip, ...), and which axis points up. The
+// markers are seen from above (the up axis dropped, the other two kept in the file's units),
+// resampled to the layout's pose rate, and short losses filled by linear interpolation.
+//
+// Mapping file (JSON): {"keypoints": ["RWRA", "RCMC", ...21 labels], "up": "z"}  ("up": x, y or z;
+// default z, as Vicon and Qualisys write).
+#include <torch/torch.h>
+
+#include <string>
+
+#include "core/stream_layout.h"
+
+namespace pianokpm {
+
+// [T, keypoints, 2] float32 at layout.pose_rate_hz. InputErrors name the C3D or the mapping file: a
+// marker the file lacks, one never seen, a mapping of the wrong length.
+torch::Tensor read_c3d_pose(const std::string& c3d_path, const std::string& mapping_path, const StreamLayout& layout);
+
+}  // namespace pianokpm
