@@ -18,12 +18,14 @@
 #include <signal.h>
 
 #include "analysis/emg_analysis.h"
+#include "cli/bids_output.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/progress_bar.h"
 #include "data/performance.h"
 #include "io/array_file.h"
 #include "io/atomic_file.h"
+#include "io/bids_emg.h"
 #include "core/input_error.h"
 #include "io/manifest.h"
 #include "core/blas_threads.h"
@@ -49,6 +51,7 @@ struct BatchOptions {
   int threads = 0;  // per row; 0: 1 with several jobs, else the process's share of the cores
   int jobs = 0;     // rows predicted at once in this process; 0: the process's share of the cores
   int64_t batch_windows = 64;
+  BidsOutputFlags bids;  // subject labels come from the rows' names
 };
 
 // The manifest's input columns: predict's input options.
@@ -88,6 +91,7 @@ std::vector<std::string> row_outputs(const BatchOptions& o, const std::string& n
   std::vector<std::string> out;
   if (o.analyze) out.push_back((fs::path(o.out_dir) / (name + ".analysis.json")).string());
   if (familiarity) out.push_back((fs::path(o.out_dir) / (name + "_familiarity.csv")).string());
+  if (o.bids.wanted()) out.push_back(bids_data_file(o.bids, bids_label(name), true));
   out.push_back((fs::path(o.out_dir) / (name + "." + o.format)).string());  // last: its presence means done
   return out;
 }
@@ -153,6 +157,25 @@ nlohmann::json run_row(const BatchOptions& o, const Estimator& est, const Manife
     j["emg"]["file"] = outputs.back();
     write_file_atomically(outputs.front(), j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   }
+  if (o.bids.wanted()) {
+    BidsContent content;
+    content.emg = emg;
+    content.rate_hz = c.emg_rate_hz;
+    content.subject = bids_label(row.name);
+    if (in.has_keys()) {
+      content.keys = streams.keys.defined()
+                         ? streams.keys
+                         : load_keys(in.midi.empty() ? in.keys : in.midi, c, emg.size(0) / c.emg_rate_hz, !in.midi.empty());
+    }
+    content.provenance = {{"EstimatedBy",
+                           {{"model", o.model_path},
+                            {"architecture", c.architecture},
+                            {"inputs", to_string(c.modality)},
+                            {"trained_on_synthetic_data", est.synthetic()},
+                            {"training", c.provenance.to_json()}}}};
+    if (!familiarity_summary.is_null()) content.provenance["Familiarity"] = familiarity_summary;
+    write_bids_output(o.bids, content);
+  }
   write_array(outputs.back(), emg, muscle_names());
   return familiarity_summary;
 }
@@ -167,6 +190,7 @@ int process_cores() {
 }
 
 int run_batch(BatchOptions o) {
+  check_bids_flags(o.bids);
   if (o.format != "csv" && o.format != "npy") throw InputError("--format", "must be csv or npy, not '" + o.format + "'");
   const std::vector<ManifestRow> rows = read_manifest(o.manifest, kInputColumns);
   if (rows.empty()) throw InputError(o.manifest, "has a header but no rows");
@@ -201,6 +225,7 @@ int run_batch(BatchOptions o) {
     throw std::runtime_error("another process of this batch could not start (see its message)");
   const ModelConfig& config = est->config();
   const StaleTemporaries stale(o.out_dir);
+  if (o.bids.wanted()) write_bids_dataset_description(o.bids.root, true);  // once, before the rows' threads
 
   // Round-robin: consecutive rows (often similar lengths) go to different processes.
   std::vector<size_t> mine;
@@ -331,6 +356,7 @@ CommandRunner add_batch_command(CLI::App& app) {
   cmd->add_option("--config", o->config_path, "Model config JSON for an official state dict");
   cmd->add_option("--format", o->format, "Output format: csv or npy")->capture_default_str();
   cmd->add_flag("--analyze", o->analyze, "Also write NAME.analysis.json (as pianokpm analyze)");
+  add_bids_options(cmd, o->bids);
   cmd->add_option("--hand", o->hand, "Hand to track in videos: right, left or any")->capture_default_str();
   cmd->add_option("--pose-model", o->pose_model, "MediaPipe model size for videos: full or lite")->capture_default_str();
   cmd->add_option("--device", o->device, "cpu or cuda")->capture_default_str();

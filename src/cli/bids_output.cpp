@@ -37,15 +37,28 @@ void check_bids_flags(const BidsOutputFlags& f) {
   if (f.task.empty()) throw InputError("--bids-task", "a BIDS task label is required");
 }
 
-std::vector<std::string> write_bids_output(const BidsOutputFlags& f, const BidsContent& content) {
+namespace {
+
+BidsEmgRecording recording_for(const BidsOutputFlags& f, const std::string& subject, bool estimated) {
   BidsEmgRecording r;
   r.root = f.root;
-  r.subject = content.subject.empty() ? f.subject : content.subject;
+  r.subject = subject.empty() ? f.subject : subject;
   r.session = f.session;
   r.task = f.task;
   r.run = f.run;
   r.bdf = f.bdf;
-  r.estimated = content.estimated;
+  r.estimated = estimated;
+  return r;
+}
+
+}  // namespace
+
+std::string bids_data_file(const BidsOutputFlags& f, const std::string& subject, bool estimated) {
+  return bids_data_path(recording_for(f, subject, estimated));
+}
+
+std::vector<std::string> write_bids_output(const BidsOutputFlags& f, const BidsContent& content) {
+  BidsEmgRecording r = recording_for(f, content.subject, content.estimated);
   r.rate_hz = content.rate_hz;
   r.provenance = content.provenance;
   r.software_filters = content.software_filters;

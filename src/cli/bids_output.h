@@ -35,6 +35,9 @@ struct BidsContent {
   std::string subject;  // overrides the flags' subject (batch: one per row)
 };
 
+// Where write_bids_output puts the data file for this subject ("" : the flags').
+std::string bids_data_file(const BidsOutputFlags& flags, const std::string& subject, bool estimated);
+
 // Logs and returns the files written. Channel names longer than EDF's 16 characters are cut
 // (kept whole in channels.tsv's target_muscle); InputError for a bad label.
 std::vector<std::string> write_bids_output(const BidsOutputFlags& flags, const BidsContent& content);

@@ -132,14 +132,40 @@ void BidsEmgRecording::check() const {
   if (!provenance.is_null() && !provenance.is_object()) throw std::invalid_argument("BIDS provenance must be a JSON object");
 }
 
-std::vector<std::string> write_bids_emg(const BidsEmgRecording& r) {
-  r.check();
+namespace {
+
+std::string bids_stem(const BidsEmgRecording& r) {
   namespace fs = std::filesystem;
   fs::path folder = fs::path(r.root) / ("sub-" + r.subject);
   if (!r.session.empty()) folder /= "ses-" + r.session;
-  folder /= "emg";
-  fs::create_directories(folder);
-  const std::string stem = (folder / entity_prefix(r)).string();
+  return (folder / "emg" / entity_prefix(r)).string();
+}
+
+}  // namespace
+
+std::string bids_data_path(const BidsEmgRecording& r) { return bids_stem(r) + (r.bdf ? "_emg.bdf" : "_emg.edf"); }
+
+bool write_bids_dataset_description(const std::string& root, bool estimated) {
+  const std::filesystem::path description = std::filesystem::path(root) / "dataset_description.json";
+  if (std::filesystem::exists(description)) return false;
+  std::filesystem::create_directories(root);
+  const nlohmann::json d = {
+      {"Name", estimated ? "pianokpm estimates of hand-muscle activity" : "pianokpm EMG envelopes"},
+      {"BIDSVersion", kBidsVersion},
+      {"DatasetType", "derivative"},
+      {"GeneratedBy",
+       {{{"Name", "pianokpm"},
+         {"Version", PIANOKPM_VERSION},
+         {"Description", estimated ? "EMG envelopes estimated from video or hand keypoints (desc-estimated): not measured"
+                                   : "EMG envelopes of measured recordings (desc-envelope)"}}}}};
+  write_file_atomically(description.string(), d.dump(2) + "\n");
+  return true;
+}
+
+std::vector<std::string> write_bids_emg(const BidsEmgRecording& r) {
+  r.check();
+  const std::string stem = bids_stem(r);
+  std::filesystem::create_directories(std::filesystem::path(stem).parent_path());
   std::vector<std::string> written;
 
   std::vector<EdfSignal> signals;
@@ -151,7 +177,7 @@ std::vector<std::string> write_bids_emg(const BidsEmgRecording& r) {
   edf.rate_hz = r.rate_hz;
   edf.patient = fmt::format("sub-{} X X X", r.subject);
   edf.recording = r.estimated ? "X X pianokpm_estimate" : "X X pianokpm_envelope";
-  written.push_back(stem + (r.bdf ? "_emg.bdf" : "_emg.edf"));
+  written.push_back(bids_data_path(r));
   write_edf(written.back(), signals, {}, edf);
 
   const double seconds = static_cast<double>(r.emg[0].size()) / r.rate_hz;
@@ -165,19 +191,8 @@ std::vector<std::string> write_bids_emg(const BidsEmgRecording& r) {
     written.push_back(stem + "_events.json");
     write_file_atomically(written.back(), events_json().dump(2) + "\n");
   }
-  const fs::path description = fs::path(r.root) / "dataset_description.json";
-  if (!fs::exists(description)) {
-    const nlohmann::json d = {
-        {"Name", r.estimated ? "pianokpm estimates of hand-muscle activity" : "pianokpm EMG envelopes"},
-        {"BIDSVersion", kBidsVersion},
-        {"DatasetType", "derivative"},
-        {"GeneratedBy",
-         {{{"Name", "pianokpm"},
-           {"Version", PIANOKPM_VERSION},
-           {"Description", r.estimated ? "EMG envelopes estimated from video or hand keypoints (desc-estimated): not measured"
-                                       : "EMG envelopes of measured recordings (desc-envelope)"}}}}};
-    written.push_back(description.string());
-    write_file_atomically(written.back(), d.dump(2) + "\n");
+  if (write_bids_dataset_description(r.root, r.estimated)) {
+    written.push_back((std::filesystem::path(r.root) / "dataset_description.json").string());
   }
   return written;
 }

@@ -43,6 +43,13 @@ struct BidsEmgRecording {
 // Returns the files written, data file first. Each file is written atomically.
 std::vector<std::string> write_bids_emg(const BidsEmgRecording& recording);
 
+// Where write_bids_emg puts the recording's data file (.edf or .bdf).
+std::string bids_data_path(const BidsEmgRecording& recording);
+
+// ROOT/dataset_description.json, unless it exists; true when written. write_bids_emg calls it;
+// callers writing recordings from several threads call it once first.
+bool write_bids_dataset_description(const std::string& root, bool estimated);
+
 // BIDS labels allow only letters and digits: "t1_p21-1" -> "t1p211"; empty if nothing is left.
 std::string bids_label(const std::string& text);
 

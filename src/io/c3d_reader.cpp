@@ -252,8 +252,9 @@ C3dFile parse_c3d(std::string_view bytes, const std::string& path) {
   if (data_block < 2) throw InputError(path, "C3D header gives no data block");
   const size_t start = (data_block - 1) * kBlock, width = f.float_storage ? 4 : 2;
   const size_t frame_bytes = (static_cast<size_t>(points) * 4 + static_cast<size_t>(analog_per_frame)) * width;
-  if (start > bytes.size() || (frame_bytes > 0 && static_cast<size_t>(frames) > (bytes.size() - start) / frame_bytes)) {
-    const size_t held = start > bytes.size() || frame_bytes == 0 ? 0 : (bytes.size() - start) / frame_bytes;
+  if (frame_bytes == 0) throw InputError(path, "this C3D file holds neither points nor analog channels");
+  if (start > bytes.size() || static_cast<size_t>(frames) > (bytes.size() - start) / frame_bytes) {
+    const size_t held = start > bytes.size() ? 0 : (bytes.size() - start) / frame_bytes;
     throw InputError(path, fmt::format("truncated C3D file: it declares {} frames but holds {}", frames, held));
   }
 

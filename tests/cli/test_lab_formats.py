@@ -139,3 +139,23 @@ def test_bad_bids_label_is_refused_before_anything_is_written(tmp_path):
     assert r.returncode == 2
     assert "--bids-subject" in r.stderr and "letters and digits" in r.stderr
     assert not (tmp_path / "b").exists()
+
+
+def test_batch_writes_one_bids_subject_per_row(tmp_path, corpus):
+    manifest = tmp_path / "rows.csv"
+    top = corpus / "hand_data/keyp_top/t1_p1_1.pkl"
+    manifest.write_text(f"name,pose_top,midi\nt1_p1_1,{top},{corpus / 'midi/t1_p1_1.mid'}\ntake2,{top},\n")
+    bids = tmp_path / "bids"
+    cli("batch", "--manifest", manifest, "-o", tmp_path / "out", "--model", ROOT / "assets/models/synthetic_top_pose.pt",
+        "--bids", bids, "--bids-task", "scales")
+    for subject, with_events in (("t1p11", True), ("take2", False)):
+        stem = bids / f"sub-{subject}/emg/sub-{subject}_task-scales_desc-estimated"
+        raw = mne.io.read_raw_edf(f"{stem}_emg.edf", verbose="error")
+        assert raw.ch_names == MUSCLES
+        assert Path(f"{stem}_events.tsv").exists() == with_events
+    assert json.loads((bids / "dataset_description.json").read_text())["DatasetType"] == "derivative"
+    # A second run finds every row done (the BIDS file is one of a row's outputs) and skips them.
+    cli("batch", "--manifest", manifest, "-o", tmp_path / "out", "--model",
+            ROOT / "assets/models/synthetic_top_pose.pt", "--bids", bids, "--bids-task", "scales")
+    summary = json.loads((tmp_path / "out/batch_summary.json").read_text())
+    assert summary["skipped"] == summary["rows"] == 2

@@ -172,6 +172,9 @@ TEST(C3dReader, RefusesTruncatedAndHostileFiles) {
   bad_type[type_at] = 3;
   EXPECT_NE(error_of(bad_type).find("data type 3"), std::string::npos) << error_of(bad_type);
   EXPECT_NE(error_of(std::string(600, '\0')).find("not a C3D file"), std::string::npos);
+  std::string empty = good;  // no points and no analog samples: nothing bounds its frame count
+  std::fill(empty.begin() + 2, empty.begin() + 6, '\0');
+  EXPECT_NE(error_of(empty).find("neither points nor analog"), std::string::npos) << error_of(empty);
 }
 
 }  // namespace
