@@ -167,12 +167,7 @@ nlohmann::json run_row(const BatchOptions& o, const Estimator& est, const Manife
                          ? streams.keys
                          : load_keys(in.midi.empty() ? in.keys : in.midi, c, emg.size(0) / c.emg_rate_hz, !in.midi.empty());
     }
-    content.provenance = {{"EstimatedBy",
-                           {{"model", o.model_path},
-                            {"architecture", c.architecture},
-                            {"inputs", to_string(c.modality)},
-                            {"trained_on_synthetic_data", est.synthetic()},
-                            {"training", c.provenance.to_json()}}}};
+    content.provenance = bids_estimate_provenance(o.model_path, c, est.synthetic());
     if (!familiarity_summary.is_null()) content.provenance["Familiarity"] = familiarity_summary;
     write_bids_output(o.bids, content);
   }

@@ -53,6 +53,15 @@ BidsEmgRecording recording_for(const BidsOutputFlags& f, const std::string& subj
 
 }  // namespace
 
+nlohmann::json bids_estimate_provenance(const std::string& model_path, const ModelConfig& c, bool synthetic) {
+  return {{"EstimatedBy",
+           {{"model", model_path},
+            {"architecture", c.architecture},
+            {"inputs", to_string(c.modality)},
+            {"trained_on_synthetic_data", synthetic},
+            {"training", c.provenance.to_json()}}}};
+}
+
 std::string bids_data_file(const BidsOutputFlags& f, const std::string& subject, bool estimated) {
   return bids_data_path(recording_for(f, subject, estimated));
 }

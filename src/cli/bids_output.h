@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "model/model_config.h"
+
 namespace pianokpm {
 
 struct BidsOutputFlags {
@@ -34,6 +36,10 @@ struct BidsContent {
   double power_line_hz = 0;
   std::string subject;  // overrides the flags' subject (batch: one per row)
 };
+
+// The sidecar's "EstimatedBy": the model file, its architecture and inputs, whether it was trained
+// on synthetic data, and its training provenance.
+nlohmann::json bids_estimate_provenance(const std::string& model_path, const ModelConfig& config, bool synthetic);
 
 // Where write_bids_output puts the data file for this subject ("" : the flags').
 std::string bids_data_file(const BidsOutputFlags& flags, const std::string& subject, bool estimated);

@@ -3,11 +3,15 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+
+#include "cli/bids_output.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/emg_options.h"
 #include "data/performance_import.h"
 #include "core/input_error.h"
+#include "io/array_file.h"
 #include "core/stream_layout.h"
 #include "model/model_config_file.h"
 
@@ -19,10 +23,13 @@ struct ConvertCommandOptions {
   std::string out, name, pose_top, pose_right, c3d_markers, keys, midi, emg_raw, emg_envelope, split, set = "train";
   EmgProcessingFlags processing;
   std::string config_path;
+  BidsOutputFlags bids;  // the performance's EMG (and keystrokes) as BIDS-EMG too
 };
 
 int run_convert(const ConvertCommandOptions& o) {
   const ModelConfig layout = read_model_config(o.config_path).value_or(ModelConfig{});
+  check_bids_flags(o.bids);
+  if (o.bids.wanted() && o.emg_raw.empty() && o.emg_envelope.empty()) throw InputError("--bids", "needs --emg or --emg-envelope");
   PerformanceSources s;
   if (!o.pose_top.empty()) s.pose_views.push_back(o.pose_top);
   if (!o.pose_right.empty()) {
@@ -39,6 +46,19 @@ int run_convert(const ConvertCommandOptions& o) {
   s.emg_envelope = o.emg_envelope;
   const ImportedPerformance r = import_performance(s, layout, o.out, o.name);
   for (const auto& f : r.written) spdlog::info("wrote {}", f);
+  if (o.bids.wanted()) {
+    // As written in the release layout: the envelope and the keys cut to the same length.
+    const std::filesystem::path dir(o.out);
+    BidsContent content;
+    content.emg = read_array((dir / "emg_data" / (o.name + ".pkl")).string());
+    content.rate_hz = layout.emg_rate_hz;
+    content.estimated = false;
+    const std::filesystem::path keys = dir / "keystroke_data" / (o.name + ".pkl");
+    if (std::filesystem::exists(keys)) content.keys = read_array(keys.string());
+    content.power_line_hz = o.processing.envelope.notch_hz;
+    content.provenance = {{"Source", o.emg_raw.empty() ? o.emg_envelope : o.emg_raw}};
+    write_bids_output(o.bids, content);
+  }
   spdlog::info("{}: {} pose frames, {} keystroke/EMG samples ({:.2f} s)", o.name, r.pose_frames, r.samples,
                static_cast<double>(r.samples) / layout.emg_rate_hz);
   if (!o.split.empty()) {
@@ -84,6 +104,7 @@ CommandRunner add_convert_command(CLI::App& app) {
   cmd->add_option("--set", o->set, "Which list of the split file: train, val, test, ...")->capture_default_str();
   cmd->add_option("--config", o->config_path, "Model config JSON for the layout (keypoints, keys, rates)");
   add_emg_processing_options(cmd, o->processing);
+  add_bids_options(cmd, o->bids);
   return [o] { return run_convert(*o); };
 }
 

@@ -9,9 +9,12 @@
 #include <atomic>
 #include <cmath>
 #include <csignal>
+#include <filesystem>
 #include <memory>
 #include <optional>
 
+#include "cli/bids_output.h"
+#include "io/array_file.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "io/atomic_file.h"
@@ -48,6 +51,7 @@ struct LiveCommandOptions {
   double hop_s = StreamOptions().hop_s, duration_s = 0;
   std::string camera_size;
   std::string out, format = "csv", osc, record, serve, midi_file, midi_in, stats_path;
+  BidsOutputFlags bids;  // the recording's EMG as BIDS-EMG at the end
   double osc_rate = 60;
   int max_viewers = 8;
 };
@@ -128,6 +132,8 @@ int run_live_command(LiveCommandOptions o) {
     spdlog::info("no --model given: using {}", o.model_path);
   }
   if (o.out.empty() && o.osc.empty() && o.record.empty() && o.serve.empty()) o.out = "-";
+  if (o.bids.wanted() && o.record.empty()) throw InputError("--bids", "writes the recording's EMG: give --record too");
+  check_bids_flags(o.bids);
 
   live::LiveOptions lo;
   lo.source.source = o.source;
@@ -235,6 +241,19 @@ int run_live_command(LiveCommandOptions o) {
       summary.incremental ? "incremental" : "whole windows", summary.window_ms,
       s.rows_skipped ? fmt::format("; {} rows left out while the model was over a second behind", s.rows_skipped) : "");
   if (recorder) spdlog::info("recorded to {} (session {})", o.record, recorder->name());
+  if (recorder && o.bids.wanted()) {
+    // From the recording as written: the rows it holds (dropped ones as zeros) and its keystrokes.
+    const std::filesystem::path rec(o.record);
+    const std::string file = recorder->name() + ".pkl";
+    BidsContent content;
+    content.emg = read_array((rec / "emg_estimated" / file).string());
+    content.rate_hz = c.emg_rate_hz;
+    if (std::filesystem::exists(rec / "keystroke_data" / file))
+      content.keys = read_array((rec / "keystroke_data" / file).string());
+    content.provenance = bids_estimate_provenance(o.model_path, c, synthetic);
+    content.provenance["EstimatedBy"]["live_session"] = recorder->name();
+    if (content.emg.size(0) > 0) write_bids_output(o.bids, content);
+  }
   const FamiliarityOptions familiarity_options;
   const auto familiarity = tally->summary(familiarity_options);
   std::optional<double> unfamiliar_share;
@@ -323,6 +342,7 @@ CommandRunner add_live_command(CLI::App& app) {
   cmd->add_option("--osc", o->osc, "Send OSC over UDP to HOST:PORT (or PORT on 127.0.0.1)");
   cmd->add_option("--osc-rate", o->osc_rate, "OSC rows per second")->capture_default_str();
   cmd->add_option("--record", o->record, "Record the session (video, keypoints, EMG) into this folder");
+  add_bids_options(cmd, o->bids);
   cmd->add_option("--serve", o->serve, "Serve the live view at HOST:PORT (or PORT on 127.0.0.1), e.g. 127.0.0.1:8080");
   cmd->add_option("--max-viewers", o->max_viewers, "Browser streams of each kind served at once")->capture_default_str();
   auto* mf = cmd->add_option("--midi-file", o->midi_file, "Keystrokes from a MIDI file played in time with the source");

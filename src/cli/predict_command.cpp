@@ -154,12 +154,7 @@ int run_predict(PredictCommandOptions o) {
     if (!keys.defined() && !keys_path.empty()) {
       keys = load_keys(keys_path, c, static_cast<double>(emg.size(0)) / c.emg_rate_hz, !o.inputs.midi.empty());
     }
-    nlohmann::json provenance = {{"EstimatedBy",
-                                  {{"model", o.model_path},
-                                   {"architecture", c.architecture},
-                                   {"inputs", to_string(c.modality)},
-                                   {"trained_on_synthetic_data", est.synthetic()},
-                                   {"training", c.provenance.to_json()}}}};
+    nlohmann::json provenance = bids_estimate_provenance(o.model_path, c, est.synthetic());
     if (familiarity) provenance["Familiarity"] = familiarity->summary();
     BidsContent content;
     content.emg = emg;

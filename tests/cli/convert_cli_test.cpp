@@ -5,6 +5,7 @@
 
 #include "io/array_file.h"
 #include "io/atomic_file.h"
+#include "io/bids_emg.h"
 #include "io/c3d_reader.h"
 #include "test_support.h"
 
@@ -90,12 +91,19 @@ TEST_F(ConvertCli, C3dAnalogEmgTrainsAndEvaluates) {
   const std::string split = dir / "mine/split.json";
   for (const auto& [name, set] :
        {std::pair<std::string, std::string>{"t1_p1_1", "train"}, {"t1_p1_2", "val"}, {"t1_p1_3", "test"}}) {
-    const auto r = run_cli(
-        "convert --out " + dir / "mine" + " --name " + name + " --pose-top " + dir / "top.npy" + " --pose-right " +
-        dir / "top.npy" + " --keys " + dir / "keys.npy" + " --emg " + testing::fixture("c3d/1123x01EMG.c3d") +
-        " --channels \"Right Rectus Femoris\",2,3,4,5,\"Left Biceps Femoris Caput Longus\" --split " + split + " --set " + set);
+    const auto r =
+        run_cli("convert --out " + dir / "mine" + " --name " + name + " --pose-top " + dir / "top.npy" + " --pose-right " +
+                dir / "top.npy" + " --keys " + dir / "keys.npy" + " --emg " + testing::fixture("c3d/1123x01EMG.c3d") +
+                " --channels \"Right Rectus Femoris\",2,3,4,5,\"Left Biceps Femoris Caput Longus\" --split " + split + " --set " +
+                set + " --bids " + dir / "bids" + " --bids-subject " + bids_label(name));
     ASSERT_EQ(r.exit_code, 0) << r.output;
   }
+  // --bids: the same envelope as a measured BIDS-EMG recording (its six channels are the
+  // release's muscles, in order), with the keys' events.
+  const std::string stem = dir / "bids/sub-t1p11/emg/sub-t1p11_task-piano_desc-envelope";
+  EXPECT_TRUE(std::filesystem::exists(stem + "_emg.edf"));
+  EXPECT_NE(testing::read_bytes(stem + "_channels.tsv").find("ADM\tEMG\t"), std::string::npos);
+  EXPECT_NE(testing::read_bytes(stem + "_events.tsv").find("\tkeystroke\t"), std::string::npos);
   const torch::Tensor emg = read_array(dir / "mine/emg_data/t1_p1_1.pkl");
   ASSERT_EQ(emg.sizes(), (std::vector<int64_t>{4673, 6}));
   EXPECT_NEAR(emg.max().item<float>(), 1.0f, 1e-6);  // each channel divided by its own maximum

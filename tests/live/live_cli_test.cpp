@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "io/array_file.h"
+#include "io/signal_recording.h"
 #include "test_support.h"
 
 namespace pianokpm {
@@ -173,7 +174,7 @@ TEST(LiveCli, AServerKilledMidWayEndsTheSessionCleanly) {
     std::system(("kill -9 $(cat " + (dir / "ffmpeg.pid") + ")").c_str());
   });
   const auto r = run_cli("live --source " + url + " --hand any --format ndjson --out " + (dir / "rows.ndjson") + " --record " +
-                         (dir / "rec"));
+                         (dir / "rec") + " --bids " + (dir / "bids"));
   killer.join();
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("the source ended"), std::string::npos) << r.output;
@@ -183,6 +184,20 @@ TEST(LiveCli, AServerKilledMidWayEndsTheSessionCleanly) {
   const auto session = nlohmann::json::parse(testing::read_bytes(dir / "rec/session.json"));
   EXPECT_TRUE(session.at("complete").get<bool>());
   EXPECT_EQ(session.at("emg_rows").get<size_t>(), rows.size());
+  // --bids: the recording's EMG as BIDS-EMG, read back through libbiosig: every recorded row.
+  if (!have_biosig()) return;
+  const std::string name = session.at("name");
+  const torch::Tensor emg = read_array(dir / ("rec/emg_estimated/" + name + ".pkl"));
+  const SignalRecording edf = read_signals(dir / "bids/sub-01/emg/sub-01_task-piano_desc-estimated_emg.edf", {});
+  ASSERT_EQ(edf.channels.size(), 6u);
+  EXPECT_EQ(edf.channels[0].label, "ADM");
+  EXPECT_DOUBLE_EQ(edf.channels[0].rate_hz, 1024);
+  ASSERT_GE(edf.channels[0].samples.size(), static_cast<size_t>(emg.size(0)));
+  for (int c = 0; c < 6; ++c) {
+    const torch::Tensor col = emg.select(1, c).to(torch::kDouble);
+    const double step = (col.max().item<double>() - col.min().item<double>()) / 65535;
+    for (int64_t i = 0; i < emg.size(0); i += 97) ASSERT_NEAR(edf.channels[c].samples[i], col[i].item<double>(), step + 1e-7);
+  }
 }
 
 TEST(LiveCli, ARunOfCorruptPacketsIsSurvived) {
