@@ -26,6 +26,7 @@
 #include "io/array_file.h"
 #include "io/atomic_file.h"
 #include "io/bids_emg.h"
+#include "core/install_paths.h"
 #include "core/input_error.h"
 #include "io/manifest.h"
 #include "core/blas_threads.h"
@@ -132,7 +133,7 @@ nlohmann::json run_row(const BatchOptions& o, const Estimator& est, const Manife
   in.hand = o.hand;
   in.pose_model = o.pose_model;
   in.device = o.device;
-  in.mediapipe_dir = PIANOKPM_DEFAULT_MEDIAPIPE_DIR;
+  in.mediapipe_dir = mediapipe_models_dir();
   const PerformanceStreams streams = read_performance_inputs(in, c).streams;
   EstimateOptions eo;
   eo.batch_windows = o.batch_windows;
@@ -198,7 +199,7 @@ int run_batch(BatchOptions o) {
   const int threads = o.threads > 0 ? o.threads : std::max(1, cores / jobs);
   if (jobs > 1) set_blas_threads(1);  // OpenBLAS's own pool would serialise the jobs' products
   if (o.model_path.empty()) {
-    o.model_path = default_model_for(row_inputs(rows.front()), PIANOKPM_DEFAULT_MODELS_DIR);
+    o.model_path = default_model_for(row_inputs(rows.front()), shipped_models_dir());
     if (group->is_main()) spdlog::info("no --model given: using {} (chosen by the first row's inputs)", o.model_path);
   }
   // One model (or ensemble), on the device, read by every job (predicting never changes a model).

@@ -14,6 +14,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "data/windowing.h"
+#include "core/install_paths.h"
 #include "core/cpu_cores.h"
 #include "core/stream_layout.h"
 #include "core/device.h"
@@ -43,7 +44,7 @@ namespace {
 struct BenchCommandOptions {
   std::string device = "cpu";
   int threads = 0, repeats = 3;
-  std::string models = PIANOKPM_DEFAULT_MEDIAPIPE_DIR;
+  std::string models = mediapipe_models_dir();
 };
 
 // What a figure depends on besides the code: the processor, the cores this process may use, the
@@ -254,14 +255,14 @@ int run_bench(const BenchCommandOptions& o) {
     // live: the demo video (640x480, 30 fps, 12 s) played in real time through tracking and the
     // shipped one-camera model; the latency of every row from its frame's arrival.
     live::LiveOptions lo;
-    lo.source.source = std::string(PIANOKPM_DEFAULT_MODELS_DIR) + "/../demo/hand_moving.mp4";
+    lo.source.source = demo_assets_dir() + "/hand_moving.mp4";
     lo.source.realtime = true;
     lo.tracker.model_dir = o.models;
     lo.tracker.max_hands = 1;
     lo.hand = "any";
     lo.stream.device = device;
     std::atomic<bool> stop{false};
-    const LoadedModel model = load_model(std::string(PIANOKPM_DEFAULT_MODELS_DIR) + "/synthetic_top_pose_stream.pt");
+    const LoadedModel model = load_model(shipped_models_dir() + "/synthetic_top_pose_stream.pt");
     model.net->to(device);
     const ScopedOpenMpThreads per_stage(1);
     const live::LiveSummary s = live::run_live(lo, model.net, nullptr, {}, stop);

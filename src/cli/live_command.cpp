@@ -18,6 +18,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "io/atomic_file.h"
+#include "core/install_paths.h"
 #include "core/input_error.h"
 #include "io/midi_reader.h"
 #include "live/live_pipeline.h"
@@ -127,8 +128,7 @@ int run_live_command(LiveCommandOptions o) {
   apply_thread_count(o.threads);
   const bool with_keys = !o.midi_file.empty() || !o.midi_in.empty();
   if (o.model_path.empty()) {
-    o.model_path =
-        std::string(PIANOKPM_DEFAULT_MODELS_DIR) + (with_keys ? "/synthetic_top_pose_keys.pt" : "/synthetic_top_pose_stream.pt");
+    o.model_path = shipped_models_dir() + (with_keys ? "/synthetic_top_pose_keys.pt" : "/synthetic_top_pose_stream.pt");
     spdlog::info("no --model given: using {}", o.model_path);
   }
   if (o.out.empty() && o.osc.empty() && o.record.empty() && o.serve.empty()) o.out = "-";
@@ -142,7 +142,7 @@ int run_live_command(LiveCommandOptions o) {
     if (std::sscanf(o.camera_size.c_str(), "%dx%d", &lo.source.camera_width, &lo.source.camera_height) != 2)
       throw std::invalid_argument("--camera-size must be WIDTHxHEIGHT, e.g. 640x480");
   }
-  lo.tracker.model_dir = PIANOKPM_DEFAULT_MEDIAPIPE_DIR;
+  lo.tracker.model_dir = mediapipe_models_dir();
   lo.tracker.complexity = o.pose_model;
   lo.tracker.max_hands = o.hand == "both" ? std::max(o.max_hands, 2) : o.max_hands;
   lo.hand = o.hand;

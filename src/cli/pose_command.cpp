@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "core/install_paths.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "io/array_file.h"
@@ -49,7 +50,7 @@ int run_pose(PoseCommandOptions o) {
 
 CommandRunner add_pose_command(CLI::App& app) {
   auto o = std::make_shared<PoseCommandOptions>();
-  o->pose.tracker.model_dir = PIANOKPM_DEFAULT_MEDIAPIPE_DIR;
+  o->pose.tracker.model_dir = mediapipe_models_dir();
   CLI::App* cmd = app.add_subcommand("pose", "Video or images to hand keypoints (MediaPipe Hands in libtorch)");
   cmd->footer(
       fmt::format("Palm detection, rotated hand crops and landmark regression as MediaPipe Hands does them, with frame-to-frame "

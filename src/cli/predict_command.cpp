@@ -15,6 +15,7 @@
 #include "io/file_names.h"
 #include "io/array_file.h"
 #include "io/atomic_file.h"
+#include "core/install_paths.h"
 #include "core/input_error.h"
 #include "core/device.h"
 #include "core/stream_layout.h"
@@ -82,7 +83,7 @@ void write_overlay(const PredictCommandOptions& o, const ModelConfig& c, const t
 
 int run_predict(PredictCommandOptions o) {
   if (o.model_path.empty()) {
-    o.model_path = default_model_for(o.inputs, PIANOKPM_DEFAULT_MODELS_DIR);
+    o.model_path = default_model_for(o.inputs, shipped_models_dir());
     spdlog::info("no --model given: using {}", o.model_path);
   }
   apply_thread_count(o.threads);
@@ -104,7 +105,7 @@ int run_predict(PredictCommandOptions o) {
                est.is_ensemble() ? fmt::format("ensemble of {}", est.members()) : est.format(), to_string(c.modality),
                device.str(), torch::get_num_threads());
 
-  o.inputs.mediapipe_dir = PIANOKPM_DEFAULT_MEDIAPIPE_DIR;
+  o.inputs.mediapipe_dir = mediapipe_models_dir();
   report_video_tracking(o.inputs);
   const AssembledInputs inputs = read_performance_inputs(o.inputs, c);
   torch::Tensor overlay_keypoints;  // top view at the video's frames

@@ -10,6 +10,7 @@
 #include "data/performance.h"
 #include "io/file_names.h"
 #include "io/emg_table.h"
+#include "core/install_paths.h"
 #include "core/input_error.h"
 #include "core/stream_layout.h"
 
@@ -41,7 +42,7 @@ int run_render(const RenderCommandOptions& o) {
     in.keypoints_name = o.pose;
   } else {
     pose::VideoPoseOptions vo;
-    vo.tracker.model_dir = PIANOKPM_DEFAULT_MEDIAPIPE_DIR;
+    vo.tracker.model_dir = mediapipe_models_dir();
     vo.tracker.complexity = o.pose_model;
     vo.hand = o.hand;
     vo.rate_hz = 0;

@@ -116,8 +116,8 @@ dtype; other dtypes come back as float32. The shape is kept.)");
 atomically: the file appears complete or not at all. Values are written as float32.)");
   m.def("read_signals", &read_signals_file, py::arg("path"), py::arg("rate_hz") = 0.0,
         py::arg("channels") = std::vector<std::string>{},
-        R"(Read a biosignal recording: EDF/EDF+/BDF (through libbiosig, when this build has it), CSV with a
-header, .npy or .pkl ([N] or [N, channels]; give rate_hz for those). channels: labels or
+        R"(Read a biosignal recording: EDF/EDF+/BDF (through libbiosig, when this build has it), a C3D file's
+analog channels, CSV with a header, .npy or .pkl ([N] or [N, channels]; give rate_hz for those). channels: labels or
 numbers (the first channel is 1) to keep, in order. Returns a dict: labels, units, rates_hz and samples (one
 float64 array per channel, each at its own rate).)");
   m.def("have_biosig", &have_biosig, "Whether this build reads EDF/BDF.");

@@ -6,6 +6,7 @@
 
 #include <mutex>
 
+#include "core/install_paths.h"
 #include "core/input_error.h"
 #include "core/device.h"
 #include "core/stream_layout.h"
@@ -97,7 +98,7 @@ class Model {
     in.pose_right_option = "pose_right";
     in.keys_option = "keys";
     in.hand_setting = "hand=\"{}\"";
-    in.mediapipe_dir = PIANOKPM_DEFAULT_MEDIAPIPE_DIR;
+    in.mediapipe_dir = mediapipe_models_dir();
     in.strict = true;
     set_input(pose_top, "pose_top", in.pose_top, in.pose_top_array);
     set_input(pose_right, "pose_right", in.pose_right, in.pose_right_array);

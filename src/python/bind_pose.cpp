@@ -4,6 +4,7 @@
 
 #include <mutex>
 
+#include "core/install_paths.h"
 #include "core/device.h"
 #include "core/stream_layout.h"
 #include "pose/hand_choice.h"
@@ -116,7 +117,7 @@ Frames of one video go through process() in order: hands found in one frame are 
 next, as MediaPipe does; call reset() between unrelated images or videos.)")
       .def(py::init<const std::string&, int, float, float, const std::string&, const std::string&>(), py::arg("model") = "full",
            py::arg("max_hands") = 2, py::arg("min_detection_confidence") = 0.5f, py::arg("min_tracking_confidence") = 0.5f,
-           py::arg("device") = "cpu", py::arg("model_dir") = PIANOKPM_DEFAULT_MEDIAPIPE_DIR,
+           py::arg("device") = "cpu", py::arg("model_dir") = mediapipe_models_dir(),
            R"(model: "full" or "lite". model_dir: the folder with MediaPipe's .tflite files.)")
       .def("process", &Tracker::process, py::arg("frame"), process_doc.c_str())
       .def("track_video", &Tracker::track_video, py::arg("path"), py::arg("hand") = "right",

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 
+#include "core/install_paths.h"
 #include "core/input_error.h"
 #include "core/cpu_cores.h"
 #include "core/stream_layout.h"
@@ -43,4 +44,13 @@ ValueError) with the message the command line prints. See docs/python.md.)",
       "CPU threads libtorch uses (in this process, PyTorch's too). Default: all cores.");
   m.def(
       "get_threads", [] { return torch::get_num_threads(); }, "CPU threads libtorch uses.");
+  m.def(
+      "data_dirs",
+      [] {
+        py::dict dirs;
+        dirs["models"] = pianokpm::shipped_models_dir();
+        dirs["mediapipe"] = pianokpm::mediapipe_models_dir();
+        return dirs;
+      },
+      "Where this module finds the shipped models and MediaPipe's (installed beside it, or its source tree).");
 }

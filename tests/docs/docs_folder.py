@@ -124,6 +124,15 @@ def make(work, binary, root, build):
     raw = _load(corpus / "emg_raw" / f"{name}.pkl")
     write_bdf(work / "take1.bdf", raw.reshape(len(raw), -1), 2000, ["ADM", "APB", "FDI1", "FDI2", "FDI3", "FDI4"])
 
+    # A lab's C3D files: EMG-only (8 analog channels at 1000 Hz) and marker trajectories, with a
+    # mapping of 21 of its markers to the hand's keypoints (gait markers stand in for hand ones).
+    fixtures = root / "tests" / "fixtures" / "c3d"
+    _link(fixtures / "1123x01EMG.c3d", work / "session.c3d")
+    _link(fixtures / "Eb015pi.c3d", work / "markers.c3d")
+    gait = ["RFT1", "RFT2", "RFT3", "LFT1", "LFT2", "LFT3", "RSK1", "RSK2", "RSK3", "RSK4", "LSK1", "LSK2",
+            "LSK3", "LSK4", "RTH1", "RTH2", "RTH3", "RTH4", "LTH1", "LTH2", "LTH3"]
+    (work / "hand_markers.json").write_text(json.dumps({"keypoints": gait, "up": "z"}))
+
     # A batch manifest (paths relative to it) and an MPI host file for one machine.
     rows = ["name,pose_top,pose_right,keys"]
     for n in sorted(p.stem for p in (corpus / "keystroke_data").glob("*.pkl"))[:4]:
