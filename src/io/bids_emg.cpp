@@ -177,8 +177,13 @@ std::vector<std::string> write_bids_emg(const BidsEmgRecording& r) {
   edf.rate_hz = r.rate_hz;
   edf.patient = fmt::format("sub-{} X X X", r.subject);
   edf.recording = r.estimated ? "X X pianokpm_estimate" : "X X pianokpm_envelope";
+  // The keystrokes also as EDF+ annotations, so that EDFbrowser shows them on the traces.
+  std::vector<EdfAnnotation> annotations;
+  for (const auto& e : r.events) {
+    annotations.push_back({e.onset_s, e.duration_s, "key " + note_name(e.key + kMidiNoteOfA0)});
+  }
   written.push_back(bids_data_path(r));
-  write_edf(written.back(), signals, {}, edf);
+  write_edf(written.back(), signals, annotations, edf);
 
   const double seconds = static_cast<double>(r.emg[0].size()) / r.rate_hz;
   written.push_back(stem + "_emg.json");

@@ -4,6 +4,7 @@
 //   required fields and, for estimates, the model and its training data), _channels.tsv (one row
 //   per muscle: name, type, units, target_muscle, description, sampling_frequency, status) and
 //   _events.tsv (one row per keystroke: onset, duration, trial_type, key, note, velocity).
+// The EDF+ file carries the keystrokes as annotations too ("key C4", onset and duration).
 // ROOT/dataset_description.json is written when missing. Envelopes are derived data (rectified,
 // filtered, normalised), so the dataset is a BIDS derivative (DatasetType "derivative",
 // GeneratedBy pianokpm) and every file carries desc-<D>: "estimated" for a model's output,

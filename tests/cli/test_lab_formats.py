@@ -106,6 +106,12 @@ def test_predict_bids_opens_in_mne_with_events(tmp_path, corpus):
     assert len(got) == len(expected) > 0
     assert all(abs(a[0] - b[0]) < 1e-3 and a[1] == b[1] for a, b in zip(got, expected))
     assert all(float(e[1]) > 0 and 1 <= int(e[header.index("velocity")]) <= 127 for e in events)
+    # The same keystrokes as EDF+ annotations, for EDFbrowser: onset, duration and the note.
+    assert len(raw.annotations) == len(events)
+    for a, e in zip(sorted(raw.annotations, key=lambda a: (a["onset"], a["description"])),
+                    sorted(events, key=lambda e: (float(e[0]), "key " + e[header.index("note")]))):
+        assert abs(a["onset"] - float(e[0])) < 1e-4 and abs(a["duration"] - float(e[1])) < 1e-4
+        assert a["description"] == "key " + e[header.index("note")]
 
     description = json.loads((bids / "dataset_description.json").read_text())
     assert description["Name"] and description["BIDSVersion"] >= "1.11"

@@ -1,6 +1,13 @@
 // Biosignal readers: an EDF+ file this project did not write (values checked against a direct
-// decoding of its records), CSV and arrays, and the errors users meet.
+// decoding of its records), CSV and arrays, and the errors users meet; the EDF+/BDF+ writer read
+// back by libbiosig.
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
 #include "core/input_error.h"
+#include "io/edf_header.h"
+#include "io/edf_writer.h"
 #include "io/signal_recording.h"
 #include "test_support.h"
 
@@ -156,6 +163,66 @@ TEST(SignalRecording, ReadsCsvWithHeaderAndOptionalTimeColumn) {
   EXPECT_NE(error_of(dir / "missing.csv", o).find("no such file"), std::string::npos);
   testing::write_bytes(dir / "x.wav", "RIFF");
   EXPECT_NE(error_of(dir / "x.wav", o).find("unknown signal format"), std::string::npos);
+}
+
+// The header's 8-character numbers, rounded outward so that the data stays inside its range.
+TEST(EdfWriter, HeaderNumbersBoundTheirValues) {
+  EXPECT_EQ(edf_header_number(0.1234567, false), "0.123456");
+  EXPECT_EQ(edf_header_number(0.1234567, true), "0.123457");
+  EXPECT_EQ(edf_header_number(-0.0000001, false), "-0.00001");  // "-0.000001" is 9 characters
+  EXPECT_EQ(edf_header_number(-0.0000001, true), "0");
+  EXPECT_EQ(edf_header_number(123456.789, true), "123456.8");
+  EXPECT_EQ(edf_header_number(-1234567.5, false), "-1234568");
+  EXPECT_EQ(edf_header_number(2, true), "2");
+  EXPECT_THROW(edf_header_number(1e9, true), std::invalid_argument);
+}
+
+// Two signals of 2.5 s at 256 Hz (the last 1-s record padded), in EDF+ and BDF+, read back by
+// libbiosig within the quantisation step of each signal's range; the header passes our check.
+TEST(EdfWriter, LibbiosigReadsWhatItWrites) {
+  if (!have_biosig()) GTEST_SKIP() << "built without libbiosig";
+  testing::ScratchDir dir;
+  std::vector<EdfSignal> signals = {{"FDI", "uV", "", "", {}}, {"a label of 16 ch", "", "estimated", "LP:10Hz", {}}};
+  for (int i = 0; i < 640; ++i) {
+    signals[0].samples.push_back(100 * std::sin(i * 0.05));
+    signals[1].samples.push_back(0.5 + 0.5 * std::cos(i * 0.01));
+  }
+  for (const bool bdf : {false, true}) {
+    SCOPED_TRACE(bdf ? "BDF+" : "EDF+");
+    const std::string path = dir / (bdf ? "x.bdf" : "x.edf");
+    EdfWriteOptions o;
+    o.bdf = bdf;
+    o.rate_hz = 256;
+    write_edf(path, signals, {{0.5, 0.25, "key C4"}, {2.1, 0, "key A0"}}, o);
+    const std::string bytes = testing::read_bytes(path);
+    const EdfHeaderSummary h = check_edf_header(bytes, static_cast<int64_t>(bytes.size()), path);
+    EXPECT_EQ(h.bdf, bdf);
+    EXPECT_EQ(h.records, 3);
+    EXPECT_EQ(h.signals, 3);  // and the annotation signal
+    const SignalRecording rec = read_signals(path, {});
+    ASSERT_EQ(rec.channels.size(), 2u);
+    EXPECT_EQ(rec.channels[0].label, "FDI");
+    EXPECT_EQ(rec.channels[1].label, "a label of 16 ch");
+    EXPECT_EQ(rec.channels[0].unit, "uV");
+    for (size_t c = 0; c < 2; ++c) {
+      EXPECT_DOUBLE_EQ(rec.channels[c].rate_hz, 256);
+      ASSERT_EQ(rec.channels[c].samples.size(), 768u);
+      const auto [lo, hi] = std::minmax_element(signals[c].samples.begin(), signals[c].samples.end());
+      const double step = (*hi - *lo) / (bdf ? 16777215.0 : 65535.0);
+      for (size_t i = 0; i < 640; ++i) ASSERT_NEAR(rec.channels[c].samples[i], signals[c].samples[i], 1.01 * step + 1e-12) << i;
+      EXPECT_NEAR(rec.channels[c].samples[767], signals[c].samples[639], 1.01 * step + 1e-12);  // padded with the last value
+    }
+  }
+  EdfWriteOptions o;
+  o.rate_hz = 256;
+  signals[0].label = "seventeen chars!!";
+  EXPECT_THROW(write_edf(dir / "long.edf", signals, {}, o), std::invalid_argument);
+  signals[0].label = "FDI";
+  signals[0].samples.pop_back();
+  EXPECT_THROW(write_edf(dir / "ragged.edf", signals, {}, o), std::invalid_argument);
+  o.rate_hz = 100.5;
+  EXPECT_THROW(o.check(), std::invalid_argument);
+  EXPECT_FALSE(std::filesystem::exists(dir / "long.edf"));
 }
 
 }  // namespace
