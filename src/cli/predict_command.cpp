@@ -183,10 +183,12 @@ CommandRunner add_predict_command(CLI::App& app) {
                   "(trained on synthetic data) for the inputs given: top view only without keys (synthetic_any_camera.pt, "
                   "any camera placement), top view with keys, or both views with keys");
   cmd->add_option("--config", o->config_path, "Model config JSON for an official state dict (see configs/model.json)");
-  const std::string keypoints =
-      fmt::format(".pkl or .npy, [T,{},C>=2] at {:g} fps", kReleaseLayout.num_keypoints, kReleaseLayout.pose_rate_hz);
+  const std::string keypoints = fmt::format(".pkl, .npy, .csv or .json, [T,{},C>=2] at {:g} fps, or .c3d markers",
+                                            kReleaseLayout.num_keypoints, kReleaseLayout.pose_rate_hz);
   cmd->add_option("--pose-top", o->inputs.pose_top, "Top-camera keypoints, " + keypoints);
   cmd->add_option("--pose-right", o->inputs.pose_right, "Right-camera keypoints, " + keypoints);
+  cmd->add_option("--c3d-markers", o->inputs.c3d_markers,
+                  "For a .c3d --pose-top/--pose-right: JSON naming the marker of each of the 21 keypoints (as convert)");
   cmd->add_option("--video-top", o->inputs.video_top, "Top-camera video (or image folder): hand tracked with MediaPipe Hands")
       ->excludes("--pose-top");
   cmd->add_option("--video-right", o->inputs.video_right, "Right-camera video, for two-view models")->excludes("--pose-right");

@@ -1,5 +1,8 @@
 #include "predict/performance_inputs.h"
 
+#include "data/c3d_pose.h"
+#include "io/file_names.h"
+
 #include <utility>
 
 #include "core/input_error.h"
@@ -102,6 +105,11 @@ AssembledInputs assemble(const PerformanceInputs& in, const ModelConfig& c, Moda
     } else if (view.array.defined()) {
       paths.pose_views.push_back(view.option);
       paths.pose_view_arrays.push_back(view.array);
+    } else if (lowercase_extension(view.file) == ".c3d") {
+      if (in.c3d_markers.empty())
+        throw InputError(view.file, "keypoints from a C3D file need --c3d-markers (which marker is which keypoint)");
+      paths.pose_views.push_back(view.file);
+      paths.pose_view_arrays.push_back(read_c3d_pose(view.file, in.c3d_markers, c));
     } else {
       paths.pose_views.push_back(view.file);
       paths.pose_view_arrays.emplace_back();

@@ -23,7 +23,8 @@ struct TrackedVideo {
 };
 
 struct PerformanceInputs {
-  std::string pose_top, pose_right;  // keypoint files [T, 21, C>=2] at the model's pose rate
+  std::string pose_top, pose_right;  // keypoint files [T, 21, C>=2] at the model's pose rate, or .c3d markers
+  std::string c3d_markers;           // mapping file for .c3d views (data/c3d_pose.h)
   // Or keypoints already in memory, [T, 21, C>=2] (Python), used in place of the files.
   torch::Tensor pose_top_array, pose_right_array;
   // Or videos (or image folders), tracked with MediaPipe Hands at the model's pose rate and put in

@@ -165,3 +165,17 @@ def test_batch_writes_one_bids_subject_per_row(tmp_path, corpus):
             ROOT / "assets/models/synthetic_top_pose.pt", "--bids", bids, "--bids-task", "scales")
     summary = json.loads((tmp_path / "out/batch_summary.json").read_text())
     assert summary["skipped"] == summary["rows"] == 2
+
+
+def test_predict_from_c3d_markers(tmp_path):
+    """Keypoints straight from a C3D trial's markers (the sample gait trial's markers stand in for a
+    hand's): 450 frames at 50 fps are 8.98 s, 539 frames at 60 fps, 9199 rows at 1024 Hz."""
+    markers = ROOT / "tests/fixtures/c3d/Eb015pi.c3d"
+    labels = ["RFT1", "RFT2", "RFT3", "LFT1", "LFT2", "LFT3", "RSK1", "RSK2", "RSK3", "RSK4", "LSK1", "LSK2", "LSK3",
+              "LSK4", "RTH1", "RTH2", "RTH3", "RTH4", "LTH1", "LTH2", "LTH3"]
+    (tmp_path / "map.json").write_text(json.dumps({"keypoints": labels}))
+    cli("predict", "--pose-top", markers, "--c3d-markers", tmp_path / "map.json", "-o", tmp_path / "emg.npy")
+    emg = np.load(tmp_path / "emg.npy")
+    assert emg.shape == (round(539 / 60 * 1024), 6) and np.isfinite(emg).all()
+    r = cli("predict", "--pose-top", markers, "-o", tmp_path / "x.npy", check=False)
+    assert r.returncode == 2 and "--c3d-markers" in r.stderr
