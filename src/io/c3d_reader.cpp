@@ -291,11 +291,12 @@ C3dFile parse_c3d(std::string_view bytes, const std::string& path) {
       std::array<double, 3>& xyz = f.points[t][p];
       // The fourth word: camera mask and residual; negative means the marker was not reconstructed.
       const double fourth = f.float_storage ? in.f32(at + 12) : in.i16(at + 6);
-      const bool seen = std::isfinite(fourth) && static_cast<int16_t>(std::clamp(fourth, -32768.0, 32767.0)) >= 0;
+      bool seen = std::isfinite(fourth) && static_cast<int16_t>(std::clamp(fourth, -32768.0, 32767.0)) >= 0;
       for (int k = 0; k < 3; ++k) {
-        const double v = f.float_storage ? in.f32(at + k * width) : in.i16(at + k * width) * point_scale;
-        xyz[k] = seen ? v : 0.0;
+        xyz[k] = f.float_storage ? in.f32(at + k * width) : in.i16(at + k * width) * point_scale;
+        seen = seen && std::isfinite(xyz[k]);
       }
+      if (!seen) xyz = {0.0, 0.0, 0.0};
       f.valid[t][p] = seen;
     }
     for (int s = 0; s < per_channel; ++s) {

@@ -37,7 +37,7 @@ struct C3dFile {
   std::vector<std::string> point_labels;  // POINT:LABELS (+LABELS2 ...), one per point
   std::string point_units;                // POINT:UNITS, e.g. "mm"
   // [frames][points] (x, y, z) in point_units; `valid` false where the residual says the marker
-  // was not seen (its coordinates are then 0).
+  // was not seen, or a coordinate is not finite (its coordinates are then 0).
   std::vector<std::vector<std::array<double, 3>>> points;
   std::vector<std::vector<bool>> valid;
 

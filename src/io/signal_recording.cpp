@@ -94,7 +94,7 @@ SignalRecording read_array_signals(const std::string& path) {
 // A C3D file's analog channels (EMG, force plates), each at the analog rate.
 SignalRecording read_c3d_signals(const std::string& path) {
   C3dFile c3d = read_c3d(path);
-  if (c3d.analog.empty()) throw InputError(path, "this C3D file has no analog channels");
+  if (c3d.analog.empty() || c3d.analog[0].empty()) throw InputError(path, "this C3D file has no analog channels");
   SignalRecording rec;
   rec.source = path;
   for (size_t c = 0; c < c3d.analog.size(); ++c) {
