@@ -46,13 +46,14 @@ namespace fs = std::filesystem;
 
 struct BatchOptions {
   std::string manifest, out_dir, model_path, config_path;
+  std::string c3d_markers;     // for rows whose pose is a .c3d file
   std::string format = "csv";  // csv or npy
   bool analyze = false;        // also NAME.analysis.json
   std::string hand = "right", pose_model = "full", device = "cpu";
   int threads = 0;  // per row; 0: 1 with several jobs, else the process's share of the cores
   int jobs = 0;     // rows predicted at once in this process; 0: the process's share of the cores
   int64_t batch_windows = 64;
-  BidsOutputFlags bids;  // subject labels come from the rows' names
+  BidsOutputFlags bids;  // each row a run of the task: its place in the manifest
 };
 
 // The manifest's input columns: predict's input options.
@@ -88,11 +89,15 @@ nlohmann::json to_json(const RowResult& r) {
 }
 
 // `familiarity`: the model gives familiarity scores, written as NAME_familiarity.csv.
-std::vector<std::string> row_outputs(const BatchOptions& o, const std::string& name, bool familiarity) {
+// A row's BIDS run index: its place among the manifest's rows (the header is line 1).
+std::string bids_run_of(const ManifestRow& row) { return std::to_string(row.line - 1); }
+
+std::vector<std::string> row_outputs(const BatchOptions& o, const ManifestRow& row, bool familiarity) {
+  const std::string& name = row.name;
   std::vector<std::string> out;
   if (o.analyze) out.push_back((fs::path(o.out_dir) / (name + ".analysis.json")).string());
   if (familiarity) out.push_back((fs::path(o.out_dir) / (name + "_familiarity.csv")).string());
-  if (o.bids.wanted()) out.push_back(bids_data_file(o.bids, bids_label(name), true));
+  if (o.bids.wanted()) out.push_back(bids_data_file(o.bids, bids_run_of(row), true));
   out.push_back((fs::path(o.out_dir) / (name + "." + o.format)).string());  // last: its presence means done
   return out;
 }
@@ -130,6 +135,7 @@ class StaleTemporaries {
 nlohmann::json run_row(const BatchOptions& o, const Estimator& est, const ManifestRow& row) {
   const ModelConfig& c = est.config();
   PerformanceInputs in = row_inputs(row);  // no progress callbacks: rows are quiet
+  in.c3d_markers = o.c3d_markers;
   in.hand = o.hand;
   in.pose_model = o.pose_model;
   in.device = o.device;
@@ -138,7 +144,7 @@ nlohmann::json run_row(const BatchOptions& o, const Estimator& est, const Manife
   EstimateOptions eo;
   eo.batch_windows = o.batch_windows;
   const torch::Tensor emg = est.predict(streams, eo).emg;
-  const auto outputs = row_outputs(o, row.name, est.gives_familiarity());
+  const auto outputs = row_outputs(o, row, est.gives_familiarity());
   nlohmann::json familiarity_summary;
   if (const auto f = est.familiarity(streams.pose)) {
     write_familiarity_csv(outputs[o.analyze ? 1 : 0], *f);
@@ -162,13 +168,14 @@ nlohmann::json run_row(const BatchOptions& o, const Estimator& est, const Manife
     BidsContent content;
     content.emg = emg;
     content.rate_hz = c.emg_rate_hz;
-    content.subject = bids_label(row.name);
+    content.run = bids_run_of(row);
     if (in.has_keys()) {
       content.keys = streams.keys.defined()
                          ? streams.keys
                          : load_keys(in.midi.empty() ? in.keys : in.midi, c, emg.size(0) / c.emg_rate_hz, !in.midi.empty());
     }
     content.provenance = bids_estimate_provenance(o.model_path, c, est.synthetic());
+    content.provenance["EstimatedBy"]["manifest_row"] = row.name;
     if (!familiarity_summary.is_null()) content.provenance["Familiarity"] = familiarity_summary;
     write_bids_output(o.bids, content);
   }
@@ -187,6 +194,8 @@ int process_cores() {
 
 int run_batch(BatchOptions o) {
   check_bids_flags(o.bids);
+  if (o.bids.wanted() && !o.bids.run.empty())
+    throw InputError("--bids-run", "batch numbers each row's run itself (its place in the manifest)");
   if (o.format != "csv" && o.format != "npy") throw InputError("--format", "must be csv or npy, not '" + o.format + "'");
   const std::vector<ManifestRow> rows = read_manifest(o.manifest, kInputColumns);
   if (rows.empty()) throw InputError(o.manifest, "has a header but no rows");
@@ -221,7 +230,7 @@ int run_batch(BatchOptions o) {
     throw std::runtime_error("another process of this batch could not start (see its message)");
   const ModelConfig& config = est->config();
   const StaleTemporaries stale(o.out_dir);
-  if (o.bids.wanted()) write_bids_dataset_description(o.bids.root, true);  // once, before the rows' threads
+  if (o.bids.wanted()) write_bids_dataset_description(o.bids.root);  // once, before the rows' threads
 
   // Round-robin: consecutive rows (often similar lengths) go to different processes.
   std::vector<size_t> mine;
@@ -241,7 +250,7 @@ int run_batch(BatchOptions o) {
     for (size_t k; (k = next++) < mine.size();) {
       const ManifestRow& row = rows[mine[k]];
       RowResult r{row.name, "predicted", "", 0.0, group->rank(), nullptr};
-      const auto outputs = row_outputs(o, row.name, est->gives_familiarity());
+      const auto outputs = row_outputs(o, row, est->gives_familiarity());
       const auto t0 = std::chrono::steady_clock::now();
       try {  // InputError, shapes, a failed write or listing: this row only
         std::error_code ec;
@@ -352,6 +361,8 @@ CommandRunner add_batch_command(CLI::App& app) {
   cmd->add_option("--config", o->config_path, "Model config JSON for an official state dict");
   cmd->add_option("--format", o->format, "Output format: csv or npy")->capture_default_str();
   cmd->add_flag("--analyze", o->analyze, "Also write NAME.analysis.json (as pianokpm analyze)");
+  cmd->add_option("--c3d-markers", o->c3d_markers,
+                  "For rows whose pose_top is a .c3d file: JSON naming the marker of each of the 21 keypoints (as convert)");
   add_bids_options(cmd, o->bids);
   cmd->add_option("--hand", o->hand, "Hand to track in videos: right, left or any")->capture_default_str();
   cmd->add_option("--pose-model", o->pose_model, "MediaPipe model size for videos: full or lite")->capture_default_str();

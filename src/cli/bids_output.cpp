@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
+#include <filesystem>
 #include <stdexcept>
 
 #include "analysis/muscles.h"
@@ -18,7 +20,8 @@ constexpr size_t kEdfLabelLength = 16;
 
 void add_bids_options(CLI::App* cmd, BidsOutputFlags& f) {
   cmd->add_option("--bids", f.root,
-                  "Also write the EMG as a BIDS-EMG recording into this dataset folder (EDF+, sidecars, keystroke events)");
+                  "Also write the EMG as a BIDS-EMG recording into this dataset folder (EDF+ and sidecars; keystroke events "
+                  "when there are keys)");
   cmd->add_option("--bids-subject", f.subject, "BIDS subject label (letters and digits)")->capture_default_str();
   cmd->add_option("--bids-session", f.session, "BIDS session label");
   cmd->add_option("--bids-task", f.task, "BIDS task label")->capture_default_str();
@@ -35,17 +38,25 @@ void check_bids_flags(const BidsOutputFlags& f) {
   }
   if (f.subject.empty()) throw InputError("--bids-subject", "a BIDS subject label is required");
   if (f.task.empty()) throw InputError("--bids-task", "a BIDS task label is required");
+  if (!std::all_of(f.run.begin(), f.run.end(), [](unsigned char c) { return std::isdigit(c); }))
+    throw InputError("--bids-run", "'" + f.run + "': a BIDS run is an index (digits only)");
+  // The folder now, so that an unusable one fails before any work or output.
+  std::error_code ec;
+  std::filesystem::create_directories(f.root, ec);
+  if (ec || !std::filesystem::is_directory(f.root)) {
+    throw InputError(f.root, "cannot use as the BIDS folder: " + (ec ? ec.message() : std::string("not a folder")));
+  }
 }
 
 namespace {
 
-BidsEmgRecording recording_for(const BidsOutputFlags& f, const std::string& subject, bool estimated) {
+BidsEmgRecording recording_for(const BidsOutputFlags& f, const std::string& run, bool estimated) {
   BidsEmgRecording r;
   r.root = f.root;
-  r.subject = subject.empty() ? f.subject : subject;
+  r.subject = f.subject;
   r.session = f.session;
   r.task = f.task;
-  r.run = f.run;
+  r.run = run.empty() ? f.run : run;
   r.bdf = f.bdf;
   r.estimated = estimated;
   return r;
@@ -55,23 +66,24 @@ BidsEmgRecording recording_for(const BidsOutputFlags& f, const std::string& subj
 
 nlohmann::json bids_estimate_provenance(const std::string& model_path, const ModelConfig& c, bool synthetic) {
   return {{"EstimatedBy",
-           {{"model", model_path},
+           {{"model", std::filesystem::path(model_path).filename().string()},
             {"architecture", c.architecture},
             {"inputs", to_string(c.modality)},
             {"trained_on_synthetic_data", synthetic},
             {"training", c.provenance.to_json()}}}};
 }
 
-std::string bids_data_file(const BidsOutputFlags& f, const std::string& subject, bool estimated) {
-  return bids_data_path(recording_for(f, subject, estimated));
+std::string bids_data_file(const BidsOutputFlags& f, const std::string& run, bool estimated) {
+  return bids_data_path(recording_for(f, run, estimated));
 }
 
 std::vector<std::string> write_bids_output(const BidsOutputFlags& f, const BidsContent& content) {
-  BidsEmgRecording r = recording_for(f, content.subject, content.estimated);
+  BidsEmgRecording r = recording_for(f, content.run, content.estimated);
   r.rate_hz = content.rate_hz;
   r.provenance = content.provenance;
   r.software_filters = content.software_filters;
   r.power_line_hz = content.power_line_hz;
+  r.units = content.units;
   const torch::Tensor e = content.emg.to(torch::kDouble).t().contiguous();
   std::vector<std::string> names = content.channels;
   if (names.empty()) {

@@ -19,7 +19,8 @@ struct BidsOutputFlags {
   bool wanted() const { return !root.empty(); }
 };
 
-// An InputError naming the option for a label BIDS does not allow; call before the work starts.
+// An InputError naming the option for a label BIDS does not allow, or the folder when it cannot
+// be made; call before the work starts.
 void check_bids_flags(const BidsOutputFlags& flags);
 
 // Adds --bids, --bids-subject, --bids-session, --bids-task, --bids-run and --bids-bdf.
@@ -29,20 +30,21 @@ struct BidsContent {
   torch::Tensor emg;  // [N, channels] at rate_hz
   double rate_hz = 0;
   std::vector<std::string> channels;  // names; empty: the six muscles (emg has 6 columns)
+  std::vector<std::string> units;     // per channel, when not normalised; empty: "arbitrary"
   torch::Tensor keys;                 // [N', num_keys] key depth at rate_hz, or undefined: no events
   bool estimated = true;              // a model's estimate, or a measured recording's envelope
   nlohmann::json provenance;          // merged into the sidecar (the model, the processing)
   nlohmann::json software_filters;    // SoftwareFilters; null: "n/a"
   double power_line_hz = 0;
-  std::string subject;  // overrides the flags' subject (batch: one per row)
+  std::string run;  // overrides the flags' run (batch: one per row)
 };
 
 // The sidecar's "EstimatedBy": the model file, its architecture and inputs, whether it was trained
 // on synthetic data, and its training provenance.
 nlohmann::json bids_estimate_provenance(const std::string& model_path, const ModelConfig& config, bool synthetic);
 
-// Where write_bids_output puts the data file for this subject ("" : the flags').
-std::string bids_data_file(const BidsOutputFlags& flags, const std::string& subject, bool estimated);
+// Where write_bids_output puts the data file for this run ("": the flags').
+std::string bids_data_file(const BidsOutputFlags& flags, const std::string& run, bool estimated);
 
 // Logs and returns the files written. Channel names longer than EDF's 16 characters are cut
 // (kept whole in channels.tsv's target_muscle); InputError for a bad label.

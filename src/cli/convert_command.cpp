@@ -56,7 +56,9 @@ int run_convert(const ConvertCommandOptions& o) {
     const std::filesystem::path keys = dir / "keystroke_data" / (o.name + ".pkl");
     if (std::filesystem::exists(keys)) content.keys = read_array(keys.string());
     content.power_line_hz = o.processing.envelope.notch_hz;
-    content.provenance = {{"Source", o.emg_raw.empty() ? o.emg_envelope : o.emg_raw}};
+    content.provenance = {{"Source", std::filesystem::path(o.emg_raw.empty() ? o.emg_envelope : o.emg_raw).filename().string()}};
+    // The release layout's channels are the six muscles in order: say which source channels they were.
+    if (!o.processing.read.channels.empty()) content.provenance["SourceChannels"] = o.processing.read.channels;
     write_bids_output(o.bids, content);
   }
   spdlog::info("{}: {} pose frames, {} keystroke/EMG samples ({:.2f} s)", o.name, r.pose_frames, r.samples,

@@ -2,6 +2,9 @@
 // keystroke rate, the model's target.
 #include <spdlog/spdlog.h>
 
+#include <cmath>
+#include <filesystem>
+
 #include "cli/bids_output.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
@@ -48,7 +51,11 @@ int run_emg(const EmgCommandOptions& o) {
     content.channels = emg.labels;
     content.estimated = false;
     content.power_line_hz = e.notch_hz;
+    if (n.kind == NormalisationKind::kNone) {  // the source's units, not normalised
+      for (const auto& c : rec.channels) content.units.push_back(c.unit.empty() ? "n/a" : c.unit);
+    }
     content.software_filters = {
+        {"DC removal", {{"Type", "mean subtracted"}}},
         {"Band-pass",
          {{"Type", "Butterworth, zero-phase"},
           {"Order", e.band_order},
@@ -58,7 +65,8 @@ int run_emg(const EmgCommandOptions& o) {
         {"Low-pass", {{"Type", "Butterworth, zero-phase"}, {"Order", e.lowpass_order}, {"Cutoff (Hz)", e.lowpass_hz}}},
         {"Normalisation", {{"Type", to_string(n.kind)}, {"Divisors", emg.references}}}};
     if (e.notch_hz > 0) content.software_filters["Notch"] = {{"Frequency (Hz)", e.notch_hz}, {"Q", e.notch_q}};
-    content.provenance = {{"Source", o.in}};
+    content.software_filters["Resampling"] = {{"Type", "linear"}, {"To (Hz)", e.output_rate_hz}};
+    content.provenance = {{"Source", std::filesystem::path(o.in).filename().string()}};
     write_bids_output(o.bids, content);
   }
   return 0;

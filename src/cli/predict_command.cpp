@@ -107,6 +107,13 @@ int run_predict(PredictCommandOptions o) {
 
   o.inputs.mediapipe_dir = mediapipe_models_dir();
   report_video_tracking(o.inputs);
+  if (lowercase_extension(o.inputs.pose_top) == ".c3d" && c.pose.frame != PoseFrame::kHand) {
+    spdlog::warn(
+        "{} reads keypoints as its camera's pixels: markers in millimetres from above are not what it learned, "
+        "so its estimates depend on their units and orientation (the hand-frame model, synthetic_any_camera.pt, "
+        "reads them in any units; it is the default without --keys)",
+        o.model_path);
+  }
   const AssembledInputs inputs = read_performance_inputs(o.inputs, c);
   torch::Tensor overlay_keypoints;  // top view at the video's frames
   for (const TrackedVideo& v : inputs.videos)

@@ -2,10 +2,11 @@
 // Hand keypoints from a C3D file's 3D markers: a mapping file names the marker for each of the 21
 // MediaPipe keypoints (wrist, thumb CMC..tip, index MCP..tip, ...), and which axis points up. The
 // markers are seen from above (the up axis dropped, the other two kept in the file's units),
-// resampled to the layout's pose rate, and short losses filled by linear interpolation.
+// resampled to the layout's pose rate, and losses of a marker up to max_gap_s filled by linear
+// interpolation (held at the ends); a longer loss is an error naming the marker.
 //
-// Mapping file (JSON): {"keypoints": ["RWRA", "RCMC", ...21 labels], "up": "z"}  ("up": x, y or z;
-// default z, as Vicon and Qualisys write).
+// Mapping file (JSON): {"keypoints": ["RWRA", "RCMC", ...21 labels], "up": "z", "max_gap_s": 0.25}
+// ("up": x, y or z, default z as Vicon and Qualisys write; max_gap_s default 0.25).
 #include <torch/torch.h>
 
 #include <string>

@@ -58,6 +58,8 @@ ImportedPerformance import_performance(const PerformanceSources& s, const Stream
   for (const auto& p : s.pose_views) {
     if (lowercase_extension(p) != ".c3d") {
       views.push_back(read_pose_array(p, layout));
+    } else if (!views.empty()) {
+      throw InputError(p, "C3D markers give the top view only (seen from above), not the right camera's");
     } else if (s.c3d_markers.empty()) {
       throw InputError(p, "keypoints from a C3D file need --c3d-markers (which marker is which keypoint)");
     } else {

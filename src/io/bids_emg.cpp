@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "core/input_error.h"
 #include "io/atomic_file.h"
 #include "io/edf_writer.h"
 
@@ -16,6 +17,14 @@ namespace pianokpm {
 namespace {
 
 constexpr const char* kBidsVersion = "1.11.0";
+constexpr size_t kEdfDimensionLength = 8;
+
+// EDF header text is printable ASCII: other characters become '?' (channels.tsv keeps the names whole).
+std::string edf_text(std::string s) {
+  std::replace_if(
+      s.begin(), s.end(), [](char c) { return c < 32 || c > 126; }, '?');
+  return s;
+}
 constexpr int kMidiNoteOfA0 = 21;
 
 std::string note_name(int midi_note) {
@@ -40,13 +49,15 @@ std::string entity_prefix(const BidsEmgRecording& r) {
 
 std::string channels_tsv(const BidsEmgRecording& r) {
   std::string t = "name\ttype\tunits\ttarget_muscle\tdescription\tsampling_frequency\tstatus\n";
-  const std::string description = r.estimated ? "estimated EMG envelope (computed by pianokpm from video/keypoints, not measured)"
-                                              : "EMG envelope (rectified, low-pass filtered, normalised) of a measured recording";
+  const std::string description = r.estimated
+                                      ? "estimated EMG envelope (computed by pianokpm from video/keypoints, not measured)"
+                                      : fmt::format("EMG envelope (rectified, low-pass filtered{}) of a measured recording",
+                                                    r.units.empty() ? ", normalised" : "");
   for (size_t c = 0; c < r.muscles.size(); ++c) {
     const std::string target = r.muscle_long_names.empty() ? r.muscles[c] : r.muscle_long_names[c];
     // A measured envelope is still EMG; an estimate is not a measurement of anything (MISC).
-    t += fmt::format("{}\t{}\tarbitrary\t{}\t{}\t{:g}\tgood\n", cell(r.muscles[c]), r.estimated ? "MISC" : "EMG", cell(target),
-                     description, r.rate_hz);
+    t += fmt::format("{}\t{}\t{}\t{}\t{}\t{:g}\tgood\n", cell(r.muscles[c]), r.estimated ? "MISC" : "EMG",
+                     r.units.empty() ? "arbitrary" : cell(r.units[c]), cell(target), description, r.rate_hz);
   }
   return t;
 }
@@ -80,6 +91,9 @@ nlohmann::json sidecar(const BidsEmgRecording& r, double seconds) {
   j["PowerLineFrequency"] = r.power_line_hz > 0 ? nlohmann::json(r.power_line_hz) : nlohmann::json("n/a");
   j["RecordingType"] = "continuous";
   j["RecordingDuration"] = seconds;
+  // EDF's 1-s records: the file's last record is padded (with the last value) past the data.
+  const double padded = std::ceil(seconds - 1e-9) - seconds;
+  if (padded > 1e-9) j["EDFPaddingSeconds"] = padded;
   j["SoftwareFilters"] = r.software_filters.is_null() ? nlohmann::json("n/a") : r.software_filters;
   j["EMGChannelCount"] = r.estimated ? 0 : static_cast<int>(r.muscles.size());
   j["MISCChannelCount"] = r.estimated ? static_cast<int>(r.muscles.size()) : 0;
@@ -122,6 +136,11 @@ void BidsEmgRecording::check() const {
   label(session, "session", false);
   label(task, "task", true);
   label(run, "run", false);
+  if (!std::all_of(run.begin(), run.end(), [](unsigned char c) { return std::isdigit(c); })) {
+    throw std::invalid_argument(fmt::format("BIDS run '{}' must be an index (digits only)", run));
+  }
+  if (!units.empty() && units.size() != muscles.size())
+    throw std::invalid_argument("BIDS recording's units must match its channels");
   if (root.empty()) throw std::invalid_argument("BIDS root folder is empty");
   if (!(rate_hz > 0)) throw std::invalid_argument("BIDS recording's sampling rate must be positive");
   if (muscles.empty() || muscles.size() != emg.size())
@@ -145,19 +164,20 @@ std::string bids_stem(const BidsEmgRecording& r) {
 
 std::string bids_data_path(const BidsEmgRecording& r) { return bids_stem(r) + (r.bdf ? "_emg.bdf" : "_emg.edf"); }
 
-bool write_bids_dataset_description(const std::string& root, bool estimated) {
+bool write_bids_dataset_description(const std::string& root) {
   const std::filesystem::path description = std::filesystem::path(root) / "dataset_description.json";
   if (std::filesystem::exists(description)) return false;
   std::filesystem::create_directories(root);
-  const nlohmann::json d = {
-      {"Name", estimated ? "pianokpm estimates of hand-muscle activity" : "pianokpm EMG envelopes"},
-      {"BIDSVersion", kBidsVersion},
-      {"DatasetType", "derivative"},
-      {"GeneratedBy",
-       {{{"Name", "pianokpm"},
-         {"Version", PIANOKPM_VERSION},
-         {"Description", estimated ? "EMG envelopes estimated from video or hand keypoints (desc-estimated): not measured"
-                                   : "EMG envelopes of measured recordings (desc-envelope)"}}}}};
+  // One text for both kinds, so that a folder holding estimates and measured envelopes stays true.
+  const nlohmann::json d = {{"Name", "pianokpm EMG envelopes"},
+                            {"BIDSVersion", kBidsVersion},
+                            {"DatasetType", "derivative"},
+                            {"GeneratedBy",
+                             {{{"Name", "pianokpm"},
+                               {"Version", PIANOKPM_VERSION},
+                               {"Description",
+                                "desc-estimated: EMG envelopes estimated by a model from video or hand keypoints, not measured; "
+                                "desc-envelope: envelopes of measured EMG recordings"}}}}};
   write_file_atomically(description.string(), d.dump(2) + "\n");
   return true;
 }
@@ -165,12 +185,16 @@ bool write_bids_dataset_description(const std::string& root, bool estimated) {
 std::vector<std::string> write_bids_emg(const BidsEmgRecording& r) {
   r.check();
   const std::string stem = bids_stem(r);
-  std::filesystem::create_directories(std::filesystem::path(stem).parent_path());
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(stem).parent_path(), ec);
+  if (ec) throw InputError(r.root, "cannot create the BIDS folder: " + ec.message());
   std::vector<std::string> written;
 
   std::vector<EdfSignal> signals;
   for (size_t c = 0; c < r.muscles.size(); ++c) {
-    signals.push_back({r.muscles[c], "", r.estimated ? "estimated (not measured)" : "EMG envelope", "", r.emg[c]});
+    const std::string unit = r.units.empty() ? "" : r.units[c].substr(0, kEdfDimensionLength);
+    signals.push_back(
+        {edf_text(r.muscles[c]), edf_text(unit), r.estimated ? "estimated (not measured)" : "EMG envelope", "", r.emg[c]});
   }
   EdfWriteOptions edf;
   edf.bdf = r.bdf;
@@ -182,10 +206,13 @@ std::vector<std::string> write_bids_emg(const BidsEmgRecording& r) {
   for (const auto& e : r.events) {
     annotations.push_back({e.onset_s, e.duration_s, "key " + note_name(e.key + kMidiNoteOfA0)});
   }
+  const double seconds = static_cast<double>(r.emg[0].size()) / r.rate_hz;
+  if (const double padded = std::ceil(seconds - 1e-9) - seconds; padded > 1e-9) {
+    annotations.push_back({seconds, padded, "padding, not data"});
+  }
   written.push_back(bids_data_path(r));
   write_edf(written.back(), signals, annotations, edf);
 
-  const double seconds = static_cast<double>(r.emg[0].size()) / r.rate_hz;
   written.push_back(stem + "_emg.json");
   write_file_atomically(written.back(), sidecar(r, seconds).dump(2) + "\n");
   written.push_back(stem + "_channels.tsv");
@@ -195,8 +222,12 @@ std::vector<std::string> write_bids_emg(const BidsEmgRecording& r) {
     write_file_atomically(written.back(), events_tsv(r));
     written.push_back(stem + "_events.json");
     write_file_atomically(written.back(), events_json().dump(2) + "\n");
+  } else {
+    // Rewritten without keys: an earlier run's events would otherwise pair with this recording.
+    std::filesystem::remove(stem + "_events.tsv", ec);
+    std::filesystem::remove(stem + "_events.json", ec);
   }
-  if (write_bids_dataset_description(r.root, r.estimated)) {
+  if (write_bids_dataset_description(r.root)) {
     written.push_back((std::filesystem::path(r.root) / "dataset_description.json").string());
   }
   return written;

@@ -83,9 +83,14 @@ std::string upper(std::string s) {
   return s;
 }
 
+// Right-trimmed, and printable ASCII as C3D text is: other bytes (a damaged file, a local code
+// page) become '?', so that labels print and convert to Python strings safely.
 std::string trimmed(const std::string& s) {
   const size_t end = s.find_last_not_of(std::string(" \t\0", 3));
-  return end == std::string::npos ? std::string() : s.substr(0, end + 1);
+  std::string out = end == std::string::npos ? std::string() : s.substr(0, end + 1);
+  std::replace_if(
+      out.begin(), out.end(), [](char c) { return c < 32 || c > 126; }, '?');
+  return out;
 }
 
 // One parameter's value: dims, then the elements (column-major, the first dimension fastest).

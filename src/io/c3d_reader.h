@@ -18,7 +18,7 @@ struct C3dParameter {
   int type = 0;                      // -1 char, 1 byte, 2 int16, 4 float32
   std::vector<int> dims;             // as stored (the first dimension varies fastest)
   std::vector<double> numbers;       // type 1, 2, 4: every element
-  std::vector<std::string> strings;  // type -1: one per column of dims[0] characters, right-trimmed
+  std::vector<std::string> strings;  // type -1: one per column of dims[0] characters, right-trimmed, non-ASCII as ?
 };
 
 struct C3dEvent {

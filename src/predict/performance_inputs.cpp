@@ -106,6 +106,7 @@ AssembledInputs assemble(const PerformanceInputs& in, const ModelConfig& c, Moda
       paths.pose_views.push_back(view.option);
       paths.pose_view_arrays.push_back(view.array);
     } else if (lowercase_extension(view.file) == ".c3d") {
+      if (v != 0) throw InputError(view.file, "C3D markers give the top view only (seen from above), not the right camera's");
       if (in.c3d_markers.empty())
         throw InputError(view.file, "keypoints from a C3D file need --c3d-markers (which marker is which keypoint)");
       paths.pose_views.push_back(view.file);

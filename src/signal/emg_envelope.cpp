@@ -1,5 +1,7 @@
 #include "signal/emg_envelope.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
@@ -11,7 +13,10 @@ namespace pianokpm {
 
 void EmgEnvelopeOptions::check(double input_rate_hz) const {
   if (!(band_low_hz > 0 && band_high_hz > band_low_hz && band_high_hz < input_rate_hz / 2)) {
-    throw std::invalid_argument("emg: the band-pass edges must satisfy 0 < low < high < rate/2");
+    throw std::invalid_argument(
+        fmt::format("emg: the band-pass edges must satisfy 0 < low < high < rate/2, here 0 < {:g} < {:g} "
+                    "< {:g} Hz (a channel at {:g} Hz: lower --band-high below {:g})",
+                    band_low_hz, band_high_hz, input_rate_hz / 2, input_rate_hz, input_rate_hz / 2));
   }
   if (!(lowpass_hz > 0 && lowpass_hz < output_rate_hz / 2)) {
     throw std::invalid_argument("emg: the low-pass cutoff must lie below half the output rate");

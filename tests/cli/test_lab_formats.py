@@ -107,8 +107,10 @@ def test_predict_bids_opens_in_mne_with_events(tmp_path, corpus):
     assert all(abs(a[0] - b[0]) < 1e-3 and a[1] == b[1] for a, b in zip(got, expected))
     assert all(float(e[1]) > 0 and 1 <= int(e[header.index("velocity")]) <= 127 for e in events)
     # The same keystrokes as EDF+ annotations, for EDFbrowser: onset, duration and the note.
-    assert len(raw.annotations) == len(events)
-    for a, e in zip(sorted(raw.annotations, key=lambda a: (a["onset"], a["description"])),
+    keys = [a for a in raw.annotations if a["description"].startswith("key ")]
+    assert len(keys) == len(events)
+    assert n % 1024 == 0 and "EDFPaddingSeconds" not in sidecar  # 6 s: whole records, nothing padded
+    for a, e in zip(sorted(keys, key=lambda a: (a["onset"], a["description"])),
                     sorted(events, key=lambda e: (float(e[0]), "key " + e[header.index("note")]))):
         assert abs(a["onset"] - float(e[0])) < 1e-4 and abs(a["duration"] - float(e[1])) < 1e-4
         assert a["description"] == "key " + e[header.index("note")]
@@ -129,6 +131,12 @@ def test_measured_c3d_envelope_as_24_bit_bdf(tmp_path):
     raw = mne.io.read_raw_bdf(f"{stem}_emg.bdf", preload=True, verbose="error")
     assert raw.ch_names[0] == "Right Rectus Fem"
     n = envelope.shape[0]
+    # 4673 rows: the last 1-s record is padded, and both the file and the sidecar say so.
+    padding = [a for a in raw.annotations if a["description"] == "padding, not data"]
+    assert len(padding) == 1 and abs(padding[0]["onset"] - n / 1024) < 1e-4
+    sidecar = json.loads(Path(f"{stem}_emg.json").read_text())
+    assert abs(padding[0]["duration"] - sidecar["EDFPaddingSeconds"]) < 1e-4
+    assert abs(sidecar["RecordingDuration"] + sidecar["EDFPaddingSeconds"] - raw.n_times / 1024) < 1e-9
     step = (envelope.max(axis=0) - envelope.min(axis=0)) / (2**24 - 1)
     assert np.all(np.abs(raw.get_data()[:, :n] - envelope.T).max(axis=1) <= step + 1e-9)
     sidecar, header, rows = check_sidecars(stem, "EMG", raw.ch_names)
@@ -136,15 +144,36 @@ def test_measured_c3d_envelope_as_24_bit_bdf(tmp_path):
     assert sidecar["PowerLineFrequency"] == 50
     assert sidecar["SoftwareFilters"]["Notch"]["Frequency (Hz)"] == 50
     assert rows[1][header.index("target_muscle")] == "Right Biceps Femoris Caput Longu"  # the file's own label
+    assert {r[header.index("units")] for r in rows} == {"arbitrary"}  # normalised
     assert not Path(f"{stem}_events.tsv").exists()  # no keys, no events
+    # Not normalised: the source's units (mV), in channels.tsv and the EDF's physical dimension.
+    cli("emg", "-i", C3D_EMG, "--channels", "1,2", "--normalise", "none", "--bids", bids, "--bids-task", "raw")
+    stem = bids / "sub-01/emg/sub-01_task-raw_desc-envelope"
+    header, rows = read_tsv(f"{stem}_channels.tsv")
+    assert {r[header.index("units")] for r in rows} == {"mV"} and "normalised" not in rows[0][header.index("description")]
+    assert mne.io.read_raw_edf(f"{stem}_emg.edf", verbose="error")._orig_units["Right Rectus Fem"] == "mV"
 
 
-def test_bad_bids_label_is_refused_before_anything_is_written(tmp_path):
-    r = cli("emg", "-i", C3D_EMG, "--channels", "1,2,3,4,5,6", "--bids", tmp_path / "b", "--bids-subject", "p_1",
-            check=False)
-    assert r.returncode == 2
-    assert "--bids-subject" in r.stderr and "letters and digits" in r.stderr
-    assert not (tmp_path / "b").exists()
+def test_bad_bids_options_are_refused_before_anything_is_written(tmp_path):
+    for option, value, says in (("--bids-subject", "p_1", "letters and digits"), ("--bids-run", "x1", "digits only")):
+        r = cli("emg", "-i", C3D_EMG, "--channels", "1,2", "--bids", tmp_path / "b", option, value, "-o",
+                tmp_path / "env.csv", check=False)
+        assert r.returncode == 2 and option in r.stderr and says in r.stderr, r.stderr
+        assert not (tmp_path / "b").exists() and not (tmp_path / "env.csv").exists()
+    (tmp_path / "file").write_text("not a folder")
+    r = cli("emg", "-i", C3D_EMG, "--channels", "1,2", "--bids", tmp_path / "file", "-o", tmp_path / "env.csv", check=False)
+    assert r.returncode == 2 and "cannot use as the BIDS folder" in r.stderr, r.stderr
+    assert not (tmp_path / "env.csv").exists()
+
+
+def test_rewriting_without_keys_drops_the_old_events(tmp_path, corpus):
+    bids = tmp_path / "bids"
+    top = corpus / "hand_data/keyp_top/t1_p1_1.pkl"
+    cli("predict", "--pose-top", top, "--midi", corpus / "midi/t1_p1_1.mid", "--bids", bids)
+    events = bids / "sub-01/emg/sub-01_task-piano_desc-estimated_events.tsv"
+    assert events.exists()
+    cli("predict", "--pose-top", top, "--bids", bids)
+    assert not events.exists() and not events.with_suffix(".json").exists()
 
 
 def test_batch_writes_one_bids_subject_per_row(tmp_path, corpus):
@@ -154,11 +183,13 @@ def test_batch_writes_one_bids_subject_per_row(tmp_path, corpus):
     bids = tmp_path / "bids"
     cli("batch", "--manifest", manifest, "-o", tmp_path / "out", "--model", ROOT / "assets/models/synthetic_top_pose.pt",
         "--bids", bids, "--bids-task", "scales")
-    for subject, with_events in (("t1p11", True), ("take2", False)):
-        stem = bids / f"sub-{subject}/emg/sub-{subject}_task-scales_desc-estimated"
+    # One subject (--bids-subject), each row a run numbered by its place in the manifest.
+    for run, row, with_events in ((1, "t1_p1_1", True), (2, "take2", False)):
+        stem = bids / f"sub-01/emg/sub-01_task-scales_run-{run}_desc-estimated"
         raw = mne.io.read_raw_edf(f"{stem}_emg.edf", verbose="error")
         assert raw.ch_names == MUSCLES
         assert Path(f"{stem}_events.tsv").exists() == with_events
+        assert json.loads(Path(f"{stem}_emg.json").read_text())["EstimatedBy"]["manifest_row"] == row
     assert json.loads((bids / "dataset_description.json").read_text())["DatasetType"] == "derivative"
     # A second run finds every row done (the BIDS file is one of a row's outputs) and skips them.
     cli("batch", "--manifest", manifest, "-o", tmp_path / "out", "--model",
@@ -173,7 +204,14 @@ def test_predict_from_c3d_markers(tmp_path):
     markers = ROOT / "tests/fixtures/c3d/Eb015pi.c3d"
     labels = ["RFT1", "RFT2", "RFT3", "LFT1", "LFT2", "LFT3", "RSK1", "RSK2", "RSK3", "RSK4", "LSK1", "LSK2", "LSK3",
               "LSK4", "RTH1", "RTH2", "RTH3", "RTH4", "LTH1", "LTH2", "LTH3"]
+    # This gait trial loses some markers for up to 0.82 s: refused by default (the first, LFT1, for
+    # 0.5 s), bridged when allowed.
     (tmp_path / "map.json").write_text(json.dumps({"keypoints": labels}))
+    r = cli("predict", "--pose-top", markers, "--c3d-markers", tmp_path / "map.json", "-o", tmp_path / "emg.npy",
+            check=False)
+    assert r.returncode == 2 and "'LFT1' is lost for 0.50 s at once, longer than max_gap_s 0.25 s" in r.stderr, r.stderr
+    assert not (tmp_path / "emg.npy").exists()
+    (tmp_path / "map.json").write_text(json.dumps({"keypoints": labels, "max_gap_s": 1}))
     cli("predict", "--pose-top", markers, "--c3d-markers", tmp_path / "map.json", "-o", tmp_path / "emg.npy")
     emg = np.load(tmp_path / "emg.npy")
     assert emg.shape == (round(539 / 60 * 1024), 6) and np.isfinite(emg).all()

@@ -131,7 +131,7 @@ def make(work, binary, root, build):
     _link(fixtures / "Eb015pi.c3d", work / "markers.c3d")
     gait = ["RFT1", "RFT2", "RFT3", "LFT1", "LFT2", "LFT3", "RSK1", "RSK2", "RSK3", "RSK4", "LSK1", "LSK2",
             "LSK3", "LSK4", "RTH1", "RTH2", "RTH3", "RTH4", "LTH1", "LTH2", "LTH3"]
-    (work / "hand_markers.json").write_text(json.dumps({"keypoints": gait, "up": "z"}))
+    (work / "hand_markers.json").write_text(json.dumps({"keypoints": gait, "up": "z", "max_gap_s": 1}))
 
     # A batch manifest (paths relative to it) and an MPI host file for one machine.
     rows = ["name,pose_top,pose_right,keys"]
