@@ -88,10 +88,10 @@ nlohmann::json to_json(const RowResult& r) {
   return j;
 }
 
-// `familiarity`: the model gives familiarity scores, written as NAME_familiarity.csv.
 // A row's BIDS run index: its place among the manifest's rows (the header is line 1).
 std::string bids_run_of(const ManifestRow& row) { return std::to_string(row.line - 1); }
 
+// `familiarity`: the model gives familiarity scores, written as NAME_familiarity.csv.
 std::vector<std::string> row_outputs(const BatchOptions& o, const ManifestRow& row, bool familiarity) {
   const std::string& name = row.name;
   std::vector<std::string> out;

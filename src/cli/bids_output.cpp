@@ -1,6 +1,7 @@
 #include "cli/bids_output.h"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -40,12 +41,16 @@ void check_bids_flags(const BidsOutputFlags& f) {
   if (f.task.empty()) throw InputError("--bids-task", "a BIDS task label is required");
   if (!std::all_of(f.run.begin(), f.run.end(), [](unsigned char c) { return std::isdigit(c); }))
     throw InputError("--bids-run", "'" + f.run + "': a BIDS run is an index (digits only)");
-  // The folder now, so that an unusable one fails before any work or output.
+  // The folder, or the nearest part of its path that exists, must be a folder we may write to:
+  // an unusable one fails before any work or output (nothing is created here).
   std::error_code ec;
-  std::filesystem::create_directories(f.root, ec);
-  if (ec || !std::filesystem::is_directory(f.root)) {
-    throw InputError(f.root, "cannot use as the BIDS folder: " + (ec ? ec.message() : std::string("not a folder")));
-  }
+  std::filesystem::path existing = std::filesystem::absolute(f.root, ec);
+  while (!existing.empty() && !std::filesystem::exists(existing, ec) && existing != existing.parent_path())
+    existing = existing.parent_path();
+  if (!std::filesystem::is_directory(existing, ec))
+    throw InputError(f.root, "cannot use as the BIDS folder: " + existing.string() + " is not a folder");
+  if (::access(existing.c_str(), W_OK) != 0)
+    throw InputError(f.root, "cannot use as the BIDS folder: " + existing.string() + " is not writable");
 }
 
 namespace {

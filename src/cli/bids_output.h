@@ -19,8 +19,8 @@ struct BidsOutputFlags {
   bool wanted() const { return !root.empty(); }
 };
 
-// An InputError naming the option for a label BIDS does not allow, or the folder when it cannot
-// be made; call before the work starts.
+// An InputError naming the option for a label BIDS does not allow, or the folder when it is not
+// one we could write (nothing is created); call before the work starts.
 void check_bids_flags(const BidsOutputFlags& flags);
 
 // Adds --bids, --bids-subject, --bids-session, --bids-task, --bids-run and --bids-bdf.
