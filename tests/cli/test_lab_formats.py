@@ -217,3 +217,8 @@ def test_predict_from_c3d_markers(tmp_path):
     assert emg.shape == (round(539 / 60 * 1024), 6) and np.isfinite(emg).all()
     r = cli("predict", "--pose-top", markers, "-o", tmp_path / "x.npy", check=False)
     assert r.returncode == 2 and "--c3d-markers" in r.stderr
+    # batch: the same mapping for every row whose pose is a C3D file; the same estimate.
+    (tmp_path / "rows.csv").write_text(f"name,pose_top\ngait,{markers}\n")
+    cli("batch", "--manifest", tmp_path / "rows.csv", "-o", tmp_path / "out", "--format", "npy", "--c3d-markers",
+        tmp_path / "map.json")
+    assert np.allclose(np.load(tmp_path / "out/gait.npy"), emg, atol=1e-5)  # threads sum in another order
