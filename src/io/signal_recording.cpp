@@ -107,6 +107,7 @@ std::vector<SignalChannel> select_channels(std::vector<SignalChannel> all, const
                                            const std::string& path) {
   if (wanted.empty()) return all;
   std::vector<SignalChannel> out;
+  std::vector<size_t> picked;  // indices into `all`, to refuse a channel asked for twice
   for (const auto& w : wanted) {
     auto it = std::find_if(all.begin(), all.end(), [&](const SignalChannel& c) { return c.label == w; });
     const bool is_index = !w.empty() && std::all_of(w.begin(), w.end(), [](unsigned char ch) { return std::isdigit(ch); });
@@ -122,7 +123,11 @@ std::vector<SignalChannel> select_channels(std::vector<SignalChannel> all, const
       throw InputError(
           path, fmt::format("no channel '{}' (it has {} channels: {}{})", w, all.size(), labels, all.size() > 8 ? ", ..." : ""));
     }
+    const auto chosen = static_cast<size_t>(it - all.begin());
+    if (std::find(picked.begin(), picked.end(), chosen) != picked.end())
+      throw InputError(path, fmt::format("channel '{}' is asked for twice ({})", it->label, w));
     out.push_back(*it);
+    picked.push_back(chosen);
   }
   return out;
 }

@@ -132,6 +132,13 @@ TEST(C3dReader, AnalogEmgChannelsAsSignals) {
     EXPECT_DOUBLE_EQ(c.rate_hz, 1000);
     EXPECT_EQ(c.samples.size(), 4564u);
   }
+  o.channels = {"3", "Right Tibialis Anterior"};  // the same channel by number and by label
+  try {
+    read_signals(c3d("1123x01EMG.c3d"), o);
+    ADD_FAILURE() << "a channel asked for twice was read twice";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("'Right Tibialis Anterior' is asked for twice"), std::string::npos) << e.what();
+  }
   const C3dFile f = read_c3d(c3d("1123x01EMG.c3d"));
   EXPECT_TRUE(f.point_labels.empty());
   EXPECT_EQ(f.analog[2], rec.channels[0].samples);
