@@ -154,12 +154,13 @@ nlohmann::json run_row(const BatchOptions& o, const Estimator& est, const Manife
                            {"warning", f->warn}};
     if (f->warn) spdlog::warn("{}: {}", row.name, f->summary());
   }
+  // Read once for the analysis and the BIDS events.
+  const torch::Tensor keys = o.analyze || o.bids.wanted()
+                                 ? given_keys(in, streams, c, static_cast<double>(emg.size(0)) / c.emg_rate_hz)
+                                 : torch::Tensor();
   if (o.analyze) {
     AnalysisOptions ao;
     ao.bursts.rate_hz = c.emg_rate_hz;
-    torch::Tensor keys = streams.keys;
-    if (!keys.defined() && in.has_keys())
-      keys = load_keys(in.midi.empty() ? in.keys : in.midi, c, emg.size(0) / c.emg_rate_hz, !in.midi.empty());
     nlohmann::json j = analysis_to_json(analyze_emg(emg, keys, ao), ao);
     j["emg"]["file"] = outputs.back();
     write_file_atomically(outputs.front(), j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
@@ -169,11 +170,7 @@ nlohmann::json run_row(const BatchOptions& o, const Estimator& est, const Manife
     content.emg = emg;
     content.rate_hz = c.emg_rate_hz;
     content.run = bids_run_of(row);
-    if (in.has_keys()) {
-      content.keys = streams.keys.defined()
-                         ? streams.keys
-                         : load_keys(in.midi.empty() ? in.keys : in.midi, c, emg.size(0) / c.emg_rate_hz, !in.midi.empty());
-    }
+    content.keys = keys;
     content.provenance = bids_estimate_provenance(o.model_path, c, est.synthetic());
     content.provenance["EstimatedBy"]["manifest_row"] = row.name;
     if (!familiarity_summary.is_null()) content.provenance["Familiarity"] = familiarity_summary;

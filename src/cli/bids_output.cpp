@@ -15,10 +15,6 @@
 
 namespace pianokpm {
 
-namespace {
-constexpr size_t kEdfLabelLength = 16;
-}  // namespace
-
 void add_bids_options(CLI::App* cmd, BidsOutputFlags& f) {
   cmd->add_option("--bids", f.root,
                   "Also write the EMG as a BIDS-EMG recording into this dataset folder (EDF+ and sidecars; keystroke events "
@@ -97,16 +93,10 @@ std::vector<std::string> write_bids_output(const BidsOutputFlags& f, const BidsC
   } else {
     r.muscle_long_names = names;
   }
+  r.muscles = names;
   for (int64_t c = 0; c < e.size(0); ++c) {
     const double* p = e[c].data_ptr<double>();
     r.emg.emplace_back(p, p + e.size(1));
-    std::string name = names.at(static_cast<size_t>(c)).substr(0, kEdfLabelLength);
-    // Cut names must stay distinct: EDF readers key channels by them.
-    if (std::find(r.muscles.begin(), r.muscles.end(), name) != r.muscles.end()) {
-      const std::string suffix = fmt::format("~{}", c + 1);
-      name = name.substr(0, kEdfLabelLength - suffix.size()) + suffix;
-    }
-    r.muscles.push_back(name);
   }
   if (content.keys.defined()) {
     for (const KeyPress& k : key_presses_from_depth(content.keys, content.rate_hz)) {

@@ -156,19 +156,12 @@ int run_predict(PredictCommandOptions o) {
                  static_cast<double>(emg.size(0)) / c.emg_rate_hz);
   }
   if (o.bids.wanted()) {
-    // Keystroke events from the keys the model read, or from the keys given to a pose-only model.
-    torch::Tensor keys = inputs.streams.keys;
-    const std::string keys_path = o.inputs.midi.empty() ? o.inputs.keys : o.inputs.midi;
-    if (!keys.defined() && !keys_path.empty()) {
-      keys = load_keys(keys_path, c, static_cast<double>(emg.size(0)) / c.emg_rate_hz, !o.inputs.midi.empty());
-    }
-    nlohmann::json provenance = bids_estimate_provenance(o.model_path, c, est.synthetic());
-    if (familiarity) provenance["Familiarity"] = familiarity->summary();
     BidsContent content;
     content.emg = emg;
     content.rate_hz = c.emg_rate_hz;
-    content.keys = keys;
-    content.provenance = provenance;
+    content.keys = given_keys(o.inputs, inputs.streams, c, static_cast<double>(emg.size(0)) / c.emg_rate_hz);
+    content.provenance = bids_estimate_provenance(o.model_path, c, est.synthetic());
+    if (familiarity) content.provenance["Familiarity"] = familiarity->summary();
     write_bids_output(o.bids, content);
   }
   if (est.synthetic()) spdlog::info("these estimates come from a model trained on synthetic data (docs/synthetic-data.md)");

@@ -81,7 +81,10 @@ std::string some_labels(const std::vector<std::string>& labels) {
 
 }  // namespace
 
-torch::Tensor read_c3d_pose(const std::string& c3d_path, const std::string& mapping_path, const StreamLayout& layout) {
+torch::Tensor read_c3d_pose(const std::string& c3d_path, int view, const std::string& mapping_path, const StreamLayout& layout) {
+  if (view != 0) throw InputError(c3d_path, "C3D markers give the top view only (seen from above), not the right camera's");
+  if (mapping_path.empty())
+    throw InputError(c3d_path, "keypoints from a C3D file need --c3d-markers (which marker is which keypoint)");
   const MarkerMapping mapping = read_mapping(mapping_path, layout.num_keypoints);
   const C3dFile c3d = read_c3d(c3d_path);
   if (c3d.frames < 2) throw InputError(c3d_path, "the C3D file has fewer than 2 frames");

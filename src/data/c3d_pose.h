@@ -15,8 +15,10 @@
 
 namespace pianokpm {
 
-// [T, keypoints, 2] float32 at layout.pose_rate_hz. InputErrors name the C3D or the mapping file: a
-// marker the file lacks, one never seen, a mapping of the wrong length.
-torch::Tensor read_c3d_pose(const std::string& c3d_path, const std::string& mapping_path, const StreamLayout& layout);
+// Camera view `view` (0 top, 1 right) of a performance given as a C3D file: [T, keypoints, 2]
+// float32 at layout.pose_rate_hz. InputErrors name the C3D or the mapping file: a view other than
+// the top one (markers seen from above are no side camera), no mapping file, a marker the file
+// lacks, one lost too long, a mapping of the wrong length.
+torch::Tensor read_c3d_pose(const std::string& c3d_path, int view, const std::string& mapping_path, const StreamLayout& layout);
 
 }  // namespace pianokpm

@@ -56,15 +56,9 @@ ImportedPerformance import_performance(const PerformanceSources& s, const Stream
   if (s.pose_views.size() > 2) throw InputError("--pose-right", "at most two views (top, right)");
   std::vector<torch::Tensor> views;
   for (const auto& p : s.pose_views) {
-    if (lowercase_extension(p) != ".c3d") {
-      views.push_back(read_pose_array(p, layout));
-    } else if (!views.empty()) {
-      throw InputError(p, "C3D markers give the top view only (seen from above), not the right camera's");
-    } else if (s.c3d_markers.empty()) {
-      throw InputError(p, "keypoints from a C3D file need --c3d-markers (which marker is which keypoint)");
-    } else {
-      views.push_back(read_c3d_pose(p, s.c3d_markers, layout));
-    }
+    const int view = static_cast<int>(views.size());
+    views.push_back(lowercase_extension(p) == ".c3d" ? read_c3d_pose(p, view, s.c3d_markers, layout)
+                                                     : read_pose_array(p, layout));
   }
   const torch::Tensor emg = load_emg(s, layout);
 

@@ -17,7 +17,6 @@ namespace pianokpm {
 namespace {
 
 constexpr const char* kBidsVersion = "1.11.0";
-constexpr size_t kEdfDimensionLength = 8;
 
 // EDF header text is printable ASCII: other characters become '?' (channels.tsv keeps the names whole).
 std::string edf_text(std::string s) {
@@ -47,16 +46,38 @@ std::string entity_prefix(const BidsEmgRecording& r) {
   return p + (r.estimated ? "_desc-estimated" : "_desc-envelope");
 }
 
-std::string channels_tsv(const BidsEmgRecording& r) {
+// The channels' names in the EDF and channels.tsv: cut to EDF's label width, and kept distinct
+// (EDF readers key channels by them) with a "~N" suffix where cutting made two alike.
+std::vector<std::string> channel_names(const BidsEmgRecording& r) {
+  std::vector<std::string> names;
+  for (size_t c = 0; c < r.muscles.size(); ++c) {
+    std::string name = r.muscles[c].substr(0, kEdfLabelLength);
+    if (std::find(names.begin(), names.end(), name) != names.end()) {
+      const std::string suffix = fmt::format("~{}", c + 1);
+      name = name.substr(0, kEdfLabelLength - suffix.size()) + suffix;
+    }
+    names.push_back(name);
+  }
+  return names;
+}
+
+// Seconds past the data that EDF's whole records pad.
+double edf_padding_s(const BidsEmgRecording& r, double record_s) {
+  const double seconds = static_cast<double>(r.emg[0].size()) / r.rate_hz;
+  const double padded = std::ceil(seconds / record_s - 1e-9) * record_s - seconds;
+  return padded > 1e-9 ? padded : 0.0;
+}
+
+std::string channels_tsv(const BidsEmgRecording& r, const std::vector<std::string>& names) {
   std::string t = "name\ttype\tunits\ttarget_muscle\tdescription\tsampling_frequency\tstatus\n";
   const std::string description = r.estimated
                                       ? "estimated EMG envelope (computed by pianokpm from video/keypoints, not measured)"
                                       : fmt::format("EMG envelope (rectified, low-pass filtered{}) of a measured recording",
                                                     r.units.empty() ? ", normalised" : "");
-  for (size_t c = 0; c < r.muscles.size(); ++c) {
+  for (size_t c = 0; c < names.size(); ++c) {
     const std::string target = r.muscle_long_names.empty() ? r.muscles[c] : r.muscle_long_names[c];
     // A measured envelope is still EMG; an estimate is not a measurement of anything (MISC).
-    t += fmt::format("{}\t{}\t{}\t{}\t{}\t{:g}\tgood\n", cell(r.muscles[c]), r.estimated ? "MISC" : "EMG",
+    t += fmt::format("{}\t{}\t{}\t{}\t{}\t{:g}\tgood\n", cell(names[c]), r.estimated ? "MISC" : "EMG",
                      r.units.empty() ? "arbitrary" : cell(r.units[c]), cell(target), description, r.rate_hz);
   }
   return t;
@@ -83,7 +104,7 @@ nlohmann::json events_json() {
           {"velocity", {{"Description", "MIDI velocity 1..127 (from the key's descent time when the input was key depth)"}}}};
 }
 
-nlohmann::json sidecar(const BidsEmgRecording& r, double seconds) {
+nlohmann::json sidecar(const BidsEmgRecording& r, double seconds, double padding_s) {
   nlohmann::json j;
   j["TaskName"] = r.task;
   if (!r.task_description.empty()) j["TaskDescription"] = r.task_description;
@@ -92,8 +113,7 @@ nlohmann::json sidecar(const BidsEmgRecording& r, double seconds) {
   j["RecordingType"] = "continuous";
   j["RecordingDuration"] = seconds;
   // EDF's 1-s records: the file's last record is padded (with the last value) past the data.
-  const double padded = std::ceil(seconds - 1e-9) - seconds;
-  if (padded > 1e-9) j["EDFPaddingSeconds"] = padded;
+  if (padding_s > 0) j["EDFPaddingSeconds"] = padding_s;
   j["SoftwareFilters"] = r.software_filters.is_null() ? nlohmann::json("n/a") : r.software_filters;
   j["EMGChannelCount"] = r.estimated ? 0 : static_cast<int>(r.muscles.size());
   j["MISCChannelCount"] = r.estimated ? static_cast<int>(r.muscles.size()) : 0;
@@ -190,11 +210,12 @@ std::vector<std::string> write_bids_emg(const BidsEmgRecording& r) {
   if (ec) throw InputError(r.root, "cannot create the BIDS folder: " + ec.message());
   std::vector<std::string> written;
 
+  const std::vector<std::string> names = channel_names(r);
   std::vector<EdfSignal> signals;
-  for (size_t c = 0; c < r.muscles.size(); ++c) {
+  for (size_t c = 0; c < names.size(); ++c) {
     const std::string unit = r.units.empty() ? "" : r.units[c].substr(0, kEdfDimensionLength);
     signals.push_back(
-        {edf_text(r.muscles[c]), edf_text(unit), r.estimated ? "estimated (not measured)" : "EMG envelope", "", r.emg[c]});
+        {edf_text(names[c]), edf_text(unit), r.estimated ? "estimated (not measured)" : "EMG envelope", "", r.emg[c]});
   }
   EdfWriteOptions edf;
   edf.bdf = r.bdf;
@@ -207,16 +228,17 @@ std::vector<std::string> write_bids_emg(const BidsEmgRecording& r) {
     annotations.push_back({e.onset_s, e.duration_s, "key " + note_name(e.key + kMidiNoteOfA0)});
   }
   const double seconds = static_cast<double>(r.emg[0].size()) / r.rate_hz;
-  if (const double padded = std::ceil(seconds - 1e-9) - seconds; padded > 1e-9) {
-    annotations.push_back({seconds, padded, "padding, not data"});
+  const double padding_s = edf_padding_s(r, edf.record_seconds);
+  if (padding_s > 0) {
+    annotations.push_back({seconds, padding_s, "padding, not data"});
   }
   written.push_back(bids_data_path(r));
   write_edf(written.back(), signals, annotations, edf);
 
   written.push_back(stem + "_emg.json");
-  write_file_atomically(written.back(), sidecar(r, seconds).dump(2) + "\n");
+  write_file_atomically(written.back(), sidecar(r, seconds, padding_s).dump(2) + "\n");
   written.push_back(stem + "_channels.tsv");
-  write_file_atomically(written.back(), channels_tsv(r));
+  write_file_atomically(written.back(), channels_tsv(r, names));
   if (!r.events.empty()) {
     written.push_back(stem + "_events.tsv");
     write_file_atomically(written.back(), events_tsv(r));

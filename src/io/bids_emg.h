@@ -33,7 +33,7 @@ struct BidsEmgRecording {
   bool estimated = true;
   bool bdf = false;  // 24-bit BDF+ instead of EDF+
   double rate_hz = 0;
-  std::vector<std::string> muscles;            // channel names, e.g. FDI, 2DI, ...
+  std::vector<std::string> muscles;            // channel names, e.g. FDI, 2DI; cut to EDF's 16 characters (kept distinct)
   std::vector<std::string> muscle_long_names;  // target_muscle column; same count, or empty
   std::vector<std::vector<double>> emg;        // [channel][sample], envelope
   std::vector<std::string> units;              // per channel (e.g. "mV" when not normalised); empty: "arbitrary"

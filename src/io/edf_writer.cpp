@@ -137,12 +137,12 @@ void write_edf(const std::string& path, const std::vector<EdfSignal>& signals, c
   auto each = [&](auto&& text_of, size_t width, const char* what) {
     for (size_t s = 0; s < signals.size(); ++s) field(h, text_of(s), width, what);
   };
-  each([&](size_t s) { return signals[s].label; }, 16, "label");
-  field(h, annotation_label, 16, "label");
+  each([&](size_t s) { return signals[s].label; }, kEdfLabelLength, "label");
+  field(h, annotation_label, kEdfLabelLength, "label");
   each([&](size_t s) { return signals[s].transducer; }, 80, "transducer");
   field(h, "", 80, "transducer");
-  each([&](size_t s) { return signals[s].physical_dimension; }, 8, "physical dimension");
-  field(h, "", 8, "physical dimension");
+  each([&](size_t s) { return signals[s].physical_dimension; }, kEdfDimensionLength, "physical dimension");
+  field(h, "", kEdfDimensionLength, "physical dimension");
   each([&](size_t s) { return edf_header_number(pmin[s], false); }, 8, "physical minimum");
   field(h, "-1", 8, "physical minimum");
   each([&](size_t s) { return edf_header_number(pmax[s], true); }, 8, "physical maximum");

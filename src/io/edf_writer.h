@@ -8,9 +8,12 @@
 
 namespace pianokpm {
 
+// Header field widths a signal's texts must fit.
+inline constexpr size_t kEdfLabelLength = 16, kEdfDimensionLength = 8;
+
 struct EdfSignal {
-  std::string label;               // at most 16 characters (longer is an error)
-  std::string physical_dimension;  // unit, e.g. "uV"; "" for dimensionless
+  std::string label;               // at most kEdfLabelLength characters (longer is an error)
+  std::string physical_dimension;  // unit, e.g. "uV"; "" for dimensionless; at most kEdfDimensionLength
   std::string transducer;          // e.g. "estimated (not measured)"
   std::string prefiltering;        // e.g. "HP:20Hz LP:450Hz"
   std::vector<double> samples;     // all signals have the same count

@@ -106,11 +106,8 @@ AssembledInputs assemble(const PerformanceInputs& in, const ModelConfig& c, Moda
       paths.pose_views.push_back(view.option);
       paths.pose_view_arrays.push_back(view.array);
     } else if (lowercase_extension(view.file) == ".c3d") {
-      if (v != 0) throw InputError(view.file, "C3D markers give the top view only (seen from above), not the right camera's");
-      if (in.c3d_markers.empty())
-        throw InputError(view.file, "keypoints from a C3D file need --c3d-markers (which marker is which keypoint)");
       paths.pose_views.push_back(view.file);
-      paths.pose_view_arrays.push_back(read_c3d_pose(view.file, in.c3d_markers, c));
+      paths.pose_view_arrays.push_back(read_c3d_pose(view.file, v, in.c3d_markers, c));
     } else {
       paths.pose_views.push_back(view.file);
       paths.pose_view_arrays.emplace_back();
@@ -144,6 +141,14 @@ torch::Tensor read_pose_stream(const PerformanceInputs& inputs, const ModelConfi
   pose_only.midi.clear();
   pose_only.keys_array = torch::Tensor();
   return assemble(pose_only, config, Modality::kPoseOnly).streams.pose;
+}
+
+torch::Tensor given_keys(const PerformanceInputs& in, const PerformanceStreams& streams, const StreamLayout& layout,
+                         double duration_s) {
+  if (streams.keys.defined()) return streams.keys;
+  if (in.keys_array.defined()) return in.keys_array;
+  if (in.keys.empty() && in.midi.empty()) return {};
+  return load_keys(in.midi.empty() ? in.keys : in.midi, layout, duration_s, !in.midi.empty());
 }
 
 std::string default_model_for(const PerformanceInputs& inputs, const std::string& models_dir) {

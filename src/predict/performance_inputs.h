@@ -66,6 +66,12 @@ AssembledInputs read_performance_inputs(const PerformanceInputs& inputs, const M
 // an InputError for a model that reads no pose.
 torch::Tensor read_pose_stream(const PerformanceInputs& inputs, const ModelConfig& config);
 
+// The keystrokes given, as key depth [N, num_keys] at the layout's EMG rate: the ones the model
+// read (streams.keys), else those given to a model that reads none (MIDI rendered over
+// `duration_s`), for analysis and events; undefined when none were given.
+torch::Tensor given_keys(const PerformanceInputs& inputs, const PerformanceStreams& streams, const StreamLayout& layout,
+                         double duration_s);
+
 // The shipped model (trained on synthetic data, in `models_dir`) that reads what was given: top
 // view only without keys (the many-camera, hand-frame model), top view with keys, or both views with keys.
 std::string default_model_for(const PerformanceInputs& inputs, const std::string& models_dir);
