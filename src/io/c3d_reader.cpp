@@ -173,23 +173,23 @@ double number(const C3dFile& f, const std::string& group, const std::string& nam
 }
 
 // NAME, NAME2, NAME3, ...: files with over 255 points or channels continue their lists there.
-std::vector<std::string> strings(const C3dFile& f, const std::string& group, const std::string& name) {
-  std::vector<std::string> out;
+// `values` picks the parameters' strings or numbers.
+template <typename T>
+std::vector<T> continued(const C3dFile& f, const std::string& group, const std::string& name,
+                         std::vector<T> C3dParameter::*values) {
+  std::vector<T> out;
   for (int k = 1;; ++k) {
     const C3dParameter* p = find(f, group, k == 1 ? name : name + std::to_string(k));
     if (!p) break;
-    out.insert(out.end(), p->strings.begin(), p->strings.end());
+    out.insert(out.end(), (p->*values).begin(), (p->*values).end());
   }
   return out;
 }
+std::vector<std::string> strings(const C3dFile& f, const std::string& group, const std::string& name) {
+  return continued(f, group, name, &C3dParameter::strings);
+}
 std::vector<double> numbers(const C3dFile& f, const std::string& group, const std::string& name) {
-  std::vector<double> out;
-  for (int k = 1;; ++k) {
-    const C3dParameter* p = find(f, group, k == 1 ? name : name + std::to_string(k));
-    if (!p) break;
-    out.insert(out.end(), p->numbers.begin(), p->numbers.end());
-  }
-  return out;
+  return continued(f, group, name, &C3dParameter::numbers);
 }
 
 // A count stored as int16 that may exceed 32767 (the standard allows reading it unsigned).
