@@ -30,6 +30,7 @@ CommandRunner add_render_command(CLI::App& app);
 #endif
 #ifdef PIANOKPM_HAVE_LIVE
 CommandRunner add_live_command(CLI::App& app);
+CommandRunner add_serve_command(CLI::App& app);
 #endif
 #ifdef PIANOKPM_HAVE_CAIRO
 CommandRunner add_plot_command(CLI::App& app);

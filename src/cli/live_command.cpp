@@ -24,6 +24,10 @@
 #include "live/live_pipeline.h"
 #include "live/live_server.h"
 #include "live/osc_output.h"
+#ifdef PIANOKPM_HAVE_REMOTE
+#include "analysis/muscles.h"
+#include "live/push_output.h"
+#endif
 #include "live/recorder.h"
 #include "live/text_output.h"
 #include "core/device.h"
@@ -52,6 +56,7 @@ struct LiveCommandOptions {
   double hop_s = StreamOptions().hop_s, duration_s = 0;
   std::string camera_size;
   std::string out, format = "csv", osc, record, serve, midi_file, midi_in, stats_path;
+  std::string push, push_user, push_ca, push_password_file, push_title, push_session;
   BidsOutputFlags bids;  // the recording's EMG as BIDS-EMG at the end
   double osc_rate = 60;
   int max_viewers = 8;
@@ -131,7 +136,7 @@ int run_live_command(LiveCommandOptions o) {
     o.model_path = shipped_models_dir() + (with_keys ? "/synthetic_top_pose_keys.pt" : "/synthetic_top_pose_stream.pt");
     spdlog::info("no --model given: using {}", o.model_path);
   }
-  if (o.out.empty() && o.osc.empty() && o.record.empty() && o.serve.empty()) o.out = "-";
+  if (o.out.empty() && o.osc.empty() && o.record.empty() && o.serve.empty() && o.push.empty()) o.out = "-";
   if (o.bids.wanted() && o.record.empty()) throw InputError("--bids", "writes the recording's EMG: give --record too");
   check_bids_flags(o.bids);
 
@@ -147,8 +152,9 @@ int run_live_command(LiveCommandOptions o) {
   lo.tracker.max_hands = o.hand == "both" ? std::max(o.max_hands, 2) : o.max_hands;
   lo.hand = o.hand;
   // The recording (the release's one-hand layout) and the browser view follow one hand.
-  if (o.hand == "both" && (!o.record.empty() || !o.serve.empty()))
-    throw InputError("--hand both", "streams two hands to --out and --osc; --record and --serve follow one hand (right or left)");
+  if (o.hand == "both" && (!o.record.empty() || !o.serve.empty() || !o.push.empty()))
+    throw InputError("--hand both",
+                     "streams two hands to --out and --osc; --record, --serve and --push follow one hand (right or left)");
   lo.stream.hop_s = o.hop_s;
   lo.stream.incremental = !o.whole_windows;
   lo.stream.device = parse_device(o.device);
@@ -204,6 +210,37 @@ int run_live_command(LiveCommandOptions o) {
     recorder = r.get();
     owned.push_back(std::move(r));
   }
+#ifdef PIANOKPM_HAVE_REMOTE
+  if (!o.push.empty()) {
+    remote::PushOptions po;
+    po.url = o.push;
+    po.user = o.push_user;
+    po.ca_file = o.push_ca;
+    po.client_id = o.push_session;
+    po.title = o.push_title.empty() ? o.source : o.push_title;
+    po.rate_hz = c.emg_rate_hz;
+    for (const MuscleInfo& m : muscle_infos()) po.channels.push_back(m.code);
+    po.details = nlohmann::json{{"model", std::filesystem::path(o.model_path).filename().string()},
+                                {"synthetic_model", synthetic}, {"hand", o.hand}}
+                     .dump();
+    if (const char* env = std::getenv("PIANOKPM_PUSH_PASSWORD")) po.password = env;
+    if (!o.push_password_file.empty()) {
+      po.password = read_file(o.push_password_file);
+      while (!po.password.empty() && (po.password.back() == '\n' || po.password.back() == '\r')) po.password.pop_back();
+    }
+    try {
+      po.check();
+    } catch (const std::invalid_argument& e) {
+      throw InputError("--push", e.what());
+    }
+    auto client = std::make_unique<remote::PushClient>(po);
+    client->start();
+    spdlog::info("pushing to {} as {}", o.push, o.push_user);
+    owned.push_back(std::make_unique<live::PushOutput>(std::move(client)));
+  }
+#else
+  if (!o.push.empty()) throw InputError("--push", "this build has no remote sessions (libsqlite3-dev or libsodium-dev was missing)");
+#endif
   // After the recorder, whose start can still fail (an existing session), so that such a failure
   // leaves no text file behind.
   if (!o.out.empty()) owned.push_back(std::make_unique<live::TextOutput>(o.out, live::parse_text_format(o.format)));
@@ -347,6 +384,14 @@ CommandRunner add_live_command(CLI::App& app) {
   cmd->add_option("--max-viewers", o->max_viewers, "Browser streams of each kind served at once")->capture_default_str();
   auto* mf = cmd->add_option("--midi-file", o->midi_file, "Keystrokes from a MIDI file played in time with the source");
   cmd->add_option("--midi-in", o->midi_in, "Keystrokes from a MIDI input port (index or part of its name)")->excludes(mf);
+  cmd->add_option("--push", o->push, "Send the EMG rows to a `pianokpm serve` server, https://HOST:PORT (docs/remote.md)");
+  cmd->add_option("--push-user", o->push_user, "The player's account on that server");
+  cmd->add_option("--push-password-file", o->push_password_file,
+                  "File holding the account's password (default: the PIANOKPM_PUSH_PASSWORD variable)");
+  cmd->add_option("--push-ca", o->push_ca, "The server's certificate (PEM) to trust, e.g. its self-signed DATA/tls/cert.pem");
+  cmd->add_option("--push-title", o->push_title, "Title of the session on the server (default: the source)");
+  cmd->add_option("--push-session", o->push_session,
+                  "The session's id on the server (up to 64 characters): the same id resumes it; default: a new one");
   cmd->add_option("--stats", o->stats_path, "Write the session's counters and latency percentiles as JSON here at the end");
   cmd->add_option("--device", o->device, "Where the EMG model runs: cpu or cuda")->capture_default_str();
   cmd->add_option("-t,--threads", o->threads, "CPU threads per stage (tracking and model run side by side)")

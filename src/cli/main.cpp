@@ -27,6 +27,9 @@ int main(int argc, char** argv) {
 #ifdef PIANOKPM_HAVE_OPENCV
       {"pose", pianokpm::add_pose_command(app)},         {"render", pianokpm::add_render_command(app)},
 #endif
+#ifdef PIANOKPM_HAVE_REMOTE
+      {"serve", pianokpm::add_serve_command(app)},
+#endif
 #ifdef PIANOKPM_HAVE_LIVE
       {"live", pianokpm::add_live_command(app)},
 #endif

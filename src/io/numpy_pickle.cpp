@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 #include "core/input_error.h"
 #include "io/numpy_dtype.h"
 
@@ -79,7 +81,7 @@ pickle::PickleClasses numpy_pickle_classes() {
     c.allowed_globals.insert(std::string(core) + ".multiarray.scalar");
     c.allowed_globals.insert(std::string(core) + ".numeric._frombuffer");
   }
-  c.allowed_globals.insert({"numpy.ndarray", "numpy.dtype", "_codecs.encode"});
+  c.allowed_globals.insert({"numpy.ndarray", "numpy.dtype", "_codecs.encode", "numpy.concatenate"});
 
   c.call = [](const std::string& fn, const ValuePtr& args) -> ValuePtr {
     if (is_one_of(fn, {"numpy.core.multiarray._reconstruct", "numpy._core.multiarray._reconstruct"})) {
@@ -106,6 +108,22 @@ pickle::PickleClasses numpy_pickle_classes() {
       const auto& order = arg(args, 3, Kind::kString, "array order");
       NumpyDtype d = NumpyDtype::parse(std::string(1, dtype->byte_order) + dtype->text, "");
       return Value::from_tensor(array_from_bytes(d, shape_of(args->items.at(2)), order->text == "F", *buf));
+    }
+    if (fn == "numpy.concatenate") {  // ([arrays],): a recording grown by parts (io/growing_pickle.h)
+      const auto& parts = arg(args, 0, Kind::kList, "arrays to concatenate");
+      std::vector<torch::Tensor> tensors;
+      std::set<const Value*> seen;  // a part named twice (memo) could make a small file expand without bound
+      for (const auto& p : parts->items) {
+        if (!seen.insert(p.get()).second) throw std::runtime_error("concatenates one array twice");
+        if (p->kind != Kind::kTensor) throw std::runtime_error("concatenates " + describe(p->kind) + ", expected arrays");
+        if (!tensors.empty() && (p->tensor.dim() != tensors[0].dim() || p->tensor.dim() == 0 ||
+                                 p->tensor.sizes().slice(1) != tensors[0].sizes().slice(1) ||
+                                 p->tensor.scalar_type() != tensors[0].scalar_type()))
+          throw std::runtime_error("concatenates arrays of different shapes or types");
+        tensors.push_back(p->tensor);
+      }
+      if (tensors.empty()) throw std::runtime_error("concatenates no arrays");
+      return Value::from_tensor(torch::cat(tensors, 0));
     }
     throw std::runtime_error("refuses to call '" + fn + "'");
   };

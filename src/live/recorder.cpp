@@ -3,13 +3,16 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <ctime>
 #include <filesystem>
 #include <stdexcept>
 
 #include "io/atomic_file.h"
 #include "core/input_error.h"
+#include "io/growing_pickle.h"
 #include "io/numpy_pickle_writer.h"
 #include "core/stream_layout.h"
 
@@ -54,6 +57,7 @@ void Recorder::on_start(const SourceInfo& source) {
 
 void Recorder::on_frame(const TrackedFrame& frame) {
   std::lock_guard<std::mutex> lock(mutex_);
+  ++keypoint_frames_;
   keypoints_.add(frame.media_time_s,
                  frame.hands.empty() ? std::array<float, pose::kHandLandmarks * 3>{} : frame.hands.front().keypoints);
   if (static_cast<int>(pending_.size()) >= options_.max_queued_frames) {
@@ -70,13 +74,15 @@ void Recorder::on_emg(const EmgRows& rows, const LiveStats& stats) {
   if (emg_first_sample_ < 0) emg_first_sample_ = c.first_sample;
   // Rows the model left out (it fell over a second behind) become zeros, so that row i stays at
   // time i / rate; session.json counts them.
-  const int64_t expected = emg_first_sample_ + static_cast<int64_t>(emg_.size()) / kReleaseLayout.emg_channels;
+  const int64_t expected = emg_first_sample_ + emg_rows_;
   if (c.first_sample > expected) {
     emg_.insert(emg_.end(), static_cast<size_t>(kReleaseLayout.emg_channels * (c.first_sample - expected)), 0.f);
     emg_rows_filled_ += c.first_sample - expected;
+    emg_rows_ += c.first_sample - expected;
   }
   const float* p = c.emg.data_ptr<float>();
   emg_.insert(emg_.end(), p, p + c.emg.numel());
+  emg_rows_ += c.emg.size(0);
   last_stats_ = stats;
 }
 
@@ -141,16 +147,56 @@ void Recorder::write_frames_and_checkpoints() {
   }
 }
 
+void Recorder::append_keypoints(bool complete) {
+  // Rows k / rate strictly before the newest frame are final (resample interpolates between the
+  // two frames around a row), so only those are written until the end; the frames before the one
+  // the next row needs are then dropped from memory.
+  pose::PoseTrack tail;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto& times = keypoints_.times_s;
+    if (times.empty() || (times.size() < 2 && !(complete && keypoint_frames_ == 1))) return;
+    if (next_pose_row_ < 0) next_pose_row_ = static_cast<int64_t>(std::ceil(times.front() * options_.pose_rate_hz - 1e-9));
+    const double next_t = static_cast<double>(next_pose_row_) / options_.pose_rate_hz;
+    size_t from = std::upper_bound(times.begin(), times.end(), next_t) - times.begin();
+    from = std::min(from == 0 ? 0 : from - 1, times.size() >= 2 ? times.size() - 2 : 0);
+    tail.times_s.assign(times.begin() + static_cast<std::ptrdiff_t>(from), times.end());
+    tail.frames.assign(keypoints_.frames.begin() + static_cast<std::ptrdiff_t>(from), keypoints_.frames.end());
+    keypoints_.times_s.erase(keypoints_.times_s.begin(), keypoints_.times_s.begin() + static_cast<std::ptrdiff_t>(from));
+    keypoints_.frames.erase(keypoints_.frames.begin(), keypoints_.frames.begin() + static_cast<std::ptrdiff_t>(from));
+  }
+  const pose::PoseTrack rows = pose::resample(tail, options_.pose_rate_hz);
+  const double newest = tail.times_s.back();
+  std::vector<float> values;
+  int64_t n = 0;
+  for (size_t r = 0; r < rows.times_s.size(); ++r) {
+    const int64_t k = std::llround(rows.times_s[r] * options_.pose_rate_hz);
+    if (k < next_pose_row_ && rows.times_s.size() > 1) continue;
+    if (!complete && rows.times_s[r] >= newest - 1e-9) break;
+    values.insert(values.end(), rows.frames[r].begin(), rows.frames[r].end());
+    ++n;
+  }
+  if (n == 0) return;
+  keypoint_file_->append(values.data(), n);
+  next_pose_row_ += n;
+}
+
 void Recorder::checkpoint(bool complete) {
-  pose::PoseTrack track;
-  torch::Tensor emg;
+  const fs::path dir(options_.dir);
+  const std::string pkl = options_.name + ".pkl";
+  // Created once, empty; from then on only appended to (io/growing_pickle.h).
+  if (!emg_file_) {
+    keypoint_file_ = std::make_unique<GrowingPickle>((dir / release_folders::kPoseTop / pkl).string(),
+                                                     std::vector<int64_t>{pose::kHandLandmarks, 3});
+    emg_file_ = std::make_unique<GrowingPickle>((dir / "emg_estimated" / pkl).string(),
+                                                std::vector<int64_t>{kReleaseLayout.emg_channels});
+  }
+  std::vector<float> emg;
   nlohmann::json session = options_.session;
   int64_t first_sample = 0;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    track = keypoints_;
-    const int64_t rows = static_cast<int64_t>(emg_.size()) / kReleaseLayout.emg_channels;
-    emg = torch::from_blob(emg_.data(), {rows, kReleaseLayout.emg_channels}, torch::kFloat32).clone();
+    emg.swap(emg_);
     first_sample = std::max<int64_t>(emg_first_sample_, 0);
     session["video_fps"] = fps_;
     session["frames_read"] = last_stats_.frames_read;
@@ -161,28 +207,24 @@ void Recorder::checkpoint(bool complete) {
     session["frames_not_recorded"] = frames_not_recorded_;
     session["video_frames_repeated"] = frames_repeated_;
     session["emg_rows_filled_with_zeros"] = emg_rows_filled_;
+    session["keypoint_source_frames"] = keypoint_frames_;
   }
-  const fs::path dir(options_.dir);
-  const std::string pkl = options_.name + ".pkl";
-  if (!track.times_s.empty()) {
-    write_file_atomically((dir / release_folders::kPoseTop / pkl).string(),
-                          serialize_numpy_pickle(pose::resample(track, options_.pose_rate_hz).to_tensor()));
-  }
-  write_file_atomically((dir / "emg_estimated" / pkl).string(), serialize_numpy_pickle(emg));
-  if (complete && keys_ && emg.size(0) > 0) {
+  emg_file_->append(emg.data(), static_cast<int64_t>(emg.size()) / kReleaseLayout.emg_channels);
+  append_keypoints(complete);
+  const int64_t emg_rows = emg_file_->rows();
+  if (complete && keys_ && emg_rows > 0) {
     const double first_s = static_cast<double>(first_sample) / options_.emg_rate_hz;
-    write_file_atomically(
-        (dir / release_folders::kKeys / pkl).string(),
-        serialize_numpy_pickle(keys_->depth(first_s, emg.size(0), options_.emg_rate_hz,
-                                            first_s + static_cast<double>(emg.size(0)) / options_.emg_rate_hz)));
+    write_file_atomically((dir / release_folders::kKeys / pkl).string(),
+                          serialize_numpy_pickle(keys_->depth(first_s, emg_rows, options_.emg_rate_hz,
+                                                              first_s + static_cast<double>(emg_rows) / options_.emg_rate_hz)));
   }
   session["name"] = options_.name;
   session["video"] = "video/" + options_.name + ".mkv";
   session["pose_rate_hz"] = options_.pose_rate_hz;
   session["emg_rate_hz"] = options_.emg_rate_hz;
   session["emg_first_time_s"] = static_cast<double>(first_sample) / options_.emg_rate_hz;
-  session["emg_rows"] = emg.size(0);
-  session["keypoint_source_frames"] = static_cast<int64_t>(track.times_s.size());
+  session["emg_rows"] = emg_rows;
+  session["keypoint_rows"] = keypoint_file_->rows();
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!error_.empty()) session["error"] = error_;

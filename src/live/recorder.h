@@ -9,20 +9,24 @@
 //                                       kill or a write error, which it names)
 // Video frame k is at k / fps and EMG row i at i / 1024 Hz: frames or rows the pipeline dropped
 // are filled (the previous frame repeated, EMG zeros) and counted in session.json.
-// The .pkl files and session.json are rewritten whole (temporary name, then rename) every
-// `checkpoint_s` and at the end, so a kill at any moment leaves files that are each complete as of
-// the last checkpoint, and the video up to the kill. Files are written on the recorder's own thread.
+// Every `checkpoint_s` and at the end the rows since the last checkpoint are appended to the .pkl
+// files (io/growing_pickle.h: nothing already written is rewritten, so an hour's session costs the
+// disk the same per minute as its first) and session.json (small) is rewritten whole. A kill at
+// any moment leaves files that are each complete as of the last checkpoint, and the video up to
+// the kill. Files are written on the recorder's own thread.
 #include <nlohmann/json.hpp>
 #include <opencv2/videoio.hpp>
 
 #include <condition_variable>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "core/stream_layout.h"
+#include "io/growing_pickle.h"
 #include "live/live_keys.h"
 #include "live/live_sink.h"
 #include "pose/pose_track.h"
@@ -55,6 +59,7 @@ class Recorder : public LiveSink {
   void run();
   void write_frames_and_checkpoints();
   void checkpoint(bool complete);
+  void append_keypoints(bool complete);
 
   RecorderOptions options_;
   const LiveKeys* keys_;
@@ -62,9 +67,13 @@ class Recorder : public LiveSink {
   std::condition_variable wake_;
   std::deque<TrackedFrame> pending_;
   int64_t frames_not_recorded_ = 0, frames_recorded_ = 0;
-  pose::PoseTrack keypoints_;
-  std::vector<float> emg_;  // rows x channels
+  pose::PoseTrack keypoints_;      // frames not yet needed by a written row
+  int64_t keypoint_frames_ = 0;    // tracked frames in all
+  int64_t next_pose_row_ = -1;     // grid index (k / pose rate) of the next keypoint row to write
+  std::vector<float> emg_;         // rows x channels not yet written
+  int64_t emg_rows_ = 0;           // rows received (written or not), fills included
   int64_t emg_first_sample_ = -1;
+  std::unique_ptr<GrowingPickle> keypoint_file_, emg_file_;  // writer thread, then on_end
   LiveStats last_stats_;
   double fps_ = 30;  // the video's stated rate: the source's
   bool ending_ = false;

@@ -1,7 +1,11 @@
 #include "io/array_file.h"
 #include "core/input_error.h"
+#include "io/growing_pickle.h"
 #include "io/numpy_pickle.h"
 #include "test_support.h"
+
+#include <cstdlib>
+#include <fstream>
 
 namespace pianokpm {
 namespace {
@@ -162,6 +166,77 @@ TEST(NumpyPickleWriter, RoundTripsOtherShapesAndTypes) {
                         torch::tensor(std::vector<int32_t>{70000, -5}), torch::zeros({0, 6})}) {
     EXPECT_TRUE(torch::equal(parse_numpy_pickle(serialize_numpy_pickle(t), "x.pkl"), t));
   }
+}
+
+// GrowingPickle (io/growing_pickle.h): a recording's array that grows by appends, readable as a
+// whole after every append and at every moment within one.
+std::string bytes_of(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+TEST(GrowingPickle, EveryAppendLeavesOnePickleOfAllRowsSoFar) {
+  testing::ScratchDir dir;
+  const std::string path = dir / "emg.pkl";
+  GrowingPickle file(path, {3});
+  EXPECT_EQ(read_array(path).sizes(), (std::vector<int64_t>{0, 3}));
+  const torch::Tensor all = torch::arange(3 * 700, torch::kFloat32).mul(0.25).reshape({700, 3});
+  std::vector<std::string> states{bytes_of(path)};
+  int64_t at = 0;
+  for (int64_t n : {1, 34, 0, 300, 365}) {
+    file.append(all.data_ptr<float>() + 3 * at, n);
+    at += n;
+    EXPECT_TRUE(torch::equal(read_array(path), all.slice(0, 0, at))) << at;
+    states.push_back(bytes_of(path));
+  }
+  EXPECT_EQ(file.rows(), 700);
+  // Killed within an append: the new part half written, or whole but the old ending not yet
+  // turned into no-ops. Either way the file reads as before the append.
+  for (size_t k = 1; k < states.size(); ++k) {
+    const std::string& before = states[k - 1];
+    const std::string& after = states[k];
+    if (after == before) continue;
+    const std::string half = after.substr(0, before.size() + (after.size() - before.size()) / 2);
+    std::string unturned = after;
+    unturned.replace(before.size() - 4, 4, before.substr(before.size() - 4));
+    for (const std::string& cut : {half, unturned}) {
+      const torch::Tensor read = parse_numpy_pickle(cut, "cut");
+      EXPECT_TRUE(torch::equal(read, parse_numpy_pickle(before, "before"))) << k;
+    }
+  }
+}
+
+TEST(GrowingPickle, PythonAndNumpyLoadItAsOneArray) {
+  if (std::system("python3 -c 'import numpy' 2>/dev/null") != 0) GTEST_SKIP() << "no python3 with numpy";
+  testing::ScratchDir dir;
+  const std::string path = dir / "kp.pkl";
+  GrowingPickle file(path, {21, 3});
+  const torch::Tensor all = torch::randn({50, 21, 3});
+  file.append(all.data_ptr<float>(), 20);
+  file.append(all.data_ptr<float>() + 20 * 63, 30);
+  std::ofstream(dir / "expected.f32", std::ios::binary)
+      .write(reinterpret_cast<const char*>(all.data_ptr<float>()), static_cast<std::streamsize>(all.numel() * 4));
+  const std::string check = "python3 -c \"import pickle, numpy as np, sys; a = pickle.load(open(sys.argv[1], 'rb')); "
+                            "e = np.fromfile(sys.argv[2], '<f4').reshape(50, 21, 3); "
+                            "sys.exit(0 if a.dtype == np.float32 and a.shape == (50, 21, 3) and (a == e).all() else 1)\" " +
+                            path + " " + (dir / "expected.f32");
+  EXPECT_EQ(std::system(check.c_str()), 0);
+}
+
+TEST(GrowingPickle, APartNamedTwiceIsRefused) {
+  // numpy.concatenate([part, part]) through the memo: a small file must not expand without bound.
+  testing::ScratchDir dir;
+  const std::string path = dir / "one.pkl";
+  {
+    GrowingPickle file(path, {2});
+    const float row[2] = {1, 2};
+    file.append(row, 1);
+  }
+  std::string bytes = bytes_of(path);
+  const std::string ending = bytes.substr(bytes.size() - 4);
+  bytes.resize(bytes.size() - 4);
+  bytes += std::string("q\x07h\x07", 4) + ending;  // BINPUT 7, BINGET 7: the last part again
+  EXPECT_THROW(parse_numpy_pickle(bytes, "twice"), InputError);
 }
 
 }  // namespace
