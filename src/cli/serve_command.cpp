@@ -39,10 +39,8 @@ struct ServeCommandOptions {
   remote::RemoteServerOptions server;
 };
 
-// The password for --add-user or --set-password: PIANOKPM_PASSWORD, else one line of standard
-// input (asked for without echo on a terminal).
-std::string read_password(const std::string& user) {
-  if (const char* env = std::getenv("PIANOKPM_PASSWORD")) return env;
+// One line of standard input, without echo on a terminal.
+std::string read_password_line(const std::string& user) {
   const bool terminal = isatty(STDIN_FILENO);
   termios saved{};
   if (terminal) {
@@ -58,8 +56,17 @@ std::string read_password(const std::string& user) {
     tcsetattr(STDIN_FILENO, TCSANOW, &saved);
     std::cerr << "\n";
   }
-  if (password.size() < remote::kMinPasswordLength)
-    throw InputError("password for " + user, fmt::format("at least {} characters", remote::kMinPasswordLength));
+  return password;
+}
+
+// The password for --add-user or --set-password: PIANOKPM_PASSWORD, else one line of standard
+// input (asked for without echo on a terminal).
+std::string read_password(const std::string& user) {
+  std::string password;
+  if (const char* env = std::getenv("PIANOKPM_PASSWORD")) password = env;
+  else password = read_password_line(user);
+  if (password.size() < remote::kMinPasswordLength || password.size() > 1024)
+    throw InputError("password for " + user, fmt::format("at least {} characters (and at most 1024)", remote::kMinPasswordLength));
   return password;
 }
 

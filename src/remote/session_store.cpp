@@ -344,7 +344,7 @@ std::vector<RowChunk> SessionStore::chunks(int64_t session_id, int64_t from_seq,
   Statement s(db_,
               "SELECT first_seq, rows, emitted_ms, latency_ms, data FROM chunks WHERE session_id = ?1 AND "
               "first_seq >= coalesce((SELECT max(first_seq) FROM chunks WHERE session_id = ?1 AND first_seq <= ?2), 0) "
-              "AND first_seq < ?2 + ?3 ORDER BY first_seq");
+              "AND first_seq + rows > ?2 AND first_seq < ?2 + ?3 ORDER BY first_seq");
   s.bind(1, session_id).bind(2, from_seq).bind(3, max_rows);
   std::vector<RowChunk> out;
   while (s.step()) {

@@ -196,7 +196,7 @@ TEST(GrowingPickle, EveryAppendLeavesOnePickleOfAllRowsSoFar) {
     const std::string& before = states[k - 1];
     const std::string& after = states[k];
     if (after == before) continue;
-    const std::string half = after.substr(0, before.size() + (after.size() - before.size()) / 2);
+    const std::string half = before + after.substr(before.size(), (after.size() - before.size()) / 2);
     std::string unturned = after;
     unturned.replace(before.size() - 4, 4, before.substr(before.size() - 4));
     for (const std::string& cut : {half, unturned}) {
@@ -207,7 +207,11 @@ TEST(GrowingPickle, EveryAppendLeavesOnePickleOfAllRowsSoFar) {
 }
 
 TEST(GrowingPickle, PythonAndNumpyLoadItAsOneArray) {
-  if (std::system("python3 -c 'import numpy' 2>/dev/null") != 0) GTEST_SKIP() << "no python3 with numpy";
+  // Debian's python3 (python3-numpy) even where another python3 comes first on PATH.
+  std::string python;
+  for (const char* p : {"/usr/bin/python3", "python3"})
+    if (python.empty() && std::system((std::string(p) + " -c 'import numpy' 2>/dev/null").c_str()) == 0) python = p;
+  if (python.empty()) GTEST_SKIP() << "no python3 with numpy";
   testing::ScratchDir dir;
   const std::string path = dir / "kp.pkl";
   GrowingPickle file(path, {21, 3});
@@ -216,7 +220,7 @@ TEST(GrowingPickle, PythonAndNumpyLoadItAsOneArray) {
   file.append(all.data_ptr<float>() + 20 * 63, 30);
   std::ofstream(dir / "expected.f32", std::ios::binary)
       .write(reinterpret_cast<const char*>(all.data_ptr<float>()), static_cast<std::streamsize>(all.numel() * 4));
-  const std::string check = "python3 -c \"import pickle, numpy as np, sys; a = pickle.load(open(sys.argv[1], 'rb')); "
+  const std::string check = python + " -c \"import pickle, numpy as np, sys; a = pickle.load(open(sys.argv[1], 'rb')); "
                             "e = np.fromfile(sys.argv[2], '<f4').reshape(50, 21, 3); "
                             "sys.exit(0 if a.dtype == np.float32 and a.shape == (50, 21, 3) and (a == e).all() else 1)\" " +
                             path + " " + (dir / "expected.f32");

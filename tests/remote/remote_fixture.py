@@ -97,6 +97,13 @@ def rows(first, n, channels=6):
     return [[float(i) + c / 10 for c in range(channels)] for i in range(first, first + n)]
 
 
+def same_rows(got, expected):
+    """Rows equal as the server stores them (float32), row for row."""
+    import numpy as np
+    return np.asarray(got, dtype=np.float32).shape == np.asarray(expected, dtype=np.float32).shape and \
+        np.array_equal(np.asarray(got, dtype=np.float32), np.asarray(expected, dtype=np.float32))
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

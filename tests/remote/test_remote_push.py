@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import subprocess
 
-from remote_fixture import BIN, PASSWORD, Server, add_user, free_port, rows
+from remote_fixture import BIN, PASSWORD, Server, add_user, free_port, rows, same_rows
 
 ROOT = Path(os.environ.get("PIANOKPM_ROOT", Path(__file__).resolve().parents[2]))
 
@@ -149,7 +149,7 @@ def test_10_players_pushing_and_100_viewers_watching_with_bounded_memory(tmp_pat
             with ctx.wrap_socket(raw, server_hostname="127.0.0.1") as s:
                 s.sendall(f"GET /api/sessions/{sessions[i % players]}/live HTTP/1.1\r\nHost: x\r\n"
                           f"Authorization: Bearer {teacher}\r\n\r\n".encode())
-                buf = b""
+                tail = b""  # an event's "data: " may straddle two reads
                 while not stop.is_set():
                     try:
                         chunk = s.recv(65536)
@@ -157,9 +157,8 @@ def test_10_players_pushing_and_100_viewers_watching_with_bounded_memory(tmp_pat
                         break
                     if not chunk:
                         break
-                    buf += chunk
-                    events[i] = buf.count(b"\ndata: ")
-                    buf = buf[-16:]
+                    events[i] += (tail + chunk).count(b"data: ")
+                    tail = chunk[-5:]
 
     def push(p):
         conn_ctx = ssl.create_default_context(cafile=server.cert)
@@ -173,11 +172,12 @@ def test_10_players_pushing_and_100_viewers_watching_with_bounded_memory(tmp_pat
             r = conn.getresponse()
             assert r.status == 200, r.read()
             first = json.loads(r.read())["next_seq"]
+            pushes[p] += 1
             time.sleep(1 / 30)
         conn.close()
         pushed[p] = first
 
-    pushed = [0] * players
+    pushed, pushes = [0] * players, [0] * players
     watchers = [threading.Thread(target=watch, args=(i,), daemon=True) for i in range(viewers)]
     for t in watchers:
         t.start()
@@ -195,12 +195,15 @@ def test_10_players_pushing_and_100_viewers_watching_with_bounded_memory(tmp_pat
     stop.set()
     for p in range(players):
         stored = server.request("GET", f"/api/sessions/{sessions[p]}/rows?from=0&max=65536", token=tokens[p])[2]
-        assert stored["next_seq"] == pushed[p] and stored["rows"] == pytest.approx(rows(0, pushed[p]))
-    assert min(events) > 0.5 * 30 * seconds, events  # every viewer got most chunks of its player
+        assert stored["next_seq"] == pushed[p] and same_rows(stored["rows"], rows(0, pushed[p]))
+    # Every viewer got every chunk its player pushed (the feed keeps the last 300 for late joiners).
+    assert all(events[i] >= pushes[i % players] for i in range(viewers)), (events, pushes)
     server.stop()
     # Memory: each viewer and each live session costs a bounded amount, whatever was pushed.
     assert rss_during - rss_before < 200 * 1024, (rss_before, rss_during)
     (tmp_path / "load.json").write_text(json.dumps({"rss_before_kb": rss_before, "rss_during_kb": rss_during,
-                                                    "rows_per_player": pushed, "events_min": min(events)}))
+                                                    "rows_per_player": pushed, "pushes_per_player": pushes,
+                                                    "events_min": min(events)}))
     print(f"\nload: {players} players x {seconds} s, {viewers} viewers; server RSS {rss_before / 1024:.0f} -> "
-          f"{rss_during / 1024:.0f} MB; rows per player {min(pushed)}-{max(pushed)}; events per viewer >= {min(events)}")
+          f"{rss_during / 1024:.0f} MB; rows per player {min(pushed)}-{max(pushed)} in {min(pushes)}-{max(pushes)} "
+          f"pushes; events per viewer >= {min(events)}")
