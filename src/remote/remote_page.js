@@ -5,8 +5,9 @@
   const colours = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
   const windowS = 10;
   const $ = (id) => document.getElementById(id);
-  // For tests and the curious: every delay measured, in ms.
-  const state = (window.pianokpmRemote = { delays: [], events: 0, rows: 0 });
+  // For tests and the curious: every delay measured (ms), and each one less the player's own latency
+  // (what the network and the server add).
+  const state = (window.pianokpmRemote = { delays: [], added: [], events: 0, rows: 0 });
   let source = null;
 
   async function api(path, options) {
@@ -108,6 +109,7 @@
       if (now - e.sent_ms < 2000) {
         const delay = now - e.emitted_ms + e.latency_ms;
         state.delays.push(delay);
+        state.added.push(now - e.emitted_ms);
         recent.push([now, delay]);
       }
       while (recent.length && recent[0][0] < now - 5000) recent.shift();

@@ -45,19 +45,22 @@ await chromiumTest(executablePath, async ({ browser, step, check }) => {
 
   step(`watching for ${watchS} s`);
   const rows0 = await page.evaluate(() => window.pianokpmRemote.rows);
-  await page.evaluate(() => { window.pianokpmRemote.delays.length = 0; });
+  await page.evaluate(() => { window.pianokpmRemote.delays.length = 0; window.pianokpmRemote.added.length = 0; });
   await sleep(Number(watchS) * 1000);
   const state = await page.evaluate(() => ({ ...window.pianokpmRemote }));
   const rows1 = state.rows;
-  check(rows1 - rows0 > 0.8 * 1024 * Number(watchS), `rows advanced ${rows1 - rows0} in ${watchS} s`);
+  check(rows1 - rows0 > 0.5 * 1024 * Number(watchS), `rows advanced ${rows1 - rows0} in ${watchS} s`);
   const shown = await page.$$eval('#muscles td:nth-child(2)', (tds) => tds.map((td) => Number(td.textContent)));
-  check(shown.length === 6 && shown.every((v) => v >= 0.09 && v <= 0.91), `newest values ${shown}`);
+  check(shown.length === 6 && shown.every((v) => Number.isFinite(v)), `newest values ${shown}`);
+  if (!process.env.REMOTE_PLAYER_VIDEO)  // push_rows.py's rows lie in [0.1, 0.9]
+    check(shown.every((v) => v >= 0.09 && v <= 0.91), `newest values ${shown}`);
   const delay = Number(await page.$eval('#delay', (e) => e.textContent));
   check(Number.isFinite(delay) && delay >= 0, `delay not shown (${delay})`);
   check(await page.$$eval('#chart canvas', (c) => c.length) >= 1, 'no trace chart');
   const delays = state.delays;
+  const summary = (xs) => ({ p50: quantile(xs, 0.5), p90: quantile(xs, 0.9), p99: quantile(xs, 0.99), max: Math.max(...xs) });
   const result = { watched_s: Number(watchS), events: delays.length, rows: rows1 - rows0,
-    delay_ms: { p50: quantile(delays, 0.5), p90: quantile(delays, 0.9), p99: quantile(delays, 0.99), max: Math.max(...delays) } };
+    delay_ms: summary(delays), added_to_player_latency_ms: summary(state.added) };
   fs.writeFileSync(resultPath, JSON.stringify(result, null, 1));
   check(delays.length > 10 * Number(watchS), `only ${delays.length} delays measured`);
 
@@ -67,5 +70,6 @@ await chromiumTest(executablePath, async ({ browser, step, check }) => {
   check(errors.length === 0, 'console errors: ' + errors.join(' | '));
   check(elsewhere.length === 0, 'requests elsewhere: ' + elsewhere.join(' '));
   return `viewer page OK: ${delays.length} chunks, end-to-end delay median ${result.delay_ms.p50.toFixed(0)} ms, ` +
-    `99th percentile ${result.delay_ms.p99.toFixed(0)} ms`;
+    `99th percentile ${result.delay_ms.p99.toFixed(0)} ms; added to the player's latency: median ` +
+    `${result.added_to_player_latency_ms.p50.toFixed(0)} ms, 99th percentile ${result.added_to_player_latency_ms.p99.toFixed(0)} ms`;
 }, { seconds: Math.max(180, Number(watchS) + 120) });
