@@ -57,6 +57,9 @@ struct LiveCommandOptions {
   std::string camera_size;
   std::string out, format = "csv", osc, record, serve, midi_file, midi_in, stats_path;
   std::string push, push_user, push_ca, push_password_file, push_title, push_session;
+#ifdef PIANOKPM_HAVE_REMOTE
+  double push_video_fps = live::PushVideoOptions{}.fps;
+#endif
   BidsOutputFlags bids;  // the recording's EMG as BIDS-EMG at the end
   double osc_rate = 60;
   int max_viewers = 8;
@@ -236,7 +239,10 @@ int run_live_command(LiveCommandOptions o) {
     auto client = std::make_unique<remote::PushClient>(po);
     client->start();
     spdlog::info("pushing to {} as {}", o.push, o.push_user);
-    owned.push_back(std::make_unique<live::PushOutput>(std::move(client)));
+    live::PushVideoOptions pv;
+    pv.fps = o.push_video_fps;
+    pv.note = note;
+    owned.push_back(std::make_unique<live::PushOutput>(std::move(client), pv));
   }
 #else
   if (!o.push.empty()) throw InputError("--push", "this build has no remote sessions (libsqlite3-dev or libsodium-dev was missing)");
@@ -390,6 +396,11 @@ CommandRunner add_live_command(CLI::App& app) {
                   "File holding the account's password (default: the PIANOKPM_PUSH_PASSWORD variable)");
   cmd->add_option("--push-ca", o->push_ca, "The server's certificate (PEM) to trust, e.g. its self-signed DATA/tls/cert.pem");
   cmd->add_option("--push-title", o->push_title, "Title of the session on the server (default: the source)");
+#ifdef PIANOKPM_HAVE_REMOTE
+  cmd->add_option("--push-video-fps", o->push_video_fps,
+                  "Overlay pictures per second sent to the server's viewers (0: none; not stored there)")
+      ->capture_default_str();
+#endif
   cmd->add_option("--push-session", o->push_session,
                   "The session's id on the server (up to 64 characters): the same id resumes it; default: a new one");
   cmd->add_option("--stats", o->stats_path, "Write the session's counters and latency percentiles as JSON here at the end");

@@ -3,8 +3,6 @@
 #include <fmt/format.h>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <stdexcept>
@@ -13,6 +11,7 @@
 #include "core/input_error.h"
 #include "core/stream_layout.h"
 #include "live/live_assets.h"
+#include "live/overlay_jpeg.h"
 #include "live/text_output.h"
 #include "render/overlay_frame.h"
 #include "report/report_assets.h"
@@ -281,7 +280,6 @@ void LiveServer::render_loop() {
   style.note = options_.note;
   int64_t drawn_seq = 0;
   auto next_due = std::chrono::steady_clock::now();
-  std::vector<uchar> encoded;
   for (;;) {
     TrackedFrame frame;
     std::array<float, kReleaseLayout.emg_channels> activation;
@@ -297,35 +295,19 @@ void LiveServer::render_loop() {
     std::this_thread::sleep_until(next_due);
     next_due = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                                       std::chrono::duration<double>(1.0 / options_.video_fps));
+    std::shared_ptr<const std::string> jpeg;
     try {
-      encode_overlay(frame, activation, style, encoded);
+      jpeg = std::make_shared<const std::string>(
+          encode_overlay_jpeg(frame, activation, style, {options_.max_video_width, options_.jpeg_quality}));
     } catch (const std::exception&) {
       continue;  // a frame that cannot be drawn or encoded is skipped; the view goes on with the next
     }
-    auto jpeg = std::make_shared<const std::string>(encoded.begin(), encoded.end());
     std::lock_guard<std::mutex> lock(mutex_);
     jpeg_ = std::move(jpeg);
     ++jpeg_seq_;
     ++frames_encoded_;
     changed_.notify_all();
   }
-}
-
-void LiveServer::encode_overlay(const TrackedFrame& frame, const std::array<float, kReleaseLayout.emg_channels>& activation,
-                                const render::OverlayStyle& style, std::vector<uchar>& encoded) const {
-  cv::Mat image = frame.bgr.clone();
-  if (!frame.hands.empty() && frame.hands.front().found) {
-    const auto& keypoints = frame.hands.front().keypoints;
-    render::HandPoints hand;
-    for (int k = 0; k < pose::kHandLandmarks; ++k) hand[static_cast<size_t>(k)] = {keypoints[3 * k], keypoints[3 * k + 1]};
-    render::draw_hand_muscles(image, hand, activation, style);
-  }
-  render::draw_legend(image, style);
-  if (image.cols > options_.max_video_width) {
-    const double f = static_cast<double>(options_.max_video_width) / image.cols;
-    cv::resize(image, image, cv::Size(), f, f, cv::INTER_AREA);
-  }
-  cv::imencode(".jpg", image, encoded, {cv::IMWRITE_JPEG_QUALITY, options_.jpeg_quality});
 }
 
 }  // namespace pianokpm::live

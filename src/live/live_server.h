@@ -79,9 +79,6 @@ class LiveServer : public LiveSink {
   // Counts a new stream of one kind, or answers 503 when that kind is at its limit.
   bool admit(std::atomic<int>& viewers, httplib::Response& res);
   void render_loop();
-  // The overlay of one frame (hand, muscles, legend), scaled to the view's width, as JPEG.
-  void encode_overlay(const TrackedFrame& frame, const std::array<float, kReleaseLayout.emg_channels>& activation,
-                      const render::OverlayStyle& style, std::vector<unsigned char>& encoded) const;
   std::string status_json();
 
   LiveServerOptions options_;

@@ -179,6 +179,43 @@ void PushClient::add(int64_t first_seq, const float* rows, int64_t n, double lat
   wake_.notify_all();
 }
 
+void PushClient::set_frame(std::string jpeg) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (overflowed_) return;
+    frame_ = std::move(jpeg);
+    frame_pending_ = true;
+  }
+  wake_.notify_all();
+}
+
+void PushClient::set_status(std::string json_object) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  status_ = std::move(json_object);
+}
+
+PushClient::Outcome PushClient::push_frame() {
+  std::string jpeg;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!frame_pending_) return Outcome::kOk;
+    jpeg.swap(frame_);
+    frame_pending_ = false;
+    ++stats_.requests;
+  }
+  auto r = client_->Post(fmt::format("/api/sessions/{}/frame", stats().session_id), jpeg, "image/jpeg");
+  if (!r) return failure(fmt::format("{}: {}", options_.url, httplib::to_string(r.error())), false);
+  if (r->status == 401) {
+    token_.clear();
+    return failure(options_.url + ": the login expired", false);
+  }
+  // A picture the server refuses is only a picture: the rows go on.
+  if (r->status != 200) return failure(fmt::format("{}: picture: {}", options_.url, error_of(r)), false);
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++stats_.frames_sent;
+  return Outcome::kOk;
+}
+
 void PushClient::acknowledge(int64_t next_seq) {
   const size_t channels = options_.channels.size();
   std::lock_guard<std::mutex> lock(mutex_);
@@ -220,7 +257,12 @@ PushClient::Outcome PushClient::push_front() {
       emitted = p.emitted_ms;
       latency = p.latency_ms;
     }
-    body = json{{"first_seq", first}, {"emitted_ms", emitted}, {"latency_ms", latency}, {"rows", std::move(rows)}};
+    body = json{{"first_seq", first},
+                {"emitted_ms", emitted},
+                {"latency_ms", latency},
+                {"status", json::parse(status_, nullptr, false)},
+                {"rows", std::move(rows)}};
+    if (!body["status"].is_object()) body.erase("status");
     ++stats_.requests;
   }
   const int64_t session = stats().session_id;
@@ -254,13 +296,14 @@ void PushClient::run() {
   for (;;) {
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [&] { return stopped_ || !pending_.empty() || finishing_; });
+      wake_.wait(lock, [&] { return stopped_ || !pending_.empty() || finishing_ || frame_pending_; });
       if (stopped_ || (finishing_ && pending_.empty())) return;
     }
     Outcome outcome = Outcome::kOk;
     if (token_.empty()) outcome = login();
     if (outcome == Outcome::kOk && stats().session_id < 0) outcome = open_session();
     if (outcome == Outcome::kOk) outcome = push_front();
+    if (outcome == Outcome::kOk) outcome = push_frame();
     if (outcome == Outcome::kFatal) {
       spdlog::error("push: {}: giving up on the server's copy (the local recording goes on)", stats().last_error);
       std::lock_guard<std::mutex> lock(mutex_);

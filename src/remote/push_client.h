@@ -38,7 +38,7 @@ struct PushOptions {
 struct PushStats {
   int64_t session_id = -1;
   int64_t rows_added = 0, rows_acknowledged = 0, rows_not_buffered = 0;
-  int64_t requests = 0, failed_requests = 0, logins = 0;
+  int64_t requests = 0, failed_requests = 0, logins = 0, frames_sent = 0;
   std::string last_error;  // empty when the last request succeeded
 };
 
@@ -53,6 +53,11 @@ class PushClient {
   // `rows` holds n x channels values; first_seq counts rows from the session's first (gaps are
   // filled with zeros, as the local recording fills them).
   void add(int64_t first_seq, const float* rows, int64_t n, double latency_ms);
+  // The newest overlay picture (JPEG) for viewers, sent when the rows allow and replaced by a newer
+  // one meanwhile: pictures are for watching live and are not stored on the server.
+  void set_frame(std::string jpeg);
+  // The newest counters (a JSON object: fps, dropped frames, familiarity, ...), sent with the next rows.
+  void set_status(std::string json_object);
   // Waits up to flush_timeout_s for the server to hold every row, then ends the session there.
   // Returns true when the server's copy is complete.
   bool finish();
@@ -70,6 +75,7 @@ class PushClient {
   Outcome login();
   Outcome open_session();
   Outcome push_front();
+  Outcome push_frame();
   void acknowledge(int64_t next_seq);
   Outcome failure(const std::string& what, bool fatal);
 
@@ -82,6 +88,8 @@ class PushClient {
   std::condition_variable wake_;
   std::deque<Pending> pending_;
   int64_t buffered_rows_ = 0, next_expected_ = 0;
+  std::string frame_, status_ = "{}";
+  bool frame_pending_ = false;
   bool finishing_ = false, stopped_ = false, overflowed_ = false;
   PushStats stats_;
   std::thread thread_;

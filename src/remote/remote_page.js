@@ -66,6 +66,7 @@
     $('session-note').textContent = (d.model ? `Estimated by the model ${d.model}` : 'Estimated') +
       (d.synthetic_model ? ', trained on synthetic data: not a measurement.' : ': not a measurement.');
     $('report-link').href = `/api/sessions/${session.id}/report`;
+    $('video').src = `/api/sessions/${session.id}/video.mjpg`;
     const table = $('muscles');
     while (table.rows.length > 1) table.deleteRow(1);
     const cells = session.channels.map((name) => {
@@ -116,6 +117,11 @@
       $('delay').textContent = recent.length ? median(recent.map((r) => r[1])).toFixed(0) : '–';
       $('player-latency').textContent = e.latency_ms.toFixed(0);
       $('rows').textContent = e.next_seq;
+      const st = e.status || {};
+      if (st.media_time_s !== undefined) $('media-time').textContent = st.media_time_s.toFixed(2);
+      if (st.fps !== undefined) $('fps').textContent = st.fps.toFixed(1);
+      if (st.frames_dropped !== undefined) $('dropped').textContent = st.frames_dropped;
+      if (st.familiarity !== undefined) $('familiarity').textContent = st.familiarity === null ? 'n/a' : st.familiarity.toFixed(3);
       chart.setData(data);
     };
   }

@@ -80,6 +80,8 @@ struct RemoteServer::Feed {
   std::condition_variable changed;
   std::deque<std::pair<int64_t, std::string>> events;  // (event number, "data: ...\n\n")
   int64_t last = 0;
+  std::shared_ptr<const std::string> picture;  // newest JPEG
+  int64_t picture_seq = 0;
   bool ended = false;
 };
 
@@ -195,7 +197,11 @@ std::optional<SessionInfo> RemoteServer::visible_session(const httplib::Request&
 void RemoteServer::login(const httplib::Request& req, httplib::Response& res) {
   auto body = body_object(req, res);
   if (!body) return;
-  const std::string name = body->value("user", std::string()), password = body->value("password", std::string());
+  const json& user_field = (*body)["user"];
+  const json& password_field = (*body)["password"];
+  if (!user_field.is_string() || !password_field.is_string())
+    return refuse(res, 400, "user and password: text");
+  const std::string name = user_field.get<std::string>(), password = password_field.get<std::string>();
   const std::string by_address = "addr:" + req.remote_addr, by_name = "user:" + name.substr(0, 64);
   const double wait = std::max(limiter_.wait_s(by_address), limiter_.wait_s(by_name));
   if (wait > 0) {
@@ -226,7 +232,7 @@ void RemoteServer::add_routes() {
   s.Get("/", [this](const httplib::Request&, httplib::Response& res) {
     res.set_header("Cache-Control", "no-store");
     res.set_header("Content-Security-Policy",
-                   "default-src 'none'; connect-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+                   "default-src 'none'; connect-src 'self'; img-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
                    "form-action 'none'; frame-ancestors 'none'");
     res.set_content(page_, "text/html; charset=utf-8");
   });
@@ -290,6 +296,8 @@ void RemoteServer::add_routes() {
     }
   });
   s.Post(R"(/api/sessions/(\d{1,18})/rows)", [this](const httplib::Request& req, httplib::Response& res) { push_rows(req, res); });
+  s.Post(R"(/api/sessions/(\d{1,18})/frame)", [this](const httplib::Request& req, httplib::Response& res) { push_frame(req, res); });
+  s.Get(R"(/api/sessions/(\d{1,18})/video\.mjpg)", [this](const httplib::Request& req, httplib::Response& res) { video(req, res); });
   s.Post(R"(/api/sessions/(\d{1,18})/end)", [this](const httplib::Request& req, httplib::Response& res) {
     auto user = authenticate(req, res);
     if (!user) return;
@@ -345,11 +353,14 @@ void RemoteServer::push_rows(const httplib::Request& req, httplib::Response& res
   auto body = body_object(req, res);
   if (!body) return;
   RowChunk chunk;
+  json status;
   const size_t channels = session->channels.size();
   try {
     chunk.first_seq = body->at("first_seq").get<int64_t>();
     chunk.emitted_ms = body->value("emitted_ms", received_ms);
     chunk.latency_ms = body->value("latency_ms", 0.0);
+    status = body->value("status", json::object());
+    if (!status.is_object() || status.dump().size() > 1024) return refuse(res, 400, "status: a JSON object under 1 KiB");
     const json& rows = body->at("rows");
     if (!rows.is_array() || rows.empty() || rows.size() > static_cast<size_t>(options_.max_rows_per_chunk))
       return refuse(res, 400, fmt::format("rows: 1 to {} rows", options_.max_rows_per_chunk));
@@ -372,7 +383,7 @@ void RemoteServer::push_rows(const httplib::Request& req, httplib::Response& res
   const AppendResult result = store_->append(session->id, chunk);
   if (result.gap)
     return reply(res, 409, json{{"error", "rows missing before first_seq: resend from next_seq"}, {"next_seq", result.next_seq}});
-  if (result.stored_rows > 0) publish(*session, chunk, result.next_seq - result.stored_rows, result.next_seq);
+  if (result.stored_rows > 0) publish(*session, chunk, status, result.next_seq - result.stored_rows, result.next_seq);
   reply(res, 200, json{{"next_seq", result.next_seq}, {"stored_rows", result.stored_rows}});
 }
 
@@ -383,7 +394,8 @@ std::shared_ptr<RemoteServer::Feed> RemoteServer::feed(int64_t session_id) {
   return f;
 }
 
-void RemoteServer::publish(const SessionInfo& session, const RowChunk& chunk, int64_t first_new, int64_t next_seq) {
+void RemoteServer::publish(const SessionInfo& session, const RowChunk& chunk, const nlohmann::json& status,
+                           int64_t first_new, int64_t next_seq) {
   const size_t channels = session.channels.size();
   const int64_t step = std::max<int64_t>(1, std::llround(session.rate_hz / options_.trace_rate_hz));
   json points = json::array();
@@ -398,6 +410,7 @@ void RemoteServer::publish(const SessionInfo& session, const RowChunk& chunk, in
                    {"emitted_ms", chunk.emitted_ms},
                    {"latency_ms", chunk.latency_ms},
                    {"sent_ms", unix_s() * 1000},
+                   {"status", status},
                    {"points", points}};
   auto f = feed(session.id);
   std::lock_guard<std::mutex> lock(f->mutex);
@@ -439,6 +452,67 @@ void RemoteServer::live(const httplib::Request& req, httplib::Response& res) {
         }
         if (out.empty()) out = ": waiting\n\n";  // keeps proxies and the browser from timing out
         return sink.write(out.data(), out.size());
+      },
+      [this](bool) { --live_viewers_; });
+}
+
+void RemoteServer::push_frame(const httplib::Request& req, httplib::Response& res) {
+  auto user = authenticate(req, res);
+  if (!user) return;
+  auto session = visible_session(req, res, *user);
+  if (!session) return;
+  if (session->player_id != user->id) return refuse(res, 403, "only the session's player sends its pictures");
+  if (session->ended) return refuse(res, 409, "the session has ended");
+  if (req.body.size() > options_.max_frame_bytes) return refuse(res, 413, "a picture of at most 512 KiB");
+  // JPEG: starts with SOI (FF D8 FF), ends with EOI (FF D9).
+  const std::string& b = req.body;
+  if (b.size() < 4 || static_cast<unsigned char>(b[0]) != 0xFF || static_cast<unsigned char>(b[1]) != 0xD8 ||
+      static_cast<unsigned char>(b[2]) != 0xFF || static_cast<unsigned char>(b[b.size() - 2]) != 0xFF ||
+      static_cast<unsigned char>(b[b.size() - 1]) != 0xD9)
+    return refuse(res, 400, "the picture must be one JPEG image");
+  auto f = feed(session->id);
+  {
+    std::lock_guard<std::mutex> lock(f->mutex);
+    f->picture = std::make_shared<const std::string>(b);
+    ++f->picture_seq;
+  }
+  f->changed.notify_all();
+  reply(res, 200, json::object());
+}
+
+void RemoteServer::video(const httplib::Request& req, httplib::Response& res) {
+  auto user = authenticate(req, res);
+  if (!user) return;
+  auto session = visible_session(req, res, *user);
+  if (!session) return;
+  if (++live_viewers_ > options_.max_viewers) {
+    --live_viewers_;
+    return refuse(res, 503, "too many viewers: try again later");
+  }
+  auto f = feed(session->id);
+  auto last = std::make_shared<int64_t>(0);
+  static constexpr const char* kBoundary = "pianokpmframe";
+  res.set_header("Cache-Control", "no-store");
+  res.set_chunked_content_provider(
+      std::string("multipart/x-mixed-replace; boundary=") + kBoundary,
+      [this, f, last](size_t, httplib::DataSink& sink) {
+        std::shared_ptr<const std::string> jpeg;
+        {
+          std::unique_lock<std::mutex> lock(f->mutex);
+          f->changed.wait_for(lock, std::chrono::seconds(1),
+                              [&] { return stopping_ || f->ended || f->picture_seq != *last; });
+          if (stopping_) return false;
+          if (f->picture_seq == *last || !f->picture) {
+            if (f->ended) sink.done();  // the session is over and its last picture was sent
+            return true;
+          }
+          jpeg = f->picture;
+          *last = f->picture_seq;
+        }
+        std::string part =
+            fmt::format("--{}\r\nContent-Type: image/jpeg\r\nContent-Length: {}\r\n\r\n", kBoundary, jpeg->size());
+        part.append(*jpeg).append("\r\n");
+        return sink.write(part.data(), part.size());
       },
       [this](bool) { --live_viewers_; });
 }

@@ -12,9 +12,12 @@
 //   POST /api/sessions              {"client_id","title","rate_hz","channels"} a player opens or resumes one
 //   POST /api/sessions/ID/rows      {"first_seq","emitted_ms","latency_ms","rows":[[c0..],...]} -> {"next_seq"};
 //                                   rows already stored are skipped (200), a gap is 409 with next_seq
+//   POST /api/sessions/ID/frame     image/jpeg: the player's newest overlay picture (kept in memory, not stored)
 //   POST /api/sessions/ID/end
 //   GET  /api/sessions/ID/rows?from=SEQ&max=N   stored rows (JSON)
-//   GET  /api/sessions/ID/live      server-sent events: each pushed chunk, decimated for traces
+//   GET  /api/sessions/ID/live      server-sent events: each pushed chunk, decimated for traces, with
+//                                   the player's counters (fps, dropped frames, familiarity)
+//   GET  /api/sessions/ID/video.mjpg   the newest pictures as Motion JPEG while the session is live
 //   GET  /api/sessions/ID/report    the session's HTML report (report/html_report.h) as stored so far
 // Requests carry the token as "Authorization: Bearer TOKEN" or the cookie. No token, an expired or
 // unknown one: 401; a session or action not this user's: 403 (sessions that do not exist: 404 alike
@@ -24,6 +27,7 @@
 #include <condition_variable>
 #include <deque>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -53,6 +57,7 @@ struct RemoteServerOptions {
   size_t max_body_bytes = 1 << 20;
   int max_rows_per_chunk = 8192;
   int max_channels = 64;
+  size_t max_frame_bytes = 512 << 10;  // one overlay picture
   double max_report_s = 4 * 3600;  // longer sessions: the report covers their first hours
   double trace_rate_hz = 64;       // rows per second sent to the viewer's page
   int history_events = 300;        // recent chunks a viewer joining late is sent first
@@ -80,9 +85,12 @@ class RemoteServer {
   std::optional<SessionInfo> visible_session(const httplib::Request& req, httplib::Response& res, const User& user);
   void login(const httplib::Request& req, httplib::Response& res);
   void push_rows(const httplib::Request& req, httplib::Response& res);
+  void push_frame(const httplib::Request& req, httplib::Response& res);
+  void video(const httplib::Request& req, httplib::Response& res);
   void live(const httplib::Request& req, httplib::Response& res);
   void report(const httplib::Request& req, httplib::Response& res);
-  void publish(const SessionInfo& session, const RowChunk& chunk, int64_t first_new, int64_t next_seq);
+  void publish(const SessionInfo& session, const RowChunk& chunk, const nlohmann::json& status, int64_t first_new,
+               int64_t next_seq);
   std::shared_ptr<Feed> feed(int64_t session_id);
 
   RemoteServerOptions options_;

@@ -57,6 +57,9 @@ await chromiumTest(executablePath, async ({ browser, step, check }) => {
   const delay = Number(await page.$eval('#delay', (e) => e.textContent));
   check(Number.isFinite(delay) && delay >= 0, `delay not shown (${delay})`);
   check(await page.$$eval('#chart canvas', (c) => c.length) >= 1, 'no trace chart');
+  check(await page.$eval('#video', (img) => img.naturalWidth > 0), 'no picture from the player');
+  if (process.env.REMOTE_PLAYER_VIDEO)  // the live view's numbers come from a live player only
+    check(Number(await page.$eval('#fps', (e) => e.textContent)) > 0, 'the player\'s fps not shown');
   const delays = state.delays;
   const summary = (xs) => ({ p50: quantile(xs, 0.5), p90: quantile(xs, 0.9), p99: quantile(xs, 0.99), max: Math.max(...xs) });
   const result = { watched_s: Number(watchS), events: delays.length, rows: rows1 - rows0,

@@ -32,7 +32,9 @@ if [[ -n ${REMOTE_PLAYER_VIDEO:-} ]]; then
     --push "$url" --push-user ada --push-ca "$cert" --push-title "etude in C" --stats "$work/live_stats.json" \
     >"$work/push.log" 2>&1 &
 else
-  python3 "$here/push_rows.py" "$url" "$cert" ada "$password" $((watch_s + 60)) "etude in C" >"$work/push.log" 2>&1 &
+  ffmpeg -v error -f lavfi -i testsrc=size=320x240 -frames:v 1 "$work/picture.jpg" || exit 1
+  python3 "$here/push_rows.py" "$url" "$cert" ada "$password" $((watch_s + 60)) "etude in C" "$work/picture.jpg" \
+    >"$work/push.log" 2>&1 &
 fi
 pids+=($!)
 NODE_PATH=$node_modules node "$here/remote_browser_test.mjs" "$url" "$chromium" teacher "$password" "$watch_s" \

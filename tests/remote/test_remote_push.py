@@ -3,6 +3,7 @@ the server under 10 players pushing and 100 viewers watching."""
 import json
 import os
 import pickle
+import re
 import socket
 import ssl
 import threading
@@ -107,6 +108,8 @@ def test_live_push_survives_a_10_s_cut_without_losing_or_doubling_a_row(tmp_path
         link.close()
     assert live.returncode == 0, out
     assert "the server holds all" in out, out
+    pictures = re.search(r"(\d+) pictures sent", out)
+    assert pictures and int(pictures.group(1)) > 50, out  # 5 per second over 24 s, less what the cut lost
     token = server.login("ada")
     sessions = server.request("GET", "/api/sessions", token=token)[2]["sessions"]
     assert len(sessions) == 1 and sessions[0]["title"] == "cut test" and sessions[0]["ended"]

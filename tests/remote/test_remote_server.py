@@ -82,10 +82,11 @@ def test_no_token_a_forged_or_malformed_one_is_401(server, ada_session, method, 
 
 
 def test_wrong_password_and_unknown_user_are_the_same_401(server):
-    for user, password in [("ada", PASSWORD + "x"), ("nobody", PASSWORD), ("ada", ""), ("", "")]:
+    for user, password in [("ada", PASSWORD + "x"), ("nobody", PASSWORD), ("ada", "")]:
         status, _, body = server.request("POST", "/api/login", {"user": user, "password": password})
         assert status == 401 and body["error"] == "wrong user name or password"
     assert server.request("POST", "/api/login", raw=b"user=ada&password=x")[0] == 400
+    assert server.request("POST", "/api/login", {"user": 7, "password": ["x"]})[0] == 400
 
 
 def test_sessions_are_seen_only_by_their_player_granted_viewers_and_admins(server, ada_session):
@@ -255,3 +256,37 @@ def test_each_session_has_its_report_for_those_who_may_see_it(server, ada_sessio
     server.request("POST", f"/api/sessions/{s['id']}/rows", {"first_seq": 0, "rows": rows(0, 2048)}, token=ada)
     _, _, page = server.request("GET", f"/api/sessions/{s['id']}/report", token=ada)
     assert "<script>alert(1)" not in page and "<img src=x" not in page and "&lt;script&gt;" in page
+
+
+def _jpeg():
+    """A tiny real JPEG (8x8 grey), written once by ffmpeg."""
+    out = subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=c=gray:s=8x8", "-frames:v", "1",
+                          "-f", "mjpeg", "-"], capture_output=True, check=True).stdout
+    assert out[:2] == b"\xff\xd8"
+    return out
+
+
+def test_pictures_go_to_those_who_may_see_the_session_and_nothing_else_passes_as_one(server, ada_session):
+    session, ada = ada_session
+    url = f"/api/sessions/{session}/frame"
+    jpeg = _jpeg()
+    assert server.request("POST", url, raw=jpeg, token=ada, headers={"Content-Type": "image/jpeg"})[0] == 200
+    for raw in [b"not a picture", jpeg[:-2], b"\xff\xd8\xff" + b"\x00" * 600_000 + b"\xff\xd9"]:
+        status, _, _ = server.request("POST", url, raw=raw, token=ada, headers={"Content-Type": "image/jpeg"})
+        assert status in (400, 413), len(raw)
+    for who in ["bo", "teacher", "stranger"]:
+        assert server.request("POST", url, raw=jpeg, token=server.login(who))[0] in (403, 404), who
+    assert server.request("GET", f"/api/sessions/{session}/video.mjpg", token=server.login("stranger"))[0] == 404
+    # A viewer who may see it gets the newest picture as the first part of the stream.
+    ctx = server.context()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
+        with ctx.wrap_socket(raw, server_hostname="127.0.0.1") as s:
+            s.sendall(f"GET /api/sessions/{session}/video.mjpg HTTP/1.1\r\nHost: x\r\n"
+                      f"Authorization: Bearer {server.login('teacher')}\r\n\r\n".encode())
+            got = b""
+            while jpeg not in got and len(got) < 100_000:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                got += chunk
+    assert b"multipart/x-mixed-replace" in got and jpeg in got
