@@ -223,9 +223,11 @@ int run_live_command(LiveCommandOptions o) {
     po.title = o.push_title.empty() ? o.source : o.push_title;
     po.rate_hz = c.emg_rate_hz;
     for (const MuscleInfo& m : muscle_infos()) po.channels.push_back(m.code);
-    po.details = nlohmann::json{{"model", std::filesystem::path(o.model_path).filename().string()},
-                                {"synthetic_model", synthetic}, {"hand", o.hand}}
-                     .dump();
+    po.details = nlohmann::json{
+        {"model", std::filesystem::path(o.model_path).filename().string()},
+        {"synthetic_model", synthetic},
+        {"hand",
+         o.hand}}.dump();
     if (const char* env = std::getenv("PIANOKPM_PUSH_PASSWORD")) po.password = env;
     if (!o.push_password_file.empty()) {
       po.password = read_file(o.push_password_file);
@@ -245,7 +247,8 @@ int run_live_command(LiveCommandOptions o) {
     owned.push_back(std::make_unique<live::PushOutput>(std::move(client), pv));
   }
 #else
-  if (!o.push.empty()) throw InputError("--push", "this build has no remote sessions (libsqlite3-dev or libsodium-dev was missing)");
+  if (!o.push.empty())
+    throw InputError("--push", "this build has no remote sessions (libsqlite3-dev or libsodium-dev was missing)");
 #endif
   // After the recorder, whose start can still fail (an existing session), so that such a failure
   // leaves no text file behind.

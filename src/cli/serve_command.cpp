@@ -63,16 +63,18 @@ std::string read_password_line(const std::string& user) {
 // input (asked for without echo on a terminal).
 std::string read_password(const std::string& user) {
   std::string password;
-  if (const char* env = std::getenv("PIANOKPM_PASSWORD")) password = env;
-  else password = read_password_line(user);
+  if (const char* env = std::getenv("PIANOKPM_PASSWORD"))
+    password = env;
+  else
+    password = read_password_line(user);
   if (password.size() < remote::kMinPasswordLength || password.size() > 1024)
-    throw InputError("password for " + user, fmt::format("at least {} characters (and at most 1024)", remote::kMinPasswordLength));
+    throw InputError("password for " + user,
+                     fmt::format("at least {} characters (and at most 1024)", remote::kMinPasswordLength));
   return password;
 }
 
 // "PLAYER:VIEWER" -> the two accounts, checked.
-std::pair<remote::User, remote::User> grant_pair(remote::SessionStore& store, const std::string& text,
-                                                 const std::string& flag) {
+std::pair<remote::User, remote::User> grant_pair(remote::SessionStore& store, const std::string& text, const std::string& flag) {
   const size_t colon = text.find(':');
   if (colon == std::string::npos) throw InputError(flag, "expected PLAYER:VIEWER, not '" + text + "'");
   auto player = store.user(text.substr(0, colon));
@@ -84,8 +86,7 @@ std::pair<remote::User, remote::User> grant_pair(remote::SessionStore& store, co
 
 // Account management: runs against the database and returns, without serving.
 bool manage_accounts(const ServeCommandOptions& o) {
-  if (o.add_user.empty() && o.set_password.empty() && o.grant.empty() && o.revoke.empty() && !o.list_users)
-    return false;
+  if (o.add_user.empty() && o.set_password.empty() && o.grant.empty() && o.revoke.empty() && !o.list_users) return false;
   std::filesystem::create_directories(o.data);
   remote::SessionStore store((std::filesystem::path(o.data) / "sessions.db").string());
   if (!o.add_user.empty()) {
@@ -148,8 +149,8 @@ int run_serve(ServeCommandOptions& o) {
   spdlog::info("serving {} (certificate {}, {})", server.url(), server.cert_path(),
                remote::certificate_fingerprint(server.cert_path()));
   if (!o.ready_file.empty())
-    write_file_atomically(o.ready_file, nlohmann::json{{"url", server.url()}, {"port", server.port()},
-                                                      {"cert", server.cert_path()}}.dump() + "\n");
+    write_file_atomically(
+        o.ready_file, nlohmann::json{{"url", server.url()}, {"port", server.port()}, {"cert", server.cert_path()}}.dump() + "\n");
   while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   spdlog::info("stopping");
   server.stop();
@@ -160,17 +161,19 @@ int run_serve(ServeCommandOptions& o) {
 
 CommandRunner add_serve_command(CLI::App& app) {
   auto o = std::make_shared<ServeCommandOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "serve", "Serve remote sessions over HTTPS: players push live EMG (live --push), viewers they allow watch "
-               "it in a browser; also manages the accounts (docs/remote.md)");
+  CLI::App* cmd =
+      app.add_subcommand("serve",
+                         "Serve remote sessions over HTTPS: players push live EMG (live --push), viewers they allow watch "
+                         "it in a browser; also manages the accounts (docs/remote.md)");
   cmd->add_option("-d,--data", o->data, "Folder of the server's database and self-signed certificate")->required();
   cmd->add_option("--listen", o->listen, "HOST:PORT to serve on (PORT 0: any free port)")->capture_default_str();
   cmd->add_option("--cert", o->server.cert_path, "TLS certificate (PEM); default: a self-signed one in DATA/tls");
   cmd->add_option("--key", o->server.key_path, "TLS private key (PEM) of --cert");
   cmd->add_option("--tls-name", o->tls_names, "Extra DNS name or IP address for the self-signed certificate");
   cmd->add_option("--max-viewers", o->server.max_viewers, "Live streams served at once")->capture_default_str();
-  cmd->add_option("--token-hours", o->server.token_ttl_s, "Hours a login lasts")
-      ->transform([](std::string s) { return std::to_string(std::stod(s) * 3600); });
+  cmd->add_option("--token-hours", o->server.token_ttl_s, "Hours a login lasts")->transform([](std::string s) {
+    return std::to_string(std::stod(s) * 3600);
+  });
   cmd->add_option("--ready-file", o->ready_file, "Write {url, port, cert} as JSON here once serving");
   cmd->add_option("--add-user", o->add_user, "Add an account (password from PIANOKPM_PASSWORD or standard input)");
   cmd->add_option("--role", o->role, "Role of --add-user: player, viewer or admin")->capture_default_str();

@@ -64,7 +64,7 @@ std::string GrowingPickle::part(const float* values, int64_t rows) const {
   std::string p = "cnumpy.core.multiarray\n_reconstruct\ncnumpy\nndarray\nK\x00\x85"s + "C\x01"s + "b\x87R"s;
   p += "(K\x01(" + binint(rows);
   for (int64_t d : row_shape_) p += binint(d);
-  p += "tcnumpy\ndtype\nX\x02\x00\x00\x00"s + "f4\x89\x88\x87R"s;  // dtype('f4', False, True)
+  p += "tcnumpy\ndtype\nX\x02\x00\x00\x00"s + "f4\x89\x88\x87R"s;              // dtype('f4', False, True)
   p += "(K\x03X\x01\x00\x00\x00<NNN"s + binint(-1) + binint(-1) + "K\x00tb"s;  // its state: little-endian
   const uint64_t bytes = static_cast<uint64_t>(rows * row_values_) * sizeof(float);
   p += "\x89";  // not Fortran order

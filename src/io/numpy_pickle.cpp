@@ -116,9 +116,9 @@ pickle::PickleClasses numpy_pickle_classes() {
       for (const auto& p : parts->items) {
         if (!seen.insert(p.get()).second) throw std::runtime_error("concatenates one array twice");
         if (p->kind != Kind::kTensor) throw std::runtime_error("concatenates " + describe(p->kind) + ", expected arrays");
-        if (!tensors.empty() && (p->tensor.dim() != tensors[0].dim() || p->tensor.dim() == 0 ||
-                                 p->tensor.sizes().slice(1) != tensors[0].sizes().slice(1) ||
-                                 p->tensor.scalar_type() != tensors[0].scalar_type()))
+        if (!tensors.empty() &&
+            (p->tensor.dim() != tensors[0].dim() || p->tensor.dim() == 0 ||
+             p->tensor.sizes().slice(1) != tensors[0].sizes().slice(1) || p->tensor.scalar_type() != tensors[0].scalar_type()))
           throw std::runtime_error("concatenates arrays of different shapes or types");
         tensors.push_back(p->tensor);
       }

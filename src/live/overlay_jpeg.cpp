@@ -13,8 +13,7 @@ void OverlayJpegOptions::check() const {
   if (quality < 1 || quality > 100) throw std::invalid_argument("the JPEG quality must be in 1..100");
 }
 
-std::string encode_overlay_jpeg(const TrackedFrame& frame,
-                                const std::array<float, kReleaseLayout.emg_channels>& activation,
+std::string encode_overlay_jpeg(const TrackedFrame& frame, const std::array<float, kReleaseLayout.emg_channels>& activation,
                                 const render::OverlayStyle& style, const OverlayJpegOptions& options) {
   cv::Mat image = frame.bgr.clone();
   if (!frame.hands.empty() && frame.hands.front().found) {

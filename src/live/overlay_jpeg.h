@@ -18,8 +18,7 @@ struct OverlayJpegOptions {
 };
 
 // std::exception when the frame cannot be drawn or encoded.
-std::string encode_overlay_jpeg(const TrackedFrame& frame,
-                                const std::array<float, kReleaseLayout.emg_channels>& activation,
+std::string encode_overlay_jpeg(const TrackedFrame& frame, const std::array<float, kReleaseLayout.emg_channels>& activation,
                                 const render::OverlayStyle& style, const OverlayJpegOptions& options);
 
 }  // namespace pianokpm::live

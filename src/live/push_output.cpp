@@ -60,14 +60,14 @@ void PushOutput::on_emg(const EmgRows& rows, const LiveStats& stats) {
     }
   }
   const double familiarity = rows.chunk.familiarity;
-  client_->set_status(nlohmann::json{{"media_time_s", stats.media_time_s},
-                                     {"fps", stats.fps},
-                                     {"frames_dropped", stats.frames_dropped},
-                                     {"frames_with_hand", stats.frames_with_hand},
-                                     {"frames_tracked", stats.frames_tracked},
-                                     {"familiarity", std::isnan(familiarity) ? nlohmann::json(nullptr)
-                                                                             : nlohmann::json(familiarity)}}
-                          .dump());
+  client_->set_status(
+      nlohmann::json{{"media_time_s", stats.media_time_s},
+                     {"fps", stats.fps},
+                     {"frames_dropped", stats.frames_dropped},
+                     {"frames_with_hand", stats.frames_with_hand},
+                     {"frames_tracked", stats.frames_tracked},
+                     {"familiarity", std::isnan(familiarity) ? nlohmann::json(nullptr) : nlohmann::json(familiarity)}}
+          .dump());
   client_->add(rows.chunk.first_sample - first_sample_, emg.data_ptr<float>(), n, median);
 }
 
@@ -109,8 +109,8 @@ void PushOutput::on_end(const LiveStats&) {
     spdlog::info("push: the server holds all {} rows (session {}; {} pictures sent)", s.rows_acknowledged, s.session_id,
                  s.frames_sent);
   else
-    spdlog::warn("push: the server holds {} of {} rows{} (the local recording, if any, is complete)",
-                 s.rows_acknowledged, s.rows_added, s.last_error.empty() ? "" : ": " + s.last_error);
+    spdlog::warn("push: the server holds {} of {} rows{} (the local recording, if any, is complete)", s.rows_acknowledged,
+                 s.rows_added, s.last_error.empty() ? "" : ": " + s.last_error);
 }
 
 }  // namespace pianokpm::live

@@ -67,11 +67,11 @@ class Recorder : public LiveSink {
   std::condition_variable wake_;
   std::deque<TrackedFrame> pending_;
   int64_t frames_not_recorded_ = 0, frames_recorded_ = 0;
-  pose::PoseTrack keypoints_;      // frames not yet needed by a written row
-  int64_t keypoint_frames_ = 0;    // tracked frames in all
-  int64_t next_pose_row_ = -1;     // grid index (k / pose rate) of the next keypoint row to write
-  std::vector<float> emg_;         // rows x channels not yet written
-  int64_t emg_rows_ = 0;           // rows received (written or not), fills included
+  pose::PoseTrack keypoints_;    // frames not yet needed by a written row
+  int64_t keypoint_frames_ = 0;  // tracked frames in all
+  int64_t next_pose_row_ = -1;   // grid index (k / pose rate) of the next keypoint row to write
+  std::vector<float> emg_;       // rows x channels not yet written
+  int64_t emg_rows_ = 0;         // rows received (written or not), fills included
   int64_t emg_first_sample_ = -1;
   std::unique_ptr<GrowingPickle> keypoint_file_, emg_file_;  // writer thread, then on_end
   LiveStats last_stats_;

@@ -63,8 +63,7 @@ std::string token_digest(const std::string& token) {
   for (char c : token)
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return "";
   unsigned char digest[crypto_generichash_BYTES];
-  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(token.data()), token.size(),
-                     nullptr, 0);
+  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(token.data()), token.size(), nullptr, 0);
   return to_hex(digest, sizeof digest);
 }
 

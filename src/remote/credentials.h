@@ -8,8 +8,8 @@
 namespace pianokpm::remote {
 
 struct PasswordCost {
-  unsigned long long ops = 2;       // argon2id passes (libsodium's "interactive" level)
-  size_t memory_bytes = 64 << 20;   // memory per hash: what makes guessing expensive on GPUs
+  unsigned long long ops = 2;      // argon2id passes (libsodium's "interactive" level)
+  size_t memory_bytes = 64 << 20;  // memory per hash: what makes guessing expensive on GPUs
   void check() const;
 };
 
@@ -19,8 +19,8 @@ std::string hash_password(const std::string& password, const PasswordCost& cost 
 // Constant-time in the password; false for a malformed stored string.
 bool verify_password(const std::string& stored, const std::string& password);
 
-std::string new_token();                              // 64 lowercase hex digits
-std::string token_digest(const std::string& token);   // 64 hex digits; "" when not a well-formed token
+std::string new_token();                             // 64 lowercase hex digits
+std::string token_digest(const std::string& token);  // 64 hex digits; "" when not a well-formed token
 std::string random_hex(size_t bytes);
 
 }  // namespace pianokpm::remote

@@ -34,8 +34,8 @@ std::pair<std::string, int> parse_https_url(const std::string& url) {
   const size_t colon = rest.rfind(':');
   if (colon == std::string::npos) return {rest, 443};
   const std::string port = rest.substr(colon + 1);
-  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
-      std::stoi(port) < 1 || std::stoi(port) > 65535)
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) < 1 ||
+      std::stoi(port) > 65535)
     throw std::invalid_argument("--push: bad port in '" + url + "'");
   return {rest.substr(0, colon), std::stoi(port)};
 }
@@ -118,8 +118,11 @@ PushClient::Outcome PushClient::login() {
 }
 
 PushClient::Outcome PushClient::open_session() {
-  const json body{{"client_id", options_.client_id}, {"title", options_.title}, {"rate_hz", options_.rate_hz},
-                  {"channels", options_.channels}, {"details", json::parse(options_.details)}};
+  const json body{{"client_id", options_.client_id},
+                  {"title", options_.title},
+                  {"rate_hz", options_.rate_hz},
+                  {"channels", options_.channels},
+                  {"details", json::parse(options_.details)}};
   auto r = client_->Post("/api/sessions", body.dump(), "application/json");
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -145,8 +148,7 @@ void PushClient::start() {
   Outcome outcome = login();
   if (outcome == Outcome::kOk) outcome = open_session();
   if (outcome == Outcome::kFatal) throw InputError("--push " + options_.url, stats().last_error);
-  if (outcome == Outcome::kRetry)
-    spdlog::warn("push: {} (rows are kept and sent once the server answers)", stats().last_error);
+  if (outcome == Outcome::kRetry) spdlog::warn("push: {} (rows are kept and sent once the server answers)", stats().last_error);
   thread_ = std::thread([this] { run(); });
 }
 
@@ -158,8 +160,10 @@ void PushClient::add(int64_t first_seq, const float* rows, int64_t n, double lat
     if (buffered_rows_ + n > options_.max_buffered_rows) {
       overflowed_ = true;
       stats_.rows_not_buffered += n;
-      spdlog::warn("push: {} rows waiting for the server, the buffer's limit: the server's copy ends at row {} "
-                   "(the local recording goes on)", buffered_rows_, next_expected_);
+      spdlog::warn(
+          "push: {} rows waiting for the server, the buffer's limit: the server's copy ends at row {} "
+          "(the local recording goes on)",
+          buffered_rows_, next_expected_);
       return;
     }
     Pending p;
@@ -336,7 +340,8 @@ bool PushClient::finish() {
   const bool complete = !overflowed_ && s.rows_acknowledged == s.rows_added && s.session_id >= 0;
   if (complete) {
     auto r = client_->Post(fmt::format("/api/sessions/{}/end", s.session_id), "{}", "application/json");
-    if (!r || r->status != 200) spdlog::warn("push: could not end the session on the server: {}", r ? error_of(r) : httplib::to_string(r.error()));
+    if (!r || r->status != 200)
+      spdlog::warn("push: could not end the session on the server: {}", r ? error_of(r) : httplib::to_string(r.error()));
   }
   return complete;
 }

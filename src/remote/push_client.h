@@ -19,20 +19,20 @@ class SSLClient;
 namespace pianokpm::remote {
 
 struct PushOptions {
-  std::string url;          // https://HOST:PORT of `pianokpm serve`
+  std::string url;  // https://HOST:PORT of `pianokpm serve`
   std::string user, password;
-  std::string ca_file;      // the server's certificate (self-signed) or its CA; empty: the system's
-  std::string client_id;    // names the session on the server; empty: a random one
+  std::string ca_file;    // the server's certificate (self-signed) or its CA; empty: the system's
+  std::string client_id;  // names the session on the server; empty: a random one
   std::string title;
   double rate_hz = 1024;
   std::vector<std::string> channels;
   std::string details = "{}";  // JSON object kept with the session: the model, whether trained on synthetic data
   int64_t max_buffered_rows = int64_t{1024} * 60 * 30;  // 30 min at 1024 Hz (about 44 MB for 6 channels)
   int max_rows_per_push = 2048;
-  double timeout_s = 5;      // connect, read and write, each
-  double max_retry_s = 4;    // backoff between tries doubles from 0.1 s up to this
+  double timeout_s = 5;         // connect, read and write, each
+  double max_retry_s = 4;       // backoff between tries doubles from 0.1 s up to this
   double flush_timeout_s = 15;  // finish() waits this long for the buffer to drain
-  void check() const;        // std::invalid_argument naming the field
+  void check() const;           // std::invalid_argument naming the field
 };
 
 struct PushStats {

@@ -59,9 +59,15 @@ std::string token_of(const httplib::Request& req) {
 }
 
 json session_json(const SessionInfo& s) {
-  return json{{"id", s.id},           {"player", s.player},   {"title", s.title},
-              {"rate_hz", s.rate_hz}, {"channels", s.channels}, {"started_s", s.started_s},
-              {"ended", s.ended},     {"rows", s.next_seq},   {"duration_s", s.rate_hz > 0 ? s.next_seq / s.rate_hz : 0.0},
+  return json{{"id", s.id},
+              {"player", s.player},
+              {"title", s.title},
+              {"rate_hz", s.rate_hz},
+              {"channels", s.channels},
+              {"started_s", s.started_s},
+              {"ended", s.ended},
+              {"rows", s.next_seq},
+              {"duration_s", s.rate_hz > 0 ? s.next_seq / s.rate_hz : 0.0},
               {"details", json::parse(s.details, nullptr, false)}};
 }
 
@@ -91,9 +97,11 @@ void RemoteServerOptions::check() const {
   if (port < 0 || port > 65535) throw std::invalid_argument("port: 0 to 65535");
   if (!(token_ttl_s > 0)) throw std::invalid_argument("token_ttl_s must be positive");
   login.check();
-  if (max_viewers < 1 || max_request_threads < 2) throw std::invalid_argument("max_viewers and max_request_threads must be positive");
+  if (max_viewers < 1 || max_request_threads < 2)
+    throw std::invalid_argument("max_viewers and max_request_threads must be positive");
   if (max_body_bytes < 1024) throw std::invalid_argument("max_body_bytes must be at least 1024");
-  if (max_rows_per_chunk < 1 || max_channels < 1) throw std::invalid_argument("max_rows_per_chunk and max_channels must be positive");
+  if (max_rows_per_chunk < 1 || max_channels < 1)
+    throw std::invalid_argument("max_rows_per_chunk and max_channels must be positive");
   if (!(trace_rate_hz > 0)) throw std::invalid_argument("trace_rate_hz must be positive");
   if (history_events < 1) throw std::invalid_argument("history_events must be at least 1");
   if (!(read_timeout_s > 0) || !(write_timeout_s > 0)) throw std::invalid_argument("timeouts must be positive");
@@ -121,14 +129,15 @@ RemoteServer::RemoteServer(const RemoteServerOptions& options) : options_(option
   SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
   const size_t threads = static_cast<size_t>(options_.max_viewers + options_.max_request_threads);
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  auto seconds = [](double s) { return std::pair<time_t, time_t>(static_cast<time_t>(s), static_cast<time_t>(std::fmod(s, 1) * 1e6)); };
+  auto seconds = [](double s) {
+    return std::pair<time_t, time_t>(static_cast<time_t>(s), static_cast<time_t>(std::fmod(s, 1) * 1e6));
+  };
   server_->set_read_timeout(seconds(options_.read_timeout_s).first, seconds(options_.read_timeout_s).second);
   server_->set_write_timeout(seconds(options_.write_timeout_s).first, seconds(options_.write_timeout_s).second);
   server_->set_keep_alive_timeout(5);
   server_->set_payload_max_length(options_.max_body_bytes);
-  server_->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-    refuse(res, 500, "internal error");
-  });
+  server_->set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) { refuse(res, 500, "internal error"); });
   server_->set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
     res.set_header("Strict-Transport-Security", "max-age=31536000");
     res.set_header("X-Content-Type-Options", "nosniff");
@@ -136,10 +145,9 @@ RemoteServer::RemoteServer(const RemoteServerOptions& options) : options_(option
     res.set_header("Referrer-Policy", "no-referrer");
   });
   page_ = std::string("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">") +
-          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>pianokpm remote</title>" +
-          "<style>" + report_assets::uplot_css + remote_assets::page_css + "</style></head><body>" +
-          remote_assets::page_body + "<script>" + report_assets::uplot_js + "</script><script>" +
-          remote_assets::page_js + "</script></body></html>\n";
+          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>pianokpm remote</title>" + "<style>" +
+          report_assets::uplot_css + remote_assets::page_css + "</style></head><body>" + remote_assets::page_body + "<script>" +
+          report_assets::uplot_js + "</script><script>" + remote_assets::page_js + "</script></body></html>\n";
   add_routes();
 }
 
@@ -183,8 +191,7 @@ std::optional<User> RemoteServer::authenticate(const httplib::Request& req, http
   return user;
 }
 
-std::optional<SessionInfo> RemoteServer::visible_session(const httplib::Request& req, httplib::Response& res,
-                                                         const User& user) {
+std::optional<SessionInfo> RemoteServer::visible_session(const httplib::Request& req, httplib::Response& res, const User& user) {
   const int64_t id = path_id(req);
   auto session = id >= 0 ? store_->session(id) : std::nullopt;
   if (!session || !store_->may_view(user, *session)) {
@@ -199,8 +206,7 @@ void RemoteServer::login(const httplib::Request& req, httplib::Response& res) {
   if (!body) return;
   const json& user_field = (*body)["user"];
   const json& password_field = (*body)["password"];
-  if (!user_field.is_string() || !password_field.is_string())
-    return refuse(res, 400, "user and password: text");
+  if (!user_field.is_string() || !password_field.is_string()) return refuse(res, 400, "user and password: text");
   const std::string name = user_field.get<std::string>(), password = password_field.get<std::string>();
   const std::string by_address = "addr:" + req.remote_addr, by_name = "user:" + name.substr(0, 64);
   const double wait = std::max(limiter_.wait_s(by_address), limiter_.wait_s(by_name));
@@ -221,19 +227,20 @@ void RemoteServer::login(const httplib::Request& req, httplib::Response& res) {
   const User user = *store_->user(name);
   const std::string token = new_token();
   store_->add_token(token_digest(token), user.id, unix_s() + options_.token_ttl_s);
-  res.set_header("Set-Cookie", fmt::format("{}={}; Path=/; Max-Age={}; Secure; HttpOnly; SameSite=Strict", kCookie,
-                                           token, static_cast<int64_t>(options_.token_ttl_s)));
-  reply(res, 200, json{{"token", token}, {"user", user.name}, {"role", role_name(user.role)},
-                       {"expires_s", options_.token_ttl_s}});
+  res.set_header("Set-Cookie", fmt::format("{}={}; Path=/; Max-Age={}; Secure; HttpOnly; SameSite=Strict", kCookie, token,
+                                           static_cast<int64_t>(options_.token_ttl_s)));
+  reply(res, 200,
+        json{{"token", token}, {"user", user.name}, {"role", role_name(user.role)}, {"expires_s", options_.token_ttl_s}});
 }
 
 void RemoteServer::add_routes() {
   httplib::SSLServer& s = *server_;
   s.Get("/", [this](const httplib::Request&, httplib::Response& res) {
     res.set_header("Cache-Control", "no-store");
-    res.set_header("Content-Security-Policy",
-                   "default-src 'none'; connect-src 'self'; img-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
-                   "form-action 'none'; frame-ancestors 'none'");
+    res.set_header(
+        "Content-Security-Policy",
+        "default-src 'none'; connect-src 'self'; img-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+        "form-action 'none'; frame-ancestors 'none'");
     res.set_content(page_, "text/html; charset=utf-8");
   });
   s.Get("/favicon.ico", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
@@ -295,9 +302,12 @@ void RemoteServer::add_routes() {
       refuse(res, 400, "need client_id (text), rate_hz (number) and channels (list of text)");
     }
   });
-  s.Post(R"(/api/sessions/(\d{1,18})/rows)", [this](const httplib::Request& req, httplib::Response& res) { push_rows(req, res); });
-  s.Post(R"(/api/sessions/(\d{1,18})/frame)", [this](const httplib::Request& req, httplib::Response& res) { push_frame(req, res); });
-  s.Get(R"(/api/sessions/(\d{1,18})/video\.mjpg)", [this](const httplib::Request& req, httplib::Response& res) { video(req, res); });
+  s.Post(R"(/api/sessions/(\d{1,18})/rows)",
+         [this](const httplib::Request& req, httplib::Response& res) { push_rows(req, res); });
+  s.Post(R"(/api/sessions/(\d{1,18})/frame)",
+         [this](const httplib::Request& req, httplib::Response& res) { push_frame(req, res); });
+  s.Get(R"(/api/sessions/(\d{1,18})/video\.mjpg)",
+        [this](const httplib::Request& req, httplib::Response& res) { video(req, res); });
   s.Post(R"(/api/sessions/(\d{1,18})/end)", [this](const httplib::Request& req, httplib::Response& res) {
     auto user = authenticate(req, res);
     if (!user) return;
@@ -394,8 +404,8 @@ std::shared_ptr<RemoteServer::Feed> RemoteServer::feed(int64_t session_id) {
   return f;
 }
 
-void RemoteServer::publish(const SessionInfo& session, const RowChunk& chunk, const nlohmann::json& status,
-                           int64_t first_new, int64_t next_seq) {
+void RemoteServer::publish(const SessionInfo& session, const RowChunk& chunk, const nlohmann::json& status, int64_t first_new,
+                           int64_t next_seq) {
   const size_t channels = session.channels.size();
   const int64_t step = std::max<int64_t>(1, std::llround(session.rate_hz / options_.trace_rate_hz));
   json points = json::array();
@@ -437,8 +447,7 @@ void RemoteServer::live(const httplib::Request& req, httplib::Response& res) {
         std::string out;
         {
           std::unique_lock<std::mutex> lock(f->mutex);
-          f->changed.wait_for(lock, std::chrono::seconds(1),
-                              [&] { return stopping_ || f->ended || f->last > *cursor; });
+          f->changed.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_ || f->ended || f->last > *cursor; });
           if (stopping_) return false;
           for (const auto& [n, text] : f->events)
             if (n > *cursor) out += text;
@@ -499,8 +508,7 @@ void RemoteServer::video(const httplib::Request& req, httplib::Response& res) {
         std::shared_ptr<const std::string> jpeg;
         {
           std::unique_lock<std::mutex> lock(f->mutex);
-          f->changed.wait_for(lock, std::chrono::seconds(1),
-                              [&] { return stopping_ || f->ended || f->picture_seq != *last; });
+          f->changed.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_ || f->ended || f->picture_seq != *last; });
           if (stopping_) return false;
           if (f->picture_seq == *last || !f->picture) {
             if (f->ended) sink.done();  // the session is over and its last picture was sent
@@ -509,8 +517,7 @@ void RemoteServer::video(const httplib::Request& req, httplib::Response& res) {
           jpeg = f->picture;
           *last = f->picture_seq;
         }
-        std::string part =
-            fmt::format("--{}\r\nContent-Type: image/jpeg\r\nContent-Length: {}\r\n\r\n", kBoundary, jpeg->size());
+        std::string part = fmt::format("--{}\r\nContent-Type: image/jpeg\r\nContent-Length: {}\r\n\r\n", kBoundary, jpeg->size());
         part.append(*jpeg).append("\r\n");
         return sink.write(part.data(), part.size());
       },
@@ -534,14 +541,14 @@ void RemoteServer::report(const httplib::Request& req, httplib::Response& res) {
       std::copy_n(chunk.data.data() + r * channels, channels, out + (chunk.first_seq + r) * channels);
   const json details = json::parse(session->details, nullptr, false);
   ReportContent c;
-  c.title = fmt::format("{}: {}", session->player, session->title.empty() ? "session " + std::to_string(session->id) : session->title);
+  c.title =
+      fmt::format("{}: {}", session->player, session->title.empty() ? "session " + std::to_string(session->id) : session->title);
   c.rate_hz = session->rate_hz;
   c.synthetic_model = details.is_object() && details.value("synthetic_model", false);
-  c.provenance = fmt::format("EMG estimated live on {}'s computer{} and pushed to this server{}.", session->player,
-                             details.is_object() && details.contains("model")
-                                 ? " by the model " + details["model"].get<std::string>()
-                                 : std::string(),
-                             rows < session->next_seq ? fmt::format(" (the first {:g} hours)", options_.max_report_s / 3600) : "");
+  c.provenance = fmt::format(
+      "EMG estimated live on {}'s computer{} and pushed to this server{}.", session->player,
+      details.is_object() && details.contains("model") ? " by the model " + details["model"].get<std::string>() : std::string(),
+      rows < session->next_seq ? fmt::format(" (the first {:g} hours)", options_.max_report_s / 3600) : "");
   ReportPerformance p;
   p.name = session->title.empty() ? "session " + std::to_string(session->id) : session->title;
   p.estimated = emg;

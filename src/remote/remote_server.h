@@ -45,24 +45,24 @@ struct Response;
 namespace pianokpm::remote {
 
 struct RemoteServerOptions {
-  std::string host = "127.0.0.1";  // another address only when asked (docs/remote.md)
-  int port = 8443;                 // 0: any free port (port() says which)
-  std::string data_dir;            // sessions.db and, unless given, tls/cert.pem and tls/key.pem
-  std::string cert_path, key_path; // the operator's PEM files; empty: self-signed in data_dir/tls
+  std::string host = "127.0.0.1";      // another address only when asked (docs/remote.md)
+  int port = 8443;                     // 0: any free port (port() says which)
+  std::string data_dir;                // sessions.db and, unless given, tls/cert.pem and tls/key.pem
+  std::string cert_path, key_path;     // the operator's PEM files; empty: self-signed in data_dir/tls
   std::vector<std::string> tls_names;  // extra names the self-signed certificate covers
   double token_ttl_s = 12 * 3600;
   LoginLimits login;
-  int max_viewers = 128;           // live streams at once; more get 503
-  int max_request_threads = 48;    // requests other than live streams served at once
+  int max_viewers = 128;         // live streams at once; more get 503
+  int max_request_threads = 48;  // requests other than live streams served at once
   size_t max_body_bytes = 1 << 20;
   int max_rows_per_chunk = 8192;
   int max_channels = 64;
   size_t max_frame_bytes = 512 << 10;  // one overlay picture
-  double max_report_s = 4 * 3600;  // longer sessions: the report covers their first hours
-  double trace_rate_hz = 64;       // rows per second sent to the viewer's page
-  int history_events = 300;        // recent chunks a viewer joining late is sent first
+  double max_report_s = 4 * 3600;      // longer sessions: the report covers their first hours
+  double trace_rate_hz = 64;           // rows per second sent to the viewer's page
+  int history_events = 300;            // recent chunks a viewer joining late is sent first
   double read_timeout_s = 10, write_timeout_s = 5;
-  void check() const;              // std::invalid_argument naming the field
+  void check() const;  // std::invalid_argument naming the field
 };
 
 class RemoteServer {

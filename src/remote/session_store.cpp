@@ -88,8 +88,7 @@ void exec(sqlite3* db, const char* sql) {
 bool valid_name(const std::string& name) {
   if (name.empty() || name.size() > 64) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-           c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
   });
 }
 
@@ -134,8 +133,8 @@ Role parse_role(const std::string& text) {
 }
 
 SessionStore::SessionStore(const std::string& path) : path_(path) {
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                      nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) !=
+      SQLITE_OK) {
     const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     throw InputError(path, "cannot open the session database: " + why);
@@ -213,8 +212,7 @@ void SessionStore::revoke(int64_t player_id, int64_t viewer_id) {
 
 std::vector<std::string> SessionStore::viewers_of(int64_t player_id) {
   std::lock_guard<std::mutex> lock(mutex_);
-  Statement s(db_,
-              "SELECT u.name FROM grants g JOIN users u ON u.id = g.viewer_id WHERE g.player_id = ? ORDER BY u.name");
+  Statement s(db_, "SELECT u.name FROM grants g JOIN users u ON u.id = g.viewer_id WHERE g.player_id = ? ORDER BY u.name");
   s.bind(1, player_id);
   std::vector<std::string> out;
   while (s.step()) out.push_back(s.text(0));
@@ -253,9 +251,8 @@ void SessionStore::remove_token(const std::string& digest) {
   s.bind(1, digest).step();
 }
 
-SessionInfo SessionStore::open_session(int64_t player_id, const std::string& client_id, const std::string& title,
-                                       double rate_hz, const std::vector<std::string>& channels, double now_s,
-                                       const std::string& details) {
+SessionInfo SessionStore::open_session(int64_t player_id, const std::string& client_id, const std::string& title, double rate_hz,
+                                       const std::vector<std::string>& channels, double now_s, const std::string& details) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     Statement s(db_,
@@ -275,19 +272,17 @@ SessionInfo SessionStore::open_session(int64_t player_id, const std::string& cli
 
 std::optional<SessionInfo> SessionStore::session(int64_t id) {
   std::lock_guard<std::mutex> lock(mutex_);
-  Statement s(db_, fmt::format("SELECT {} FROM sessions s JOIN users u ON u.id = s.player_id WHERE s.id = ?",
-                               kSessionColumns)
-                       .c_str());
+  Statement s(
+      db_, fmt::format("SELECT {} FROM sessions s JOIN users u ON u.id = s.player_id WHERE s.id = ?", kSessionColumns).c_str());
   if (!s.bind(1, id).step()) return std::nullopt;
   return session_from(s);
 }
 
 std::vector<SessionInfo> SessionStore::sessions_visible_to(const User& user) {
   std::lock_guard<std::mutex> lock(mutex_);
-  const std::string where =
-      user.role == Role::kAdmin    ? "1"
-      : user.role == Role::kPlayer ? "s.player_id = ?1"
-                                   : "s.player_id IN (SELECT player_id FROM grants WHERE viewer_id = ?1)";
+  const std::string where = user.role == Role::kAdmin    ? "1"
+                            : user.role == Role::kPlayer ? "s.player_id = ?1"
+                                                         : "s.player_id IN (SELECT player_id FROM grants WHERE viewer_id = ?1)";
   Statement s(db_, fmt::format("SELECT {} FROM sessions s JOIN users u ON u.id = s.player_id WHERE {} "
                                "ORDER BY s.started_s DESC, s.id DESC",
                                kSessionColumns, where)

@@ -47,8 +47,8 @@ struct SessionInfo {
 struct RowChunk {
   int64_t first_seq = 0;
   int64_t rows = 0;
-  double emitted_ms = 0;  // player's wall clock (Unix ms) when the chunk's newest row was estimated
-  double latency_ms = 0;  // the player's own frame-to-row latency for it
+  double emitted_ms = 0;    // player's wall clock (Unix ms) when the chunk's newest row was estimated
+  double latency_ms = 0;    // the player's own frame-to-row latency for it
   std::vector<float> data;  // rows x channels
 };
 
@@ -85,9 +85,8 @@ class SessionStore {
   void remove_token(const std::string& digest);
 
   // Opens the player's session with this client_id, or returns it as stored (resume).
-  SessionInfo open_session(int64_t player_id, const std::string& client_id, const std::string& title,
-                           double rate_hz, const std::vector<std::string>& channels, double now_s,
-                           const std::string& details = "{}");
+  SessionInfo open_session(int64_t player_id, const std::string& client_id, const std::string& title, double rate_hz,
+                           const std::vector<std::string>& channels, double now_s, const std::string& details = "{}");
   std::optional<SessionInfo> session(int64_t id);
   std::vector<SessionInfo> sessions_visible_to(const User& user);
   void end_session(int64_t id);

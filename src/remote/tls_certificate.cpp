@@ -62,10 +62,9 @@ bool ensure_self_signed(const std::string& cert_path, const std::string& key_pat
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), static_cast<long>(options.days) * 86400);
   X509_set_pubkey(cert.get(), key.get());
   X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("pianokpm serve"), -1,
-                             -1, 0);
-  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("pianokpm (self-signed)"),
-                             -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("pianokpm serve"), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("pianokpm (self-signed)"), -1, -1,
+                             0);
   X509_set_issuer_name(cert.get(), name);
   std::string san = "DNS:localhost,IP:127.0.0.1";
   for (const auto& n : options.names) san += (is_ip_address(n) ? ",IP:" : ",DNS:") + n;
@@ -81,9 +80,8 @@ bool ensure_self_signed(const std::string& cert_path, const std::string& key_pat
     X509_EXTENSION_free(ext);
   }
   if (X509_sign(cert.get(), key.get(), EVP_sha256()) == 0) throw std::runtime_error("OpenSSL could not sign");
-  write_pem(key_path, 0600, [&](FILE* f) {
-    return PEM_write_PrivateKey(f, key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1;
-  });
+  write_pem(key_path, 0600,
+            [&](FILE* f) { return PEM_write_PrivateKey(f, key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1; });
   write_pem(cert_path, 0644, [&](FILE* f) { return PEM_write_X509(f, cert.get()) == 1; });
   return true;
 }

@@ -16,8 +16,7 @@ struct SelfSignedOptions {
 
 // Writes cert_path and key_path (PEM) when either is missing; InputError naming the file when it
 // cannot. Returns true when it made them.
-bool ensure_self_signed(const std::string& cert_path, const std::string& key_path,
-                        const SelfSignedOptions& options = {});
+bool ensure_self_signed(const std::string& cert_path, const std::string& key_path, const SelfSignedOptions& options = {});
 
 // "SHA256 AB:CD:..." of a PEM certificate file, for a user to compare out of band; InputError when unreadable.
 std::string certificate_fingerprint(const std::string& cert_path);

@@ -220,7 +220,8 @@ TEST(GrowingPickle, PythonAndNumpyLoadItAsOneArray) {
   file.append(all.data_ptr<float>() + 20 * 63, 30);
   std::ofstream(dir / "expected.f32", std::ios::binary)
       .write(reinterpret_cast<const char*>(all.data_ptr<float>()), static_cast<std::streamsize>(all.numel() * 4));
-  const std::string check = python + " -c \"import pickle, numpy as np, sys; a = pickle.load(open(sys.argv[1], 'rb')); "
+  const std::string check = python +
+                            " -c \"import pickle, numpy as np, sys; a = pickle.load(open(sys.argv[1], 'rb')); "
                             "e = np.fromfile(sys.argv[2], '<f4').reshape(50, 21, 3); "
                             "sys.exit(0 if a.dtype == np.float32 and a.shape == (50, 21, 3) and (a == e).all() else 1)\" " +
                             path + " " + (dir / "expected.f32");
