@@ -13,14 +13,15 @@ build_dir=${PIANOKPM_BUILD_DIR:-$root/build}
 # python3-pil: its tests; python3-torch: the test that it runs beside PyTorch and that exported
 # models load with torch.load. python3-mne: reads back the EDF+/BDF+ files of BIDS output;
 # python3-venv, python3-pip: the wheel installed into a fresh virtual environment; dpkg-dev: cpack's .deb.
-# libssl-dev, libsqlite3-dev, libsodium-dev: `pianokpm serve` (TLS, its database, password hashing).
+# libssl-dev, libsqlite3-dev, libsodium-dev: `pianokpm serve` (TLS, its database, password hashing);
+# curl: docs/remote.md calls its API.
 # libopenblas0-pthread matters: Debian's libtorch calls the system BLAS, and the reference BLAS
 # Debian selects by default makes matrix products about 45x slower.
 packages=(cmake ninja-build g++ pkg-config libtorch-dev libopenblas0-pthread nlohmann-json3-dev
   libcli11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libcairo2-dev libbiosig-dev libopencv-dev
   libopenmpi-dev openmpi-bin chromium libcpp-httplib-dev liblo-dev librtmidi-dev ffmpeg
   pybind11-dev python3-dev python3-numpy python3-pytest python3-pil python3-torch clang-format
-  python3-mne python3-venv python3-pip dpkg-dev libssl-dev libsqlite3-dev libsodium-dev)
+  python3-mne python3-venv python3-pip dpkg-dev libssl-dev libsqlite3-dev libsodium-dev curl)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -86,6 +86,13 @@ def test_live_push_survives_a_10_s_cut_without_losing_or_doubling_a_row(tmp_path
     data.mkdir()
     add_user(data, "ada", "player")
     server = Server(data)
+    try:
+        _push_through_a_cut(tmp_path, server)
+    finally:
+        server.stop()
+
+
+def _push_through_a_cut(tmp_path, server):
     link = CuttableLink(server.port)
     video = tmp_path / "looped.mp4"
     subprocess.run(["ffmpeg", "-v", "error", "-stream_loop", "1", "-i", str(ROOT / "assets/demo/hand_moving.mp4"),
@@ -117,7 +124,6 @@ def test_live_push_survives_a_10_s_cut_without_losing_or_doubling_a_row(tmp_path
     pushed = []
     while len(pushed) < sessions[0]["rows"]:
         pushed += server.request("GET", f"/api/sessions/{sid}/rows?from={len(pushed)}&max=65536", token=token)[2]["rows"]
-    server.stop()
     session = json.loads((record / "session.json").read_text())
     name = session["name"] if "name" in session else next((record / "emg_estimated").glob("*.pkl")).stem
     with open(record / "emg_estimated" / f"{name}.pkl", "rb") as f:
@@ -133,6 +139,13 @@ def test_10_players_pushing_and_100_viewers_watching_with_bounded_memory(tmp_pat
         add_user(tmp_path, f"p{p}", "player")
     add_user(tmp_path, "teacher", "viewer")
     server = Server(tmp_path, "--max-viewers", str(viewers))
+    try:
+        _load(tmp_path, server, players, viewers, seconds)
+    finally:
+        server.stop()
+
+
+def _load(tmp_path, server, players, viewers, seconds):
     sessions, tokens = [], []
     for p in range(players):
         token = server.login(f"p{p}")
@@ -201,7 +214,6 @@ def test_10_players_pushing_and_100_viewers_watching_with_bounded_memory(tmp_pat
         assert stored["next_seq"] == pushed[p] and same_rows(stored["rows"], rows(0, pushed[p]))
     # Every viewer got every chunk its player pushed (the feed keeps the last 300 for late joiners).
     assert all(events[i] >= pushes[i % players] for i in range(viewers)), (events, pushes)
-    server.stop()
     # Memory: each viewer and each live session costs a bounded amount, whatever was pushed.
     assert rss_during - rss_before < 200 * 1024, (rss_before, rss_during)
     (tmp_path / "load.json").write_text(json.dumps({"rss_before_kb": rss_before, "rss_during_kb": rss_during,
