@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <exception>
 #include <memory>
 #include <thread>
@@ -18,7 +19,13 @@
 
 namespace pianokpm {
 
-void apply_thread_count(int threads) { torch::set_num_threads(threads > 0 ? threads : usable_cores()); }
+void apply_thread_count(int threads) {
+  // 0: the cores this process may use, unless OMP_NUM_THREADS says otherwise (as it does for the
+  // Python module), e.g. where several runs share the machine.
+  const char* env = std::getenv("OMP_NUM_THREADS");
+  const int from_env = env ? std::atoi(env) : 0;
+  torch::set_num_threads(threads > 0 ? threads : from_env > 0 ? from_env : usable_cores());
+}
 
 namespace {
 std::string& the_command_line() {

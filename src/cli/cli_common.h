@@ -14,7 +14,8 @@
 
 namespace pianokpm {
 
-// OpenMP may see fewer cores than the machine has (it reported 1 of 2 here): 0 means all cores.
+// OpenMP may see fewer cores than the machine has (it reported 1 of 2 here): 0 means all cores,
+// or OMP_NUM_THREADS when it is set.
 void apply_thread_count(int threads);
 
 // The command line this process was started with ("pianokpm train --data ..."), for the records

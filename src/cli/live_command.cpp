@@ -405,7 +405,8 @@ CommandRunner add_live_command(CLI::App& app) {
       ->capture_default_str();
 #endif
   cmd->add_option("--push-session", o->push_session,
-                  "The session's id on the server (up to 64 characters): the same id resumes it; default: a new one");
+                  "The session's id on the server (up to 64 characters); an id used before continues that session "
+                  "after the rows it holds (e.g. after a crash); default: a new session");
   cmd->add_option("--stats", o->stats_path, "Write the session's counters and latency percentiles as JSON here at the end");
   cmd->add_option("--device", o->device, "Where the EMG model runs: cpu or cuda")->capture_default_str();
   cmd->add_option("-t,--threads", o->threads, "CPU threads per stage (tracking and model run side by side)")

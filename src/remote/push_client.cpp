@@ -136,11 +136,18 @@ PushClient::Outcome PushClient::open_session() {
   if (r->status != 200) return failure(fmt::format("{}: opening the session: {}", options_.url, error_of(r)), r->status < 500);
   json reply = json::parse(r->body, nullptr, false);
   if (!reply.is_object() || !reply.contains("id")) return failure(options_.url + ": no session id in the reply", true);
+  const int64_t held = reply.value("rows", int64_t{0});
   {
+    // A session resumed by its client_id (a player's new process): this process's rows follow
+    // those the server holds, so they are renumbered from there.
     std::lock_guard<std::mutex> lock(mutex_);
     stats_.session_id = reply["id"].get<int64_t>();
+    for (Pending& p : pending_) p.first_seq += held;
+    next_expected_ += held;
+    seq_offset_ = held;
+    stats_.rows_added += held;  // counted as given, so that finish() compares like with like
   }
-  acknowledge(reply.value("rows", int64_t{0}));
+  acknowledge(held);
   return Outcome::kOk;
 }
 
@@ -156,6 +163,7 @@ void PushClient::add(int64_t first_seq, const float* rows, int64_t n, double lat
   const size_t channels = options_.channels.size();
   {
     std::lock_guard<std::mutex> lock(mutex_);
+    first_seq += seq_offset_;
     if (overflowed_ || n <= 0 || first_seq + n <= next_expected_) return;
     if (buffered_rows_ + n > options_.max_buffered_rows) {
       overflowed_ = true;

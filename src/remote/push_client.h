@@ -21,8 +21,10 @@ namespace pianokpm::remote {
 struct PushOptions {
   std::string url;  // https://HOST:PORT of `pianokpm serve`
   std::string user, password;
-  std::string ca_file;    // the server's certificate (self-signed) or its CA; empty: the system's
-  std::string client_id;  // names the session on the server; empty: a random one
+  std::string ca_file;  // the server's certificate (self-signed) or its CA; empty: the system's
+  // Names the session on the server; empty: a random one. An id used before resumes that session:
+  // this client's rows follow those the server holds.
+  std::string client_id;
   std::string title;
   double rate_hz = 1024;
   std::vector<std::string> channels;
@@ -88,6 +90,7 @@ class PushClient {
   std::condition_variable wake_;
   std::deque<Pending> pending_;
   int64_t buffered_rows_ = 0, next_expected_ = 0;
+  int64_t seq_offset_ = 0;  // rows the server held when this client resumed the session
   std::string frame_, status_ = "{}";
   bool frame_pending_ = false;
   bool finishing_ = false, stopped_ = false, overflowed_ = false;

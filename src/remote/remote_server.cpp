@@ -297,6 +297,11 @@ void RemoteServer::add_routes() {
       const SessionInfo session = store_->open_session(user->id, client_id, title, rate, channels, unix_s(), details.dump());
       if (session.rate_hz != rate || session.channels != channels)
         return refuse(res, 409, "client_id: that session exists with another rate or other channels");
+      {
+        auto f = feed(session.id);
+        std::lock_guard<std::mutex> lock(f->mutex);
+        f->ended = false;
+      }
       reply(res, 200, session_json(session));
     } catch (const json::exception&) {
       refuse(res, 400, "need client_id (text), rate_hz (number) and channels (list of text)");
@@ -429,15 +434,22 @@ void RemoteServer::publish(const SessionInfo& session, const RowChunk& chunk, co
   f->changed.notify_all();
 }
 
-void RemoteServer::live(const httplib::Request& req, httplib::Response& res) {
+std::optional<SessionInfo> RemoteServer::admit_viewer(const httplib::Request& req, httplib::Response& res) {
   auto user = authenticate(req, res);
-  if (!user) return;
+  if (!user) return std::nullopt;
   auto session = visible_session(req, res, *user);
-  if (!session) return;
+  if (!session) return std::nullopt;
   if (++live_viewers_ > options_.max_viewers) {
     --live_viewers_;
-    return refuse(res, 503, "too many viewers: try again later");
+    refuse(res, 503, "too many viewers: try again later");
+    return std::nullopt;
   }
+  return session;
+}
+
+void RemoteServer::live(const httplib::Request& req, httplib::Response& res) {
+  auto session = admit_viewer(req, res);
+  if (!session) return;
   auto f = feed(session->id);
   auto cursor = std::make_shared<int64_t>(0);
   res.set_header("Cache-Control", "no-store");
@@ -490,14 +502,8 @@ void RemoteServer::push_frame(const httplib::Request& req, httplib::Response& re
 }
 
 void RemoteServer::video(const httplib::Request& req, httplib::Response& res) {
-  auto user = authenticate(req, res);
-  if (!user) return;
-  auto session = visible_session(req, res, *user);
+  auto session = admit_viewer(req, res);
   if (!session) return;
-  if (++live_viewers_ > options_.max_viewers) {
-    --live_viewers_;
-    return refuse(res, 503, "too many viewers: try again later");
-  }
   auto f = feed(session->id);
   auto last = std::make_shared<int64_t>(0);
   static constexpr const char* kBoundary = "pianokpmframe";

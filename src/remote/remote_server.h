@@ -30,6 +30,7 @@
 #include <nlohmann/json.hpp>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -87,6 +88,9 @@ class RemoteServer {
   void push_rows(const httplib::Request& req, httplib::Response& res);
   void push_frame(const httplib::Request& req, httplib::Response& res);
   void video(const httplib::Request& req, httplib::Response& res);
+  // A stream's viewer: authenticated, allowed to see the session, and counted (503 beyond max_viewers);
+  // the stream's end uncounts them.
+  std::optional<SessionInfo> admit_viewer(const httplib::Request& req, httplib::Response& res);
   void live(const httplib::Request& req, httplib::Response& res);
   void report(const httplib::Request& req, httplib::Response& res);
   void publish(const SessionInfo& session, const RowChunk& chunk, const nlohmann::json& status, int64_t first_new,

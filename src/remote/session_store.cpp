@@ -260,6 +260,8 @@ SessionInfo SessionStore::open_session(int64_t player_id, const std::string& cli
                 "VALUES (?, ?, ?, ?, ?, ?, ?)");
     s.bind(1, player_id).bind(2, client_id).bind(3, title).bind(4, rate_hz);
     s.bind(5, nlohmann::json(channels).dump()).bind(6, now_s).bind(7, details).step();
+    Statement live(db_, "UPDATE sessions SET ended = 0 WHERE player_id = ? AND client_id = ?");
+    live.bind(1, player_id).bind(2, client_id).step();
   }
   std::lock_guard<std::mutex> lock(mutex_);
   Statement s(db_, fmt::format("SELECT {} FROM sessions s JOIN users u ON u.id = s.player_id "

@@ -84,7 +84,7 @@ class SessionStore {
   std::optional<User> user_for_token(const std::string& digest, double now_s);
   void remove_token(const std::string& digest);
 
-  // Opens the player's session with this client_id, or returns it as stored (resume).
+  // Opens the player's session with this client_id, or resumes it as stored (live again if it had ended).
   SessionInfo open_session(int64_t player_id, const std::string& client_id, const std::string& title, double rate_hz,
                            const std::vector<std::string>& channels, double now_s, const std::string& details = "{}");
   std::optional<SessionInfo> session(int64_t id);

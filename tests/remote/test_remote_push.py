@@ -222,3 +222,30 @@ def _load(tmp_path, server, players, viewers, seconds):
     print(f"\nload: {players} players x {seconds} s, {viewers} viewers; server RSS {rss_before / 1024:.0f} -> "
           f"{rss_during / 1024:.0f} MB; rows per player {min(pushed)}-{max(pushed)} in {min(pushes)}-{max(pushes)} "
           f"pushes; events per viewer >= {min(events)}")
+
+
+def test_a_players_new_process_continues_its_session_after_the_rows_the_server_holds(tmp_path):
+    data = tmp_path / "serve"
+    data.mkdir()
+    add_user(data, "ada", "player")
+    server = Server(data)
+    try:
+        clip = tmp_path / "clip.mp4"
+        subprocess.run(["ffmpeg", "-v", "error", "-i", str(ROOT / "assets/demo/hand_moving.mp4"), "-t", "3", "-c", "copy",
+                        str(clip)], check=True)
+        env = dict(os.environ, PIANOKPM_PUSH_PASSWORD=PASSWORD)
+        recorded = []
+        for take in ("first", "second"):  # e.g. the player's computer restarted between them
+            subprocess.run([BIN, "live", "--source", str(clip), "--hand", "any", "--out", os.devnull,
+                            "--record", str(tmp_path / take), "--push", f"https://127.0.0.1:{server.port}",
+                            "--push-user", "ada", "--push-ca", server.cert, "--push-session", "practice-0612",
+                            "--push-video-fps", "0"], env=env, check=True, capture_output=True)
+            with open(next((tmp_path / take / "emg_estimated").glob("*.pkl")), "rb") as f:
+                recorded.append(np.asarray(pickle.load(f), dtype=np.float32))
+        token = server.login("ada")
+        sessions = server.request("GET", "/api/sessions", token=token)[2]["sessions"]
+        assert len(sessions) == 1 and sessions[0]["rows"] == sum(len(r) for r in recorded)
+        stored = server.request("GET", f"/api/sessions/{sessions[0]['id']}/rows?from=0&max=65536", token=token)[2]["rows"]
+        np.testing.assert_array_equal(np.asarray(stored, dtype=np.float32), np.concatenate(recorded))
+    finally:
+        server.stop()
