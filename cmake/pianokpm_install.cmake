@@ -8,7 +8,7 @@ set(PIANOKPM_DATA_INSTALL_DIR ${CMAKE_INSTALL_DATADIR}/pianokpm)  # core/install
 set(PIANOKPM_CMAKE_INSTALL_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/pianokpm)
 
 set(pianokpm_libraries)
-foreach(stage core io signal model data synth ot pose_model pose predict analysis report render remote live parallel train eval)
+foreach(stage core io signal anatomy model data synth ot pose_model pose predict analysis report render remote live parallel train eval)
   if(TARGET pianokpm_${stage})
     list(APPEND pianokpm_libraries pianokpm_${stage})
     set_target_properties(pianokpm_${stage} PROPERTIES EXPORT_NAME ${stage})

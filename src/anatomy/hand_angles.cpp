@@ -1,0 +1,62 @@
+#include "anatomy/hand_angles.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace pianokpm::anatomy {
+
+namespace {
+
+Point3 sub(const Point3& a, const Point3& b) { return {a[0] - b[0], a[1] - b[1], a[2] - b[2]}; }
+double dot(const Point3& a, const Point3& b) { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; }
+Point3 cross(const Point3& a, const Point3& b) {
+  return {a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]};
+}
+Point3 unit(const Point3& a, const char* what) {
+  const double len = std::sqrt(dot(a, a));
+  if (!(len > 1e-9) || !std::isfinite(len)) throw std::invalid_argument(std::string("hand angles: degenerate ") + what);
+  return {a[0] / len, a[1] / len, a[2] / len};
+}
+
+}  // namespace
+
+void RestPosture::check() const {
+  for (double a : mcp_abduction)
+    if (!(std::abs(a) < 0.5)) throw std::invalid_argument("rest posture: mcp_abduction must be within 0.5 rad");
+  if (!(std::abs(thumb_flexion) < 1.6) || !(std::abs(thumb_abduction) < 1.6))
+    throw std::invalid_argument("rest posture: thumb angles must be within 1.6 rad");
+}
+
+PalmFrame palm_frame(const HandPoints& p) {
+  PalmFrame f;
+  f.u = unit(sub(p[9], p[0]), "palm (wrist to middle MCP)");
+  const Point3 across = sub(p[5], p[17]);
+  const double along = dot(across, f.u);
+  f.v = unit({across[0] - along * f.u[0], across[1] - along * f.u[1], across[2] - along * f.u[2]}, "palm (little to index MCP)");
+  f.n = cross(f.u, f.v);
+  return f;
+}
+
+HandAngles hand_angles(const HandPoints& p, const RestPosture& rest) {
+  for (const auto& q : p)
+    for (double x : q)
+      if (!std::isfinite(x)) throw std::invalid_argument("hand angles: keypoint is not finite");
+  const PalmFrame f = palm_frame(p);
+  HandAngles out{};
+  for (int c = kIndex; c <= kLittle; ++c) {
+    const Point3 d = unit(sub(p[2 + 4 * c], p[1 + 4 * c]), "finger (MCP to PIP)");
+    const double du = dot(d, f.u), dv = dot(d, f.v), dn = dot(d, f.n);
+    out[c][kFingerMcpFlexion] = std::atan2(dn, std::hypot(du, dv));
+    out[c][kFingerMcpAbduction] = std::atan2(dv, du) - rest.mcp_abduction[c];
+  }
+  const Point3 t = unit(sub(p[2], p[1]), "thumb metacarpal");
+  const double tu = dot(t, f.u), tv = dot(t, f.v), tn = dot(t, f.n);
+  out[kThumb][kThumbCmcFlexion] = std::atan2(-tv, tu) - rest.thumb_flexion;
+  out[kThumb][kThumbCmcAbduction] = std::atan2(tn, std::hypot(tu, tv)) - rest.thumb_abduction;
+  const Point3 s = unit(sub(p[3], p[2]), "thumb proximal phalanx");
+  out[kThumb][kThumbMpFlexion] = std::acos(std::clamp(dot(t, s), -1.0, 1.0));
+  return out;
+}
+
+}  // namespace pianokpm::anatomy
