@@ -41,6 +41,8 @@ void JointMechanics::check() const {
   positive(finger_inertia, "finger_inertia");
   positive(thumb_inertia, "thumb_inertia");
   positive(smoothing_hz, "smoothing_hz");
+  if (!(thumb_push_cmc_share >= 0 && thumb_push_cmc_share <= 1))
+    throw std::invalid_argument("joint mechanics: thumb_push_cmc_share must be 0..1");
   if (!(lateral_stability >= 0 && lateral_stability <= 1))
     throw std::invalid_argument("joint mechanics: lateral_stability must be 0..1");
   rest.check();
@@ -87,7 +89,7 @@ MuscleActivity muscle_activity(const std::vector<HandPoints>& kp, double rate_hz
         const bool thumb = c == kThumb;
         const double k =
             thumb ? m.thumb_stiffness : (d == kFingerMcpFlexion ? m.mcp_flexion_stiffness : m.mcp_abduction_stiffness);
-        const double rest = !thumb && d == kFingerMcpFlexion ? m.mcp_flexion_rest_rad : 0.0;
+        const double rest = !thumb && d == kFingerMcpFlexion ? m.mcp_flexion_rest_rad[c] : 0.0;
         tau[d] = (thumb ? m.thumb_inertia : m.finger_inertia) * qdd[c][d][t] + m.damping * qd[c][d][t] + k * (q[c][d][t] - rest);
       }
       const double push = tip_force.empty() ? 0.0 : tip_force[t][c];
@@ -96,8 +98,9 @@ MuscleActivity muscle_activity(const std::vector<HandPoints>& kp, double rate_hz
         const Point3 tip = kp[t][4 + 4 * c];
         if (c == kThumb) {
           const Point3 meta = normalised(sub(kp[t][2], kp[t][1]));
-          tau[kThumbCmcFlexion] += push_demand(kp[t][1], tip, force, scale(f.n, -1.0));
-          tau[kThumbCmcAbduction] += push_demand(kp[t][1], tip, force, normalised(cross(meta, f.n)));
+          const Point3 cmc_force = scale(force, m.thumb_push_cmc_share);
+          tau[kThumbCmcFlexion] += push_demand(kp[t][1], tip, cmc_force, scale(f.n, -1.0));
+          tau[kThumbCmcAbduction] += push_demand(kp[t][1], tip, cmc_force, normalised(cross(meta, f.n)));
           tau[kThumbMpFlexion] += push_demand(kp[t][2], tip, force, normalised(cross(meta, f.n)));
         } else {
           // Flexion turns the finger from u towards n: about u x n = -v.

@@ -21,17 +21,21 @@ using ReleaseActivation = std::array<double, kReleaseMuscles>;
 using FingertipForces = std::array<double, kNumChains>;  // N, thumb..little
 
 struct JointMechanics {
-  double mcp_flexion_stiffness = 0.10;    // N m / rad, fingers
-  double mcp_flexion_rest_rad = 0.60;     // a pianist's curved finger
-  double mcp_abduction_stiffness = 0.06;  // N m / rad
-  double thumb_stiffness = 0.08;          // N m / rad, each thumb degree of freedom
-  double damping = 0.002;                 // N m s / rad
-  double finger_inertia = 2e-5;           // kg m^2 about the MCP joint
-  double thumb_inertia = 4e-5;            // kg m^2 about the CMC joint
+  double mcp_flexion_stiffness = 0.10;                                              // N m / rad, fingers
+  std::array<double, kNumChains> mcp_flexion_rest_rad = {0.0, 0.6, 0.6, 0.6, 0.6};  // curved fingers (index..little)
+  double mcp_abduction_stiffness = 0.06;                                            // N m / rad
+  double thumb_stiffness = 0.08;                                                    // N m / rad, each thumb degree of freedom
+  double damping = 0.002;                                                           // N m s / rad
+  double finger_inertia = 2e-5;                                                     // kg m^2 about the MCP joint
+  double thumb_inertia = 4e-5;                                                      // kg m^2 about the CMC joint
   // A pushed fingertip is also held against a sideways slip of this fraction of the push, either
   // way: the interossei co-contract to keep the knuckle from giving way (the activations meet the
   // demand with the slip to either side).
   double lateral_stability = 0.3;
+  // Of a thumb's push on its key, the share its CMC joint holds: pianists turn the forearm into a
+  // thumb stroke, which carries the rest (and MyoHand lacks two of the thenar muscles that would
+  // share the CMC's load, flexor pollicis brevis and adductor pollicis).
+  double thumb_push_cmc_share = 0.4;
   double smoothing_hz = 12.0;  // low-pass of the angles before differentiation
   bool causal = false;         // true for live use: a one-way filter (delays the angles)
   RestPosture rest;

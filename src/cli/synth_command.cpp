@@ -82,8 +82,9 @@ CommandRunner add_synth_command(CLI::App& app) {
   cmd->add_option("--seconds", o->synth.seconds, "Length of each performance in seconds")->capture_default_str();
   cmd->add_option("--seed", o->synth.seed, "Random seed; the same seed writes the same bytes")->capture_default_str();
   cmd->add_option("--simulator", o->synth.simulator,
-                  "2: tasks with their own motor strategies, pianists with their own recruitment; 1: the earlier "
-                  "simulator (tasks differ only in their notes)")
+                  "3: muscles driven through a musculoskeletal hand (MyoHand's moment arms, static optimisation), "
+                  "so sideways finger motion moves the abductors; 2: tasks with their own motor strategies, pianists "
+                  "with their own recruitment; 1: the earlier simulator (tasks differ only in their notes)")
       ->capture_default_str();
   cmd->add_option("--cameras", o->synth.cameras,
                   "fixed: one top camera for every performance; varied: a camera of its own per performance (overhead, "

@@ -15,6 +15,7 @@
 #include "io/atomic_file.h"
 #include "io/midi_writer.h"
 #include "core/stream_layout.h"
+#include "synth/anatomical_drive.h"
 #include "synth/hand_model.h"
 #include "synth/key_motion.h"
 #include "synth/keyboard.h"
@@ -31,7 +32,7 @@ void SynthOptions::check() const {
   require(pianists >= 1 && pianists <= 999, "pianists must be 1..999");
   require(tasks >= 1 && tasks <= kNumTasks, "tasks must be 1..7");
   require(takes >= 1 && takes <= 99, "takes must be 1..99");
-  require(simulator == 1 || simulator == 2, "simulator must be 1 or 2");
+  require(simulator >= 1 && simulator <= kLatestSimulator, "simulator must be 1, 2 or 3");
   require(cameras == "fixed" || cameras == "varied", "cameras must be fixed or varied");
   require(seconds >= 2.0 && seconds <= 3600.0, "seconds must be 2..3600");
   require(pose_rate_hz > 0 && keys_rate_hz > 0 && raw_emg_rate_hz > 2 * envelope.band_high_hz,
@@ -101,8 +102,10 @@ Performance generate_performance(const SynthOptions& o, const Pianist& pianist, 
     top_camera = draw_camera(camera_family(o.seed, task, pianist.id, take), hand_centre, rig_rng);
     perf.pose_top = film_with_camera(perf.keypoints_3d, *top_camera, TrackingNoise{}, rig_rng);
   }
+  const MuscleDrive drive = muscle_drive(pianist, task, o.simulator);
   const torch::Tensor excitation =
-      muscle_excitation(perf.score, pianist, o.seconds, o.raw_emg_rate_hz, muscle_rng, muscle_drive(pianist, task, o.simulator));
+      o.simulator == 3 ? anatomical_excitation(perf.score, pianist, o.seconds, o.raw_emg_rate_hz, muscle_rng, drive)
+                       : muscle_excitation(perf.score, pianist, o.seconds, o.raw_emg_rate_hz, muscle_rng, drive);
   perf.activation = muscle_activation(excitation, pianist, o.raw_emg_rate_hz);
   const torch::Tensor raw = raw_emg(perf.activation, pianist, o.raw_emg_rate_hz, emg_rng);
   perf.emg_raw = raw.to(torch::kFloat);

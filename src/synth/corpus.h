@@ -24,6 +24,7 @@ struct SynthOptions {
   int takes = 3;          // performances per pianist and task
   double seconds = 60.0;  // length of each performance
   uint64_t seed = 42;
+  // 3: the muscles driven through a musculoskeletal hand (synth/anatomical_drive.h).
   // 2: tasks played with their own motor strategies, pianists with their own recruitment
   // (synth/motor_strategy.h); 1: the earlier simulator, whose corpus docs/results.md's first
   // tables were measured on.

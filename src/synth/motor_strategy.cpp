@@ -19,6 +19,9 @@ constexpr double kFingerDrive[kNumMuscles][kNumFingers] = {
     {0.0, 0.0, 0.1, 1.0, 0.2},  // 4DI: ring finger
 };
 constexpr double kCrossingDrive = 0.6;
+// Simulator 3's hand already co-contracts to steady pressed fingers (anatomy/muscle_activity.h):
+// the task's chord co-contraction adds half as much on top.
+constexpr double kMechanicsCoContractionShare = 0.5;
 constexpr double kCoContraction = 0.25;
 
 // How each task type is played (simulator 2), before the pianist's own habits.
@@ -50,7 +53,7 @@ constexpr TaskStrategy kTaskStrategy[kNumTasks] = {
 
 MuscleDrive muscle_drive(const Pianist& p, int task, int simulator) {
   if (task < 1 || task > kNumTasks) throw std::invalid_argument("task must be 1..7");
-  if (simulator != 1 && simulator != 2) throw std::invalid_argument("simulator must be 1 or 2");
+  if (simulator < 1 || simulator > kLatestSimulator) throw std::invalid_argument("simulator must be 1, 2 or 3");
   MuscleDrive d;
   for (int m = 0; m < kNumMuscles; ++m)
     for (int f = 0; f < kNumFingers; ++f) d.recruitment[m][f] = kFingerDrive[m][f];
@@ -69,6 +72,12 @@ MuscleDrive muscle_drive(const Pianist& p, int task, int simulator) {
   d.co_contraction = s.co_contraction * p.co_contraction_habit;
   d.span_hold[0] = d.span_hold[1] = s.span_hold;
   d.stiffness_per_hz = s.stiffness_per_hz * p.stiffness_habit;
+  if (simulator == 3) {
+    d.recruitment = {};
+    d.crossing = {};
+    d.span_hold = {};
+    d.co_contraction *= kMechanicsCoContractionShare;
+  }
   return d;
 }
 

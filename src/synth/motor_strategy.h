@@ -10,6 +10,9 @@
 //   - stiffening with the repetition rate (trills, repeated notes): all muscles co-activate;
 //   - thumb crossings (scales, arpeggios) drive PB and 1DI, shared as the pianist habitually does;
 //   - co-contraction in chords as strong as the task demands and the pianist tends to.
+// Simulator 3 (synth/anatomical_drive.h): the presses, reaches and crossings drive the muscles
+// through the musculoskeletal hand instead of the tables; what a task adds beyond mechanics
+// (held posture, stiffening, co-contraction) stays as in simulator 2.
 #include <array>
 #include <random>
 
@@ -17,7 +20,7 @@
 
 namespace pianokpm::synth {
 
-constexpr int kLatestSimulator = 2;
+constexpr int kLatestSimulator = 3;
 
 struct MuscleDrive {
   // Drive of each muscle (rows ADM, PB, 1DI, 2DI, 3DI, 4DI) by a press of each finger (thumb..little).
@@ -33,7 +36,9 @@ struct MuscleDrive {
 constexpr double kRelaxedRateHz = 4.0;
 constexpr double kRateWindowS = 0.5;
 
-// The drive for `pianist` playing `task` (1..7) with simulator version 1 or 2.
+// The drive for `pianist` playing `task` (1..7) with simulator version 1, 2 or 3 (3: simulator 2's
+// strategy with no finger table, crossing or span hold, and half its chord co-contraction: the
+// mechanics gives those).
 MuscleDrive muscle_drive(const Pianist& pianist, int task, int simulator);
 
 // A pianist's own finger-to-muscle table (simulator 2): the shared one with each entry scaled by

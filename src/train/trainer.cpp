@@ -76,9 +76,12 @@ std::vector<torch::Tensor> trainable_parameters(EmgModel& net, const TrainOption
 ModelConfig effective_model(const TrainRun& run, const WindowDataset& train_set) {
   ModelConfig m = run.model;
   m.provenance.corpus = run.data_dir;
-  // A model fine-tuned from a synthetic one stays marked, whatever the new data.
-  m.provenance.synthetic_data = m.provenance.synthetic_data || is_synthetic_corpus(run.data_dir);
-  if (!make_model(m)->reads_pose()) return m;
+  const EmgModel probe = make_model(m);
+  // A model with nothing to learn (the anatomical estimator) takes nothing from the data's EMG; a
+  // model fine-tuned from a synthetic one stays marked, whatever the new data.
+  const bool learns = probe->named_parameters().size() + probe->named_buffers().size() > 0;
+  m.provenance.synthetic_data = m.provenance.synthetic_data || (learns && is_synthetic_corpus(run.data_dir));
+  if (!probe->reads_pose()) return m;
   if (run.options.standardise_pose && m.pose.mean.empty()) m = with_standardised_pose(m, train_set.performances());
   // A model fine-tuned from another keeps the reference of the data it first learned from.
   if (m.familiarity.empty()) m = with_familiarity_reference(m, train_set.performances());

@@ -13,14 +13,15 @@ namespace {
 
 constexpr int kPrimaryMuscleOfFinger[5] = {1, 2, 3, 5, 0};  // thumb PB, index 1DI, middle 2DI, ring 4DI, little ADM
 
-SynthOptions options(double seconds) {
+SynthOptions options(double seconds, int simulator = 2) {
   SynthOptions o;
   o.seconds = seconds;
+  o.simulator = simulator;
   return o;
 }
 
-Performance make(int task, int pianist_id, double seconds = 30.0) {
-  const SynthOptions o = options(seconds);
+Performance make(int task, int pianist_id, double seconds = 30.0, int simulator = 2) {
+  const SynthOptions o = options(seconds, simulator);
   const Pianist p = Pianist::sample(pianist_id, o.seed);
   return generate_performance(o, p, mvc_reference(p, o.raw_emg_rate_hz, o.envelope, o.seed), task, 1);
 }
@@ -31,12 +32,16 @@ double mean_env(const Performance& perf, int muscle, double from_s, double to_s)
   return perf.emg.narrow(0, a, b - a).select(1, muscle).mean().item<double>();
 }
 
-TEST(SynthCorpus, EachMuscleRespondsMostToTheFingerItServes) {
+// Simulators 2 (finger tables) and 3 (the musculoskeletal hand) must both carry these relations.
+class BySimulator : public ::testing::TestWithParam<int> {};
+INSTANTIATE_TEST_SUITE_P(SynthCorpus, BySimulator, ::testing::Values(2, 3));
+
+TEST_P(BySimulator, EachMuscleRespondsMostToTheFingerItServes) {
   // mean envelope around key-bed contact, by muscle and pressing finger, single notes of every task
   double sum[6][5] = {}, count[6][5] = {};
   for (int pianist = 1; pianist <= 3; ++pianist) {
     for (int task = 1; task <= 7; ++task) {
-      const Performance perf = make(task, pianist, 20.0);
+      const Performance perf = make(task, pianist, 20.0, GetParam());
       for (const Note& n : perf.score.notes) {
         if (n.chord_size > 1) continue;
         for (int m = 0; m < 6; ++m) {
@@ -59,12 +64,12 @@ TEST(SynthCorpus, EachMuscleRespondsMostToTheFingerItServes) {
   }
 }
 
-TEST(SynthCorpus, EmgOnsetLeadsKeyBedContactBy30To100Ms) {
+TEST_P(BySimulator, EmgOnsetLeadsKeyBedContactBy30To100Ms) {
   double lead_sum = 0;
   int leads = 0;
   for (int pianist = 1; pianist <= 4; ++pianist) {
     for (int task : {5, 6, 7}) {
-      const Performance perf = make(task, pianist, 30.0);
+      const Performance perf = make(task, pianist, 30.0, GetParam());
       double previous = -1.0;
       for (const Note& n : perf.score.notes) {
         const bool isolated = n.t_bed_s - previous > 0.4 && n.chord_size == 1;

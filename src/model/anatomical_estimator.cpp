@@ -1,0 +1,170 @@
+#include "model/anatomical_estimator.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "anatomy/muscle_activity.h"
+#include "model/model_registry.h"
+
+namespace pianokpm {
+
+namespace {
+
+// Lengths of an average hand relative to wrist -> middle MCP (synth/hand_model.cpp's hand): the
+// proximal phalanges (MCP -> PIP) of index..little, the thumb's metacarpal and proximal phalanx.
+constexpr double kPhalanxOverPalm[4] = {0.47, 0.52, 0.49, 0.40};
+constexpr double kThumbMetacarpalOverPalm = 0.50, kThumbPhalanxOverPalm = 0.35;
+// A palm narrower than this fraction of its length (index to little knuckle across the wrist ->
+// middle knuckle line) is seen edge-on: no frame to measure in.
+constexpr double kEdgeOn = 0.05;
+
+using anatomy::HandPoints;
+
+// One window's frames of one view, as hands in millimetres (see the header, step 1). A frame
+// without a hand (all keypoints on one spot, or a palm seen edge-on) takes the nearest frame's
+// hand; a window without any comes back empty.
+std::vector<HandPoints> hands_in_mm(const torch::Tensor& xy, double palm_length_mm) {
+  // xy: [21, 2, F] float64
+  const int64_t frames = xy.size(2);
+  auto a = xy.accessor<double, 3>();
+  std::vector<HandPoints> out(static_cast<size_t>(frames));
+  std::vector<bool> seen_hand(static_cast<size_t>(frames), false);
+  std::array<double, 21> longest{};  // per child keypoint: its segment's longest projection so far
+  auto bone = [](int child) {
+    // the keypoint a segment starts from
+    if (child == 0) return -1;
+    if (child == 1 || child % 4 == 1) return 0;
+    return child - 1;
+  };
+  for (int64_t f = 0; f < frames; ++f) {
+    double ux = a[9][0][f] - a[0][0][f], uy = a[9][1][f] - a[0][1][f];
+    const double palm = std::hypot(ux, uy);
+    const double scale = palm > 1e-9 ? palm_length_mm / palm : 0.0;
+    const double vx = a[5][0][f] - a[17][0][f], vy = a[5][1][f] - a[17][1][f];
+    const double turn = ux * vy - uy * vx;
+    if (!(palm > 1e-6) || !(std::abs(turn) > kEdgeOn * palm * palm) || !std::isfinite(turn)) continue;
+    seen_hand[static_cast<size_t>(f)] = true;
+    const double mirror = turn >= 0 ? 1.0 : -1.0;  // n towards the camera: a left hand
+    HandPoints& h = out[static_cast<size_t>(f)];
+    for (int k = 0; k < 21; ++k) h[k] = {mirror * (a[k][0][f] - a[0][0][f]) * scale, (a[k][1][f] - a[0][1][f]) * scale, 0.0};
+    // Depth (along the palm normal, away from the camera) from each segment's foreshortening.
+    for (int k = 1; k < 21; ++k) {
+      const int p = bone(k);
+      const double dx = h[k][0] - h[p][0], dy = h[k][1] - h[p][1];
+      const double seen = std::hypot(dx, dy);
+      double nominal = 0;
+      if (k == 2) nominal = kThumbMetacarpalOverPalm * palm_length_mm;
+      if (k == 3) nominal = kThumbPhalanxOverPalm * palm_length_mm;
+      if (k >= 6 && k % 4 == 2) nominal = kPhalanxOverPalm[(k - 6) / 4] * palm_length_mm;
+      longest[k] = std::max({longest[k], seen, nominal});
+      const bool in_palm = k == 1 || k % 4 == 1;  // CMC and the knuckles lie in the palm plane
+      h[k][2] = in_palm ? 0.0 : h[p][2] + std::sqrt(std::max(0.0, longest[k] * longest[k] - seen * seen));
+    }
+  }
+  int64_t last = -1;
+  for (int64_t f = 0; f < frames; ++f) {
+    if (seen_hand[static_cast<size_t>(f)]) {
+      if (last < 0)
+        for (int64_t g = 0; g < f; ++g) out[static_cast<size_t>(g)] = out[static_cast<size_t>(f)];
+      last = f;
+    } else if (last >= 0) {
+      out[static_cast<size_t>(f)] = out[static_cast<size_t>(last)];
+    }
+  }
+  if (last < 0) out.clear();
+  return out;
+}
+
+}  // namespace
+
+void AnatomicalOptions::check(const StreamLayout& layout) const {
+  require_option(palm_length_mm > 0, "palm_length_mm must be positive");
+  require_option(push_n_per_rad >= 0, "push_n_per_rad must be >= 0");
+  require_option(rest_time_constant_s > 0, "rest_time_constant_s must be positive");
+  require_option(effort_over_optimum > 0, "effort_over_optimum must be positive");
+  require_option(tonic >= 0 && tonic < 1, "tonic must be 0..1");
+  require_option(electromechanical_delay_s >= 0 && electromechanical_delay_s < 0.5, "electromechanical_delay_s must be 0..0.5");
+  require_option(layout.num_keypoints == 21, "the anatomical estimator needs MediaPipe's 21 keypoints");
+  require_option(layout.pose_rate_hz > 2 * anatomy::JointMechanics{}.smoothing_hz,
+                 "the anatomical estimator needs a pose rate above 24 Hz");
+}
+
+nlohmann::json AnatomicalOptions::to_json() const {
+  return {{"palm_length_mm", palm_length_mm},
+          {"push_n_per_rad", push_n_per_rad},
+          {"rest_time_constant_s", rest_time_constant_s},
+          {"effort_over_optimum", effort_over_optimum},
+          {"tonic", tonic},
+          {"electromechanical_delay_s", electromechanical_delay_s}};
+}
+
+AnatomicalOptions AnatomicalOptions::from_json(const nlohmann::json& j) {
+  refuse_unknown_fields(j, AnatomicalOptions().to_json());
+  AnatomicalOptions o;
+  read_field(j, "palm_length_mm", o.palm_length_mm);
+  read_field(j, "push_n_per_rad", o.push_n_per_rad);
+  read_field(j, "rest_time_constant_s", o.rest_time_constant_s);
+  read_field(j, "effort_over_optimum", o.effort_over_optimum);
+  read_field(j, "tonic", o.tonic);
+  read_field(j, "electromechanical_delay_s", o.electromechanical_delay_s);
+  return o;
+}
+
+AnatomicalEstimatorImpl::AnatomicalEstimatorImpl(const ModelConfig& config)
+    : EmgModelImpl(config), options_(model_options<AnatomicalOptions>(config)) {}
+
+torch::Tensor AnatomicalEstimatorImpl::encode(const torch::Tensor& pose, const torch::Tensor& /*keys*/) {
+  if (!pose.defined()) throw std::invalid_argument("anatomical estimator: needs pose");
+  const ModelConfig& c = config();
+  const int64_t batch = pose.size(0), frames = pose.size(2), samples = c.window_samples();
+  const double rate = c.pose_rate_hz;
+  const torch::Tensor all = pose.detach().to(torch::kCPU, torch::kDouble);
+  torch::Tensor out = torch::empty({batch, c.emg_channels, samples});
+  auto o = out.accessor<float, 3>();
+  for (int64_t b = 0; b < batch; ++b) {
+    const torch::Tensor xy = all[b].narrow(0, 0, 42).reshape({21, 2, frames}).contiguous();
+    const auto hands = hands_in_mm(xy, options_.palm_length_mm);
+    if (hands.empty()) {  // no hand in the whole window: the resting level
+      out[b].fill_(static_cast<float>(options_.tonic));
+      continue;
+    }
+    // Pushes from flexion beyond a slowly following rest angle.
+    std::vector<anatomy::FingertipForces> push(hands.size(), anatomy::FingertipForces{});
+    const double follow = 1.0 - std::exp(-1.0 / (rate * options_.rest_time_constant_s));
+    std::array<double, anatomy::kNumChains> rest{};
+    for (size_t f = 0; f < hands.size(); ++f) {
+      const anatomy::HandAngles q = anatomy::hand_angles(hands[f]);
+      for (int ch = anatomy::kThumb; ch <= anatomy::kLittle; ++ch) {
+        const double flex = ch == anatomy::kThumb ? q[ch][anatomy::kThumbCmcAbduction] : q[ch][anatomy::kFingerMcpFlexion];
+        if (f == 0) rest[ch] = flex;
+        push[f][ch] = options_.push_n_per_rad * std::max(0.0, flex - rest[ch]);
+        rest[ch] += follow * (flex - rest[ch]);
+      }
+    }
+    const auto act = anatomy::muscle_activity(hands, rate, push, std::nullopt);
+    for (int64_t s = 0; s < samples; ++s) {
+      // The envelope at s is the activation that acts one delay later, at pose frame x.
+      const double x = (static_cast<double>(s) / c.emg_rate_hz + options_.electromechanical_delay_s) * rate;
+      const auto f0 = std::clamp<int64_t>(static_cast<int64_t>(std::floor(x)), 0, frames - 1);
+      const auto f1 = std::min<int64_t>(f0 + 1, frames - 1);
+      const double w = std::clamp(x - static_cast<double>(f0), 0.0, 1.0);
+      for (int m = 0; m < c.emg_channels && m < anatomy::kReleaseMuscles; ++m) {
+        const double a = act.release[f0][m] * (1 - w) + act.release[f1][m] * w;
+        o[b][m][s] = static_cast<float>(std::clamp(options_.tonic + options_.effort_over_optimum * a, 0.0, 1.0));
+      }
+    }
+  }
+  return out.to(pose.device());
+}
+
+torch::Tensor AnatomicalEstimatorImpl::stream_tail(const torch::Tensor& pose, const torch::Tensor& keys, int64_t samples,
+                                                   const torch::Tensor& /*previous_emg*/) {
+  // The whole window costs microseconds per frame: compute it, keep the newest samples.
+  const torch::Tensor all = encode(pose, keys);
+  return all.narrow(2, all.size(2) - samples, samples).contiguous();
+}
+
+PIANOKPM_REGISTER_MODEL(anatomical, AnatomicalEstimatorImpl, AnatomicalOptions,
+                        "muscle activity from the keypoints through a musculoskeletal hand (no EMG, no training)")
+
+}  // namespace pianokpm

@@ -1,0 +1,50 @@
+#pragma once
+// The anatomical estimator (architecture "anatomical"): muscle activity from a camera's keypoints
+// through the musculoskeletal hand of anatomy/, with no EMG and no training.
+//
+// Per window, from the first view's 2D keypoints [F frames]:
+//   1. The hand in millimetres: the image scaled so that wrist -> middle MCP is palm_length_mm, a
+//      left hand (or a mirrored view) mirrored to a right one; the palm taken as parallel to the
+//      image, each phalanx's depth from its foreshortening (its longest projected length so far in
+//      the window is its true length), flexion towards the palm.
+//   2. Joint angles (anatomy/hand_angles.h); each finger's push on its key inferred from how far it
+//      flexes beyond its running rest angle (keys, when given, are not needed and not read).
+//   3. Joint torques and static optimisation (anatomy/muscle_activity.h): activations of the six.
+//   4. Envelope = tonic + effort_over_optimum * activation one electromechanical delay later,
+//      resampled to the EMG rate, clipped to 0..1.
+// A camera's placement, scale, in-plane angle and mirroring change nothing (steps 1-2 divide them
+// out). Names: none (no parameters).
+#include "model/emg_model.h"
+#include "model/model_options.h"
+
+namespace pianokpm {
+
+struct AnatomicalOptions {
+  double palm_length_mm = 85.0;       // an adult's wrist to middle-finger knuckle
+  double push_n_per_rad = 15.0;       // fingertip push per radian of flexion beyond rest
+  double rest_time_constant_s = 3.0;  // how slowly each finger's rest flexion follows it
+  double effort_over_optimum = 2.5;   // pianists use more than the least activation (as simulator 3)
+  double tonic = 0.045;               // resting envelope level
+  double electromechanical_delay_s = 0.05;
+
+  void check(const StreamLayout& layout) const;
+  nlohmann::json to_json() const;
+  static AnatomicalOptions from_json(const nlohmann::json& j);
+};
+
+class AnatomicalEstimatorImpl : public EmgModelImpl {
+ public:
+  explicit AnatomicalEstimatorImpl(const ModelConfig& config);
+  torch::Tensor encode(const torch::Tensor& pose, const torch::Tensor& keys) override;  // the EMG
+  // Nothing to fit: the trainer's closed-form call only records the config.
+  bool fits_in_closed_form() const override { return true; }
+  void fit_closed_form(const std::vector<torch::Tensor>& /*emg*/) override {}
+  bool streams() const override { return true; }
+  torch::Tensor stream_tail(const torch::Tensor& pose, const torch::Tensor& keys, int64_t samples,
+                            const torch::Tensor& previous_emg) override;
+
+ private:
+  AnatomicalOptions options_;
+};
+
+}  // namespace pianokpm
