@@ -30,10 +30,13 @@ void RestPosture::check() const {
 
 PalmFrame palm_frame(const HandPoints& p) {
   PalmFrame f;
-  f.u = unit(sub(p[9], p[0]), "palm (wrist to middle MCP)");
-  const Point3 across = sub(p[5], p[17]);
-  const double along = dot(across, f.u);
-  f.v = unit({across[0] - along * f.u[0], across[1] - along * f.u[1], across[2] - along * f.u[2]}, "palm (little to index MCP)");
+  // The two radial knuckles' mean less the two ulnar ones': one knuckle's jitter turns it half as much.
+  const Point3 radial = {p[5][0] + p[9][0], p[5][1] + p[9][1], p[5][2] + p[9][2]};
+  const Point3 ulnar = {p[13][0] + p[17][0], p[13][1] + p[17][1], p[13][2] + p[17][2]};
+  f.v = unit(sub(radial, ulnar), "palm (little to index MCP)");
+  const Point3 up = sub(p[9], p[0]);
+  const double along = dot(up, f.v);
+  f.u = unit({up[0] - along * f.v[0], up[1] - along * f.v[1], up[2] - along * f.v[2]}, "palm (wrist to middle MCP)");
   f.n = cross(f.u, f.v);
   return f;
 }

@@ -2,8 +2,10 @@
 // Joint angles of a right hand from its 21 MediaPipe keypoints in 3D (inverse kinematics on the
 // chains of anatomy/hand_muscles.h).
 //
-// The palm frame comes from the keypoints alone: distal u (wrist -> middle MCP), radial v (little
-// -> index MCP, made orthogonal to u) and palmar n = u x v. A finger's MCP flexion is how far its
+// The palm frame comes from the keypoints alone: radial v along the knuckles (from the ring and
+// little MCPs' mean to the index and middle MCPs'), distal u (wrist -> middle MCP, made orthogonal
+// to v) and palmar n = u x v. The knuckle line is what trackers find best; the wrist point wanders
+// from one tracker or photo to another. A finger's MCP flexion is how far its
 // proximal phalanx (MCP -> PIP) leaves the palm plane towards n, its abduction the phalanx's angle
 // from u within the palm plane (radial positive), less the resting spread. The thumb's CMC flexion
 // is its metacarpal's (CMC -> MCP) turn within the palm plane towards the little finger, its palmar

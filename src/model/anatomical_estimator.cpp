@@ -10,10 +10,15 @@ namespace pianokpm {
 
 namespace {
 
-// Lengths of an average hand relative to wrist -> middle MCP (synth/hand_model.cpp's hand): the
-// proximal phalanges (MCP -> PIP) of index..little, the thumb's metacarpal and proximal phalanx.
-constexpr double kPhalanxOverPalm[4] = {0.47, 0.52, 0.49, 0.40};
-constexpr double kThumbMetacarpalOverPalm = 0.50, kThumbPhalanxOverPalm = 0.35;
+// Lengths of an average hand relative to the palm (the mean wrist -> knuckle distance;
+// synth/hand_model.cpp's hand): the proximal phalanges (MCP -> PIP) of index..little, the thumb's
+// metacarpal and proximal phalanx.
+constexpr double kPhalanxOverPalm[4] = {0.46, 0.50, 0.48, 0.38};
+constexpr double kThumbMetacarpalOverPalm = 0.48, kThumbPhalanxOverPalm = 0.34;
+// A segment seen at least this share of its average length counts as lying in the image plane:
+// hands differ by about this much, and near full length the depth from foreshortening,
+// sqrt(L^2 - seen^2), would swing with every pixel of tracking jitter.
+constexpr double kInPlaneShare = 0.9;
 // A palm narrower than this fraction of its length (index to little knuckle across the wrist ->
 // middle knuckle line) is seen edge-on: no frame to measure in.
 constexpr double kEdgeOn = 0.05;
@@ -29,7 +34,6 @@ std::vector<HandPoints> hands_in_mm(const torch::Tensor& xy, double palm_length_
   auto a = xy.accessor<double, 3>();
   std::vector<HandPoints> out(static_cast<size_t>(frames));
   std::vector<bool> seen_hand(static_cast<size_t>(frames), false);
-  std::array<double, 21> longest{};  // per child keypoint: its segment's longest projection so far
   auto bone = [](int child) {
     // the keypoint a segment starts from
     if (child == 0) return -1;
@@ -37,8 +41,10 @@ std::vector<HandPoints> hands_in_mm(const torch::Tensor& xy, double palm_length_
     return child - 1;
   };
   for (int64_t f = 0; f < frames; ++f) {
-    double ux = a[9][0][f] - a[0][0][f], uy = a[9][1][f] - a[0][1][f];
-    const double palm = std::hypot(ux, uy);
+    const double ux = a[9][0][f] - a[0][0][f], uy = a[9][1][f] - a[0][1][f];
+    // The palm's size: the mean of the four wrist -> knuckle distances (steadier than one).
+    double palm = 0;
+    for (int k : {5, 9, 13, 17}) palm += 0.25 * std::hypot(a[k][0][f] - a[0][0][f], a[k][1][f] - a[0][1][f]);
     const double scale = palm > 1e-9 ? palm_length_mm / palm : 0.0;
     const double vx = a[5][0][f] - a[17][0][f], vy = a[5][1][f] - a[17][1][f];
     const double turn = ux * vy - uy * vx;
@@ -47,7 +53,16 @@ std::vector<HandPoints> hands_in_mm(const torch::Tensor& xy, double palm_length_
     const double mirror = turn >= 0 ? 1.0 : -1.0;  // n towards the camera: a left hand
     HandPoints& h = out[static_cast<size_t>(f)];
     for (int k = 0; k < 21; ++k) h[k] = {mirror * (a[k][0][f] - a[0][0][f]) * scale, (a[k][1][f] - a[0][1][f]) * scale, 0.0};
-    // Depth (along the palm normal, away from the camera) from each segment's foreshortening.
+    // Depth (along the palm normal, away from the camera) from each segment's foreshortening,
+    // against the average hand's proportions, the fingers' scaled up to this hand's when their
+    // median proximal phalanx is longer than average (hands differ by more than a tenth).
+    std::array<double, 4> ratio{};
+    for (int finger = 0; finger < 4; ++finger) {
+      const int k = 6 + 4 * finger;
+      ratio[finger] = std::hypot(h[k][0] - h[k - 1][0], h[k][1] - h[k - 1][1]) / (kPhalanxOverPalm[finger] * palm_length_mm);
+    }
+    std::sort(ratio.begin(), ratio.end());
+    const double proportion = std::max(1.0, 0.5 * (ratio[1] + ratio[2]));
     for (int k = 1; k < 21; ++k) {
       const int p = bone(k);
       const double dx = h[k][0] - h[p][0], dy = h[k][1] - h[p][1];
@@ -56,9 +71,9 @@ std::vector<HandPoints> hands_in_mm(const torch::Tensor& xy, double palm_length_
       if (k == 2) nominal = kThumbMetacarpalOverPalm * palm_length_mm;
       if (k == 3) nominal = kThumbPhalanxOverPalm * palm_length_mm;
       if (k >= 6 && k % 4 == 2) nominal = kPhalanxOverPalm[(k - 6) / 4] * palm_length_mm;
-      longest[k] = std::max({longest[k], seen, nominal});
+      const double length = std::max(seen, kInPlaneShare * (k > 4 ? proportion : 1.0) * nominal);
       const bool in_palm = k == 1 || k % 4 == 1;  // CMC and the knuckles lie in the palm plane
-      h[k][2] = in_palm ? 0.0 : h[p][2] + std::sqrt(std::max(0.0, longest[k] * longest[k] - seen * seen));
+      h[k][2] = in_palm ? 0.0 : h[p][2] + std::sqrt(std::max(0.0, length * length - seen * seen));
     }
   }
   int64_t last = -1;
@@ -80,7 +95,6 @@ std::vector<HandPoints> hands_in_mm(const torch::Tensor& xy, double palm_length_
 void AnatomicalOptions::check(const StreamLayout& layout) const {
   require_option(palm_length_mm > 0, "palm_length_mm must be positive");
   require_option(push_n_per_rad >= 0, "push_n_per_rad must be >= 0");
-  require_option(rest_time_constant_s > 0, "rest_time_constant_s must be positive");
   require_option(effort_over_optimum > 0, "effort_over_optimum must be positive");
   require_option(tonic >= 0 && tonic < 1, "tonic must be 0..1");
   require_option(electromechanical_delay_s >= 0 && electromechanical_delay_s < 0.5, "electromechanical_delay_s must be 0..0.5");
@@ -92,7 +106,6 @@ void AnatomicalOptions::check(const StreamLayout& layout) const {
 nlohmann::json AnatomicalOptions::to_json() const {
   return {{"palm_length_mm", palm_length_mm},
           {"push_n_per_rad", push_n_per_rad},
-          {"rest_time_constant_s", rest_time_constant_s},
           {"effort_over_optimum", effort_over_optimum},
           {"tonic", tonic},
           {"electromechanical_delay_s", electromechanical_delay_s}};
@@ -103,7 +116,6 @@ AnatomicalOptions AnatomicalOptions::from_json(const nlohmann::json& j) {
   AnatomicalOptions o;
   read_field(j, "palm_length_mm", o.palm_length_mm);
   read_field(j, "push_n_per_rad", o.push_n_per_rad);
-  read_field(j, "rest_time_constant_s", o.rest_time_constant_s);
   read_field(j, "effort_over_optimum", o.effort_over_optimum);
   read_field(j, "tonic", o.tonic);
   read_field(j, "electromechanical_delay_s", o.electromechanical_delay_s);
@@ -128,20 +140,22 @@ torch::Tensor AnatomicalEstimatorImpl::encode(const torch::Tensor& pose, const t
       out[b].fill_(static_cast<float>(options_.tonic));
       continue;
     }
-    // Pushes from flexion beyond a slowly following rest angle.
+    // A pressing finger flexes beyond the others: its push grows with how far beyond their median
+    // (flat or curved, a hand's own posture sets the level); the thumb's with its palmar abduction.
+    const anatomy::JointMechanics mechanics;
     std::vector<anatomy::FingertipForces> push(hands.size(), anatomy::FingertipForces{});
-    const double follow = 1.0 - std::exp(-1.0 / (rate * options_.rest_time_constant_s));
-    std::array<double, anatomy::kNumChains> rest{};
     for (size_t f = 0; f < hands.size(); ++f) {
-      const anatomy::HandAngles q = anatomy::hand_angles(hands[f]);
-      for (int ch = anatomy::kThumb; ch <= anatomy::kLittle; ++ch) {
-        const double flex = ch == anatomy::kThumb ? q[ch][anatomy::kThumbCmcAbduction] : q[ch][anatomy::kFingerMcpFlexion];
-        if (f == 0) rest[ch] = flex;
-        push[f][ch] = options_.push_n_per_rad * std::max(0.0, flex - rest[ch]);
-        rest[ch] += follow * (flex - rest[ch]);
+      const anatomy::HandAngles q = anatomy::hand_angles(hands[f], mechanics.rest);
+      push[f][anatomy::kThumb] = options_.push_n_per_rad * std::max(0.0, q[anatomy::kThumb][anatomy::kThumbCmcAbduction]);
+      for (int ch = anatomy::kIndex; ch <= anatomy::kLittle; ++ch) {
+        std::vector<double> others;
+        for (int o = anatomy::kIndex; o <= anatomy::kLittle; ++o)
+          if (o != ch) others.push_back(q[o][anatomy::kFingerMcpFlexion]);
+        std::nth_element(others.begin(), others.begin() + 1, others.end());
+        push[f][ch] = options_.push_n_per_rad * std::max(0.0, q[ch][anatomy::kFingerMcpFlexion] - others[1]);
       }
     }
-    const auto act = anatomy::muscle_activity(hands, rate, push, std::nullopt);
+    const auto act = anatomy::muscle_activity(hands, rate, push, std::nullopt, mechanics);
     for (int64_t s = 0; s < samples; ++s) {
       // The envelope at s is the activation that acts one delay later, at pose frame x.
       const double x = (static_cast<double>(s) / c.emg_rate_hz + options_.electromechanical_delay_s) * rate;

@@ -3,12 +3,14 @@
 // through the musculoskeletal hand of anatomy/, with no EMG and no training.
 //
 // Per window, from the first view's 2D keypoints [F frames]:
-//   1. The hand in millimetres: the image scaled so that wrist -> middle MCP is palm_length_mm, a
+//   1. The hand in millimetres: the image scaled so that wrist -> knuckle is palm_length_mm, a
 //      left hand (or a mirrored view) mirrored to a right one; the palm taken as parallel to the
-//      image, each phalanx's depth from its foreshortening (its longest projected length so far in
-//      the window is its true length), flexion towards the palm.
+//      image, each phalanx's depth from its foreshortening against an average hand's proportions,
+//      flexion towards the palm.
 //   2. Joint angles (anatomy/hand_angles.h); each finger's push on its key inferred from how far it
-//      flexes beyond its running rest angle (keys, when given, are not needed and not read).
+//      flexes beyond the median of the other three, the thumb's from its palmar abduction (keys,
+//      when given, are not needed and not read).
+// Every step looks at one frame and its neighbours only, so windows join without seams.
 //   3. Joint torques and static optimisation (anatomy/muscle_activity.h): activations of the six.
 //   4. Envelope = tonic + effort_over_optimum * activation one electromechanical delay later,
 //      resampled to the EMG rate, clipped to 0..1.
@@ -20,11 +22,10 @@
 namespace pianokpm {
 
 struct AnatomicalOptions {
-  double palm_length_mm = 85.0;       // an adult's wrist to middle-finger knuckle
-  double push_n_per_rad = 15.0;       // fingertip push per radian of flexion beyond rest
-  double rest_time_constant_s = 3.0;  // how slowly each finger's rest flexion follows it
-  double effort_over_optimum = 2.5;   // pianists use more than the least activation (as simulator 3)
-  double tonic = 0.045;               // resting envelope level
+  double palm_length_mm = 87.0;      // an adult's wrist to knuckle, mean over the four fingers
+  double push_n_per_rad = 15.0;      // fingertip push per radian of flexion beyond the others'
+  double effort_over_optimum = 2.5;  // pianists use more than the least activation (as simulator 3)
+  double tonic = 0.045;              // resting envelope level
   double electromechanical_delay_s = 0.05;
 
   void check(const StreamLayout& layout) const;

@@ -34,7 +34,7 @@ HandPoints build_hand(const Pose& pose, V origin = {0, 0, 0}, V ex = {1, 0, 0}, 
   auto put = [&](int k, V p) { local[k] = p; };
   put(0, {0, 0, 0});
   const double mcp_v[5] = {0, 22, 0, -18, -34};  // radial offsets of the knuckles (middle on the axis)
-  const double mcp_u[5] = {0, 80, 85, 80, 72};
+  const double mcp_u[5] = {0, 80, 80, 80, 80};   // the knuckles on a line across the palm
   for (int c = 1; c <= 4; ++c) {
     const V mcp = {mcp_u[c], mcp_v[c], 0};
     const double fl = pose.flexion[c], ab = pose.abduction[c] + rest.mcp_abduction[c];
