@@ -3,7 +3,9 @@
 # pose-rate TCN, `pose_frame: hand`) on a synthetic corpus filmed by many cameras
 # (`synth --cameras varied`), on both splits, and evaluates each run on its test sets beside the
 # mean predictor (docs/results.md, "Any camera"). Runs resume where they stopped.
-# Usage: [EPOCHS=40] [THREADS=0] [SPLITS="held_out architectural"] scripts/train_any_camera.sh [WORK_DIR]
+# SIMULATOR=3 (the default: muscles through the musculoskeletal hand, docs/anatomy.md) or 2 (the
+# corpus of docs/results.md's first "Any camera" table, corpus12_cameras).
+# Usage: [EPOCHS=40] [THREADS=0] [SPLITS="held_out architectural"] [SIMULATOR=3] scripts/train_any_camera.sh [WORK_DIR]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${PIANOKPM_BIN:-$root/build/bin/pianokpm}
@@ -11,14 +13,17 @@ work=${1:-$root/results_work}
 epochs=${EPOCHS:-40}   # of 100 batches of 16 windows: 4000 steps
 threads=${THREADS:-0}
 read -r -a splits <<<"${SPLITS:-held_out architectural}"
-corpus=$work/corpus12_cameras
+simulator=${SIMULATOR:-3}
+suffix=$([[ $simulator == 2 ]] || echo "_s$simulator")
+corpus=$work/corpus12_cameras$suffix
 mkdir -p "$work"
 [[ -f $corpus/corpus.json ]] ||
-  "$bin" synth --out "$corpus" --pianists 12 --tasks 7 --takes 3 --seconds 30 --seed 42 --cameras varied
+  "$bin" synth --out "$corpus" --pianists 12 --tasks 7 --takes 3 --seconds 30 --seed 42 --cameras varied \
+    --simulator "$simulator"
 for split in "${splits[@]}"; do
   split_file=$corpus/dataset_$split.json
-  run=$work/runs/any_camera_$split
-  mean_run=$work/runs/any_camera_mean_$split
+  run=$work/runs/any_camera${suffix}_$split
+  mean_run=$work/runs/any_camera_mean${suffix}_$split
   resume=()
   [[ -f $run/latest.pt ]] && resume=(--resume)
   "$bin" train --data "$corpus" --split "$split_file" --out "$run" --config "$root/configs/train_one_camera.json" \
@@ -34,4 +39,4 @@ for split in "${splits[@]}"; do
     done
   done
 done
-echo "metrics: $work/eval/any_camera_*/metrics.md"
+echo "metrics: $work/eval/any_camera${suffix}_*/metrics.md"
