@@ -3,9 +3,9 @@
 # pose-rate TCN, `pose_frame: hand`) on a synthetic corpus filmed by many cameras
 # (`synth --cameras varied`), on both splits, and evaluates each run on its test sets beside the
 # mean predictor (docs/results.md, "Any camera"). Runs resume where they stopped.
-# SIMULATOR=3 (the default: muscles through the musculoskeletal hand, docs/anatomy.md) or 2 (the
-# corpus of docs/results.md's first "Any camera" table, corpus12_cameras).
-# Usage: [EPOCHS=40] [THREADS=0] [SPLITS="held_out architectural"] [SIMULATOR=3] scripts/train_any_camera.sh [WORK_DIR]
+# SIMULATOR=2 (the default) or 3 (muscles through the musculoskeletal hand, docs/anatomy.md;
+# corpus12_cameras_s3 and runs any_camera_s3_*).
+# Usage: [EPOCHS=40] [THREADS=0] [SPLITS="held_out architectural"] [SIMULATOR=2] scripts/train_any_camera.sh [WORK_DIR]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${PIANOKPM_BIN:-$root/build/bin/pianokpm}
@@ -13,7 +13,7 @@ work=${1:-$root/results_work}
 epochs=${EPOCHS:-40}   # of 100 batches of 16 windows: 4000 steps
 threads=${THREADS:-0}
 read -r -a splits <<<"${SPLITS:-held_out architectural}"
-simulator=${SIMULATOR:-3}
+simulator=${SIMULATOR:-2}
 suffix=$([[ $simulator == 2 ]] || echo "_s$simulator")
 corpus=$work/corpus12_cameras$suffix
 mkdir -p "$work"

@@ -19,6 +19,8 @@ constexpr double kThumbMetacarpalOverPalm = 0.48, kThumbPhalanxOverPalm = 0.34;
 // hands differ by about this much, and near full length the depth from foreshortening,
 // sqrt(L^2 - seen^2), would swing with every pixel of tracking jitter.
 constexpr double kInPlaneShare = 0.9;
+// The angles' low-pass stays below this share of the pose rate (the filter needs under a half).
+constexpr double kSmoothingOverRate = 0.4;
 // A palm narrower than this fraction of its length (index to little knuckle across the wrist ->
 // middle knuckle line) is seen edge-on: no frame to measure in.
 constexpr double kEdgeOn = 0.05;
@@ -99,8 +101,6 @@ void AnatomicalOptions::check(const StreamLayout& layout) const {
   require_option(tonic >= 0 && tonic < 1, "tonic must be 0..1");
   require_option(electromechanical_delay_s >= 0 && electromechanical_delay_s < 0.5, "electromechanical_delay_s must be 0..0.5");
   require_option(layout.num_keypoints == 21, "the anatomical estimator needs MediaPipe's 21 keypoints");
-  require_option(layout.pose_rate_hz > 2 * anatomy::JointMechanics{}.smoothing_hz,
-                 "the anatomical estimator needs a pose rate above 24 Hz");
 }
 
 nlohmann::json AnatomicalOptions::to_json() const {
@@ -142,7 +142,8 @@ torch::Tensor AnatomicalEstimatorImpl::encode(const torch::Tensor& pose, const t
     }
     // A pressing finger flexes beyond the others: its push grows with how far beyond their median
     // (flat or curved, a hand's own posture sets the level); the thumb's with its palmar abduction.
-    const anatomy::JointMechanics mechanics;
+    anatomy::JointMechanics mechanics;
+    mechanics.smoothing_hz = std::min(mechanics.smoothing_hz, kSmoothingOverRate * rate);  // slow cameras too
     std::vector<anatomy::FingertipForces> push(hands.size(), anatomy::FingertipForces{});
     for (size_t f = 0; f < hands.size(); ++f) {
       const anatomy::HandAngles q = anatomy::hand_angles(hands[f], mechanics.rest);
