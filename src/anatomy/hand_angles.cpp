@@ -8,11 +8,6 @@ namespace pianokpm::anatomy {
 
 namespace {
 
-Point3 sub(const Point3& a, const Point3& b) { return {a[0] - b[0], a[1] - b[1], a[2] - b[2]}; }
-double dot(const Point3& a, const Point3& b) { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; }
-Point3 cross(const Point3& a, const Point3& b) {
-  return {a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]};
-}
 Point3 unit(const Point3& a, const char* what) {
   const double len = std::sqrt(dot(a, a));
   if (!(len > 1e-9) || !std::isfinite(len)) throw std::invalid_argument(std::string("hand angles: degenerate ") + what);

@@ -14,10 +14,10 @@
 #include <array>
 
 #include "anatomy/hand_muscles.h"
+#include "anatomy/point3.h"
 
 namespace pianokpm::anatomy {
 
-using Point3 = std::array<double, 3>;
 using HandPoints = std::array<Point3, 21>;  // MediaPipe order, any unit, any frame
 
 // The relaxed hand's angles, subtracted so that 0 is rest (radians).

@@ -10,17 +10,6 @@ namespace pianokpm::anatomy {
 
 namespace {
 
-Point3 sub(const Point3& a, const Point3& b) { return {a[0] - b[0], a[1] - b[1], a[2] - b[2]}; }
-double dot(const Point3& a, const Point3& b) { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; }
-Point3 cross(const Point3& a, const Point3& b) {
-  return {a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]};
-}
-Point3 scale(const Point3& a, double s) { return {a[0] * s, a[1] * s, a[2] * s}; }
-Point3 normalised(const Point3& a) {
-  const double len = std::sqrt(dot(a, a));
-  return len > 0 ? scale(a, 1.0 / len) : a;
-}
-
 // Torque (N m) the muscles must add about `axis` through `joint` to hold a fingertip pushed by
 // `force` (N, vector) at `tip` (mm).
 double push_demand(const Point3& joint, const Point3& tip, const Point3& force, const Point3& axis) {
