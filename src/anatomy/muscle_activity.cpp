@@ -55,7 +55,7 @@ MuscleActivity muscle_activity(const std::vector<HandPoints>& kp, double rate_hz
     for (int d = 0; d < num_dofs(c); ++d) {
       std::vector<double> x(T);
       for (size_t t = 0; t < T; ++t) x[t] = out.angles[t][c][d];
-      if (T > 12) m.causal ? sos_filter(lowpass, x) : sos_filtfilt(lowpass, x);
+      if (T > 12) sos_filtfilt(lowpass, x);  // zero-phase: the angles keep their timing
       std::vector<double> v(T, 0.0), a(T, 0.0);
       for (size_t t = 1; t + 1 < T; ++t) {
         v[t] = (x[t + 1] - x[t - 1]) * rate_hz / 2;

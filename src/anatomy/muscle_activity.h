@@ -28,16 +28,16 @@ struct JointMechanics {
   double damping = 0.002;                                                           // N m s / rad
   double finger_inertia = 2e-5;                                                     // kg m^2 about the MCP joint
   double thumb_inertia = 4e-5;                                                      // kg m^2 about the CMC joint
-  // A pushed fingertip is also held against a sideways slip of this fraction of the push, either
-  // way: the interossei co-contract to keep the knuckle from giving way (the activations meet the
-  // demand with the slip to either side).
+  // While a fingertip is pushed, the knuckle is also held against a sideways torque of this
+  // fraction of the flexion torque it needs (the thumb: of its CMC abduction torque), either way:
+  // the interossei co-contract to keep it from giving way (each activation is the larger of the
+  // solutions with the sideways torque to either side).
   double lateral_stability = 0.3;
   // Of a thumb's push on its key, the share its CMC joint holds: pianists turn the forearm into a
   // thumb stroke, which carries the rest (and MyoHand lacks two of the thenar muscles that would
   // share the CMC's load, flexor pollicis brevis and adductor pollicis).
   double thumb_push_cmc_share = 0.4;
   double smoothing_hz = 12.0;  // low-pass of the angles before differentiation
-  bool causal = false;         // true for live use: a one-way filter (delays the angles)
   RestPosture rest;
   StaticOptimisationOptions solver;
   void check() const;
