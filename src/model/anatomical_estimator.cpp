@@ -28,8 +28,8 @@ constexpr double kEdgeOn = 0.05;
 using anatomy::HandPoints;
 
 // One window's frames of one view, as hands in millimetres (see the header, step 1). A frame
-// without a hand (all keypoints on one spot, or a palm seen edge-on) takes the nearest frame's
-// hand; a window without any comes back empty.
+// without a hand (all keypoints on one spot, or a palm seen edge-on) takes the last frame's hand
+// (the first hand's, before it); a window without any comes back empty.
 std::vector<HandPoints> hands_in_mm(const torch::Tensor& xy, double palm_length_mm) {
   // xy: [21, 2, F] float64
   const int64_t frames = xy.size(2);
@@ -52,7 +52,8 @@ std::vector<HandPoints> hands_in_mm(const torch::Tensor& xy, double palm_length_
     const double turn = ux * vy - uy * vx;
     if (!(palm > 1e-6) || !(std::abs(turn) > kEdgeOn * palm * palm) || !std::isfinite(turn)) continue;
     seen_hand[static_cast<size_t>(f)] = true;
-    const double mirror = turn >= 0 ? 1.0 : -1.0;  // n towards the camera: a left hand
+    // The back of a right hand turns one way, of a left hand (or a mirrored view) the other: mirrored.
+    const double mirror = turn >= 0 ? 1.0 : -1.0;
     HandPoints& h = out[static_cast<size_t>(f)];
     for (int k = 0; k < 21; ++k) h[k] = {mirror * (a[k][0][f] - a[0][0][f]) * scale, (a[k][1][f] - a[0][1][f]) * scale, 0.0};
     // Depth (along the palm normal, away from the camera) from each segment's foreshortening,
