@@ -42,10 +42,10 @@ namespace pianokpm {
 
 namespace {
 
-std::atomic<bool> g_stop{false};
+std::atomic<bool> g_live_stop{false};
 // The first Ctrl-C ends the session cleanly; a second one (if that hangs) ends the process.
 extern "C" void request_stop(int signal) {
-  g_stop = true;
+  g_live_stop = true;
   std::signal(signal, SIG_DFL);
 }
 
@@ -274,7 +274,7 @@ int run_live_command(LiveCommandOptions o) {
 
   spdlog::info("live from {} with {} ({}), hop {:.4g} s{}", o.source, o.model_path, to_string(c.modality), o.hop_s,
                synthetic ? "; estimates from a model trained on synthetic data (docs/synthetic-data.md)" : "");
-  const live::LiveSummary summary = live::run_live(lo, net, keys.get(), sinks, g_stop);
+  const live::LiveSummary summary = live::run_live(lo, net, keys.get(), sinks, g_live_stop);
   if (server) server->stop();
 
   const auto& s = summary.stats;

@@ -25,9 +25,9 @@ namespace pianokpm {
 
 namespace {
 
-std::atomic<bool> g_stop{false};
+std::atomic<bool> g_serve_stop{false};
 extern "C" void serve_request_stop(int signal) {
-  g_stop = true;
+  g_serve_stop = true;
   std::signal(signal, SIG_DFL);
 }
 
@@ -151,7 +151,7 @@ int run_serve(ServeCommandOptions& o) {
   if (!o.ready_file.empty())
     write_file_atomically(
         o.ready_file, nlohmann::json{{"url", server.url()}, {"port", server.port()}, {"cert", server.cert_path()}}.dump() + "\n");
-  while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  while (!g_serve_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   spdlog::info("stopping");
   server.stop();
   return 0;
