@@ -71,6 +71,14 @@ class Server:
             parsed = text
         return res.status, dict(res.getheaders()), parsed
 
+    def status_of(self, method, path, token=None):
+        """The status of one request, read without its body (which may be an endless stream)."""
+        conn = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.context(), timeout=10)
+        conn.request(method, path, headers={"Authorization": "Bearer " + token} if token else {})
+        status = conn.getresponse().status
+        conn.close()
+        return status
+
     def login(self, user, password=PASSWORD):
         status, _, body = self.request("POST", "/api/login", {"user": user, "password": password})
         assert status == 200, body

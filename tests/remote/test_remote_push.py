@@ -157,6 +157,7 @@ def _load(tmp_path, server, players, viewers, seconds):
     teacher = server.login("teacher")
     rss_before = server.rss_kb()
     events = [0] * viewers
+    connected = threading.Semaphore(0)  # released once per viewer whose stream has begun
     stop = threading.Event()
 
     def watch(i):
@@ -166,6 +167,7 @@ def _load(tmp_path, server, players, viewers, seconds):
                 s.sendall(f"GET /api/sessions/{sessions[i % players]}/live HTTP/1.1\r\nHost: x\r\n"
                           f"Authorization: Bearer {teacher}\r\n\r\n".encode())
                 tail = b""  # an event's "data: " may straddle two reads
+                first = True
                 while not stop.is_set():
                     try:
                         chunk = s.recv(65536)
@@ -173,6 +175,9 @@ def _load(tmp_path, server, players, viewers, seconds):
                         break
                     if not chunk:
                         break
+                    if first:
+                        connected.release()
+                        first = False
                     events[i] += (tail + chunk).count(b"data: ")
                     tail = chunk[-5:]
 
@@ -197,10 +202,13 @@ def _load(tmp_path, server, players, viewers, seconds):
     watchers = [threading.Thread(target=watch, args=(i,), daemon=True) for i in range(viewers)]
     for t in watchers:
         t.start()
-    time.sleep(1)
-    # One more is refused while the hundred watch.
-    status, _, _ = server.request("GET", f"/api/sessions/{sessions[0]}/live", token=teacher)
-    assert status == 503
+    # All hundred streams must have begun before the probe (a slow machine takes seconds for 100
+    # TLS handshakes); a probe admitted early would be an endless stream.
+    deadline = time.time() + 120
+    for _ in range(viewers):
+        assert connected.acquire(timeout=max(0.0, deadline - time.time())), "the viewers did not all connect"
+    # One more is refused while the hundred watch (only the status is read: never an open stream).
+    assert server.status_of("GET", f"/api/sessions/{sessions[0]}/live", token=teacher) == 503
     pushers = [threading.Thread(target=push, args=(p,)) for p in range(players)]
     for t in pushers:
         t.start()
@@ -239,7 +247,7 @@ def test_a_players_new_process_continues_its_session_after_the_rows_the_server_h
             subprocess.run([BIN, "live", "--source", str(clip), "--hand", "any", "--out", os.devnull,
                             "--record", str(tmp_path / take), "--push", f"https://127.0.0.1:{server.port}",
                             "--push-user", "ada", "--push-ca", server.cert, "--push-session", "practice-0612",
-                            "--push-video-fps", "0"], env=env, check=True, capture_output=True)
+                            "--push-video-fps", "0"], env=env, check=True, capture_output=True, timeout=300)
             with open(next((tmp_path / take / "emg_estimated").glob("*.pkl")), "rb") as f:
                 recorded.append(np.asarray(pickle.load(f), dtype=np.float32))
         token = server.login("ada")
