@@ -18,6 +18,7 @@ void TrainOptions::check() const {
   require(lambda_ot >= 0, "lambda_ot must be >= 0");
   require(overlap_samples >= 0, "overlap_samples must be >= 0");
   require(max_batches_per_epoch >= 0, "max_batches_per_epoch must be >= 0");
+  require(max_val_windows >= 0, "max_val_windows must be >= 0");
   require(loss_tail_samples >= 0, "loss_tail_samples must be >= 0");
   require(train_minutes >= 0, "train_minutes must be >= 0");
   for (const auto& prefix : trainable) require(!prefix.empty(), "trainable names must not be empty");
@@ -36,6 +37,7 @@ nlohmann::json TrainOptions::to_json() const {
           {"lambda_ot", lambda_ot},
           {"overlap_samples", overlap_samples},
           {"max_batches_per_epoch", max_batches_per_epoch},
+          {"max_val_windows", max_val_windows},
           {"device", device},
           {"standardise_pose", standardise_pose},
           {"keep_epochs", keep_epochs},
@@ -67,6 +69,7 @@ TrainOptions TrainOptions::from_json(const nlohmann::json& j) {
     get("lambda_ot", o.lambda_ot);
     get("overlap_samples", o.overlap_samples);
     get("max_batches_per_epoch", o.max_batches_per_epoch);
+    get("max_val_windows", o.max_val_windows);
     get("device", o.device);
     get("standardise_pose", o.standardise_pose);
     get("keep_epochs", o.keep_epochs);

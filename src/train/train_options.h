@@ -22,6 +22,9 @@ struct TrainOptions {
   double lambda_ot = 1.0;             // L = MSE + lambda * Sinkhorn
   int64_t overlap_samples = 256;      // training windows overlap (256 samples = 15 frames)
   int64_t max_batches_per_epoch = 0;  // 0: all; a cap makes short CPU runs possible
+  // > 0: each epoch's validation scores this many windows, evenly spaced over the validation set
+  // (the same ones every epoch); 0: all. Scoring every window can cost more than the epoch's training.
+  int64_t max_val_windows = 0;
   std::string device = "cpu";
   // Standardise each pose channel by the training set's mean and deviation, stored in the model
   // config (pose_mean/pose_std) so prediction applies the same. The release feeds raw 0..1

@@ -111,14 +111,16 @@ TrainResult train_in_closed_form(const TrainRun& run, EmgModel& net, const Windo
 }  // namespace
 
 double validation_loss(EmgModel& net, const WindowDataset& data, int64_t batch, double lambda_ot, const torch::Device& device,
-                       DataParallel* parallel, int64_t tail_samples) {
+                       DataParallel* parallel, int64_t tail_samples, int64_t max_windows) {
   torch::NoGradGuard no_grad;
   DataParallel single;
   DataParallel& world = parallel ? *parallel : single;
+  const int64_t count = max_windows > 0 ? std::min(max_windows, data.size()) : data.size();
+  auto window = [&](int64_t i) { return count == data.size() ? i : i * data.size() / count; };
   double total = 0;
-  for (int64_t first = 0; first < data.size(); first += batch) {
+  for (int64_t first = 0; first < count; first += batch) {
     std::vector<int64_t> ids;
-    for (int64_t i = first; i < std::min(data.size(), first + batch); ++i) ids.push_back(i);
+    for (int64_t i = first; i < std::min(count, first + batch); ++i) ids.push_back(window(i));
     const std::vector<int64_t> mine = world.shard(ids);
     SinkhornOptions sinkhorn;
     torch::Tensor pred, target;
@@ -140,7 +142,7 @@ double validation_loss(EmgModel& net, const WindowDataset& data, int64_t batch, 
     world.all_reduce_sum(sum);
     total = sum[0].item<double>();
   }
-  return data.size() ? total / static_cast<double>(data.size()) : std::nan("");
+  return count ? total / static_cast<double>(count) : std::nan("");
 }
 
 void use_training_cpu_settings() {
@@ -241,7 +243,7 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
     say(fmt::format("initialised from {}", run.options.init_model));
     if (val_set.size()) {
       best_val = validation_loss(net, val_set, run.options.batch, run.options.lambda_ot, device, parallel.get(),
-                                 run.options.loss_tail_samples);
+                                 run.options.loss_tail_samples, run.options.max_val_windows);
       save(best, net, {{"epochs_done", 0}, {"best_val_loss", best_val}, {"epochs_since_best", 0}, {"val_loss", best_val}},
            nullptr);
       say(fmt::format("epoch 0 (the starting weights) val loss {:.5f} best", best_val));
@@ -314,7 +316,8 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
     }
     const double train_loss = loss_sum / static_cast<double>(batches);
     const double val = val_set.size() ? validation_loss(net, val_set, run.options.batch, run.options.lambda_ot, device,
-                                                        parallel.get(), run.options.loss_tail_samples)
+                                                        parallel.get(), run.options.loss_tail_samples,
+                                                        run.options.max_val_windows)
                                       : train_loss;
     const bool improved = val < best_val;
     if (improved) {

@@ -42,10 +42,11 @@ struct TrainResult {
 torch::Tensor emg_training_loss(const torch::Tensor& pred, const torch::Tensor& target, double lambda_ot,
                                 const SinkhornOptions& sinkhorn = {});
 
-// Mean loss over all windows of `data` (their last `tail_samples` only, when > 0), without
-// gradient; with `parallel`, each process scores its share of the windows and the sums are combined.
+// Mean loss over the windows of `data` (all of them, or `max_windows` > 0 evenly spaced ones:
+// window floor(i * size / max_windows) for i < max_windows; their last `tail_samples` only, when
+// > 0), without gradient; with `parallel`, each process scores its share and the sums are combined.
 double validation_loss(EmgModel& net, const WindowDataset& data, int64_t batch, double lambda_ot, const torch::Device& device,
-                       DataParallel* parallel = nullptr, int64_t tail_samples = 0);
+                       DataParallel* parallel = nullptr, int64_t tail_samples = 0, int64_t max_windows = 0);
 
 // The process-wide CPU settings training runs with (train_model sets them; benchmarks of a
 // training step call this to measure the same thing): OpenBLAS single-threaded (blas_threads.h,

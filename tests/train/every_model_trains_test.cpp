@@ -1,10 +1,13 @@
 // Every registered model trains with the one training loop: a step of gradient descent moves its
 // weights (or, for a closed-form model, the fit is the training EMG's mean), and the checkpoint
-// reads back as the same architecture. New models are covered by registering them.
+// reads back as the same architecture. New models are covered by registering them. Validation
+// scores the windows it is asked to.
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <numeric>
 
+#include "data/corpus_dataset.h"
 #include "io/array_file.h"
 #include "model/checkpoint.h"
 #include "model/model_registry.h"
@@ -86,6 +89,29 @@ TEST(EveryModel, TrainsOneStepAndReadsBackAsItself) {
     for (const auto& p : initial->named_parameters()) moved = std::max(moved, testing::max_abs_diff(p.value(), after[p.key()]));
     EXPECT_GT(moved, 0.0) << name << ": one step left every weight where it was";
   }
+}
+
+TEST(Validation, ScoresEvenlySpacedWindowsWhenCapped) {
+  testing::ScratchDir dir;
+  const TrainRun run = one_step_run(dir, "linear_readout");
+  torch::manual_seed(3);
+  EmgModel net = make_model(run.model);
+  const WindowDataset val(load_split_performances(run.data_dir, run.split_path, "val", run.model), run.model, 0);
+  ASSERT_EQ(val.size(), 14);  // 14 s of whole 1 s windows
+  // Each window's squared error in float64, by hand (lambda_ot 0: the loss is the MSE).
+  torch::NoGradGuard no_grad;
+  std::vector<double> error;
+  for (int64_t w = 0; w < val.size(); ++w) {
+    const WindowBatch b = val.batch({w});
+    const torch::Tensor d = net->forward(b.pose, b.keys).to(torch::kDouble) - b.emg.to(torch::kDouble);
+    error.push_back(d.pow(2).mean().item<double>());
+  }
+  const double all = std::accumulate(error.begin(), error.end(), 0.0) / 14;
+  const double four = (error[0] + error[3] + error[7] + error[10]) / 4;  // floor(i * 14 / 4)
+  EXPECT_NEAR(validation_loss(net, val, 3, 0.0, torch::kCPU), all, 1e-6);
+  EXPECT_NEAR(validation_loss(net, val, 3, 0.0, torch::kCPU, nullptr, 0, 4), four, 1e-6);
+  EXPECT_NEAR(validation_loss(net, val, 3, 0.0, torch::kCPU, nullptr, 0, 100), all, 1e-6);  // more than there are
+  EXPECT_GT(std::abs(four - all), 1e-6);  // the cap changed what was scored
 }
 
 }  // namespace
