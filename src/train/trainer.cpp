@@ -315,10 +315,10 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
       loss_sum = sum[0].item<double>();
     }
     const double train_loss = loss_sum / static_cast<double>(batches);
-    const double val = val_set.size() ? validation_loss(net, val_set, run.options.batch, run.options.lambda_ot, device,
-                                                        parallel.get(), run.options.loss_tail_samples,
-                                                        run.options.max_val_windows)
-                                      : train_loss;
+    const double val = val_set.size()
+                           ? validation_loss(net, val_set, run.options.batch, run.options.lambda_ot, device, parallel.get(),
+                                             run.options.loss_tail_samples, run.options.max_val_windows)
+                           : train_loss;
     const bool improved = val < best_val;
     if (improved) {
       best_val = val;

@@ -111,7 +111,7 @@ TEST(Validation, ScoresEvenlySpacedWindowsWhenCapped) {
   EXPECT_NEAR(validation_loss(net, val, 3, 0.0, torch::kCPU), all, 1e-6);
   EXPECT_NEAR(validation_loss(net, val, 3, 0.0, torch::kCPU, nullptr, 0, 4), four, 1e-6);
   EXPECT_NEAR(validation_loss(net, val, 3, 0.0, torch::kCPU, nullptr, 0, 100), all, 1e-6);  // more than there are
-  EXPECT_GT(std::abs(four - all), 1e-6);  // the cap changed what was scored
+  EXPECT_GT(std::abs(four - all), 1e-6);                                                    // the cap changed what was scored
 }
 
 }  // namespace
