@@ -90,7 +90,7 @@ Performance generate_performance(const SynthOptions& o, const Pianist& pianist, 
 
   perf.score = compose_score(task, pianist, o.seconds, score_rng);
   perf.keys = render_key_depth(perf.score, o.seconds, o.keys_rate_hz);
-  perf.keypoints_3d = hand_keypoints_3d(perf.score, pianist, o.seconds, o.pose_rate_hz);
+  perf.keypoints_3d = hand_keypoints_3d(perf.score, pianist, o.seconds, o.pose_rate_hz, finger_shape(o.simulator));
   CameraImages images = film_hand(perf.keypoints_3d, camera_rng);
   perf.pose_top = images.top;
   perf.pose_right = images.right;

@@ -18,6 +18,12 @@ constexpr double kHomeYMm = -40.0;  // resting fingertips over the white keys
 constexpr double kFingerLengthMm[5] = {100, 95, 105, 100, 80};
 // Where the joints sit along each finger, as fractions of its length.
 constexpr double kJointFraction[3] = {0.42, 0.72, 1.0};
+// The curved hand (FingerShape::kCurved): palm height above the keys and how far forward of the
+// bowed hand the knuckles sit (a curved finger reaches less far), mm for an average hand.
+constexpr double kCurvedPalmHeightMm = 80.0;
+constexpr double kCurvedForwardMm = 30.0;
+constexpr double kDipOverPip = 2.0 / 3.0;
+constexpr double kMaxPipRad = 1.9;
 
 struct Vec3 {
   double x = 0, y = 0, z = 0;
@@ -58,9 +64,51 @@ class HandTrajectory {
   std::vector<std::pair<double, double>> anchors_;
 };
 
+// A curved finger with its proximal phalanx level, in its own plane (forward, up): the joints for
+// PIP flexion `pip`.
+std::array<std::array<double, 2>, 4> curled(double pip, const std::array<double, 3>& segment) {
+  std::array<std::array<double, 2>, 4> j{};
+  double heading = 0;  // below the horizontal, radians
+  const double bend[3] = {0.0, pip, kDipOverPip * pip};
+  for (int s = 0; s < 3; ++s) {
+    heading += bend[s];
+    j[s + 1] = {j[s][0] + segment[s] * std::cos(heading), j[s][1] - segment[s] * std::sin(heading)};
+  }
+  return j;
+}
+
 }  // namespace
 
-torch::Tensor hand_keypoints_3d(const Score& score, const Pianist& p, double seconds, double rate_hz) {
+std::array<std::array<double, 3>, 4> curved_finger(const std::array<double, 3>& base, const std::array<double, 3>& tip,
+                                                   double length) {
+  const std::array<double, 3> segment = {length * kJointFraction[0], length * (kJointFraction[1] - kJointFraction[0]),
+                                         length * (kJointFraction[2] - kJointFraction[1])};
+  const double dx = tip[0] - base[0], dy = tip[1] - base[1], dz = tip[2] - base[2];
+  const double ahead = std::hypot(dx, dy), reach = std::hypot(ahead, dz);
+  // The base -> tip distance shrinks as the PIP flexes (0..kMaxPipRad): bisect for it.
+  auto distance = [&](double pip) {
+    const auto j = curled(pip, segment);
+    return std::hypot(j[3][0], j[3][1]);
+  };
+  double lo = 0, hi = kMaxPipRad;
+  for (int i = 0; i < 60; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (distance(mid) > reach ? lo : hi) = mid;
+  }
+  const auto j = curled(0.5 * (lo + hi), segment);
+  // Turn the shape about the base so that its tip points at the target, then into the keyboard.
+  const double turn = std::atan2(dz, ahead) - std::atan2(j[3][1], j[3][0]);
+  const double fx = ahead > 1e-9 ? dx / ahead : 0.0, fy = ahead > 1e-9 ? dy / ahead : -1.0;  // forward, level
+  std::array<std::array<double, 3>, 4> out{};
+  for (int k = 0; k < 4; ++k) {
+    const double r = j[k][0] * std::cos(turn) - j[k][1] * std::sin(turn);
+    const double z = j[k][0] * std::sin(turn) + j[k][1] * std::cos(turn);
+    out[k] = {base[0] + r * fx, base[1] + r * fy, base[2] + z};
+  }
+  return out;
+}
+
+torch::Tensor hand_keypoints_3d(const Score& score, const Pianist& p, double seconds, double rate_hz, FingerShape shape) {
   const auto frames = static_cast<int64_t>(std::llround(seconds * rate_hz));
   torch::Tensor out = torch::empty({frames, kNumKeypoints, 3}, torch::kDouble);
   auto acc = out.accessor<double, 3>();
@@ -74,14 +122,17 @@ torch::Tensor hand_keypoints_3d(const Score& score, const Pianist& p, double sec
   for (int64_t i = 0; i < frames; ++i) {
     const double t = static_cast<double>(i) / rate_hz;
     const double hx = hand.x_at(t);
-    const Vec3 wrist{hx + 5, 120 * p.hand_scale, 40};
+    const bool curved = shape == FingerShape::kCurved;
+    // The curved hand: level, higher and further forward (its fingers reach less far).
+    const double palm_z = curved ? kCurvedPalmHeightMm * p.hand_scale : 40.0, forward = curved ? kCurvedForwardMm : 0.0;
+    const Vec3 wrist{hx + 5, 120 * p.hand_scale - forward, palm_z};
     acc[i][0][0] = wrist.x;
     acc[i][0][1] = wrist.y;
     acc[i][0][2] = wrist.z;
     for (int f = 0; f < 5; ++f) {
       // Base of the finger's chain: the thumb's CMC joint, the other fingers' knuckles.
-      const Vec3 base =
-          f == 0 ? Vec3{hx - 1.5 * spacing, 90 * p.hand_scale, 22} : Vec3{hx + (f - 2) * 0.85 * spacing, 35 * p.hand_scale, 40};
+      const Vec3 base = f == 0 ? Vec3{hx - 1.5 * spacing, 90 * p.hand_scale - forward, palm_z - 18}
+                               : Vec3{hx + (f - 2) * 0.85 * spacing, 35 * p.hand_scale - forward, palm_z};
       const Vec3 home{hx + (f - 2) * spacing - (f == 0 ? 0.3 * spacing : 0), f == 0 ? -15.0 : kHomeYMm,
                       f == 0 ? 0.6 * p.rest_height_mm : p.rest_height_mm};
       // The note this finger is playing, about to play, or just played.
@@ -103,11 +154,17 @@ torch::Tensor hand_keypoints_3d(const Score& score, const Pianist& p, double sec
           tip = lerp(key, home, smoothstep((t - end) / kRecoverS));
         }
       }
-      // Joints between base and tip, bowed upwards by the slack of the finger's length.
       const double length = kFingerLengthMm[f] * p.hand_scale;
+      const int first = 1 + 4 * f;
+      if (curved) {
+        const auto joints = curved_finger({base.x, base.y, base.z}, {tip.x, tip.y, tip.z}, length);
+        for (int j = 0; j < 4; ++j)
+          for (int d = 0; d < 3; ++d) acc[i][first + j][d] = joints[static_cast<size_t>(j)][static_cast<size_t>(d)];
+        continue;
+      }
+      // Joints between base and tip, bowed upwards by the slack of the finger's length.
       const double dx = tip.x - base.x, dy = tip.y - base.y, dz = tip.z - base.z;
       const double slack = std::sqrt(std::max(0.0, length * length - (dx * dx + dy * dy + dz * dz)));
-      const int first = 1 + 4 * f;
       for (int j = 0; j < 4; ++j) {
         const double s = j == 0 ? 0.0 : kJointFraction[j - 1];
         Vec3 q = lerp(base, tip, s);
