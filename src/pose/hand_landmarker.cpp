@@ -8,7 +8,7 @@
 namespace pianokpm::pose {
 
 namespace {
-constexpr int kInputSize = 224;
+constexpr int kLandmarkInputSize = 224;
 constexpr float kNormalizeZ = 0.4f;  // MediaPipe's normalize_z for the landmark model
 }  // namespace
 
@@ -17,7 +17,7 @@ HandLandmarks project_landmarks(const float* raw, const NormRect& roi, float pre
   h.presence = presence;
   h.right_hand = right_hand;
   const float c = std::cos(roi.rotation), s = std::sin(roi.rotation);
-  const float size = static_cast<float>(kInputSize);
+  const float size = static_cast<float>(kLandmarkInputSize);
   for (int i = 0; i < kHandLandmarks; ++i) {
     const float u = raw[3 * i] / size - 0.5f, v = raw[3 * i + 1] / size - 0.5f;
     h.points[i][0] = (u * c - v * s) * roi.width + roi.x_center;
@@ -29,13 +29,14 @@ HandLandmarks project_landmarks(const float* raw, const NormRect& roi, float pre
 
 HandLandmarker::HandLandmarker(const std::string& model_path, torch::Device device)
     : graph_(TfliteGraph::load(model_path, device)) {
-  if (graph_.input_shape(0) != std::vector<int64_t>{1, kInputSize, kInputSize, 3} || graph_.model().outputs.size() != 4)
+  if (graph_.input_shape(0) != std::vector<int64_t>{1, kLandmarkInputSize, kLandmarkInputSize, 3} ||
+      graph_.model().outputs.size() != 4)
     throw InputError(model_path, "not a hand landmark model (expected one 1x224x224x3 input and four outputs)");
 }
 
 HandLandmarks HandLandmarker::run(const cv::Mat& image_rgb, const NormRect& roi) const {
   // The ROI is square in pixels, so the crop has no letterbox to remove.
-  const CroppedTensor input = crop_to_tensor(image_rgb, roi, kInputSize, CropBorder::kReplicate);
+  const CroppedTensor input = crop_to_tensor(image_rgb, roi, kLandmarkInputSize, CropBorder::kReplicate);
   const auto out = graph_.run({input.pixels});
   const torch::Tensor raw = out[0].to(torch::kCPU).contiguous();
   return project_landmarks(raw.data_ptr<float>(), roi, out[1].item<float>(), out[2].item<float>());

@@ -10,7 +10,7 @@ namespace pianokpm::pose {
 
 namespace {
 
-constexpr int kInputSize = 192;
+constexpr int kPalmInputSize = 192;
 constexpr int kCoordsPerBox = 18;  // cx, cy, w, h, then 7 keypoints (x, y)
 constexpr float kLogitClip = 100.f;
 
@@ -28,7 +28,7 @@ std::vector<Point2> palm_anchors() {
   // SSD anchors: strides 8, 16, 16, 16 on 192 px with two anchors per layer (aspect 1 plus the
   // interpolated scale); equal strides share one grid, so: 24x24 cells x 2, then 12x12 cells x 6.
   std::vector<Point2> anchors;
-  const struct { int grid, per_cell; } layers[] = {{kInputSize / 8, 2}, {kInputSize / 16, 6}};
+  const struct { int grid, per_cell; } layers[] = {{kPalmInputSize / 8, 2}, {kPalmInputSize / 16, 6}};
   for (const auto& l : layers)
     for (int y = 0; y < l.grid; ++y)
       for (int x = 0; x < l.grid; ++x)
@@ -46,7 +46,7 @@ std::vector<PalmDetection> decode_palms(const torch::Tensor& boxes, const torch:
     throw std::invalid_argument("palm detector: raw outputs do not have one row per anchor");
   const float* pb = b.data_ptr<float>();
   const float* ps = s.data_ptr<float>();
-  const float scale = static_cast<float>(kInputSize);
+  const float scale = static_cast<float>(kPalmInputSize);
   std::vector<PalmDetection> out;
   for (size_t i = 0; i < anchors.size(); ++i) {
     const float score = 1.f / (1.f + std::exp(-std::clamp(ps[i], -kLogitClip, kLogitClip)));
@@ -95,12 +95,12 @@ std::vector<PalmDetection> weighted_nms(const std::vector<PalmDetection>& sorted
 
 PalmDetector::PalmDetector(const std::string& model_path, PalmDetectorOptions options, torch::Device device)
     : graph_(TfliteGraph::load(model_path, device)), options_(options) {
-  if (graph_.input_shape(0) != std::vector<int64_t>{1, kInputSize, kInputSize, 3} || graph_.model().outputs.size() != 2)
+  if (graph_.input_shape(0) != std::vector<int64_t>{1, kPalmInputSize, kPalmInputSize, 3} || graph_.model().outputs.size() != 2)
     throw InputError(model_path, "not a palm detection model (expected one 1x192x192x3 input and two outputs)");
 }
 
 std::vector<PalmDetection> PalmDetector::detect(const cv::Mat& image_rgb) const {
-  const CroppedTensor input = crop_to_tensor(image_rgb, whole_image_rect(), kInputSize, CropBorder::kZero);
+  const CroppedTensor input = crop_to_tensor(image_rgb, whole_image_rect(), kPalmInputSize, CropBorder::kZero);
   const auto raw = graph_.run({input.pixels});
   std::vector<PalmDetection> palms = weighted_nms(decode_palms(raw[0], raw[1], options_), options_.min_suppression_iou);
   for (PalmDetection& d : palms) {
