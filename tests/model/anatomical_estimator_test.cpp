@@ -7,6 +7,7 @@
 
 #include "io/array_file.h"
 #include "model/model_registry.h"
+#include "model/hand_poses.h"
 #include "test_support.h"
 
 namespace pianokpm {
@@ -23,24 +24,9 @@ ModelConfig estimator_config() {
   return c;
 }
 
-// A synthetic right hand filmed from above (tests/fixtures/hands/README.md): pose [1, 42, F], float64 pixels.
-torch::Tensor synthetic_hand(int64_t frames) {
-  const torch::Tensor pose = read_array(testing::fixture("hands/synthetic_top_view.npy"));  // [180, 42]
-  return pose.to(torch::kDouble).narrow(0, 0, frames).t().unsqueeze(0).contiguous();
-}
-
-// x' = s R (x or mirrored x) + t for every keypoint.
-torch::Tensor moved(const torch::Tensor& pose, double scale, double degrees, double tx, double ty, bool mirror) {
-  torch::Tensor out = pose.clone();
-  const double a = degrees * M_PI / 180;
-  for (int64_t c = 0; c < pose.size(1); c += 2) {
-    torch::Tensor px = pose.select(1, c), py = pose.select(1, c + 1);
-    if (mirror) px = 1280.0 - px;
-    out.select(1, c).copy_(scale * (std::cos(a) * px - std::sin(a) * py) + tx);
-    out.select(1, c + 1).copy_(scale * (std::sin(a) * px + std::cos(a) * py) + ty);
-  }
-  return out;
-}
+// The fixture hand's first frames, float64 pixels: pose [1, 42, F].
+torch::Tensor synthetic_hand(int64_t frames) { return testing::synthetic_top_view_hand(0, frames).to(torch::kDouble); }
+using testing::moved;
 
 TEST(AnatomicalEstimator, AnyCameraPlacementGivesTheSameEnvelopes) {
   const ModelConfig c = estimator_config();

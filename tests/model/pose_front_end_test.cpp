@@ -6,31 +6,15 @@
 
 #include "model/model_registry.h"
 #include "io/array_file.h"
+#include "model/hand_poses.h"
 #include "test_support.h"
 
 namespace pianokpm {
 namespace {
 
-// A synthetic right hand filmed from above (tests/fixtures/hands/README.md), frames
-// [first, first + frames) as pose [1, 42, frames] in pixels, x, y keypoint-major.
+using testing::moved;
 torch::Tensor synthetic_hand(int64_t first_frame, int64_t frames) {
-  const torch::Tensor pose = read_array(testing::fixture("hands/synthetic_top_view.npy"));  // [180, 42]
-  return pose.to(torch::kFloat).narrow(0, first_frame, frames).t().unsqueeze(0).contiguous();
-}
-
-// pose [B, 42k, F] with every view's (x, y) mapped by x' = s R (x or mirrored x) + t, in float64.
-torch::Tensor moved(const torch::Tensor& pose, double scale, double degrees, double tx, double ty, bool mirror) {
-  const torch::Tensor p = pose.to(torch::kDouble);
-  const auto channels = p.size(1);
-  torch::Tensor out = p.clone();
-  const double a = degrees * M_PI / 180;
-  for (int64_t c = 0; c < channels; c += 2) {
-    torch::Tensor px = p.select(1, c), py = p.select(1, c + 1);
-    if (mirror) px = 1280.0 - px;
-    out.select(1, c).copy_(scale * (std::cos(a) * px - std::sin(a) * py) + tx);
-    out.select(1, c + 1).copy_(scale * (std::sin(a) * px + std::cos(a) * py) + ty);
-  }
-  return out;
+  return testing::synthetic_top_view_hand(first_frame, frames);
 }
 
 TEST(HandFrame, HandWorkedValues) {
