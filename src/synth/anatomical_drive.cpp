@@ -59,7 +59,7 @@ torch::Tensor fingertip_forces(const Score& score, double seconds, double rate_h
 }
 
 anatomy::JointMechanics pianist_mechanics(const Pianist& pianist) {
-  const torch::Tensor home = hand_keypoints_3d(Score{}, pianist, 0.1, 100.0, FingerShape::kCurved);
+  const torch::Tensor home = hand_keypoints_3d(Score{}, pianist, 0.1, 100.0, finger_shape(3));
   anatomy::RestPosture zero;
   zero.mcp_abduction = {};
   zero.thumb_flexion = zero.thumb_abduction = 0;
@@ -76,7 +76,7 @@ anatomy::JointMechanics pianist_mechanics(const Pianist& pianist) {
 
 torch::Tensor anatomical_excitation(const Score& score, const Pianist& p, double seconds, double rate_hz, std::mt19937_64& rng,
                                     const MuscleDrive& extras) {
-  const torch::Tensor k3 = hand_keypoints_3d(score, p, seconds, kMechanicsRateHz, FingerShape::kCurved);
+  const torch::Tensor k3 = hand_keypoints_3d(score, p, seconds, kMechanicsRateHz, finger_shape(3));
   const torch::Tensor force = fingertip_forces(score, seconds, kMechanicsRateHz);
   std::vector<anatomy::FingertipForces> tip(static_cast<size_t>(force.size(0)));
   auto fa = force.accessor<double, 2>();

@@ -119,12 +119,12 @@ torch::Tensor hand_keypoints_3d(const Score& score, const Pianist& p, double sec
   for (const Note& n : score.notes) by_finger[n.finger - 1].push_back(&n);
   std::array<size_t, 5> cursor{};
 
+  const bool curved = shape == FingerShape::kCurved;
+  // The curved hand: level, higher and further forward (its fingers reach less far).
+  const double palm_z = curved ? kCurvedPalmHeightMm * p.hand_scale : 40.0, forward = curved ? kCurvedForwardMm : 0.0;
   for (int64_t i = 0; i < frames; ++i) {
     const double t = static_cast<double>(i) / rate_hz;
     const double hx = hand.x_at(t);
-    const bool curved = shape == FingerShape::kCurved;
-    // The curved hand: level, higher and further forward (its fingers reach less far).
-    const double palm_z = curved ? kCurvedPalmHeightMm * p.hand_scale : 40.0, forward = curved ? kCurvedForwardMm : 0.0;
     const Vec3 wrist{hx + 5, 120 * p.hand_scale - forward, palm_z};
     acc[i][0][0] = wrist.x;
     acc[i][0][1] = wrist.y;

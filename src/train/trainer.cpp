@@ -116,7 +116,7 @@ double validation_loss(EmgModel& net, const WindowDataset& data, int64_t batch, 
   DataParallel single;
   DataParallel& world = parallel ? *parallel : single;
   const int64_t count = max_windows > 0 ? std::min(max_windows, data.size()) : data.size();
-  auto window = [&](int64_t i) { return count == data.size() ? i : i * data.size() / count; };
+  auto window = [&](int64_t i) { return i * data.size() / count; };  // i itself when all are scored
   double total = 0;
   for (int64_t first = 0; first < count; first += batch) {
     std::vector<int64_t> ids;
