@@ -102,6 +102,7 @@ void AnatomicalOptions::check(const StreamLayout& layout) const {
   require_option(tonic >= 0 && tonic < 1, "tonic must be 0..1");
   require_option(electromechanical_delay_s >= 0 && electromechanical_delay_s < 0.5, "electromechanical_delay_s must be 0..0.5");
   require_option(layout.num_keypoints == 21, "the anatomical estimator needs MediaPipe's 21 keypoints");
+  require_option(layout.emg_channels <= anatomy::kReleaseMuscles, "the anatomical estimator gives the release's six muscles");
 }
 
 nlohmann::json AnatomicalOptions::to_json() const {
@@ -123,54 +124,70 @@ AnatomicalOptions AnatomicalOptions::from_json(const nlohmann::json& j) {
   return o;
 }
 
+torch::Tensor anatomical_activations(const AnatomicalOptions& options, const torch::Tensor& pose, double pose_rate_hz) {
+  const int64_t batch = pose.size(0), frames = pose.size(2);
+  const torch::Tensor all = pose.detach().to(torch::kCPU, torch::kDouble);
+  torch::Tensor out = torch::zeros({batch, anatomy::kReleaseMuscles, frames}, torch::kDouble);
+  auto o = out.accessor<double, 3>();
+  for (int64_t b = 0; b < batch; ++b) {
+    const torch::Tensor xy = all[b].narrow(0, 0, 42).reshape({21, 2, frames}).contiguous();
+    const auto hands = hands_in_mm(xy, options.palm_length_mm);
+    if (hands.empty()) continue;  // no hand in the whole window: at rest
+    // A pressing finger flexes beyond the others: its push grows with how far beyond their median
+    // (flat or curved, a hand's own posture sets the level); the thumb's with its palmar abduction.
+    anatomy::JointMechanics mechanics;
+    mechanics.smoothing_hz = std::min(mechanics.smoothing_hz, kSmoothingOverRate * pose_rate_hz);  // slow cameras too
+    std::vector<anatomy::FingertipForces> push(hands.size(), anatomy::FingertipForces{});
+    for (size_t f = 0; f < hands.size(); ++f) {
+      const anatomy::HandAngles q = anatomy::hand_angles(hands[f], mechanics.rest);
+      push[f][anatomy::kThumb] = options.push_n_per_rad * std::max(0.0, q[anatomy::kThumb][anatomy::kThumbCmcAbduction]);
+      for (int ch = anatomy::kIndex; ch <= anatomy::kLittle; ++ch) {
+        std::vector<double> others;
+        for (int o = anatomy::kIndex; o <= anatomy::kLittle; ++o)
+          if (o != ch) others.push_back(q[o][anatomy::kFingerMcpFlexion]);
+        std::nth_element(others.begin(), others.begin() + 1, others.end());
+        push[f][ch] = options.push_n_per_rad * std::max(0.0, q[ch][anatomy::kFingerMcpFlexion] - others[1]);
+      }
+    }
+    const auto act = anatomy::muscle_activity(hands, pose_rate_hz, push, std::nullopt, mechanics);
+    for (int64_t f = 0; f < frames; ++f)
+      for (int m = 0; m < anatomy::kReleaseMuscles; ++m) o[b][m][f] = act.release[static_cast<size_t>(f)][m];
+  }
+  return out;
+}
+
+torch::Tensor anatomical_envelope(const AnatomicalOptions& options, const torch::Tensor& activations, double pose_rate_hz,
+                                  int64_t samples, double emg_rate_hz) {
+  const torch::Tensor act = activations.detach().to(torch::kCPU, torch::kDouble).contiguous();
+  const int64_t batch = act.size(0), muscles = act.size(1), frames = act.size(2);
+  torch::Tensor out = torch::empty({batch, muscles, samples});
+  auto a = act.accessor<double, 3>();
+  auto o = out.accessor<float, 3>();
+  for (int64_t s = 0; s < samples; ++s) {
+    // The envelope at s is the activation that acts one delay later, at pose frame x.
+    const double x = (static_cast<double>(s) / emg_rate_hz + options.electromechanical_delay_s) * pose_rate_hz;
+    const auto f0 = std::clamp<int64_t>(static_cast<int64_t>(std::floor(x)), 0, frames - 1);
+    const auto f1 = std::min<int64_t>(f0 + 1, frames - 1);
+    const double w = std::clamp(x - static_cast<double>(f0), 0.0, 1.0);
+    for (int64_t b = 0; b < batch; ++b)
+      for (int64_t m = 0; m < muscles; ++m) {
+        const double v = a[b][m][f0] * (1 - w) + a[b][m][f1] * w;
+        o[b][m][s] = static_cast<float>(std::clamp(options.tonic + options.effort_over_optimum * v, 0.0, 1.0));
+      }
+  }
+  return out;
+}
+
 AnatomicalEstimatorImpl::AnatomicalEstimatorImpl(const ModelConfig& config)
     : EmgModelImpl(config), options_(model_options<AnatomicalOptions>(config)) {}
 
 torch::Tensor AnatomicalEstimatorImpl::encode(const torch::Tensor& pose, const torch::Tensor& /*keys*/) {
   if (!pose.defined()) throw std::invalid_argument("anatomical estimator: needs pose");
   const ModelConfig& c = config();
-  const int64_t batch = pose.size(0), frames = pose.size(2), samples = c.window_samples();
-  const double rate = c.pose_rate_hz;
-  const torch::Tensor all = pose.detach().to(torch::kCPU, torch::kDouble);
-  torch::Tensor out = torch::empty({batch, c.emg_channels, samples});
-  auto o = out.accessor<float, 3>();
-  for (int64_t b = 0; b < batch; ++b) {
-    const torch::Tensor xy = all[b].narrow(0, 0, 42).reshape({21, 2, frames}).contiguous();
-    const auto hands = hands_in_mm(xy, options_.palm_length_mm);
-    if (hands.empty()) {  // no hand in the whole window: the resting level
-      out[b].fill_(static_cast<float>(options_.tonic));
-      continue;
-    }
-    // A pressing finger flexes beyond the others: its push grows with how far beyond their median
-    // (flat or curved, a hand's own posture sets the level); the thumb's with its palmar abduction.
-    anatomy::JointMechanics mechanics;
-    mechanics.smoothing_hz = std::min(mechanics.smoothing_hz, kSmoothingOverRate * rate);  // slow cameras too
-    std::vector<anatomy::FingertipForces> push(hands.size(), anatomy::FingertipForces{});
-    for (size_t f = 0; f < hands.size(); ++f) {
-      const anatomy::HandAngles q = anatomy::hand_angles(hands[f], mechanics.rest);
-      push[f][anatomy::kThumb] = options_.push_n_per_rad * std::max(0.0, q[anatomy::kThumb][anatomy::kThumbCmcAbduction]);
-      for (int ch = anatomy::kIndex; ch <= anatomy::kLittle; ++ch) {
-        std::vector<double> others;
-        for (int o = anatomy::kIndex; o <= anatomy::kLittle; ++o)
-          if (o != ch) others.push_back(q[o][anatomy::kFingerMcpFlexion]);
-        std::nth_element(others.begin(), others.begin() + 1, others.end());
-        push[f][ch] = options_.push_n_per_rad * std::max(0.0, q[ch][anatomy::kFingerMcpFlexion] - others[1]);
-      }
-    }
-    const auto act = anatomy::muscle_activity(hands, rate, push, std::nullopt, mechanics);
-    for (int64_t s = 0; s < samples; ++s) {
-      // The envelope at s is the activation that acts one delay later, at pose frame x.
-      const double x = (static_cast<double>(s) / c.emg_rate_hz + options_.electromechanical_delay_s) * rate;
-      const auto f0 = std::clamp<int64_t>(static_cast<int64_t>(std::floor(x)), 0, frames - 1);
-      const auto f1 = std::min<int64_t>(f0 + 1, frames - 1);
-      const double w = std::clamp(x - static_cast<double>(f0), 0.0, 1.0);
-      for (int m = 0; m < c.emg_channels && m < anatomy::kReleaseMuscles; ++m) {
-        const double a = act.release[f0][m] * (1 - w) + act.release[f1][m] * w;
-        o[b][m][s] = static_cast<float>(std::clamp(options_.tonic + options_.effort_over_optimum * a, 0.0, 1.0));
-      }
-    }
-  }
-  return out.to(pose.device());
+  const torch::Tensor act = anatomical_activations(options_, pose, c.pose_rate_hz);
+  torch::Tensor out = anatomical_envelope(options_, act, c.pose_rate_hz, c.window_samples(), c.emg_rate_hz);
+  if (c.emg_channels < anatomy::kReleaseMuscles) out = out.narrow(1, 0, c.emg_channels);
+  return out.contiguous().to(pose.device());
 }
 
 torch::Tensor AnatomicalEstimatorImpl::stream_tail(const torch::Tensor& pose, const torch::Tensor& keys, int64_t samples,

@@ -33,6 +33,15 @@ struct AnatomicalOptions {
   static AnatomicalOptions from_json(const nlohmann::json& j);
 };
 
+// Steps 1-3: pose [B, C, F] raw keypoints (the first view's 21 read) at pose_rate_hz ->
+// [B, 6, F] float64 activations 0..1 of the six muscles (muscle_names() order) at each pose frame;
+// a window without a hand gives zeros.
+torch::Tensor anatomical_activations(const AnatomicalOptions& options, const torch::Tensor& pose, double pose_rate_hz);
+
+// Step 4: activations [B, 6, F] at pose_rate_hz -> envelopes [B, 6, samples] float32 at emg_rate_hz.
+torch::Tensor anatomical_envelope(const AnatomicalOptions& options, const torch::Tensor& activations, double pose_rate_hz,
+                                  int64_t samples, double emg_rate_hz);
+
 class AnatomicalEstimatorImpl : public EmgModelImpl {
  public:
   explicit AnatomicalEstimatorImpl(const ModelConfig& config);

@@ -31,19 +31,31 @@ PoseTcnOptions PoseTcnOptions::from_json(const nlohmann::json& j) {
   return o;
 }
 
-PoseTcnNetImpl::PoseTcnNetImpl(const ModelConfig& c) : EmgModelImpl(c) {
-  const auto options = model_options<PoseTcnOptions>(c);
+PoseTcnLayers::PoseTcnLayers(nn::Module& owner, int in_channels, const PoseTcnOptions& options, int out_channels) {
   const int width = options.width;
-  const int in = (uses_pose(c.modality) ? c.pose_channels() : 0) + (uses_keys(c.modality) ? c.num_keys : 0);
-  stem_ = register_module("stem", nn::Conv1d(nn::Conv1dOptions(in, width, 5).padding(2)));
-  norms_ = register_module("norms", nn::ModuleList());
-  convs_ = register_module("convs", nn::ModuleList());
+  stem = owner.register_module("stem", nn::Conv1d(nn::Conv1dOptions(in_channels, width, 5).padding(2)));
+  norms = owner.register_module("norms", nn::ModuleList());
+  convs = owner.register_module("convs", nn::ModuleList());
   for (int d : options.dilations) {
-    norms_->push_back(nn::LayerNorm(nn::LayerNormOptions({width})));
-    convs_->push_back(nn::Conv1d(nn::Conv1dOptions(width, width, 3).padding(d).dilation(d)));
+    norms->push_back(nn::LayerNorm(nn::LayerNormOptions({width})));
+    convs->push_back(nn::Conv1d(nn::Conv1dOptions(width, width, 3).padding(d).dilation(d)));
   }
-  out_norm_ = register_module("norm", nn::LayerNorm(nn::LayerNormOptions({width})));
-  head_ = register_module("head", nn::Conv1d(nn::Conv1dOptions(width, c.emg_channels, 1)));
+  norm = owner.register_module("norm", nn::LayerNorm(nn::LayerNormOptions({width})));
+  head = owner.register_module("head", nn::Conv1d(nn::Conv1dOptions(width, out_channels, 1)));
+}
+
+torch::Tensor PoseTcnLayers::forward(const torch::Tensor& input) {
+  torch::Tensor x = stem(input);
+  for (size_t i = 0; i < convs->size(); ++i) {
+    const auto h = torch::gelu(per_frame(*norms[i]->as<nn::LayerNormImpl>(), x));
+    x = x + convs[i]->as<nn::Conv1dImpl>()->forward(h);
+  }
+  return head(torch::gelu(per_frame(*norm, x)));
+}
+
+PoseTcnNetImpl::PoseTcnNetImpl(const ModelConfig& c) : EmgModelImpl(c) {
+  const int in = (uses_pose(c.modality) ? c.pose_channels() : 0) + (uses_keys(c.modality) ? c.num_keys : 0);
+  layers_ = PoseTcnLayers(*this, in, model_options<PoseTcnOptions>(c), c.emg_channels);
 }
 
 torch::Tensor PoseTcnNetImpl::encode(const torch::Tensor& pose, const torch::Tensor& keys) {
@@ -57,12 +69,7 @@ torch::Tensor PoseTcnNetImpl::encode(const torch::Tensor& pose, const torch::Ten
     if (!keys.defined()) throw std::invalid_argument("this model needs keystroke input");
     inputs.push_back(F::adaptive_avg_pool1d(keys, F::AdaptiveAvgPool1dFuncOptions(c.pose_frames())));
   }
-  torch::Tensor x = stem_(torch::cat(inputs, 1));
-  for (size_t i = 0; i < convs_->size(); ++i) {
-    const auto h = torch::gelu(per_frame(*norms_[i]->as<nn::LayerNormImpl>(), x));
-    x = x + convs_[i]->as<nn::Conv1dImpl>()->forward(h);
-  }
-  const torch::Tensor at_frames = head_(torch::gelu(per_frame(*out_norm_, x)));  // [B, emg, F]
+  const torch::Tensor at_frames = layers_.forward(torch::cat(inputs, 1));  // [B, emg, F]
   return F::interpolate(
       at_frames,
       F::InterpolateFuncOptions().size(std::vector<int64_t>{c.window_samples()}).mode(torch::kLinear).align_corners(true));

@@ -28,15 +28,25 @@ struct PoseTcnOptions {
   static PoseTcnOptions from_json(const nlohmann::json& j);
 };
 
+// The network's layers from the stem to the head, registered on `owner` under the names above, so
+// that a model built on them (model/anatomy_tcn.h) names its parameters as pose_tcn does.
+struct PoseTcnLayers {
+  torch::nn::Conv1d stem{nullptr}, head{nullptr};
+  torch::nn::ModuleList norms{nullptr}, convs{nullptr};
+  torch::nn::LayerNorm norm{nullptr};
+
+  PoseTcnLayers() = default;
+  PoseTcnLayers(torch::nn::Module& owner, int in_channels, const PoseTcnOptions& options, int out_channels);
+  torch::Tensor forward(const torch::Tensor& x);  // [B, in_channels, F] -> [B, out_channels, F]
+};
+
 class PoseTcnNetImpl : public EmgModelImpl {
  public:
   explicit PoseTcnNetImpl(const ModelConfig& config);
   torch::Tensor encode(const torch::Tensor& pose, const torch::Tensor& keys) override;  // the EMG
 
  private:
-  torch::nn::Conv1d stem_{nullptr}, head_{nullptr};
-  torch::nn::ModuleList norms_{nullptr}, convs_{nullptr};
-  torch::nn::LayerNorm out_norm_{nullptr};
+  PoseTcnLayers layers_;
 };
 
 }  // namespace pianokpm
