@@ -1,7 +1,5 @@
 #include "model/anatomy_tcn.h"
 
-#include <cmath>
-
 #include "anatomy/muscle_activity.h"
 #include "model/model_options.h"
 #include "model/model_registry.h"
@@ -44,8 +42,6 @@ AnatomyTcnNetImpl::AnatomyTcnNetImpl(const ModelConfig& c) : EmgModelImpl(c), op
   torch::NoGradGuard no_grad;
   layers_.head->weight.zero_();
   layers_.head->bias.zero_();
-  offset_ = register_parameter("offset", torch::zeros({c.emg_channels}));
-  gain_ = register_parameter("gain", torch::full({1}, std::log(std::exp(1.0) - 1.0)));  // softplus -> 1
 }
 
 torch::Tensor AnatomyTcnNetImpl::trust(const torch::Tensor& pose) const {
@@ -72,7 +68,7 @@ torch::Tensor AnatomyTcnNetImpl::encode(const torch::Tensor& pose, const torch::
       layers_.forward(torch::cat(inputs, 1)),
       F::InterpolateFuncOptions().size(std::vector<int64_t>{c.window_samples()}).mode(torch::kLinear).align_corners(true));
   const torch::Tensor weight = trust(pose).to(pose.device(), est.scalar_type()).view({-1, 1, 1});
-  return offset_.view({1, -1, 1}) + F::softplus(gain_) * est + weight * fix;
+  return est + weight * fix;
 }
 
 PIANOKPM_REGISTER_MODEL(anatomy_tcn, AnatomyTcnNetImpl, AnatomyTcnOptions,

@@ -6,18 +6,16 @@
 //
 // Per window:
 //   est   = the anatomical estimator's envelope [B, 6, samples] (its own delay, tonic and effort);
-//   base  = offset + gain * est             (offset [6], gain > 0 one scalar, so the estimate's
-//                                             ranking of the muscles is kept);
 //   fix   = TCN(front end's pose ++ est at the pose frames (++ keys averaged onto the frames)),
 //           [B, 6, F] resampled to the EMG rate as pose_tcn does;
 //   trust = min(1, familiarity / trust_familiarity) per window (model/familiarity.h), 1 when the
 //           config has no familiarity reference or trust_familiarity is 0;
-//   EMG   = base + trust * fix.
+//   EMG   = est + trust * fix.
 // Where a window is unfamiliar (a hand unlike the training hands, a camera never seen) the learned
-// correction fades out and the output is the calibrated anatomical estimate: anatomy extrapolates,
-// a network trained on one simulator does not. The head starts at zero, so an untrained model is
-// the calibrated estimate.
-// Names: offset, gain, and pose_tcn's stem, norms.N, convs.N, norm, head.
+// correction fades out and the output is the anatomical estimator's: anatomy extrapolates, a
+// network trained on one simulator does not. The head starts at zero, so an untrained model is the
+// estimator.
+// Names: pose_tcn's stem, norms.N, convs.N, norm, head.
 #include <torch/torch.h>
 
 #include "model/anatomical_estimator.h"
@@ -49,7 +47,6 @@ class AnatomyTcnNetImpl : public EmgModelImpl {
  private:
   AnatomyTcnOptions options_;
   PoseTcnLayers layers_;
-  torch::Tensor offset_, gain_;  // gain_ is softplus'd
 };
 
 }  // namespace pianokpm
