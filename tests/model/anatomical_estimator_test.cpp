@@ -3,7 +3,6 @@
 #include "model/anatomical_estimator.h"
 
 #include <cmath>
-#include <iostream>
 
 #include "io/array_file.h"
 #include "model/model_registry.h"
@@ -102,36 +101,15 @@ TEST(AnatomicalEstimator, NoHandGivesTheRestingLevel) {
   EXPECT_THROW(model_kind("anatomical").complete_options(bad, c.layout()), std::invalid_argument);
 }
 
-// A real hand (tests/fixtures/hands/open_back.jpg) moving one finger at a time, as MediaPipe
-// tracked the warped photographs (tools/finger_moves/, docs/anatomy.md): per move [179, 42]
-// pixels at 60 Hz, still for 1 s, moving over 0.3 s, then held. The muscle anatomy names for each
-// move must rise most for at least 5 of the 6 sideways moves and 4 of the 5 presses.
+// On the real hand's finger moves (testing::finger_move_hits), the muscle anatomy names rises most
+// for at least 5 of the 6 sideways moves and 4 of the 5 presses.
 TEST(AnatomicalEstimator, OnARealHandTheNamedMuscleRisesMost) {
-  const torch::Tensor moves = read_array(testing::fixture("hands/finger_moves.npy")).to(torch::kDouble);  // [11, 179, 42]
-  const auto listing = nlohmann::json::parse(testing::read_bytes(testing::fixture("hands/finger_moves.json")));
-  ASSERT_EQ(static_cast<int64_t>(listing.size()), moves.size(0));
   const ModelConfig c = estimator_config();
   EmgModel net = make_model(c);
-  const int64_t window = c.pose_frames(), rate = static_cast<int64_t>(c.emg_rate_hz);
-  int sideways = 0, presses = 0;
-  for (int64_t m = 0; m < moves.size(0); ++m) {
-    // Whole windows, as predict cuts them (the last one padded with the last frame).
-    torch::Tensor pose = moves[m].t();  // [42, frames]
-    const int64_t frames = pose.size(1), windows = (frames + window - 1) / window;
-    pose = torch::cat({pose, pose.narrow(1, frames - 1, 1).expand({42, windows * window - frames})}, 1);
-    std::vector<torch::Tensor> parts;
-    for (int64_t w = 0; w < windows; ++w) parts.push_back(net->forward(pose.narrow(1, w * window, window).unsqueeze(0), {})[0]);
-    const torch::Tensor emg = torch::cat(parts, 1);  // [6, samples]
-    const std::string name = listing[m]["move"], muscle = listing[m]["muscle"];
-    const torch::Tensor rise = emg.narrow(1, rate * 16 / 10, rate * 14 / 10).mean(1) - emg.narrow(1, 0, rate * 8 / 10).mean(1);
-    const int top = static_cast<int>(rise.argmax().item<int64_t>());
-    const char* const names[6] = {"ADM", "PB", "1DI", "2DI", "3DI", "4DI"};
-    const bool named = muscle.find(names[top]) != std::string::npos;
-    std::cout << name << ": " << names[top] << " rose most (anatomy: " << muscle << ")\n";
-    (name.rfind("swing", 0) == 0 ? sideways : presses) += named ? 1 : 0;
-  }
-  EXPECT_GE(sideways, 5) << "of 6 sideways moves";
-  EXPECT_GE(presses, 4) << "of 5 presses";
+  const auto hits = testing::finger_move_hits(c.pose_frames(), static_cast<int64_t>(c.emg_rate_hz),
+                                              [&](const torch::Tensor& pose) { return net->forward(pose, {}); });
+  EXPECT_GE(hits.sideways, 5) << "of 6 sideways moves";
+  EXPECT_GE(hits.presses, 4) << "of 5 presses";
 }
 
 }  // namespace

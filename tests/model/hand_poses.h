@@ -4,6 +4,9 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <string>
 
 #include "io/array_file.h"
 #include "test_support.h"
@@ -30,6 +33,39 @@ inline torch::Tensor moved(const torch::Tensor& pose, double scale, double degre
     out.select(1, c + 1).copy_(scale * (std::sin(a) * px + std::cos(a) * py) + ty);
   }
   return out;
+}
+
+// A real hand (tests/fixtures/hands/open_back.jpg) moving one finger at a time, as MediaPipe
+// tracked the warped photographs (tools/finger_moves/, docs/anatomy.md): per move [179, 42] pixels
+// at 60 Hz, still for 1 s, moving over 0.3 s, then held. For each move, whether the muscle anatomy
+// names rose most (mean over 1.6-3 s less mean over 0-0.8 s) under `predict_window` (pose
+// [1, 42, window] float64 -> EMG [1, 6, window samples] at emg_rate_hz), fed whole windows as
+// predict cuts them (the last one padded with the last frame). Prints each move's top muscle.
+struct FingerMoveHits {
+  int sideways = 0, presses = 0;  // of 6 and 5
+};
+template <class PredictWindow>
+FingerMoveHits finger_move_hits(int64_t window, int64_t emg_rate_hz, PredictWindow predict_window) {
+  const torch::Tensor moves = read_array(fixture("hands/finger_moves.npy")).to(torch::kDouble);  // [11, 179, 42]
+  const auto listing = nlohmann::json::parse(read_bytes(fixture("hands/finger_moves.json")));
+  FingerMoveHits hits;
+  for (int64_t m = 0; m < moves.size(0); ++m) {
+    torch::Tensor pose = moves[m].t();  // [42, frames]
+    const int64_t frames = pose.size(1), windows = (frames + window - 1) / window;
+    pose = torch::cat({pose, pose.narrow(1, frames - 1, 1).expand({42, windows * window - frames})}, 1);
+    std::vector<torch::Tensor> parts;
+    for (int64_t w = 0; w < windows; ++w) parts.push_back(predict_window(pose.narrow(1, w * window, window).unsqueeze(0))[0]);
+    const torch::Tensor emg = torch::cat(parts, 1);  // [6, samples]
+    const std::string name = listing[m]["move"], muscle = listing[m]["muscle"];
+    const int64_t rate = emg_rate_hz;
+    const torch::Tensor rise = emg.narrow(1, rate * 16 / 10, rate * 14 / 10).mean(1) - emg.narrow(1, 0, rate * 8 / 10).mean(1);
+    const int top = static_cast<int>(rise.argmax().item<int64_t>());
+    const char* const names[6] = {"ADM", "PB", "1DI", "2DI", "3DI", "4DI"};
+    const bool named = muscle.find(names[top]) != std::string::npos;
+    std::cout << name << ": " << names[top] << " rose most (anatomy: " << muscle << ")\n";
+    (name.rfind("swing", 0) == 0 ? hits.sideways : hits.presses) += named ? 1 : 0;
+  }
+  return hits;
 }
 
 }  // namespace pianokpm::testing
