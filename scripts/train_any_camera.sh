@@ -4,8 +4,10 @@
 # (`synth --cameras varied`), on both splits, and evaluates each run on its test sets beside the
 # mean predictor (docs/results.md, "Any camera"). Runs resume where they stopped.
 # SIMULATOR=2 (the default) or 3 (muscles through the musculoskeletal hand, docs/anatomy.md;
-# corpus12_cameras_s3 and runs any_camera_s3_*).
-# Usage: [EPOCHS=40] [THREADS=0] [SPLITS="held_out architectural"] [SIMULATOR=2] scripts/train_any_camera.sh [WORK_DIR]
+# corpus12_cameras_s3 and runs any_camera_s3_*). MODEL=anatomy_tcn trains the anatomical
+# estimate's learned correction instead (configs/train_anatomy_tcn.json; runs anatomy_tcn_*).
+# Usage: [EPOCHS=40] [THREADS=0] [SPLITS="held_out architectural"] [SIMULATOR=2] [MODEL=one_camera]
+#        scripts/train_any_camera.sh [WORK_DIR]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${PIANOKPM_BIN:-$root/build/bin/pianokpm}
@@ -14,6 +16,11 @@ epochs=${EPOCHS:-40}   # of 100 batches of 16 windows: 4000 steps
 threads=${THREADS:-0}
 read -r -a splits <<<"${SPLITS:-held_out architectural}"
 simulator=${SIMULATOR:-2}
+case ${MODEL:-one_camera} in
+  one_camera) config=$root/configs/train_one_camera.json name=any_camera ;;
+  anatomy_tcn) config=$root/configs/train_anatomy_tcn.json name=anatomy_tcn ;;
+  *) echo "MODEL must be one_camera or anatomy_tcn, not '$MODEL'" >&2; exit 2 ;;
+esac
 suffix=$([[ $simulator == 2 ]] || echo "_s$simulator")
 corpus=$work/corpus12_cameras$suffix
 mkdir -p "$work"
@@ -22,11 +29,11 @@ mkdir -p "$work"
     --simulator "$simulator"
 for split in "${splits[@]}"; do
   split_file=$corpus/dataset_$split.json
-  run=$work/runs/any_camera${suffix}_$split
+  run=$work/runs/$name${suffix}_$split
   mean_run=$work/runs/any_camera_mean${suffix}_$split
   resume=()
   [[ -f $run/latest.pt ]] && resume=(--resume)
-  "$bin" train --data "$corpus" --split "$split_file" --out "$run" --config "$root/configs/train_one_camera.json" \
+  "$bin" train --data "$corpus" --split "$split_file" --out "$run" --config "$config" \
     --epochs "$epochs" --threads "$threads" "${resume[@]}"
   [[ -f $mean_run/best.pt ]] || "$bin" train --data "$corpus" --split "$split_file" --out "$mean_run" \
     --architecture mean --modality pose --views 1 --epochs 1
@@ -39,4 +46,4 @@ for split in "${splits[@]}"; do
     done
   done
 done
-echo "metrics: $work/eval/any_camera${suffix}_*/metrics.md"
+echo "metrics: $work/eval/$name${suffix}_*/metrics.md"

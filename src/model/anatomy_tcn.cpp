@@ -39,9 +39,6 @@ AnatomyTcnNetImpl::AnatomyTcnNetImpl(const ModelConfig& c) : EmgModelImpl(c), op
   if (!uses_pose(c.modality)) throw std::invalid_argument("anatomy_tcn: the modality must include pose");
   const int in = c.pose_channels() + anatomy::kReleaseMuscles + (uses_keys(c.modality) ? c.num_keys : 0);
   layers_ = PoseTcnLayers(*this, in, options_.tcn, c.emg_channels);
-  torch::NoGradGuard no_grad;
-  layers_.head->weight.zero_();
-  layers_.head->bias.zero_();
 }
 
 torch::Tensor AnatomyTcnNetImpl::trust(const torch::Tensor& pose) const {
@@ -64,14 +61,15 @@ torch::Tensor AnatomyTcnNetImpl::encode(const torch::Tensor& pose, const torch::
     if (!keys.defined()) throw std::invalid_argument("this model needs keystroke input");
     inputs.push_back(F::adaptive_avg_pool1d(keys, F::AdaptiveAvgPool1dFuncOptions(frames)));
   }
-  const torch::Tensor fix = F::interpolate(
+  const torch::Tensor learned = F::interpolate(
       layers_.forward(torch::cat(inputs, 1)),
       F::InterpolateFuncOptions().size(std::vector<int64_t>{c.window_samples()}).mode(torch::kLinear).align_corners(true));
   const torch::Tensor weight = trust(pose).to(pose.device(), est.scalar_type()).view({-1, 1, 1});
-  return est + weight * fix;
+  return weight * learned + (1 - weight) * est;
 }
 
-PIANOKPM_REGISTER_MODEL(anatomy_tcn, AnatomyTcnNetImpl, AnatomyTcnOptions,
-                        "the anatomical estimate plus a learned correction where the input is familiar (one camera)")
+PIANOKPM_REGISTER_MODEL(
+    anatomy_tcn, AnatomyTcnNetImpl, AnatomyTcnOptions,
+    "a pose TCN reading the anatomical estimate too, the estimate alone where the input is unfamiliar (one camera)")
 
 }  // namespace pianokpm

@@ -1,20 +1,20 @@
 #pragma once
-// The anatomical estimate corrected by a learned network (architecture "anatomy_tcn"): the
-// musculoskeletal hand's muscle activity (model/anatomical_estimator.h) plus a correction the
-// pose-rate TCN (model/baselines/pose_tcn.h) learns from EMG, applied only where the input looks
-// like what it was trained on.
+// The anatomical estimate where a learned network cannot be trusted (architecture "anatomy_tcn"):
+// the pose-rate TCN (model/baselines/pose_tcn.h), reading the musculoskeletal hand's estimate
+// (model/anatomical_estimator.h) beside the pose, where the input looks like what it was trained
+// on; the estimate itself where it does not.
 //
 // Per window:
-//   est   = the anatomical estimator's envelope [B, 6, samples] (its own delay, tonic and effort);
-//   fix   = TCN(front end's pose ++ est at the pose frames (++ keys averaged onto the frames)),
-//           [B, 6, F] resampled to the EMG rate as pose_tcn does;
-//   trust = min(1, familiarity / trust_familiarity) per window (model/familiarity.h), 1 when the
-//           config has no familiarity reference or trust_familiarity is 0;
-//   EMG   = est + trust * fix.
-// Where a window is unfamiliar (a hand unlike the training hands, a camera never seen) the learned
-// correction fades out and the output is the anatomical estimator's: anatomy extrapolates, a
-// network trained on one simulator does not. The head starts at zero, so an untrained model is the
-// estimator.
+//   est     = the anatomical estimator's envelope [B, 6, samples] (its own delay, tonic and effort);
+//   learned = TCN(front end's pose ++ est at the pose frames (++ keys averaged onto the frames)),
+//             [B, 6, F] resampled to the EMG rate as pose_tcn does;
+//   trust   = min(1, familiarity / trust_familiarity) per window (model/familiarity.h), 1 when the
+//             config has no familiarity reference or trust_familiarity is 0;
+//   EMG     = trust * learned + (1 - trust) * est.
+// A window unlike the training windows (a hand unlike the training hands, a camera never seen)
+// gets the anatomical estimator's envelope: anatomy extrapolates, a network trained on one
+// simulator does not. Training windows nearly all have trust 1 (familiarity is about uniform on
+// 0..1 over them), so the network learns as pose_tcn does, with the estimate as a further input.
 // Names: pose_tcn's stem, norms.N, convs.N, norm, head.
 #include <torch/torch.h>
 
@@ -27,8 +27,9 @@ namespace pianokpm {
 struct AnatomyTcnOptions {
   PoseTcnOptions tcn;         // "width", "dilations"
   AnatomicalOptions anatomy;  // "anatomy": {...}
-  // The learned correction applies in full to windows at least this familiar, fading linearly to
-  // none at 0 (0: in full everywhere). The default is where familiarity calls a window unfamiliar.
+  // Windows at least this familiar get the network's output alone; below, the estimate takes over
+  // linearly, alone at 0 (0: the network everywhere). The default is where familiarity calls a
+  // window unfamiliar.
   double trust_familiarity = 0.01;
 
   void check(const StreamLayout& layout) const;
@@ -41,7 +42,7 @@ class AnatomyTcnNetImpl : public EmgModelImpl {
   explicit AnatomyTcnNetImpl(const ModelConfig& config);
   torch::Tensor encode(const torch::Tensor& pose, const torch::Tensor& keys) override;  // the EMG
 
-  // [B] float64 0..1: how much of the learned correction each window of raw pose [B, C, F] gets.
+  // [B] float64 0..1: the network's share of the output for each window of raw pose [B, C, F].
   torch::Tensor trust(const torch::Tensor& pose) const;
 
  private:
