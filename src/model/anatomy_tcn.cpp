@@ -53,7 +53,7 @@ torch::Tensor AnatomyTcnNetImpl::encode(const torch::Tensor& pose, const torch::
   const int64_t frames = pose.size(2);
   const double rate = c.pose_rate_hz;
   const torch::Tensor act = anatomical_activations(options_.anatomy, pose, rate);
-  // The estimator's envelope at the EMG rate (the base), and sampled at the pose frames (an input).
+  // The estimator's envelope at the EMG rate (what an unfamiliar window gets) and at the pose frames (an input).
   const torch::Tensor est = anatomical_envelope(options_.anatomy, act, rate, c.window_samples(), c.emg_rate_hz).to(pose.device());
   const torch::Tensor est_at_frames = anatomical_envelope(options_.anatomy, act, rate, frames, rate).to(pose.device());
   std::vector<torch::Tensor> inputs{normalised_pose(pose), est_at_frames};

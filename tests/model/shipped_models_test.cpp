@@ -1,9 +1,12 @@
 // Checkpoints written before the models were split into one class each still load and predict
-// what they predicted then. tests/fixtures/shipped/ holds fixed inputs and each shipped model's
-// output on them, written by the code before that change (commit 18937a6); the many-camera
-// models' (synthetic_any_camera*) were written when they shipped, by the code that trained them.
+// what they predicted then; the one-camera model is selective on a real hand. tests/fixtures/shipped/ holds fixed inputs and each
+// shipped model's output on them, written by the code before that change (commit 18937a6); the many-camera models'
+// (synthetic_any_camera*) were written when they shipped, by the code that trained them.
+#include <fstream>
+
 #include "io/array_file.h"
 #include "model/checkpoint.h"
+#include "model/hand_poses.h"
 #include "test_support.h"
 
 namespace pianokpm {
@@ -29,12 +32,30 @@ TEST_P(ShippedModel, PredictsWhatItPredictedBeforeTheModelInterface) {
   ASSERT_EQ(got.sizes(), expected.sizes());
   EXPECT_LE(testing::max_abs_diff(got, expected), 1e-6) << name;
   EXPECT_GT(expected.abs().max().item<double>(), 1e-3) << "the reference is not trivially zero";
+  const std::string hand_reference = shipped(name + "_hand_emg.npy");
+  if (std::ifstream(hand_reference).good()) {
+    const torch::Tensor on_hand = m.net->forward(read_array(shipped("pose_1view_hand.npy")), keys);
+    EXPECT_LE(testing::max_abs_diff(on_hand, read_array(hand_reference)), 1e-6) << name << " on a hand";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(All, ShippedModel,
                          ::testing::Values("synthetic_mean", "synthetic_pianokpm", "synthetic_top_pose",
                                            "synthetic_top_pose_keys", "synthetic_top_pose_stream", "synthetic_any_camera",
                                            "synthetic_any_camera_mean"));
+
+// The shipped one-camera model on a real hand's finger moves (testing::finger_move_hits): the
+// muscle anatomy names rises most for at least 5 of the 6 sideways moves and 4 of the 5 presses.
+TEST(ShippedOneCameraModel, OnARealHandTheNamedMuscleRisesMost) {
+  const LoadedModel m = load_model(model_file("synthetic_any_camera"));
+  const ModelConfig& c = m.net->config();
+  torch::NoGradGuard no_grad;
+  const auto hits =
+      testing::finger_move_hits(c.pose_frames(), static_cast<int64_t>(c.emg_rate_hz),
+                                [&](const torch::Tensor& pose) { return m.net->forward(pose.to(torch::kFloat), {}); });
+  EXPECT_GE(hits.sideways, 5) << "of 6 sideways moves";
+  EXPECT_GE(hits.presses, 4) << "of 5 presses";
+}
 
 }  // namespace
 }  // namespace pianokpm
