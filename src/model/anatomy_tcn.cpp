@@ -3,11 +3,9 @@
 #include "anatomy/muscle_activity.h"
 #include "model/model_options.h"
 #include "model/model_registry.h"
-#include "model/pose_front_end.h"
+#include "model/familiarity.h"
 
 namespace pianokpm {
-
-namespace F = torch::nn::functional;
 
 void AnatomyTcnOptions::check(const StreamLayout& layout) const {
   tcn.check(layout);
@@ -41,30 +39,27 @@ AnatomyTcnNetImpl::AnatomyTcnNetImpl(const ModelConfig& c) : EmgModelImpl(c), op
   layers_ = PoseTcnLayers(*this, in, options_.tcn, c.emg_channels);
 }
 
-torch::Tensor AnatomyTcnNetImpl::trust(const torch::Tensor& pose) const {
-  const int64_t batch = pose.size(0);
+torch::Tensor AnatomyTcnNetImpl::trust_of_features(const torch::Tensor& features) const {
+  const int64_t batch = features.size(0);
   if (options_.trust_familiarity <= 0 || config().familiarity.empty()) return torch::ones({batch}, torch::kDouble);
-  return (pose_familiarity(config(), pose.detach()) / options_.trust_familiarity).clamp_max(1.0);
+  const torch::Tensor familiarity = familiarity_scores(config().familiarity, window_descriptors(features.detach()));
+  return (familiarity / options_.trust_familiarity).clamp_max(1.0);
 }
 
 torch::Tensor AnatomyTcnNetImpl::encode(const torch::Tensor& pose, const torch::Tensor& keys) {
   const ModelConfig& c = config();
   if (!pose.defined()) throw std::invalid_argument("this model needs pose input");
+  if (uses_keys(c.modality) && !keys.defined()) throw std::invalid_argument("this model needs keystroke input");
   const int64_t frames = pose.size(2);
   const double rate = c.pose_rate_hz;
   const torch::Tensor act = anatomical_activations(options_.anatomy, pose, rate);
   // The estimator's envelope at the EMG rate (what an unfamiliar window gets) and at the pose frames (an input).
   const torch::Tensor est = anatomical_envelope(options_.anatomy, act, rate, c.window_samples(), c.emg_rate_hz).to(pose.device());
   const torch::Tensor est_at_frames = anatomical_envelope(options_.anatomy, act, rate, frames, rate).to(pose.device());
-  std::vector<torch::Tensor> inputs{normalised_pose(pose), est_at_frames};
-  if (uses_keys(c.modality)) {
-    if (!keys.defined()) throw std::invalid_argument("this model needs keystroke input");
-    inputs.push_back(F::adaptive_avg_pool1d(keys, F::AdaptiveAvgPool1dFuncOptions(frames)));
-  }
-  const torch::Tensor learned = F::interpolate(
-      layers_.forward(torch::cat(inputs, 1)),
-      F::InterpolateFuncOptions().size(std::vector<int64_t>{c.window_samples()}).mode(torch::kLinear).align_corners(true));
-  const torch::Tensor weight = trust(pose).to(pose.device(), est.scalar_type()).view({-1, 1, 1});
+  const torch::Tensor features = normalised_pose(pose);
+  const torch::Tensor learned = layers_.forward_to_samples(
+      {features, est_at_frames}, uses_keys(c.modality) ? keys : torch::Tensor(), frames, c.window_samples());
+  const torch::Tensor weight = trust_of_features(features).to(pose.device(), est.scalar_type()).view({-1, 1, 1});
   return weight * learned + (1 - weight) * est;
 }
 

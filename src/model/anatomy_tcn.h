@@ -43,9 +43,12 @@ class AnatomyTcnNetImpl : public EmgModelImpl {
   torch::Tensor encode(const torch::Tensor& pose, const torch::Tensor& keys) override;  // the EMG
 
   // [B] float64 0..1: the network's share of the output for each window of raw pose [B, C, F].
-  torch::Tensor trust(const torch::Tensor& pose) const;
+  torch::Tensor trust(const torch::Tensor& pose) const { return trust_of_features(normalised_pose(pose)); }
 
  private:
+  // The same from the front end's features [B, C, F] (normalised_pose), computed once per window.
+  torch::Tensor trust_of_features(const torch::Tensor& features) const;
+
   AnatomyTcnOptions options_;
   PoseTcnLayers layers_;
 };

@@ -58,6 +58,13 @@ PoseTcnNetImpl::PoseTcnNetImpl(const ModelConfig& c) : EmgModelImpl(c) {
   layers_ = PoseTcnLayers(*this, in, model_options<PoseTcnOptions>(c), c.emg_channels);
 }
 
+torch::Tensor PoseTcnLayers::forward_to_samples(std::vector<torch::Tensor> inputs, const torch::Tensor& keys, int64_t frames,
+                                                int64_t samples) {
+  if (keys.defined()) inputs.push_back(F::adaptive_avg_pool1d(keys, F::AdaptiveAvgPool1dFuncOptions(frames)));
+  return F::interpolate(forward(torch::cat(inputs, 1)),
+                        F::InterpolateFuncOptions().size(std::vector<int64_t>{samples}).mode(torch::kLinear).align_corners(true));
+}
+
 torch::Tensor PoseTcnNetImpl::encode(const torch::Tensor& pose, const torch::Tensor& keys) {
   const ModelConfig& c = config();
   std::vector<torch::Tensor> inputs;
@@ -65,14 +72,9 @@ torch::Tensor PoseTcnNetImpl::encode(const torch::Tensor& pose, const torch::Ten
     if (!pose.defined()) throw std::invalid_argument("this model needs pose input");
     inputs.push_back(normalised_pose(pose));
   }
-  if (uses_keys(c.modality)) {
-    if (!keys.defined()) throw std::invalid_argument("this model needs keystroke input");
-    inputs.push_back(F::adaptive_avg_pool1d(keys, F::AdaptiveAvgPool1dFuncOptions(c.pose_frames())));
-  }
-  const torch::Tensor at_frames = layers_.forward(torch::cat(inputs, 1));  // [B, emg, F]
-  return F::interpolate(
-      at_frames,
-      F::InterpolateFuncOptions().size(std::vector<int64_t>{c.window_samples()}).mode(torch::kLinear).align_corners(true));
+  if (uses_keys(c.modality) && !keys.defined()) throw std::invalid_argument("this model needs keystroke input");
+  return layers_.forward_to_samples(std::move(inputs), uses_keys(c.modality) ? keys : torch::Tensor(), c.pose_frames(),
+                                    c.window_samples());
 }
 
 PIANOKPM_REGISTER_MODEL(pose_tcn, PoseTcnNetImpl, PoseTcnOptions,

@@ -38,6 +38,10 @@ struct PoseTcnLayers {
   PoseTcnLayers() = default;
   PoseTcnLayers(torch::nn::Module& owner, int in_channels, const PoseTcnOptions& options, int out_channels);
   torch::Tensor forward(const torch::Tensor& x);  // [B, in_channels, F] -> [B, out_channels, F]
+  // The whole pose-rate path: inputs, each [B, C_i, frames], then keys [B, num_keys, samples]
+  // averaged onto the frames (left out when undefined), through forward(), resampled to `samples`
+  // (linear, align_corners) -> [B, out_channels, samples].
+  torch::Tensor forward_to_samples(std::vector<torch::Tensor> inputs, const torch::Tensor& keys, int64_t frames, int64_t samples);
 };
 
 class PoseTcnNetImpl : public EmgModelImpl {
