@@ -4,8 +4,9 @@
 # (`synth --cameras varied`), on both splits, and evaluates each run on its test sets beside the
 # mean predictor (docs/results.md, "Any camera"). Runs resume where they stopped.
 # SIMULATOR=2 (the default) or 3 (muscles through the musculoskeletal hand, docs/anatomy.md;
-# corpus12_cameras_s3 and runs any_camera_s3_*). MODEL=anatomy_tcn trains the anatomical
-# estimate's learned correction instead (configs/train_anatomy_tcn.json; runs anatomy_tcn_*).
+# corpus12_cameras_s3 and runs any_camera_s3_*). MODEL=anatomy_tcn trains the network that falls
+# back on the anatomical estimate instead (configs/train_anatomy_tcn.json; runs anatomy_tcn_*),
+# MODEL=anatomy_tcn_keys the same reading the keys too (one camera and MIDI; anatomy_tcn_keys_*).
 # Usage: [EPOCHS=40] [THREADS=0] [SPLITS="held_out architectural"] [SIMULATOR=2] [MODEL=one_camera]
 #        scripts/train_any_camera.sh [WORK_DIR]
 set -euo pipefail
@@ -19,7 +20,8 @@ simulator=${SIMULATOR:-2}
 case ${MODEL:-one_camera} in
   one_camera) config=$root/configs/train_one_camera.json name=any_camera ;;
   anatomy_tcn) config=$root/configs/train_anatomy_tcn.json name=anatomy_tcn ;;
-  *) echo "MODEL must be one_camera or anatomy_tcn, not '$MODEL'" >&2; exit 2 ;;
+  anatomy_tcn_keys) config=$root/configs/train_anatomy_tcn_keys.json name=anatomy_tcn_keys ;;
+  *) echo "MODEL must be one_camera, anatomy_tcn or anatomy_tcn_keys, not '$MODEL'" >&2; exit 2 ;;
 esac
 suffix=$([[ $simulator == 2 ]] || echo "_s$simulator")
 corpus=$work/corpus12_cameras$suffix

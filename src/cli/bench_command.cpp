@@ -19,6 +19,7 @@
 #include "core/stream_layout.h"
 #include "core/device.h"
 #include "model/model_registry.h"
+#include "predict/performance_inputs.h"
 #include "predict/predictor.h"
 #include "analysis/emg_analysis.h"
 #include "report/html_report.h"
@@ -256,7 +257,7 @@ int run_bench(const BenchCommandOptions& o) {
 #ifdef PIANOKPM_HAVE_LIVE
   try {
     // live: the demo video (640x480, 30 fps, 12 s) played in real time through tracking and the
-    // shipped one-camera model; the latency of every row from its frame's arrival.
+    // shipped one-camera model live uses by default; the latency of every row from its frame's arrival.
     live::LiveOptions lo;
     lo.source.source = demo_assets_dir() + "/hand_moving.mp4";
     lo.source.realtime = true;
@@ -265,7 +266,7 @@ int run_bench(const BenchCommandOptions& o) {
     lo.hand = "any";
     lo.stream.device = device;
     std::atomic<bool> stop{false};
-    const LoadedModel model = load_model(shipped_models_dir() + "/synthetic_top_pose_stream.pt");
+    const LoadedModel model = load_model(shipped_models_dir() + "/" + default_model_name(false, false));
     model.net->to(device);
     const ScopedOpenMpThreads per_stage(1);
     const live::LiveSummary s = live::run_live(lo, model.net, nullptr, {}, stop);

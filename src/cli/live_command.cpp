@@ -33,6 +33,7 @@
 #include "core/device.h"
 #include "core/stream_layout.h"
 #include "predict/estimator.h"
+#include "predict/performance_inputs.h"
 #include "predict/window_familiarity.h"
 #ifdef PIANOKPM_HAVE_RTMIDI
 #include "live/midi_input.h"
@@ -136,7 +137,7 @@ int run_live_command(LiveCommandOptions o) {
   apply_thread_count(o.threads);
   const bool with_keys = !o.midi_file.empty() || !o.midi_in.empty();
   if (o.model_path.empty()) {
-    o.model_path = shipped_models_dir() + (with_keys ? "/synthetic_top_pose_keys.pt" : "/synthetic_top_pose_stream.pt");
+    o.model_path = shipped_models_dir() + "/" + default_model_name(false, with_keys);
     spdlog::info("no --model given: using {}", o.model_path);
   }
   if (o.out.empty() && o.osc.empty() && o.record.empty() && o.serve.empty() && o.push.empty()) o.out = "-";
@@ -359,9 +360,9 @@ CommandRunner add_live_command(CLI::App& app) {
   cmd->add_flag("--realtime", o->realtime,
                 "Play a video file at its own frame rate, as a camera would (else as fast as it decodes)");
   cmd->add_option("-m,--model", o->model_path,
-                  "One-view model (.pt, or an official .pth with its config beside it). Default: the shipped top-camera model "
-                  "trained on synthetic data and tuned for "
-                  "streaming (synthetic_top_pose_stream.pt), or with keys when a MIDI input is given");
+                  "One-view model (.pt, or an official .pth with its config beside it). Default: the shipped one-camera "
+                  "model trained on synthetic data, as predict's (synthetic_any_camera.pt, the hand's frame, any camera; "
+                  "with a MIDI input synthetic_top_pose_keys.pt)");
   cmd->add_option("--hand", o->hand,
                   "Hand to follow: right, left or any; both: the left and the right, each with its own EMG stream (text and OSC)")
       ->capture_default_str();

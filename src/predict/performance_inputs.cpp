@@ -151,11 +151,12 @@ torch::Tensor given_keys(const PerformanceInputs& in, const PerformanceStreams& 
   return load_keys(in.midi.empty() ? in.keys : in.midi, layout, duration_s, !in.midi.empty());
 }
 
+std::string default_model_name(bool two_views, bool keys) {
+  return two_views && keys ? "synthetic_pianokpm.pt" : keys ? "synthetic_top_pose_keys.pt" : "synthetic_any_camera.pt";
+}
+
 std::string default_model_for(const PerformanceInputs& inputs, const std::string& models_dir) {
-  const std::string name = inputs.has_right() && inputs.has_keys() ? "synthetic_pianokpm.pt"
-                           : inputs.has_keys()                     ? "synthetic_top_pose_keys.pt"
-                                                                   : "synthetic_any_camera.pt";
-  return models_dir + "/" + name;
+  return models_dir + "/" + default_model_name(inputs.has_right(), inputs.has_keys());
 }
 
 }  // namespace pianokpm
