@@ -1,5 +1,9 @@
 #include "model/anatomy_tcn.h"
 
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
 #include "anatomy/muscle_activity.h"
 #include "model/model_options.h"
 #include "model/model_registry.h"
@@ -12,12 +16,18 @@ void AnatomyTcnOptions::check(const StreamLayout& layout) const {
   anatomy.check(layout);
   require_option(layout.emg_channels == anatomy::kReleaseMuscles, "anatomy_tcn needs the release's six muscles");
   require_option(trust_familiarity >= 0 && trust_familiarity <= 1, "trust_familiarity must be 0..1");
+  require_option(square_palm_aspect > 0 && std::isfinite(square_palm_aspect), "square_palm_aspect must be above 0");
+  require_option(estimate_full_tilt_deg >= 0 && estimate_full_tilt_deg <= estimate_none_tilt_deg && estimate_none_tilt_deg <= 90,
+                 "estimate_full_tilt_deg and estimate_none_tilt_deg must be 0 <= full <= none <= 90");
 }
 
 nlohmann::json AnatomyTcnOptions::to_json() const {
   nlohmann::json j = tcn.to_json();
   j["anatomy"] = anatomy.to_json();
   j["trust_familiarity"] = trust_familiarity;
+  j["square_palm_aspect"] = square_palm_aspect;
+  j["estimate_full_tilt_deg"] = estimate_full_tilt_deg;
+  j["estimate_none_tilt_deg"] = estimate_none_tilt_deg;
   return j;
 }
 
@@ -25,11 +35,15 @@ AnatomyTcnOptions AnatomyTcnOptions::from_json(const nlohmann::json& j) {
   refuse_unknown_fields(j, AnatomyTcnOptions().to_json());
   AnatomyTcnOptions o;
   nlohmann::json tcn = j;
-  tcn.erase("anatomy");
-  tcn.erase("trust_familiarity");
+  for (const char* own :
+       {"anatomy", "trust_familiarity", "square_palm_aspect", "estimate_full_tilt_deg", "estimate_none_tilt_deg"})
+    tcn.erase(own);
   o.tcn = PoseTcnOptions::from_json(tcn);
   if (j.contains("anatomy")) o.anatomy = AnatomicalOptions::from_json(j.at("anatomy"));
   read_field(j, "trust_familiarity", o.trust_familiarity);
+  read_field(j, "square_palm_aspect", o.square_palm_aspect);
+  read_field(j, "estimate_full_tilt_deg", o.estimate_full_tilt_deg);
+  read_field(j, "estimate_none_tilt_deg", o.estimate_none_tilt_deg);
   return o;
 }
 
@@ -39,11 +53,43 @@ AnatomyTcnNetImpl::AnatomyTcnNetImpl(const ModelConfig& c) : EmgModelImpl(c), op
   layers_ = PoseTcnLayers(*this, in, options_.tcn, c.emg_channels);
 }
 
-torch::Tensor AnatomyTcnNetImpl::trust_of_features(const torch::Tensor& features) const {
+namespace {
+
+// [B] float64: each window's median tilt of the palm from the image, degrees (see the header).
+torch::Tensor palm_tilt_deg(const torch::Tensor& pose, double square_aspect) {
+  const int64_t batch = pose.size(0), frames = pose.size(2);
+  const torch::Tensor xy = pose.detach().narrow(1, 0, 42).to(torch::kCPU, torch::kDouble).contiguous();
+  auto a = xy.accessor<double, 3>();
+  const auto distance = [&](int64_t b, int64_t f, int i, int j) {
+    return std::hypot(a[b][2 * i][f] - a[b][2 * j][f], a[b][2 * i + 1][f] - a[b][2 * j + 1][f]);
+  };
+  torch::Tensor out = torch::zeros({batch}, torch::kDouble);
+  for (int64_t b = 0; b < batch; ++b) {
+    std::vector<double> tilts;
+    for (int64_t f = 0; f < frames; ++f) {
+      const double width = distance(b, f, 5, 17), length = distance(b, f, 0, 9);
+      if (!(width > 1e-9 && length > 1e-9) || !std::isfinite(width / length)) continue;  // no hand
+      const double r = width / length;
+      tilts.push_back(std::acos(std::min(r / square_aspect, square_aspect / r)) * 180.0 / M_PI);
+    }
+    if (tilts.empty()) continue;
+    std::nth_element(tilts.begin(), tilts.begin() + static_cast<std::ptrdiff_t>(tilts.size() / 2), tilts.end());
+    out[b] = tilts[tilts.size() / 2];
+  }
+  return out;
+}
+
+}  // namespace
+
+torch::Tensor AnatomyTcnNetImpl::trust_of(const torch::Tensor& pose, const torch::Tensor& features) const {
   const int64_t batch = features.size(0);
   if (options_.trust_familiarity <= 0 || config().familiarity.empty()) return torch::ones({batch}, torch::kDouble);
   const torch::Tensor familiarity = familiarity_scores(config().familiarity, window_descriptors(features.detach()));
-  return (familiarity / options_.trust_familiarity).clamp_max(1.0);
+  const torch::Tensor familiar = (familiarity / options_.trust_familiarity).clamp_max(1.0);
+  const double full = options_.estimate_full_tilt_deg, none = options_.estimate_none_tilt_deg;
+  const torch::Tensor tilt = palm_tilt_deg(pose, options_.square_palm_aspect);
+  const torch::Tensor view = none > full ? ((none - tilt) / (none - full)).clamp(0.0, 1.0) : tilt.le(full).to(torch::kDouble);
+  return 1.0 - (1.0 - familiar) * view;
 }
 
 torch::Tensor AnatomyTcnNetImpl::encode(const torch::Tensor& pose, const torch::Tensor& keys) {
@@ -59,7 +105,7 @@ torch::Tensor AnatomyTcnNetImpl::encode(const torch::Tensor& pose, const torch::
   const torch::Tensor features = normalised_pose(pose);
   const torch::Tensor learned = layers_.forward_to_samples(
       {features, est_at_frames}, uses_keys(c.modality) ? keys : torch::Tensor(), frames, c.window_samples());
-  const torch::Tensor weight = trust_of_features(features).to(pose.device(), est.scalar_type()).view({-1, 1, 1});
+  const torch::Tensor weight = trust_of(pose, features).to(pose.device(), est.scalar_type()).view({-1, 1, 1});
   return weight * learned + (1 - weight) * est;
 }
 

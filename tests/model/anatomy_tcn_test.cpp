@@ -79,6 +79,52 @@ TEST(AnatomyTcn, AnUnfamiliarWindowGetsTheEstimateAlone) {
   EXPECT_GT((always->forward(unfamiliar, {}) - estimator->forward(unfamiliar, {})).abs().max().item<double>(), 1e-3);
 }
 
+// The window [1, 42, F] with each frame's index and little knuckles set `width_over_length` of the
+// wrist -> middle knuckle length apart, across that line at 0.9 of it.
+torch::Tensor with_palm_aspect(torch::Tensor window, double width_over_length) {
+  window = window.to(torch::kDouble).clone();
+  auto a = window.accessor<double, 3>();
+  for (int64_t f = 0; f < window.size(2); ++f) {
+    const double ux = a[0][18][f] - a[0][0][f], uy = a[0][19][f] - a[0][1][f];  // wrist (0) -> middle knuckle (9)
+    const double half = 0.5 * width_over_length;
+    for (const auto& [k, side] : {std::pair{5, 1.0}, std::pair{17, -1.0}}) {
+      a[0][2 * k][f] = a[0][0][f] + 0.9 * ux - side * half * uy;
+      a[0][2 * k + 1][f] = a[0][1][f] + 0.9 * uy + side * half * ux;
+    }
+  }
+  return window.to(torch::kFloat);
+}
+
+TEST(AnatomyTcn, WhereThePalmIsTiltedFromTheImageTheEstimateStandsAside) {
+  ModelConfig c = hybrid_config();
+  const torch::Tensor train = hand_windows();
+  const torch::Tensor descriptors = window_descriptors(pose_features(c, train));
+  c.familiarity =
+      fit_familiarity(descriptors.index_select(0, torch::arange(0, 13, 2)), descriptors.index_select(0, torch::arange(1, 13, 2)));
+  torch::manual_seed(3);
+  EmgModel net = make_model(c);
+  auto& hybrid = dynamic_cast<AnatomyTcnNetImpl&>(*net);
+  torch::NoGradGuard no_grad;
+  const torch::Tensor real = read_array(testing::fixture("hands/finger_moves.npy")).to(torch::kFloat);
+  const torch::Tensor window = real[1].narrow(0, 60, 60).t().unsqueeze(0).contiguous();
+  const double square = 0.66, deg = M_PI / 180;
+  // The default square aspect 0.66: a palm as wide as that is square to the camera; one tilted by
+  // 35 deg, half-way from the estimate's 30 to the network's 40, looks wider (its length
+  // foreshortened: 0.66 / cos 35) or narrower (its width: 0.66 cos 35). Familiarity is 0 in all.
+  EXPECT_NEAR(hybrid.trust(with_palm_aspect(window, square)).item<double>(), 0.0, 1e-9);
+  EXPECT_NEAR(hybrid.trust(with_palm_aspect(window, square / std::cos(35 * deg))).item<double>(), 0.5, 1e-6);
+  EXPECT_NEAR(hybrid.trust(with_palm_aspect(window, square * std::cos(35 * deg))).item<double>(), 0.5, 1e-6);
+  EXPECT_NEAR(hybrid.trust(with_palm_aspect(window, square / std::cos(45 * deg))).item<double>(), 1.0, 1e-9);
+  // The photographed hand seen from in front and above, as a music-stand camera would (its length
+  // foreshortened to 60%): the network's output, not the estimate.
+  const torch::Tensor squashed = testing::foreshortened_along_palm(window, 0.6);
+  EXPECT_EQ(hybrid.trust(squashed).item<double>(), 1.0);
+  c.options["trust_familiarity"] = 0.0;
+  torch::manual_seed(3);
+  EmgModel always = make_model(c);
+  EXPECT_LT((net->forward(squashed, {}) - always->forward(squashed, {})).abs().max().item<double>(), 1e-6);
+}
+
 TEST(AnatomyTcn, OptionsNestTheEstimatorsAndRefuseBadOnes) {
   const ModelConfig c = hybrid_config();
   const nlohmann::json j = c.to_json();
@@ -88,6 +134,9 @@ TEST(AnatomyTcn, OptionsNestTheEstimatorsAndRefuseBadOnes) {
   EXPECT_EQ(ModelConfig::from_json(j).to_json(), j);
   const auto& kind = model_kind("anatomy_tcn");
   EXPECT_THROW(kind.complete_options({{"trust_familiarity", 2.0}}, c.layout()), std::invalid_argument);
+  EXPECT_THROW(kind.complete_options({{"square_palm_aspect", 0.0}}, c.layout()), std::invalid_argument);
+  EXPECT_THROW(kind.complete_options({{"estimate_full_tilt_deg", 50.0}}, c.layout()), std::invalid_argument);
+  EXPECT_THROW(kind.complete_options({{"estimate_none_tilt_deg", 91.0}}, c.layout()), std::invalid_argument);
   EXPECT_THROW(kind.complete_options({{"anatomy", {{"tonic", 2.0}}}}, c.layout()), std::invalid_argument);
   EXPECT_THROW(kind.complete_options({{"anatomy", {{"tonik", 0.1}}}}, c.layout()), std::invalid_argument);
   EXPECT_THROW(kind.complete_options({{"widht", 16}}, c.layout()), std::invalid_argument);

@@ -1,6 +1,6 @@
 #pragma once
 // Hand keypoints for the model tests: the synthetic fixture hand, and the same keypoints as another
-// camera would see them (moved, scaled, turned in the image plane, mirrored).
+// camera would see them (moved, scaled, turned in the image plane, mirrored, foreshortened).
 #include <torch/torch.h>
 
 #include <cmath>
@@ -33,6 +33,25 @@ inline torch::Tensor moved(const torch::Tensor& pose, double scale, double degre
     out.select(1, c + 1).copy_(scale * (std::sin(a) * px + std::cos(a) * py) + ty);
   }
   return out;
+}
+
+// pose [B, 42, F] (one view) as a camera in front of the hand sees it, roughly: each frame's
+// keypoints squashed towards the wrist along the wrist -> middle knuckle line by `factor` (what
+// tilting the palm by acos(factor) from the image does to lengths along that line), in float32.
+inline torch::Tensor foreshortened_along_palm(const torch::Tensor& pose, double factor) {
+  torch::Tensor out = pose.to(torch::kDouble).clone();
+  auto a = out.accessor<double, 3>();
+  for (int64_t b = 0; b < out.size(0); ++b)
+    for (int64_t f = 0; f < out.size(2); ++f) {
+      const double wx = a[b][0][f], wy = a[b][1][f], ux0 = a[b][18][f] - wx, uy0 = a[b][19][f] - wy;
+      const double norm = std::hypot(ux0, uy0), ux = ux0 / norm, uy = uy0 / norm;
+      for (int k = 0; k < 21; ++k) {
+        const double dx = a[b][2 * k][f] - wx, dy = a[b][2 * k + 1][f] - wy, along = dx * ux + dy * uy;
+        a[b][2 * k][f] = wx + dx - (1 - factor) * along * ux;
+        a[b][2 * k + 1][f] = wy + dy - (1 - factor) * along * uy;
+      }
+    }
+  return out.to(torch::kFloat);
 }
 
 // A real hand (tests/fixtures/hands/open_back.jpg) moving one finger at a time, as MediaPipe

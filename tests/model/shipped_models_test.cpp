@@ -1,7 +1,7 @@
 // Checkpoints written before the models were split into one class each still load and predict
 // what they predicted then; the one-camera model is selective on a real hand. tests/fixtures/shipped/ holds fixed inputs and each
 // shipped model's output on them, written by the code before that change (commit 18937a6); the many-camera models'
-// (synthetic_any_camera*) were written when they shipped, by the code that trained them.
+// (synthetic_any_camera*) were written by tests/fixtures/shipped/make_any_camera_reference.cpp.
 #include <fstream>
 
 #include "io/array_file.h"
@@ -36,6 +36,10 @@ TEST_P(ShippedModel, PredictsWhatItPredictedBeforeTheModelInterface) {
   if (std::ifstream(hand_reference).good()) {
     const torch::Tensor on_hand = m.net->forward(read_array(shipped("pose_1view_hand.npy")), keys);
     EXPECT_LE(testing::max_abs_diff(on_hand, read_array(hand_reference)), 1e-6) << name << " on a hand";
+    const torch::Tensor real = read_array(testing::fixture("hands/finger_moves.npy")).to(torch::kFloat);
+    const torch::Tensor on_real = m.net->forward(real[1].narrow(0, 60, 60).t().unsqueeze(0).contiguous(), keys);
+    EXPECT_LE(testing::max_abs_diff(on_real, read_array(shipped(name + "_real_hand_emg.npy"))), 1e-6)
+        << name << " on a real hand";
   }
 }
 
