@@ -329,7 +329,7 @@ int run_batch(BatchOptions o) {
   for (const auto& f : failures) spdlog::error("{}: {}", f["name"].get<std::string>(), f["error"].get<std::string>());
   if (!unfamiliar.empty())
     spdlog::warn("{} rows have input unlike the model's training data (NAME_familiarity.csv; {}): {}", unfamiliar.size(),
-                 familiarity_explanation(), unfamiliar.dump());
+                 familiarity_explanation(est->unfamiliar_fallback()), unfamiliar.dump());
   if (est->synthetic()) spdlog::info("these estimates come from a model trained on synthetic data (docs/synthetic-data.md)");
   if (counts["failed"] && group->size() > 1)
     spdlog::info("exit status 1 for the failed rows (mpirun passes it on as one process's non-zero exit code)");

@@ -259,6 +259,7 @@ int run_live_command(LiveCommandOptions o) {
     live::LiveServerOptions so = live::parse_serve_target(o.serve);
     so.max_viewers = o.max_viewers;
     so.note = note;
+    so.unfamiliar_fallback = est.unfamiliar_fallback();
     so.title = "pianokpm live: " + o.source;
     if (!live::is_loopback_host(so.host)) spdlog::warn("the live view is served on {}, reachable from other machines", so.host);
     auto s = std::make_unique<live::LiveServer>(so);
@@ -311,7 +312,7 @@ int run_live_command(LiveCommandOptions o) {
                                          judged.warn ? "UNFAMILIAR INPUT" : "familiar input", median, 100 * *unfamiliar_share,
                                          familiarity_options.unfamiliar_below);
     if (judged.warn)
-      spdlog::warn("{}; {}", line, familiarity_explanation());
+      spdlog::warn("{}; {}", line, familiarity_explanation(est.unfamiliar_fallback()));
     else
       spdlog::info("{}", line);
   }

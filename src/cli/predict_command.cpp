@@ -145,7 +145,7 @@ int run_predict(PredictCommandOptions o) {
       write_familiarity_csv(path, *familiarity);
       spdlog::info("wrote {} ({})", path, familiarity->summary());
     }
-    if (familiarity->warn) spdlog::warn("{}; {}", familiarity->summary(), familiarity_explanation());
+    if (familiarity->warn) spdlog::warn("{}; {}", familiarity->summary(), familiarity_explanation(est.unfamiliar_fallback()));
   } else if (uses_pose(c.modality)) {
     spdlog::info("no familiarity scores: this model was trained before models carried a reference of their training inputs");
   }

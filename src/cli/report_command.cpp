@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <optional>
 
 #include "analysis/emg_analysis.h"
 #include "cli/cli_common.h"
@@ -39,7 +40,9 @@ int run_report(const ReportCommandOptions& o) {
   ReportContent c;
   c.title = o.title.empty() ? "Muscle activity: " + std::filesystem::path(o.emg).stem().string() : o.title;
   c.rate_hz = o.rate_hz;
-  c.synthetic_model = o.synthetic || (!o.model.empty() && load_estimator(o.model).synthetic());
+  const std::optional<Estimator> model = o.model.empty() ? std::nullopt : std::optional<Estimator>(load_estimator(o.model));
+  c.synthetic_model = o.synthetic || (model && model->synthetic());
+  const std::string fallback = model ? model->unfamiliar_fallback() : "";
   c.provenance = o.model.empty() ? "EMG from " + o.emg + "."
                                  : "EMG estimated by the model " + std::filesystem::path(o.model).filename().string() +
                                        " (file " + o.emg + ").";
@@ -79,7 +82,8 @@ int run_report(const ReportCommandOptions& o) {
                                       f.options.unfamiliar_below,
                                       f.warn,
                                       f.summary(),
-                                      familiarity_explanation()};
+                                      familiarity_explanation(fallback),
+                                      fallback};
   }
   c.performances.push_back(p);
   write_html_report(c, o.report, o.out);

@@ -7,6 +7,10 @@
   const windowS = 10;
   document.getElementById('title').textContent = config.title;
   document.title = config.title;
+  if (config.unfamiliar_fallback) {
+    document.getElementById('familiarity-consequence').textContent =
+      `the network's estimates are not to be trusted now; ${config.unfamiliar_fallback}`;
+  }
   if (config.note) {
     const note = document.getElementById('note');
     note.textContent = config.note;

@@ -35,6 +35,7 @@ std::string make_page(const LiveServerOptions& o) {
   config["note"] = o.note;
   config["trace_rate_hz"] = o.trace_rate_hz;
   config["unfamiliar_below"] = o.unfamiliar_below;
+  config["unfamiliar_fallback"] = o.unfamiliar_fallback;
   for (const MuscleInfo& m : muscle_infos()) config["muscles"].push_back({{"code", m.code}, {"name", m.name}});
   std::string h =
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"

@@ -46,6 +46,9 @@ struct LiveServerOptions {
   double read_timeout_s = 5;   // a client that takes longer to send its request is dropped
   std::string title = "pianokpm live";
   std::string note;  // shown on the page and the image (e.g. "synthetic model")
+  // What the model gives where the input is unfamiliar instead of its network's output
+  // (Estimator::unfamiliar_fallback), said in the page's warning; empty: nothing else.
+  std::string unfamiliar_fallback;
   // The page warns when the median familiarity of the last second's windows falls below this
   // (model/familiarity.h).
   double unfamiliar_below = FamiliarityOptions{}.unfamiliar_below;

@@ -109,6 +109,12 @@ torch::Tensor AnatomyTcnNetImpl::encode(const torch::Tensor& pose, const torch::
   return weight * learned + (1 - weight) * est;
 }
 
+std::string AnatomyTcnNetImpl::unfamiliar_fallback() const {
+  if (options_.trust_familiarity <= 0) return {};
+  return "where the palm faces the camera this model gives the anatomical estimator's envelopes there instead (muscle "
+         "activity from the hand's geometry through a musculoskeletal hand, no training: docs/anatomy.md)";
+}
+
 PIANOKPM_REGISTER_MODEL(
     anatomy_tcn, AnatomyTcnNetImpl, AnatomyTcnOptions,
     "a pose TCN reading the anatomical estimate too, the estimate alone where the input is unfamiliar (one camera)")

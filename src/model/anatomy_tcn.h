@@ -56,6 +56,7 @@ class AnatomyTcnNetImpl : public EmgModelImpl {
  public:
   explicit AnatomyTcnNetImpl(const ModelConfig& config);
   torch::Tensor encode(const torch::Tensor& pose, const torch::Tensor& keys) override;  // the EMG
+  std::string unfamiliar_fallback() const override;
 
   // [B] float64 0..1: the network's share of the output for each window of raw pose [B, C, F].
   torch::Tensor trust(const torch::Tensor& pose) const { return trust_of(pose, normalised_pose(pose)); }

@@ -60,6 +60,9 @@ class EmgModelImpl : public torch::nn::Module {
   // Whether the outputs depend on the pose (the trainer fits pose statistics and the familiarity
   // reference only then).
   virtual bool reads_pose() const { return uses_pose(modality()); }
+  // What the model gives where its input is unfamiliar (model/familiarity.h) instead of its
+  // network's extrapolation, as a clause for warnings; empty: the network's own output.
+  virtual std::string unfamiliar_fallback() const { return {}; }
 
   // Streaming (predict/stream_predictor.h). A model whose output at a sample depends only on the
   // inputs near it and on its own previous output says streams(); stream_tail then gives a

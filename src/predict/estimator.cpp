@@ -81,6 +81,10 @@ std::optional<WindowFamiliarity> Estimator::familiarity(const torch::Tensor& pos
   return window_familiarity(config(), pose, options);
 }
 
+std::string Estimator::unfamiliar_fallback() const {
+  return (ensemble_ ? ensemble_->members.front().net : model_.net)->unfamiliar_fallback();
+}
+
 bool Estimator::gives_familiarity() const { return uses_pose(config().modality) && !config().familiarity.empty(); }
 
 ReleaseExport Estimator::export_release(const std::string& out) const {

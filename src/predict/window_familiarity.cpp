@@ -72,10 +72,13 @@ std::string familiarity_path_for(const std::string& emg_path) {
   return (p.parent_path() / (p.stem().string() + "_familiarity.csv")).string();
 }
 
-const char* familiarity_explanation() {
-  return "familiarity is the share of the model's training windows that were at least as unusual; near 0 the "
-         "keypoints look like nothing the model was trained on (another kind of camera view, a lost or frozen "
-         "track, not a hand) and its estimates there are not to be trusted";
+std::string familiarity_explanation(const std::string& fallback) {
+  const std::string meaning =
+      "familiarity is the share of the model's training windows that were at least as unusual; near 0 the "
+      "keypoints look like nothing the model was trained on (another kind of camera view, a lost or frozen "
+      "track, not a hand) and ";
+  return meaning + (fallback.empty() ? "its estimates there are not to be trusted"
+                                     : "its network's estimates there are not to be trusted; " + fallback);
 }
 
 std::optional<WindowFamiliarity> window_familiarity(const ModelConfig& config, const torch::Tensor& pose,

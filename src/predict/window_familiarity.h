@@ -48,7 +48,8 @@ WindowFamiliarity parse_familiarity_csv(const std::string& text, const std::stri
 // Where the scores of estimates written to `emg_path` go by default: DIR/NAME_familiarity.csv.
 std::string familiarity_path_for(const std::string& emg_path);
 
-// What the score means, for warnings and help texts.
-const char* familiarity_explanation();
+// What the score means, for warnings and help texts; `fallback`: what the model gives instead where
+// the input is unfamiliar (Estimator::unfamiliar_fallback; empty: nothing else).
+std::string familiarity_explanation(const std::string& fallback = {});
 
 }  // namespace pianokpm

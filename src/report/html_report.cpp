@@ -279,8 +279,10 @@ std::string html_report(const ReportContent& c, const ReportOptions& o) {
     const auto low = std::count_if(f.score.begin(), f.score.end(), [&](double v) { return v < f.unfamiliar_below; });
     h += "<p class=\"notice warning\" id=\"familiarity-warning\"><strong>Unfamiliar input.</strong> " +
          escape_html(fmt::format("{}: {} of {} windows", p.name, low, f.score.size())) +
-         " look unlike anything the model was trained on, so its estimates there are not to be trusted (see \"How "
-         "familiar the input was\" below).</p>\n";
+         " look unlike anything the model was trained on, so " +
+         escape_html(f.fallback.empty() ? "its estimates there are not to be trusted"
+                                        : "its network's estimates there are not to be trusted; " + f.fallback) +
+         " (see \"How familiar the input was\" below).</p>\n";
     break;
   }
   h += "<h2>What you are looking at</h2>\n<p><strong>Activation</strong> is the envelope of a muscle's "

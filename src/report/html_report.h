@@ -23,6 +23,7 @@ struct ReportFamiliarity {
   bool warn = false;        // the page then opens with a warning
   std::string summary;      // one line
   std::string explanation;  // what the score means
+  std::string fallback;     // what the model gives instead where unfamiliar (Estimator::unfamiliar_fallback); empty: nothing
 };
 
 struct ReportPerformance {

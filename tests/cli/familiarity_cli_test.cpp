@@ -81,6 +81,28 @@ TEST_F(FamiliarityCli, FrozenKeypointsAreUnfamiliarInPredictAndReport) {
   const std::string plain = testing::read_bytes(at("plain.html"));
   EXPECT_EQ(plain.find("id=\"familiarity-warning\""), std::string::npos);
   EXPECT_NE(plain.find("id=\"familiarity-strip-0\""), std::string::npos);
+  // a network alone says nothing else is given there
+  EXPECT_EQ(r.output.find("instead"), std::string::npos) << r.output;
+  EXPECT_NE(html.find("its estimates there are not to be trusted"), std::string::npos);
+}
+
+TEST_F(FamiliarityCli, TheShippedOneCameraModelSaysWhatItGivesWhereUnfamiliar) {
+  // A real hand from above (tests/fixtures/hands/finger_moves.npy, the index finger swung
+  // sideways): unfamiliar to the shipped one-camera model, which gives the anatomical estimate there.
+  const torch::Tensor moves = read_array(testing::fixture("hands/finger_moves.npy"));  // [11, 179, 42]
+  write_array(at("real_hand.npy"), moves[1].reshape({179, 21, 2}).contiguous());
+  const std::string model = PIANOKPM_FIXTURES "/../../assets/models/synthetic_any_camera.pt";
+  const auto r = run_cli("predict --model " + model + " --pose-top " + at("real_hand.npy") + " --out " + at("real_emg.csv"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("UNFAMILIAR INPUT"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("its network's estimates there are not to be trusted; where the palm faces the camera this model "
+                          "gives the anatomical estimator's envelopes there instead"),
+            std::string::npos)
+      << r.output;
+  const auto rep = run_cli("report --emg " + at("real_emg.csv") + " --model " + model + " --out " + at("real.html"));
+  ASSERT_EQ(rep.exit_code, 0) << rep.output;
+  const std::string html = testing::read_bytes(at("real.html"));
+  EXPECT_NE(html.find("its network's estimates there are not to be trusted; where the palm faces the camera"), std::string::npos);
 }
 
 TEST_F(FamiliarityCli, ModelWithoutReferenceSaysSo) {

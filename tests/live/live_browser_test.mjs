@@ -73,6 +73,9 @@ await chromiumTest(executablePath, async ({ browser, step, check }) => {
   check(familiarity >= 0 && familiarity < 0.01, `familiarity ${familiarity} on the demo video`);
   check(await page.$eval('#familiarity-warning', (e) => !e.hidden && e.getBoundingClientRect().height > 0),
     'no unfamiliar-input warning shown');
+  // live's default model gives the anatomical estimate there, and the warning says so.
+  const warning = await page.$eval('#familiarity-warning', (e) => e.textContent);
+  check(warning.includes("the anatomical estimator's envelopes there instead"), `the warning does not say what is shown: ${warning}`);
 
   await sleep(1000);
   step('taking and measuring the screenshot');
