@@ -86,15 +86,16 @@ video=$root/assets/demo/hand_moving.mp4
 "$bin" analyze --emg "$out/hand_moving_emg.csv" --out "$out/hand_moving_analysis.json"
 "$bin" report --emg "$out/hand_moving_emg.csv" --video "$out/hand_moving_overlay.mp4" --model "$top_model" \
   --title "Muscle activity estimated from one camera: hand_moving.mp4" --out "$out/hand_moving_report.html"
-# Live: the same video read as if it came from a camera, through the streaming pipeline (tracking
-# and a model run every 100 ms), rows to CSV and the session recorded. With a webcam:
+# Live: the same video read as if it came from a camera, through the streaming pipeline (tracking,
+# and live's default model, the same one-camera model, once per camera frame), rows to CSV and the
+# session recorded. With a webcam:
 # `pianokpm live --source 0 --serve 8080` and open http://127.0.0.1:8080/.
 live_out=()
 if "$bin" live --help >/dev/null 2>&1; then
   rm -rf "$out/live_recording"
   "$bin" live --source "$video" --hand any --out "$out/live_rows.csv" --record "$out/live_recording" \
     --stats "$out/live_stats.json"
-  live_out=("  live (pianokpm live, rows every 100 ms): $out/live_rows.csv, recording $out/live_recording/, latency and counts $out/live_stats.json")
+  live_out=("  live (pianokpm live, rows once per camera frame): $out/live_rows.csv, recording $out/live_recording/, latency and counts $out/live_stats.json")
 fi
 # Many recordings in one process: every top-camera keypoint file of the many-camera test corpus,
 # through a manifest (resumable; `mpirun -np N` shares the rows); then the same model from Python.
