@@ -83,7 +83,7 @@ int run_report(const ReportCommandOptions& o) {
                                       f.warn,
                                       f.summary(),
                                       familiarity_explanation(fallback),
-                                      fallback};
+                                      unfamiliar_consequence(fallback)};
   }
   c.performances.push_back(p);
   write_html_report(c, o.report, o.out);

@@ -86,6 +86,7 @@ torch::Tensor AnatomyTcnNetImpl::trust_of(const torch::Tensor& pose, const torch
   if (options_.trust_familiarity <= 0 || config().familiarity.empty()) return torch::ones({batch}, torch::kDouble);
   const torch::Tensor familiarity = familiarity_scores(config().familiarity, window_descriptors(features.detach()));
   const torch::Tensor familiar = (familiarity / options_.trust_familiarity).clamp_max(1.0);
+  if (familiar.ge(1.0).all().item<bool>()) return familiar;  // nearly every training batch: no view to judge
   const double full = options_.estimate_full_tilt_deg, none = options_.estimate_none_tilt_deg;
   const torch::Tensor tilt = palm_tilt_deg(pose, options_.square_palm_aspect);
   const torch::Tensor view = none > full ? ((none - tilt) / (none - full)).clamp(0.0, 1.0) : tilt.le(full).to(torch::kDouble);
@@ -110,13 +111,15 @@ torch::Tensor AnatomyTcnNetImpl::encode(const torch::Tensor& pose, const torch::
 }
 
 std::string AnatomyTcnNetImpl::unfamiliar_fallback() const {
-  if (options_.trust_familiarity <= 0) return {};
-  return "where the palm faces the camera this model gives the anatomical estimator's envelopes there instead (muscle "
+  if (options_.trust_familiarity <= 0 || config().familiarity.empty()) return {};
+  return "where the hand is seen square-on (the palm parallel to the image) this model gives the anatomical estimator's "
+         "envelopes instead (muscle "
          "activity from the hand's geometry through a musculoskeletal hand, no training: docs/anatomy.md)";
 }
 
 PIANOKPM_REGISTER_MODEL(
     anatomy_tcn, AnatomyTcnNetImpl, AnatomyTcnOptions,
-    "a pose TCN reading the anatomical estimate too, the estimate alone where the input is unfamiliar (one camera)")
+    "a pose TCN reading the anatomical estimate too, the estimate alone where the input is unfamiliar and the hand "
+    "seen square-on (one camera)")
 
 }  // namespace pianokpm

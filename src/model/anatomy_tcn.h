@@ -10,18 +10,20 @@
 //             [B, 6, F] resampled to the EMG rate as pose_tcn does;
 //   fam     = min(1, familiarity / trust_familiarity) per window (model/familiarity.h), 1 when the
 //             config has no familiarity reference or trust_familiarity is 0;
-//   view    = 1 where the estimate's view holds (the palm square to the camera, below), else 0;
+//   view    = 0..1, 1 where the estimate's view holds (the hand seen square-on, below);
 //   trust   = 1 - (1 - fam) * view, the network's share;
 //   EMG     = trust * learned + (1 - trust) * est.
 // A window unlike the training windows (a hand unlike the training hands, a camera never seen)
-// gets the anatomical estimator's envelope: anatomy extrapolates, a network trained on one
+// seen square-on gets the anatomical estimator's envelope: anatomy extrapolates, a network trained on one
 // simulator does not. Training windows nearly all have trust 1 (familiarity is about uniform on
 // 0..1 over them), so the network learns as pose_tcn does, with the estimate as a further input.
 // The estimate takes the palm as parallel to the image (model/anatomical_estimator.h). Its tilt is
 // judged from the palm's shape in the image: width (index to little knuckle) over length (wrist to
 // middle knuckle), r, against square_palm_aspect, s: tilt = acos(min(r / s, s / r)), the median
 // over the window's frames with a hand (0 without any: the estimate's rest). view is 1 up to
-// estimate_full_tilt_deg, 0 from estimate_none_tilt_deg, linear between. A camera in front of the
+// estimate_full_tilt_deg, 0 beyond estimate_none_tilt_deg, linear between (the two equal: 1 up to
+// it, 0 beyond; 90 and 90: the estimate wherever unfamiliar, as checkpoints trained before the
+// check did unless their config says otherwise: the defaults apply to them). A camera in front of the
 // hand (a music stand) foreshortens the palm's length: neither the network nor the estimate is to
 // be trusted there (the familiarity warning says so), and the network is the nearer
 // (docs/results.md, "Any camera").
@@ -38,8 +40,8 @@ struct AnatomyTcnOptions {
   PoseTcnOptions tcn;         // "width", "dilations"
   AnatomicalOptions anatomy;  // "anatomy": {...}
   // Windows at least this familiar get the network's output alone; below, the estimate takes over
-  // linearly, alone at 0 (0: the network everywhere). The default is where familiarity calls a
-  // window unfamiliar.
+  // linearly where the view holds, alone at 0 (0: the network everywhere). The default is where
+  // familiarity calls a window unfamiliar.
   double trust_familiarity = 0.01;
   // The palm's width / length in the image when it is square to the camera: between simulated
   // pianists seen from above (0.60, median) and a flat adult hand photographed (0.72).
@@ -56,7 +58,7 @@ class AnatomyTcnNetImpl : public EmgModelImpl {
  public:
   explicit AnatomyTcnNetImpl(const ModelConfig& config);
   torch::Tensor encode(const torch::Tensor& pose, const torch::Tensor& keys) override;  // the EMG
-  std::string unfamiliar_fallback() const override;
+  std::string unfamiliar_fallback() const override;                                     // empty when trust is 1 everywhere
 
   // [B] float64 0..1: the network's share of the output for each window of raw pose [B, C, F].
   torch::Tensor trust(const torch::Tensor& pose) const { return trust_of(pose, normalised_pose(pose)); }

@@ -81,7 +81,7 @@ class Estimator {
   // of config()); nullopt when the model reads no pose or carries no reference of its training inputs.
   std::optional<WindowFamiliarity> familiarity(const torch::Tensor& pose, const FamiliarityOptions& options = {}) const;
   bool gives_familiarity() const;  // whether familiarity() gives scores for pose
-  // What the model (an ensemble: its first member) gives where the input is unfamiliar instead of
+  // What the model (an ensemble: its first member; members share an architecture) gives where the input is unfamiliar instead of
   // its network's output (EmgModelImpl::unfamiliar_fallback); empty: nothing else.
   std::string unfamiliar_fallback() const;
 

@@ -77,8 +77,12 @@ std::string familiarity_explanation(const std::string& fallback) {
       "familiarity is the share of the model's training windows that were at least as unusual; near 0 the "
       "keypoints look like nothing the model was trained on (another kind of camera view, a lost or frozen "
       "track, not a hand) and ";
-  return meaning + (fallback.empty() ? "its estimates there are not to be trusted"
-                                     : "its network's estimates there are not to be trusted; " + fallback);
+  return meaning + unfamiliar_consequence(fallback);
+}
+
+std::string unfamiliar_consequence(const std::string& fallback) {
+  return fallback.empty() ? "its estimates there are not to be trusted"
+                          : "its network's estimates there are not to be trusted; " + fallback;
 }
 
 std::optional<WindowFamiliarity> window_familiarity(const ModelConfig& config, const torch::Tensor& pose,

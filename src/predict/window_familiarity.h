@@ -51,5 +51,7 @@ std::string familiarity_path_for(const std::string& emg_path);
 // What the score means, for warnings and help texts; `fallback`: what the model gives instead where
 // the input is unfamiliar (Estimator::unfamiliar_fallback; empty: nothing else).
 std::string familiarity_explanation(const std::string& fallback = {});
+// Its last clause: what a score near 0 means for the estimates ("its estimates there are not to be trusted", ...).
+std::string unfamiliar_consequence(const std::string& fallback = {});
 
 }  // namespace pianokpm

@@ -279,9 +279,7 @@ std::string html_report(const ReportContent& c, const ReportOptions& o) {
     const auto low = std::count_if(f.score.begin(), f.score.end(), [&](double v) { return v < f.unfamiliar_below; });
     h += "<p class=\"notice warning\" id=\"familiarity-warning\"><strong>Unfamiliar input.</strong> " +
          escape_html(fmt::format("{}: {} of {} windows", p.name, low, f.score.size())) +
-         " look unlike anything the model was trained on, so " +
-         escape_html(f.fallback.empty() ? "its estimates there are not to be trusted"
-                                        : "its network's estimates there are not to be trusted; " + f.fallback) +
+         " look unlike anything the model was trained on, so " + escape_html(f.consequence) +
          " (see \"How familiar the input was\" below).</p>\n";
     break;
   }

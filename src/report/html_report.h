@@ -23,7 +23,8 @@ struct ReportFamiliarity {
   bool warn = false;        // the page then opens with a warning
   std::string summary;      // one line
   std::string explanation;  // what the score means
-  std::string fallback;     // what the model gives instead where unfamiliar (Estimator::unfamiliar_fallback); empty: nothing
+  // What a score near 0 means for the estimates (predict/window_familiarity.h: unfamiliar_consequence).
+  std::string consequence = "its estimates there are not to be trusted";
 };
 
 struct ReportPerformance {

@@ -75,7 +75,7 @@ await chromiumTest(executablePath, async ({ browser, step, check }) => {
     'no unfamiliar-input warning shown');
   // live's default model gives the anatomical estimate there, and the warning says so.
   const warning = await page.$eval('#familiarity-warning', (e) => e.textContent);
-  check(warning.includes("the anatomical estimator's envelopes there instead"), `the warning does not say what is shown: ${warning}`);
+  check(warning.includes("the anatomical estimator's envelopes instead"), `the warning does not say what is shown: ${warning}`);
 
   await sleep(1000);
   step('taking and measuring the screenshot');

@@ -135,6 +135,16 @@ TEST(LiveServer, ServesItsPageEventsAndVideo) {
   server.stop();
 }
 
+TEST(LiveServer, ThePageSaysWhatTheModelGivesWhereTheInputIsUnfamiliar) {
+  LiveServerOptions o = test_options();
+  EXPECT_NE(LiveServer(o).page().find("\"unfamiliar_fallback\":\"\""), std::string::npos) << "none by default";
+  o.unfamiliar_fallback = "the estimate </script> instead";
+  const std::string page = LiveServer(o).page();
+  EXPECT_NE(page.find("\"unfamiliar_fallback\":\"the estimate \\u003c/script> instead\""), std::string::npos)
+      << "in the page's config, escaped for its script element";
+  EXPECT_NE(page.find("id=\"familiarity-consequence\""), std::string::npos) << "where the page's script puts it";
+}
+
 TEST(LiveServer, ListensOnLoopbackOnly) {
   LiveServer server(test_options());
   server.start();

@@ -115,6 +115,9 @@ TEST(AnatomyTcn, WhereThePalmIsTiltedFromTheImageTheEstimateStandsAside) {
   EXPECT_NEAR(hybrid.trust(with_palm_aspect(window, square / std::cos(35 * deg))).item<double>(), 0.5, 1e-6);
   EXPECT_NEAR(hybrid.trust(with_palm_aspect(window, square * std::cos(35 * deg))).item<double>(), 0.5, 1e-6);
   EXPECT_NEAR(hybrid.trust(with_palm_aspect(window, square / std::cos(45 * deg))).item<double>(), 1.0, 1e-9);
+  // No hand in the window (a lost track, all keypoints 0): nothing tilted, the estimate (at rest).
+  const torch::Tensor lost = torch::zeros_like(window);
+  EXPECT_EQ(hybrid.trust(lost).item<double>(), 0.0);
   // The photographed hand seen from in front and above, as a music-stand camera would (its length
   // foreshortened to 60%): the network's output, not the estimate.
   const torch::Tensor squashed = testing::foreshortened_along_palm(window, 0.6);
