@@ -74,6 +74,11 @@ cam_split=$cam_corpus/dataset_architectural.json
 "$bin" eval --model "$top_model" --data "$cam_corpus" --split "$cam_split" --set test --out "$out/eval_any_camera" --no-otd
 "$bin" eval --model "$top_mean_model" --data "$cam_corpus" --split "$cam_split" --set test --out "$out/eval_any_camera_mean" \
   --no-otd
+# The same with the keys (one camera and MIDI, or a piano's key sensors): trained as the one above,
+# reading the key depths too (MODEL=anatomy_tcn_keys).
+top_keys_model=$root/assets/models/synthetic_any_camera_keys.pt
+"$bin" eval --model "$top_keys_model" --data "$cam_corpus" --split "$cam_split" --set test --out "$out/eval_any_camera_keys" \
+  --no-otd
 
 # A video of a real hand (the photographs in tests/fixtures/hands moving on screen, made once by
 # scripts/make_demo_video.sh) through that model, to the muscle overlay video, an analysis and a
@@ -150,6 +155,7 @@ echo "  mean predictor on the test split: $out/eval_mean/metrics.md"
 echo
 echo "one camera, no keys ($top_model, trained on synthetic data):"
 echo "  on the many-camera corpus's test split: $out/eval_any_camera/metrics.md; mean predictor: $out/eval_any_camera_mean/metrics.md"
+echo "  with keys too ($top_keys_model): $out/eval_any_camera_keys/metrics.md"
 echo "  video of a real hand:           $video"
 echo "  estimated EMG:                  $out/hand_moving_emg.csv"
 echo "  familiarity of each window:     $out/hand_moving_emg_familiarity.csv"

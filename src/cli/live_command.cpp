@@ -363,7 +363,7 @@ CommandRunner add_live_command(CLI::App& app) {
   cmd->add_option("-m,--model", o->model_path,
                   "One-view model (.pt, or an official .pth with its config beside it). Default: the shipped one-camera "
                   "model trained on synthetic data, as predict's (synthetic_any_camera.pt, the hand's frame, any camera; "
-                  "with a MIDI input synthetic_top_pose_keys.pt)");
+                  "with a MIDI input synthetic_any_camera_keys.pt)");
   cmd->add_option("--hand", o->hand,
                   "Hand to follow: right, left or any; both: the left and the right, each with its own EMG stream (text and OSC)")
       ->capture_default_str();

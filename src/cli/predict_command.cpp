@@ -110,8 +110,8 @@ int run_predict(PredictCommandOptions o) {
   if (lowercase_extension(o.inputs.pose_top) == ".c3d" && c.pose.frame != PoseFrame::kHand) {
     spdlog::warn(
         "{} reads keypoints as its camera's pixels: markers in millimetres from above are not what it learned, "
-        "so its estimates depend on their units and orientation (the hand-frame model, synthetic_any_camera.pt, "
-        "reads them in any units; it is the default without --keys)",
+        "so its estimates depend on their units and orientation (the hand-frame models, synthetic_any_camera.pt and "
+        "synthetic_any_camera_keys.pt, read them in any units; they are the defaults for one view)",
         o.model_path);
   }
   const AssembledInputs inputs = read_performance_inputs(o.inputs, c);
@@ -180,8 +180,8 @@ CommandRunner add_predict_command(CLI::App& app) {
                   "Model file: our checkpoint (.pt, carries config and modality), an official PyTorch state dict "
                   "(.pth, released pose+keys configuration unless --config says otherwise) or an ensemble (.json, from "
                   "pianokpm ensemble). Default: the shipped model "
-                  "(trained on synthetic data) for the inputs given: top view only without keys (synthetic_any_camera.pt, "
-                  "any camera placement), top view with keys, or both views with keys");
+                  "(trained on synthetic data) for the inputs given: top view only (synthetic_any_camera.pt, any camera "
+                  "placement; with keys synthetic_any_camera_keys.pt), or both views with keys");
   cmd->add_option("--config", o->config_path, "Model config JSON for an official state dict (see configs/model.json)");
   const std::string keypoints = fmt::format(".pkl, .npy, .csv or .json, [T,{},C>=2] at {:g} fps, or .c3d markers",
                                             kReleaseLayout.num_keypoints, kReleaseLayout.pose_rate_hz);

@@ -152,7 +152,7 @@ torch::Tensor given_keys(const PerformanceInputs& in, const PerformanceStreams& 
 }
 
 std::string default_model_name(bool two_views, bool keys) {
-  return two_views && keys ? "synthetic_pianokpm.pt" : keys ? "synthetic_top_pose_keys.pt" : "synthetic_any_camera.pt";
+  return two_views && keys ? "synthetic_pianokpm.pt" : keys ? "synthetic_any_camera_keys.pt" : "synthetic_any_camera.pt";
 }
 
 std::string default_model_for(const PerformanceInputs& inputs, const std::string& models_dir) {

@@ -73,7 +73,7 @@ torch::Tensor given_keys(const PerformanceInputs& inputs, const PerformanceStrea
                          double duration_s);
 
 // The shipped model (trained on synthetic data, in `models_dir`) that reads what was given: top
-// view only without keys (the many-camera, hand-frame model), top view with keys, or both views with keys.
+// view only, with or without keys (the many-camera, hand-frame models), or both views with keys.
 std::string default_model_for(const PerformanceInputs& inputs, const std::string& models_dir);
 // The same by what is given (file name only): also live's default.
 std::string default_model_name(bool two_views, bool keys);

@@ -334,7 +334,7 @@ TEST(LiveCli, MidiFileKeystrokesReachTheKeysModelAndTheRecording) {
   auto r = run_cli("live --source " + clip(dir, 4) + " --hand any --midi-file " + midi + " --format ndjson --out " +
                    (dir / "rows.ndjson") + " --record " + (dir / "rec"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("synthetic_top_pose_keys.pt"), std::string::npos) << "the keys model is the default with MIDI";
+  EXPECT_NE(r.output.find("synthetic_any_camera_keys.pt"), std::string::npos) << "the keys model is the default with MIDI";
   expect_monotone_finite_rows(ndjson_lines(dir / "rows.ndjson"));
   const auto session = nlohmann::json::parse(testing::read_bytes(dir / "rec/session.json"));
   const std::string name = session.at("name");

@@ -102,7 +102,7 @@ TEST(PerformanceInputs, TheShippedModelFollowsTheInputsGiven) {
   in.pose_top = "top.pkl";
   EXPECT_EQ(default_model_for(in, "models"), "models/synthetic_any_camera.pt");
   in.midi = "song.mid";
-  EXPECT_EQ(default_model_for(in, "models"), "models/synthetic_top_pose_keys.pt");
+  EXPECT_EQ(default_model_for(in, "models"), "models/synthetic_any_camera_keys.pt");
   in.video_right = "right.mp4";
   EXPECT_EQ(default_model_for(in, "models"), "models/synthetic_pianokpm.pt");
 }
