@@ -113,8 +113,8 @@ torch::Tensor AnatomyTcnNetImpl::encode(const torch::Tensor& pose, const torch::
 std::string AnatomyTcnNetImpl::unfamiliar_fallback() const {
   if (options_.trust_familiarity <= 0 || config().familiarity.empty()) return {};
   return "where the hand is seen square-on (the palm parallel to the image) this model gives the anatomical estimator's "
-         "envelopes instead (muscle "
-         "activity from the hand's geometry through a musculoskeletal hand, no training: docs/anatomy.md)";
+         "envelopes instead (muscle activity from the hand's geometry through a musculoskeletal hand, no training: "
+         "docs/anatomy.md)";
 }
 
 PIANOKPM_REGISTER_MODEL(
