@@ -81,9 +81,11 @@ torch::Tensor palm_tilt_deg(const torch::Tensor& pose, double square_aspect) {
 
 }  // namespace
 
+bool AnatomyTcnNetImpl::falls_back() const { return options_.trust_familiarity > 0 && !config().familiarity.empty(); }
+
 torch::Tensor AnatomyTcnNetImpl::trust_of(const torch::Tensor& pose, const torch::Tensor& features) const {
   const int64_t batch = features.size(0);
-  if (options_.trust_familiarity <= 0 || config().familiarity.empty()) return torch::ones({batch}, torch::kDouble);
+  if (!falls_back()) return torch::ones({batch}, torch::kDouble);
   const torch::Tensor familiarity = familiarity_scores(config().familiarity, window_descriptors(features.detach()));
   const torch::Tensor familiar = (familiarity / options_.trust_familiarity).clamp_max(1.0);
   if (familiar.ge(1.0).all().item<bool>()) return familiar;  // nearly every training batch: no view to judge
@@ -111,7 +113,7 @@ torch::Tensor AnatomyTcnNetImpl::encode(const torch::Tensor& pose, const torch::
 }
 
 std::string AnatomyTcnNetImpl::unfamiliar_fallback() const {
-  if (options_.trust_familiarity <= 0 || config().familiarity.empty()) return {};
+  if (!falls_back()) return {};
   return "where the hand is seen square-on (the palm parallel to the image) this model gives the anatomical estimator's "
          "envelopes instead (muscle activity from the hand's geometry through a musculoskeletal hand, no training: "
          "docs/anatomy.md)";

@@ -64,6 +64,8 @@ class AnatomyTcnNetImpl : public EmgModelImpl {
   torch::Tensor trust(const torch::Tensor& pose) const { return trust_of(pose, normalised_pose(pose)); }
 
  private:
+  // Whether any window can get the estimate: a familiarity reference and trust_familiarity > 0.
+  bool falls_back() const;
   // The same with the front end's features [B, C, F] (normalised_pose), computed once per window.
   torch::Tensor trust_of(const torch::Tensor& pose, const torch::Tensor& features) const;
 

@@ -29,6 +29,15 @@ torch::Tensor hand_windows() {
   return torch::cat(w, 0);
 }
 
+// The model's config with what training on the fixture hand would leave: a familiarity reference
+// of hand_windows() (the even windows as reference, the odd ones held out).
+ModelConfig trained_on_fixture_hand(ModelConfig c) {
+  const torch::Tensor descriptors = window_descriptors(pose_features(c, hand_windows()));  // 13 windows
+  c.familiarity =
+      fit_familiarity(descriptors.index_select(0, torch::arange(0, 13, 2)), descriptors.index_select(0, torch::arange(1, 13, 2)));
+  return c;
+}
+
 ModelConfig estimator_config(const ModelConfig& c) {
   ModelConfig estimator = c;
   estimator.architecture = "anatomical";
@@ -51,12 +60,8 @@ TEST(AnatomyTcn, AnyCameraPlacementGivesTheSameOutput) {
 }
 
 TEST(AnatomyTcn, AnUnfamiliarWindowGetsTheEstimateAlone) {
-  ModelConfig c = hybrid_config();
-  // What training on the fixture hand would leave: a familiarity reference of its windows.
-  const torch::Tensor train = hand_windows();  // 13 windows
-  const torch::Tensor descriptors = window_descriptors(pose_features(c, train));
-  c.familiarity =
-      fit_familiarity(descriptors.index_select(0, torch::arange(0, 13, 2)), descriptors.index_select(0, torch::arange(1, 13, 2)));
+  ModelConfig c = trained_on_fixture_hand(hybrid_config());
+  const torch::Tensor train = hand_windows();
   torch::manual_seed(3);
   EmgModel net = make_model(c);
   EmgModel estimator = make_model(estimator_config(c));
@@ -68,8 +73,7 @@ TEST(AnatomyTcn, AnUnfamiliarWindowGetsTheEstimateAlone) {
   EXPECT_GT((net->forward(familiar, {}) - estimator->forward(familiar, {})).abs().max().item<double>(), 1e-3);
   // A real hand (tests/fixtures/hands/finger_moves.npy: a flat hand in a photograph, its index
   // finger swung sideways): nothing like the training hand, so the estimator's envelope exactly.
-  const torch::Tensor real = read_array(testing::fixture("hands/finger_moves.npy")).to(torch::kFloat);  // [11, 179, 42]
-  const torch::Tensor unfamiliar = real[1].narrow(0, 60, 60).t().unsqueeze(0).contiguous();
+  const torch::Tensor unfamiliar = testing::real_hand_window();
   EXPECT_EQ(hybrid.trust(unfamiliar).item<double>(), 0.0);
   EXPECT_LT((net->forward(unfamiliar, {}) - estimator->forward(unfamiliar, {})).abs().max().item<double>(), 1e-6);
   // trust_familiarity 0: the network everywhere
@@ -96,17 +100,12 @@ torch::Tensor with_palm_aspect(torch::Tensor window, double width_over_length) {
 }
 
 TEST(AnatomyTcn, WhereThePalmIsTiltedFromTheImageTheEstimateStandsAside) {
-  ModelConfig c = hybrid_config();
-  const torch::Tensor train = hand_windows();
-  const torch::Tensor descriptors = window_descriptors(pose_features(c, train));
-  c.familiarity =
-      fit_familiarity(descriptors.index_select(0, torch::arange(0, 13, 2)), descriptors.index_select(0, torch::arange(1, 13, 2)));
+  ModelConfig c = trained_on_fixture_hand(hybrid_config());
   torch::manual_seed(3);
   EmgModel net = make_model(c);
   auto& hybrid = dynamic_cast<AnatomyTcnNetImpl&>(*net);
   torch::NoGradGuard no_grad;
-  const torch::Tensor real = read_array(testing::fixture("hands/finger_moves.npy")).to(torch::kFloat);
-  const torch::Tensor window = real[1].narrow(0, 60, 60).t().unsqueeze(0).contiguous();
+  const torch::Tensor window = testing::real_hand_window();
   const double square = 0.66, deg = M_PI / 180;
   // The default square aspect 0.66: a palm as wide as that is square to the camera; one tilted by
   // 35 deg, half-way from the estimate's 30 to the network's 40, looks wider (its length

@@ -54,6 +54,13 @@ inline torch::Tensor foreshortened_along_palm(const torch::Tensor& pose, double 
   return out.to(torch::kFloat);
 }
 
+// A real hand from above: frames 60-119 of the index finger's sideways swing in
+// tests/fixtures/hands/finger_moves.npy (below), as pose [1, 42, 60] float32 pixels.
+inline torch::Tensor real_hand_window() {
+  const torch::Tensor moves = read_array(fixture("hands/finger_moves.npy")).to(torch::kFloat);  // [11, 179, 42]
+  return moves[1].narrow(0, 60, 60).t().unsqueeze(0).contiguous();
+}
+
 // A real hand (tests/fixtures/hands/open_back.jpg) moving one finger at a time, as MediaPipe
 // tracked the warped photographs (tools/finger_moves/, docs/anatomy.md): per move [179, 42] pixels
 // at 60 Hz, still for 1 s, moving over 0.3 s, then held. For each move, whether the muscle anatomy

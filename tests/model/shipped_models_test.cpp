@@ -36,8 +36,7 @@ TEST_P(ShippedModel, PredictsWhatItPredictedBeforeTheModelInterface) {
   if (std::ifstream(hand_reference).good()) {
     const torch::Tensor on_hand = m.net->forward(read_array(shipped("pose_1view_hand.npy")), keys);
     EXPECT_LE(testing::max_abs_diff(on_hand, read_array(hand_reference)), 1e-6) << name << " on a hand";
-    const torch::Tensor real = read_array(testing::fixture("hands/finger_moves.npy")).to(torch::kFloat);
-    const torch::Tensor on_real = m.net->forward(real[1].narrow(0, 60, 60).t().unsqueeze(0).contiguous(), keys);
+    const torch::Tensor on_real = m.net->forward(testing::real_hand_window(), keys);
     EXPECT_LE(testing::max_abs_diff(on_real, read_array(shipped(name + "_real_hand_emg.npy"))), 1e-6)
         << name << " on a real hand";
   }
