@@ -6,7 +6,9 @@
 # SIMULATOR=2 (the default) or 3 (muscles through the musculoskeletal hand, docs/anatomy.md;
 # corpus12_cameras_s3 and runs any_camera_s3_*). MODEL=anatomy_tcn trains the network that falls
 # back on the anatomical estimate instead (configs/train_anatomy_tcn.json; runs anatomy_tcn_*),
-# MODEL=anatomy_tcn_keys the same reading the keys too (one camera and MIDI; anatomy_tcn_keys_*).
+# MODEL=anatomy_tcn_keys the same reading the keys too (one camera and MIDI; anatomy_tcn_keys_*),
+# MODEL=anatomy_tcn_palm anatomy_tcn reading the keypoints in the palm's frame (configs/
+# train_anatomy_tcn_palm.json, `pose_frame: palm`; anatomy_tcn_palm_*).
 # Usage: [EPOCHS=40] [THREADS=0] [SPLITS="held_out architectural"] [SIMULATOR=2] [MODEL=one_camera]
 #        scripts/train_any_camera.sh [WORK_DIR]
 set -euo pipefail
@@ -21,7 +23,8 @@ case ${MODEL:-one_camera} in
   one_camera) config=$root/configs/train_one_camera.json name=any_camera ;;
   anatomy_tcn) config=$root/configs/train_anatomy_tcn.json name=anatomy_tcn ;;
   anatomy_tcn_keys) config=$root/configs/train_anatomy_tcn_keys.json name=anatomy_tcn_keys ;;
-  *) echo "MODEL must be one_camera, anatomy_tcn or anatomy_tcn_keys, not '$MODEL'" >&2; exit 2 ;;
+  anatomy_tcn_palm) config=$root/configs/train_anatomy_tcn_palm.json name=anatomy_tcn_palm ;;
+  *) echo "MODEL must be one_camera, anatomy_tcn, anatomy_tcn_keys or anatomy_tcn_palm, not '$MODEL'" >&2; exit 2 ;;
 esac
 suffix=$([[ $simulator == 2 ]] || echo "_s$simulator")
 corpus=$work/corpus12_cameras$suffix

@@ -107,7 +107,7 @@ int run_predict(PredictCommandOptions o) {
 
   o.inputs.mediapipe_dir = mediapipe_models_dir();
   report_video_tracking(o.inputs);
-  if (lowercase_extension(o.inputs.pose_top) == ".c3d" && c.pose.frame != PoseFrame::kHand) {
+  if (lowercase_extension(o.inputs.pose_top) == ".c3d" && c.pose.frame == PoseFrame::kImage) {
     spdlog::warn(
         "{} reads keypoints as its camera's pixels: markers in millimetres from above are not what it learned, "
         "so its estimates depend on their units and orientation (the hand-frame models, synthetic_any_camera.pt and "

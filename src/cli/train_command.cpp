@@ -64,8 +64,8 @@ int run_train(TrainCommandOptions o) {
   if (o.views) o.run.model.num_views = *o.views;
   if (o.pose_frame) {
     o.run.model.pose.frame = parse_pose_frame(*o.pose_frame);
-    // the hand frame divides the hand's size out: a pixel scale from a config file does not apply
-    if (o.run.model.pose.frame == PoseFrame::kHand) o.run.model.pose.scale = {1.0, 1.0};
+    // the hand and palm frames divide the hand's size out: a pixel scale from a config file does not apply
+    if (o.run.model.pose.frame != PoseFrame::kImage) o.run.model.pose.scale = {1.0, 1.0};
   }
   if (o.loss_tail) o.run.options.loss_tail_samples = *o.loss_tail;
   if (o.minutes) o.run.options.train_minutes = *o.minutes;
@@ -112,8 +112,9 @@ CommandRunner add_train_command(CLI::App& app) {
       ->check(CLI::Range(1, 2));
   cmd->add_option("--pose-frame", o->pose_frame,
                   "image: keypoints as the camera's pixels (as released); hand: in the hand's own frame (wrist origin, "
-                  "hand-size units, canonical orientation, left hands mirrored), the same for any camera placement")
-      ->check(CLI::IsMember({"image", "hand"}));
+                  "hand-size units, canonical orientation, left hands mirrored), the same for any camera placement; palm: in "
+                  "the frame the palm spans, which also divides out the slant a camera sees the palm at")
+      ->check(CLI::IsMember({"image", "hand", "palm"}));
   cmd->add_option("--max-batches", o->max_batches, "At most this many batches per epoch (default 0: all)");
   cmd->add_option("--device", o->device, "cpu or cuda (default cpu)");
   cmd->add_flag("--keep-epochs", o->keep_epochs, "Also keep each epoch's weights as RUN/epochs/epoch_NNN.pt (for `average`)");

@@ -31,10 +31,21 @@ const std::set<std::string> kSharedFields = {"architecture", "modality",    "num
 PoseFrame parse_pose_frame(const std::string& text) {
   if (text == "image") return PoseFrame::kImage;
   if (text == "hand") return PoseFrame::kHand;
-  throw std::invalid_argument("pose_frame must be image or hand, not '" + text + "'");
+  if (text == "palm") return PoseFrame::kPalm;
+  throw std::invalid_argument("pose_frame must be image, hand or palm, not '" + text + "'");
 }
 
-std::string to_string(PoseFrame frame) { return frame == PoseFrame::kHand ? "hand" : "image"; }
+std::string to_string(PoseFrame frame) {
+  switch (frame) {
+    case PoseFrame::kHand:
+      return "hand";
+    case PoseFrame::kPalm:
+      return "palm";
+    case PoseFrame::kImage:
+      break;
+  }
+  return "image";
+}
 
 nlohmann::json Provenance::to_json() const {
   nlohmann::json j = nlohmann::json::object();
@@ -62,11 +73,12 @@ void ModelConfig::check() const {
       fmt::format("pose_mean and pose_std must both be empty or both have {} values", pose_channels()));
   require_option(std::all_of(pose.std.begin(), pose.std.end(), [](double s) { return s > 0; }),
                  "pose_std values must be positive");
-  if (pose.frame == PoseFrame::kHand) {
+  if (pose.frame != PoseFrame::kImage) {
+    const std::string frame = to_string(pose.frame);
     require_option(num_keypoints == kReleaseLayout.num_keypoints,
-                   fmt::format("pose_frame hand needs the {} MediaPipe keypoints", kReleaseLayout.num_keypoints));
+                   fmt::format("pose_frame {} needs the {} MediaPipe keypoints", frame, kReleaseLayout.num_keypoints));
     require_option(pose.scale == std::vector<double>{1.0, 1.0},
-                   "pose_frame hand divides the hand's size out: pose_scale must be [1, 1]");
+                   fmt::format("pose_frame {} divides the hand's size out: pose_scale must be [1, 1]", frame));
   }
   if (!familiarity.empty()) familiarity.check(2 * pose_channels());
   model_kind(architecture).complete_options(options, layout());

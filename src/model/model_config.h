@@ -16,15 +16,16 @@ namespace pianokpm {
 // Where a model reads keypoints from. "image": the camera's pixels as given (the release; the
 // camera's placement, scale and angle become part of what the model learns). "hand": each
 // frame in the hand's own frame (model/pose_front_end.h), identical for any camera translation,
-// scale, in-plane rotation or mirroring.
-enum class PoseFrame { kImage, kHand };
+// scale, in-plane rotation or mirroring. "palm": each frame in the affine frame the palm spans,
+// identical for any affine map of the image, so a palm seen at a slant reads as seen square-on.
+enum class PoseFrame { kImage, kHand, kPalm };
 PoseFrame parse_pose_frame(const std::string& text);  // throws std::invalid_argument
 std::string to_string(PoseFrame frame);
 
 // How raw keypoints become what a model's layers read (model/pose_front_end.h), the same for
 // every architecture. JSON keys: pose_frame, pose_scale, pose_mean, pose_std.
 struct PoseInput {
-  // "hand" needs the MediaPipe layout (21 keypoints) and scale [1, 1] (the hand's size is divided out).
+  // "hand" and "palm" need the MediaPipe layout (21 keypoints) and scale [1, 1] (the hand's size is divided out).
   PoseFrame frame = PoseFrame::kImage;
   // Multiplies keypoint x and y. The release feeds MediaPipe's normalised 0..1 coordinates (1, 1);
   // models trained on pixel keypoints use 1/width, 1/height so pixels reach the network on 0..1.

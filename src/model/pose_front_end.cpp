@@ -23,16 +23,34 @@ torch::Tensor rotate_to_hand(const torch::Tensor& v, const torch::Tensor& u) {
 // [B, V, F-1, ...] differences -> [B, V, F, ...], the first frame repeating the second.
 torch::Tensor with_first_repeated(const torch::Tensor& per_step) { return torch::cat({per_step.narrow(2, 0, 1), per_step}, 2); }
 
+// pose [B, views*21*2, F] -> [B, V, F, 21, 2] in float64: the invariances hold to rounding only if
+// the subtractions are exact enough.
+torch::Tensor per_keypoint(const torch::Tensor& pose, const char* what) {
+  if (pose.dim() != 3 || pose.size(1) % (kHandKeypoints * 2) != 0 || pose.size(2) < 2) {
+    throw std::invalid_argument(
+        fmt::format("{}: pose must be [B, views*{}, F >= 2], not {}", what, kHandKeypoints * 2, fmt::join(pose.sizes(), "x")));
+  }
+  const int64_t batch = pose.size(0), views = pose.size(1) / (kHandKeypoints * 2), frames = pose.size(2);
+  return pose.to(torch::kDouble).view({batch, views, kHandKeypoints, 2, frames}).permute({0, 1, 4, 2, 3});
+}
+
+// [B, V, F, 21, 2] -> pose's layout [B, views*21*2, F] and dtype.
+torch::Tensor to_pose_layout(const torch::Tensor& local, const torch::Tensor& pose) {
+  return local.permute({0, 1, 3, 4, 2}).reshape(pose.sizes()).to(pose.scalar_type());
+}
+
+// The 2x2 matrix [[a, b], [c, d]] applied to v [..., 2] (each entry broadcast over v's leading dims).
+torch::Tensor apply2(const torch::Tensor& a, const torch::Tensor& b, const torch::Tensor& c, const torch::Tensor& d,
+                     const torch::Tensor& v) {
+  const auto vx = v.select(-1, 0), vy = v.select(-1, 1);
+  return torch::stack({a * vx + b * vy, c * vx + d * vy}, -1);
+}
+
 }  // namespace
 
 torch::Tensor hand_frame(const torch::Tensor& pose) {
-  if (pose.dim() != 3 || pose.size(1) % (kHandKeypoints * 2) != 0 || pose.size(2) < 2) {
-    throw std::invalid_argument(
-        fmt::format("hand_frame: pose must be [B, views*{}, F >= 2], not {}", kHandKeypoints * 2, fmt::join(pose.sizes(), "x")));
-  }
-  const int64_t batch = pose.size(0), views = pose.size(1) / (kHandKeypoints * 2), frames = pose.size(2);
-  // [B, V, F, 21, 2] in float64: the invariances hold to rounding only if the subtractions are exact enough
-  const torch::Tensor p = pose.to(torch::kDouble).view({batch, views, kHandKeypoints, 2, frames}).permute({0, 1, 4, 2, 3});
+  const torch::Tensor p = per_keypoint(pose, "hand_frame");  // [B, V, F, 21, 2]
+  const int64_t batch = p.size(0), views = p.size(1), frames = p.size(2);
   const torch::Tensor wrist = p.select(3, kWristKeypoint);             // [B, V, F, 2]
   const torch::Tensor axis = p.select(3, kMiddleMcpKeypoint) - wrist;  // [B, V, F, 2]
   const torch::Tensor size = axis.norm(2, -1).clamp_min(1e-12);        // [B, V, F]
@@ -61,13 +79,59 @@ torch::Tensor hand_frame(const torch::Tensor& pose) {
   // slot does not, so it is multiplied back.
   local.select(-1, 0).mul_(mirror.unsqueeze(-1));
   local.select(3, kMiddleMcpKeypoint).select(-1, 0).mul_(mirror);
-  return local.permute({0, 1, 3, 4, 2}).reshape({batch, views * kHandKeypoints * 2, frames}).to(pose.scalar_type());
+  return to_pose_layout(local, pose);
+}
+
+torch::Tensor palm_frame(const torch::Tensor& pose) {
+  const torch::Tensor p = per_keypoint(pose, "palm_frame");  // [B, V, F, 21, 2]
+  const int64_t frames = p.size(2), steps = frames - 1;
+  const torch::Tensor wrist = p.select(3, kWristKeypoint);                                       // [B, V, F, 2]
+  const torch::Tensor width = (p.select(3, kIndexMcpKeypoint) - p.select(3, kLittleMcpKeypoint)) / kPalmWidthPerLength;
+  const torch::Tensor down = wrist - p.select(3, kMiddleMcpKeypoint);  // M = [width, down] as columns
+  const auto wx = width.select(-1, 0), wy = width.select(-1, 1), dx = down.select(-1, 0), dy = down.select(-1, 1);
+  const torch::Tensor det = wx * dy - dx * wy;
+  const torch::Tensor least = (kPalmMinDet * down.square().sum(-1)).clamp_min(1e-12);
+  const torch::Tensor held = torch::where(det < 0, -1.0, 1.0).to(det.options()) * torch::maximum(det.abs(), least);
+  // M^-1 = [[dy, -dx], [-wy, wx]] / det, [B, V, F] each
+  const torch::Tensor ia = dy / held, ib = -dx / held, ic = -wy / held, id = wx / held;
+  auto inverse = [&](const torch::Tensor& v) {  // M^-1 v for v [B, V, F, K, 2]
+    return apply2(ia.unsqueeze(-1), ib.unsqueeze(-1), ic.unsqueeze(-1), id.unsqueeze(-1), v);
+  };
+  torch::Tensor local = inverse(p - wrist.unsqueeze(3));
+
+  // Global motion in the current frame's palm units: the wrist's step, and M(t)^-1 M(t-1) - I.
+  auto now = [&](const torch::Tensor& t) { return t.narrow(2, 1, steps); };
+  auto before = [&](const torch::Tensor& t) { return t.narrow(2, 0, steps); };
+  const torch::Tensor step_inverse_a = now(ia), step_inverse_b = now(ib), step_inverse_c = now(ic), step_inverse_d = now(id);
+  auto inverse_now = [&](const torch::Tensor& v) {  // v [B, V, F-1, 2]
+    return apply2(step_inverse_a, step_inverse_b, step_inverse_c, step_inverse_d, v);
+  };
+  const torch::Tensor velocity = inverse_now(now(wrist) - before(wrist));
+  const torch::Tensor identity_x = torch::tensor({1.0, 0.0}, p.options()), identity_y = torch::tensor({0.0, 1.0}, p.options());
+  const torch::Tensor width_change = inverse_now(before(width)) - identity_x;
+  const torch::Tensor down_change = inverse_now(before(down)) - identity_y;
+  local.select(3, kWristKeypoint).copy_(with_first_repeated(velocity));
+  local.select(3, kMiddleMcpKeypoint).copy_(with_first_repeated(width_change));
+  local.select(3, kLittleMcpKeypoint).copy_(with_first_repeated(down_change));
+  return to_pose_layout(local.clamp(-kPalmFrameLimit, kPalmFrameLimit), pose);
+}
+
+torch::Tensor model_frame(const ModelConfig& config, const torch::Tensor& pose) {
+  switch (config.pose.frame) {
+    case PoseFrame::kHand:
+      return hand_frame(pose);
+    case PoseFrame::kPalm:
+      return palm_frame(pose);
+    case PoseFrame::kImage:
+      break;
+  }
+  return pose;
 }
 
 torch::Tensor pose_features(const ModelConfig& config, const torch::Tensor& pose) {
   if (!pose.defined()) return pose;
-  const bool in_hand_frame = config.pose.frame == PoseFrame::kHand;
-  const torch::Tensor framed = in_hand_frame ? hand_frame(pose) : pose;
+  const bool in_hand_frame = config.pose.frame != PoseFrame::kImage;
+  const torch::Tensor framed = model_frame(config, pose);
   const bool scaled = !in_hand_frame && (config.pose.scale[0] != 1.0 || config.pose.scale[1] != 1.0);
   if (!scaled && config.pose.mean.empty()) return framed;
   // pose rows are keypoint-major x, y, x, y, ...: fold the x/y scale into one per-channel affine map
@@ -88,7 +152,7 @@ torch::Tensor pose_features(const ModelConfig& config, const torch::Tensor& pose
 }
 
 std::array<double, 2> pixel_to_model_units(const ModelConfig& config, int width, int height) {
-  if (config.pose.frame == PoseFrame::kHand) return {1.0, 1.0};
+  if (config.pose.frame != PoseFrame::kImage) return {1.0, 1.0};
   return {1.0 / (width * config.pose.scale[0]), 1.0 / (height * config.pose.scale[1])};
 }
 

@@ -59,9 +59,10 @@ void release_stage_order(NamedTensors& tensors) {
 std::string release_export_refusal(const ModelConfig& config) {
   if (config.architecture != "pianokpm")
     return "is a " + config.architecture + " model; only the released architecture (pianokpm) can be exported";
-  // The release reads pixels (or 0..1 coordinates) as given; the hand frame is ours alone.
+  // The release reads pixels (or 0..1 coordinates) as given; the hand and palm frames are ours alone.
   if (config.pose.frame != PoseFrame::kImage)
-    return "reads keypoints in the hand's frame, which the released code does not compute: it cannot be exported";
+    return "reads keypoints in the " + to_string(config.pose.frame) +
+           " frame, which the released code does not compute: it cannot be exported";
   return "";
 }
 

@@ -13,11 +13,11 @@ namespace {
 
 constexpr double kMostlyHeld = 0.5;  // share of a window's frames that repeat the previous one
 
-// A whole performance's pose [T, C] in the frame the model reads (the hand frame when chosen:
-// handedness then decided over the whole performance), [T, C].
+// A whole performance's pose [T, C] in the frame the model reads (the hand frame's handedness
+// then decided over the whole performance), [T, C].
 torch::Tensor model_frame_pose(const torch::Tensor& pose, const ModelConfig& config) {
-  if (config.pose.frame != PoseFrame::kHand) return pose;
-  return hand_frame(pose.t().unsqueeze(0)).squeeze(0).t();
+  if (config.pose.frame == PoseFrame::kImage) return pose;
+  return model_frame(config, pose.t().unsqueeze(0)).squeeze(0).t();
 }
 
 }  // namespace
@@ -35,9 +35,9 @@ PoseStatistics pose_statistics(const std::vector<CorpusPerformance>& performance
     frames += pose.size(0);
   }
   if (frames == 0) throw std::invalid_argument("pose standardisation: the training set has no pose frames");
-  // pose_scale multiplies x (even channels) and y (odd channels) first (the hand frame has none)
+  // pose_scale multiplies x (even channels) and y (odd channels) first (the hand and palm frames have none)
   const std::vector<double> pose_scale =
-      config.pose.frame == PoseFrame::kHand ? std::vector<double>{1.0, 1.0} : config.pose.scale;
+      config.pose.frame != PoseFrame::kImage ? std::vector<double>{1.0, 1.0} : config.pose.scale;
   const torch::Tensor scale = torch::tensor(pose_scale, torch::kDouble).repeat({channels / 2});
   const torch::Tensor mean = sum / static_cast<double>(frames);
   const torch::Tensor variance = (sum_sq / static_cast<double>(frames) - mean.square()).clamp_min(0.0);
