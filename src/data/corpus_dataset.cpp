@@ -133,6 +133,11 @@ WindowBatch WindowDataset::batch(const std::vector<int64_t>& windows) const {
   return b;
 }
 
+std::pair<int64_t, int64_t> WindowDataset::window_start(int64_t w) const {
+  const auto& [p, start] = index_.at(static_cast<size_t>(w));
+  return {p, start * layout_.pose_frames() / layout_.window_samples()};
+}
+
 std::vector<int64_t> WindowDataset::shuffled_order(uint64_t seed, int64_t epoch) const {
   std::vector<int64_t> order(index_.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int64_t>(i);

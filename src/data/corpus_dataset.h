@@ -12,6 +12,11 @@
 
 namespace pianokpm {
 
+// What a corpus made by `pianokpm synth` holds beside the release's folders: the 3D hand every
+// camera films, NAME.pkl [T, 21, 3] float32 millimetres in the keyboard's frame (synth/keyboard.h)
+// at the pose rate, from which training can film a window again through another camera.
+inline constexpr const char* kHand3dFolder = "hand_data/keyp_3d";
+
 // Whether `data_dir` is a corpus made by `pianokpm synth` (it holds the corpus.json synth writes):
 // its EMG is simulated, and models trained on it say so (ModelConfig::provenance).
 bool is_synthetic_corpus(const std::string& data_dir);
@@ -55,6 +60,8 @@ class WindowDataset {
   // A permutation of all windows that depends only on (seed, epoch): resumable shuffling.
   std::vector<int64_t> shuffled_order(uint64_t seed, int64_t epoch) const;
   const std::vector<CorpusPerformance>& performances() const { return performances_; }
+  // Window w's performance (index into performances()) and first pose frame.
+  std::pair<int64_t, int64_t> window_start(int64_t w) const;
 
  private:
   std::vector<CorpusPerformance> performances_;

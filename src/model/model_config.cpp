@@ -37,12 +37,9 @@ PoseFrame parse_pose_frame(const std::string& text) {
 
 std::string to_string(PoseFrame frame) {
   switch (frame) {
-    case PoseFrame::kHand:
-      return "hand";
-    case PoseFrame::kPalm:
-      return "palm";
-    case PoseFrame::kImage:
-      break;
+    case PoseFrame::kHand: return "hand";
+    case PoseFrame::kPalm: return "palm";
+    case PoseFrame::kImage: break;
   }
   return "image";
 }

@@ -85,7 +85,7 @@ torch::Tensor hand_frame(const torch::Tensor& pose) {
 torch::Tensor palm_frame(const torch::Tensor& pose) {
   const torch::Tensor p = per_keypoint(pose, "palm_frame");  // [B, V, F, 21, 2]
   const int64_t frames = p.size(2), steps = frames - 1;
-  const torch::Tensor wrist = p.select(3, kWristKeypoint);                                       // [B, V, F, 2]
+  const torch::Tensor wrist = p.select(3, kWristKeypoint);  // [B, V, F, 2]
   const torch::Tensor width = (p.select(3, kIndexMcpKeypoint) - p.select(3, kLittleMcpKeypoint)) / kPalmWidthPerLength;
   const torch::Tensor down = wrist - p.select(3, kMiddleMcpKeypoint);  // M = [width, down] as columns
   const auto wx = width.select(-1, 0), wy = width.select(-1, 1), dx = down.select(-1, 0), dy = down.select(-1, 1);
@@ -118,12 +118,9 @@ torch::Tensor palm_frame(const torch::Tensor& pose) {
 
 torch::Tensor model_frame(const ModelConfig& config, const torch::Tensor& pose) {
   switch (config.pose.frame) {
-    case PoseFrame::kHand:
-      return hand_frame(pose);
-    case PoseFrame::kPalm:
-      return palm_frame(pose);
-    case PoseFrame::kImage:
-      break;
+    case PoseFrame::kHand: return hand_frame(pose);
+    case PoseFrame::kPalm: return palm_frame(pose);
+    case PoseFrame::kImage: break;
   }
   return pose;
 }

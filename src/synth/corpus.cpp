@@ -15,6 +15,7 @@
 #include "io/atomic_file.h"
 #include "io/midi_writer.h"
 #include "core/stream_layout.h"
+#include "data/corpus_dataset.h"
 #include "synth/anatomical_drive.h"
 #include "synth/hand_model.h"
 #include "synth/key_motion.h"
@@ -260,7 +261,7 @@ void write_corpus(const SynthOptions& o, const std::string& out_dir, const std::
   o.check();
   namespace fs = std::filesystem;
   for (const char* sub : {release_folders::kPoseTop, release_folders::kPoseRight, release_folders::kKeys, release_folders::kEmg,
-                          "emg_raw", "midi", "meta"}) {
+                          kHand3dFolder, "emg_raw", "midi", "meta"}) {
     fs::create_directories(fs::path(out_dir) / sub);
   }
   std::vector<Pianist> pianists;
@@ -286,6 +287,7 @@ void write_corpus(const SynthOptions& o, const std::string& out_dir, const std::
       const std::string file = perf.name + ".pkl";
       write_array((root / release_folders::kPoseTop / file).string(), perf.pose_top);
       write_array((root / release_folders::kPoseRight / file).string(), perf.pose_right);
+      write_array((root / kHand3dFolder / file).string(), perf.keypoints_3d.to(torch::kFloat));
       write_array((root / release_folders::kKeys / file).string(), perf.keys);
       write_array((root / release_folders::kEmg / file).string(), perf.emg);
       write_array((root / "emg_raw" / file).string(), perf.emg_raw);

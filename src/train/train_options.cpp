@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "train/view_augmentation.h"
+
 namespace pianokpm {
 
 void TrainOptions::check() const {
@@ -22,6 +24,7 @@ void TrainOptions::check() const {
   require(loss_tail_samples >= 0, "loss_tail_samples must be >= 0");
   require(train_minutes >= 0, "train_minutes must be >= 0");
   for (const auto& prefix : trainable) require(!prefix.empty(), "trainable names must not be empty");
+  ViewAugmentationOptions{view_augmentation, view_augmentation_cameras}.check();
 }
 
 nlohmann::json TrainOptions::to_json() const {
@@ -44,7 +47,9 @@ nlohmann::json TrainOptions::to_json() const {
           {"loss_tail_samples", loss_tail_samples},
           {"init_model", init_model},
           {"trainable", trainable},
-          {"train_minutes", train_minutes}};
+          {"train_minutes", train_minutes},
+          {"view_augmentation", view_augmentation},
+          {"view_augmentation_cameras", view_augmentation_cameras}};
 }
 
 TrainOptions TrainOptions::from_json(const nlohmann::json& j) {
@@ -77,6 +82,8 @@ TrainOptions TrainOptions::from_json(const nlohmann::json& j) {
     get("init_model", o.init_model);
     get("trainable", o.trainable);
     get("train_minutes", o.train_minutes);
+    get("view_augmentation", o.view_augmentation);
+    get("view_augmentation_cameras", o.view_augmentation_cameras);
   } catch (const nlohmann::json::exception& e) {
     throw std::invalid_argument(std::string("train config: ") + e.what());
   }

@@ -44,6 +44,12 @@ struct TrainOptions {
   // > 0: train on the first this many minutes of the training set, in the split file's order
   // (the last performance used is cut); 0: all of it.
   double train_minutes = 0;
+  // > 0: this share of training windows has its top view filmed again through a camera drawn
+  // afresh from the corpus's 3D hand (train/view_augmentation.h; corpora from synth --cameras
+  // varied); view_augmentation_cameras: "training" (the training performances' camera families)
+  // or "any" (every family).
+  double view_augmentation = 0;
+  std::string view_augmentation_cameras = "training";
 
   void check() const;  // throws std::invalid_argument naming the field
   nlohmann::json to_json() const;

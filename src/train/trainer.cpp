@@ -1,6 +1,7 @@
 #include "train/trainer.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <chrono>
@@ -17,6 +18,8 @@
 #include "core/device.h"
 #include "model/model_registry.h"
 #include "train/heap_reuse.h"
+#include "train/view_augmentation.h"
+#include "synth/camera_rig.h"
 
 namespace pianokpm {
 
@@ -201,6 +204,15 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
 
   net->to(device);
   net->train();
+  std::optional<ViewAugmentation> views;
+  if (run.options.view_augmentation > 0 && net->reads_pose()) {
+    views.emplace(run.data_dir, train_set,
+                  ViewAugmentationOptions{run.options.view_augmentation, run.options.view_augmentation_cameras});
+    std::vector<std::string> names;
+    for (const int f : views->families()) names.emplace_back(synth::camera_family_name(f));
+    say(fmt::format("view augmentation: {:.0f}% of training windows filmed again by cameras of {}",
+                    100 * run.options.view_augmentation, fmt::join(names, ", ")));
+  }
   const int epochs = run.options.epochs;
   int schedule_epochs = epochs;  // the epoch count training_stage() divides into stages
   // Each training stage has its own parameters and optimizer (one stage for most models).
@@ -281,7 +293,8 @@ TrainResult train_model(const TrainRun& run, const TrainProgress& progress) {
       double batch_loss = 0;
       torch::Tensor pred, target, loss;
       if (!mine.empty()) {
-        const WindowBatch batch = train_set.batch(mine);
+        WindowBatch batch = train_set.batch(mine);
+        if (views) views->apply(batch.pose, train_set, mine, run.options.seed, epoch);
         if (own_loss) {
           loss = net->stage_loss(stage, to_device(batch.pose, device), to_device(batch.keys, device), batch.emg.to(device));
         } else {
