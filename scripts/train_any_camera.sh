@@ -8,7 +8,9 @@
 # back on the anatomical estimate instead (configs/train_anatomy_tcn.json; runs anatomy_tcn_*),
 # MODEL=anatomy_tcn_keys the same reading the keys too (one camera and MIDI; anatomy_tcn_keys_*),
 # MODEL=anatomy_tcn_palm anatomy_tcn reading the keypoints in the palm's frame (configs/
-# train_anatomy_tcn_palm.json, `pose_frame: palm`; anatomy_tcn_palm_*).
+# train_anatomy_tcn_palm.json, `pose_frame: palm`; anatomy_tcn_palm_*), MODEL=anatomy_tcn_palm_views
+# the same with half of its training windows filmed again by cameras of the training families
+# (configs/train_anatomy_tcn_palm_views.json, `view_augmentation`; anatomy_tcn_palm_views_*).
 # Usage: [EPOCHS=40] [THREADS=0] [SPLITS="held_out architectural"] [SIMULATOR=2] [MODEL=one_camera]
 #        scripts/train_any_camera.sh [WORK_DIR]
 set -euo pipefail
@@ -24,7 +26,8 @@ case ${MODEL:-one_camera} in
   anatomy_tcn) config=$root/configs/train_anatomy_tcn.json name=anatomy_tcn ;;
   anatomy_tcn_keys) config=$root/configs/train_anatomy_tcn_keys.json name=anatomy_tcn_keys ;;
   anatomy_tcn_palm) config=$root/configs/train_anatomy_tcn_palm.json name=anatomy_tcn_palm ;;
-  *) echo "MODEL must be one_camera, anatomy_tcn, anatomy_tcn_keys or anatomy_tcn_palm, not '$MODEL'" >&2; exit 2 ;;
+  anatomy_tcn_palm_views) config=$root/configs/train_anatomy_tcn_palm_views.json name=anatomy_tcn_palm_views ;;
+  *) echo "MODEL must be one_camera or anatomy_tcn[_keys|_palm|_palm_views], not '$MODEL'" >&2; exit 2 ;;
 esac
 suffix=$([[ $simulator == 2 ]] || echo "_s$simulator")
 corpus=$work/corpus12_cameras$suffix
