@@ -277,13 +277,18 @@ TEST(SynthCorpus, WritesTheReleaseLayoutDeterministically) {
     }
     ++files;
   }
-  EXPECT_EQ(files, 9 * 7 + 3);
+  EXPECT_EQ(files, 9 * 8 + 3);  // per performance: two views, the 3D hand, keys, EMG, raw EMG, MIDI, meta
 
   const std::string a = dir / "a";
   const auto top = read_array(a + "/hand_data/keyp_top/t2_p3_1.pkl");
   EXPECT_EQ(top.sizes(), (std::vector<int64_t>{240, 21, 3}));
   EXPECT_EQ(top.scalar_type(), torch::kFloat);
   EXPECT_EQ(read_array(a + "/hand_data/keyp_right/t2_p3_1.pkl").sizes(), top.sizes());
+  const auto hand = read_array(a + "/hand_data/keyp_3d/t2_p3_1.pkl");  // millimetres on the keyboard
+  EXPECT_EQ(hand.sizes(), top.sizes());
+  EXPECT_EQ(hand.scalar_type(), torch::kFloat);
+  EXPECT_GE(hand.select(2, 2).min().item<float>(), -kKeyDipMm) << "no deeper than a pressed key";
+  EXPECT_LT(hand.select(2, 2).max().item<float>(), 200.0f);
   const auto keys = read_array(a + "/keystroke_data/t2_p3_1.pkl"), emg = read_array(a + "/emg_data/t2_p3_1.pkl");
   EXPECT_EQ(keys.sizes(), (std::vector<int64_t>{4096, 88}));
   EXPECT_EQ(emg.sizes(), (std::vector<int64_t>{4096, 6}));
