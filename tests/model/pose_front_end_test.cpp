@@ -93,18 +93,29 @@ TEST(HandFrame, SameForAnyTranslationScaleRotationAndMirror) {
   }
 }
 
-TEST(HandFrame, ModelOutputsIdenticalForMovedKeypoints) {
+// Two windows of the fixture hand, [2, 42, 60].
+torch::Tensor two_windows() {
+  return synthetic_hand(0, 120).view({1, 42, 2, 60}).permute({0, 3, 1, 2}).reshape({2, 42, 60});
+}
+
+// A one-view pose model reading `frame`, standardised as training would: per-channel statistics
+// of `pose`'s features in that frame.
+ModelConfig standardised_pose_model(PoseFrame frame, const torch::Tensor& pose) {
   ModelConfig config;
   config.architecture = "neuropose";
   config.modality = Modality::kPoseOnly;
   config.num_views = 1;
-  config.pose.frame = PoseFrame::kHand;
-  const torch::Tensor pose = synthetic_hand(0, 120).view({1, 42, 2, 60}).permute({0, 3, 1, 2}).reshape({2, 42, 60});
-  // standardised as training would: per-channel statistics of the hand-frame features
-  const torch::Tensor features = hand_frame(pose.to(torch::kDouble)).permute({1, 0, 2}).reshape({42, -1});
-  const torch::Tensor mean = features.mean(1), std = features.std(1, false).clamp_min(1e-6);
+  config.pose.frame = frame;
+  const torch::Tensor features = model_frame(config, pose.to(torch::kDouble)).permute({1, 0, 2}).reshape({42, -1});
+  const torch::Tensor mean = features.mean(1), std = features.std(1, false).clamp_min(1e-6).contiguous();
   config.pose.mean.assign(mean.data_ptr<double>(), mean.data_ptr<double>() + 42);
-  config.pose.std.assign(std.contiguous().data_ptr<double>(), std.contiguous().data_ptr<double>() + 42);
+  config.pose.std.assign(std.data_ptr<double>(), std.data_ptr<double>() + 42);
+  return config;
+}
+
+TEST(HandFrame, ModelOutputsIdenticalForMovedKeypoints) {
+  const torch::Tensor pose = two_windows();
+  const ModelConfig config = standardised_pose_model(PoseFrame::kHand, pose);
   torch::manual_seed(3);
   const EmgModel model = make_model(config);
   torch::NoGradGuard no_grad;
@@ -315,16 +326,8 @@ TEST(PalmFrame, LostOrEdgeOnHandStaysFiniteAndBounded) {
 }
 
 TEST(PalmFrame, ModelOutputsIdenticalForAffineMovedKeypoints) {
-  ModelConfig config;
-  config.architecture = "neuropose";
-  config.modality = Modality::kPoseOnly;
-  config.num_views = 1;
-  config.pose.frame = PoseFrame::kPalm;
-  const torch::Tensor pose = synthetic_hand(0, 120).view({1, 42, 2, 60}).permute({0, 3, 1, 2}).reshape({2, 42, 60});
-  const torch::Tensor features = palm_frame(pose.to(torch::kDouble)).permute({1, 0, 2}).reshape({42, -1});
-  const torch::Tensor mean = features.mean(1), std = features.std(1, false).clamp_min(1e-6);
-  config.pose.mean.assign(mean.data_ptr<double>(), mean.data_ptr<double>() + 42);
-  config.pose.std.assign(std.contiguous().data_ptr<double>(), std.contiguous().data_ptr<double>() + 42);
+  const torch::Tensor pose = two_windows();
+  const ModelConfig config = standardised_pose_model(PoseFrame::kPalm, pose);
   ASSERT_NO_THROW(config.check());
   torch::manual_seed(3);
   const EmgModel model = make_model(config);
