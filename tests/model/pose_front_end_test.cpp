@@ -94,9 +94,7 @@ TEST(HandFrame, SameForAnyTranslationScaleRotationAndMirror) {
 }
 
 // Two windows of the fixture hand, [2, 42, 60].
-torch::Tensor two_windows() {
-  return synthetic_hand(0, 120).view({1, 42, 2, 60}).permute({0, 3, 1, 2}).reshape({2, 42, 60});
-}
+torch::Tensor two_windows() { return synthetic_hand(0, 120).view({1, 42, 2, 60}).permute({0, 3, 1, 2}).reshape({2, 42, 60}); }
 
 // A one-view pose model reading `frame`, standardised as training would: per-channel statistics
 // of `pose`'s features in that frame.
