@@ -127,16 +127,16 @@ torch::Tensor model_frame(const ModelConfig& config, const torch::Tensor& pose) 
 
 torch::Tensor pose_features(const ModelConfig& config, const torch::Tensor& pose) {
   if (!pose.defined()) return pose;
-  const bool in_hand_frame = config.pose.frame != PoseFrame::kImage;
+  const bool in_hand_units = config.pose.frame != PoseFrame::kImage;
   const torch::Tensor framed = model_frame(config, pose);
-  const bool scaled = !in_hand_frame && (config.pose.scale[0] != 1.0 || config.pose.scale[1] != 1.0);
+  const bool scaled = !in_hand_units && (config.pose.scale[0] != 1.0 || config.pose.scale[1] != 1.0);
   if (!scaled && config.pose.mean.empty()) return framed;
   // pose rows are keypoint-major x, y, x, y, ...: fold the x/y scale into one per-channel affine map
   const int64_t channels = framed.size(1);
   std::vector<double> gain(static_cast<size_t>(channels)), offset(static_cast<size_t>(channels), 0.0);
   for (int64_t c = 0; c < channels; ++c) {
     const auto i = static_cast<size_t>(c);
-    gain[i] = in_hand_frame ? 1.0 : config.pose.scale[i % 2];
+    gain[i] = in_hand_units ? 1.0 : config.pose.scale[i % 2];
     if (!config.pose.mean.empty()) {
       gain[i] /= config.pose.std[i];
       offset[i] = -config.pose.mean[i] / config.pose.std[i];

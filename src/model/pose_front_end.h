@@ -53,8 +53,8 @@ torch::Tensor palm_frame(const torch::Tensor& pose);
 // The frame a model reads (config.pose.frame), [B, C, F] -> [B, C, F]; the image frame as given.
 torch::Tensor model_frame(const ModelConfig& config, const torch::Tensor& pose);
 
-// pose [B, C, F] raw keypoints -> what the model's layers read: model_frame, then pose_scale (image frame only) and
-// pose_mean/pose_std when present. Undefined stays undefined.
+// pose [B, C, F] raw keypoints -> what the model's layers read: model_frame, then pose_scale
+// (image frame only) and pose_mean/pose_std when present. Undefined stays undefined.
 torch::Tensor pose_features(const ModelConfig& config, const torch::Tensor& pose);
 
 // What multiplies tracked keypoints in pixels of a width x height image to give the units the
