@@ -124,7 +124,7 @@ WindowBatch WindowDataset::batch(const std::vector<int64_t>& windows) const {
     const auto& perf = performances_[static_cast<size_t>(p)];
     emg.push_back(perf.emg.narrow(0, start, samples).t());
     if (perf.streams.keys.defined()) keys.push_back(perf.streams.keys.narrow(0, start, samples).t());
-    if (perf.streams.pose.defined()) pose.push_back(perf.streams.pose.narrow(0, start * frames / samples, frames).t());
+    if (perf.streams.pose.defined()) pose.push_back(perf.streams.pose.narrow(0, window_start(w).second, frames).t());
   }
   WindowBatch b;
   b.emg = torch::stack(emg).contiguous();

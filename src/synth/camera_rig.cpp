@@ -86,6 +86,11 @@ nlohmann::json CameraSetup::to_json() const {
           {"mirrored", mirrored}};
 }
 
+std::array<double, 3> hand_centre(const torch::Tensor& keypoints_3d) {
+  const torch::Tensor centre = keypoints_3d.to(torch::kDouble).reshape({-1, 3}).mean(0);
+  return {centre[0].item<double>(), centre[1].item<double>(), centre[2].item<double>()};
+}
+
 CameraSetup draw_camera(int family, const std::array<double, 3>& hand_centre_mm, std::mt19937_64& rng) {
   const Family& f = kFamilies[family];
   (void)camera_family_name(family);  // range check

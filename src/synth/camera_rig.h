@@ -34,6 +34,9 @@ struct CameraSetup {
   nlohmann::json to_json() const;
 };
 
+// Where people aim their camera: the hand's mean position over keypoints_3d [T, 21, 3] (mm).
+std::array<double, 3> hand_centre(const torch::Tensor& keypoints_3d);
+
 // Ranges of each family's placements and the image sizes, focal lengths and mirroring shared by
 // all of them (camera_rig.cpp); deterministic in `rng`. `hand_centre_mm` is the hand's mean position
 // over the performance: people frame their camera on where they play.

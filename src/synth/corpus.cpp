@@ -98,9 +98,7 @@ Performance generate_performance(const SynthOptions& o, const Pianist& pianist, 
   std::optional<CameraSetup> top_camera;
   if (o.cameras == "varied") {
     std::mt19937_64 rig_rng(mix_seed(stream, 5));
-    const torch::Tensor centre = perf.keypoints_3d.reshape({-1, 3}).mean(0).contiguous();
-    const std::array<double, 3> hand_centre = {centre[0].item<double>(), centre[1].item<double>(), centre[2].item<double>()};
-    top_camera = draw_camera(camera_family(o.seed, task, pianist.id, take), hand_centre, rig_rng);
+    top_camera = draw_camera(camera_family(o.seed, task, pianist.id, take), hand_centre(perf.keypoints_3d), rig_rng);
     perf.pose_top = film_with_camera(perf.keypoints_3d, *top_camera, TrackingNoise{}, rig_rng);
   }
   const MuscleDrive drive = muscle_drive(pianist, task, o.simulator);

@@ -12,6 +12,7 @@
 #include "data/corpus_dataset.h"
 #include "io/array_file.h"
 #include "synth/camera_rig.h"
+#include "synth/hand_model.h"
 #include "synth/random.h"
 
 namespace pianokpm {
@@ -25,6 +26,8 @@ void ViewAugmentationOptions::check() const {
 }
 
 namespace {
+
+constexpr uint64_t kViewAugmentationStream = 7;  // keeps these draws apart from the trainer's other seeded streams
 
 int family_of(const std::string& meta_path) {
   std::ifstream in(meta_path);
@@ -55,13 +58,12 @@ ViewAugmentation::ViewAugmentation(const std::string& data_dir, const WindowData
       throw InputError(path,
                        "is missing: view augmentation needs the 3D hand that pianokpm synth stores (make the corpus again)");
     torch::Tensor hand = read_array(path);
-    if (hand.dim() != 3 || hand.size(1) != 21 || hand.size(2) != 3 ||
+    if (hand.dim() != 3 || hand.size(1) != synth::kNumKeypoints || hand.size(2) != 3 ||
         (p.streams.pose.defined() && hand.size(0) < p.streams.pose.size(0)))
       throw InputError(path, "is not the performance's [T, 21, 3] 3D hand");
     hand = hand.to(torch::kDouble).contiguous();
     if (!torch::isfinite(hand).all().item<bool>()) throw InputError(path, "contains NaN or Inf");
-    const torch::Tensor centre = hand.reshape({-1, 3}).mean(0);
-    hand_centres_.push_back({centre[0].item<double>(), centre[1].item<double>(), centre[2].item<double>()});
+    hand_centres_.push_back(synth::hand_centre(hand));
     hands_.push_back(hand);
     seen[static_cast<size_t>(family_of((fs::path(data_dir) / "meta" / (p.name + ".json")).string()))] = true;
   }
@@ -72,9 +74,10 @@ ViewAugmentation::ViewAugmentation(const std::string& data_dir, const WindowData
 void ViewAugmentation::apply(torch::Tensor& pose, const WindowDataset& set, const std::vector<int64_t>& windows, uint64_t seed,
                              int64_t epoch) const {
   if (options_.share <= 0 || !pose.defined() || families_.empty()) return;
-  const int64_t frames = pose.size(2), top_channels = 21 * 2;
+  const int64_t frames = pose.size(2), top_channels = synth::kNumKeypoints * 2;
   for (size_t i = 0; i < windows.size(); ++i) {
-    std::mt19937_64 rng(synth::mix_seed(seed, static_cast<uint64_t>(epoch), static_cast<uint64_t>(windows[i]), 7));
+    std::mt19937_64 rng(
+        synth::mix_seed(seed, static_cast<uint64_t>(epoch), static_cast<uint64_t>(windows[i]), kViewAugmentationStream));
     if (std::uniform_real_distribution<double>(0, 1)(rng) >= options_.share) continue;
     const auto [performance, first_frame] = set.window_start(windows[i]);
     const auto p = static_cast<size_t>(performance);
